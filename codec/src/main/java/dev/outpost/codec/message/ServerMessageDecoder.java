@@ -277,7 +277,7 @@ public final class ServerMessageDecoder
                 break;
             }
             case CLIENT_VERSION:
-                sessionIdent = c.number(SP);
+                sessionIdent = 0; // doc/protocol.md's grammar carries no session ident
                 clientVersion = c.number(NL);
                 endHead();
                 exactBody(0);

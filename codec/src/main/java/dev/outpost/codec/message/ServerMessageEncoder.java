@@ -238,14 +238,13 @@ public final class ServerMessageEncoder
         return body(dst, i, body, bodyOffset, bodyLength) - offset;
     }
 
-    /** Legacy {@code client_version <sess> <client_version>} (session ident added by us, see README). */
-    public int clientVersion(
-        final MutableDirectBuffer dst, final int offset, final long sessionIdent, final long clientVersion)
+    /**
+     * Legacy {@code client_version <client_version>}, exactly as doc/protocol.md gives it: no session ident, so it
+     * answers the connection's one outstanding CLIENT_VERSION_REQUEST.
+     */
+    public int clientVersion(final MutableDirectBuffer dst, final int offset, final long clientVersion)
     {
-        int i = word(dst, offset, MessageType.CLIENT_VERSION);
-        i = field(dst, i, sessionIdent);
-        i = field(dst, i, clientVersion);
-        return endHead(dst, i) - offset;
+        return endHead(dst, field(dst, word(dst, offset, MessageType.CLIENT_VERSION), clientVersion)) - offset;
     }
 
     /** Legacy {@code alloc <sess> <file_ident>}. */

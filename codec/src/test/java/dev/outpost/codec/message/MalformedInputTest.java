@@ -111,7 +111,7 @@ class MalformedInputTest
         "ident 1 2\n",
         "transact 1 1 2 3 4 5 3\nab",
         "state 1 2 3 4 5 6 3\nab",
-        "client_version 1\n",
+        "client_version 1 2\n",
         "alloc 1\n",
     })
     void shouldRejectBadServerHeadsWithBadSyntax(final String frame)

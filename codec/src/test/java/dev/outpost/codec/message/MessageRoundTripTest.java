@@ -318,7 +318,7 @@ class MessageRoundTripTest
         assertThat(d.type()).isEqualTo(MessageType.PONG);
         assertThat(d.timestamp()).isEqualTo(c);
 
-        d = server(serverEncoder.clientVersion(frame, 0, a, b));
+        d = server(serverEncoder.clientVersion(frame, 0, b));
         assertThat(d.type()).isEqualTo(MessageType.CLIENT_VERSION);
         assertThat(d.clientVersion()).isEqualTo(b);
 

@@ -96,7 +96,7 @@ final class Reencoder
                 return e.state(out, 0, d.sessionIdent(), d.serverVersion(), d.serverVersionSalt(), d.beginOffset(),
                     d.endOffset(), d.maxOffset(), b, d.bodyOffset(), d.bodyLength());
             case CLIENT_VERSION:
-                return e.clientVersion(out, 0, d.sessionIdent(), d.clientVersion());
+                return e.clientVersion(out, 0, d.clientVersion());
             case SERVER_ALLOC:
                 return e.alloc(out, 0, d.sessionIdent(), d.fileIdent());
             default:
