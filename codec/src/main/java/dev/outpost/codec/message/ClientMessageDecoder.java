@@ -19,6 +19,7 @@ import static dev.outpost.codec.message.HeadCursor.SP;
  *   head  = word *(' ' decimal) '\n'        decimal: [0-9]+, no sign, no leading zero, below 2^63
  *   body  = exactly the declared size(s); no byte may follow
  * </pre>
+ * After a {@link dev.outpost.codec.CodecException} {@link #type()} is null and the other fields are unspecified.
  * Configuration ({@link #flx}, {@link #protocolVersion}, {@link #maxUncompressedBodySize}) is per connection.
  * Not thread-safe: owned by the event loop that reads the connection.
  */
@@ -76,6 +77,8 @@ public final class ClientMessageDecoder
     private int headLength;
     private int dataOffset;
     private int dataLength;
+    private int tokenOffsetField;
+    private int tokenLengthField;
     private int bodyOffset;
     private int bodyLength;
 
@@ -91,7 +94,7 @@ public final class ClientMessageDecoder
         return flx;
     }
 
-    /** @param protocolVersion negotiated version, 2..14. */
+    /** @param protocolVersion negotiated version, 2..14 (no client head depends on it today; kept per connection). */
     public ClientMessageDecoder protocolVersion(final int protocolVersion)
     {
         if (protocolVersion < 2 || protocolVersion > 14)
@@ -154,7 +157,6 @@ public final class ClientMessageDecoder
                 exactBody((long)dataSize + tokenSize);
                 dataOffset = bodyOffset;
                 dataLength = dataSize;
-                // token follows the path/JSON
                 tokenOffsetField = bodyOffset + dataSize;
                 tokenLengthField = tokenSize;
                 break;
@@ -281,9 +283,6 @@ public final class ClientMessageDecoder
         type = t;
         return this;
     }
-
-    private int tokenOffsetField;
-    private int tokenLengthField;
 
     private void endHead()
     {

@@ -95,7 +95,10 @@ final class HeadWriter
         return index + length;
     }
 
-    /** @return whether {@code text} is exactly what {@link #decimalField} writes for {@code value} (sans space). */
+    /**
+     * @return whether {@code src[start, end)} is exactly what {@link #decimalField} writes for {@code value}.
+     * Diagnostic (tests, fuzzing); allocates a small scratch buffer.
+     */
     static boolean isCanonicalDecimal(final DirectBuffer src, final int start, final int end, final double value)
     {
         final byte[] scratch = new byte[16];

@@ -15,6 +15,7 @@ import static dev.outpost.codec.message.HeadCursor.SP;
  * FLX DOWNLOAD's field after {@code batch_state} is read by the negotiated {@link #protocolVersion}: up to 11 an
  * integer ({@link #downloadableBytes()}), from 12 a decimal in [0, 1] ({@link #progressEstimate()}) accepted the way
  * realm's client reads it with {@code std::stod}: {@code 1}, {@code 1.0}, {@code 0.25}, {@code .5}, {@code 2.5e-1}.
+ * After a {@link dev.outpost.codec.CodecException} {@link #type()} is null and the other fields are unspecified.
  * DOWNLOAD bodies declare at most 16 MiB uncompressed ({@link #MAX_DOWNLOAD_BODY_SIZE}).
  * Not thread-safe: owned by the thread reading the connection.
  */
