@@ -71,6 +71,29 @@ class GoldenVectorTest
     }
 
     @Test
+    void shouldDecodeFromDirectMemoryAtAnOffset() throws CodecException
+    {
+        final byte[] frame = bytes("pbs-upload-two-changesets.bin");
+        final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(frame.length + 100);
+        final UnsafeBuffer buf = new UnsafeBuffer(direct);
+        buf.putBytes(37, frame);
+        final ClientMessageDecoder d = clientDecoder.wrap(buf, 37, frame.length);
+        assertThat(d.type()).isEqualTo(MessageType.UPLOAD);
+        assertThat(d.bodyOffset()).isEqualTo(37 + 23);
+        final UploadEntryIterator it = new UploadEntryIterator().wrap(buf, d.bodyOffset(), d.bodyLength());
+        int count = 0;
+        while (it.next())
+        {
+            count++;
+        }
+        assertThat(count).isEqualTo(2);
+        assertThat(it.changesetOffset() + it.changesetLength()).isEqualTo(37 + 165);
+        final org.agrona.ExpandableDirectByteBuffer directOut = new org.agrona.ExpandableDirectByteBuffer(8);
+        final int len = Reencoder.client(d, clientEncoder, directOut);
+        assertThat(copy(directOut, 0, len)).isEqualTo(frame);
+    }
+
+    @Test
     void shouldDecodeCapturedBindFrames() throws CodecException
     {
         ClientMessageDecoder d = clientDecoder.wrap(buffer("pbs-bind.bin"), 0, bytes("pbs-bind.bin").length);
