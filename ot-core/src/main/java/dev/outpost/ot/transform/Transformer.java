@@ -174,7 +174,7 @@ public final class Transformer
 
     private static Changeset build(final Changeset header, final ArrayList<Instruction> instructions)
     {
-        final Changeset out = header.copyHeader();
+        final Changeset out = header.copyHeader().ensureCapacity(instructions.size());
         for (final Instruction i : instructions)
         {
             if (i != null)
