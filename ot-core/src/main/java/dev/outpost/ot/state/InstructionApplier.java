@@ -250,9 +250,11 @@ public final class InstructionApplier implements InstructionSink
      * @param payloadType {@code Instr.TYPE_*} tag of the payload.
      * @param value       the payload value for primitives and links ({@link Value.Link}); ignored for
      *                    ObjectValue, List, Dictionary, Set, Erased and Null.
+     * @param priorSize   not checked (realm's applier does not check it for Update either).
      */
     public void update(final String table, final Value key, final String field, final Object[] path,
-        final int payloadType, final Value value, final boolean isDefault) throws BadChangesetException
+        final int payloadType, final Value value, final boolean isDefault, final long priorSize)
+        throws BadChangesetException
     {
         final Loc loc = resolve("Update", table, key, field, path);
         switch (loc.kind)

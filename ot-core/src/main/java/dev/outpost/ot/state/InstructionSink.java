@@ -23,8 +23,9 @@ public interface InstructionSink
 
     void eraseObject(String table, Value key) throws BadChangesetException;
 
+    /** @param priorSize the list size for an update of a list element (path ends in an index), else -1. */
     void update(String table, Value key, String field, Object[] path, int payloadType, Value value,
-        boolean isDefault) throws BadChangesetException;
+        boolean isDefault, long priorSize) throws BadChangesetException;
 
     void addInteger(String table, Value key, String field, Object[] path, long increment)
         throws BadChangesetException;
