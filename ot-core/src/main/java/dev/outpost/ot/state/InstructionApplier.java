@@ -271,7 +271,7 @@ public final class InstructionApplier implements InstructionSink
         final long increment) throws BadChangesetException
     {
         final Loc loc = resolve("AddInteger", table, key, field, path);
-        if (loc.kind != Loc.PROPERTY)
+        if (loc.kind != Loc.PROPERTY || loc.col.collection() != Instr.COLLECTION_SINGLE)
         {
             throw invalidPath("AddInteger", loc);
         }
