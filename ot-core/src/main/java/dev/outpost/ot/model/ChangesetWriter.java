@@ -3,8 +3,11 @@ package dev.outpost.ot.model;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import dev.outpost.codec.changeset.ChangesetEncoder;
 import dev.outpost.codec.changeset.Instr;
 import dev.outpost.codec.changeset.InstructionHandler;
 import dev.outpost.codec.changeset.PathView;
@@ -34,7 +37,31 @@ public final class ChangesetWriter
     private final PayloadView payloadView = new PayloadView();
     private final byte[] idScratch = new byte[16];
     private final byte[] linkIdScratch = new byte[16];
+    private final ChangesetEncoder encoder = new ChangesetEncoder();
     private InstructionHandler out;
+
+    /**
+     * Encodes {@code changeset} at {@code offset} of {@code buffer} (an expandable buffer grows as needed).
+     *
+     * @return the number of bytes written
+     */
+    public int encode(final Changeset changeset, final MutableDirectBuffer buffer, final int offset)
+    {
+        encoder.wrap(buffer, offset);
+        write(changeset, encoder);
+        return encoder.length();
+    }
+
+    /** @return the encoded bytes of {@code changeset} (allocates; for tests, storage and cold paths). */
+    public byte[] toBytes(final Changeset changeset)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64 + 32 * changeset.size());
+        encoder.wrap(buffer, 0);
+        write(changeset, encoder);
+        final byte[] bytes = new byte[encoder.length()];
+        encoder.buffer().getBytes(0, bytes);
+        return bytes;
+    }
 
     /** Replays {@code changeset} into {@code handler} (for instance a {@code ChangesetEncoder}). */
     public void write(final Changeset changeset, final InstructionHandler handler)
