@@ -43,6 +43,30 @@ public final class ChangesetApplier
     public ApplyResult apply(final Changeset changeset)
     {
         applier.begin();
+        final ApplyResult r = applyWithin(changeset);
+        if (r.ok())
+        {
+            applier.commit();
+        }
+        else
+        {
+            applier.rollback();
+        }
+        return r;
+    }
+
+    /** Start a transaction spanning several {@link #applyWithin} calls (e.g. all changesets of one upload). */
+    public void begin()
+    {
+        applier.begin();
+    }
+
+    /**
+     * Apply inside the transaction opened by {@link #begin()}. On failure the caller must {@link #rollback()}
+     * (the changeset may be partly applied until then).
+     */
+    public ApplyResult applyWithin(final Changeset changeset)
+    {
         final int n = changeset.size();
         for (int i = 0; i < n; i++)
         {
@@ -52,12 +76,22 @@ public final class ChangesetApplier
             }
             catch (final BadChangesetException e)
             {
-                applier.rollback();
                 return ApplyResult.failure(i, e.getMessage() + " (instruction " + i + ": " + changeset.get(i) + ")");
             }
         }
-        applier.commit();
         return ApplyResult.OK;
+    }
+
+    /** Keep everything applied since {@link #begin()}. */
+    public void commit()
+    {
+        applier.commit();
+    }
+
+    /** Undo everything applied since {@link #begin()}. */
+    public void rollback()
+    {
+        applier.rollback();
     }
 
     /** Replay every instruction of {@code changeset} into {@code sink}, stopping at the first failure. */
