@@ -13,14 +13,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConvergenceTest
 {
-    @Property(tries = 150)
+    @Property(tries = 300)
     void shouldConvergeAllClientsToTheServerState(
         @ForAll final long seed, @ForAll @IntRange(min = 2, max = 4) final int clients)
     {
         checkConvergence(seed, clients, 60);
     }
 
-    @Property(tries = 30)
+    @Property(tries = 50)
     void shouldProduceIdenticalHistoryBytesForTheSameSeed(
         @ForAll final long seed, @ForAll @IntRange(min = 2, max = 4) final int clients)
     {
