@@ -56,6 +56,13 @@ public final class Changeset
         return this;
     }
 
+    /** Pre-sizes the instruction list. */
+    public Changeset ensureCapacity(final int instructions)
+    {
+        this.instructions.ensureCapacity(instructions);
+        return this;
+    }
+
     public int size()
     {
         return instructions.size();

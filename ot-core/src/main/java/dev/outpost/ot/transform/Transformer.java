@@ -45,6 +45,7 @@ import dev.outpost.ot.model.PrimaryKey;
 public final class Transformer
 {
     private final long localFileIdent;
+    private final boolean indexed;
 
     /** Their changesets, copied; null entries are discarded instructions. */
     private final ArrayList<ArrayList<Instruction>> theirs = new ArrayList<>();
@@ -59,6 +60,13 @@ public final class Transformer
     /** @param localFileIdent this peer's file ident, used for our changesets of local origin (ident 0) */
     public Transformer(final long localFileIdent)
     {
+        this(localFileIdent, true);
+    }
+
+    /** @param indexed false makes every pair meet (realm's "everything" group); for equivalence tests only */
+    Transformer(final long localFileIdent, final boolean indexed)
+    {
+        this.indexed = indexed;
         if (localFileIdent == 0)
         {
             throw new IllegalArgumentException("local file ident must not be 0");
@@ -166,7 +174,7 @@ public final class Transformer
 
     private static Changeset build(final Changeset header, final ArrayList<Instruction> instructions)
     {
-        final Changeset out = header.copyHeader();
+        final Changeset out = header.copyHeader().ensureCapacity(instructions.size());
         for (final Instruction i : instructions)
         {
             if (i != null)
@@ -186,7 +194,7 @@ public final class Transformer
 
     private void buildIndex(final List<ArrayList<Instruction>> ours)
     {
-        everything = destructive(theirs) || destructive(ours);
+        everything = !indexed || destructive(theirs) || destructive(ours);
         if (everything)
         {
             return;
