@@ -1,0 +1,103 @@
+package dev.outpost.server.store;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link HistoryStore}, each with its default and validation in one place.
+ * <ul>
+ *   <li>{@code dataDir}: required; created if missing.</li>
+ *   <li>{@code shardCount} (default {@value #DEFAULT_SHARD_COUNT}, 1..{@value #MAX_SHARD_COUNT}): number of shared
+ *       queues and writer shards. Only used when a data directory is initialised; an existing directory keeps the
+ *       count in its format file, because server files are placed by {@code hash(name) % shardCount}.</li>
+ *   <li>{@code blockSize} (default {@value #DEFAULT_BLOCK_SIZE} bytes, at least {@value #MIN_BLOCK_SIZE}): Chronicle
+ *       memory-mapped chunk size. A single record (changeset plus header) must fit in a quarter of it.</li>
+ *   <li>{@code timeoutMs} (default {@value #DEFAULT_TIMEOUT_MS}): how long Chronicle waits for a lock or a header
+ *       left unfinished by a crashed writer before recovering it.</li>
+ * </ul>
+ * Mutable until passed to {@link HistoryStore#open(StoreConfig)}; not thread-safe.
+ */
+public final class StoreConfig
+{
+    public static final int DEFAULT_SHARD_COUNT = 4;
+    public static final int MAX_SHARD_COUNT = 256;
+    public static final long DEFAULT_BLOCK_SIZE = 64L << 20;
+    public static final long MIN_BLOCK_SIZE = 1L << 20;
+    public static final long DEFAULT_TIMEOUT_MS = 2_000;
+
+    private Path dataDir;
+    private int shardCount = DEFAULT_SHARD_COUNT;
+    private long blockSize = DEFAULT_BLOCK_SIZE;
+    private long timeoutMs = DEFAULT_TIMEOUT_MS;
+
+    public StoreConfig dataDir(final Path dataDir)
+    {
+        this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+        return this;
+    }
+
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    public StoreConfig shardCount(final int shardCount)
+    {
+        if (shardCount < 1 || shardCount > MAX_SHARD_COUNT)
+        {
+            throw new IllegalArgumentException("shardCount must be in 1.." + MAX_SHARD_COUNT + ": " + shardCount);
+        }
+        this.shardCount = shardCount;
+        return this;
+    }
+
+    public int shardCount()
+    {
+        return shardCount;
+    }
+
+    public StoreConfig blockSize(final long blockSize)
+    {
+        if (blockSize < MIN_BLOCK_SIZE || Long.bitCount(blockSize) != 1)
+        {
+            throw new IllegalArgumentException("blockSize must be a power of two >= " + MIN_BLOCK_SIZE + ": " +
+                blockSize);
+        }
+        this.blockSize = blockSize;
+        return this;
+    }
+
+    public long blockSize()
+    {
+        return blockSize;
+    }
+
+    public StoreConfig timeoutMs(final long timeoutMs)
+    {
+        if (timeoutMs < 100)
+        {
+            throw new IllegalArgumentException("timeoutMs must be >= 100: " + timeoutMs);
+        }
+        this.timeoutMs = timeoutMs;
+        return this;
+    }
+
+    public long timeoutMs()
+    {
+        return timeoutMs;
+    }
+
+    /** @return the largest changeset one record can carry with this block size. */
+    public int maxChangesetLength()
+    {
+        return (int)Math.min(Integer.MAX_VALUE, blockSize / 4 - RecordLayout.ENTRY_HEADER_LENGTH - 64);
+    }
+
+    void validate()
+    {
+        if (dataDir == null)
+        {
+            throw new IllegalArgumentException("dataDir is required");
+        }
+    }
+}
