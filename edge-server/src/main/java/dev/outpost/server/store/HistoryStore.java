@@ -64,8 +64,8 @@ public final class HistoryStore implements AutoCloseable
                     .timeoutMS(config.timeoutMs())
                     .build();
                 shards[i] = new StoreShard(i, queue, random, config.maxChangesetLength());
-                shards[i].replay();
             }
+            replayAll(shards);
         }
         catch (final RuntimeException ex)
         {
@@ -79,6 +79,61 @@ public final class HistoryStore implements AutoCloseable
             throw new StoreException(StoreError.IO_FAILURE, "cannot open queues in " + dir + ": " + ex, ex);
         }
         return new HistoryStore(dir, shards);
+    }
+
+    /** Replays the shards in parallel, one thread each; the joins publish the rebuilt indexes to the caller. */
+    private static void replayAll(final StoreShard[] shards)
+    {
+        if (shards.length == 1)
+        {
+            shards[0].replay();
+            return;
+        }
+        final Thread[] threads = new Thread[shards.length];
+        final RuntimeException[] failures = new RuntimeException[shards.length];
+        for (int i = 0; i < shards.length; i++)
+        {
+            final int shard = i;
+            threads[i] = new Thread(() ->
+            {
+                try
+                {
+                    shards[shard].replay();
+                }
+                catch (final RuntimeException ex)
+                {
+                    failures[shard] = ex;
+                }
+            }, "outpost-store-replay-" + i);
+            threads[i].start();
+        }
+        boolean interrupted = false;
+        for (final Thread t : threads)
+        {
+            while (true)
+            {
+                try
+                {
+                    t.join();
+                    break;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+        for (final RuntimeException ex : failures)
+        {
+            if (ex != null)
+            {
+                throw ex;
+            }
+        }
     }
 
     public Path dataDir()
