@@ -12,7 +12,6 @@ import java.util.Properties;
 import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 
-import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
@@ -59,9 +58,11 @@ public final class HistoryStore implements AutoCloseable
             {
                 final SingleChronicleQueue queue = SingleChronicleQueueBuilder
                     .binary(dir.resolve(SHARD_DIR_PREFIX + i))
-                    .rollCycle(RollCycles.FAST_DAILY)
+                    .rollCycle(config.rollCycle())
                     .blockSize(config.blockSize())
                     .timeoutMS(config.timeoutMs())
+                    .indexSpacing(config.indexSpacing())
+                    .indexCount(config.indexCount())
                     .build();
                 shards[i] = new StoreShard(i, queue, random, config.maxChangesetLength());
             }

@@ -3,6 +3,9 @@ package dev.outpost.server.store;
 import java.nio.file.Path;
 import java.util.Objects;
 
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+
 /**
  * Settings of a {@link HistoryStore}, each with its default and validation in one place.
  * <ul>
@@ -14,6 +17,11 @@ import java.util.Objects;
  *       memory-mapped chunk size. A single record (changeset plus header) must fit in a quarter of it.</li>
  *   <li>{@code timeoutMs} (default {@value #DEFAULT_TIMEOUT_MS}): how long Chronicle waits for a lock or a header
  *       left unfinished by a crashed writer before recovering it.</li>
+ *   <li>{@code indexSpacing} (default {@value #DEFAULT_INDEX_SPACING}, power of two) and {@code indexCount} (default
+ *       {@value #DEFAULT_INDEX_COUNT}, power of two): Chronicle's sparse index. A read by version scans at most
+ *       {@code indexSpacing - 1} records past an indexed one; a daily cycle file of one shard holds at most
+ *       {@code indexCount^2 * indexSpacing} records (2^30 with the defaults, about 12k per second all day).
+ *       Fixed when a cycle file is created.</li>
  * </ul>
  * Mutable until passed to {@link HistoryStore#open(StoreConfig)}; not thread-safe.
  */
@@ -24,11 +32,16 @@ public final class StoreConfig
     public static final long DEFAULT_BLOCK_SIZE = 64L << 20;
     public static final long MIN_BLOCK_SIZE = 1L << 20;
     public static final long DEFAULT_TIMEOUT_MS = 2_000;
+    public static final int DEFAULT_INDEX_SPACING = 16;
+    public static final int DEFAULT_INDEX_COUNT = 8192;
 
     private Path dataDir;
     private int shardCount = DEFAULT_SHARD_COUNT;
     private long blockSize = DEFAULT_BLOCK_SIZE;
     private long timeoutMs = DEFAULT_TIMEOUT_MS;
+    private int indexSpacing = DEFAULT_INDEX_SPACING;
+    private int indexCount = DEFAULT_INDEX_COUNT;
+    private RollCycle rollCycle = RollCycles.FAST_DAILY;
 
     public StoreConfig dataDir(final Path dataDir)
     {
@@ -72,6 +85,36 @@ public final class StoreConfig
         return blockSize;
     }
 
+    public StoreConfig indexSpacing(final int indexSpacing)
+    {
+        if (indexSpacing < 1 || indexSpacing > 4096 || Integer.bitCount(indexSpacing) != 1)
+        {
+            throw new IllegalArgumentException("indexSpacing must be a power of two in 1..4096: " + indexSpacing);
+        }
+        this.indexSpacing = indexSpacing;
+        return this;
+    }
+
+    public int indexSpacing()
+    {
+        return indexSpacing;
+    }
+
+    public StoreConfig indexCount(final int indexCount)
+    {
+        if (indexCount < 256 || indexCount > 65536 || Integer.bitCount(indexCount) != 1)
+        {
+            throw new IllegalArgumentException("indexCount must be a power of two in 256..65536: " + indexCount);
+        }
+        this.indexCount = indexCount;
+        return this;
+    }
+
+    public int indexCount()
+    {
+        return indexCount;
+    }
+
     public StoreConfig timeoutMs(final long timeoutMs)
     {
         if (timeoutMs < 100)
@@ -91,6 +134,18 @@ public final class StoreConfig
     public int maxChangesetLength()
     {
         return (int)Math.min(Integer.MAX_VALUE, blockSize / 4 - RecordLayout.ENTRY_HEADER_LENGTH - 64);
+    }
+
+    /** Tests only: a fast roll cycle exercises reads and replay across cycle files. */
+    StoreConfig rollCycle(final RollCycle rollCycle)
+    {
+        this.rollCycle = Objects.requireNonNull(rollCycle);
+        return this;
+    }
+
+    RollCycle rollCycle()
+    {
+        return rollCycle;
     }
 
     void validate()
