@@ -30,6 +30,11 @@ public final class HistoryStore implements AutoCloseable
     public static final String FORMAT_FILE = "outpost-store.format";
     static final String SHARD_DIR_PREFIX = "shard-";
 
+    static
+    {
+        ChronicleDefaults.apply();
+    }
+
     private final Path dataDir;
     private final StoreShard[] shards;
 
@@ -64,7 +69,7 @@ public final class HistoryStore implements AutoCloseable
                     .indexSpacing(config.indexSpacing())
                     .indexCount(config.indexCount())
                     .build();
-                shards[i] = new StoreShard(i, queue, random, config.maxChangesetLength());
+                shards[i] = new StoreShard(i, shardCount, queue, random, config.maxChangesetLength());
             }
             replayAll(shards);
         }

@@ -27,6 +27,11 @@ import net.openhft.chronicle.queue.RollCycles;
  */
 public final class StoreConfig
 {
+    static
+    {
+        ChronicleDefaults.apply();
+    }
+
     public static final int DEFAULT_SHARD_COUNT = 4;
     public static final int MAX_SHARD_COUNT = 256;
     public static final long DEFAULT_BLOCK_SIZE = 64L << 20;

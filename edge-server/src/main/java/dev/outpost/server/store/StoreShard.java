@@ -33,6 +33,7 @@ public final class StoreShard implements AutoCloseable
     public static final long REJECTED_TOO_LARGE = -1;
 
     private final int index;
+    private final int shardCount;
     private final SingleChronicleQueue queue;
     private final RandomGenerator random;
     private final int maxChangesetLength;
@@ -45,10 +46,11 @@ public final class StoreShard implements AutoCloseable
     private long skippedRecords;
     private long replayedRecords;
 
-    StoreShard(final int index, final SingleChronicleQueue queue, final RandomGenerator random,
+    StoreShard(final int index, final int shardCount, final SingleChronicleQueue queue, final RandomGenerator random,
         final int maxChangesetLength)
     {
         this.index = index;
+        this.shardCount = shardCount;
         this.queue = queue;
         this.random = random;
         this.maxChangesetLength = maxChangesetLength;
@@ -108,6 +110,11 @@ public final class StoreShard implements AutoCloseable
         if (existing != null)
         {
             return existing;
+        }
+        if (HistoryStore.shardIndex(name, shardCount) != index)
+        {
+            throw new IllegalArgumentException("'" + name + "' belongs to shard " +
+                HistoryStore.shardIndex(name, shardCount) + ", not " + index + " (use HistoryStore.shardFor)");
         }
         final byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         if (nameBytes.length > RecordLayout.MAX_NAME_BYTES)

@@ -446,6 +446,20 @@ class HistoryStoreTest
     }
 
     @Test
+    void shouldRefuseToCreateAServerFileInTheWrongShard() throws Exception
+    {
+        try (HistoryStore store = HistoryStore.open(config(dir)))
+        {
+            final String name = "/misplaced";
+            final int right = HistoryStore.shardIndex(name, store.shardCount());
+            final StoreShard wrong = store.shard((right + 1) % store.shardCount());
+            assertThatThrownBy(() -> wrong.createServerFile(name)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(store.shardFor(name).index()).isEqualTo(right);
+            assertThat(store.serverFile(name)).isNull();
+        }
+    }
+
+    @Test
     void shouldAssertTheSingleWriterThread() throws Exception
     {
         assumeTrue(StoreShard.class.desiredAssertionStatus(), "assertions disabled");
