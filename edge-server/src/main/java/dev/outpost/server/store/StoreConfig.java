@@ -15,8 +15,8 @@ import net.openhft.chronicle.queue.RollCycles;
  *       count in its format file, because server files are placed by {@code hash(name) % shardCount}.</li>
  *   <li>{@code blockSize} (default {@value #DEFAULT_BLOCK_SIZE} bytes, at least {@value #MIN_BLOCK_SIZE}): Chronicle
  *       memory-mapped chunk size. A single record (changeset plus header) must fit in a quarter of it.</li>
- *   <li>{@code timeoutMs} (default {@value #DEFAULT_TIMEOUT_MS}): how long Chronicle waits for a lock or a header
- *       left unfinished by a crashed writer before recovering it.</li>
+ *   <li>{@code timeoutMs} (default {@value #DEFAULT_TIMEOUT_MS}): how long Chronicle waits for its write lock
+ *       before giving up (a lock left by a dead process is released at open).</li>
  *   <li>{@code indexSpacing} (default {@value #DEFAULT_INDEX_SPACING}, power of two) and {@code indexCount} (default
  *       {@value #DEFAULT_INDEX_COUNT}, power of two): Chronicle's sparse index. A read by version scans at most
  *       {@code indexSpacing - 1} records past an indexed one; a daily cycle file of one shard holds at most
