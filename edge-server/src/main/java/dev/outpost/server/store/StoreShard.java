@@ -136,7 +136,10 @@ public final class StoreShard implements AutoCloseable
 
     /**
      * Appends a history entry to {@code file} as version {@link ServerFile#lastAppended()} + 1. The record is in the
-     * queue when this returns; readers see it after the next {@link #publish()}. Writer thread.
+     * queue when this returns; readers see it after the next {@link #publish()}. If {@code originFileIdent} is a
+     * registered client of {@code file}, its {@link ClientFile#clientVersion()} is raised to {@code clientVersion}
+     * (the same happens at replay, so the upload progress survives a crash before {@link #updateClientState}).
+     * Writer thread.
      *
      * @return the new server version, or {@link #REJECTED_TOO_LARGE}.
      */
@@ -170,6 +173,7 @@ public final class StoreShard implements AutoCloseable
         }
         logIndex = appender.lastIndexAppended();
         file.recordAppended(version, logIndex, length);
+        raiseUploadProgress(file, originFileIdent, clientVersion);
         if (!file.dirty)
         {
             file.dirty = true;
@@ -461,6 +465,8 @@ public final class StoreShard implements AutoCloseable
                     return false;
                 }
                 file.recordAppended(key, logIndex, changesetLength);
+                raiseUploadProgress(file, r.getLong(RecordLayout.ENTRY_ORIGIN_FILE_OFFSET),
+                    r.getLong(RecordLayout.ENTRY_CLIENT_VERSION_OFFSET));
                 return true;
             }
             case RecordLayout.CLIENT_ALLOCATED:
@@ -505,6 +511,24 @@ public final class StoreShard implements AutoCloseable
             }
             default:
                 return false;
+        }
+    }
+
+    /**
+     * An entry authored by a registered client proves that the server integrated that client version, even if the
+     * process died before the client's upload state was stored: raising {@code clientVersion} here (live and at
+     * replay alike) makes a re-upload of it after a crash be skipped instead of integrated twice.
+     */
+    private static void raiseUploadProgress(final ServerFile file, final long originFileIdent,
+        final long clientVersion)
+    {
+        if (originFileIdent >= 2)
+        {
+            final ClientFile client = file.clients.get(originFileIdent);
+            if (client != null && clientVersion > client.clientVersion)
+            {
+                client.clientVersion = clientVersion;
+            }
         }
     }
 

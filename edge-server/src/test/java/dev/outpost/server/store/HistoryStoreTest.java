@@ -69,7 +69,7 @@ class HistoryStoreTest
                     final byte[] expected = payload(f.name(), v, 200);
                     assertThat(bytes(view)).isEqualTo(expected);
                     assertThat(view.version()).isEqualTo(v);
-                    assertThat(view.originFileIdent()).isEqualTo(2 + v % 3);
+                    assertThat(view.originFileIdent()).isEqualTo(100 + v % 3);
                     assertThat(view.clientVersion()).isEqualTo(v * 10);
                     assertThat(view.timestamp()).isEqualTo(1_000_000 + v);
                     assertThat(view.originalSize()).isEqualTo(expected.length + 7);
@@ -442,6 +442,34 @@ class HistoryStoreTest
                 assertThat(reader.read(f, i + 1, view)).isTrue();
                 assertThat(bytes(view)).isEqualTo(written.get(i));
             }
+        }
+    }
+
+    @Test
+    void shouldDeriveUploadProgressFromEntriesTheClientAuthored() throws Exception
+    {
+        final UnsafeBuffer changeset = new UnsafeBuffer(new byte[8]);
+        try (HistoryStore store = HistoryStore.open(config(dir)))
+        {
+            final StoreShard shard = store.shardFor("/u");
+            final ServerFile f = shard.createServerFile("/u");
+            final ClientFile c = shard.allocateClientFile(f, 0, 1);
+            final ClientFile other = shard.allocateClientFile(f, 0, 1);
+            shard.append(f, c.ident(), 4, 0, 8, changeset, 0, 8);
+            shard.append(f, c.ident(), 5, 0, 8, changeset, 0, 8);
+            shard.append(f, 1, 9, 0, 8, changeset, 0, 8); // server-local origin: no client
+            shard.publish();
+            // the process "dies" here, before updateClientState
+            assertThat(c.clientVersion()).isEqualTo(5);
+            assertThat(other.clientVersion()).isZero();
+        }
+        try (HistoryStore store = HistoryStore.open(config(dir)))
+        {
+            final ServerFile f = store.serverFile("/u");
+            final StoreShard shard = store.shardFor("/u");
+            assertThat(shard.clientFile(f, 2).clientVersion()).isEqualTo(5);
+            assertThat(shard.clientFile(f, 2).rhBaseVersion()).isZero();
+            assertThat(shard.clientFile(f, 3).clientVersion()).isZero();
         }
     }
 

@@ -40,7 +40,7 @@ final class StoreTestSupport
         final byte[] p = payload(file.name(), version, maxLength);
         final UnsafeBuffer direct = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(Math.max(1, p.length)));
         direct.putBytes(0, p);
-        return shard.append(file, 2 + version % 3, version * 10, 1_000_000 + version, p.length + 7, direct, 0,
+        return shard.append(file, 100 + version % 3, version * 10, 1_000_000 + version, p.length + 7, direct, 0,
             p.length);
     }
 }
