@@ -25,7 +25,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * survives close and reopen exactly as the model says (history bytes and metadata, salts, idents, client state,
  * reciprocals after overwrite and trim).
  */
-class StoreModelProperties
+class StoreModelTest
 {
     private static final String[] NAMES = {"/a", "/b", "/c", "/d", "/e"};
 
