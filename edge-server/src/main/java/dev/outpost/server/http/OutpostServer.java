@@ -76,12 +76,10 @@ public final class OutpostServer implements AutoCloseable
                 SubprotocolNegotiator.standard(), factory, config.maxMessageSize(), config.idleTimeout());
             final Router router = new HttpApi(auth, webSocket).router(vertx);
 
-            // Bind one server first so port 0 resolves to a real port, then the rest share that port.
-            final int port = deploy(vertx, router, config, config.port(), 1);
-            if (config.eventLoops() > 1)
-            {
-                deploy(vertx, router, config, port, config.eventLoops() - 1);
-            }
+            // One server per event loop, all sharing one listening socket. Vert.x shares a random port among
+            // servers asking for a negative port, so a configured 0 becomes -1 here.
+            final int port = deploy(vertx, router, config, 0 == config.port() ? -1 : config.port(),
+                config.eventLoops());
             return new OutpostServer(config, vertx, store, auth, webSocket, port);
         }
         catch (final Exception ex)

@@ -425,7 +425,8 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         }
         if (null == fragments)
         {
-            fragments = ctx.alloc().directBuffer(Math.max(256, content.readableBytes() * 2), maxMessageSize);
+            final int initial = (int)Math.min(maxMessageSize, Math.max(256L, content.readableBytes() * 2L));
+            fragments = ctx.alloc().directBuffer(initial, maxMessageSize);
         }
         fragments.writeBytes(content);
         return true;

@@ -1,12 +1,14 @@
 package dev.outpost.server.ws;
 
 import dev.outpost.server.auth.VerifiedToken;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +24,7 @@ public final class WebSocketEndpoint
     /** Request and response header carrying the sub-protocol offer and answer. */
     public static final String SEC_WEBSOCKET_PROTOCOL = "Sec-WebSocket-Protocol";
 
+    private static final String VERTX_HANDLER_NAME = "handler";
     private static final System.Logger LOG = System.getLogger(WebSocketEndpoint.class.getName());
 
     private final SubprotocolNegotiator negotiator;
@@ -65,6 +68,12 @@ public final class WebSocketEndpoint
         final NegotiatedProtocol protocol = result.protocol();
         // Netty copies these headers into the 101; with no server-side sub-protocol list it adds none of its own.
         request.response().putHeader(SEC_WEBSOCKET_PROTOCOL, protocol.responseToken());
+        // vertx-web hands out a wrapper without the Netty context, so find the channel through the connection now;
+        // after the upgrade Vert.x's WebSocket handler sits in the pipeline under the name "handler".
+        final Channel channel = request.connection() instanceof ConnectionBase ?
+            ((ConnectionBase)request.connection()).channel() : null;
+        final ContextInternal context = request instanceof HttpServerRequestInternal ?
+            ((HttpServerRequestInternal)request).context() : (ContextInternal)Vertx.currentContext();
         request.toWebSocket().onComplete(ar ->
         {
             if (ar.failed())
@@ -72,10 +81,15 @@ public final class WebSocketEndpoint
                 LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket upgrade failed: " + ar.cause());
                 return;
             }
-            final WebSocketInternal ws = (WebSocketInternal)ar.result();
-            final ChannelHandlerContext vertxCtx = ws.channelHandlerContext();
-            final ContextInternal context = request instanceof HttpServerRequestInternal ?
-                ((HttpServerRequestInternal)request).context() : (ContextInternal)Vertx.currentContext();
+            final ChannelHandlerContext vertxCtx = ar.result() instanceof WebSocketInternal ?
+                ((WebSocketInternal)ar.result()).channelHandlerContext() :
+                null == channel ? null : channel.pipeline().context(VERTX_HANDLER_NAME);
+            if (null == vertxCtx)
+            {
+                LOG.log(System.Logger.Level.ERROR, "cannot reach the Netty pipeline of an upgraded WebSocket");
+                ar.result().close((short)CloseCodes.INTERNAL_ERROR, "internal error");
+                return;
+            }
             final NettySyncConnection connection = new NettySyncConnection(
                 ar.result(), context, protocol, user, appId, maxMessageSize, idleTimeoutNs);
             accepted.incrementAndGet();
