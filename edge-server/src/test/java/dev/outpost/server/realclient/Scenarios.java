@@ -27,7 +27,9 @@ final class Scenarios
     /**
      * Log in anonymously (login + profile), then open one realm per mode in {@code modes} (default {@code pbs,flx})
      * and wait until its sync WebSocket is connected. Sessions beyond the upgrade are not required to work.
-     * Params: {@code modes}, {@code partition} (default {@code "probe-partition"}), {@code connectTimeoutMs}.
+     * Params: {@code modes}, {@code partition} (default {@code "probe-partition"}), {@code connectTimeoutMs},
+     * {@code sleepBeforeOpenMs} (let the access token expire first). Reports the {@code iat} of the access token at
+     * login and after connecting (they differ if the client had to refresh).
      */
     static void auth(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception
@@ -46,6 +48,8 @@ final class Scenarios
         final String profile = RI.realm_user_get_profile(user);
         result.put("profile", null == profile || profile.isBlank() ? null : new JsonLine.Raw(profile));
 
+        result.put("access_iat_at_login", issuedAt(RI.realm_user_get_access_token(user)));
+        Thread.sleep(Long.parseLong(params.getOrDefault("sleepBeforeOpenMs", "0")));
         final long timeoutMs = Long.parseLong(params.getOrDefault("connectTimeoutMs", "20000"));
         final String partition = params.getOrDefault("partition", "\"probe-partition\"");
         for (final String mode : params.getOrDefault("modes", "pbs,flx").split(","))
@@ -56,5 +60,17 @@ final class Scenarios
             final long connectedMs = RealmClient.awaitConnected(realm, timeoutMs);
             result.object(flx ? "flx" : "pbs").put("connected", connectedMs >= 0).put("connect_ms", connectedMs);
         }
+        result.put("access_iat_now", issuedAt(RI.realm_user_get_access_token(user)));
+    }
+
+    /**
+     * @return the integer {@code iat} claim of a JWT (the client parses it the same way).
+     */
+    static long issuedAt(final String jwt)
+    {
+        final String payload = new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]),
+            java.nio.charset.StandardCharsets.UTF_8);
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"iat\":(\\d+)").matcher(payload);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 }
