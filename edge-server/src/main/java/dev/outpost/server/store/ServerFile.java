@@ -1,0 +1,179 @@
+package dev.outpost.server.store;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * One server file (a PBS partition or an FLX dataset): its identity, the in-memory index of its history and its
+ * client registry. The history records themselves live in the shard's queue.
+ * <p>
+ * Threads: {@link #name()}, {@link #salt()}, {@link #head()}, {@link #salt(long)} and {@link #cumulativeSize(long)}
+ * may be called from any thread without locks (the head is published with release semantics after the records
+ * it covers are in the queue, and read with acquire semantics). Everything else, including the client registry,
+ * belongs to the writer thread of its shard.
+ */
+public final class ServerFile
+{
+    private static final VarHandle HEAD;
+    private static final int SEGMENT_SHIFT = 12;
+    private static final int SEGMENT_VERSIONS = 1 << SEGMENT_SHIFT;
+    private static final int SEGMENT_MASK = SEGMENT_VERSIONS - 1;
+    private static final int FIRST_SEGMENT_VERSIONS = 8;
+
+    static
+    {
+        try
+        {
+            HEAD = MethodHandles.lookup().findVarHandle(ServerFile.class, "head", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final String name;
+    private final int shardIndex;
+    private final int fileId;
+    private final long salt;
+
+    /**
+     * Version v lives in segment {@code v >>> SEGMENT_SHIFT} at {@code 2 * (v & SEGMENT_MASK)}: the log index of its
+     * ENTRY record, then the cumulative changeset bytes of versions 1..v. Segments have a fixed size (except the
+     * first, which grows from small so that 100k tiny server files stay cheap), so a long history never causes a
+     * big array copy on the writer thread. Replaced (never mutated in place) when the outer array or the first
+     * segment grows; the volatile write publishes the new arrays to readers.
+     */
+    private volatile long[][] segments;
+    @SuppressWarnings("unused") // accessed through HEAD
+    private long head;
+
+    // writer-owned
+    long lastAppended;
+    private long cumulativeBytes;
+    boolean dirty;
+    long nextClientIdent = 2;
+    final Long2ObjectHashMap<ClientFile> clients = new Long2ObjectHashMap<>();
+
+    ServerFile(final String name, final int shardIndex, final int fileId, final long salt)
+    {
+        this.name = name;
+        this.shardIndex = shardIndex;
+        this.fileId = fileId;
+        this.salt = salt;
+        this.segments = new long[][] {new long[2 * FIRST_SEGMENT_VERSIONS]};
+    }
+
+    /** @return the server file's name (PBS partition path, or FLX dataset name). */
+    public String name()
+    {
+        return name;
+    }
+
+    /** @return the shard (and writer) this server file belongs to. */
+    public int shardIndex()
+    {
+        return shardIndex;
+    }
+
+    /** @return the random non-zero 63-bit salt of every version above 0. */
+    public long salt()
+    {
+        return salt;
+    }
+
+    /** @return the salt of {@code version}: 0 for version 0, else {@link #salt()}. */
+    public long salt(final long version)
+    {
+        return version == 0 ? 0 : salt;
+    }
+
+    /** @return the published head: the newest server version that is durable and readable. Any thread. */
+    public long head()
+    {
+        return (long)HEAD.getAcquire(this);
+    }
+
+    /**
+     * @return the total changeset bytes of versions 1..{@code version} (0 for version 0), for
+     *     {@code downloadable_bytes}; {@code version} must be at most {@link #head()}. Any thread.
+     */
+    public long cumulativeSize(final long version)
+    {
+        return version == 0 ? 0 : segments[(int)(version >>> SEGMENT_SHIFT)][2 * (int)(version & SEGMENT_MASK) + 1];
+    }
+
+    /** @return the number of registered client files. Writer thread only. */
+    public int clientCount()
+    {
+        return clients.size();
+    }
+
+    /** @return the newest appended version, published or not. Writer thread only. */
+    public long lastAppended()
+    {
+        return lastAppended;
+    }
+
+    int fileId()
+    {
+        return fileId;
+    }
+
+    long logIndex(final long version)
+    {
+        return segments[(int)(version >>> SEGMENT_SHIFT)][2 * (int)(version & SEGMENT_MASK)];
+    }
+
+    /** Writer: records the position of a new version (not yet published). */
+    void recordAppended(final long version, final long logIndex, final int changesetLength)
+    {
+        final int k = (int)(version >>> SEGMENT_SHIFT);
+        final int at = 2 * (int)(version & SEGMENT_MASK);
+        long[][] segs = segments;
+        boolean replaced = false;
+        if (k >= segs.length)
+        {
+            segs = Arrays.copyOf(segs, Math.max(segs.length * 2, k + 1));
+            replaced = true;
+        }
+        long[] seg = segs[k];
+        if (seg == null)
+        {
+            seg = new long[2 * SEGMENT_VERSIONS];
+            segs[k] = seg;
+            replaced = true;
+        }
+        else if (at + 1 >= seg.length)
+        {
+            seg = Arrays.copyOf(seg, Math.min(seg.length * 2, 2 * SEGMENT_VERSIONS));
+            segs = segs.clone(); // never mutate an array a reader may hold
+            segs[k] = seg;
+            replaced = true;
+        }
+        cumulativeBytes += changesetLength;
+        seg[at] = logIndex;
+        seg[at + 1] = cumulativeBytes;
+        if (replaced)
+        {
+            segments = segs; // volatile write: readers that load the new arrays see their contents
+        }
+        lastAppended = version;
+    }
+
+    /** Writer: makes everything appended so far visible to readers. */
+    void publish()
+    {
+        HEAD.setRelease(this, lastAppended);
+        dirty = false;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ServerFile{name='" + name + "', shard=" + shardIndex + ", head=" + head() + '}';
+    }
+}
