@@ -18,7 +18,10 @@ import static dev.outpost.server.realclient.RealmClient.RI;
 final class Scenarios
 {
     static final Map<String, Scenario> ALL = new TreeMap<>(Map.of(
-        "auth", Scenarios::auth));
+        "auth", Scenarios::auth,
+        "write", Scenarios::write,
+        "read", Scenarios::read,
+        "offline-write", Scenarios::offlineWrite));
 
     private Scenarios()
     {
@@ -61,6 +64,92 @@ final class Scenarios
             result.object(flx ? "flx" : "pbs").put("connected", connectedMs >= 0).put("connect_ms", connectedMs);
         }
         result.put("access_iat_now", issuedAt(RI.realm_user_get_access_token(user)));
+    }
+
+    /**
+     * Log in, open a PBS realm ({@code mode=pbs}, default; partition {@code partition}) or an FLX realm subscribed to
+     * all Items ({@code mode=flx}), write {@code count} Items named {@code prefix-i} in one transaction and wait for
+     * upload completion ({@code timeoutMs}). Fails if the upload does not complete. Needs the session layer.
+     */
+    static void write(final RealmClient client, final Map<String, String> params, final JsonLine result)
+        throws Exception
+    {
+        final NativePointer<LiveRealmT> realm = openForData(client, params, result);
+        final int count = Integer.parseInt(params.getOrDefault("count", "1"));
+        RealmClient.writeItems(realm, params.getOrDefault("prefix", "item"), count);
+        final String upload = RealmClient.awaitUpload(realm, timeoutMs(params));
+        result.put("written", count).put("upload_error", upload);
+        if (null != upload)
+        {
+            throw new IllegalStateException("upload not complete: " + upload);
+        }
+        result.put("count", RealmClient.countItems(realm));
+    }
+
+    /**
+     * Log in (a new user), open the realm as in {@link #write}, wait for download completion and until at least
+     * {@code expect} Items are present ({@code timeoutMs}). Fails if fewer arrive. Needs the session layer.
+     */
+    static void read(final RealmClient client, final Map<String, String> params, final JsonLine result)
+        throws Exception
+    {
+        final NativePointer<LiveRealmT> realm = openForData(client, params, result);
+        final long expect = Long.parseLong(params.getOrDefault("expect", "1"));
+        final long deadline = System.nanoTime() + timeoutMs(params) * 1_000_000L;
+        result.put("download_error", RealmClient.awaitDownload(realm, timeoutMs(params)));
+        long count = RealmClient.countItems(realm);
+        while (count < expect && System.nanoTime() < deadline)
+        {
+            Thread.sleep(50);
+            count = RealmClient.countItems(realm);
+        }
+        result.put("count", count);
+        if (count < expect)
+        {
+            throw new IllegalStateException("expected at least " + expect + " items, have " + count);
+        }
+    }
+
+    /**
+     * Like {@link #write} but with sync paused while writing (offline edits), then resumed: the upload must complete
+     * after the resume. Needs the session layer.
+     */
+    static void offlineWrite(final RealmClient client, final Map<String, String> params, final JsonLine result)
+        throws Exception
+    {
+        final NativePointer<LiveRealmT> realm = openForData(client, params, result);
+        RealmClient.pause(realm);
+        final int count = Integer.parseInt(params.getOrDefault("count", "1"));
+        RealmClient.writeItems(realm, params.getOrDefault("prefix", "offline"), count);
+        RealmClient.resume(realm);
+        final String upload = RealmClient.awaitUpload(realm, timeoutMs(params));
+        result.put("written", count).put("upload_error", upload);
+        if (null != upload)
+        {
+            throw new IllegalStateException("upload not complete after resume: " + upload);
+        }
+    }
+
+    private static NativePointer<LiveRealmT> openForData(
+        final RealmClient client, final Map<String, String> params, final JsonLine result)
+        throws Exception
+    {
+        final NativePointer<RealmUserT> user = client.loginAnonymous(30);
+        result.put("user_id", RI.realm_user_get_identity(user));
+        final boolean flx = "flx".equals(params.getOrDefault("mode", "pbs"));
+        final NativePointer<LiveRealmT> realm = client.open(user,
+            flx ? null : params.getOrDefault("partition", "\"probe-partition\""), flx ? "flx.realm" : "pbs.realm");
+        result.put("connect_ms", RealmClient.awaitConnected(realm, timeoutMs(params)));
+        if (flx)
+        {
+            result.put("subscription_version", RealmClient.subscribeAll(realm));
+        }
+        return realm;
+    }
+
+    private static long timeoutMs(final Map<String, String> params)
+    {
+        return Long.parseLong(params.getOrDefault("timeoutMs", "20000"));
     }
 
     /**
