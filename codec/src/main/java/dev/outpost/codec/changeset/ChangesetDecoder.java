@@ -1,0 +1,711 @@
+package dev.outpost.codec.changeset;
+
+import java.nio.ByteOrder;
+
+import dev.outpost.codec.CodecException;
+import dev.outpost.codec.ProtocolErrorCode;
+import org.agrona.DirectBuffer;
+
+/**
+ * Validating, zero-copy decoder of one changeset (protocol 14, realm-core {@code changeset_parser.cpp}): reports
+ * every instruction to an {@link InstructionHandler} in wire order.
+ * <pre>
+ *   changeset   := { instruction | intern }*            (no framing: the length comes from the carrier)
+ *   intern      := 0x3F uint32:index uint64:len bytes    index = 0, 1, 2, ...; no duplicate strings
+ *   instruction := uint64:tag fields...                  see {@link Instr} and CHANGESET.md
+ *   path instr  := T K F P ...    T, F: intern index (uint32)   K: primary key   P: uint32:n {index | -1 intern}
+ * </pre>
+ * Everything the realm-core parser rejects is rejected, and more (see CHANGESET.md): unknown tags of any kind,
+ * intern indices out of sequence, duplicated or used before they are defined, truncation anywhere, lengths and
+ * counts larger than the bytes left, bools other than 0/1, Timestamps a realm {@code Timestamp} would assert on,
+ * Decimal128 fields out of range, uint32 fields out of range, non-canonical integers (so that
+ * {@link ChangesetEncoder} reproduces accepted input byte for byte) and trailing bytes that do not form an
+ * instruction. Every failure is a {@link CodecException} with {@link ProtocolErrorCode#BAD_CHANGESET}; the
+ * handler may already have seen the instructions before the bad one.
+ * <p>
+ * Views passed to the handler ({@link PrimaryKeyView}, {@link PathView}, {@link PayloadView}) are owned by this
+ * decoder and reused for every instruction; byte contents (strings, ObjectIds) point into the caller's buffer. The
+ * intern table is kept as offsets into that buffer; no String is created. Steady state allocates nothing: arrays
+ * grow (by doubling) only past the largest changeset seen, bounded by its length (and paths by
+ * {@link #maxPathLength()}).
+ * <p>
+ * Reusable and not thread-safe: one instance per thread (e.g. per server-file writer).
+ */
+public final class ChangesetDecoder
+{
+    /** Default maximum number of elements in one path. */
+    public static final int DEFAULT_MAX_PATH_LENGTH = 4096;
+    /** realm-core {@code Table::max_string_size}: the longest string (payload or interned) a parser accepts. */
+    public static final int MAX_STRING_SIZE = 0xFFFFF8 - 8 - 1;
+
+    private static final int NANOS_PER_SECOND = 1_000_000_000;
+    /** Decimal128: 14 exponent bits biased by 6176. */
+    private static final int DECIMAL_EXPONENT_MIN = -6176;
+    private static final int DECIMAL_EXPONENT_MAX = (1 << 14) - 1 - 6176;
+
+    private final int maxPathLength;
+    private final InternTable interns = new InternTable();
+    private final PrimaryKeyView key = new PrimaryKeyView();
+    private final PathView path = new PathView();
+    private final PayloadView value = new PayloadView();
+
+    private DirectBuffer buffer;
+    private int base;
+    private int pos;
+    private int limit;
+
+    /** A decoder accepting paths of up to {@link #DEFAULT_MAX_PATH_LENGTH} elements. */
+    public ChangesetDecoder()
+    {
+        this(DEFAULT_MAX_PATH_LENGTH);
+    }
+
+    /** @param maxPathLength longest path accepted (realm-core has no limit; this bounds the path's memory). */
+    public ChangesetDecoder(final int maxPathLength)
+    {
+        if (maxPathLength < 1)
+        {
+            throw new IllegalArgumentException("maxPathLength must be positive: " + maxPathLength);
+        }
+        this.maxPathLength = maxPathLength;
+    }
+
+    public int maxPathLength()
+    {
+        return maxPathLength;
+    }
+
+    /**
+     * Decode the changeset in {@code [offset, offset+length)} of {@code buffer}.
+     *
+     * @return the number of instructions reported, intern meta-instructions excluded.
+     * @throws CodecException {@link ProtocolErrorCode#BAD_CHANGESET} on any malformed input.
+     */
+    public int decode(final DirectBuffer buffer, final int offset, final int length, final InstructionHandler handler)
+        throws CodecException
+    {
+        if (offset < 0 || length < 0 || offset > buffer.capacity() - length)
+        {
+            throw new CodecException(ProtocolErrorCode.BAD_CHANGESET, "changeset outside its buffer");
+        }
+        this.buffer = buffer;
+        this.base = offset;
+        this.pos = offset;
+        this.limit = offset + length;
+        interns.clear();
+        int count = 0;
+        while (pos < limit)
+        {
+            final int tag = readTag();
+            if (tag == Instr.INTERN_STRING)
+            {
+                readInternString(handler);
+            }
+            else
+            {
+                readInstruction(tag, handler);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** @return number of strings interned by the last (or current) changeset. */
+    public int internCount()
+    {
+        return interns.size();
+    }
+
+    /** @return offset in the decoded buffer of interned string {@code index} of the last changeset. */
+    public int internOffset(final int index)
+    {
+        return interns.offset(index);
+    }
+
+    /** @return byte length of interned string {@code index} of the last changeset. */
+    public int internLength(final int index)
+    {
+        return interns.length(index);
+    }
+
+    private void readInternString(final InstructionHandler handler) throws CodecException
+    {
+        final int at = pos;
+        final long index = readUint32();
+        if (index != interns.size())
+        {
+            throw error(at, "intern index " + index + " out of sequence, expected " + interns.size());
+        }
+        final int length = readLength(MAX_STRING_SIZE);
+        final int offset = pos;
+        pos += length;
+        if (interns.addIfAbsent(buffer, offset, length) >= 0)
+        {
+            throw error(at, "duplicate interned string");
+        }
+        handler.internString((int)index, buffer, offset, length);
+    }
+
+    private void readInstruction(final int tag, final InstructionHandler handler) throws CodecException
+    {
+        switch (tag)
+        {
+            case Instr.ADD_TABLE:
+                readAddTable(handler);
+                break;
+            case Instr.ERASE_TABLE:
+                handler.eraseTable(readIntern());
+                break;
+            case Instr.CREATE_OBJECT:
+            {
+                final int table = readIntern();
+                readPrimaryKey(key);
+                handler.createObject(table, key);
+                break;
+            }
+            case Instr.ERASE_OBJECT:
+            {
+                final int table = readIntern();
+                readPrimaryKey(key);
+                handler.eraseObject(table, key);
+                break;
+            }
+            case Instr.UPDATE:
+            {
+                final int table = readIntern();
+                readPrimaryKey(key);
+                final int field = readIntern();
+                readPath();
+                readPayload(value);
+                if (path.endsInIndex())
+                {
+                    handler.update(table, key, field, path, value, false, readUint32());
+                }
+                else
+                {
+                    handler.update(table, key, field, path, value, readBool(), -1);
+                }
+                break;
+            }
+            case Instr.ADD_INTEGER:
+            {
+                final int table = readIntern();
+                readPrimaryKey(key);
+                final int field = readIntern();
+                readPath();
+                handler.addInteger(table, key, field, path, readInt64());
+                break;
+            }
+            case Instr.ADD_COLUMN:
+                readAddColumn(handler);
+                break;
+            case Instr.ERASE_COLUMN:
+            {
+                final int table = readIntern();
+                handler.eraseColumn(table, readIntern());
+                break;
+            }
+            case Instr.ARRAY_INSERT:
+            {
+                final int table = readIntern();
+                readPrimaryKey(key);
+                final int field = readIntern();
+                readIndexPath("ArrayInsert");
+                readPayload(value);
+                handler.arrayInsert(table, key, field, path, value, readUint32());
+                break;
+            }
+            case Instr.ARRAY_MOVE:
+            {
+                final int table = readIntern();
+                readPrimaryKey(key);
+                final int field = readIntern();
+                readIndexPath("ArrayMove");
+                final long ndx2 = readUint32();
+                handler.arrayMove(table, key, field, path, ndx2, readUint32());
+                break;
+            }
+            case Instr.ARRAY_ERASE:
+            {
+                final int table = readIntern();
+                readPrimaryKey(key);
+                final int field = readIntern();
+                readIndexPath("ArrayErase");
+                handler.arrayErase(table, key, field, path, readUint32());
+                break;
+            }
+            case Instr.CLEAR:
+            {
+                final int table = readIntern();
+                readPrimaryKey(key);
+                final int field = readIntern();
+                readPath();
+                handler.clear(table, key, field, path, readCollectionType());
+                break;
+            }
+            case Instr.SET_INSERT:
+            case Instr.SET_ERASE:
+            {
+                final int table = readIntern();
+                readPrimaryKey(key);
+                final int field = readIntern();
+                readPath();
+                readPayload(value);
+                if (tag == Instr.SET_INSERT)
+                {
+                    handler.setInsert(table, key, field, path, value);
+                }
+                else
+                {
+                    handler.setErase(table, key, field, path, value);
+                }
+                break;
+            }
+            default:
+                throw error(pos - 1, "unknown instruction type " + tag);
+        }
+    }
+
+    private void readAddTable(final InstructionHandler handler) throws CodecException
+    {
+        final int table = readIntern();
+        final int at = pos;
+        final int tableType = readUint8();
+        switch (tableType)
+        {
+            case Instr.TABLE_TOP_LEVEL:
+            case Instr.TABLE_TOP_LEVEL_ASYMMETRIC:
+            {
+                final int pkField = readIntern();
+                final int typeAt = pos;
+                final int pkType = readPayloadType();
+                switch (pkType)
+                {
+                    case Instr.TYPE_INT:
+                    case Instr.TYPE_STRING:
+                    case Instr.TYPE_OBJECT_ID:
+                    case Instr.TYPE_UUID:
+                    case Instr.TYPE_GLOBAL_KEY:
+                        break;
+                    default:
+                        throw error(typeAt, "invalid primary key type in AddTable: " + pkType);
+                }
+                handler.addTable(table, tableType, pkField, pkType, readBool());
+                break;
+            }
+            case Instr.TABLE_EMBEDDED:
+                handler.addTable(table, tableType, -1, 0, false);
+                break;
+            default:
+                throw error(at, "unknown table type " + tableType);
+        }
+    }
+
+    private void readAddColumn(final InstructionHandler handler) throws CodecException
+    {
+        final int table = readIntern();
+        final int field = readIntern();
+        final int type = readPayloadType();
+        final boolean nullable = readBool();
+        final int collectionType = readCollectionType();
+        final int linkTarget = type == Instr.TYPE_LINK ? readIntern() : -1;
+        final int keyType = collectionType == Instr.COLLECTION_DICTIONARY ? readPayloadType() : 0;
+        handler.addColumn(table, field, type, nullable, collectionType, linkTarget, keyType);
+    }
+
+    private void readPrimaryKey(final PrimaryKeyView key) throws CodecException
+    {
+        final int at = pos;
+        final int type = readPayloadType();
+        switch (type)
+        {
+            case Instr.TYPE_NULL:
+                key.setNull();
+                break;
+            case Instr.TYPE_INT:
+                key.setInt(readInt64());
+                break;
+            case Instr.TYPE_STRING:
+                key.setString(readIntern());
+                break;
+            case Instr.TYPE_GLOBAL_KEY:
+            {
+                final long hi = readUint64();
+                key.setGlobalKey(hi, readUint64());
+                break;
+            }
+            case Instr.TYPE_OBJECT_ID:
+                key.setObjectId(buffer, take(12));
+                break;
+            case Instr.TYPE_UUID:
+                key.setUuid(buffer, take(16));
+                break;
+            default:
+                throw error(at, "unsupported primary key type " + type);
+        }
+    }
+
+    private void readPath() throws CodecException
+    {
+        final PathView path = this.path.reset();
+        final int at = pos;
+        final long n = readUint32();
+        if (n > limit - pos)
+        {
+            throw error(at, "path length " + n + " exceeds the bytes left");
+        }
+        if (n > maxPathLength)
+        {
+            throw error(at, "path length " + n + " exceeds the limit " + maxPathLength);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            final int elementAt = pos;
+            final long element = readInt64();
+            if (element >= 0)
+            {
+                if (element > VarInt.UINT32_MAX)
+                {
+                    throw error(elementAt, "path index out of uint32 range");
+                }
+                path.addIndex(element);
+            }
+            else if (element == -1)
+            {
+                path.addKey(readIntern());
+            }
+            else
+            {
+                throw error(elementAt, "bad path element " + element);
+            }
+        }
+    }
+
+    private void readIndexPath(final String instruction) throws CodecException
+    {
+        final int at = pos;
+        readPath();
+        if (!path.endsInIndex())
+        {
+            throw error(at, instruction + " path does not end in an index");
+        }
+    }
+
+    private void readPayload(final PayloadView value) throws CodecException
+    {
+        final int at = pos;
+        final int type = readPayloadType();
+        switch (type)
+        {
+            case Instr.TYPE_SET:
+            case Instr.TYPE_LIST:
+            case Instr.TYPE_ERASED:
+            case Instr.TYPE_DICTIONARY:
+            case Instr.TYPE_OBJECT_VALUE:
+            case Instr.TYPE_NULL:
+                value.setEmpty(type);
+                break;
+            case Instr.TYPE_INT:
+                value.setInt(readInt64());
+                break;
+            case Instr.TYPE_BOOL:
+                value.setBool(readBool());
+                break;
+            case Instr.TYPE_STRING:
+            {
+                final int length = readLength(MAX_STRING_SIZE);
+                value.setBytes(type, buffer, take(length), length);
+                break;
+            }
+            case Instr.TYPE_BINARY:
+            {
+                final int length = readLength(Integer.MAX_VALUE);
+                value.setBytes(type, buffer, take(length), length);
+                break;
+            }
+            case Instr.TYPE_TIMESTAMP:
+                readTimestamp(value);
+                break;
+            case Instr.TYPE_FLOAT:
+                value.setFloatBits(buffer.getInt(take(4), ByteOrder.LITTLE_ENDIAN));
+                break;
+            case Instr.TYPE_DOUBLE:
+                value.setDoubleBits(buffer.getLong(take(8), ByteOrder.LITTLE_ENDIAN));
+                break;
+            case Instr.TYPE_DECIMAL:
+                readDecimal(value);
+                break;
+            case Instr.TYPE_LINK:
+                value.setLink(readIntern());
+                readPrimaryKey(value.linkKey());
+                break;
+            case Instr.TYPE_OBJECT_ID:
+                value.setBytes(type, buffer, take(12), 12);
+                break;
+            case Instr.TYPE_UUID:
+                value.setBytes(type, buffer, take(16), 16);
+                break;
+            default: // GlobalKey
+                throw error(at, "unsupported payload type " + type);
+        }
+    }
+
+    private void readTimestamp(final PayloadView value) throws CodecException
+    {
+        final long seconds = readInt64();
+        final int at = pos;
+        final long nanos = readInt64();
+        if (nanos <= -NANOS_PER_SECOND || nanos >= NANOS_PER_SECOND)
+        {
+            throw error(at, "timestamp nanoseconds out of range: " + nanos);
+        }
+        if ((seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0))
+        {
+            throw error(at, "timestamp seconds and nanoseconds differ in sign");
+        }
+        value.setTimestamp(seconds, (int)nanos);
+    }
+
+    private void readDecimal(final PayloadView value) throws CodecException
+    {
+        final int at = pos;
+        long lo = 0;
+        long hi = 0;
+        int prev = 0;
+        for (int i = 0; ; i++)
+        {
+            if (i == 17)
+            {
+                throw error(at, "Decimal128 coefficient longer than 17 bytes");
+            }
+            if (pos >= limit)
+            {
+                throw error(at, "truncated Decimal128");
+            }
+            final int c = buffer.getByte(pos++) & 0xFF;
+            final boolean last = (c & 0x80) == 0;
+            if (last && (c & 0x40) != 0)
+            {
+                throw error(at, "non-canonical Decimal128 coefficient");
+            }
+            final long bits = c & 0x7F;
+            final int shift = 7 * i;
+            if (shift < 64)
+            {
+                lo |= bits << shift;
+                if (shift > 57)
+                {
+                    hi |= bits >>> (64 - shift);
+                }
+            }
+            else
+            {
+                hi |= bits << (shift - 64);
+            }
+            if (last)
+            {
+                if (i > 0 && bits == 0 && (prev & 0x40) == 0)
+                {
+                    throw error(at, "non-canonical Decimal128 coefficient");
+                }
+                break;
+            }
+            prev = c;
+        }
+        if ((hi >>> 49) != 0)
+        {
+            throw error(at, "Decimal128 coefficient exceeds 113 bits");
+        }
+        final int expAt = pos;
+        final int exponent = readInt32();
+        if (exponent < DECIMAL_EXPONENT_MIN || exponent > DECIMAL_EXPONENT_MAX)
+        {
+            throw error(expAt, "Decimal128 exponent out of range: " + exponent);
+        }
+        final int signAt = pos;
+        final int sign = readInt32();
+        if (sign != 0 && sign != 1)
+        {
+            throw error(signAt, "Decimal128 sign must be 0 or 1");
+        }
+        value.setDecimal(lo, hi, exponent, sign != 0);
+    }
+
+    private int readTag() throws CodecException
+    {
+        final int at = pos;
+        final int c = buffer.getByte(at);
+        if ((c & 0xC0) == 0)
+        {
+            pos = at + 1;
+            return c;
+        }
+        final long tag = readUint64();
+        throw error(at, "unknown instruction type " + Long.toUnsignedString(tag));
+    }
+
+    private int readPayloadType() throws CodecException
+    {
+        final int at = pos;
+        final long type = readInt64();
+        if (type < Instr.TYPE_SET || type > Instr.TYPE_UUID)
+        {
+            throw error(at, "unknown payload type " + type);
+        }
+        return (int)type;
+    }
+
+    private int readCollectionType() throws CodecException
+    {
+        final int at = pos;
+        final int type = readUint8();
+        if (type > Instr.COLLECTION_SET)
+        {
+            throw error(at, "unknown collection type " + type);
+        }
+        return type;
+    }
+
+    private int readIntern() throws CodecException
+    {
+        final int at = pos;
+        final long index = readUint32();
+        if (index >= interns.size())
+        {
+            throw error(at, "intern index " + index + " not defined");
+        }
+        return (int)index;
+    }
+
+    private boolean readBool() throws CodecException
+    {
+        final int at = pos;
+        final int v = readUint8();
+        if (v > 1)
+        {
+            throw error(at, "bool must be 0 or 1, not " + v);
+        }
+        return v == 1;
+    }
+
+    /** Reads an uint64 length and checks it against {@code max} and the bytes left. */
+    private int readLength(final int max) throws CodecException
+    {
+        final int at = pos;
+        final long length = readUint64();
+        if (length > limit - pos || length < 0)
+        {
+            throw error(at, "length " + Long.toUnsignedString(length) + " exceeds the bytes left");
+        }
+        if (length > max)
+        {
+            throw error(at, "string longer than " + max);
+        }
+        return (int)length;
+    }
+
+    /** @return offset of the next {@code n} bytes, which are skipped. */
+    private int take(final int n) throws CodecException
+    {
+        final int at = pos;
+        if (n > limit - at)
+        {
+            throw error(at, "truncated: " + n + " bytes expected");
+        }
+        pos = at + n;
+        return at;
+    }
+
+    private long readInt64() throws CodecException
+    {
+        final int p = pos;
+        if (p < limit)
+        {
+            final int c = buffer.getByte(p);
+            if ((c & 0x80) == 0)
+            {
+                pos = p + 1;
+                return (c & 0x40) == 0 ? c : ~(long)(c & 0x3F);
+            }
+        }
+        final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_64, false, base);
+        pos = p + VarInt.sizeOf(v);
+        return v;
+    }
+
+    private int readInt32() throws CodecException
+    {
+        final int p = pos;
+        final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_32, false, base);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)
+        {
+            throw error(p, "int32 out of range");
+        }
+        pos = p + VarInt.sizeOf(v);
+        return (int)v;
+    }
+
+    private long readUint64() throws CodecException
+    {
+        final int p = pos;
+        if (p < limit)
+        {
+            final int c = buffer.getByte(p);
+            if ((c & 0xC0) == 0)
+            {
+                pos = p + 1;
+                return c;
+            }
+        }
+        final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_64, true, base);
+        pos = p + VarInt.sizeOfUnsigned(v);
+        return v;
+    }
+
+    private long readUint32() throws CodecException
+    {
+        final int p = pos;
+        if (p < limit)
+        {
+            final int c = buffer.getByte(p);
+            if ((c & 0xC0) == 0)
+            {
+                pos = p + 1;
+                return c;
+            }
+        }
+        final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_32, true, base);
+        if (v > VarInt.UINT32_MAX)
+        {
+            throw error(p, "uint32 out of range");
+        }
+        pos = p + VarInt.sizeOf(v);
+        return v;
+    }
+
+    private int readUint8() throws CodecException
+    {
+        final int p = pos;
+        if (p < limit)
+        {
+            final int c = buffer.getByte(p);
+            if ((c & 0xC0) == 0)
+            {
+                pos = p + 1;
+                return c;
+            }
+        }
+        final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_8, true, base);
+        if (v > 0xFF)
+        {
+            throw error(p, "uint8 out of range");
+        }
+        pos = p + VarInt.sizeOf(v);
+        return (int)v;
+    }
+
+    private CodecException error(final int at, final String reason)
+    {
+        return VarInt.error(at - base, reason);
+    }
+}
