@@ -1,0 +1,69 @@
+package dev.outpost.ot.model;
+
+import java.util.Objects;
+
+import dev.outpost.codec.changeset.Instr;
+
+/** EraseColumn: removes a property from a class. Not thread-safe. */
+public final class EraseColumn extends Instruction
+{
+    private String field;
+
+    public EraseColumn(final String table, final String field)
+    {
+        super(table);
+        this.field = field;
+    }
+
+    @Override
+    public int type()
+    {
+        return Instr.ERASE_COLUMN;
+    }
+
+    @Override
+    public boolean isSchema()
+    {
+        return true;
+    }
+
+    @Override
+    public int pathLength()
+    {
+        return 2;
+    }
+
+    public String field()
+    {
+        return field;
+    }
+
+    public void setField(final String field)
+    {
+        this.field = field;
+    }
+
+    @Override
+    public EraseColumn copy()
+    {
+        return copyBase(new EraseColumn(table(), field));
+    }
+
+    @Override
+    public boolean equals(final Object o)
+    {
+        return super.equals(o) && field.equals(((EraseColumn)o).field);
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return Objects.hash(super.hashCode(), field);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "EraseColumn(" + table() + "." + field + ")";
+    }
+}
