@@ -1,0 +1,262 @@
+package dev.outpost.server.store;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.Properties;
+import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
+
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+
+/**
+ * The durable server history of one node: a data directory holding a format file and a fixed number of shard
+ * queues ({@code shard-0}, {@code shard-1}, ...), each shared by every server file whose name hashes to it.
+ * Opening replays every queue to rebuild the in-memory index (server files, versions, clients, reciprocals).
+ * <p>
+ * Threads: open and close on one thread. {@link #shardFor(String)}, {@link #serverFile(String)} and
+ * {@link #newReader()} from any thread; each {@link StoreShard}'s writer methods from that shard's writer thread.
+ */
+public final class HistoryStore implements AutoCloseable
+{
+    /** The data-directory format this build writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+    public static final String FORMAT_FILE = "outpost-store.format";
+    static final String SHARD_DIR_PREFIX = "shard-";
+
+    static
+    {
+        ChronicleDefaults.apply();
+    }
+
+    private final Path dataDir;
+    private final StoreShard[] shards;
+
+    private HistoryStore(final Path dataDir, final StoreShard[] shards)
+    {
+        this.dataDir = dataDir;
+        this.shards = shards;
+    }
+
+    /**
+     * Opens (or initialises, if missing or empty) the data directory and replays its queues. Records torn by a
+     * crash or malformed are skipped; this never fails because of queue contents.
+     *
+     * @throws StoreException if the directory has an unknown or unreadable format, or cannot be accessed.
+     */
+    public static HistoryStore open(final StoreConfig config) throws StoreException
+    {
+        config.validate();
+        final Path dir = config.dataDir();
+        final int shardCount = initOrCheckFormat(dir, config.shardCount());
+        final RandomGenerator random = new SecureRandom();
+        final StoreShard[] shards = new StoreShard[shardCount];
+        try
+        {
+            for (int i = 0; i < shardCount; i++)
+            {
+                final SingleChronicleQueue queue = SingleChronicleQueueBuilder
+                    .binary(dir.resolve(SHARD_DIR_PREFIX + i))
+                    .rollCycle(config.rollCycle())
+                    .blockSize(config.blockSize())
+                    .timeoutMS(config.timeoutMs())
+                    .indexSpacing(config.indexSpacing())
+                    .indexCount(config.indexCount())
+                    .build();
+                shards[i] = new StoreShard(i, shardCount, queue, random, config.maxChangesetLength());
+            }
+            replayAll(shards);
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final StoreShard s : shards)
+            {
+                if (s != null)
+                {
+                    s.close();
+                }
+            }
+            throw new StoreException(StoreError.IO_FAILURE, "cannot open queues in " + dir + ": " + ex, ex);
+        }
+        return new HistoryStore(dir, shards);
+    }
+
+    /** Replays the shards in parallel, one thread each; the joins publish the rebuilt indexes to the caller. */
+    private static void replayAll(final StoreShard[] shards)
+    {
+        if (shards.length == 1)
+        {
+            shards[0].replay();
+            return;
+        }
+        final Thread[] threads = new Thread[shards.length];
+        final RuntimeException[] failures = new RuntimeException[shards.length];
+        for (int i = 0; i < shards.length; i++)
+        {
+            final int shard = i;
+            threads[i] = new Thread(() ->
+            {
+                try
+                {
+                    shards[shard].replay();
+                }
+                catch (final RuntimeException ex)
+                {
+                    failures[shard] = ex;
+                }
+            }, "outpost-store-replay-" + i);
+            threads[i].start();
+        }
+        boolean interrupted = false;
+        for (final Thread t : threads)
+        {
+            while (true)
+            {
+                try
+                {
+                    t.join();
+                    break;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+        for (final RuntimeException ex : failures)
+        {
+            if (ex != null)
+            {
+                throw ex;
+            }
+        }
+    }
+
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    /** @return the number of shards, which is also the number of open queues. */
+    public int shardCount()
+    {
+        return shards.length;
+    }
+
+    public StoreShard shard(final int index)
+    {
+        return shards[index];
+    }
+
+    /** @return the shard that owns (or will own) the server file called {@code name}. Any thread. */
+    public StoreShard shardFor(final String name)
+    {
+        return shards[shardIndex(name, shards.length)];
+    }
+
+    /** @return the server file called {@code name}, or null if it was never created. Any thread. */
+    public ServerFile serverFile(final String name)
+    {
+        return shardFor(name).serverFile(name);
+    }
+
+    /** @return a reader for the calling thread. */
+    public HistoryReader newReader()
+    {
+        return new HistoryReader(this);
+    }
+
+    /** @return the shard of {@code name}: a function of the name alone ({@link String#hashCode()} is specified). */
+    public static int shardIndex(final String name, final int shardCount)
+    {
+        final int h = name.hashCode();
+        return ((h ^ (h >>> 16)) & Integer.MAX_VALUE) % shardCount;
+    }
+
+    @Override
+    public void close()
+    {
+        for (final StoreShard s : shards)
+        {
+            s.close();
+        }
+    }
+
+    private static int initOrCheckFormat(final Path dir, final int configuredShards) throws StoreException
+    {
+        final Path formatFile = dir.resolve(FORMAT_FILE);
+        try
+        {
+            Files.createDirectories(dir);
+            if (!Files.exists(formatFile))
+            {
+                try (Stream<Path> entries = Files.list(dir))
+                {
+                    if (entries.anyMatch(p -> !p.getFileName().toString().startsWith(FORMAT_FILE)))
+                    {
+                        throw new StoreException(StoreError.NOT_A_STORE, dir + " is not empty and has no " +
+                            FORMAT_FILE + ": not an Outpost data directory");
+                    }
+                }
+                final Properties p = new Properties();
+                p.setProperty("format", Integer.toString(FORMAT_VERSION));
+                p.setProperty("shards", Integer.toString(configuredShards));
+                final Path tmp = dir.resolve(FORMAT_FILE + ".tmp");
+                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))
+                {
+                    p.store(w, "Outpost data directory; do not edit");
+                }
+                Files.move(tmp, formatFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                return configuredShards;
+            }
+            final Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(formatFile, StandardCharsets.UTF_8))
+            {
+                p.load(r);
+            }
+            final int format = parse(p, "format", formatFile);
+            if (format != FORMAT_VERSION)
+            {
+                throw new StoreException(StoreError.UNSUPPORTED_FORMAT_VERSION, formatFile + " has format " +
+                    format + "; this build reads format " + FORMAT_VERSION + " only");
+            }
+            final int shards = parse(p, "shards", formatFile);
+            if (shards < 1 || shards > StoreConfig.MAX_SHARD_COUNT)
+            {
+                throw new StoreException(StoreError.CORRUPT_FORMAT_FILE, formatFile + ": bad shard count " + shards);
+            }
+            return shards;
+        }
+        catch (final IOException | IllegalArgumentException ex)
+        {
+            throw new StoreException(StoreError.IO_FAILURE, "cannot read or initialise " + dir + ": " + ex, ex);
+        }
+    }
+
+    private static int parse(final Properties p, final String key, final Path file) throws StoreException
+    {
+        final String value = p.getProperty(key);
+        if (value == null)
+        {
+            throw new StoreException(StoreError.CORRUPT_FORMAT_FILE, file + ": missing '" + key + "'");
+        }
+        try
+        {
+            return Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new StoreException(StoreError.CORRUPT_FORMAT_FILE, file + ": bad '" + key + "': " + value, ex);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.outpost.server.store;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The child JVM of {@link CrashRecoveryTest}: writes to a store and prints, after each durable step, what it
+ * acknowledged, until it is killed. Lines:
+ * {@code FILE name salt}, {@code IDENT name ident salt}, {@code ACK name version}, {@code TORN}.
+ */
+public final class CrashChild
+{
+    static final int FILES = 10;
+    static final int MAX_PAYLOAD = 400;
+
+    private CrashChild()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final Path dir = Path.of(args[0]);
+        final boolean torn = args.length > 1 && "torn".equals(args[1]);
+        final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
+        final long deadline = System.nanoTime() + 60_000_000_000L; // never outlive a dead parent for long
+        try (HistoryStore store = HistoryStore.open(StoreTestSupport.config(dir)))
+        {
+            final ServerFile[] files = new ServerFile[FILES];
+            for (int i = 0; i < FILES; i++)
+            {
+                final String name = "/k" + i;
+                files[i] = store.shardFor(name).createServerFile(name);
+                out.println("FILE " + name + " " + files[i].salt());
+            }
+            out.flush();
+            long step = 0;
+            while (System.nanoTime() < deadline)
+            {
+                step++;
+                final ServerFile f = files[(int)(step % FILES)];
+                final StoreShard shard = store.shardFor(f.name());
+                if (step % 7 == 0)
+                {
+                    final ClientFile c = shard.allocateClientFile(f, 0, step);
+                    out.println("IDENT " + f.name() + " " + c.ident() + " " + c.salt());
+                }
+                final int batch = 1 + (int)(step % 5);
+                for (int i = 0; i < batch; i++)
+                {
+                    StoreTestSupport.appendPayload(shard, f, MAX_PAYLOAD);
+                }
+                shard.publish();
+                out.println("ACK " + f.name() + " " + f.head());
+                out.flush();
+                if (torn && step == 500)
+                {
+                    // Die in the middle of a record: header claimed, half the body written, never completed.
+                    final DocumentContext dc = shard.appenderForTest().writingDocument();
+                    dc.wire().bytes().writeByte(RecordLayout.ENTRY).writeByte(RecordLayout.LAYOUT_VERSION)
+                        .writeShort((short)0).writeInt(f.fileId()).writeLong(f.lastAppended() + 1).writeLong(2);
+                    out.println("TORN");
+                    out.flush();
+                    Thread.sleep(60_000);
+                }
+            }
+        }
+    }
+}
