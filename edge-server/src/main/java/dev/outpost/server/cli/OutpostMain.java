@@ -1,0 +1,51 @@
+package dev.outpost.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of the {@code outpost} executable.
+ */
+@Command(
+    name = "outpost",
+    mixinStandardHelpOptions = true,
+    versionProvider = OutpostMain.Version.class,
+    description = "Outpost: a self-hosted Realm sync server.",
+    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+public final class OutpostMain implements Runnable
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(final String[] args)
+    {
+        if (null == System.getProperty("java.util.logging.SimpleFormatter.format"))
+        {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s - %5$s%6$s%n");
+        }
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * @return the configured command line (also used by tests).
+     */
+    public static CommandLine commandLine()
+    {
+        return new CommandLine(new OutpostMain()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'outpost serve --help')");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        public String[] getVersion()
+        {
+            final String version = OutpostMain.class.getPackage().getImplementationVersion();
+            return new String[] {"outpost " + (null == version ? "dev" : version) + " (Java " +
+                System.getProperty("java.version") + ")"};
+        }
+    }
+}

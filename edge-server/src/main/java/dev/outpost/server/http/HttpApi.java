@@ -1,0 +1,361 @@
+package dev.outpost.server.http;
+
+import dev.outpost.server.auth.AuthException;
+import dev.outpost.server.auth.AuthService;
+import dev.outpost.server.auth.TokenType;
+import dev.outpost.server.auth.UserRecord;
+import dev.outpost.server.auth.VerifiedToken;
+import dev.outpost.server.ws.WebSocketEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The App Services endpoints realm-core calls, on one port with the sync WebSocket:
+ * <pre>
+ * GET    /api/client/v2.0/app/{app}/location
+ * POST   /api/client/v2.0/app/{app}/auth/providers/anon-user/login
+ * GET    /api/client/v2.0/auth/profile          Bearer access token
+ * POST   /api/client/v2.0/auth/session          Bearer refresh token: 201 {"access_token"}
+ * DELETE /api/client/v2.0/auth/session          Bearer refresh token: revoke the session, 204
+ * GET    /api/client/v2.0/app/{app}/realm-sync?baas_at=ACCESS  WebSocket upgrade
+ * </pre>
+ * Every error is JSON ({@link ApiResponses}): unknown app 404, bad token 401, bad input 4xx, never a stack trace.
+ */
+public final class HttpApi
+{
+    public static final String BASE = "/api/client/v2.0";
+    static final int MAX_BODY = 64 * 1024;
+
+    private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
+    private static final Pattern SAFE_AUTHORITY = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:%]{1,260}");
+
+    private final AuthService auth;
+    private final WebSocketEndpoint webSocket;
+    private final String domainId;
+    private final String anonProviderId;
+    private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param auth      users and tokens.
+     * @param webSocket the sync endpoint.
+     */
+    public HttpApi(final AuthService auth, final WebSocketEndpoint webSocket)
+    {
+        this.auth = auth;
+        this.webSocket = webSocket;
+        this.domainId = stableId("domain:" + auth.appId());
+        this.anonProviderId = stableId("provider:anon-user:" + auth.appId());
+    }
+
+    /**
+     * @param vertx the Vert.x instance.
+     * @return a router serving every endpoint; share it between the servers of all event loops.
+     */
+    public Router router(final Vertx vertx)
+    {
+        final Router router = Router.router(vertx);
+        router.get(BASE + "/app/:app/location").handler(this::location);
+        router.post(BASE + "/app/:app/auth/providers/:provider/login")
+            .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
+            .handler(this::login);
+        router.get(BASE + "/auth/profile").handler(this::profile);
+        router.post(BASE + "/auth/session").handler(this::refresh);
+        router.delete(BASE + "/auth/session").handler(this::logout);
+        router.get(BASE + "/app/:app/realm-sync").handler(this::sync);
+        router.route().failureHandler(this::failure);
+        router.errorHandler(404, ctx -> ApiResponses.error(ctx.response(), 404, ApiResponses.NOT_FOUND,
+            "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+        router.errorHandler(405, ctx -> ApiResponses.error(ctx.response(), 405, ApiResponses.METHOD_NOT_ALLOWED,
+            "method " + ctx.request().method() + " not allowed on " + ctx.request().path()));
+        router.errorHandler(500, this::failure);
+        return router;
+    }
+
+    private void location(final RoutingContext ctx)
+    {
+        if (!requireApp(ctx))
+        {
+            return;
+        }
+        final String authority = authority(ctx.request());
+        ApiResponses.json(ctx.response(), 200, new JsonObject()
+            .put("deployment_model", "GLOBAL")
+            .put("location", "local")
+            .put("hostname", "http://" + authority)
+            .put("ws_hostname", "ws://" + authority));
+    }
+
+    private void login(final RoutingContext ctx)
+    {
+        if (!requireApp(ctx))
+        {
+            return;
+        }
+        final String provider = ctx.pathParam("provider");
+        if (!AuthService.ANON_PROVIDER.equals(provider))
+        {
+            ApiResponses.error(ctx.response(), 404, ApiResponses.PROVIDER_NOT_FOUND,
+                "auth provider '" + provider + "' is not enabled; this server supports anon-user");
+            return;
+        }
+        final Buffer body = null == ctx.body() ? null : ctx.body().buffer();
+        if (null != body && body.length() > 0)
+        {
+            final Object parsed;
+            try
+            {
+                parsed = Json.decodeValue(body);
+            }
+            catch (final DecodeException ex)
+            {
+                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "login body is not valid JSON");
+                return;
+            }
+            if (!(parsed instanceof JsonObject))
+            {
+                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "login body must be a JSON object");
+                return;
+            }
+            final Object bodyProvider = ((JsonObject)parsed).getValue("provider");
+            if (null != bodyProvider && !provider.equals(bodyProvider))
+            {
+                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST,
+                    "body provider '" + bodyProvider + "' does not match the URL's '" + provider + "'");
+                return;
+            }
+        }
+        Future.fromCompletionStage(auth.loginAnonymous(), ctx.vertx().getOrCreateContext()).onComplete(ar ->
+        {
+            if (ar.failed())
+            {
+                logOnce("login", ar.cause());
+                ApiResponses.error(ctx.response(), 500, ApiResponses.INTERNAL, "could not store the new user");
+                return;
+            }
+            final AuthService.LoginResult r = ar.result();
+            ApiResponses.json(ctx.response(), 200, new JsonObject()
+                .put("access_token", r.accessToken())
+                .put("refresh_token", r.refreshToken())
+                .put("user_id", r.userId())
+                .put("device_id", r.deviceId()));
+        });
+    }
+
+    private void profile(final RoutingContext ctx)
+    {
+        final VerifiedToken token = authenticate(ctx, TokenType.ACCESS);
+        if (null == token)
+        {
+            return;
+        }
+        final UserRecord user = auth.user(token.userId());
+        ApiResponses.json(ctx.response(), 200, new JsonObject()
+            .put("user_id", user.id())
+            .put("domain_id", domainId)
+            .put("identities", new JsonArray().add(new JsonObject()
+                .put("id", user.identityId())
+                .put("provider_type", user.provider())
+                .put("provider_id", anonProviderId)))
+            .put("data", new JsonObject())
+            .put("type", "normal"));
+    }
+
+    private void refresh(final RoutingContext ctx)
+    {
+        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
+        if (null == token)
+        {
+            return;
+        }
+        ApiResponses.json(ctx.response(), 201, new JsonObject().put("access_token", auth.refresh(token)));
+    }
+
+    private void logout(final RoutingContext ctx)
+    {
+        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
+        if (null == token)
+        {
+            return;
+        }
+        Future.fromCompletionStage(auth.logout(token), ctx.vertx().getOrCreateContext()).onComplete(ar ->
+        {
+            if (ar.failed())
+            {
+                logOnce("logout", ar.cause());
+                ApiResponses.error(ctx.response(), 500, ApiResponses.INTERNAL, "could not store the logout");
+                return;
+            }
+            if (!ctx.response().ended())
+            {
+                ctx.response().setStatusCode(204).end();
+            }
+        });
+    }
+
+    private void sync(final RoutingContext ctx)
+    {
+        if (!requireApp(ctx))
+        {
+            return;
+        }
+        final HttpServerRequest request = ctx.request();
+        final String upgrade = request.getHeader(HttpHeaders.UPGRADE);
+        if (null == upgrade || !"websocket".equalsIgnoreCase(upgrade.trim()))
+        {
+            ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST,
+                "the sync endpoint needs a WebSocket upgrade request");
+            return;
+        }
+        String token = request.getParam("baas_at");
+        if (null == token)
+        {
+            token = bearer(request);
+        }
+        final VerifiedToken user;
+        try
+        {
+            user = auth.authenticate(token, TokenType.ACCESS);
+        }
+        catch (final AuthException ex)
+        {
+            ApiResponses.error(ctx.response(), ex.httpStatus(), ex.errorCode(), ex.getMessage());
+            return;
+        }
+        final String app = ctx.pathParam("app");
+        if (!app.equals(user.appId()))
+        {
+            ApiResponses.error(ctx.response(), 401, AuthException.INVALID_SESSION, "token was issued for another app");
+            return;
+        }
+        final String error = webSocket.upgrade(request, user, app);
+        if (null != error)
+        {
+            ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, error);
+        }
+    }
+
+    private void failure(final RoutingContext ctx)
+    {
+        final Throwable failure = ctx.failure();
+        int status = ctx.statusCode();
+        if (failure instanceof DecodeException)
+        {
+            status = 400;
+        }
+        if (status < 400 || status > 599)
+        {
+            status = 500;
+        }
+        if (status >= 500)
+        {
+            logOnce(ctx.request().path(), failure);
+            ApiResponses.error(ctx.response(), status, ApiResponses.INTERNAL, "internal server error");
+        }
+        else
+        {
+            ApiResponses.error(ctx.response(), status, status == 413 ? "RequestTooLarge" : ApiResponses.BAD_REQUEST,
+                "request rejected (HTTP " + status + ")");
+        }
+    }
+
+    private boolean requireApp(final RoutingContext ctx)
+    {
+        final String app = ctx.pathParam("app");
+        if (auth.isKnownApp(app))
+        {
+            return true;
+        }
+        ApiResponses.error(ctx.response(), 404, ApiResponses.APP_NOT_FOUND,
+            "cannot find app using Client App ID '" + app + "'");
+        return false;
+    }
+
+    private VerifiedToken authenticate(final RoutingContext ctx, final TokenType type)
+    {
+        try
+        {
+            return auth.authenticate(bearer(ctx.request()), type);
+        }
+        catch (final AuthException ex)
+        {
+            ApiResponses.error(ctx.response(), ex.httpStatus(), ex.errorCode(), ex.getMessage());
+            return null;
+        }
+    }
+
+    private static String bearer(final HttpServerRequest request)
+    {
+        final String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (null == header || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7))
+        {
+            return null;
+        }
+        return header.substring(7).trim();
+    }
+
+    /**
+     * The authority clients used to reach us, so the location answer works behind any bind address; falls back to
+     * the local address when the Host header is missing or odd.
+     */
+    static String authority(final HttpServerRequest request)
+    {
+        final String host = request.getHeader(HttpHeaders.HOST);
+        if (null != host && SAFE_AUTHORITY.matcher(host).matches())
+        {
+            return host;
+        }
+        final HostAndPort authority = request.authority();
+        if (null != authority && SAFE_AUTHORITY.matcher(authority.host()).matches())
+        {
+            return authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host();
+        }
+        final String local = request.localAddress().hostAddress();
+        final String hostPart = local.contains(":") ? "[" + local + "]" : local;
+        return hostPart + ":" + request.localAddress().port();
+    }
+
+    private void logOnce(final String where, final Throwable failure)
+    {
+        final String key = where + ":" + (null == failure ? "?" : failure.getClass().getName());
+        if (loggedFailures.add(key))
+        {
+            LOG.log(System.Logger.Level.ERROR, "request failed at " + where + " (logged once per kind)", failure);
+        }
+    }
+
+    private static String stableId(final String seed)
+    {
+        try
+        {
+            final byte[] digest = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
+            final StringBuilder hex = new StringBuilder(24);
+            for (int i = 0; i < 12; i++)
+            {
+                hex.append(Character.forDigit((digest[i] >>> 4) & 0xF, 16)).append(Character.forDigit(digest[i] & 0xF, 16));
+            }
+            return hex.toString();
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

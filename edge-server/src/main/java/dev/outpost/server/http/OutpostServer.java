@@ -1,0 +1,206 @@
+package dev.outpost.server.http;
+
+import dev.outpost.server.auth.AuthService;
+import dev.outpost.server.auth.AuthStore;
+import dev.outpost.server.auth.TokenService;
+import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.ws.SubprotocolNegotiator;
+import dev.outpost.server.ws.SyncConnectionHandlerFactory;
+import dev.outpost.server.ws.WebSocketEndpoint;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running edge server: one Vert.x instance, one HTTP server per event loop sharing a single port for the App
+ * Services endpoints and the sync WebSocket, the auth store and the token service.
+ * <p>
+ * {@link #start} blocks until the port is bound (or fails); {@link #close} blocks until everything is stopped. Both
+ * are for the main thread or a test, never an event loop.
+ */
+public final class OutpostServer implements AutoCloseable
+{
+    private final ServerConfig config;
+    private final Vertx vertx;
+    private final AuthStore store;
+    private final AuthService auth;
+    private final WebSocketEndpoint webSocket;
+    private final int port;
+
+    private OutpostServer(
+        final ServerConfig config,
+        final Vertx vertx,
+        final AuthStore store,
+        final AuthService auth,
+        final WebSocketEndpoint webSocket,
+        final int port)
+    {
+        this.config = config;
+        this.vertx = vertx;
+        this.store = store;
+        this.auth = auth;
+        this.webSocket = webSocket;
+        this.port = port;
+    }
+
+    /**
+     * Validate the configuration, open the data directory and listen.
+     *
+     * @param config  the configuration ({@link ServerConfig#conclude()} is called here).
+     * @param factory creates the session handler of each sync WebSocket.
+     * @return the started server.
+     * @throws Exception if the configuration is invalid, the data directory unusable or the port taken.
+     */
+    public static OutpostServer start(final ServerConfig config, final SyncConnectionHandlerFactory factory)
+        throws Exception
+    {
+        config.conclude();
+        final Vertx vertx = Vertx.builder()
+            .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(config.eventLoops()))
+            .build();
+        AuthStore store = null;
+        try
+        {
+            store = AuthStore.open(config.dataDir());
+            final TokenService tokens = new TokenService(vertx, config);
+            final AuthService auth = new AuthService(config.appId(), tokens, store, config.epochClock());
+            final WebSocketEndpoint webSocket = new WebSocketEndpoint(
+                SubprotocolNegotiator.standard(), factory, config.maxMessageSize(), config.idleTimeout());
+            final Router router = new HttpApi(auth, webSocket).router(vertx);
+
+            // One server per event loop, all sharing one listening socket. Vert.x shares a random port among
+            // servers asking for a negative port, so a configured 0 becomes -1 here.
+            final int port = deploy(vertx, router, config, 0 == config.port() ? -1 : config.port(),
+                config.eventLoops());
+            return new OutpostServer(config, vertx, store, auth, webSocket, port);
+        }
+        catch (final Exception ex)
+        {
+            if (null != store)
+            {
+                store.close();
+            }
+            vertx.close().await(10, TimeUnit.SECONDS);
+            throw ex;
+        }
+    }
+
+    /**
+     * @return the port actually bound (resolves a configured 0).
+     */
+    public int port()
+    {
+        return port;
+    }
+
+    /**
+     * @return the configured bind host.
+     */
+    public String host()
+    {
+        return config.host();
+    }
+
+    /**
+     * @return {@code http://host:port} as clients should use it.
+     */
+    public String baseUrl()
+    {
+        final String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return "http://" + host + ":" + port;
+    }
+
+    public ServerConfig config()
+    {
+        return config;
+    }
+
+    public Vertx vertx()
+    {
+        return vertx;
+    }
+
+    public AuthService auth()
+    {
+        return auth;
+    }
+
+    public WebSocketEndpoint webSocket()
+    {
+        return webSocket;
+    }
+
+    /**
+     * @return whether Netty's native (epoll) transport is in use.
+     */
+    public boolean nativeTransport()
+    {
+        return vertx.isNativeTransportEnabled();
+    }
+
+    public void close()
+    {
+        try
+        {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            System.getLogger(OutpostServer.class.getName()).log(System.Logger.Level.WARNING, "Vert.x close: " + ex);
+        }
+        finally
+        {
+            store.close();
+        }
+    }
+
+    private static int deploy(
+        final Vertx vertx, final Router router, final ServerConfig config, final int port, final int instances)
+        throws Exception
+    {
+        final Promise<Integer> bound = Promise.promise();
+        vertx.deployVerticle(() -> new HttpVerticle(router, config, port, bound),
+            new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
+        return bound.future().await(1, TimeUnit.SECONDS);
+    }
+
+    private static final class HttpVerticle extends VerticleBase
+    {
+        private final Router router;
+        private final ServerConfig config;
+        private final int port;
+        private final Promise<Integer> bound;
+
+        HttpVerticle(final Router router, final ServerConfig config, final int port, final Promise<Integer> bound)
+        {
+            this.router = router;
+            this.config = config;
+            this.port = port;
+            this.bound = bound;
+        }
+
+        public Future<?> start()
+        {
+            final HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.host())
+                .setPort(port)
+                .setTcpNoDelay(true)
+                .setMaxWebSocketFrameSize(config.maxMessageSize())
+                .setMaxWebSocketMessageSize(config.maxMessageSize())
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
+                .setRegisterWebSocketWriteHandlers(false)
+                .setMaxInitialLineLength(16 * 1024);
+            final HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+            return server.listen().onSuccess(s -> bound.tryComplete(s.actualPort()));
+        }
+    }
+}

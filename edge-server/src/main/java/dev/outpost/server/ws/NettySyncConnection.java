@@ -1,0 +1,513 @@
+package dev.outpost.server.ws;
+
+import dev.outpost.server.auth.VerifiedToken;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.ContextInternal;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A sync WebSocket seen from Netty: sits in the channel pipeline just before Vert.x's handler and takes binary and
+ * continuation frames before Vert.x copies them, so each message reaches the {@link SyncConnectionHandler} as an
+ * {@link UnsafeBuffer} over the frame's own (pooled, direct) memory. Close, ping and pong frames go on to Vert.x,
+ * which answers pings and runs the closing handshake. Text frames close the connection with 1003.
+ * <p>
+ * Owned by the channel's event loop; not thread-safe except {@link #execute(Runnable)}.
+ */
+final class NettySyncConnection extends ChannelInboundHandlerAdapter implements SyncConnection
+{
+    static final String HANDLER_NAME = "outpost-sync";
+
+    private static final System.Logger LOG = System.getLogger(NettySyncConnection.class.getName());
+    private static final byte[] EMPTY = new byte[0];
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final ServerWebSocket ws;
+    private final ContextInternal context;
+    private final NegotiatedProtocol protocol;
+    private final VerifiedToken user;
+    private final String appId;
+    private final int maxMessageSize;
+    private final long idleTimeoutNs;
+    private final UnsafeBuffer inbound = new UnsafeBuffer(EMPTY);
+    private final UnsafeBuffer outbound = new UnsafeBuffer(EMPTY);
+    private final Handler<ByteBuf> deliverTask = this::deliver;
+
+    private ChannelHandlerContext ctx;
+    private SyncConnectionHandler handler;
+    private ByteBuf fragments;
+    private ByteBuf claimed;
+    private boolean inRead;
+    private boolean needsFlush;
+    private boolean closing;
+    private boolean closeNotified;
+    private int closeCode = -1;
+    private String closeReason = "";
+    private long lastInboundNs;
+    private ScheduledFuture<?> idleCheck;
+
+    NettySyncConnection(
+        final ServerWebSocket ws,
+        final ContextInternal context,
+        final NegotiatedProtocol protocol,
+        final VerifiedToken user,
+        final String appId,
+        final int maxMessageSize,
+        final long idleTimeoutNs)
+    {
+        this.ws = ws;
+        this.context = context;
+        this.protocol = protocol;
+        this.user = user;
+        this.appId = appId;
+        this.maxMessageSize = maxMessageSize;
+        this.idleTimeoutNs = idleTimeoutNs;
+    }
+
+    /**
+     * Insert this connection into the pipeline in front of Vert.x's handler and create the session handler.
+     * Called on the event loop in the same task that completed the upgrade, before any frame is read.
+     */
+    void attach(final ChannelHandlerContext vertxHandlerCtx, final SyncConnectionHandlerFactory factory)
+    {
+        vertxHandlerCtx.pipeline().addBefore(vertxHandlerCtx.name(), HANDLER_NAME, this);
+        lastInboundNs = System.nanoTime();
+        ws.closeHandler(v -> onClosed());
+        ws.exceptionHandler(ex -> LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + ": " + ex));
+        context.dispatch(() ->
+        {
+            try
+            {
+                handler = factory.newHandler(this);
+            }
+            catch (final Throwable ex)
+            {
+                LOG.log(System.Logger.Level.ERROR, "session handler factory failed for connection " + id, ex);
+                close(CloseCodes.INTERNAL_ERROR, "internal error");
+            }
+        });
+        if (!closing)
+        {
+            idleCheck = ctx.executor().schedule(this::checkIdle, idleTimeoutNs, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+    }
+
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (msg instanceof BinaryWebSocketFrame)
+        {
+            inRead = true;
+            lastInboundNs = System.nanoTime();
+            final BinaryWebSocketFrame frame = (BinaryWebSocketFrame)msg;
+            try
+            {
+                if (null != fragments)
+                {
+                    protocolError("binary frame while a fragmented message is incomplete");
+                }
+                else if (frame.isFinalFragment())
+                {
+                    deliverInContext(frame.content());
+                }
+                else
+                {
+                    appendFragment(frame.content());
+                }
+            }
+            finally
+            {
+                frame.release();
+            }
+        }
+        else if (msg instanceof ContinuationWebSocketFrame)
+        {
+            inRead = true;
+            lastInboundNs = System.nanoTime();
+            final ContinuationWebSocketFrame frame = (ContinuationWebSocketFrame)msg;
+            try
+            {
+                if (null == fragments)
+                {
+                    if (!closing)
+                    {
+                        protocolError("continuation frame without a message to continue");
+                    }
+                }
+                else if (appendFragment(frame.content()) && frame.isFinalFragment())
+                {
+                    final ByteBuf message = fragments;
+                    fragments = null;
+                    try
+                    {
+                        deliverInContext(message);
+                    }
+                    finally
+                    {
+                        message.release();
+                    }
+                }
+            }
+            finally
+            {
+                frame.release();
+            }
+        }
+        else if (msg instanceof TextWebSocketFrame)
+        {
+            ReferenceCountUtil.release(msg);
+            close(CloseCodes.UNSUPPORTED_DATA, "text frames are not part of the sync protocol");
+        }
+        else
+        {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        inRead = false;
+        if (needsFlush)
+        {
+            needsFlush = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        if (ctx.channel().isWritable() && null != handler && !closing)
+        {
+            context.dispatch(() -> handler.onWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    public void handlerRemoved(final ChannelHandlerContext ctx)
+    {
+        releaseBuffers();
+    }
+
+    public long connectionId()
+    {
+        return id;
+    }
+
+    public int protocolVersion()
+    {
+        return protocol.version();
+    }
+
+    public SyncMode mode()
+    {
+        return protocol.mode();
+    }
+
+    public VerifiedToken user()
+    {
+        return user;
+    }
+
+    public String appId()
+    {
+        return appId;
+    }
+
+    public String remoteAddress()
+    {
+        return String.valueOf(ws.remoteAddress());
+    }
+
+    public Context context()
+    {
+        return context;
+    }
+
+    public boolean send(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final MutableDirectBuffer dst = claim(length);
+        if (null == dst)
+        {
+            return false;
+        }
+        dst.putBytes(0, buffer, offset, length);
+        return commit(length);
+    }
+
+    public MutableDirectBuffer claim(final int capacity)
+    {
+        if (closing)
+        {
+            return null;
+        }
+        if (null != claimed)
+        {
+            throw new IllegalStateException("previous claim not committed or aborted");
+        }
+        final ByteBuf buf = ctx.alloc().directBuffer(capacity, capacity);
+        if (buf.hasMemoryAddress())
+        {
+            outbound.wrap(buf.memoryAddress(), capacity);
+        }
+        else
+        {
+            outbound.wrap(buf.nioBuffer(0, capacity), 0, capacity);
+        }
+        claimed = buf;
+        return outbound;
+    }
+
+    public boolean commit(final int length)
+    {
+        final ByteBuf buf = claimed;
+        if (null == buf)
+        {
+            throw new IllegalStateException("nothing claimed");
+        }
+        claimed = null;
+        outbound.wrap(EMPTY);
+        if (closing)
+        {
+            buf.release();
+            return false;
+        }
+        buf.writerIndex(length);
+        final BinaryWebSocketFrame frame = new BinaryWebSocketFrame(buf);
+        if (inRead)
+        {
+            ctx.write(frame, ctx.voidPromise());
+            needsFlush = true;
+        }
+        else
+        {
+            ctx.writeAndFlush(frame, ctx.voidPromise());
+        }
+        return true;
+    }
+
+    public void abort()
+    {
+        if (null != claimed)
+        {
+            claimed.release();
+            claimed = null;
+            outbound.wrap(EMPTY);
+        }
+    }
+
+    public boolean isWritable()
+    {
+        return !closing && ctx.channel().isWritable();
+    }
+
+    public boolean isOpen()
+    {
+        return !closing;
+    }
+
+    public void close(final int code, final String reason)
+    {
+        if (!ctx.executor().inEventLoop())
+        {
+            ctx.executor().execute(() -> close(code, reason));
+            return;
+        }
+        if (closing)
+        {
+            return;
+        }
+        closing = true;
+        closeCode = code;
+        closeReason = truncate(null == reason ? "" : reason);
+        if (needsFlush)
+        {
+            needsFlush = false;
+            ctx.flush();
+        }
+        ws.close((short)code, closeReason);
+    }
+
+    public void execute(final Runnable task)
+    {
+        context.runOnContext(v -> task.run());
+    }
+
+    public String toString()
+    {
+        return "SyncConnection{id=" + id + ", " + protocol.responseToken() + ", user=" + user.userId() + "}";
+    }
+
+    private void deliverInContext(final ByteBuf message)
+    {
+        if (closing || null == handler)
+        {
+            return;
+        }
+        context.dispatch(message, deliverTask);
+    }
+
+    private void deliver(final ByteBuf message)
+    {
+        final int length = message.readableBytes();
+        ByteBuf copy = null;
+        if (message.hasMemoryAddress())
+        {
+            inbound.wrap(message.memoryAddress() + message.readerIndex(), length);
+        }
+        else if (message.hasArray())
+        {
+            inbound.wrap(message.array(), message.arrayOffset() + message.readerIndex(), length);
+        }
+        else if (message.isDirect() && message.nioBufferCount() == 1)
+        {
+            inbound.wrap(message.nioBuffer(message.readerIndex(), length), 0, length);
+        }
+        else
+        {
+            copy = ctx.alloc().directBuffer(length, length).writeBytes(message, message.readerIndex(), length);
+            inbound.wrap(copy.nioBuffer(0, length), 0, length);
+        }
+        try
+        {
+            handler.onMessage(inbound, 0, length);
+        }
+        catch (final Throwable ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "session handler failed on connection " + id, ex);
+            close(CloseCodes.INTERNAL_ERROR, "internal error");
+        }
+        finally
+        {
+            inbound.wrap(EMPTY);
+            if (null != copy)
+            {
+                copy.release();
+            }
+        }
+    }
+
+    /**
+     * @return false if the message grew too large (the connection is then closing).
+     */
+    private boolean appendFragment(final ByteBuf content)
+    {
+        final int have = null == fragments ? 0 : fragments.readableBytes();
+        if ((long)have + content.readableBytes() > maxMessageSize)
+        {
+            if (null != fragments)
+            {
+                fragments.release();
+                fragments = null;
+            }
+            close(CloseCodes.MESSAGE_TOO_BIG, "message larger than " + maxMessageSize + " bytes");
+            return false;
+        }
+        if (null == fragments)
+        {
+            final int initial = (int)Math.min(maxMessageSize, Math.max(256L, content.readableBytes() * 2L));
+            fragments = ctx.alloc().directBuffer(initial, maxMessageSize);
+        }
+        fragments.writeBytes(content);
+        return true;
+    }
+
+    private void protocolError(final String why)
+    {
+        LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + ": " + why);
+        close(CloseCodes.PROTOCOL_ERROR, why);
+    }
+
+    private void checkIdle()
+    {
+        if (closing)
+        {
+            return;
+        }
+        final long idle = System.nanoTime() - lastInboundNs;
+        if (idle >= idleTimeoutNs)
+        {
+            LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + " idle for " +
+                TimeUnit.NANOSECONDS.toMillis(idle) + " ms: closing");
+            close(CloseCodes.GOING_AWAY, "idle timeout");
+        }
+        else
+        {
+            idleCheck = ctx.executor().schedule(this::checkIdle, idleTimeoutNs - idle, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onClosed()
+    {
+        if (closeNotified)
+        {
+            return;
+        }
+        closeNotified = true;
+        closing = true;
+        if (null != idleCheck)
+        {
+            idleCheck.cancel(false);
+        }
+        releaseBuffers();
+        if (null != handler)
+        {
+            final Short peerCode = ws.closeStatusCode();
+            final int code = closeCode >= 0 ? closeCode : null != peerCode ? peerCode : 1006;
+            final String reason = closeCode >= 0 ? closeReason : null != ws.closeReason() ? ws.closeReason() : "";
+            try
+            {
+                handler.onClose(code, reason);
+            }
+            catch (final Throwable ex)
+            {
+                LOG.log(System.Logger.Level.ERROR, "session handler failed on close of connection " + id, ex);
+            }
+        }
+    }
+
+    private void releaseBuffers()
+    {
+        if (null != fragments)
+        {
+            fragments.release();
+            fragments = null;
+        }
+        abort();
+    }
+
+    private static String truncate(final String reason)
+    {
+        final byte[] utf8 = reason.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= 123)
+        {
+            return reason;
+        }
+        int end = 123;
+        while (end > 0 && (utf8[end] & 0xC0) == 0x80)
+        {
+            end--;
+        }
+        return new String(utf8, 0, end, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.outpost.server.ws;
+
+import dev.outpost.server.auth.VerifiedToken;
+import io.vertx.core.Context;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * One accepted sync WebSocket, as the session layer sees it: who is connected, with which protocol, and how to send
+ * binary messages and close.
+ * <p>
+ * Threading: every method except {@link #execute(Runnable)} and the getters must be called on the connection's
+ * event loop (the thread that calls the {@link SyncConnectionHandler}). Other threads (server-file writers) hand work
+ * to it with {@link #execute(Runnable)}.
+ */
+public interface SyncConnection
+{
+    /**
+     * @return server-unique id of this connection (for logs and metrics).
+     */
+    long connectionId();
+
+    /**
+     * @return negotiated sync protocol version (2..14).
+     */
+    int protocolVersion();
+
+    /**
+     * @return PBS or FLX, from the negotiated sub-protocol prefix.
+     */
+    SyncMode mode();
+
+    /**
+     * @return the access token presented in {@code baas_at}, verified before the upgrade.
+     */
+    VerifiedToken user();
+
+    /**
+     * @return the app id from the URL (equal to {@code user().appId()}).
+     */
+    String appId();
+
+    /**
+     * @return the peer's address as text.
+     */
+    String remoteAddress();
+
+    /**
+     * @return the Vert.x context of the connection's event loop (timers, {@code runOnContext}).
+     */
+    Context context();
+
+    /**
+     * Send one binary message: the bytes are copied once into a pooled direct buffer, so {@code buffer} may be
+     * reused as soon as this returns. Writes made while a message is being delivered are flushed together when the
+     * read completes; other writes are flushed at once.
+     *
+     * @param buffer source.
+     * @param offset first byte.
+     * @param length number of bytes.
+     * @return false if the connection is closed (nothing was sent).
+     */
+    boolean send(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Claim a direct buffer to encode one outbound message into without an extra copy. Exactly one of
+     * {@link #commit(int)} or {@link #abort()} must follow before the next claim or send.
+     *
+     * @param capacity the most bytes the message will take.
+     * @return a buffer of {@code capacity} bytes starting at index 0, valid until commit or abort; null if closed.
+     */
+    MutableDirectBuffer claim(int capacity);
+
+    /**
+     * Send the first {@code length} bytes of the claimed buffer as one binary message.
+     *
+     * @param length message length, at most the claimed capacity.
+     * @return false if the connection closed meanwhile.
+     */
+    boolean commit(int length);
+
+    /**
+     * Release a claimed buffer without sending it.
+     */
+    void abort();
+
+    /**
+     * @return false while the outbound buffer is above its high-water mark; wait for
+     * {@link SyncConnectionHandler#onWritable()} before sending more bulk data.
+     */
+    boolean isWritable();
+
+    /**
+     * @return false once closing or closed.
+     */
+    boolean isOpen();
+
+    /**
+     * Close with a WebSocket close code (see {@link CloseCodes}); the handler's {@code onClose} follows once the
+     * connection is gone. Idempotent.
+     *
+     * @param code   close code.
+     * @param reason short reason (at most 123 bytes of UTF-8; longer is cut).
+     */
+    void close(int code, String reason);
+
+    /**
+     * Run a task on this connection's event loop. Thread-safe.
+     *
+     * @param task the task.
+     */
+    void execute(Runnable task);
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Outpost launcher. This file is a POSIX shell script followed by an executable jar: the script picks a java
+# (JAVA_HOME/bin/java, else java on the PATH), adds the JVM flags Outpost needs (from the parent pom's
+# outpost.jvm.flags, filled in at build time), the Java 24+ flags only when that java is 24 or newer, then
+# JAVA_OPTS, and runs this very file as a jar.
+if [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+  JAVA="$JAVA_HOME/bin/java"
+else
+  JAVA="$(command -v java)"
+fi
+if [ -z "$JAVA" ]; then
+  echo "outpost: no java found (set JAVA_HOME or put java on the PATH; Java 17 or newer)" >&2
+  exit 127
+fi
+FLAGS='@outpost.jvm.flags@'
+MODERN_FLAGS='@outpost.jvm.flags.modern@'
+
+# The java's feature release: from its 'release' file if there is one, else by asking it.
+JAVA_REAL="$(readlink -f "$JAVA" 2>/dev/null || echo "$JAVA")"
+RELEASE_FILE="$(dirname "$(dirname "$JAVA_REAL")")/release"
+VERSION=""
+if [ -r "$RELEASE_FILE" ]; then
+  VERSION="$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$RELEASE_FILE")"
+fi
+if [ -z "$VERSION" ]; then
+  VERSION="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)"
+fi
+case "$VERSION" in
+  1.*) FEATURE="$(echo "$VERSION" | cut -d. -f2)" ;;
+  *) FEATURE="$(echo "$VERSION" | sed 's/[^0-9].*//')" ;;
+esac
+if [ -n "$FEATURE" ] && [ "$FEATURE" -ge 24 ] 2>/dev/null; then
+  FLAGS="$FLAGS $MODERN_FLAGS"
+fi
+# FLAGS and JAVA_OPTS are word-split on purpose (lists of options).
+# shellcheck disable=SC2086
+exec "$JAVA" $FLAGS $JAVA_OPTS -jar "$0" "$@"
