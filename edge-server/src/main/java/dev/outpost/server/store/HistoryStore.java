@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.Properties;
-import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -55,7 +54,6 @@ public final class HistoryStore implements AutoCloseable
         config.validate();
         final Path dir = config.dataDir();
         final int shardCount = initOrCheckFormat(dir, config.shardCount());
-        final RandomGenerator random = new SecureRandom();
         final StoreShard[] shards = new StoreShard[shardCount];
         try
         {
@@ -69,7 +67,7 @@ public final class HistoryStore implements AutoCloseable
                     .indexSpacing(config.indexSpacing())
                     .indexCount(config.indexCount())
                     .build();
-                shards[i] = new StoreShard(i, shardCount, queue, random, config.maxChangesetLength());
+                shards[i] = new StoreShard(i, shardCount, queue, new SecureRandom(), config.maxChangesetLength());
             }
             replayAll(shards);
         }

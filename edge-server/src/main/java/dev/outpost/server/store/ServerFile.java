@@ -2,6 +2,7 @@ package dev.outpost.server.store;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -17,7 +18,10 @@ import org.agrona.collections.Long2ObjectHashMap;
 public final class ServerFile
 {
     private static final VarHandle HEAD;
-    private static final int SLOTS_PER_VERSION = 2;
+    private static final int SEGMENT_SHIFT = 12;
+    private static final int SEGMENT_VERSIONS = 1 << SEGMENT_SHIFT;
+    private static final int SEGMENT_MASK = SEGMENT_VERSIONS - 1;
+    private static final int FIRST_SEGMENT_VERSIONS = 8;
 
     static
     {
@@ -36,13 +40,20 @@ public final class ServerFile
     private final int fileId;
     private final long salt;
 
-    /** [2v] = log index of version v's ENTRY record, [2v+1] = cumulative changeset bytes of versions 1..v. */
-    private volatile long[] slots;
+    /**
+     * Version v lives in segment {@code v >>> SEGMENT_SHIFT} at {@code 2 * (v & SEGMENT_MASK)}: the log index of its
+     * ENTRY record, then the cumulative changeset bytes of versions 1..v. Segments have a fixed size (except the
+     * first, which grows from small so that 100k tiny server files stay cheap), so a long history never causes a
+     * big array copy on the writer thread. Replaced (never mutated in place) when the outer array or the first
+     * segment grows; the volatile write publishes the new arrays to readers.
+     */
+    private volatile long[][] segments;
     @SuppressWarnings("unused") // accessed through HEAD
     private long head;
 
     // writer-owned
     long lastAppended;
+    private long cumulativeBytes;
     boolean dirty;
     long nextClientIdent = 2;
     final Long2ObjectHashMap<ClientFile> clients = new Long2ObjectHashMap<>();
@@ -53,7 +64,7 @@ public final class ServerFile
         this.shardIndex = shardIndex;
         this.fileId = fileId;
         this.salt = salt;
-        this.slots = new long[8 * SLOTS_PER_VERSION];
+        this.segments = new long[][] {new long[2 * FIRST_SEGMENT_VERSIONS]};
     }
 
     /** @return the server file's name (PBS partition path, or FLX dataset name). */
@@ -92,7 +103,7 @@ public final class ServerFile
      */
     public long cumulativeSize(final long version)
     {
-        return version == 0 ? 0 : slots[(int)(version * SLOTS_PER_VERSION + 1)];
+        return version == 0 ? 0 : segments[(int)(version >>> SEGMENT_SHIFT)][2 * (int)(version & SEGMENT_MASK) + 1];
     }
 
     /** @return the number of registered client files. Writer thread only. */
@@ -114,23 +125,42 @@ public final class ServerFile
 
     long logIndex(final long version)
     {
-        return slots[(int)(version * SLOTS_PER_VERSION)];
+        return segments[(int)(version >>> SEGMENT_SHIFT)][2 * (int)(version & SEGMENT_MASK)];
     }
 
     /** Writer: records the position of a new version (not yet published). */
     void recordAppended(final long version, final long logIndex, final int changesetLength)
     {
-        long[] s = slots;
-        final int at = (int)(version * SLOTS_PER_VERSION);
-        if (at + 1 >= s.length)
+        final int k = (int)(version >>> SEGMENT_SHIFT);
+        final int at = 2 * (int)(version & SEGMENT_MASK);
+        long[][] segs = segments;
+        boolean replaced = false;
+        if (k >= segs.length)
         {
-            final long[] grown = new long[Math.max(s.length * 2, at + 2 * SLOTS_PER_VERSION)];
-            System.arraycopy(s, 0, grown, 0, s.length);
-            slots = grown; // volatile write: readers that load the new array see its copied contents
-            s = grown;
+            segs = Arrays.copyOf(segs, Math.max(segs.length * 2, k + 1));
+            replaced = true;
         }
-        s[at] = logIndex;
-        s[at + 1] = s[at - 1] + changesetLength;
+        long[] seg = segs[k];
+        if (seg == null)
+        {
+            seg = new long[2 * SEGMENT_VERSIONS];
+            segs[k] = seg;
+            replaced = true;
+        }
+        else if (at + 1 >= seg.length)
+        {
+            seg = Arrays.copyOf(seg, Math.min(seg.length * 2, 2 * SEGMENT_VERSIONS));
+            segs = segs.clone(); // never mutate an array a reader may hold
+            segs[k] = seg;
+            replaced = true;
+        }
+        cumulativeBytes += changesetLength;
+        seg[at] = logIndex;
+        seg[at + 1] = cumulativeBytes;
+        if (replaced)
+        {
+            segments = segs; // volatile write: readers that load the new arrays see their contents
+        }
         lastAppended = version;
     }
 

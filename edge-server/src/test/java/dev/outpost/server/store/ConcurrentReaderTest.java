@@ -124,6 +124,14 @@ class ConcurrentReaderTest
             }
             assertThat(failure.get()).isNull();
             assertThat(reads.get()).isGreaterThan(1);
+            for (final ServerFile f : files) // the index spans several segments: sizes add up across them
+            {
+                for (long v = 1; v <= VERSIONS; v++)
+                {
+                    assertThat(f.cumulativeSize(v) - f.cumulativeSize(v - 1))
+                        .isEqualTo(payload(f.name(), v, 120).length);
+                }
+            }
         }
     }
 
