@@ -39,6 +39,15 @@ public final class ObjectState
         return t == null ? null : t.objects.get(key);
     }
 
+    /**
+     * @return true if the link's target object exists now. Links to missing objects are kept (realm's unresolved
+     * links); a user-facing view shows them as null (single) or hides them (lists, sets, dictionaries).
+     */
+    public boolean isResolved(final Value.Link link)
+    {
+        return object(link.table(), link.key()) != null;
+    }
+
     /** @return true if the state holds no class. */
     public boolean isEmpty()
     {

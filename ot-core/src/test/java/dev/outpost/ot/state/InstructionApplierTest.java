@@ -229,6 +229,9 @@ class InstructionApplierTest
         });
         assertThat(state.object("Dog", rex)).isNull();
         assertThat(state.object("Person", K2).get("dog")).isEqualTo(new Value.Link("Dog", rex));
+        assertThat(state.isResolved(new Value.Link("Dog", rex))).isFalse();
+        ok(b -> b.createObject("Dog", rex));
+        assertThat(state.isResolved((Value.Link)state.object("Person", K2).get("dog"))).isTrue();
         fails(b -> b.eraseObject("Dog", K1), "primary keys of type");
     }
 

@@ -1,5 +1,8 @@
 package dev.outpost.ot.sync;
 
+import dev.outpost.ot.state.ChangesetApplier;
+import dev.outpost.ot.state.ObjectState;
+import dev.outpost.ot.state.Snapshot;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Tag;
@@ -52,5 +55,16 @@ class ConvergenceTest
                 .isEqualTo(server);
             assertThat(c.state()).isEqualTo(sim.server.state());
         }
+        // The state is derivable from the history alone, and a snapshot recreates it.
+        final ObjectState replayed = new ObjectState();
+        final ChangesetApplier applier = new ChangesetApplier(replayed);
+        for (long v = 1; v <= sim.server.headVersion(); v++)
+        {
+            assertThat(applier.apply(sim.server.entry(v).changeset()).ok()).isTrue();
+        }
+        assertThat(replayed).isEqualTo(sim.server.state());
+        final ObjectState fromSnapshot = new ObjectState();
+        assertThat(new ChangesetApplier(fromSnapshot).apply(Snapshot.of(sim.server.state())).ok()).isTrue();
+        assertThat(fromSnapshot.dump()).isEqualTo(server);
     }
 }
