@@ -7,6 +7,7 @@ import dev.outpost.codec.CodecException;
 import dev.outpost.codec.ProtocolErrorCode;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Any input either decodes, and then re-encodes to the identical bytes, or is rejected with BAD_CHANGESET: no
@@ -18,6 +19,17 @@ class ChangesetDecoderFuzzTest
     private static final ChangesetDecoder DECODER = new ChangesetDecoder();
     private static final ChangesetEncoder ENCODER = new ChangesetEncoder();
     private static final ExpandableArrayBuffer OUT = new ExpandableArrayBuffer(256);
+
+    @BeforeAll
+    static void requireInstrumentationWhenFuzzing()
+    {
+        final String fuzz = System.getenv("JAZZER_FUZZ");
+        if (fuzz != null && !fuzz.isEmpty() && !"0".equals(fuzz) && !"true".equals(System.getProperty("jazzer.hooks")))
+        {
+            // junit-platform.properties turns hooks off for the quick regression run; fuzzing blind finds nothing.
+            throw new IllegalStateException("fuzzing needs -Djazzer.hooks=true (see codec/CHANGESET.md)");
+        }
+    }
 
     @FuzzTest(maxDuration = "60s")
     void fuzzDecoder(final byte[] data)
