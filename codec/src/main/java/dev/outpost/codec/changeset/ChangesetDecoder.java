@@ -627,6 +627,17 @@ public final class ChangesetDecoder
                 pos = p + 1;
                 return (c & 0x40) == 0 ? c : ~(long)(c & 0x3F);
             }
+            if (p + 1 < limit)
+            {
+                // Two bytes (|v| < 8192), canonical: the last byte adds bits or the first has bit 6 set.
+                final int c1 = buffer.getByte(p + 1);
+                if ((c1 & 0x80) == 0 && ((c1 & 0x3F) != 0 || (c & 0x40) != 0))
+                {
+                    pos = p + 2;
+                    final long m = (c & 0x7F) | ((c1 & 0x3F) << 7);
+                    return (c1 & 0x40) == 0 ? m : ~m;
+                }
+            }
         }
         final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_64, false, base);
         pos = p + VarInt.sizeOf(v);
@@ -656,6 +667,16 @@ public final class ChangesetDecoder
                 pos = p + 1;
                 return c;
             }
+            if (p + 1 < limit)
+            {
+                // Two bytes, canonical and unsigned: no sign bit, and the last byte adds bits or the first has bit 6.
+                final int c1 = buffer.getByte(p + 1);
+                if ((c1 & 0xC0) == 0 && (c1 != 0 || (c & 0x40) != 0) && (c & 0x80) != 0)
+                {
+                    pos = p + 2;
+                    return (c & 0x7F) | (c1 << 7);
+                }
+            }
         }
         final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_64, true, base);
         pos = p + VarInt.sizeOfUnsigned(v);
@@ -672,6 +693,16 @@ public final class ChangesetDecoder
             {
                 pos = p + 1;
                 return c;
+            }
+            if (p + 1 < limit)
+            {
+                // Two bytes, canonical and unsigned: no sign bit, and the last byte adds bits or the first has bit 6.
+                final int c1 = buffer.getByte(p + 1);
+                if ((c1 & 0xC0) == 0 && (c1 != 0 || (c & 0x40) != 0) && (c & 0x80) != 0)
+                {
+                    pos = p + 2;
+                    return (c & 0x7F) | (c1 << 7);
+                }
             }
         }
         final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_32, true, base);

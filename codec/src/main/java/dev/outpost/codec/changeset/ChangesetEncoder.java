@@ -3,6 +3,7 @@ package dev.outpost.codec.changeset;
 import java.nio.ByteOrder;
 
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -25,6 +26,7 @@ import org.agrona.MutableDirectBuffer;
 public final class ChangesetEncoder implements InstructionHandler
 {
     private final InternTable interns = new InternTable();
+    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
     private MutableDirectBuffer buffer;
     private int offset;
     private int pos;
@@ -95,22 +97,11 @@ public final class ChangesetEncoder implements InstructionHandler
      */
     public int intern(final CharSequence s)
     {
-        final int utf8Length = utf8Length(s);
-        final int index = interns.size();
-        ensure(1 + VarInt.MAX_LENGTH_32 + VarInt.MAX_LENGTH_64 + utf8Length);
-        int p = pos;
-        buffer.putByte(p++, (byte)Instr.INTERN_STRING);
-        p += VarInt.write(buffer, p, index);
-        p += VarInt.write(buffer, p, utf8Length);
-        final int stringOffset = p;
-        p = putUtf8(s, p);
-        final int existing = interns.addIfAbsent(buffer, stringOffset, utf8Length);
-        if (existing >= 0)
-        {
-            return existing; // the bytes past pos are left over and will be overwritten
-        }
-        pos = p;
-        return index;
+        final int length = utf8Length(s);
+        final MutableDirectBuffer scratch = this.scratch;
+        scratch.checkLimit(length);
+        putUtf8(scratch, s, 0);
+        return intern(scratch, 0, length);
     }
 
     /**
@@ -141,7 +132,7 @@ public final class ChangesetEncoder implements InstructionHandler
 
     private void writeIntern(final int index, final DirectBuffer source, final int offset, final int length)
     {
-        ensure(1 + VarInt.MAX_LENGTH_32 + VarInt.MAX_LENGTH_64 + length);
+        ensure(1 + VarInt.sizeOf(index) + VarInt.sizeOf(length) + length);
         int p = pos;
         buffer.putByte(p++, (byte)Instr.INTERN_STRING);
         p += VarInt.write(buffer, p, index);
@@ -416,16 +407,17 @@ public final class ChangesetEncoder implements InstructionHandler
         {
             throw new IllegalArgumentException("Decimal128 coefficient exceeds 113 bits");
         }
-        ensure(17);
         long lo = low;
         long hi = high;
         int p = pos;
         while ((lo >>> 6) != 0 || hi != 0)
         {
+            ensure(p - pos + 2);
             buffer.putByte(p++, (byte)(0x80 | (lo & 0x7F)));
             lo = (lo >>> 7) | (hi << 57);
             hi >>>= 7;
         }
+        ensure(p - pos + 1);
         buffer.putByte(p++, (byte)lo);
         pos = p;
         writeInt(exponent);
@@ -440,13 +432,13 @@ public final class ChangesetEncoder implements InstructionHandler
 
     private void writeInt(final long v)
     {
-        ensure(VarInt.MAX_LENGTH_64);
+        ensure(VarInt.sizeOf(v));
         pos += VarInt.write(buffer, pos, v);
     }
 
     private void writeUnsigned(final long v)
     {
-        ensure(VarInt.MAX_LENGTH_64);
+        ensure(VarInt.sizeOfUnsigned(v));
         pos += VarInt.writeUnsigned(buffer, pos, v);
     }
 
@@ -456,7 +448,7 @@ public final class ChangesetEncoder implements InstructionHandler
         {
             throw new IllegalArgumentException("not an uint32: " + v);
         }
-        ensure(VarInt.MAX_LENGTH_32);
+        ensure(VarInt.sizeOf(v));
         pos += VarInt.write(buffer, pos, v);
     }
 
@@ -512,9 +504,8 @@ public final class ChangesetEncoder implements InstructionHandler
         return length;
     }
 
-    private int putUtf8(final CharSequence s, final int offset)
+    private static int putUtf8(final MutableDirectBuffer buffer, final CharSequence s, final int offset)
     {
-        final MutableDirectBuffer buffer = this.buffer;
         final int n = s.length();
         int p = offset;
         for (int i = 0; i < n; i++)

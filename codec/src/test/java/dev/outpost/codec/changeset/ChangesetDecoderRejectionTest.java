@@ -259,6 +259,10 @@ class ChangesetDecoderRejectionTest
         assertRejected(INTERNS + " 02 00 01 05", INTERNS + " 02 00 01 85 00", "non-canonical integer");
         assertRejected(INTERNS + " 02 00 01 05", INTERNS + " 02 00 81 00 05", "non-canonical integer");
         assertRejected("3F 00 01 54", "3F 00 81 00 54", "non-canonical integer");
+        // Two-byte forms (the decoder's fast path): sign on an unsigned field, zero high bits.
+        assertRejected(INTERNS + " 01 00", INTERNS + " 01 80 41", "negative value in unsigned field");
+        assertRejected(INTERNS + " 02 00 01 C0 00", INTERNS + " 02 00 01 BF 00", "non-canonical integer");
+        assertRejected(INTERNS + " 02 00 01 C0 40", INTERNS + " 02 00 01 80 40", "non-canonical integer");
     }
 
     @Test
