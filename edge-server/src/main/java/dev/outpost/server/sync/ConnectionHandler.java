@@ -83,7 +83,6 @@ final class ConnectionHandler implements SyncConnectionHandler
             case TEST_COMMAND -> LOG.log(System.Logger.Level.DEBUG, "test_command ignored");
             case REFRESH -> LOG.log(System.Logger.Level.DEBUG, "legacy refresh ignored");
             case ALLOC -> connectionError(ProtocolErrorCode.UNKNOWN_MESSAGE, "alloc is not supported");
-            case CLIENT_VERSION_REQUEST -> LegacyRequests.clientVersionRequest(this, decoder);
             default -> sessionMessage(type, buffer, offset, length);
         }
     }
