@@ -212,6 +212,7 @@ final class ConnectionHandler implements SyncConnectionHandler
                 {
                     LOG.log(System.Logger.Level.INFO, "connection " + connection.connectionId() +
                         " not writable for " + ms + " ms with downloads pending: dropping it");
+                    service.slowConsumerDropped();
                     connection.close(CloseCodes.INTERNAL_ERROR, "slow consumer");
                 }
             });

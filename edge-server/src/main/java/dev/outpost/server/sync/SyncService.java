@@ -32,6 +32,8 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
     private final ShardWriter[] writers;
     private final ConcurrentHashMap<String, FileContext> files = new ConcurrentHashMap<>();
     private final ThreadLocal<LoopResources> loopResources;
+    private final java.util.Queue<LoopResources> allLoopResources = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong slowConsumersDropped = new java.util.concurrent.atomic.AtomicLong();
 
     private SyncService(final ServerConfig config, final HistoryStore store)
     {
@@ -44,7 +46,12 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
         {
             writers[i] = new ShardWriter(store, i, files);
         }
-        this.loopResources = ThreadLocal.withInitial(() -> new LoopResources(store.newReader()));
+        this.loopResources = ThreadLocal.withInitial(() ->
+        {
+            final LoopResources r = new LoopResources(store.newReader());
+            allLoopResources.add(r);
+            return r;
+        });
     }
 
     /**
@@ -151,11 +158,29 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
         return f == null ? -1 : f.head();
     }
 
+    /** @return connections dropped so far by the slow-consumer policy. */
+    public long slowConsumersDropped()
+    {
+        return slowConsumersDropped.get();
+    }
+
+    void slowConsumerDropped()
+    {
+        slowConsumersDropped.incrementAndGet();
+    }
+
+    /** Stop the writers and close the store. Call after the HTTP server (and so every event loop) stopped. */
     public void close()
     {
         for (final ShardWriter w : writers)
         {
             w.stop();
+        }
+        LoopResources r;
+        while ((r = allLoopResources.poll()) != null)
+        {
+            r.reader.close();
+            r.zlib.close();
         }
         store.close();
     }

@@ -38,6 +38,27 @@ final class Changesets
         }
     }
 
+    /** {@code count} objects whose names are {@code nameBytes} random letters (incompressible-ish). */
+    static byte[] randomObjects(final String table, final long first, final int count, final int nameBytes)
+    {
+        final java.util.Random random = new java.util.Random(first);
+        final ChangesetBuilder b = new ChangesetBuilder();
+        b.addTable(table, Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_INT, false);
+        b.addColumn(table, "name", Instr.TYPE_STRING, false, Instr.COLLECTION_SINGLE, null, 0);
+        final char[] name = new char[nameBytes];
+        for (long k = first; k < first + count; k++)
+        {
+            for (int i = 0; i < nameBytes; i++)
+            {
+                name[i] = (char)('a' + random.nextInt(26));
+            }
+            b.createObject(table, new Value.Int(k));
+            b.update(table, new Value.Int(k), "name", new Object[0], Instr.TYPE_STRING,
+                new Value.Str(new String(name)), false, -1);
+        }
+        return new ChangesetWriter().toBytes(b.changeset());
+    }
+
     /** An update of an object of a table that does not exist: valid bytes, but it cannot be applied. */
     static byte[] unappliable()
     {

@@ -356,6 +356,49 @@ class SyncProtocolIT
     }
 
     @Test
+    void shouldDropASlowConsumerWithoutSlowingTheUploader() throws Exception
+    {
+        System.setProperty(SyncService.SLOW_CONSUMER_TIMEOUT_PROP, "1s");
+        try
+        {
+            start();
+        }
+        finally
+        {
+            System.clearProperty(SyncService.SLOW_CONSUMER_TIMEOUT_PROP);
+        }
+        final SyncTestClient a = connect(false);
+        open(a, 1, "\"slow\"");
+        final java.util.concurrent.atomic.AtomicBoolean stall = new java.util.concurrent.atomic.AtomicBoolean();
+        final SyncTestClient b = SyncTestClient.connect(server.port(), APP, token, false, stall);
+        clients.add(b);
+        stall.set(true); // reads the IDENT, then nothing
+        b.bind(1, "\"slow\"", true);
+        final Msg ident = b.next();
+        b.ident(1, ident.get(0), ident.get(1), 0, 0, 0, 0);
+        long sv = 0;
+        final long start = System.nanoTime();
+        for (int i = 0; i < 24; i++)
+        {
+            a.upload(1, 2 + i, sv, sv, false, new Up(2 + i, sv, Changesets.randomObjects("Item", i * 2000L, 2000,
+                400)));
+            final Msg ack = a.next();
+            assertThat(ack.type()).isEqualTo(MessageType.DOWNLOAD);
+            sv = ack.get(0);
+        }
+        final long uploadMs = (System.nanoTime() - start) / 1_000_000;
+        final long deadline = System.currentTimeMillis() + 15_000;
+        while (server.sync().slowConsumersDropped() == 0 && System.currentTimeMillis() < deadline)
+        {
+            Thread.sleep(50);
+        }
+        assertThat(server.sync().slowConsumersDropped()).isEqualTo(1);
+        a.ping(1);
+        assertThat(a.next().type()).isEqualTo(MessageType.PONG);
+        System.out.println("24 MB uploaded in " + uploadMs + " ms while a stalled reader was paused, then dropped");
+    }
+
+    @Test
     void shouldAnswerPingAndDropIdleConnections() throws Exception
     {
         start(c -> c.idleTimeout(Duration.ofMillis(800)));

@@ -82,6 +82,13 @@ final class SyncTestClient implements AutoCloseable
     static SyncTestClient connect(final int port, final String app, final String token, final boolean flx)
         throws Exception
     {
+        return connect(port, app, token, flx, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
+    /** @param stall once true, the client stops reading (the server's socket fills up). */
+    static SyncTestClient connect(final int port, final String app, final String token, final boolean flx,
+        final java.util.concurrent.atomic.AtomicBoolean stall) throws Exception
+    {
         final CompletableFuture<SyncTestClient> self = new CompletableFuture<>();
         final BlockingQueue<Object> pending = new LinkedBlockingQueue<>();
         final CompletableFuture<Integer> closedCode = new CompletableFuture<>();
@@ -99,7 +106,10 @@ final class SyncTestClient implements AutoCloseable
                     pending.add(partial.toByteArray());
                     partial.reset();
                 }
-                webSocket.request(1);
+                if (!stall.get())
+                {
+                    webSocket.request(1);
+                }
                 return null;
             }
 
