@@ -233,7 +233,7 @@ final class Session
             body = r.inflated;
             bodyOffset = 0;
         }
-        final UploadEntryIterator it = new UploadEntryIterator().wrap(body, bodyOffset, bodyLength);
+        final UploadEntryIterator it = conn.uploadEntries.wrap(body, bodyOffset, bodyLength);
         final UploadCommand cmd = new UploadCommand(pcv, psv, locked);
         long prevClient = progressClient;
         long prevServer = progressServer;
@@ -768,6 +768,7 @@ final class Session
 
     private void queryError(final long qv, final String message)
     {
+        conn.service.errorSent(ProtocolErrorCode.BAD_QUERY.code());
         final byte[] text = message.getBytes(StandardCharsets.UTF_8);
         final MutableDirectBuffer out = conn.connection.claim(text.length + 96);
         if (out != null)
@@ -787,6 +788,7 @@ final class Session
         final ProtocolErrorCode safe = code.unsafeForClient() || code.isConnectionLevel() ?
             ProtocolErrorCode.OTHER_SESSION_ERROR : code;
         LOG.log(System.Logger.Level.DEBUG, () -> "session " + ident + " error " + safe.code() + ": " + message);
+        conn.service.errorSent(safe.code());
         final byte[] bytes;
         final MutableDirectBuffer out;
         if (conn.connection.protocolVersion() >= 4)

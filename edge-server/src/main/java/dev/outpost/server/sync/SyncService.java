@@ -10,11 +10,15 @@ import dev.outpost.server.ws.SyncConnectionHandlerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The sync engine of one server: the durable history store ({@code <dataDir>/sync}), one {@link ShardWriter} per
@@ -32,8 +36,9 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
     private final ShardWriter[] writers;
     private final ConcurrentHashMap<String, FileContext> files = new ConcurrentHashMap<>();
     private final ThreadLocal<LoopResources> loopResources;
-    private final java.util.Queue<LoopResources> allLoopResources = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicLong slowConsumersDropped = new java.util.concurrent.atomic.AtomicLong();
+    private final Queue<LoopResources> allLoopResources = new ConcurrentLinkedQueue<>();
+    private final AtomicLong slowConsumersDropped = new AtomicLong();
+    private final AtomicLongArray errorsSent = new AtomicLongArray(300);
 
     private SyncService(final ServerConfig config, final HistoryStore store)
     {
@@ -162,6 +167,23 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
     public long slowConsumersDropped()
     {
         return slowConsumersDropped.get();
+    }
+
+    /**
+     * @param code a protocol error code (100..299).
+     * @return how many {@code error}/{@code json_error}/{@code query_error} messages with it were sent.
+     */
+    public long errorsSent(final int code)
+    {
+        return code >= 0 && code < errorsSent.length() ? errorsSent.get(code) : 0;
+    }
+
+    void errorSent(final int code)
+    {
+        if (code >= 0 && code < errorsSent.length())
+        {
+            errorsSent.incrementAndGet(code);
+        }
     }
 
     void slowConsumerDropped()

@@ -242,6 +242,7 @@ class SyncProtocolIT
         assertThat(err.session()).isEqualTo(1);
         assertThat(new JsonObject(err.text()).getBoolean("tryAgain")).isFalse();
         assertThat(server.sync().head(SyncService.pbsFileName(APP, "\"bad\""))).as("nothing appended").isZero();
+        assertThat(server.sync().errorsSent(212)).isEqualTo(1);
         // the client answers a session error with UNBIND: no UNBOUND follows
         a.unbind(1);
         a.ping(5);
