@@ -337,7 +337,7 @@ final class Session
             queryError(qv, q.rejected());
             return;
         }
-        submit(new BootstrapCommand(qv, q));
+        submit(new BootstrapCommand(qv, q, classes));
     }
 
     private void unbind()
@@ -1156,15 +1156,17 @@ final class Session
     {
         private final long qv;
         private final FlxQuery query;
+        private final Set<String> previous;
         private long head;
         private long storedClient;
         private long storedRhBase;
         private Changeset snapshot;
 
-        BootstrapCommand(final long qv, final FlxQuery query)
+        BootstrapCommand(final long qv, final FlxQuery query, final Set<String> previous)
         {
             this.qv = qv;
             this.query = query;
+            this.previous = previous;
         }
 
         void execute(final ShardWriter writer)
@@ -1183,6 +1185,19 @@ final class Session
             storedClient = client.clientVersion();
             storedRhBase = client.rhBaseVersion();
             snapshot = dev.outpost.ot.state.Snapshot.of(f.state(), query.classes());
+            // objects of classes that left the subscription leave the client's view: erase them there
+            final dev.outpost.ot.state.ChangesetBuilder leave = new dev.outpost.ot.state.ChangesetBuilder(snapshot);
+            for (final String cls : previous)
+            {
+                final var table = f.state().table(cls);
+                if (!query.classes().contains(cls) && table != null && !table.isEmbedded())
+                {
+                    for (final var key : table.objects().keySet())
+                    {
+                        leave.eraseObject(cls, key);
+                    }
+                }
+            }
         }
 
         void deliver()

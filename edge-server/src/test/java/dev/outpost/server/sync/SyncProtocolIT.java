@@ -492,6 +492,27 @@ class SyncProtocolIT
         assertThat(qe.get(0)).isEqualTo(226);
         assertThat(qe.get(2)).isEqualTo(2);
         assertThat(qe.text()).contains("TRUEPREDICATE");
+
+        // a subscription that drops Item: its objects leave the view (EraseObject), Others arrive
+        r.query(4, 3, "{\"Other\":\"(TRUEPREDICATE)\"}");
+        r.mark(4, 4);
+        final List<dev.outpost.ot.model.Instruction> instructions = new ArrayList<>();
+        Msg part;
+        do
+        {
+            part = r.next();
+            assertThat(part.get(6)).isEqualTo(3);
+            for (final var e : part.entries())
+            {
+                instructions.addAll(new dev.outpost.ot.model.ChangesetReader().read(e.changeset()).instructions());
+            }
+        }
+        while (part.get(7) != 1);
+        assertThat(instructions.stream().filter(i -> i instanceof dev.outpost.ot.model.EraseObject)
+            .map(dev.outpost.ot.model.Instruction::table)).containsExactly("Item", "Item", "Item");
+        assertThat(instructions.stream().filter(i -> i instanceof dev.outpost.ot.model.CreateObject)
+            .map(dev.outpost.ot.model.Instruction::table)).containsExactly("Other", "Other");
+        assertThat(r.next().type()).isEqualTo(MessageType.SERVER_MARK);
     }
 
     @Test
