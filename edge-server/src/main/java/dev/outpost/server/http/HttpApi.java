@@ -6,6 +6,8 @@ import dev.outpost.server.auth.TokenType;
 import dev.outpost.server.auth.UserRecord;
 import dev.outpost.server.auth.VerifiedToken;
 import dev.outpost.server.ws.WebSocketEndpoint;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -89,6 +91,22 @@ public final class HttpApi
         return router;
     }
 
+    /**
+     * Answers requests the HTTP decoder refused (line or headers too long, malformed) with a JSON error, then the
+     * server closes the connection.
+     *
+     * @param request the refused request.
+     */
+    public static void invalidRequest(final HttpServerRequest request)
+    {
+        final Throwable cause = request.decoderResult().cause();
+        final int status = cause instanceof TooLongHttpLineException ? 414 :
+            cause instanceof TooLongHttpHeaderException ? 431 : 400;
+        ApiResponses.error(request.response(), status, ApiResponses.BAD_REQUEST,
+            "malformed HTTP request (HTTP " + status + ")");
+        request.connection().close();
+    }
+
     private void location(final RoutingContext ctx)
     {
         if (!requireApp(ctx))
@@ -96,11 +114,14 @@ public final class HttpApi
             return;
         }
         final String authority = authority(ctx.request());
+        // Behind a TLS-terminating proxy the client must use https/wss.
+        final boolean tls = ctx.request().isSSL() ||
+            "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
         ApiResponses.json(ctx.response(), 200, new JsonObject()
             .put("deployment_model", "GLOBAL")
             .put("location", "local")
-            .put("hostname", "http://" + authority)
-            .put("ws_hostname", "ws://" + authority));
+            .put("hostname", (tls ? "https://" : "http://") + authority)
+            .put("ws_hostname", (tls ? "wss://" : "ws://") + authority));
     }
 
     private void login(final RoutingContext ctx)

@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +63,10 @@ class HttpApiIT
         final JsonObject body = new JsonObject(response.body());
         assertThat(body.getString("hostname")).isEqualTo("http://127.0.0.1:" + server.port());
         assertThat(body.getString("ws_hostname")).isEqualTo("ws://127.0.0.1:" + server.port());
+        final HttpResponse<String> proxied = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            server.baseUrl() + "/api/client/v2.0/app/" + APP + "/location")).header("X-Forwarded-Proto", "https")
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(new JsonObject(proxied.body()).getString("ws_hostname")).isEqualTo("wss://127.0.0.1:" + server.port());
         final ApiClient viaLocalhost = new ApiClient("http://localhost:" + server.port());
         assertThat(new JsonObject(viaLocalhost.send("GET", "/api/client/v2.0/app/" + APP + "/location", null, null)
             .body()).getString("ws_hostname")).isEqualTo("ws://localhost:" + server.port());
@@ -180,6 +187,8 @@ class HttpApiIT
         final HttpResponse<String> tooLarge = api.send("POST",
             "/api/client/v2.0/app/" + APP + "/auth/providers/anon-user/login", null,
             "{\"x\":\"" + "a".repeat(HttpApi.MAX_BODY) + "\"}");
+        final HttpResponse<String> hugeUrl = api.send("GET", "/api/client/v2.0/app/" + "x".repeat(20_000) +
+            "/location", null, null);
         final HttpResponse<String> notUpgrade = api.send("GET", "/api/client/v2.0/app/" + APP + "/realm-sync",
             null, null);
 
@@ -189,8 +198,9 @@ class HttpApiIT
         assertThat(otherProvider.statusCode()).isEqualTo(404);
         assertThat(tooLarge.statusCode()).isEqualTo(413);
         assertThat(notUpgrade.statusCode()).isEqualTo(400);
+        assertThat(hugeUrl.statusCode()).isEqualTo(414);
         for (final HttpResponse<String> response : new HttpResponse[] {
-            malformed, wrongMethod, noSuchPath, otherProvider, tooLarge, notUpgrade})
+            malformed, wrongMethod, noSuchPath, otherProvider, tooLarge, notUpgrade, hugeUrl})
         {
             assertJson(response);
             final JsonObject body = new JsonObject(response.body());
