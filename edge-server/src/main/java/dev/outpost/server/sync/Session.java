@@ -86,7 +86,8 @@ final class Session
 
     boolean mustDefer()
     {
-        return busy || !deferred.isEmpty();
+        // after a session error only UNBIND matters, and at once (the client may BIND the ident again right after)
+        return state != State.ERRORED && (busy || !deferred.isEmpty());
     }
 
     void defer(final byte[] message)
