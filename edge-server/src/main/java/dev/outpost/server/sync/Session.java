@@ -677,6 +677,10 @@ final class Session
                 src, 0, len);
             v = next;
         }
+        if (pos == 0 && v == downloadServer && downloadSent)
+        {
+            return true; // nothing new (waiting for this client's own acknowledgement): send nothing
+        }
         downloadServer = v;
         downloadClient = c;
         return send(body, pos, head, 2, queryVersion);
