@@ -576,6 +576,52 @@ class SyncProtocolIT
     }
 
     @Test
+    void shouldSplitALargeBootstrapIntoMoreToComeBatchesEndingWithLastInBatch() throws Exception
+    {
+        start(c -> c.maxDownloadSize(64 * 1024));
+        final SyncTestClient w = connect(true);
+        w.bind(1, "{\"schemaVersion\":0,\"sessionReason\":0}", true);
+        final Msg wi = w.next();
+        w.identFlx(1, wi.get(0), wi.get(1), 0, 0, 0, 0, 0, "{}");
+        w.upload(1, 3, 0, 0, true, new Up(2, 0, Changesets.randomObjects("Item", 0, 1000, 200)),
+            new Up(3, 0, Changesets.randomObjects("Item", 1000, 1000, 200)));
+        w.mark(1, 1);
+        w.next(MessageType.SERVER_MARK);
+
+        final SyncTestClient r = connect(true);
+        r.bind(1, "{\"schemaVersion\":0,\"sessionReason\":0}", true);
+        final Msg ri = r.next();
+        r.identFlx(1, ri.get(0), ri.get(1), 0, 0, 0, 0, 0, "{}");
+        r.query(1, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        r.mark(1, 1);
+        final List<Msg> batch = new ArrayList<>();
+        Msg m;
+        while ((m = r.next()).type() == MessageType.DOWNLOAD)
+        {
+            if (m.get(6) == 1)
+            {
+                batch.add(m);
+            }
+        }
+        assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
+        assertThat(batch.size()).isGreaterThan(3);
+        double previous = 0;
+        int objects = 0;
+        for (int i = 0; i < batch.size(); i++)
+        {
+            final Msg b = batch.get(i);
+            assertThat(b.get(7)).isEqualTo(i == batch.size() - 1 ? 1 : 0);
+            assertThat(b.entries()).hasSize(1);
+            assertThat(b.progress()).isGreaterThan(previous).isLessThanOrEqualTo(1.0);
+            previous = b.progress();
+            objects += (int)new dev.outpost.ot.model.ChangesetReader().read(b.entries().get(0).changeset())
+                .instructions().stream().filter(x -> x instanceof dev.outpost.ot.model.CreateObject).count();
+        }
+        assertThat(previous).isEqualTo(1.0);
+        assertThat(objects).isEqualTo(2000);
+    }
+
+    @Test
     void shouldBootstrapAnEmptyFileWithOneEmptyChangeset() throws Exception
     {
         start();
