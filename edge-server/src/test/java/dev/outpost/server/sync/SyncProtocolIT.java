@@ -371,9 +371,11 @@ class SyncProtocolIT
         final SyncTestClient a = connect(false);
         open(a, 1, "\"big\"");
         long sv = 0;
+        final long[] sizes = new long[10];
         for (int i = 0; i < 10; i++)
         {
             final byte[] cs = Changesets.objects("Item", i * 400L, 400, "name-with-some-repetitive-text-");
+            sizes[i] = cs.length;
             assertThat(cs.length).isGreaterThan(10_000);
             a.upload(1, 2 + i, sv, sv, true, new Up(2 + i, sv, cs));
             sv = a.next().get(0);
@@ -401,6 +403,12 @@ class SyncProtocolIT
             }
             assertThat(uncompressed).isLessThanOrEqualTo(64 * 1024);
             assertThat(m.get(0)).isEqualTo(cursor);
+            long left = 0;
+            for (long v = cursor + 1; v <= 10; v++)
+            {
+                left += sizes[(int)v - 1];
+            }
+            assertThat(m.get(6)).as("downloadable bytes left after this message").isEqualTo(left);
             entries += m.entries().size();
         }
         assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
