@@ -630,6 +630,26 @@ class SyncProtocolIT
     }
 
     @Test
+    void shouldWriteTheFlxProgressFieldAsAnIntegerBeforeProtocol12() throws Exception
+    {
+        start();
+        final SyncTestClient old = SyncTestClient.connect(server.port(), APP, token, true,
+            new java.util.concurrent.atomic.AtomicBoolean(), 11);
+        clients.add(old);
+        old.bind(1, "{\"schemaVersion\":0,\"sessionReason\":0}", true);
+        final Msg oi = old.next();
+        old.identFlx(1, oi.get(0), oi.get(1), 0, 0, 0, 0, 0, "{}");
+        old.query(1, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        old.mark(1, 1);
+        Msg m;
+        while ((m = old.next()).type() == MessageType.DOWNLOAD)
+        {
+            assertThat(m.progress()).as("integer field decoded by a v11 parser").isEqualTo(-1.0);
+        }
+        assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
+    }
+
+    @Test
     void shouldBootstrapAnEmptyFileWithOneEmptyChangeset() throws Exception
     {
         start();
