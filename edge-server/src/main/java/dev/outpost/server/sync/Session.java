@@ -858,6 +858,7 @@ final class Session
         if (!w.offer(cmd))
         {
             // back-pressure: the writer's handoff is full; retry shortly, keep later messages held back
+            conn.service.handoffRetried();
             conn.connection.context().owner().setTimer(1, id ->
             {
                 if (state != State.ENDED && !conn.isClosed())
