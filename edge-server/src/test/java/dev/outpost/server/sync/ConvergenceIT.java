@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Three simulated clients (ot-core's {@link ClientIntegrator}: realm's client-side integration, in memory) make
  * random conflicting writes on a few objects and sync them through the real server over WebSockets, interleaved at
- * random. Afterwards every client's state equals the server's object state: the session layer delivered the right
+ * random, dropping and resuming their connections now and then. Afterwards every client's state equals the server's object state: the session layer delivered the right
  * cursors and per-entry client versions for both sides' OT to converge.
  */
 @Timeout(120)
@@ -43,15 +43,33 @@ class ConvergenceIT
     /** One simulated client: integrator + connection + what it already uploaded in this session. */
     private static final class Sim
     {
-        final SyncTestClient ws;
+        SyncTestClient ws;
         final ClientIntegrator client;
+        final long salt;
         long sentUpTo;
+        long latest;
+        long latestSalt;
 
-        Sim(final SyncTestClient ws, final long ident)
+        Sim(final SyncTestClient ws, final long ident, final long salt)
         {
             this.ws = ws;
             this.client = new ClientIntegrator(ident);
+            this.salt = salt;
         }
+    }
+
+    /** Drop the connection (unacknowledged uploads may be lost or not) and resume with the stored cursors. */
+    private static void reconnect(final Sim s, final int port, final String token, final String partition)
+        throws Exception
+    {
+        s.ws.close();
+        s.ws = SyncTestClient.connect(port, APP, token, false);
+        s.ws.bind(1, partition, false);
+        s.ws.ident(1, s.client.fileIdent(), s.salt, s.client.downloadServerVersion(),
+            s.client.downloadClientVersion(), s.latest, s.latestSalt);
+        s.sentUpTo = s.client.uploadClientVersion();
+        s.ws.mark(1, 1);
+        drainUntilMark(s);
     }
 
     @Test
@@ -72,7 +90,7 @@ class ConvergenceIT
                     final Msg ident = ws.next();
                     ws.ident(1, ident.get(0), ident.get(1), 0, 0, 0, 0);
                     ws.mark(1, 1);
-                    final Sim sim = new Sim(ws, ident.get(0));
+                    final Sim sim = new Sim(ws, ident.get(0), ident.get(1));
                     sims.add(sim);
                     drainUntilMark(sim);
                 }
@@ -84,10 +102,11 @@ class ConvergenceIT
                 for (int step = 0; step < 80; step++)
                 {
                     final Sim s = sims.get(random.nextInt(sims.size()));
-                    switch (random.nextInt(4))
+                    switch (random.nextInt(9))
                     {
-                        case 0, 1 -> commit(s, randomWrite(random, s.client));
-                        case 2 -> upload(s);
+                        case 0, 1, 2, 3 -> commit(s, randomWrite(random, s.client));
+                        case 4, 5 -> upload(s);
+                        case 6 -> reconnect(s, server.port(), token, partition);
                         default -> receive(s, 0);
                     }
                 }
@@ -225,6 +244,8 @@ class ConvergenceIT
         }
         assertThat(m.get(1)).as("download client version <= upload client version").isLessThanOrEqualTo(m.get(4));
         final var r = s.client.integrateDownload(entries, m.get(0), m.get(1), m.get(4), m.get(5));
+        s.latest = m.get(2);
+        s.latestSalt = m.get(3);
         assertThat(r.ok()).as("client integration: %s", r.message()).isTrue();
     }
 }
