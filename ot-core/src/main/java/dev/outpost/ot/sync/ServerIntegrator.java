@@ -88,7 +88,8 @@ public final class ServerIntegrator
             }
             if (e.clientVersion() > progressClientVersion || e.serverVersion() > progressServerVersion)
             {
-                return IntegrationResult.failure(ProtocolErrorCode.BAD_CLIENT_VERSION,
+                return IntegrationResult.failure(e.clientVersion() > progressClientVersion
+                    ? ProtocolErrorCode.BAD_CLIENT_VERSION : ProtocolErrorCode.BAD_SERVER_VERSION,
                     "changeset cursor (" + e.clientVersion() + ", " + e.serverVersion() + ") beyond upload progress ("
                         + progressClientVersion + ", " + progressServerVersion + ")");
             }

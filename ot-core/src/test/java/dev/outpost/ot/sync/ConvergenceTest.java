@@ -4,6 +4,7 @@ import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.state.Snapshot;
 import net.jqwik.api.ForAll;
+import org.junit.jupiter.api.Test;
 import net.jqwik.api.Property;
 import net.jqwik.api.Tag;
 import net.jqwik.api.constraints.IntRange;
@@ -34,6 +35,22 @@ class ConvergenceTest
         assertThat(a.server.headVersion()).isEqualTo(b.server.headVersion());
         assertThat(a.historyBytes()).isEqualTo(b.historyBytes());
         assertThat(a.server.state().dump()).isEqualTo(b.server.state().dump());
+    }
+
+    @Test
+    void shouldExerciseMergesThatChangeBothSides()
+    {
+        int reciprocals = 0;
+        int transformed = 0;
+        for (long seed = 0; seed < 20; seed++)
+        {
+            final Simulation sim = new Simulation(seed, 3);
+            sim.run(60);
+            reciprocals += sim.uploadsWithReciprocals;
+            transformed += sim.transformedUploads;
+        }
+        assertThat(reciprocals).isPositive();
+        assertThat(transformed).isPositive();
     }
 
     @Property(tries = 3000)

@@ -30,6 +30,10 @@ final class Simulation
     final List<ClientIntegrator> clients = new ArrayList<>();
     final StringBuilder log = new StringBuilder();
     private long clock = 1_000;
+    /** Uploads after which the server held reciprocal transforms for the uploader (merges that changed ours). */
+    int uploadsWithReciprocals;
+    /** Integrated changesets the merge changed (history entry differs from the uploaded original). */
+    int transformedUploads;
 
     Simulation(final long seed, final int clientCount)
     {
@@ -110,6 +114,19 @@ final class Simulation
                 + r.message() + "\n" + log);
         }
         log.append("upload c").append(c.fileIdent()).append(" n=").append(r.integrated()).append('\n');
+        if (!server.client(c.fileIdent()).reciprocals().isEmpty())
+        {
+            uploadsWithReciprocals++;
+        }
+        final List<UploadEntry> fresh = entries.subList(entries.size() - r.integrated(), entries.size());
+        for (int i = 0; i < fresh.size(); i++)
+        {
+            final long v = server.headVersion() - fresh.size() + 1 + i;
+            if (!server.entry(v).changeset().instructions().equals(fresh.get(i).changeset().instructions()))
+            {
+                transformedUploads++;
+            }
+        }
     }
 
     void download(final ClientIntegrator c, final int maxEntries)
@@ -187,7 +204,7 @@ final class Simulation
     {
         final Value key = new Value.Int(random.nextInt(KEYS));
         final ObjectData o = s.object("Item", key);
-        final int kind = random.nextInt(o == null ? 3 : 22);
+        final int kind = random.nextInt(o == null ? 3 : 26);
         if (o == null || kind == 0)
         {
             if (kind == 1 && o == null)
@@ -287,6 +304,29 @@ final class Simulation
                 -1);
             case 19 -> b.update("Item", key, "m", NO_PATH, Instr.TYPE_NULL, null, false, -1);
             case 20 -> b.clear("Item", key, "list", NO_PATH, Instr.COLLECTION_LIST);
+            case 22, 23 ->
+            {
+                // Schema addition made independently by several clients (identical specs), then used at once.
+                final Value extraKey = new Value.Str("e" + random.nextInt(3));
+                b.addTable("Extra", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_STRING, false);
+                b.addColumn("Extra", "v", Instr.TYPE_INT, false, Instr.COLLECTION_SINGLE, null, 0);
+                b.addColumn("Extra", "items", Instr.TYPE_LINK, false, Instr.COLLECTION_LIST, "Item", 0);
+                b.createObject("Extra", extraKey);
+                b.update("Extra", extraKey, "v", NO_PATH, Instr.TYPE_INT, new Value.Int(random.nextInt(5)), false, -1);
+                final ObjectData extra = s.object("Extra", extraKey);
+                final int size = extra == null ? 0 : ((Value.ListValue)extra.get("items")).items().size();
+                b.arrayInsert("Extra", extraKey, "items", new Object[] {(long)random.nextInt(size + 1)}, Instr.TYPE_LINK,
+                    new Value.Link("Item", key), size);
+            }
+            case 24 -> b.update("Item", key, "dict", new Object[] {"k" + random.nextInt(3)}, Instr.TYPE_NULL, null,
+                false, -1);
+            case 25 ->
+            {
+                // Erase and re-create in one transaction: incoming links stay, the object starts over.
+                b.eraseObject("Item", key);
+                b.createObject("Item", key);
+                b.update("Item", key, "s", NO_PATH, Instr.TYPE_STRING, new Value.Str("again"), false, -1);
+            }
             default -> b.addColumn("Item", "extra" + random.nextInt(2), Instr.TYPE_INT, true, Instr.COLLECTION_SINGLE,
                 null, 0);
         }
