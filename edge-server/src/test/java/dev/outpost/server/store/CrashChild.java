@@ -3,6 +3,7 @@ package dev.outpost.server.store;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
@@ -19,13 +20,20 @@ public final class CrashChild
     {
     }
 
+    static StoreConfig config(final Path dir, final boolean secondly)
+    {
+        final StoreConfig config = StoreTestSupport.config(dir);
+        return secondly ? config.rollCycle(TestRollCycles.TEST_SECONDLY) : config;
+    }
+
     public static void main(final String[] args) throws Exception
     {
         final Path dir = Path.of(args[0]);
-        final boolean torn = args.length > 1 && "torn".equals(args[1]);
+        final boolean torn = args.length > 1 && args[1].startsWith("torn");
+        final boolean secondly = args.length > 1 && args[1].endsWith("secondly");
         final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
         final long deadline = System.nanoTime() + 60_000_000_000L; // never outlive a dead parent for long
-        try (HistoryStore store = HistoryStore.open(StoreTestSupport.config(dir)))
+        try (HistoryStore store = HistoryStore.open(config(dir, secondly)))
         {
             final ServerFile[] files = new ServerFile[FILES];
             for (int i = 0; i < FILES; i++)
@@ -54,7 +62,7 @@ public final class CrashChild
                 shard.publish();
                 out.println("ACK " + f.name() + " " + f.head());
                 out.flush();
-                if (torn && step == 500)
+                if (torn && step == (secondly ? 50 : 500))
                 {
                     // Die in the middle of a record: header claimed, half the body written, never completed.
                     final DocumentContext dc = shard.appenderForTest().writingDocument();

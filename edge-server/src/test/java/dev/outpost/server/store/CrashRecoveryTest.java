@@ -36,22 +36,44 @@ class CrashRecoveryTest
     void shouldKeepEveryAcknowledgedVersionAfterKillDashNine() throws Exception
     {
         final Path data = dir.resolve("data");
-        final Acks acks = runChildAndKill(data, false, 1_500);
+        final Acks acks = runChildAndKill(data, null, 1_500);
         assertThat(acks.maxVersion.values().stream().mapToLong(Long::longValue).sum()).isGreaterThan(1_500);
-        verify(data, acks);
+        verify(config(data), acks);
     }
 
     @Test
     @Timeout(60)
     void shouldRecoverFromARecordTornByACrash() throws Exception
     {
+        recoverFromTornRecord(false);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldRecoverFromARecordTornByACrashWhenTheQueueRollsBeforeRestart() throws Exception
+    {
+        // the torn record stays at the end of an older cycle file; later records go to a newer one
+        recoverFromTornRecord(true);
+    }
+
+    private void recoverFromTornRecord(final boolean secondly) throws Exception
+    {
         final Path data = dir.resolve("data");
-        final Acks acks = runChildAndKill(data, true, -1);
+        final Acks acks = runChildAndKill(data, secondly ? "torn-secondly" : "torn", -1);
         assertThat(acks.torn).isTrue();
-        verify(data, acks);
+        final StoreConfig config = CrashChild.config(data, secondly);
+        if (secondly)
+        {
+            Thread.sleep(1_100);
+        }
+        verify(config, acks);
+        if (secondly)
+        {
+            Thread.sleep(1_100);
+        }
         // the queue takes new records after the torn one, and they survive a further restart
         final Map<String, Long> heads = new HashMap<>();
-        try (HistoryStore store = HistoryStore.open(config(data)))
+        try (HistoryStore store = HistoryStore.open(config))
         {
             for (int i = 0; i < CrashChild.FILES; i++)
             {
@@ -62,7 +84,7 @@ class CrashRecoveryTest
                 heads.put(f.name(), f.head());
             }
         }
-        try (HistoryStore store = HistoryStore.open(config(data)); HistoryReader reader = store.newReader())
+        try (HistoryStore store = HistoryStore.open(config); HistoryReader reader = store.newReader())
         {
             final EntryView view = new EntryView();
             for (final Map.Entry<String, Long> e : heads.entrySet())
@@ -78,9 +100,9 @@ class CrashRecoveryTest
         }
     }
 
-    private void verify(final Path data, final Acks acks) throws StoreException
+    private static void verify(final StoreConfig config, final Acks acks) throws StoreException
     {
-        try (HistoryStore store = HistoryStore.open(config(data)); HistoryReader reader = store.newReader())
+        try (HistoryStore store = HistoryStore.open(config); HistoryReader reader = store.newReader())
         {
             final EntryView view = new EntryView();
             for (final Map.Entry<String, Long> e : acks.fileSalt.entrySet())
@@ -107,7 +129,7 @@ class CrashRecoveryTest
         }
     }
 
-    private Acks runChildAndKill(final Path data, final boolean torn, final int acksBeforeKill) throws Exception
+    private Acks runChildAndKill(final Path data, final String mode, final int acksBeforeKill) throws Exception
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -123,9 +145,10 @@ class CrashRecoveryTest
         command.add(System.getProperty("java.class.path"));
         command.add(CrashChild.class.getName());
         command.add(data.toString());
+        final boolean torn = mode != null;
         if (torn)
         {
-            command.add("torn");
+            command.add(mode);
         }
         final File stderr = dir.resolve("child.err").toFile();
         final Process child = new ProcessBuilder(command).redirectError(stderr).start();

@@ -66,6 +66,7 @@ class HistoryStoreTest
                 for (long v = 1; v <= f.head(); v++)
                 {
                     assertThat(reader.read(f, v, view)).isTrue();
+                    assertThat(view.changeset().byteArray()).as("a view of the mapped queue, not a copy").isNull();
                     final byte[] expected = payload(f.name(), v, 200);
                     assertThat(bytes(view)).isEqualTo(expected);
                     assertThat(view.version()).isEqualTo(v);
