@@ -96,11 +96,14 @@ public final class HttpApi
             return;
         }
         final String authority = authority(ctx.request());
+        // Behind a TLS-terminating proxy the client must use https/wss.
+        final boolean tls = ctx.request().isSSL() ||
+            "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
         ApiResponses.json(ctx.response(), 200, new JsonObject()
             .put("deployment_model", "GLOBAL")
             .put("location", "local")
-            .put("hostname", "http://" + authority)
-            .put("ws_hostname", "ws://" + authority));
+            .put("hostname", (tls ? "https://" : "http://") + authority)
+            .put("ws_hostname", (tls ? "wss://" : "ws://") + authority));
     }
 
     private void login(final RoutingContext ctx)

@@ -198,7 +198,11 @@ public final class OutpostServer implements AutoCloseable
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false)
                 .setRegisterWebSocketWriteHandlers(false)
-                .setMaxInitialLineLength(16 * 1024);
+                .setMaxInitialLineLength(16 * 1024)
+                // Backstop for abandoned keep-alive HTTP connections; sync WebSockets are dropped earlier by
+                // their own inbound-idle check (idleTimeout).
+                .setIdleTimeout((int)Math.min(Integer.MAX_VALUE, config.idleTimeout().toSeconds() * 2 + 1))
+                .setIdleTimeoutUnit(TimeUnit.SECONDS);
             final HttpServer server = vertx.createHttpServer(options).requestHandler(router);
             return server.listen().onSuccess(s -> bound.tryComplete(s.actualPort()));
         }

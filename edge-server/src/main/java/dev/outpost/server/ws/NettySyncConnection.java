@@ -224,6 +224,11 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         return protocol.mode();
     }
 
+    public String subprotocol()
+    {
+        return protocol.responseToken();
+    }
+
     public VerifiedToken user()
     {
         return user;

@@ -31,6 +31,11 @@ public interface SyncConnection
     SyncMode mode();
 
     /**
+     * @return the sub-protocol token the 101 answer named, e.g. {@code com.mongodb.realm-sync#14}.
+     */
+    String subprotocol();
+
+    /**
      * @return the access token presented in {@code baas_at}, verified before the upgrade.
      */
     VerifiedToken user();

@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +63,10 @@ class HttpApiIT
         final JsonObject body = new JsonObject(response.body());
         assertThat(body.getString("hostname")).isEqualTo("http://127.0.0.1:" + server.port());
         assertThat(body.getString("ws_hostname")).isEqualTo("ws://127.0.0.1:" + server.port());
+        final HttpResponse<String> proxied = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            server.baseUrl() + "/api/client/v2.0/app/" + APP + "/location")).header("X-Forwarded-Proto", "https")
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(new JsonObject(proxied.body()).getString("ws_hostname")).isEqualTo("wss://127.0.0.1:" + server.port());
         final ApiClient viaLocalhost = new ApiClient("http://localhost:" + server.port());
         assertThat(new JsonObject(viaLocalhost.send("GET", "/api/client/v2.0/app/" + APP + "/location", null, null)
             .body()).getString("ws_hostname")).isEqualTo("ws://localhost:" + server.port());

@@ -56,10 +56,8 @@ class RealClientAuthIT
         server = OutpostServer.start(new ServerConfig(Map.of()).port(0).dataDir(dir.resolve("server")).appId(APP)
             .eventLoops(2), (SyncConnection connection) ->
             {
-                upgrades.add(new Upgrade(
-                    (connection.mode() == SyncMode.PBS ? "com.mongodb.realm-sync#" : "com.mongodb.realm-query-sync#") +
-                        connection.protocolVersion(),
-                    connection.mode(), connection.protocolVersion(), connection.user().userId()));
+                upgrades.add(new Upgrade(connection.subprotocol(), connection.mode(), connection.protocolVersion(),
+                    connection.user().userId()));
                 return new PingPongHandler(connection);
             });
 

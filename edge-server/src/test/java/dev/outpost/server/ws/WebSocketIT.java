@@ -127,6 +127,7 @@ class WebSocketIT
             assertThat(ws.header("Sec-WebSocket-Protocol")).containsExactly("com.mongodb.realm-sync#14");
             final SyncConnection connection = next("open").connection;
             assertThat(connection.protocolVersion()).isEqualTo(14);
+            assertThat(connection.subprotocol()).isEqualTo("com.mongodb.realm-sync#14");
             assertThat(connection.mode()).isEqualTo(SyncMode.PBS);
             assertThat(connection.appId()).isEqualTo(APP);
             assertThat(connection.user().userId()).hasSize(24);
