@@ -20,6 +20,11 @@ final class Scenarios
     static final Map<String, Scenario> ALL = new TreeMap<>(Map.of(
         "auth", Scenarios::auth));
 
+    static
+    {
+        SyncScenarios.register(ALL);
+    }
+
     private Scenarios()
     {
     }
