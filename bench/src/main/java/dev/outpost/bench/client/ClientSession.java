@@ -86,6 +86,7 @@ public final class ClientSession
     private long integratedChangesets;
     private String lastError;
     private Runnable onActive;
+    private Runnable afterDownload;
 
     ClientSession(final ClientConnection conn, final long ident, final String partition, final boolean flx)
     {
@@ -143,6 +144,18 @@ public final class ClientSession
                 onActive = r;
             }
         });
+    }
+
+    /** Runs {@code r} on the event loop after every integrated DOWNLOAD (e.g. to commit the next write). */
+    public void afterDownload(final Runnable r)
+    {
+        conn.runOnContext(() -> afterDownload = r);
+    }
+
+    /** @return the connection carrying this session. */
+    public ClientConnection connection()
+    {
+        return conn;
     }
 
     /** @return whether IDENT was answered and the first MARK came back (event loop). */
@@ -387,6 +400,10 @@ public final class ClientSession
         }
         checkWaiters();
         flushUpload();
+        if (afterDownload != null)
+        {
+            afterDownload.run();
+        }
     }
 
     private void onMark(final long requestIdent)
