@@ -114,7 +114,14 @@ public final class SyncClient implements AutoCloseable
                     return Future.failedFuture(method + " " + URI.create(url).getPath() + ": HTTP " +
                         resp.statusCode() + " " + b);
                 }
-                return Future.succeededFuture(new JsonObject(b));
+                try
+                {
+                    return Future.succeededFuture(new JsonObject(b));
+                }
+                catch (final RuntimeException ex)
+                {
+                    return Future.failedFuture(method + " " + URI.create(url).getPath() + ": bad JSON " + ex);
+                }
             }));
     }
 

@@ -133,7 +133,7 @@ public final class LoadGenerator
             {
                 return;
             }
-            final long due = (long)((now - startNanos) / 1e9 * perWriterRate) - issued;
+            final long due = (now < startNanos ? 0 : 1 + (long)((now - startNanos) / 1e9 * perWriterRate)) - issued;
             for (long i = 0; i < Math.min(due, 1000) && session.unackedCount() < 100_000; i++)
             {
                 issued++;
