@@ -78,7 +78,8 @@ public final class ClientSession
     private long firstMark;
     private boolean uploadsAllowed;
     private long queryVersion;
-    private boolean querySent;
+    private long queryMark;
+    private boolean ready;
     private long lastOriginTimestamp;
     private AtomicLongArray fanoutRing;
     private int errors;
@@ -135,7 +136,7 @@ public final class ClientSession
     {
         conn.runOnContext(() ->
         {
-            if (integrator != null && uploadsAllowed)
+            if (integrator != null && ready)
             {
                 r.run();
             }
@@ -158,10 +159,13 @@ public final class ClientSession
         return conn;
     }
 
-    /** @return whether IDENT was answered and the first MARK came back (event loop). */
+    /**
+     * @return whether IDENT was answered and the first MARK came back, and for FLX also the bootstrap of the
+     * subscription ({@code Item}, TRUEPREDICATE) is complete (event loop).
+     */
     public boolean active()
     {
-        return state == State.ACTIVE && uploadsAllowed;
+        return state == State.ACTIVE && uploadsAllowed && ready;
     }
 
     /** @return the client's integrator (event loop only), null before the file ident is known. */
@@ -249,7 +253,6 @@ public final class ClientSession
         }
         uploadsAllowed = false;
         firstMark = 0;
-        querySent = false;
         bootstrap.clear();
         for (final Waiter w : waiters)
         {
@@ -278,10 +281,10 @@ public final class ClientSession
     {
         final long dlServer = integrator.downloadServerVersion();
         final long dlClient = integrator.downloadClientVersion();
-        final byte[] q = "{}".getBytes(StandardCharsets.UTF_8);
+        final byte[] q = (queryVersion == 0 ? "{}" : query()).getBytes(StandardCharsets.UTF_8);
         final UnsafeBuffer qb = new UnsafeBuffer(q);
         conn.send(conn.encoder().ident(conn.out(), 0, ident, fileIdent, fileIdentSalt, dlServer, dlClient,
-            latestServerVersion, latestServerVersionSalt, 0, qb, 0, q.length));
+            latestServerVersion, latestServerVersionSalt, queryVersion, qb, 0, q.length));
         state = State.ACTIVE;
         sentClientVersion = integrator.uploadClientVersion();
         uploadsAllowed = false;
@@ -421,29 +424,48 @@ public final class ClientSession
         {
             uploadsAllowed = true;
             sessionBackoff = 0;
-            if (flx && !querySent)
+            flushUpload();
+            if (flx && queryVersion == 0)
             {
+                // subscribe (the app has not written yet), write once the bootstrap is complete
                 sendQuery();
             }
-            flushUpload();
-            if (onActive != null)
+            else
             {
-                final Runnable r = onActive;
-                onActive = null;
-                r.run();
+                becomeReady();
             }
+        }
+        else if (requestIdent == queryMark && !ready)
+        {
+            becomeReady();
         }
         checkWaiters();
     }
 
+    private void becomeReady()
+    {
+        ready = true;
+        if (onActive != null)
+        {
+            final Runnable r = onActive;
+            onActive = null;
+            r.run();
+        }
+    }
+
+    private static String query()
+    {
+        return "{\"" + ItemWorkload.CLASS + "\":\"(TRUEPREDICATE)\"}";
+    }
+
     private void sendQuery()
     {
-        querySent = true;
         queryVersion++;
-        final byte[] q = ("{\"" + ItemWorkload.CLASS + "\":\"(TRUEPREDICATE)\"}").getBytes(StandardCharsets.UTF_8);
+        final byte[] q = query().getBytes(StandardCharsets.UTF_8);
         final UnsafeBuffer qb = new UnsafeBuffer(q);
         conn.send(conn.encoder().query(conn.out(), 0, ident, queryVersion, qb, 0, q.length));
-        conn.send(conn.encoder().mark(conn.out(), 0, ident, ++markSent));
+        queryMark = ++markSent;
+        conn.send(conn.encoder().mark(conn.out(), 0, ident, queryMark));
     }
 
     private void onError(final ServerMessageDecoder d)
@@ -537,7 +559,7 @@ public final class ClientSession
 
     private void checkWaiters()
     {
-        if (waiters.isEmpty() || state != State.ACTIVE || !uploadsAllowed)
+        if (waiters.isEmpty() || state != State.ACTIVE || !uploadsAllowed || !ready)
         {
             return;
         }

@@ -105,8 +105,8 @@ public final class SyncClient implements AutoCloseable
         {
             request.putHeader("Content-Type", "application/json");
         }
-        return http.request(request)
-            .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body.encode())))
+        // body() must be called in the same callback that receives the response, or the body may be gone
+        return http.request(request).compose(req -> (body == null ? req.send() : req.send(Buffer.buffer(body.encode())))
             .compose(resp -> resp.body().compose(b ->
             {
                 if (resp.statusCode() / 100 != 2)
@@ -120,9 +120,10 @@ public final class SyncClient implements AutoCloseable
                 }
                 catch (final RuntimeException ex)
                 {
-                    return Future.failedFuture(method + " " + URI.create(url).getPath() + ": bad JSON " + ex);
+                    return Future.failedFuture(method + " " + URI.create(url).getPath() + ": bad JSON (HTTP " +
+                        resp.statusCode() + ") '" + (b.length() > 300 ? b.getString(0, 300) : b.toString()) + "'");
                 }
-            }));
+            })));
     }
 
     /** A new (not yet opened) WebSocket connection for {@code user}; add sessions, then {@link ClientConnection#open}. */
