@@ -107,8 +107,10 @@ public final class Limits
             final Histogram latency = new Histogram(600_000_000L, 3);
             final AtomicLong messages = new AtomicLong();
             final byte[] payload = new byte[Math.max(8, payloadBytes)];
-            final long warmupEnd = System.nanoTime() + 1_000_000_000L;
-            final long deadline = warmupEnd + (long)(seconds * 1e9);
+            // [0] end of warm-up, [1] deadline: set once every connection is up
+            final java.util.concurrent.atomic.AtomicLongArray timing = new java.util.concurrent.atomic.AtomicLongArray(
+                new long[] {Long.MAX_VALUE, Long.MAX_VALUE});
+            final List<WebSocket> sockets = new java.util.ArrayList<>();
             final CountDownLatch done = new CountDownLatch(connections);
             for (int c = 0; c < connections; c++)
             {
@@ -118,7 +120,8 @@ public final class Limits
                 {
                     final long now = System.nanoTime();
                     final long sent = b.getLong(0);
-                    if (now >= deadline)
+                    final long warmupEnd = timing.get(0);
+                    if (now >= timing.get(1))
                     {
                         if (!finished[0])
                         {
@@ -139,6 +142,12 @@ public final class Limits
                     next.setLong(0, now);
                     ws.writeBinaryMessage(next);
                 });
+                sockets.add(ws);
+            }
+            timing.set(0, System.nanoTime() + 500_000_000L);
+            timing.set(1, timing.get(0) + (long)(seconds * 1e9));
+            for (final WebSocket ws : sockets)
+            {
                 for (int i = 0; i < window; i++)
                 {
                     final Buffer first = Buffer.buffer(payload);
