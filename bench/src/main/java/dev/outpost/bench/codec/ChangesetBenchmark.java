@@ -34,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Shapes ({@link #shape}):
  * <ul>
  *   <li>{@code small}: 20 x (CreateObject Task[ObjectId] + Update name (12-char String), done (Bool),
- *       priority (Int), due (Timestamp)), interns first: 2,022 bytes, 100 instructions per op;</li>
- *   <li>{@code largeStrings}: 8 x (CreateObject + Update body = 16 KiB String): 131,540 bytes, 16 instructions per
+ *       priority (Int), due (Timestamp)), interns first: 2,356 bytes, 100 instructions per op;</li>
+ *   <li>{@code largeStrings}: 8 x (CreateObject + Update body = 16 KiB String): 131,226 bytes, 16 instructions per
  *       op.</li>
  * </ul>
  * The exact size is printed at setup and counted by the {@code bytes} aux counter, which JMH reports as bytes/s

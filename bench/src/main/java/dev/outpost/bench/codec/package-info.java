@@ -1,2 +1,2 @@
-/** JMH benchmarks of the wire codec: message heads, entry iteration and zlib bodies. */
+/** JMH benchmarks of the codec: message heads, entry iteration, zlib bodies and changeset decode/encode. */
 package dev.outpost.bench.codec;

@@ -28,6 +28,7 @@ public final class ChangesetEncoder implements InstructionHandler
     private final InternTable interns = new InternTable();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
     private MutableDirectBuffer buffer;
+    private int capacity;
     private int offset;
     private int pos;
 
@@ -43,6 +44,7 @@ public final class ChangesetEncoder implements InstructionHandler
             throw new IllegalArgumentException("offset " + offset + " outside buffer");
         }
         this.buffer = buffer;
+        this.capacity = buffer.capacity();
         this.offset = offset;
         return reset();
     }
@@ -432,6 +434,12 @@ public final class ChangesetEncoder implements InstructionHandler
 
     private void writeInt(final long v)
     {
+        if (v >= -64 && v < 64)
+        {
+            ensure(1);
+            buffer.putByte(pos++, (byte)(v < 0 ? 0x40 | ~v : v));
+            return;
+        }
         ensure(VarInt.sizeOf(v));
         pos += VarInt.write(buffer, pos, v);
     }
@@ -448,6 +456,12 @@ public final class ChangesetEncoder implements InstructionHandler
         {
             throw new IllegalArgumentException("not an uint32: " + v);
         }
+        if (v < 64)
+        {
+            ensure(1);
+            buffer.putByte(pos++, (byte)v);
+            return;
+        }
         ensure(VarInt.sizeOf(v));
         pos += VarInt.write(buffer, pos, v);
     }
@@ -461,15 +475,21 @@ public final class ChangesetEncoder implements InstructionHandler
 
     private void ensure(final int n)
     {
-        final long end = (long)pos + n;
-        if (end > buffer.capacity())
+        if (pos + n > capacity || pos + n < 0)
         {
-            if (end > Integer.MAX_VALUE - 8)
-            {
-                throw new IndexOutOfBoundsException("changeset larger than 2 GiB");
-            }
-            buffer.checkLimit((int)end); // grows an expandable buffer, throws for a fixed one
+            grow(n);
         }
+    }
+
+    private void grow(final int n)
+    {
+        final long end = (long)pos + n;
+        if (end > Integer.MAX_VALUE - 8)
+        {
+            throw new IndexOutOfBoundsException("changeset larger than 2 GiB");
+        }
+        buffer.checkLimit((int)end); // grows an expandable buffer, throws for a fixed one
+        capacity = buffer.capacity();
     }
 
     private static int utf8Length(final CharSequence s)

@@ -67,6 +67,30 @@ class ChangesetAllocationTest
     }
 
     @Property(tries = 200)
+    void shouldNotAllocateOnTheSecondPassOverAnyValidChangeset(
+        @ForAll("streams") final java.util.List<Model.Ins> instructions) throws CodecException
+    {
+        Assumptions.assumeTrue(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled());
+        final byte[] bytes = Model.encode(instructions);
+        final UnsafeBuffer in = new UnsafeBuffer(bytes);
+        final ChangesetDecoder decoder = new ChangesetDecoder();
+        final ChangesetEncoder encoder = new ChangesetEncoder();
+        final ExpandableArrayBuffer out = new ExpandableArrayBuffer(16);
+        decoder.decode(in, 0, bytes.length, encoder.wrap(out, 0)); // first pass may grow arrays and buffers
+        final long before = allocated();
+        decoder.decode(in, 0, bytes.length, encoder.wrap(out, 0));
+        final long used = allocated() - before;
+        // Only measurement noise is allowed (getThreadAllocatedBytes itself may allocate a little).
+        assertThat(used).isLessThan(1024);
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<java.util.List<Model.Ins>> streams()
+    {
+        return ChangesetRoundTripTest.instruction().list().ofMaxSize(12);
+    }
+
+    @Property(tries = 200)
     void shouldAllocateInProportionToTheInputAtMost(@ForAll @Size(max = 4096) final byte[] data)
     {
         Assumptions.assumeTrue(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled());

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -84,6 +85,21 @@ public final class AuthStore implements AutoCloseable
         final AuthStore store = new AuthStore(file, channel);
         try
         {
+            // Two servers appending to one log would corrupt it; the lock is released when the channel closes.
+            boolean locked;
+            try
+            {
+                locked = null != channel.tryLock();
+            }
+            catch (final OverlappingFileLockException ex)
+            {
+                locked = false; // held by another store in this JVM
+            }
+            if (!locked)
+            {
+                throw new IOException(file + " is locked by another process: is another Outpost server using " +
+                    "data directory " + dataDir + "?");
+            }
             store.replay();
         }
         catch (final IOException | RuntimeException ex)

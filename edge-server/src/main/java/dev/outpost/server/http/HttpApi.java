@@ -6,6 +6,8 @@ import dev.outpost.server.auth.TokenType;
 import dev.outpost.server.auth.UserRecord;
 import dev.outpost.server.auth.VerifiedToken;
 import dev.outpost.server.ws.WebSocketEndpoint;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -87,6 +89,22 @@ public final class HttpApi
             "method " + ctx.request().method() + " not allowed on " + ctx.request().path()));
         router.errorHandler(500, this::failure);
         return router;
+    }
+
+    /**
+     * Answers requests the HTTP decoder refused (line or headers too long, malformed) with a JSON error, then the
+     * server closes the connection.
+     *
+     * @param request the refused request.
+     */
+    public static void invalidRequest(final HttpServerRequest request)
+    {
+        final Throwable cause = request.decoderResult().cause();
+        final int status = cause instanceof TooLongHttpLineException ? 414 :
+            cause instanceof TooLongHttpHeaderException ? 431 : 400;
+        ApiResponses.error(request.response(), status, ApiResponses.BAD_REQUEST,
+            "malformed HTTP request (HTTP " + status + ")");
+        request.connection().close();
     }
 
     private void location(final RoutingContext ctx)

@@ -203,7 +203,8 @@ public final class OutpostServer implements AutoCloseable
                 // their own inbound-idle check (idleTimeout).
                 .setIdleTimeout((int)Math.min(Integer.MAX_VALUE, config.idleTimeout().toSeconds() * 2 + 1))
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
-            final HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+            final HttpServer server = vertx.createHttpServer(options).requestHandler(router)
+                .invalidRequestHandler(HttpApi::invalidRequest);
             return server.listen().onSuccess(s -> bound.tryComplete(s.actualPort()));
         }
     }

@@ -5,6 +5,7 @@ import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.codec.message.ClientMessageDecoder;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.codec.message.ServerMessageEncoder;
+import dev.outpost.codec.message.UploadEntryIterator;
 import dev.outpost.server.ws.CloseCodes;
 import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncConnectionHandler;
@@ -38,6 +39,7 @@ final class ConnectionHandler implements SyncConnectionHandler
     final boolean flx;
     final ClientMessageDecoder decoder = new ClientMessageDecoder();
     final ServerMessageEncoder encoder = new ServerMessageEncoder();
+    final UploadEntryIterator uploadEntries = new UploadEntryIterator();
     private final Long2ObjectHashMap<Session> sessions = new Long2ObjectHashMap<>();
     private final LongHashSet endedSessions = new LongHashSet();
     private final ArrayList<Session> paused = new ArrayList<>();
@@ -83,7 +85,6 @@ final class ConnectionHandler implements SyncConnectionHandler
             case TEST_COMMAND -> LOG.log(System.Logger.Level.DEBUG, "test_command ignored");
             case REFRESH -> LOG.log(System.Logger.Level.DEBUG, "legacy refresh ignored");
             case ALLOC -> connectionError(ProtocolErrorCode.UNKNOWN_MESSAGE, "alloc is not supported");
-            case CLIENT_VERSION_REQUEST -> LegacyRequests.clientVersionRequest(this, decoder);
             default -> sessionMessage(type, buffer, offset, length);
         }
     }
@@ -213,6 +214,7 @@ final class ConnectionHandler implements SyncConnectionHandler
                 {
                     LOG.log(System.Logger.Level.INFO, "connection " + connection.connectionId() +
                         " not writable for " + ms + " ms with downloads pending: dropping it");
+                    service.slowConsumerDropped();
                     connection.close(CloseCodes.INTERNAL_ERROR, "slow consumer");
                 }
             });
@@ -281,6 +283,7 @@ final class ConnectionHandler implements SyncConnectionHandler
             ProtocolErrorCode.OTHER_ERROR : code;
         LOG.log(System.Logger.Level.DEBUG, () -> "connection " + connection.connectionId() + " error " +
             safe.code() + ": " + message);
+        service.errorSent(safe.code());
         final byte[] text = message.getBytes(StandardCharsets.UTF_8);
         final MutableDirectBuffer out = connection.claim(text.length + 96);
         if (out != null)

@@ -130,4 +130,14 @@ class AuthStoreTest
 
         assertThatThrownBy(() -> AuthStore.open(dir)).hasMessageContaining("damaged record at line 2");
     }
+
+    @Test
+    void shouldRefuseASecondStoreOnTheSameDirectory() throws Exception
+    {
+        try (AuthStore ignored = AuthStore.open(dir))
+        {
+            assertThatThrownBy(() -> AuthStore.open(dir)).hasMessageContaining("locked by another process");
+        }
+        AuthStore.open(dir).close();
+    }
 }

@@ -187,6 +187,8 @@ class HttpApiIT
         final HttpResponse<String> tooLarge = api.send("POST",
             "/api/client/v2.0/app/" + APP + "/auth/providers/anon-user/login", null,
             "{\"x\":\"" + "a".repeat(HttpApi.MAX_BODY) + "\"}");
+        final HttpResponse<String> hugeUrl = api.send("GET", "/api/client/v2.0/app/" + "x".repeat(20_000) +
+            "/location", null, null);
         final HttpResponse<String> notUpgrade = api.send("GET", "/api/client/v2.0/app/" + APP + "/realm-sync",
             null, null);
 
@@ -196,8 +198,9 @@ class HttpApiIT
         assertThat(otherProvider.statusCode()).isEqualTo(404);
         assertThat(tooLarge.statusCode()).isEqualTo(413);
         assertThat(notUpgrade.statusCode()).isEqualTo(400);
+        assertThat(hugeUrl.statusCode()).isEqualTo(414);
         for (final HttpResponse<String> response : new HttpResponse[] {
-            malformed, wrongMethod, noSuchPath, otherProvider, tooLarge, notUpgrade})
+            malformed, wrongMethod, noSuchPath, otherProvider, tooLarge, notUpgrade, hugeUrl})
         {
             assertJson(response);
             final JsonObject body = new JsonObject(response.body());

@@ -37,8 +37,12 @@ class RealClientAuthIT
     private OutpostServer server;
     private final Queue<Upgrade> upgrades = new ConcurrentLinkedQueue<>();
 
-    record Upgrade(String token, SyncMode mode, int version, String userId)
+    record Upgrade(String token, SyncMode mode, int version, String userId, long tokenIssuedAt)
     {
+        Upgrade withoutIat()
+        {
+            return new Upgrade(token, mode, version, userId, 0);
+        }
     }
 
     @AfterEach
@@ -57,7 +61,7 @@ class RealClientAuthIT
             .eventLoops(2), (SyncConnection connection) ->
             {
                 upgrades.add(new Upgrade(connection.subprotocol(), connection.mode(), connection.protocolVersion(),
-                    connection.user().userId()));
+                    connection.user().userId(), connection.user().issuedAt()));
                 return new PingPongHandler(connection);
             });
 
@@ -79,9 +83,38 @@ class RealClientAuthIT
         assertThat(json.getJsonObject("flx").getBoolean("connected")).isTrue();
 
         assertThat(server.auth().user(userId)).isNotNull();
-        final List<Upgrade> seen = List.copyOf(upgrades);
+        final List<Upgrade> seen = upgrades.stream().map(Upgrade::withoutIat).toList();
         assertThat(seen).contains(
-            new Upgrade("com.mongodb.realm-sync#14", SyncMode.PBS, 14, userId),
-            new Upgrade("com.mongodb.realm-query-sync#14", SyncMode.FLX, 14, userId));
+            new Upgrade("com.mongodb.realm-sync#14", SyncMode.PBS, 14, userId, 0),
+            new Upgrade("com.mongodb.realm-query-sync#14", SyncMode.FLX, 14, userId, 0));
+    }
+
+    @Test
+    void shouldRefreshAnExpiredAccessTokenAfterA401OnTheUpgradeAndConnect() throws Exception
+    {
+        server = OutpostServer.start(new ServerConfig(Map.of()).port(0).dataDir(dir.resolve("server")).appId(APP)
+            .eventLoops(2).accessTokenTtl(Duration.ofSeconds(1)), (SyncConnection connection) ->
+            {
+                upgrades.add(new Upgrade(connection.subprotocol(), connection.mode(), connection.protocolVersion(),
+                    connection.user().userId(), connection.user().issuedAt()));
+                return new PingPongHandler(connection);
+            });
+
+        final RealClientProcess.Result run = RealClientProcess.run(server.port(), APP, dir.resolve("client-2"),
+            "auth", Map.of("modes", "pbs", "sleepBeforeOpenMs", "2500"), Duration.ofSeconds(60));
+
+        final JsonObject json = run.json();
+        System.out.println("real client result: " + json);
+        assertThat(json).as("driver result line; log tail:\n%s", run.logTail()).isNotNull();
+        assertThat(run.exitCode()).as("driver exit; result %s; log tail:\n%s", json, run.logTail()).isZero();
+        assertThat(json.getJsonObject("pbs").getBoolean("connected")).isTrue();
+        java.nio.file.Files.readAllLines(run.log()).stream()
+            .filter(l -> l.contains("401") || l.contains("auth/session")).limit(10).forEach(System.out::println);
+        final long loginIat = json.getLong("access_iat_at_login");
+        final long nowIat = json.getLong("access_iat_now");
+        assertThat(nowIat).as("the client refreshed its access token").isGreaterThan(loginIat);
+        assertThat(upgrades).hasSize(1);
+        assertThat(upgrades.peek().tokenIssuedAt()).as("upgrade accepted only with the refreshed token")
+            .isEqualTo(nowIat);
     }
 }

@@ -218,6 +218,17 @@ final class RealmClient
     }
 
     /**
+     * @return the number of Items in the realm's latest version.
+     */
+    static long countItems(final NativePointer<LiveRealmT> realm)
+    {
+        RI.realm_refresh(realm);
+        final long query = realmc.realm_query_parse(ptr(realm), classKey(realm, ITEM), "TRUEPREDICATE", 0,
+            realmc.new_queryArgArray(0));
+        return RI.realm_query_count(new LongPointerWrapper<RealmQueryT>(query, false));
+    }
+
+    /**
      * Replace the latest subscription set with one TRUEPREDICATE subscription on Item (FLX). Retries the commit,
      * which can fail while the client integrates a bootstrap.
      */
