@@ -133,7 +133,7 @@ public final class LoadGenerator
             {
                 return;
             }
-            final long due = (now < startNanos ? 0 : 1 + (long)((now - startNanos) / 1e9 * perWriterRate)) - issued;
+            final long due = (long)((now - startNanos) / 1e9 * perWriterRate) - issued;
             for (long i = 0; i < Math.min(due, 1000) && session.unackedCount() < 100_000; i++)
             {
                 issued++;
@@ -373,7 +373,8 @@ public final class LoadGenerator
                 final Role w = r;
                 w.session.connection().context().runOnContext(v ->
                 {
-                    w.startNanos = System.nanoTime() + (long)(ThreadLocalRandom.current().nextDouble() * 1e9 /
+                    // open loop: a random phase, so writers' first commits spread over one period
+                    w.startNanos = System.nanoTime() - (long)(ThreadLocalRandom.current().nextDouble() * 1e9 /
                         Math.max(1e-3, o.rate / Math.max(1, o.writers)));
                     if (o.rate <= 0)
                     {
@@ -390,6 +391,8 @@ public final class LoadGenerator
         metrics.fanout.reset();
         metrics.ping.reset();
         final long[] before = counters();
+        final long self = ProcessHandle.current().pid();
+        final long selfCpu0 = ProcStats.cpuNanos(self);
         final JsonObject s0 = server.stats(false);
         final long m0 = System.nanoTime();
         CompletableFuture<JsonObject> stormDone = null;
@@ -406,6 +409,7 @@ public final class LoadGenerator
         });
         final double seconds = (System.nanoTime() - m0) / 1e9;
         final long[] after = counters();
+        final long selfCpu1 = ProcStats.cpuNanos(self);
         final JsonObject s1 = server.stats(false);
         writing = false;
         if (stormDone != null)
@@ -443,6 +447,7 @@ public final class LoadGenerator
             .put("heap_used_bytes", s1.getLong("heap_used")).put("heap_peak_bytes", peak.getLong("heap_used"))
             .put("heap_committed_bytes", s1.getLong("heap_committed"))
             .put("includes_load_generator", "in-process".equals(server.kind())));
+        report.put("load_generator_cpu_cores", selfCpu0 < 0 ? -1 : (selfCpu1 - selfCpu0) / 1e9 / seconds);
         final JsonObject limits = report.getJsonObject("limits");
         if (limits != null)
         {
