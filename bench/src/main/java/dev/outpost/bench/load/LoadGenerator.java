@@ -144,13 +144,18 @@ public final class LoadGenerator
             }
         }
 
-        boolean commitOne()
+        void commitSchema()
         {
             if (!schemaCommitted)
             {
                 schemaCommitted = true;
                 session.commit(workload.schema());
             }
+        }
+
+        boolean commitOne()
+        {
+            commitSchema();
             final boolean ok = session.commit(workload.transaction(session.integrator().state(), o.ops));
             if (ok && recording)
             {
@@ -298,15 +303,24 @@ public final class LoadGenerator
             for (final Role r : group)
             {
                 r.session = conn.addSession(o.flx ? "" : r.partition);
-                r.session.onActive(active::countDown);
                 if (kind == Kind.WRITER)
                 {
                     r.workload = new ItemWorkload(o.objectIdKeys, o.keySpace, o.stringBytes,
                         ThreadLocalRandom.current().nextLong());
+                    // the schema is written during setup, so the measurement sees data changesets only
+                    r.session.onActive(() ->
+                    {
+                        r.commitSchema();
+                        active.countDown();
+                    });
                     if (o.rate <= 0)
                     {
                         r.session.afterDownload(r::pump);
                     }
+                }
+                else
+                {
+                    r.session.onActive(active::countDown);
                 }
             }
             if (kind == Kind.WRITER && o.rate > 0)

@@ -22,7 +22,8 @@ class LoadGeneratorIT
         final Path out = dir.resolve("result.json");
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
         final JsonObject r = LoadGenerator.run(new String[] {"--in-process", "--writers", "3", "--readers", "2",
-            "--files", "2", "--duration", "3", "--warmup", "1", "--no-limits", "--out", out.toString()},
+            "--files", "2", "--sessions-per-connection", "2", "--storm", "--storm-backoff-ms", "100",
+            "--duration", "3", "--warmup", "1", "--no-limits", "--out", out.toString()},
             new PrintStream(log, true, StandardCharsets.UTF_8));
 
         final JsonObject written = new JsonObject(Files.readString(out));
@@ -39,6 +40,10 @@ class LoadGeneratorIT
         assertThat(conv.getInteger("sessions_checked")).isEqualTo(5);
         assertThat(conv.getInteger("server_states_compared")).isEqualTo(2);
         assertThat(r.getJsonObject("errors").getLong("count")).isZero();
+        // the readers' connection was dropped at the start of the measurement and caught up
+        assertThat(r.getJsonObject("storm").getBoolean("completed")).isTrue();
+        assertThat(r.getJsonObject("storm").getLong("reconnects")).isGreaterThanOrEqualTo(1);
+        assertThat(r.getJsonObject("setup").getInteger("connections")).isEqualTo(3);
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("[measure").contains("OK");
     }
 
