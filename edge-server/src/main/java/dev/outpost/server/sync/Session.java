@@ -86,7 +86,8 @@ final class Session
 
     boolean mustDefer()
     {
-        return busy || !deferred.isEmpty();
+        // after a session error only UNBIND matters, and at once (the client may BIND the ident again right after)
+        return state != State.ERRORED && (busy || !deferred.isEmpty());
     }
 
     void defer(final byte[] message)
@@ -675,6 +676,10 @@ final class Session
             pos += EntryEncoder.downloadEntry(body, pos, next, c, view.timestamp(), view.originFileIdent(), len,
                 src, 0, len);
             v = next;
+        }
+        if (pos == 0 && v == downloadServer && downloadSent)
+        {
+            return true; // nothing new (waiting for this client's own acknowledgement): send nothing
         }
         downloadServer = v;
         downloadClient = c;

@@ -229,6 +229,66 @@ class SyncProtocolIT
     }
 
     @Test
+    void shouldSurviveMutatedFramesWithTypedErrorsOnly() throws Exception
+    {
+        start();
+        final String[] seeds = {
+            "upload 1 0 4 0 2 0 0\n2 0 ", "mark 1 3\n", "ident 1 2 3 0 0 0 0\n", "unbind 1\n",
+            "bind 2 3 0 1 0\n\"q\"", "query 1 1 2\n{}", "ping 1 2\n", "json_error 212 2 1\n{}",
+            "transact 1 0 0 0\n", "state_request 1 0 0 0 0 0 0 0 0\n", "client_version_request 1 2 3\n",
+        };
+        final java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 60; i++)
+        {
+            final SyncTestClient c = connect(i % 2 == 1);
+            open(c, 1, "\"fuzz\"");
+            final byte[] frame = seeds[random.nextInt(seeds.length)].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            final int mutations = 1 + random.nextInt(3);
+            for (int m = 0; m < mutations; m++)
+            {
+                frame[random.nextInt(frame.length)] = (byte)random.nextInt(256);
+            }
+            c.sendRaw(frame);
+            try
+            {
+                c.ping(99);
+            }
+            catch (final java.util.concurrent.ExecutionException closedAlready)
+            {
+                // the server closed the connection after a connection-level error: its error is still read below
+            }
+            // either the frame was fine (then the PONG comes) or a typed error comes first
+            while (true)
+            {
+                final Msg reply;
+                try
+                {
+                    reply = c.next();
+                }
+                catch (final AssertionError closed)
+                {
+                    break; // closed after a connection-level error
+                }
+                if (reply.type() == MessageType.PONG)
+                {
+                    break;
+                }
+                if (reply.type() == MessageType.ERROR || reply.type() == MessageType.SERVER_JSON_ERROR)
+                {
+                    assertThat(reply.get(0)).as("code for %s", new String(frame,
+                        java.nio.charset.StandardCharsets.ISO_8859_1)).isBetween(100L, 299L);
+                    assertThat(dev.outpost.codec.ProtocolErrorCode.of(reply.get(0)).unsafeForClient()).isFalse();
+                }
+            }
+            c.close();
+        }
+        final SyncTestClient ok = connect(false);
+        open(ok, 1, "\"fuzz\"");
+        ok.ping(1);
+        assertThat(ok.next().type()).isEqualTo(MessageType.PONG);
+    }
+
+    @Test
     void shouldRejectABadChangesetForThatSessionOnly() throws Exception
     {
         start();
