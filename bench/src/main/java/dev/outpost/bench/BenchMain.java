@@ -3,7 +3,6 @@ package dev.outpost.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 
@@ -49,17 +48,18 @@ public final class BenchMain
         return flags.toArray(new String[0]);
     }
 
-    public static void main(final String[] args) throws RunnerException, CommandLineOptionException
+    public static void main(final String[] args) throws RunnerException, CommandLineOptionException, IOException
     {
         final CommandLineOptions cli = new CommandLineOptions(args);
+        if (cli.shouldHelp() || cli.shouldList() || cli.shouldListWithParams() || cli.shouldListProfilers()
+            || cli.shouldListResultFormats())
+        {
+            org.openjdk.jmh.Main.main(args);
+            return;
+        }
         final OptionsBuilder builder = new OptionsBuilder();
         builder.parent(cli).jvmArgsAppend(jvmFlags());
         new Runner(builder.build()).run();
     }
 
-    @Override
-    public String toString()
-    {
-        return Arrays.toString(jvmFlags());
-    }
 }
