@@ -51,6 +51,25 @@ public final class ClientConnection
     private long lastRttMs;
     private long nextSessionIdent = 1;
     private Promise<Void> opened;
+    private final Tools tools = new Tools();
+
+    /** Codec tools shared by the sessions of this connection (all on its event loop). */
+    static final class Tools
+    {
+        final dev.outpost.ot.model.ChangesetWriter writer = new dev.outpost.ot.model.ChangesetWriter();
+        final dev.outpost.ot.model.ChangesetReader reader = new dev.outpost.ot.model.ChangesetReader();
+        final dev.outpost.codec.message.DownloadEntryIterator entries =
+            new dev.outpost.codec.message.DownloadEntryIterator();
+        final dev.outpost.codec.message.BodyCompression zlib = new dev.outpost.codec.message.BodyCompression();
+        final ExpandableArrayBuffer body = new ExpandableArrayBuffer(4096);
+        final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
+        final ExpandableArrayBuffer inflated = new ExpandableArrayBuffer(4096);
+    }
+
+    Tools tools()
+    {
+        return tools;
+    }
 
     ClientConnection(final SyncClient client, final Credentials user)
     {

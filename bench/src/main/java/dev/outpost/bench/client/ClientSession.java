@@ -13,14 +13,12 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.outpost.codec.CodecException;
-import dev.outpost.codec.message.BodyCompression;
 import dev.outpost.codec.message.DownloadEntryIterator;
 import dev.outpost.codec.message.EntryEncoder;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.codec.message.ServerMessageDecoder;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.ChangesetReader;
-import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.ot.state.ApplyResult;
 import dev.outpost.ot.sync.ClientIntegrator;
 import dev.outpost.ot.sync.DownloadEntry;
@@ -56,13 +54,7 @@ public final class ClientSession
     private final String partition;
     private final boolean flx;
     private final String serverFileKey;
-    private final ChangesetWriter writer = new ChangesetWriter();
-    private final ChangesetReader reader = new ChangesetReader();
-    private final DownloadEntryIterator entries = new DownloadEntryIterator();
-    private final BodyCompression zlib = new BodyCompression();
-    private final ExpandableArrayBuffer body = new ExpandableArrayBuffer(4096);
-    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
-    private final ExpandableArrayBuffer inflated = new ExpandableArrayBuffer(4096);
+    private final ClientConnection.Tools tools;
     private final ArrayDeque<long[]> unacked = new ArrayDeque<>();
     private final ArrayList<DownloadEntry> bootstrap = new ArrayList<>();
     private final ArrayList<Waiter> waiters = new ArrayList<>();
@@ -96,6 +88,7 @@ public final class ClientSession
         this.partition = partition;
         this.flx = flx;
         this.serverFileKey = flx ? "flx" : partition;
+        this.tools = conn.tools();
     }
 
     public long ident()
@@ -340,6 +333,8 @@ public final class ClientSession
             protocolError("DOWNLOAD cursors inconsistent");
             return;
         }
+        final DownloadEntryIterator entries = tools.entries;
+        final ChangesetReader reader = tools.reader;
         DirectBuffer buf = d.buffer();
         int off = d.bodyOffset();
         int len = d.bodyLength();
@@ -347,8 +342,8 @@ public final class ClientSession
         {
             if (d.bodyCompressed())
             {
-                len = zlib.inflate(buf, off, len, inflated, 0, d.uncompressedBodySize());
-                buf = inflated;
+                len = tools.zlib.inflate(buf, off, len, tools.inflated, 0, d.uncompressedBodySize());
+                buf = tools.inflated;
                 off = 0;
             }
             final long now = System.nanoTime();
@@ -529,6 +524,8 @@ public final class ClientSession
             return;
         }
         final UploadBatch batch = integrator.pendingUpload();
+        final ExpandableArrayBuffer body = tools.body;
+        final ExpandableArrayBuffer scratch = tools.scratch;
         int bodyLength = 0;
         long last = sentClientVersion;
         for (final UploadEntry e : batch.entries())
@@ -537,7 +534,7 @@ public final class ClientSession
             {
                 continue;
             }
-            final int n = writer.encode(e.changeset(), scratch, 0);
+            final int n = tools.writer.encode(e.changeset(), scratch, 0);
             bodyLength += EntryEncoder.uploadEntry(body, bodyLength, e.clientVersion(), e.serverVersion(),
                 e.originTimestamp(), 0, scratch, 0, n);
             last = e.clientVersion();
@@ -547,7 +544,7 @@ public final class ClientSession
             return; // only integrated downloads since the last upload: nothing to send
         }
         sentClientVersion = batch.progressClientVersion();
-        final int compressed = zlib.compressIfWorthwhile(body, 0, bodyLength, scratch, 0);
+        final int compressed = tools.zlib.compressIfWorthwhile(body, 0, bodyLength, scratch, 0);
         final long psv = batch.progressServerVersion();
         final int length = compressed < 0
             ? conn.encoder().upload(conn.out(), 0, ident, false, bodyLength, batch.progressClientVersion(), psv, psv,
