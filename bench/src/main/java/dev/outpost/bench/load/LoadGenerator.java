@@ -285,7 +285,8 @@ public final class LoadGenerator
         {
             return;
         }
-        final int spc = sessionsPerConnection();
+        final int spc = kind == Kind.WRITER && o.writerSessionsPerConnection > 0 ? o.writerSessionsPerConnection
+            : sessionsPerConnection();
         final int nconn = (mine.size() + spc - 1) / spc;
         final List<Credentials> users = login(client, nconn);
         final CountDownLatch active = new CountDownLatch(mine.size());

@@ -20,6 +20,7 @@ public final class LoadOptions
     String scenario = "custom";
     int connections;
     int sessionsPerConnection = 1;
+    int writerSessionsPerConnection;
     int files = 1;
     int writers = 1;
     int readers;
@@ -61,6 +62,7 @@ public final class LoadOptions
         "  --app ID                   app id (default loadgen)",
         "  --connections N            WebSocket connections (default: sessions / sessions-per-connection)",
         "  --sessions-per-connection N",
+        "  --writer-sessions-per-connection N   for writers only (default: --sessions-per-connection)",
         "  --files N                  server files (PBS partitions) written and read",
         "  --writers N  --readers N  --idle N",
         "  --rate R                   open loop: R changesets/s in total over all writers (0 = closed loop)",
@@ -122,6 +124,7 @@ public final class LoadOptions
                 case "--app" -> app = v;
                 case "--connections" -> connections = Integer.parseInt(v);
                 case "--sessions-per-connection" -> sessionsPerConnection = Integer.parseInt(v);
+                case "--writer-sessions-per-connection" -> writerSessionsPerConnection = Integer.parseInt(v);
                 case "--files" -> files = Integer.parseInt(v);
                 case "--writers" -> writers = Integer.parseInt(v);
                 case "--readers" -> readers = Integer.parseInt(v);
@@ -162,11 +165,16 @@ public final class LoadOptions
         {
             case "a" -> population(1, 100, 0, 0, 1, 0);
             case "b" -> population(10_000, 10_000, 0, 0, 100, 2_000);
-            case "c" -> population(10, 100, 0, 10_000, 100, 0);
+            case "c" ->
+            {
+                population(10, 100, 0, 10_000, 100, 0);
+                writerSessionsPerConnection = 1;
+            }
             case "d" -> population(1, 1, 1_000, 0, 100, 50);
             case "e" ->
             {
                 population(50, 10, 5_000, 0, 50, 100);
+                writerSessionsPerConnection = 1;
                 storm = true;
             }
             default -> throw new IllegalArgumentException("unknown scenario " + s + " (a|b|c|d|e)");
@@ -185,6 +193,7 @@ public final class LoadOptions
         this.sessionsPerConnection = spc;
         this.rate = rate;
         this.connections = 0;
+        this.writerSessionsPerConnection = 0;
     }
 
     private void applyScale()
@@ -223,7 +232,10 @@ public final class LoadOptions
     {
         return new JsonObject().put("scenario", scenario).put("url", url).put("app", app).put("flx", flx)
             .put("files", files).put("writers", writers).put("readers", readers).put("idle", idle)
-            .put("sessions_per_connection", sessionsPerConnection).put("connections", connections)
+            .put("sessions_per_connection", sessionsPerConnection)
+            .put("writer_sessions_per_connection", writerSessionsPerConnection == 0 ? sessionsPerConnection
+                : writerSessionsPerConnection)
+            .put("connections", connections)
             .put("rate", rate).put("closed_loop", rate <= 0).put("window", window).put("ops", ops)
             .put("string_bytes", stringBytes).put("key_space", keySpace).put("pk", objectIdKeys ? "objectid" : "int")
             .put("duration_s", duration).put("warmup_s", warmup).put("storm", storm).put("scale", scale)
