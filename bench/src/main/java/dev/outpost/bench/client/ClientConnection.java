@@ -99,7 +99,8 @@ public final class ClientConnection
 
     /**
      * Adds a session for a server file: a PBS partition as the client sends it (canonical extended JSON, e.g.
-     * {@code "\"p1\""}), ignored for FLX. It binds as soon as the connection is (or becomes) open.
+     * {@code "\"p1\""}), ignored for FLX. It binds as soon as the connection is (or becomes) open. Blocks until
+     * the event loop registered it: call from a plain thread, never from an event loop.
      */
     public ClientSession addSession(final String partition)
     {
@@ -378,7 +379,7 @@ public final class ClientConnection
         return decoder.buffer().getStringWithoutLengthUtf8(decoder.bodyOffset(), decoder.bodyLength());
     }
 
-    /** @return the sessions (a copy; any thread, after the sessions were added). */
+    /** @return the sessions (a copy; blocks: a plain thread, never an event loop). */
     public Collection<ClientSession> sessions()
     {
         final CompletableFuture<Collection<ClientSession>> f = new CompletableFuture<>();

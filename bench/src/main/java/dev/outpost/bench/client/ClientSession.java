@@ -213,6 +213,11 @@ public final class ClientSession
         final CompletableFuture<Void> f = new CompletableFuture<>();
         conn.runOnContext(() ->
         {
+            if (state == State.FAILED)
+            {
+                f.completeExceptionally(new IllegalStateException("session failed: " + lastError));
+                return;
+            }
             waiters.add(new Waiter(f));
             checkWaiters();
         });
@@ -352,7 +357,9 @@ public final class ClientSession
             long prev = 0;
             while (entries.next())
             {
-                if (entries.serverVersion() < prev || entries.serverVersion() > dlServer
+                // PBS: strictly increasing server versions; FLX bootstraps may repeat one
+                if ((flx ? entries.serverVersion() < prev : entries.serverVersion() <= prev)
+                    || entries.serverVersion() < 1 || entries.serverVersion() > dlServer
                     || entries.clientVersion() > dlClient)
                 {
                     protocolError("DOWNLOAD entry out of order");
