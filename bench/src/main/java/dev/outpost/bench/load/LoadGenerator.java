@@ -415,7 +415,7 @@ public final class LoadGenerator
         {
             stormDone = storm();
         }
-        final JsonObject peak = new JsonObject().put("rss", 0L).put("heap_used", 0L);
+        final JsonObject peak = new JsonObject().put("rss", s0.getLong("rss")).put("heap_used", s0.getLong("heap_used"));
         progress("measure", o.duration, () ->
         {
             final JsonObject s = server.stats(false);
