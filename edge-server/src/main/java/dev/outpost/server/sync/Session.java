@@ -72,6 +72,7 @@ final class Session
     // FLX
     private long queryVersion;
     private Set<String> classes = Set.of();
+    private double progress = 1.0;   // FLX progress estimate of the next DOWNLOAD (bootstrap parts count up to 1)
 
     Session(final ConnectionHandler conn, final long ident)
     {
@@ -757,7 +758,7 @@ final class Session
             return false;
         }
         final int n = conn.encoder.download(out, 0, ident, downloadServer, downloadClient, latest, file.salt(latest),
-            uploadClient, uploadServer, downloadable, qv, batchState, 1.0, compressed, bodyLength, payload, 0,
+            uploadClient, uploadServer, downloadable, qv, batchState, progress, compressed, bodyLength, payload, 0,
             payloadLength);
         downloadSent = true;
         return conn.connection.commit(n);
@@ -857,6 +858,7 @@ final class Session
         if (!w.offer(cmd))
         {
             // back-pressure: the writer's handoff is full; retry shortly, keep later messages held back
+            conn.service.handoffRetried();
             conn.connection.context().owner().setTimer(1, id ->
             {
                 if (state != State.ENDED && !conn.isClosed())
@@ -1245,11 +1247,14 @@ final class Session
             final int len = r.changesetWriter.encode(parts.get(i), cs, 0);
             final int pos = EntryEncoder.downloadEntry(body, 0, downloadServer, downloadClient, now(),
                 ServerIntegratorIdent.SERVER, len, cs, 0, len);
+            progress = (double)(i + 1) / parts.size();
             if (!send(body, pos, ctx.file.head(), i == parts.size() - 1 ? 1 : 0, queryVersion))
             {
+                progress = 1.0;
                 return;
             }
         }
+        progress = 1.0;
     }
 
     static int compressionThreshold()
