@@ -183,7 +183,7 @@ public final class LoadGenerator
         log.println("server " + server.kind() + " at " + server.baseUrl());
         final ClientOptions copts = new ClientOptions().baseUrl(server.baseUrl()).appId(o.app).flx(o.flx)
             .metrics(metrics).backoff(o.storm ? o.stormBackoffMs : 500, o.storm ? 30_000 : 10_000)
-            .pingIntervalMs(10_000);
+            .pingIntervalMs(1_000);
         final SyncClient client = SyncClient.create(copts, o.clientEventLoops);
         try
         {
