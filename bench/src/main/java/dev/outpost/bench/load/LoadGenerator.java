@@ -339,11 +339,11 @@ public final class LoadGenerator
             opens.add(conn.open());
             if (opens.size() >= 200)
             {
-                Future.all(opens).await();
+                awaitOpen(opens);
                 opens.clear();
             }
         }
-        Future.all(opens).await();
+        awaitOpen(opens);
         final long timeoutMs = (long)(o.setupTimeout * 1000);
         final long start = System.nanoTime();
         while (!active.await(1, TimeUnit.SECONDS))
@@ -355,6 +355,19 @@ public final class LoadGenerator
                     o.setupTimeout + " s");
                 break;
             }
+        }
+    }
+
+    /** Waits for connections to open (they retry with backoff while the server refuses), at most the setup timeout. */
+    private void awaitOpen(final List<Future<Void>> opens) throws InterruptedException
+    {
+        try
+        {
+            Future.all(opens).toCompletionStage().toCompletableFuture().get((long)o.setupTimeout, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            metrics.error("setup: connections not open after " + o.setupTimeout + " s: " + ex);
         }
     }
 
