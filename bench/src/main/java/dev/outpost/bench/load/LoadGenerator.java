@@ -1,0 +1,742 @@
+package dev.outpost.bench.load;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.HdrHistogram.Histogram;
+
+import dev.outpost.bench.client.ClientConnection;
+import dev.outpost.bench.client.ClientOptions;
+import dev.outpost.bench.client.ClientSession;
+import dev.outpost.bench.client.Credentials;
+import dev.outpost.bench.client.FanoutClock;
+import dev.outpost.bench.client.ItemWorkload;
+import dev.outpost.bench.client.SyncClient;
+import dev.outpost.ot.model.ChangesetWriter;
+import dev.outpost.ot.sync.ClientIntegrator;
+import dev.outpost.ot.model.Changeset;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The Outpost load generator: starts (or targets) a server, opens connections and sessions (writers, readers, idle),
+ * drives writes open- or closed-loop, prints a progress line every second, and ends with a convergence check and a
+ * JSON report (see bench/LOAD.md). {@link #run(LoadOptions, PrintStream)} is the programmatic entry point.
+ */
+public final class LoadGenerator
+{
+    private final LoadOptions o;
+    private final PrintStream log;
+    private final LoadMetrics metrics = new LoadMetrics();
+    private final List<Role> roles = new ArrayList<>();
+    private final List<ClientConnection> connections = new ArrayList<>();
+    private final List<ClientConnection> readerConnections = new ArrayList<>();
+    private final Histogram ackTotal = new Histogram(600_000_000L, 3);
+    private final Histogram fanoutTotal = new Histogram(600_000_000L, 3);
+    private final Histogram pingTotal = new Histogram(600_000_000L, 3);
+    private volatile boolean writing;
+    private volatile boolean recording;
+
+    private LoadGenerator(final LoadOptions o, final PrintStream log)
+    {
+        this.o = o;
+        this.log = log;
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final LoadOptions o;
+        try
+        {
+            o = LoadOptions.parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            if (!ex.getMessage().isEmpty())
+            {
+                System.err.println(ex.getMessage());
+            }
+            System.err.println(LoadOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        final JsonObject report = run(o, System.out);
+        System.exit(report.getBoolean("ok") ? 0 : 1);
+    }
+
+    /** Runs the load described by {@code args} (the command line); returns the report (also written to --out). */
+    public static JsonObject run(final String[] args, final PrintStream log) throws Exception
+    {
+        return run(LoadOptions.parse(args), log);
+    }
+
+    static JsonObject run(final LoadOptions o, final PrintStream log) throws Exception
+    {
+        return new LoadGenerator(o, log).execute();
+    }
+
+    private enum Kind
+    {
+        WRITER, READER, IDLE
+    }
+
+    /** A session with its role; the writer state is touched on the session's event loop only. */
+    private final class Role
+    {
+        final Kind kind;
+        final String partition;
+        final int fileIndex;
+        ClientSession session;
+        ItemWorkload workload;
+        long issued;
+        long startNanos;
+        boolean schemaCommitted;
+
+        Role(final Kind kind, final String partition, final int fileIndex)
+        {
+            this.kind = kind;
+            this.partition = partition;
+            this.fileIndex = fileIndex;
+        }
+
+        /** Closed loop: keep {@code window} changesets unacknowledged. Event loop. */
+        void pump()
+        {
+            if (!writing || !session.active())
+            {
+                return;
+            }
+            while (session.unackedCount() < o.window && writing)
+            {
+                if (!commitOne())
+                {
+                    return;
+                }
+            }
+        }
+
+        /** Open loop: commit what the schedule says is due. Event loop. */
+        void tick(final double perWriterRate, final long now)
+        {
+            if (!writing || startNanos == 0 || !session.active())
+            {
+                return;
+            }
+            final long due = (long)((now - startNanos) / 1e9 * perWriterRate) - issued;
+            for (long i = 0; i < Math.min(due, 1000) && session.unackedCount() < 100_000; i++)
+            {
+                issued++;
+                if (!commitOne())
+                {
+                    return;
+                }
+            }
+        }
+
+        void commitSchema()
+        {
+            if (!schemaCommitted)
+            {
+                schemaCommitted = true;
+                session.commit(workload.schema());
+            }
+        }
+
+        boolean commitOne()
+        {
+            commitSchema();
+            final boolean ok = session.commit(workload.transaction(session.integrator().state(), o.ops));
+            if (ok && recording)
+            {
+                metrics.commit();
+            }
+            return ok;
+        }
+    }
+
+    private JsonObject execute() throws Exception
+    {
+        final JsonObject report = new JsonObject().put("scenario", o.scenario).put("options", o.json());
+        final long t0 = System.nanoTime();
+        FanoutClock.clear();
+        if (o.limits)
+        {
+            report.put("limits", limits());
+        }
+        final Path dataDir = o.url == null ? Files.createTempDirectory("outpost-loadgen") : null;
+        final ServerHandle server = o.url != null ? new ServerHandle.External(o.url, o.serverPid)
+            : o.inProcess ? new ServerHandle.InProcess(dataDir, o.app, o.serverEventLoops)
+            : new ServerHandle.Child(dataDir, o.app, o.serverEventLoops, o.serverJvm);
+        report.put("server", new JsonObject().put("kind", server.kind()).put("url", server.baseUrl())
+            .put("data_dir", dataDir == null ? null : dataDir.toString()));
+        log.println("server " + server.kind() + " at " + server.baseUrl());
+        final ClientOptions copts = new ClientOptions().baseUrl(server.baseUrl()).appId(o.app).flx(o.flx)
+            .metrics(metrics).backoff(o.storm ? o.stormBackoffMs : 500, o.storm ? 30_000 : 10_000)
+            .pingIntervalMs(1_000);
+        final SyncClient client = SyncClient.create(copts, o.clientEventLoops);
+        try
+        {
+            layout();
+            final JsonObject base = server.stats(true);
+            final JsonObject setup = new JsonObject();
+            final long setupStart = System.nanoTime();
+            // idle sessions first, so the memory they cost is measured alone
+            connect(client, Kind.IDLE);
+            final JsonObject afterIdle = server.stats(true);
+            if (o.idle > 0)
+            {
+                report.put("memory", memory(base, afterIdle, o.idle, server.kind()));
+            }
+            connect(client, Kind.WRITER);
+            connect(client, Kind.READER);
+            setup.put("sessions", roles.size()).put("connections", connections.size())
+                .put("seconds", (System.nanoTime() - setupStart) / 1e9);
+            report.put("setup", setup);
+            log.printf("setup: %d sessions on %d connections in %.1f s%n", roles.size(), connections.size(),
+                setup.getDouble("seconds"));
+            final JsonObject storm = new JsonObject();
+            measure(report, server, storm);
+            if (o.storm)
+            {
+                report.put("storm", storm);
+            }
+            drainAndCheck(report, server, client);
+        }
+        finally
+        {
+            writing = false;
+            for (final ClientConnection c : connections)
+            {
+                c.close();
+            }
+            client.close();
+            server.close();
+            if (dataDir != null)
+            {
+                Limits.deleteTree(dataDir);
+            }
+        }
+        report.put("errors", new JsonObject().put("count", metrics.errors.sum()).put("kinds", metrics.errorsJson()));
+        report.put("reconnects", metrics.reconnects.sum());
+        report.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
+        final JsonObject conv = report.getJsonObject("convergence", new JsonObject());
+        final JsonObject tp = report.getJsonObject("throughput", new JsonObject());
+        report.put("ok", conv.getBoolean("ok", false) && tp.getLong("acked", 0L) > 0
+            && report.getJsonObject("storm", new JsonObject()).getBoolean("completed", true));
+        Files.writeString(Path.of(o.out), report.encodePrettily(), StandardCharsets.UTF_8);
+        summary(report);
+        return report;
+    }
+
+    private void layout()
+    {
+        for (int i = 0; i < o.writers; i++)
+        {
+            roles.add(new Role(Kind.WRITER, partition(i % o.files), i % o.files));
+        }
+        for (int i = 0; i < o.readers; i++)
+        {
+            roles.add(new Role(Kind.READER, partition(i % o.files), i % o.files));
+        }
+        final int idleFiles = Math.max(1, o.idle / 10);
+        for (int i = 0; i < o.idle; i++)
+        {
+            roles.add(new Role(Kind.IDLE, "\"idle-" + (i % idleFiles) + "\"", -1));
+        }
+    }
+
+    private static String partition(final int file)
+    {
+        return "\"f" + file + "\"";
+    }
+
+    private int sessionsPerConnection()
+    {
+        if (o.connections > 0)
+        {
+            return Math.max(1, (o.sessions() + o.connections - 1) / o.connections);
+        }
+        return o.sessionsPerConnection;
+    }
+
+    /** Opens the sessions of one kind, {@code sessionsPerConnection} per connection, and waits until all are active. */
+    private void connect(final SyncClient client, final Kind kind) throws Exception
+    {
+        final List<Role> mine = new ArrayList<>();
+        for (final Role r : roles)
+        {
+            if (r.kind == kind)
+            {
+                mine.add(r);
+            }
+        }
+        if (mine.isEmpty())
+        {
+            return;
+        }
+        final int spc = kind == Kind.WRITER && o.writerSessionsPerConnection > 0 ? o.writerSessionsPerConnection
+            : sessionsPerConnection();
+        final int nconn = (mine.size() + spc - 1) / spc;
+        final List<Credentials> users = login(client, nconn);
+        final CountDownLatch active = new CountDownLatch(mine.size());
+        final List<Future<Void>> opens = new ArrayList<>();
+        for (int c = 0; c < nconn; c++)
+        {
+            final ClientConnection conn = client.connection(users.get(c));
+            connections.add(conn);
+            if (kind == Kind.READER)
+            {
+                readerConnections.add(conn);
+            }
+            final List<Role> group = mine.subList(c * spc, Math.min(mine.size(), (c + 1) * spc));
+            final double perWriterRate = o.rate / Math.max(1, o.writers);
+            for (final Role r : group)
+            {
+                r.session = conn.addSession(o.flx ? "" : r.partition);
+                if (kind == Kind.WRITER)
+                {
+                    r.workload = new ItemWorkload(o.objectIdKeys, o.keySpace, o.stringBytes,
+                        ThreadLocalRandom.current().nextLong());
+                    // the schema is written during setup, so the measurement sees data changesets only
+                    r.session.onActive(() ->
+                    {
+                        r.commitSchema();
+                        active.countDown();
+                    });
+                    if (o.rate <= 0)
+                    {
+                        r.session.afterDownload(r::pump);
+                    }
+                }
+                else
+                {
+                    r.session.onActive(active::countDown);
+                }
+            }
+            if (kind == Kind.WRITER && o.rate > 0)
+            {
+                final List<Role> writers = List.copyOf(group);
+                conn.context().runOnContext(v -> conn.context().owner().setPeriodic(5, id ->
+                {
+                    final long now = System.nanoTime();
+                    for (final Role r : writers)
+                    {
+                        r.tick(perWriterRate, now);
+                    }
+                }));
+            }
+            opens.add(conn.open());
+            if (opens.size() >= 200)
+            {
+                awaitOpen(opens);
+                opens.clear();
+            }
+        }
+        awaitOpen(opens);
+        final long timeoutMs = (long)(o.setupTimeout * 1000);
+        final long start = System.nanoTime();
+        while (!active.await(1, TimeUnit.SECONDS))
+        {
+            log.printf("  %s: %d of %d sessions active%n", kind, mine.size() - active.getCount(), mine.size());
+            if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(timeoutMs))
+            {
+                metrics.error("setup: " + active.getCount() + " " + kind + " sessions not active after " +
+                    o.setupTimeout + " s");
+                break;
+            }
+        }
+    }
+
+    /** Waits for connections to open (they retry with backoff while the server refuses), at most the setup timeout. */
+    private void awaitOpen(final List<Future<Void>> opens) throws InterruptedException
+    {
+        try
+        {
+            Future.all(opens).toCompletionStage().toCompletableFuture().get((long)o.setupTimeout, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            metrics.error("setup: connections not open after " + o.setupTimeout + " s: " + ex);
+        }
+    }
+
+    private List<Credentials> login(final SyncClient client, final int n)
+    {
+        final List<Credentials> users = new ArrayList<>(n);
+        for (int done = 0; done < n; )
+        {
+            final List<Future<Credentials>> batch = new ArrayList<>();
+            for (int i = 0; i < 64 && done + i < n; i++)
+            {
+                batch.add(client.login());
+            }
+            Future.all(batch).await();
+            for (final Future<Credentials> f : batch)
+            {
+                users.add(f.result());
+            }
+            done += batch.size();
+        }
+        return users;
+    }
+
+    private void measure(final JsonObject report, final ServerHandle server, final JsonObject storm) throws Exception
+    {
+        writing = true;
+        for (final Role r : roles)
+        {
+            if (r.kind == Kind.WRITER)
+            {
+                final Role w = r;
+                w.session.connection().context().runOnContext(v ->
+                {
+                    // open loop: a random phase, so writers' first commits spread over one period
+                    w.startNanos = System.nanoTime() - (long)(ThreadLocalRandom.current().nextDouble() * 1e9 /
+                        Math.max(1e-3, o.rate / Math.max(1, o.writers)));
+                    if (o.rate <= 0)
+                    {
+                        w.pump();
+                    }
+                });
+            }
+        }
+        // warm-up: run, then throw the histograms away
+        recording = false;
+        progress("warmup", o.warmup, null);
+        recording = true;
+        metrics.ack.reset();
+        metrics.fanout.reset();
+        metrics.ping.reset();
+        final long[] before = counters();
+        final long self = ProcessHandle.current().pid();
+        final long selfCpu0 = ProcStats.cpuNanos(self);
+        final JsonObject s0 = server.stats(false);
+        final long m0 = System.nanoTime();
+        CompletableFuture<JsonObject> stormDone = null;
+        if (o.storm)
+        {
+            stormDone = storm();
+        }
+        final JsonObject peak = new JsonObject().put("rss", s0.getLong("rss")).put("heap_used", s0.getLong("heap_used"));
+        progress("measure", o.duration, () ->
+        {
+            final JsonObject s = server.stats(false);
+            peak.put("rss", Math.max(peak.getLong("rss"), s.getLong("rss")));
+            peak.put("heap_used", Math.max(peak.getLong("heap_used"), s.getLong("heap_used")));
+        });
+        final double seconds = (System.nanoTime() - m0) / 1e9;
+        final long[] after = counters();
+        final long selfCpu1 = ProcStats.cpuNanos(self);
+        final JsonObject s1 = server.stats(false);
+        writing = false;
+        if (stormDone != null)
+        {
+            try
+            {
+                storm.mergeIn(stormDone.get((long)o.setupTimeout, TimeUnit.SECONDS));
+            }
+            catch (final Exception ex)
+            {
+                storm.put("completed", false).put("error", ex.toString());
+            }
+        }
+        final double acked = after[1] - before[1];
+        report.put("measure_seconds", seconds);
+        report.put("throughput", new JsonObject()
+            .put("commits", after[0] - before[0]).put("acked", after[1] - before[1])
+            .put("commits_per_s", (after[0] - before[0]) / seconds)
+            .put("integrated_per_s", acked / seconds)
+            .put("client_integrated_per_s", (after[2] - before[2]) / seconds)
+            .put("fanout_deliveries_per_s", (after[3] - before[3]) / seconds)
+            .put("bytes_sent_per_s", (after[4] - before[4]) / seconds)
+            .put("bytes_received_per_s", (after[5] - before[5]) / seconds)
+            .put("frames_sent_per_s", (after[6] - before[6]) / seconds)
+            .put("frames_received_per_s", (after[7] - before[7]) / seconds));
+        report.put("latency", new JsonObject().put("upload_to_ack", LoadMetrics.json(ackTotal))
+            .put("upload_to_fanout", LoadMetrics.json(fanoutTotal)).put("ping_rtt", LoadMetrics.json(pingTotal)));
+        final long cpu = s1.getLong("cpu_ns") - s0.getLong("cpu_ns");
+        final int cores = Runtime.getRuntime().availableProcessors();
+        report.put("server_resources", new JsonObject()
+            .put("cpu_cores_used", s0.getLong("cpu_ns") < 0 ? -1 : cpu / 1e9 / seconds)
+            .put("cpu_percent_of_machine", s0.getLong("cpu_ns") < 0 ? -1 : 100.0 * cpu / 1e9 / seconds / cores)
+            .put("machine_cores", cores)
+            .put("rss_bytes", s1.getLong("rss")).put("rss_peak_bytes", peak.getLong("rss"))
+            .put("heap_used_bytes", s1.getLong("heap_used")).put("heap_peak_bytes", peak.getLong("heap_used"))
+            .put("heap_committed_bytes", s1.getLong("heap_committed"))
+            .put("includes_load_generator", "in-process".equals(server.kind())));
+        report.put("load_generator_cpu_cores", selfCpu0 < 0 ? -1 : (selfCpu1 - selfCpu0) / 1e9 / seconds);
+        final JsonObject limits = report.getJsonObject("limits");
+        if (limits != null)
+        {
+            final double append = limits.getJsonObject("chronicle_append").getLong("appends_per_s");
+            final double echo = limits.getJsonObject("websocket_echo").getLong("messages_per_s");
+            final double frames = (after[6] - before[6] + after[7] - before[7]) / seconds;
+            report.put("fraction_of_limits", new JsonObject()
+                .put("store_append", acked / seconds / append)
+                .put("websocket_messages", frames / echo));
+        }
+    }
+
+    /** Drops every reader connection at once; completes when all readers caught up again. */
+    private CompletableFuture<JsonObject> storm()
+    {
+        final long start = System.nanoTime();
+        final long reconnectsBefore = metrics.reconnects.sum();
+        log.printf("storm: dropping %d reader connections%n", readerConnections.size());
+        for (final ClientConnection c : readerConnections)
+        {
+            c.drop();
+        }
+        final List<CompletableFuture<Void>> synced = new ArrayList<>();
+        for (final Role r : roles)
+        {
+            if (r.kind == Kind.READER)
+            {
+                synced.add(r.session.sync());
+            }
+        }
+        return CompletableFuture.allOf(synced.toArray(new CompletableFuture[0])).thenApply(v ->
+        {
+            final double s = (System.nanoTime() - start) / 1e9;
+            log.printf("storm: %d sessions caught up in %.2f s%n", synced.size(), s);
+            return new JsonObject().put("completed", true).put("sessions", synced.size())
+                .put("connections", readerConnections.size()).put("caught_up_seconds", s)
+                .put("reconnects", metrics.reconnects.sum() - reconnectsBefore)
+                .put("sessions_per_s", synced.size() / s);
+        });
+    }
+
+    private long[] counters()
+    {
+        return new long[] {metrics.commits.sum(), metrics.acked.sum(), metrics.integrated.sum(),
+            metrics.fannedOut.sum(), metrics.sent.sum(), metrics.received.sum(), metrics.framesSent.sum(),
+            metrics.framesReceived.sum()};
+    }
+
+    private void progress(final String phase, final double seconds, final Runnable everySecond)
+        throws InterruptedException
+    {
+        final long start = System.nanoTime();
+        final long end = start + (long)(seconds * 1e9);
+        long[] last = counters();
+        long lastT = start;
+        while (System.nanoTime() < end)
+        {
+            Thread.sleep(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)));
+            final long now = System.nanoTime();
+            final long[] c = counters();
+            final double dt = (now - lastT) / 1e9;
+            final Histogram ack = metrics.ack.getIntervalHistogram();
+            final Histogram fan = metrics.fanout.getIntervalHistogram();
+            final Histogram ping = metrics.ping.getIntervalHistogram();
+            if (recording)
+            {
+                ackTotal.add(ack);
+                fanoutTotal.add(fan);
+                pingTotal.add(ping);
+            }
+            if (everySecond != null)
+            {
+                everySecond.run();
+            }
+            log.printf("[%s %5.1fs] acked %8.0f/s  integrated(clients) %8.0f/s  fan-out %8.0f/s  ack p50 %6.2f p99 %7.2f ms"
+                + "  fan-out p99 %7.2f ms  in %6.2f MB/s out %6.2f MB/s  errors %d  reconnects %d%n",
+                phase, (now - start) / 1e9, (c[1] - last[1]) / dt, (c[2] - last[2]) / dt, (c[3] - last[3]) / dt,
+                ack.getValueAtPercentile(50) / 1000.0, ack.getValueAtPercentile(99) / 1000.0,
+                fan.getValueAtPercentile(99) / 1000.0, (c[5] - last[5]) / dt / 1e6, (c[4] - last[4]) / dt / 1e6,
+                metrics.errors.sum(), metrics.reconnects.sum());
+            last = c;
+            lastT = now;
+        }
+    }
+
+    private static JsonObject memory(final JsonObject base, final JsonObject after, final int sessions,
+        final String kind)
+    {
+        final long heap = after.getLong("heap_used") - base.getLong("heap_used");
+        final long rss = after.getLong("rss") - base.getLong("rss");
+        return new JsonObject().put("idle_sessions", sessions).put("heap_delta_bytes", heap).put("rss_delta_bytes", rss)
+            .put("heap_per_session_bytes", base.getLong("heap_used") < 0 ? -1 : heap / sessions)
+            .put("rss_per_session_bytes", base.getLong("rss") < 0 ? -1 : rss / sessions)
+            .put("includes_load_generator", "in-process".equals(kind));
+    }
+
+    /** Waits for writers, then readers, to be fully synced; compares object states. */
+    private void drainAndCheck(final JsonObject report, final ServerHandle server, final SyncClient client)
+        throws Exception
+    {
+        final long deadline = System.nanoTime() + (long)(o.setupTimeout * 1e9);
+        int unsynced = 0;
+        for (final Kind kind : new Kind[] {Kind.WRITER, Kind.READER})
+        {
+            final List<CompletableFuture<Void>> fs = new ArrayList<>();
+            for (final Role r : roles)
+            {
+                if (r.kind == kind)
+                {
+                    fs.add(r.session.sync());
+                }
+            }
+            for (final CompletableFuture<Void> f : fs)
+            {
+                try
+                {
+                    f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                catch (final Exception ex)
+                {
+                    unsynced++;
+                }
+            }
+        }
+        // group sessions by server file; check up to checkFiles files that have writers or readers
+        final Map<String, List<Role>> byFile = new LinkedHashMap<>();
+        for (final Role r : roles)
+        {
+            if (r.kind != Kind.IDLE)
+            {
+                byFile.computeIfAbsent(o.flx ? null : r.partition, k -> new ArrayList<>()).add(r);
+            }
+        }
+        int files = 0;
+        int sessions = 0;
+        int mismatches = 0;
+        int fresh = 0;
+        int serverHashes = 0;
+        final JsonArray examples = new JsonArray();
+        for (final Map.Entry<String, List<Role>> e : byFile.entrySet())
+        {
+            if (files >= o.checkFiles)
+            {
+                break;
+            }
+            files++;
+            String reference = server.stateHash(e.getKey());
+            if (reference != null)
+            {
+                serverHashes++;
+            }
+            if (fresh < o.freshChecks)
+            {
+                fresh++;
+                final String f = freshDownload(client, e.getKey());
+                if (reference == null)
+                {
+                    reference = f;
+                }
+                else if (!reference.equals(f))
+                {
+                    mismatches++;
+                    examples.add("fresh download of " + e.getKey() + " differs from the server");
+                }
+            }
+            for (final Role r : e.getValue())
+            {
+                final String h = ServerHandle.sha256(r.session.stateDump().get(30, TimeUnit.SECONDS));
+                sessions++;
+                if (reference == null)
+                {
+                    reference = h;
+                }
+                else if (!reference.equals(h))
+                {
+                    mismatches++;
+                    if (examples.size() < 10)
+                    {
+                        examples.add(r.kind + " session " + r.session.ident() + " of " + e.getKey() + " differs");
+                    }
+                }
+            }
+        }
+        report.put("convergence", new JsonObject().put("files_checked", files).put("sessions_checked", sessions)
+            .put("server_states_compared", serverHashes).put("fresh_downloads", fresh)
+            .put("unsynced_sessions", unsynced).put("mismatches", mismatches).put("examples", examples)
+            .put("ok", mismatches == 0 && unsynced == 0 && sessions > 0));
+    }
+
+    private String freshDownload(final SyncClient client, final String partition) throws Exception
+    {
+        final Credentials user = client.login().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        final ClientConnection c = client.connection(user);
+        try
+        {
+            final ClientSession s = c.addSession(partition == null ? "" : partition);
+            c.open().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            s.sync().get(60, TimeUnit.SECONDS);
+            return ServerHandle.sha256(s.stateDump().get(30, TimeUnit.SECONDS));
+        }
+        finally
+        {
+            c.close();
+        }
+    }
+
+    private JsonObject limits() throws Exception
+    {
+        // payloads: the changesets this workload produces, encoded
+        final ItemWorkload w = new ItemWorkload(o.objectIdKeys, o.keySpace, o.stringBytes, 42);
+        final ClientIntegrator local = new ClientIntegrator(2);
+        local.commitLocal(w.schema(), 1);
+        final ChangesetWriter writer = new ChangesetWriter();
+        final List<byte[]> payloads = new ArrayList<>();
+        long total = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            final Changeset c = w.transaction(local.state(), o.ops);
+            local.commitLocal(c, 2 + i);
+            final byte[] b = writer.toBytes(c);
+            payloads.add(b);
+            total += b.length;
+        }
+        final int frame = (int)(total / payloads.size()) + 64; // upload head and entry header
+        log.printf("limits: Chronicle append of %d-byte changesets, WebSocket echo of %d-byte messages (%.0f s each)%n",
+            total / payloads.size(), frame, o.limitSeconds);
+        final JsonObject append = Limits.chronicleAppend(payloads, o.limitSeconds);
+        final JsonObject echo = Limits.webSocketEcho(frame, 4, 32, o.limitSeconds);
+        log.printf("limits: %d appends/s, %d echo messages/s (p99 %.2f ms)%n", append.getLong("appends_per_s"),
+            echo.getLong("messages_per_s"), echo.getJsonObject("latency").getLong("p99_us") / 1000.0);
+        return new JsonObject().put("chronicle_append", append).put("websocket_echo", echo);
+    }
+
+    private void summary(final JsonObject r)
+    {
+        final JsonObject t = r.getJsonObject("throughput");
+        final JsonObject l = r.getJsonObject("latency");
+        log.println("---- result (" + o.out + ")");
+        if (t != null)
+        {
+            log.printf("integrated %.0f changesets/s (server), %.0f/s integrated by clients, fan-out %.0f/s%n",
+                t.getDouble("integrated_per_s"), t.getDouble("client_integrated_per_s"),
+                t.getDouble("fanout_deliveries_per_s"));
+            log.printf("upload->ack %s%nupload->fan-out %s%n", l.getJsonObject("upload_to_ack").encode(),
+                l.getJsonObject("upload_to_fanout").encode());
+            log.println("server " + r.getJsonObject("server_resources").encode());
+        }
+        if (r.containsKey("memory"))
+        {
+            log.println("memory " + r.getJsonObject("memory").encode());
+        }
+        if (r.containsKey("fraction_of_limits"))
+        {
+            log.println("fraction of limits " + r.getJsonObject("fraction_of_limits").encode());
+        }
+        if (r.containsKey("storm"))
+        {
+            log.println("storm " + r.getJsonObject("storm").encode());
+        }
+        log.println("convergence " + r.getJsonObject("convergence").encode());
+        log.println("errors " + r.getJsonObject("errors").encode() + " reconnects " + r.getLong("reconnects"));
+        log.println(r.getBoolean("ok") ? "OK" : "FAILED");
+    }
+}

@@ -1,0 +1,244 @@
+package dev.outpost.bench.load;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Command line of the load generator. Options are read in order, so {@code --scenario x} first sets that
+ * scenario's values and later options override them; {@code --scale f} multiplies the population (sessions,
+ * files, connections, rate) at the end for small smoke runs.
+ */
+public final class LoadOptions
+{
+    String url;
+    long serverPid = -1;
+    boolean inProcess;
+    String app = "loadgen";
+    String scenario = "custom";
+    int connections;
+    int sessionsPerConnection = 1;
+    int writerSessionsPerConnection;
+    int files = 1;
+    int writers = 1;
+    int readers;
+    int idle;
+    double rate;
+    int window = 1;
+    int ops = 5;
+    int stringBytes = 16;
+    int keySpace = 1000;
+    boolean objectIdKeys;
+    double duration = 10;
+    double warmup = 2;
+    boolean flx;
+    String out = "loadgen-result.json";
+    boolean limits = true;
+    double limitSeconds = 3;
+    int clientEventLoops = 2;
+    int serverEventLoops;
+    final List<String> serverJvm = new ArrayList<>();
+    boolean storm;
+    long stormBackoffMs = 1000;
+    int checkFiles = 100;
+    int freshChecks = 3;
+    double scale = 1;
+    double setupTimeout = 180;
+
+    static final String USAGE = String.join("\n",
+        "java <flags> -cp bench/target/benchmarks.jar dev.outpost.bench.load.LoadGenerator [options]",
+        "  (or: sh bench/target/loadgen [options])",
+        "  --scenario a|b|c|d|e       preset (read first; later options override it)",
+        "      a: one server file, 100 writers            b: 10k server files, one writer each",
+        "      c: 10k idle sessions + 100 writers         d: fan-out, 1 writer and 1,000 readers on one file",
+        "      e: reconnect storm, 5,000 sessions drop at once and catch up",
+        "  --url URL                  use a running server (default: start one in a child JVM on a temp dir)",
+        "  --server-pid PID           with --url: read its CPU and RSS from /proc",
+        "  --in-process               start the server in this JVM instead of a child JVM",
+        "  --server-jvm OPT           extra JVM option for the server child (repeatable), e.g. -Xmx2g",
+        "  --server-event-loops N     server event loops (default: CPU count)",
+        "  --app ID                   app id (default loadgen)",
+        "  --connections N            WebSocket connections (default: sessions / sessions-per-connection)",
+        "  --sessions-per-connection N",
+        "  --writer-sessions-per-connection N   for writers only (default: --sessions-per-connection)",
+        "  --files N                  server files (PBS partitions) written and read",
+        "  --writers N  --readers N  --idle N",
+        "  --rate R                   open loop: R changesets/s in total over all writers (0 = closed loop)",
+        "  --window N                 closed loop: unacknowledged changesets per writer (default 1)",
+        "  --ops N                    operations per changeset (default 5)",
+        "  --string-bytes N           length of string values (default 16)",
+        "  --key-space N              objects per server file (default 1000)",
+        "  --pk int|objectid          primary key type (default int)",
+        "  --flx                      query-based sync (one server file per app; --files is ignored)",
+        "  --duration S  --warmup S   measured seconds and warm-up seconds (default 10, 2)",
+        "  --storm                    drop every reader connection at the start of the measurement (scenario e)",
+        "  --storm-backoff-ms MS      first reconnect delay of the storm (jittered, default 1000)",
+        "  --no-limits                skip the Chronicle append and WebSocket echo limits",
+        "  --limit-seconds S          seconds per limit measurement (default 3)",
+        "  --client-event-loops N     load generator event loops (default 2)",
+        "  --check-files N            server files compared in the convergence check (default 100)",
+        "  --scale F                  multiply sessions, files, connections and rate by F (smoke runs)",
+        "  --setup-timeout S          seconds allowed for connecting and binding (default 180)",
+        "  --out FILE                 JSON result (default loadgen-result.json)");
+
+    static LoadOptions parse(final String[] args)
+    {
+        final LoadOptions o = new LoadOptions();
+        for (int i = 0; i < args.length; i++)
+        {
+            final String a = args[i];
+            switch (a)
+            {
+                case "--help", "-h" -> throw new IllegalArgumentException("");
+                case "--in-process" -> o.inProcess = true;
+                case "--flx" -> o.flx = true;
+                case "--storm" -> o.storm = true;
+                case "--no-limits" -> o.limits = false;
+                default ->
+                {
+                    if (i + 1 >= args.length)
+                    {
+                        throw new IllegalArgumentException("missing value for " + a);
+                    }
+                    o.set(a, args[++i]);
+                }
+            }
+        }
+        o.applyScale();
+        return o;
+    }
+
+    private void set(final String name, final String v)
+    {
+        try
+        {
+            switch (name)
+            {
+                case "--scenario" -> scenario(v.toLowerCase(Locale.ROOT));
+                case "--url" -> url = v;
+                case "--server-pid" -> serverPid = Long.parseLong(v);
+                case "--server-jvm" -> serverJvm.add(v);
+                case "--server-event-loops" -> serverEventLoops = Integer.parseInt(v);
+                case "--app" -> app = v;
+                case "--connections" -> connections = Integer.parseInt(v);
+                case "--sessions-per-connection" -> sessionsPerConnection = Integer.parseInt(v);
+                case "--writer-sessions-per-connection" -> writerSessionsPerConnection = Integer.parseInt(v);
+                case "--files" -> files = Integer.parseInt(v);
+                case "--writers" -> writers = Integer.parseInt(v);
+                case "--readers" -> readers = Integer.parseInt(v);
+                case "--idle" -> idle = Integer.parseInt(v);
+                case "--rate" -> rate = Double.parseDouble(v);
+                case "--window" -> window = Integer.parseInt(v);
+                case "--ops" -> ops = Integer.parseInt(v);
+                case "--string-bytes" -> stringBytes = Integer.parseInt(v);
+                case "--key-space" -> keySpace = Integer.parseInt(v);
+                case "--pk" -> objectIdKeys = switch (v)
+                {
+                    case "int" -> false;
+                    case "objectid" -> true;
+                    default -> throw new IllegalArgumentException("--pk int|objectid");
+                };
+                case "--duration" -> duration = Double.parseDouble(v);
+                case "--warmup" -> warmup = Double.parseDouble(v);
+                case "--storm-backoff-ms" -> stormBackoffMs = Long.parseLong(v);
+                case "--limit-seconds" -> limitSeconds = Double.parseDouble(v);
+                case "--client-event-loops" -> clientEventLoops = Integer.parseInt(v);
+                case "--check-files" -> checkFiles = Integer.parseInt(v);
+                case "--scale" -> scale = Double.parseDouble(v);
+                case "--setup-timeout" -> setupTimeout = Double.parseDouble(v);
+                case "--out" -> out = v;
+                default -> throw new IllegalArgumentException("unknown option " + name);
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("bad number for " + name + ": " + v);
+        }
+    }
+
+    private void scenario(final String s)
+    {
+        scenario = s;
+        switch (s)
+        {
+            case "a" -> population(1, 100, 0, 0, 1, 0);
+            case "b" -> population(10_000, 10_000, 0, 0, 100, 2_000);
+            case "c" ->
+            {
+                population(10, 100, 0, 10_000, 100, 0);
+                writerSessionsPerConnection = 1;
+            }
+            case "d" -> population(1, 1, 1_000, 0, 100, 50);
+            case "e" ->
+            {
+                population(50, 10, 5_000, 0, 50, 100);
+                writerSessionsPerConnection = 1;
+                storm = true;
+            }
+            default -> throw new IllegalArgumentException("unknown scenario " + s + " (a|b|c|d|e)");
+        }
+        duration = 60;
+        warmup = 10;
+    }
+
+    private void population(final int files, final int writers, final int readers, final int idle, final int spc,
+        final double rate)
+    {
+        this.files = files;
+        this.writers = writers;
+        this.readers = readers;
+        this.idle = idle;
+        this.sessionsPerConnection = spc;
+        this.rate = rate;
+        this.connections = 0;
+        this.writerSessionsPerConnection = 0;
+    }
+
+    private void applyScale()
+    {
+        if (scale != 1)
+        {
+            files = scaled(files);
+            writers = writers == 0 ? 0 : scaled(writers);
+            readers = readers == 0 ? 0 : scaled(readers);
+            idle = idle == 0 ? 0 : scaled(idle);
+            connections = connections == 0 ? 0 : scaled(connections);
+            sessionsPerConnection = scaled(sessionsPerConnection);
+            rate = rate * scale;
+        }
+        if (flx)
+        {
+            files = 1;
+        }
+        if (writers < 0 || readers < 0 || idle < 0 || files < 1 || sessionsPerConnection < 1 || window < 1)
+        {
+            throw new IllegalArgumentException("bad population");
+        }
+    }
+
+    private int scaled(final int n)
+    {
+        return Math.max(1, (int)Math.round(n * scale));
+    }
+
+    int sessions()
+    {
+        return writers + readers + idle;
+    }
+
+    JsonObject json()
+    {
+        return new JsonObject().put("scenario", scenario).put("url", url).put("app", app).put("flx", flx)
+            .put("files", files).put("writers", writers).put("readers", readers).put("idle", idle)
+            .put("sessions_per_connection", sessionsPerConnection)
+            .put("writer_sessions_per_connection", writerSessionsPerConnection == 0 ? sessionsPerConnection
+                : writerSessionsPerConnection)
+            .put("connections", connections)
+            .put("rate", rate).put("closed_loop", rate <= 0).put("window", window).put("ops", ops)
+            .put("string_bytes", stringBytes).put("key_space", keySpace).put("pk", objectIdKeys ? "objectid" : "int")
+            .put("duration_s", duration).put("warmup_s", warmup).put("storm", storm).put("scale", scale)
+            .put("client_event_loops", clientEventLoops).put("server_event_loops", serverEventLoops);
+    }
+}

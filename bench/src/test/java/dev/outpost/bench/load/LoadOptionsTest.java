@@ -1,0 +1,54 @@
+package dev.outpost.bench.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class LoadOptionsTest
+{
+    @Test
+    void shouldApplyAScenarioThenLaterOverrides()
+    {
+        final LoadOptions o = LoadOptions.parse(new String[] {"--scenario", "d", "--readers", "10", "--rate", "7"});
+        assertThat(o.files).isEqualTo(1);
+        assertThat(o.writers).isEqualTo(1);
+        assertThat(o.readers).isEqualTo(10);
+        assertThat(o.rate).isEqualTo(7);
+        assertThat(o.duration).isEqualTo(60);
+    }
+
+    @Test
+    void shouldScaleThePopulationButKeepAtLeastOne()
+    {
+        final LoadOptions o = LoadOptions.parse(new String[] {"--scenario", "b", "--scale", "0.01"});
+        assertThat(o.files).isEqualTo(100);
+        assertThat(o.writers).isEqualTo(100);
+        assertThat(o.sessionsPerConnection).isEqualTo(1);
+        assertThat(o.rate).isEqualTo(20);
+        final LoadOptions e = LoadOptions.parse(new String[] {"--scenario", "e", "--scale", "0.001"});
+        assertThat(e.writers).isEqualTo(1);
+        assertThat(e.readers).isEqualTo(5);
+        assertThat(e.storm).isTrue();
+        assertThat(e.writerSessionsPerConnection).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRejectUnknownOrMalformedOptions()
+    {
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--nope", "1"})).hasMessageContaining("--nope");
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--writers", "x"})).hasMessageContaining("--writers");
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--scenario", "z"})).hasMessageContaining("z");
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--files"})).hasMessageContaining("missing value");
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--files", "0"})).hasMessageContaining("population");
+    }
+
+    @Test
+    void shouldReadCpuAndRssOfThisProcess()
+    {
+        final long pid = ProcessHandle.current().pid();
+        assertThat(ProcStats.cpuNanos(pid)).isPositive();
+        assertThat(ProcStats.rssBytes(pid)).isGreaterThan(1 << 20);
+        assertThat(ProcStats.cpuNanos(-5)).isEqualTo(-1);
+    }
+}
