@@ -41,10 +41,10 @@ import java.util.concurrent.atomic.LongAdder;
  * outpost_download_changesets_total        counter  changesets sent in downloads
  * outpost_received_bytes_total             counter  sync WebSocket message bytes in
  * outpost_sent_bytes_total                 counter  sync WebSocket message bytes out
+ * outpost_slow_consumers_dropped_total    counter  connections dropped by the slow-consumer policy
  * outpost_transform_seconds                histogram time to merge (transform) one upload
  * outpost_append_seconds                   histogram time to append and publish one batch to the history
  * outpost_protocol_errors_total{code,error} counter  errors sent to peers, by protocol error code
- * outpost_peer_input_errors_total          counter  bad input from peers (malformed messages, ...)
  * vertx_http_server_*, jvm_*, process_*    Vert.x HTTP server, JVM and process meters
  * </pre>
  */
@@ -71,7 +71,7 @@ public final class ServerMetrics
     private final Counter downloadChangesets;
     private final Counter received;
     private final Counter sent;
-    private final Counter peerInputErrors;
+    private final Counter slowConsumers;
     private final LongAdder uploadCount = new LongAdder();
     private final LongAdder downloadCount = new LongAdder();
     private final LongAdder errorCount = new LongAdder();
@@ -121,8 +121,8 @@ public final class ServerMetrics
             .description("Sync WebSocket message bytes received").register(registry);
         sent = Counter.builder("outpost.sent").baseUnit("bytes")
             .description("Sync WebSocket message bytes sent").register(registry);
-        peerInputErrors = Counter.builder("outpost.peer.input.errors")
-            .description("Bad input from peers (malformed or out-of-order messages)").register(registry);
+        slowConsumers = Counter.builder("outpost.slow.consumers.dropped")
+            .description("Connections dropped by the slow-consumer policy").register(registry);
         transform = Timer.builder("outpost.transform").description("Time to transform (merge) one upload")
             .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
         append = Timer.builder("outpost.append")
@@ -231,6 +231,12 @@ public final class ServerMetrics
         downloadChangesets.increment(changesets);
     }
 
+    /** A connection was dropped because it stayed unwritable with downloads pending. */
+    public void slowConsumerDropped()
+    {
+        slowConsumers.increment();
+    }
+
     /** @param nanos time spent transforming (merging) one upload. */
     public void transformNanos(final long nanos)
     {
@@ -263,6 +269,15 @@ public final class ServerMetrics
     public void peerError(final ProtocolErrorCode code, final LogContext context, final String message)
     {
         protocolError(code);
+        logPeerError(code, context, message);
+    }
+
+    /**
+     * The logging half of {@link #peerError}, for callers that count the error elsewhere (through
+     * {@link #protocolError}): WARN the first time this code is seen, DEBUG after, never a stack trace.
+     */
+    public void logPeerError(final ProtocolErrorCode code, final LogContext context, final String message)
+    {
         final int slot = null == code || code.code() >= MAX_CODE ? MAX_CODE : code.code();
         final boolean first = loggedCodes.get(slot) == 0 && loggedCodes.compareAndSet(slot, 0, 1);
         if (first ? PEER_LOG.isWarnEnabled() : PEER_LOG.isDebugEnabled())
@@ -276,12 +291,6 @@ public final class ServerMetrics
                 .log(first ? message + " (first of its kind; repeats are logged at DEBUG and counted in " +
                     "outpost_protocol_errors_total)" : message);
         }
-    }
-
-    /** Bad input from a peer that did not become a protocol error (e.g. a refused HTTP request). */
-    public void peerInputError()
-    {
-        peerInputErrors.increment();
     }
 
     public long uploadsTotal()

@@ -1,5 +1,6 @@
 package dev.outpost.server.sync;
 
+import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
@@ -35,9 +36,12 @@ final class ShardWriter implements Runnable
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean sleeping;
+    private final ServerMetrics metrics;
 
-    ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files)
+    ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
+        final ServerMetrics metrics)
     {
+        this.metrics = metrics;
         this.store = store;
         this.shard = store.shard(shardIndex);
         this.files = files;
@@ -98,6 +102,7 @@ final class ShardWriter implements Runnable
                 sleeping = false;
                 continue;
             }
+            final long batchStarted = System.nanoTime();
             for (int i = 0; i < n; i++)
             {
                 final WriterCommand c = batch.get(i);
@@ -113,6 +118,10 @@ final class ShardWriter implements Runnable
                 }
             }
             shard.publish();
+            if (!touched.isEmpty())
+            {
+                metrics.appendNanos(System.nanoTime() - batchStarted);
+            }
             for (int i = 0; i < n; i++)
             {
                 final WriterCommand c = batch.get(i);

@@ -1,6 +1,9 @@
 package dev.outpost.server.sync;
 
+import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.metrics.HistoryStats;
+import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreException;
@@ -33,6 +36,8 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
     final ServerConfig config;
     final Duration slowConsumerTimeout;
     private final HistoryStore store;
+    final ServerMetrics metrics;
+    private volatile boolean open = true;
     private final ShardWriter[] writers;
     private final ConcurrentHashMap<String, FileContext> files = new ConcurrentHashMap<>();
     private final ThreadLocal<LoopResources> loopResources;
@@ -40,8 +45,10 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
     private final AtomicLong slowConsumersDropped = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
 
-    private SyncService(final ServerConfig config, final HistoryStore store)
+    private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics)
     {
+        this.metrics = metrics;
+        metrics.history(HistoryStats.of(store));
         this.config = config;
         this.store = store;
         this.slowConsumerTimeout = ServerConfig.parseDuration(SLOW_CONSUMER_TIMEOUT_PROP,
@@ -49,7 +56,7 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
         this.writers = new ShardWriter[store.shardCount()];
         for (int i = 0; i < writers.length; i++)
         {
-            writers[i] = new ShardWriter(store, i, files);
+            writers[i] = new ShardWriter(store, i, files, metrics);
         }
         this.loopResources = ThreadLocal.withInitial(() ->
         {
@@ -68,8 +75,16 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
      */
     public static SyncService open(final ServerConfig config) throws StoreException
     {
+        return open(config, new ServerMetrics());
+    }
+
+    /**
+     * {@link #open(ServerConfig)} feeding {@code metrics} (sessions, uploads, downloads, errors, timings, history).
+     */
+    public static SyncService open(final ServerConfig config, final ServerMetrics metrics) throws StoreException
+    {
         final HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(syncDir(config.dataDir())));
-        final SyncService service = new SyncService(config, store);
+        final SyncService service = new SyncService(config, store, metrics);
         for (final ShardWriter w : service.writers)
         {
             w.start();
@@ -180,6 +195,7 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
 
     void errorSent(final int code)
     {
+        metrics.protocolError(ProtocolErrorCode.of(code));
         if (code >= 0 && code < errorsSent.length())
         {
             errorsSent.incrementAndGet(code);
@@ -188,12 +204,26 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
 
     void slowConsumerDropped()
     {
+        metrics.slowConsumerDropped();
         slowConsumersDropped.incrementAndGet();
     }
 
     /** Stop the writers and close the store. Call after the HTTP server (and so every event loop) stopped. */
+    /** @return the metrics this service feeds. */
+    public ServerMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /** @return true until {@link #close()} begins (readiness). */
+    public boolean isOpen()
+    {
+        return open;
+    }
+
     public void close()
     {
+        open = false;
         for (final ShardWriter w : writers)
         {
             w.stop();
