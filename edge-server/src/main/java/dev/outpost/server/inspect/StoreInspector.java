@@ -240,14 +240,14 @@ public final class StoreInspector implements AutoCloseable
 
     public static String entryText(final EntryInfo e)
     {
-        return "server file:   " + e.file() + "\n" +
-            "version:       " + e.version() + "\n" +
-            "origin:        client file " + e.originFileIdent() + (e.originFileIdent() == 1 ? " (server)" : "") +
+        return "server file:    " + e.file() + "\n" +
+            "version:        " + e.version() + "\n" +
+            "origin:         client file " + e.originFileIdent() + (e.originFileIdent() == 1 ? " (server)" : "") +
             "\n" +
             "client version: " + e.clientVersion() + "\n" +
-            "timestamp:     " + e.timestamp() + " (" + realmTime(e.timestamp()) + ")\n" +
-            "original size: " + e.originalSize() + "\n" +
-            "changeset:     " + e.changesetLength() + " bytes\n" +
+            "timestamp:      " + e.timestamp() + " (" + realmTime(e.timestamp()) + ")\n" +
+            "original size:  " + e.originalSize() + "\n" +
+            "changeset:      " + e.changesetLength() + " bytes\n" +
             e.instructions();
     }
 
@@ -292,7 +292,7 @@ public final class StoreInspector implements AutoCloseable
         }
         // The dump is one block per class, each starting with an unindented "class NAME " line.
         boolean in = false;
-        for (final String line : o.state().dump().split("\n", -1))
+        for (final String line : o.state().dump().split("\n"))
         {
             if (line.startsWith("class "))
             {

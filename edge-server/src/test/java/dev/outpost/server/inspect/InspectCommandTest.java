@@ -156,7 +156,7 @@ class InspectCommandTest
         final Result r = inspect("--data-dir", dataDir.toString(), "--file", TASKS, "--entry", "2");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("version:       2", "origin:        client file 2", "client version: 3",
+        assertThat(r.out()).contains("version:        2", "origin:         client file 2", "client version: 3",
             "CreateObject Task[1]", "Update Task[1].name = \"hello\"");
         assertThat(r.out()).doesNotContain("world");
 
