@@ -4,6 +4,7 @@ import dev.outpost.server.auth.AuthService;
 import dev.outpost.server.auth.AuthStore;
 import dev.outpost.server.auth.TokenService;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.metrics.Logging;
 import dev.outpost.server.metrics.MeteredConnections;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.status.ServerStatus;
@@ -84,6 +85,7 @@ public final class OutpostServer implements AutoCloseable
         throws Exception
     {
         config.conclude();
+        Logging.install();
         final ServerStatus status = new ServerStatus(metrics);
         final Vertx vertx = Vertx.builder()
             .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(config.eventLoops())

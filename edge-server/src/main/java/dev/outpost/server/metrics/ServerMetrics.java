@@ -42,6 +42,7 @@ import java.util.concurrent.atomic.LongAdder;
  * outpost_received_bytes_total             counter  sync WebSocket message bytes in
  * outpost_sent_bytes_total                 counter  sync WebSocket message bytes out
  * outpost_slow_consumers_dropped_total    counter  connections dropped by the slow-consumer policy
+ * outpost_writer_handoff_retries_total    counter  commands retried because a writer's handoff queue was full
  * outpost_transform_seconds                histogram time to merge (transform) one upload
  * outpost_append_seconds                   histogram time to append and publish one batch to the history
  * outpost_protocol_errors_total{code,error} counter  errors sent to peers, by protocol error code
@@ -72,6 +73,7 @@ public final class ServerMetrics
     private final Counter received;
     private final Counter sent;
     private final Counter slowConsumers;
+    private final Counter handoffRetries;
     private final LongAdder uploadCount = new LongAdder();
     private final LongAdder downloadCount = new LongAdder();
     private final LongAdder errorCount = new LongAdder();
@@ -123,6 +125,9 @@ public final class ServerMetrics
             .description("Sync WebSocket message bytes sent").register(registry);
         slowConsumers = Counter.builder("outpost.slow.consumers.dropped")
             .description("Connections dropped by the slow-consumer policy").register(registry);
+        handoffRetries = Counter.builder("outpost.writer.handoff.retries")
+            .description("Commands retried because a writer's handoff queue was full (back-pressure)")
+            .register(registry);
         transform = Timer.builder("outpost.transform").description("Time to transform (merge) one upload")
             .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
         append = Timer.builder("outpost.append")
@@ -235,6 +240,12 @@ public final class ServerMetrics
     public void slowConsumerDropped()
     {
         slowConsumers.increment();
+    }
+
+    /** A command found its writer's handoff queue full and will be retried. */
+    public void writerHandoffRetried()
+    {
+        handoffRetries.increment();
     }
 
     /** @param nanos time spent transforming (merging) one upload. */

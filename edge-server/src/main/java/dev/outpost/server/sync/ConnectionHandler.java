@@ -76,7 +76,17 @@ final class ConnectionHandler implements SyncConnectionHandler
             connectionError(ex.errorCode(), "bad message: " + ex.getMessage());
             return;
         }
-        dispatch(buffer, offset, length);
+        try
+        {
+            dispatch(buffer, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            // a bug, never bad input (that is a CodecException or a session error): keep it to this connection
+            LOG.log(System.Logger.Level.ERROR, "connection " + connection.connectionId() + ": " +
+                decoder.type() + " failed", ex);
+            connectionError(ProtocolErrorCode.OTHER_ERROR, "internal error");
+        }
     }
 
     /** Dispatch the message in {@link #decoder} (a frame, or a deferred copy of one). */

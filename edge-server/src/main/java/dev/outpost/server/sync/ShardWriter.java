@@ -21,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ShardWriter implements Runnable
 {
+    /** Default handoff capacity (commands); {@link SyncService#WRITER_QUEUE_PROP} overrides it. */
     static final int QUEUE_CAPACITY = 4096;
     static final int MAX_BATCH = 256;
     private static final System.Logger LOG = System.getLogger(ShardWriter.class.getName());
@@ -29,8 +30,7 @@ final class ShardWriter implements Runnable
     final StoreHistory.WriterTools tools = new StoreHistory.WriterTools();
     private final HistoryStore store;
     private final ConcurrentHashMap<String, FileContext> files;
-    private final ManyToOneConcurrentArrayQueue<WriterCommand> queue =
-        new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final ManyToOneConcurrentArrayQueue<WriterCommand> queue;
     private final ArrayList<WriterCommand> batch = new ArrayList<>(MAX_BATCH);
     private final ArrayList<FileContext> touched = new ArrayList<>();
     private final Thread thread;
@@ -39,9 +39,10 @@ final class ShardWriter implements Runnable
     private final ServerMetrics metrics;
 
     ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
-        final ServerMetrics metrics)
+        final int queueCapacity, final ServerMetrics metrics)
     {
         this.metrics = metrics;
+        this.queue = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
         this.store = store;
         this.shard = store.shard(shardIndex);
         this.files = files;

@@ -32,6 +32,8 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
 {
     /** System property: how long a connection may stay unwritable with downloads pending before it is dropped. */
     public static final String SLOW_CONSUMER_TIMEOUT_PROP = "outpost.slow.consumer.timeout";
+    /** System property: capacity of each writer's handoff queue (commands; rounded up to a power of two). */
+    public static final String WRITER_QUEUE_PROP = "outpost.writer.queue";
 
     final ServerConfig config;
     final Duration slowConsumerTimeout;
@@ -43,6 +45,7 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
     private final ThreadLocal<LoopResources> loopResources;
     private final Queue<LoopResources> allLoopResources = new ConcurrentLinkedQueue<>();
     private final AtomicLong slowConsumersDropped = new AtomicLong();
+    private final AtomicLong handoffRetries = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
 
     private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics)
@@ -56,7 +59,8 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
         this.writers = new ShardWriter[store.shardCount()];
         for (int i = 0; i < writers.length; i++)
         {
-            writers[i] = new ShardWriter(store, i, files, metrics);
+            writers[i] = new ShardWriter(store, i, files,
+                Integer.getInteger(WRITER_QUEUE_PROP, ShardWriter.QUEUE_CAPACITY), metrics);
         }
         this.loopResources = ThreadLocal.withInitial(() ->
         {
@@ -202,13 +206,24 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
         }
     }
 
+    /** @return times a command found its writer's handoff full and was retried later (back-pressure). */
+    public long handoffRetries()
+    {
+        return handoffRetries.get();
+    }
+
+    void handoffRetried()
+    {
+        metrics.writerHandoffRetried();
+        handoffRetries.incrementAndGet();
+    }
+
     void slowConsumerDropped()
     {
         metrics.slowConsumerDropped();
         slowConsumersDropped.incrementAndGet();
     }
 
-    /** Stop the writers and close the store. Call after the HTTP server (and so every event loop) stopped. */
     /** @return the metrics this service feeds. */
     public ServerMetrics metrics()
     {
@@ -221,6 +236,7 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
         return open;
     }
 
+    /** Stop the writers and close the store. Call after the HTTP server (and so every event loop) stopped. */
     public void close()
     {
         open = false;

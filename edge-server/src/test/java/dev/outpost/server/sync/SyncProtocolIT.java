@@ -229,6 +229,66 @@ class SyncProtocolIT
     }
 
     @Test
+    void shouldSurviveMutatedFramesWithTypedErrorsOnly() throws Exception
+    {
+        start();
+        final String[] seeds = {
+            "upload 1 0 4 0 2 0 0\n2 0 ", "mark 1 3\n", "ident 1 2 3 0 0 0 0\n", "unbind 1\n",
+            "bind 2 3 0 1 0\n\"q\"", "query 1 1 2\n{}", "ping 1 2\n", "json_error 212 2 1\n{}",
+            "transact 1 0 0 0\n", "state_request 1 0 0 0 0 0 0 0 0\n", "client_version_request 1 2 3\n",
+        };
+        final java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 60; i++)
+        {
+            final SyncTestClient c = connect(i % 2 == 1);
+            open(c, 1, "\"fuzz\"");
+            final byte[] frame = seeds[random.nextInt(seeds.length)].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            final int mutations = 1 + random.nextInt(3);
+            for (int m = 0; m < mutations; m++)
+            {
+                frame[random.nextInt(frame.length)] = (byte)random.nextInt(256);
+            }
+            c.sendRaw(frame);
+            try
+            {
+                c.ping(99);
+            }
+            catch (final java.util.concurrent.ExecutionException closedAlready)
+            {
+                // the server closed the connection after a connection-level error: its error is still read below
+            }
+            // either the frame was fine (then the PONG comes) or a typed error comes first
+            while (true)
+            {
+                final Msg reply;
+                try
+                {
+                    reply = c.next();
+                }
+                catch (final AssertionError closed)
+                {
+                    break; // closed after a connection-level error
+                }
+                if (reply.type() == MessageType.PONG)
+                {
+                    break;
+                }
+                if (reply.type() == MessageType.ERROR || reply.type() == MessageType.SERVER_JSON_ERROR)
+                {
+                    assertThat(reply.get(0)).as("code for %s", new String(frame,
+                        java.nio.charset.StandardCharsets.ISO_8859_1)).isBetween(100L, 299L);
+                    assertThat(dev.outpost.codec.ProtocolErrorCode.of(reply.get(0)).unsafeForClient()).isFalse();
+                }
+            }
+            c.close();
+        }
+        final SyncTestClient ok = connect(false);
+        open(ok, 1, "\"fuzz\"");
+        ok.ping(1);
+        assertThat(ok.next().type()).isEqualTo(MessageType.PONG);
+    }
+
+    @Test
     void shouldRejectABadChangesetForThatSessionOnly() throws Exception
     {
         start();
@@ -311,9 +371,11 @@ class SyncProtocolIT
         final SyncTestClient a = connect(false);
         open(a, 1, "\"big\"");
         long sv = 0;
+        final long[] sizes = new long[10];
         for (int i = 0; i < 10; i++)
         {
             final byte[] cs = Changesets.objects("Item", i * 400L, 400, "name-with-some-repetitive-text-");
+            sizes[i] = cs.length;
             assertThat(cs.length).isGreaterThan(10_000);
             a.upload(1, 2 + i, sv, sv, true, new Up(2 + i, sv, cs));
             sv = a.next().get(0);
@@ -341,6 +403,12 @@ class SyncProtocolIT
             }
             assertThat(uncompressed).isLessThanOrEqualTo(64 * 1024);
             assertThat(m.get(0)).isEqualTo(cursor);
+            long left = 0;
+            for (long v = cursor + 1; v <= 10; v++)
+            {
+                left += sizes[(int)v - 1];
+            }
+            assertThat(m.get(6)).as("downloadable bytes left after this message").isEqualTo(left);
             entries += m.entries().size();
         }
         assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
@@ -397,6 +465,49 @@ class SyncProtocolIT
         a.ping(1);
         assertThat(a.next().type()).isEqualTo(MessageType.PONG);
         System.out.println("24 MB uploaded in " + uploadMs + " ms while a stalled reader was paused, then dropped");
+    }
+
+    @Test
+    void shouldHoldUploadsBackWhenTheWritersHandoffIsFull() throws Exception
+    {
+        System.setProperty(SyncService.WRITER_QUEUE_PROP, "2");
+        try
+        {
+            start();
+        }
+        finally
+        {
+            System.clearProperty(SyncService.WRITER_QUEUE_PROP);
+        }
+        final int sessions = 24;
+        final List<SyncTestClient> uploaders = new ArrayList<>();
+        for (int i = 0; i < sessions; i++)
+        {
+            final SyncTestClient c = connect(false);
+            open(c, 1, "\"full\"");
+            uploaders.add(c);
+        }
+        for (int round = 0; round < 5; round++)
+        {
+            for (int i = 0; i < sessions; i++)
+            {
+                // every client uploads on its last acknowledged base; the server transforms as needed
+                uploaders.get(i).upload(1, 2 + round, 0, 0, false,
+                    new Up(2 + round, 0, Changesets.objects("Item", i * 100L + round, 1, "c" + i)));
+            }
+        }
+        for (int i = 0; i < sessions; i++)
+        {
+            long acked = 0;
+            while (acked < 6)
+            {
+                final Msg m = uploaders.get(i).next();
+                assertThat(m.type()).as("%s %s", m, m.text()).isEqualTo(MessageType.DOWNLOAD);
+                acked = m.get(4);
+            }
+        }
+        assertThat(server.sync().head(SyncService.pbsFileName(APP, "\"full\""))).isEqualTo(sessions * 5);
+        assertThat(server.sync().handoffRetries()).as("the handoff was full at times").isPositive();
     }
 
     @Test
@@ -513,6 +624,72 @@ class SyncProtocolIT
         assertThat(instructions.stream().filter(i -> i instanceof dev.outpost.ot.model.CreateObject)
             .map(dev.outpost.ot.model.Instruction::table)).containsExactly("Other", "Other");
         assertThat(r.next().type()).isEqualTo(MessageType.SERVER_MARK);
+    }
+
+    @Test
+    void shouldSplitALargeBootstrapIntoMoreToComeBatchesEndingWithLastInBatch() throws Exception
+    {
+        start(c -> c.maxDownloadSize(64 * 1024));
+        final SyncTestClient w = connect(true);
+        w.bind(1, "{\"schemaVersion\":0,\"sessionReason\":0}", true);
+        final Msg wi = w.next();
+        w.identFlx(1, wi.get(0), wi.get(1), 0, 0, 0, 0, 0, "{}");
+        w.upload(1, 3, 0, 0, true, new Up(2, 0, Changesets.randomObjects("Item", 0, 1000, 200)),
+            new Up(3, 0, Changesets.randomObjects("Item", 1000, 1000, 200)));
+        w.mark(1, 1);
+        w.next(MessageType.SERVER_MARK);
+
+        final SyncTestClient r = connect(true);
+        r.bind(1, "{\"schemaVersion\":0,\"sessionReason\":0}", true);
+        final Msg ri = r.next();
+        r.identFlx(1, ri.get(0), ri.get(1), 0, 0, 0, 0, 0, "{}");
+        r.query(1, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        r.mark(1, 1);
+        final List<Msg> batch = new ArrayList<>();
+        Msg m;
+        while ((m = r.next()).type() == MessageType.DOWNLOAD)
+        {
+            if (m.get(6) == 1)
+            {
+                batch.add(m);
+            }
+        }
+        assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
+        assertThat(batch.size()).isGreaterThan(3);
+        double previous = 0;
+        int objects = 0;
+        for (int i = 0; i < batch.size(); i++)
+        {
+            final Msg b = batch.get(i);
+            assertThat(b.get(7)).isEqualTo(i == batch.size() - 1 ? 1 : 0);
+            assertThat(b.entries()).hasSize(1);
+            assertThat(b.progress()).isGreaterThan(previous).isLessThanOrEqualTo(1.0);
+            previous = b.progress();
+            objects += (int)new dev.outpost.ot.model.ChangesetReader().read(b.entries().get(0).changeset())
+                .instructions().stream().filter(x -> x instanceof dev.outpost.ot.model.CreateObject).count();
+        }
+        assertThat(previous).isEqualTo(1.0);
+        assertThat(objects).isEqualTo(2000);
+    }
+
+    @Test
+    void shouldWriteTheFlxProgressFieldAsAnIntegerBeforeProtocol12() throws Exception
+    {
+        start();
+        final SyncTestClient old = SyncTestClient.connect(server.port(), APP, token, true,
+            new java.util.concurrent.atomic.AtomicBoolean(), 11);
+        clients.add(old);
+        old.bind(1, "{\"schemaVersion\":0,\"sessionReason\":0}", true);
+        final Msg oi = old.next();
+        old.identFlx(1, oi.get(0), oi.get(1), 0, 0, 0, 0, 0, "{}");
+        old.query(1, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        old.mark(1, 1);
+        Msg m;
+        while ((m = old.next()).type() == MessageType.DOWNLOAD)
+        {
+            assertThat(m.progress()).as("integer field decoded by a v11 parser").isEqualTo(-1.0);
+        }
+        assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
     }
 
     @Test
