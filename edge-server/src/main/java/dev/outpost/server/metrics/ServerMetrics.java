@@ -146,6 +146,34 @@ public final class ServerMetrics
             .description("Protocol errors sent to peers, by error code").register(registry);
     }
 
+    /**
+     * Registers (or finds) a counter for another layer to keep and increment on its hot path: look it up once at
+     * setup, then {@code counter.increment()} costs one adder update and allocates nothing.
+     *
+     * @param name        dotted Micrometer name, e.g. {@code outpost.flx.queries} (exported as
+     *                    {@code outpost_flx_queries_total}).
+     * @param description help text.
+     * @return the counter.
+     */
+    public Counter counter(final String name, final String description)
+    {
+        return Counter.builder(name).description(description).register(registry);
+    }
+
+    /**
+     * Registers (or finds) a latency timer with the same buckets as the built-in ones (10 us .. 1 s); keep it and
+     * call {@code timer.record(nanos, TimeUnit.NANOSECONDS)}.
+     *
+     * @param name        dotted Micrometer name, e.g. {@code outpost.bootstrap} (exported as
+     *                    {@code outpost_bootstrap_seconds}).
+     * @param description help text.
+     * @return the timer.
+     */
+    public Timer timer(final String name, final String description)
+    {
+        return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    }
+
     /** @return the registry (for Vert.x's own meters and the scrape endpoint). */
     public PrometheusMeterRegistry registry()
     {

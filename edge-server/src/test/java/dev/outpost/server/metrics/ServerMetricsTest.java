@@ -95,6 +95,19 @@ class ServerMetricsTest
     }
 
     @Test
+    void shouldRegisterNamedCountersAndTimersOnceForOtherLayers()
+    {
+        final var queries = metrics.counter("outpost.flx.queries", "FLX queries");
+        assertThat(metrics.counter("outpost.flx.queries", "FLX queries")).isSameAs(queries);
+        queries.increment();
+        queries.increment();
+        metrics.timer("outpost.bootstrap", "FLX bootstrap").record(3, java.util.concurrent.TimeUnit.MILLISECONDS);
+
+        assertThat(metrics.scrape()).contains("outpost_flx_queries_total 2.0", "outpost_bootstrap_seconds_count 1",
+            "outpost_bootstrap_seconds_bucket{le=\"0.005\"} 1");
+    }
+
+    @Test
     void shouldPrintKeyValuesInTextAndJsonLogFormats() throws Exception
     {
         final String text = render("text");
