@@ -95,6 +95,34 @@ class ServerMetricsTest
     }
 
     @Test
+    void shouldNotAllocateOnTheHotPath()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long thread = Thread.currentThread().getId();
+        for (int round = 0; round < 3; round++) // warm up, then measure the last round
+        {
+            final long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 100_000; i++)
+            {
+                metrics.bytesReceived(100);
+                metrics.bytesSent(60);
+                metrics.uploadReceived(2);
+                metrics.downloadSent(3);
+                metrics.transformNanos(20_000 + i);
+                metrics.appendNanos(400_000 + i);
+                metrics.protocolError(ProtocolErrorCode.BAD_CHANGESET);
+            }
+            final long allocated = threads.getThreadAllocatedBytes(thread) - before;
+            if (round == 2)
+            {
+                assertThat(allocated).as("bytes allocated by 700k hot-path calls").isLessThan(4096);
+            }
+        }
+        assertThat(metrics.uploadsTotal()).isEqualTo(300_000);
+    }
+
+    @Test
     void shouldRegisterNamedCountersAndTimersOnceForOtherLayers()
     {
         final var queries = metrics.counter("outpost.flx.queries", "FLX queries");
