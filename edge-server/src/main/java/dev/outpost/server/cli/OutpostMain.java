@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = OutpostMain.Version.class,
     description = "Outpost: a self-hosted Realm sync server.",
-    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
 public final class OutpostMain implements Runnable
 {
     @CommandLine.Spec

@@ -4,6 +4,11 @@ import dev.outpost.server.auth.AuthService;
 import dev.outpost.server.auth.AuthStore;
 import dev.outpost.server.auth.TokenService;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.metrics.Logging;
+import dev.outpost.server.metrics.MeteredConnections;
+import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.status.ServerStatus;
+import dev.outpost.server.status.StatusRoutes;
 import dev.outpost.server.ws.SubprotocolNegotiator;
 import dev.outpost.server.ws.SyncConnectionHandlerFactory;
 import dev.outpost.server.ws.WebSocketEndpoint;
@@ -16,6 +21,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.util.concurrent.TimeUnit;
 
@@ -33,6 +41,7 @@ public final class OutpostServer implements AutoCloseable
     private final AuthStore store;
     private final AuthService auth;
     private final WebSocketEndpoint webSocket;
+    private final ServerStatus status;
     private final int port;
 
     private OutpostServer(
@@ -41,6 +50,7 @@ public final class OutpostServer implements AutoCloseable
         final AuthStore store,
         final AuthService auth,
         final WebSocketEndpoint webSocket,
+        final ServerStatus status,
         final int port)
     {
         this.config = config;
@@ -48,7 +58,17 @@ public final class OutpostServer implements AutoCloseable
         this.store = store;
         this.auth = auth;
         this.webSocket = webSocket;
+        this.status = status;
         this.port = port;
+    }
+
+    /**
+     * {@link #start(ServerConfig, SyncConnectionHandlerFactory, ServerMetrics)} with metrics of its own.
+     */
+    public static OutpostServer start(final ServerConfig config, final SyncConnectionHandlerFactory factory)
+        throws Exception
+    {
+        return start(config, factory, new ServerMetrics());
     }
 
     /**
@@ -56,15 +76,21 @@ public final class OutpostServer implements AutoCloseable
      *
      * @param config  the configuration ({@link ServerConfig#conclude()} is called here).
      * @param factory creates the session handler of each sync WebSocket.
+     * @param metrics the server's metrics (also fed by the session layer); served at {@code /metrics}.
      * @return the started server.
      * @throws Exception if the configuration is invalid, the data directory unusable or the port taken.
      */
-    public static OutpostServer start(final ServerConfig config, final SyncConnectionHandlerFactory factory)
+    public static OutpostServer start(
+        final ServerConfig config, final SyncConnectionHandlerFactory factory, final ServerMetrics metrics)
         throws Exception
     {
         config.conclude();
+        Logging.install();
+        final ServerStatus status = new ServerStatus(metrics);
         final Vertx vertx = Vertx.builder()
-            .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(config.eventLoops()))
+            .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(config.eventLoops())
+                .setMetricsOptions(metricsOptions()))
+            .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
             .build();
         AuthStore store = null;
         try
@@ -72,15 +98,18 @@ public final class OutpostServer implements AutoCloseable
             store = AuthStore.open(config.dataDir());
             final TokenService tokens = new TokenService(vertx, config);
             final AuthService auth = new AuthService(config.appId(), tokens, store, config.epochClock());
-            final WebSocketEndpoint webSocket = new WebSocketEndpoint(
-                SubprotocolNegotiator.standard(), factory, config.maxMessageSize(), config.idleTimeout());
+            final WebSocketEndpoint webSocket = new WebSocketEndpoint(SubprotocolNegotiator.standard(),
+                MeteredConnections.instrument(factory, metrics), config.maxMessageSize(), config.idleTimeout());
             final Router router = new HttpApi(auth, webSocket).router(vertx);
+            new StatusRoutes(status).mount(router);
 
             // One server per event loop, all sharing one listening socket. Vert.x shares a random port among
             // servers asking for a negative port, so a configured 0 becomes -1 here.
             final int port = deploy(vertx, router, config, 0 == config.port() ? -1 : config.port(),
                 config.eventLoops());
-            return new OutpostServer(config, vertx, store, auth, webSocket, port);
+            status.markReady();
+            vertx.setPeriodic(1000, id -> status.sample());
+            return new OutpostServer(config, vertx, store, auth, webSocket, status, port);
         }
         catch (final Exception ex)
         {
@@ -146,8 +175,20 @@ public final class OutpostServer implements AutoCloseable
         return vertx.isNativeTransportEnabled();
     }
 
+    /** @return lifecycle, readiness checks and live figures ({@code /ready}, {@code /status.json}). */
+    public ServerStatus status()
+    {
+        return status;
+    }
+
+    public ServerMetrics metrics()
+    {
+        return status.metrics();
+    }
+
     public void close()
     {
+        status.markStopping();
         try
         {
             vertx.close().await(10, TimeUnit.SECONDS);
@@ -160,6 +201,20 @@ public final class OutpostServer implements AutoCloseable
         {
             store.close();
         }
+    }
+
+    /** Vert.x's own meters: only the HTTP server (requests, active connections and WebSockets). */
+    private static MicrometerMetricsOptions metricsOptions()
+    {
+        final MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(true);
+        for (final MetricsDomain d : MetricsDomain.values())
+        {
+            if (d != MetricsDomain.HTTP_SERVER)
+            {
+                options.addDisabledMetricsCategory(d);
+            }
+        }
+        return options;
     }
 
     private static int deploy(

@@ -53,7 +53,7 @@ public final class HistoryStore implements AutoCloseable
     {
         config.validate();
         final Path dir = config.dataDir();
-        final int shardCount = initOrCheckFormat(dir, config.shardCount());
+        final int shardCount = initOrCheckFormat(dir, config.shardCount(), config.readOnly());
         final StoreShard[] shards = new StoreShard[shardCount];
         try
         {
@@ -66,6 +66,7 @@ public final class HistoryStore implements AutoCloseable
                     .timeoutMS(config.timeoutMs())
                     .indexSpacing(config.indexSpacing())
                     .indexCount(config.indexCount())
+                    .readOnly(config.readOnly())
                     .build();
                 shards[i] = new StoreShard(i, shardCount, queue, new SecureRandom(), config.maxChangesetLength());
             }
@@ -168,6 +169,18 @@ public final class HistoryStore implements AutoCloseable
         return shardFor(name).serverFile(name);
     }
 
+    /**
+     * Visits every server file of every shard (shard by shard, in no particular order within a shard). Any thread;
+     * files created concurrently may or may not be visited.
+     */
+    public void forEachServerFile(final java.util.function.Consumer<ServerFile> visitor)
+    {
+        for (final StoreShard s : shards)
+        {
+            s.forEachServerFile(visitor);
+        }
+    }
+
     /** @return a reader for the calling thread. */
     public HistoryReader newReader()
     {
@@ -190,11 +203,17 @@ public final class HistoryStore implements AutoCloseable
         }
     }
 
-    private static int initOrCheckFormat(final Path dir, final int configuredShards) throws StoreException
+    private static int initOrCheckFormat(final Path dir, final int configuredShards, final boolean readOnly)
+        throws StoreException
     {
         final Path formatFile = dir.resolve(FORMAT_FILE);
         try
         {
+            if (readOnly && !Files.exists(formatFile))
+            {
+                throw new StoreException(StoreError.NOT_A_STORE, dir + " has no " + FORMAT_FILE +
+                    ": not an Outpost store");
+            }
             Files.createDirectories(dir);
             if (!Files.exists(formatFile))
             {

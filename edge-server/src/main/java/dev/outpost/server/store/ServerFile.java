@@ -112,6 +112,22 @@ public final class ServerFile
         return clients.size();
     }
 
+    /** Visits the registered client files in ident order. Writer thread only (or after open, before any writer). */
+    public void forEachClient(final java.util.function.Consumer<ClientFile> visitor)
+    {
+        final long[] idents = new long[clients.size()];
+        int n = 0;
+        for (final Long2ObjectHashMap<ClientFile>.KeyIterator it = clients.keySet().iterator(); it.hasNext(); )
+        {
+            idents[n++] = it.nextLong();
+        }
+        java.util.Arrays.sort(idents, 0, n);
+        for (int i = 0; i < n; i++)
+        {
+            visitor.accept(clients.get(idents[i]));
+        }
+    }
+
     /** @return the newest appended version, published or not. Writer thread only. */
     public long lastAppended()
     {

@@ -47,6 +47,7 @@ public final class StoreConfig
     private int indexSpacing = DEFAULT_INDEX_SPACING;
     private int indexCount = DEFAULT_INDEX_COUNT;
     private RollCycle rollCycle = RollCycles.FAST_DAILY;
+    private boolean readOnly;
 
     public StoreConfig dataDir(final Path dataDir)
     {
@@ -133,6 +134,22 @@ public final class StoreConfig
     public long timeoutMs()
     {
         return timeoutMs;
+    }
+
+    /**
+     * Open the queues read-only (inspection tools): nothing is created or written, the data directory must already
+     * be a store, and writer methods must not be called. Safe beside a running server: Chronicle queues are
+     * multi-process, and a reader sees every record that was complete when it read it.
+     */
+    public StoreConfig readOnly(final boolean readOnly)
+    {
+        this.readOnly = readOnly;
+        return this;
+    }
+
+    public boolean readOnly()
+    {
+        return readOnly;
     }
 
     /** @return the largest changeset one record can carry with this block size. */

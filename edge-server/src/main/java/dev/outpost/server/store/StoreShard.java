@@ -73,6 +73,12 @@ public final class StoreShard implements AutoCloseable
         return byName.size();
     }
 
+    /** Visits every server file of this shard. Any thread (a concurrent map's weakly consistent iteration). */
+    public void forEachServerFile(final java.util.function.Consumer<ServerFile> visitor)
+    {
+        byName.values().forEach(visitor);
+    }
+
     /** @return records skipped at replay because they were malformed or out of sequence. */
     public long skippedRecords()
     {

@@ -7,6 +7,7 @@ import dev.outpost.codec.message.MessageType;
 import dev.outpost.codec.message.ServerMessageEncoder;
 import dev.outpost.codec.message.UploadEntryIterator;
 import dev.outpost.server.ws.CloseCodes;
+import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncConnectionHandler;
 import dev.outpost.server.ws.SyncMode;
@@ -31,6 +32,8 @@ import java.util.ArrayList;
 final class ConnectionHandler implements SyncConnectionHandler
 {
     private static final System.Logger LOG = System.getLogger(ConnectionHandler.class.getName());
+    /** Connection events with their context as key-values (see {@link LogContext}). */
+    private static final org.slf4j.Logger EVENTS = org.slf4j.LoggerFactory.getLogger(ConnectionHandler.class);
     /** Most bytes of messages held back for busy sessions of one connection before a session is dropped. */
     static final long MAX_DEFERRED_BYTES = 64L << 20;
 
@@ -46,11 +49,13 @@ final class ConnectionHandler implements SyncConnectionHandler
     private long slowConsumerTimer = -1;
     long deferredBytes;
     private boolean closed;
+    final LogContext log;
 
     ConnectionHandler(final SyncService service, final SyncConnection connection)
     {
         this.service = service;
         this.connection = connection;
+        this.log = LogContext.connection(connection.connectionId(), connection.remoteAddress());
         this.flx = connection.mode() == SyncMode.FLX;
         decoder.flx(flx).protocolVersion(connection.protocolVersion());
         encoder.flx(flx).protocolVersion(connection.protocolVersion());
@@ -222,8 +227,8 @@ final class ConnectionHandler implements SyncConnectionHandler
                 slowConsumerTimer = -1;
                 if (!closed && !paused.isEmpty() && !connection.isWritable())
                 {
-                    LOG.log(System.Logger.Level.INFO, "connection " + connection.connectionId() +
-                        " not writable for " + ms + " ms with downloads pending: dropping it");
+                    log.info(EVENTS, "not writable for " + ms + " ms with downloads pending: dropping the " +
+                        "connection (slow consumer)");
                     service.slowConsumerDropped();
                     connection.close(CloseCodes.INTERNAL_ERROR, "slow consumer");
                 }
@@ -291,8 +296,7 @@ final class ConnectionHandler implements SyncConnectionHandler
         }
         final ProtocolErrorCode safe = code.unsafeForClient() || !code.isConnectionLevel() ?
             ProtocolErrorCode.OTHER_ERROR : code;
-        LOG.log(System.Logger.Level.DEBUG, () -> "connection " + connection.connectionId() + " error " +
-            safe.code() + ": " + message);
+        service.metrics.logPeerError(code, log, message);
         service.errorSent(safe.code());
         final byte[] text = message.getBytes(StandardCharsets.UTF_8);
         final MutableDirectBuffer out = connection.claim(text.length + 96);

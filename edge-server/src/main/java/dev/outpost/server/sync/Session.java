@@ -13,6 +13,7 @@ import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.ChangesetBuilder;
 import dev.outpost.ot.state.Snapshot;
 import dev.outpost.ot.sync.UploadEntry;
+import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
 import org.agrona.DirectBuffer;
@@ -38,6 +39,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Session
 {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
+    /** Session events with their context as key-values (see {@link LogContext}). */
+    private static final org.slf4j.Logger EVENTS = org.slf4j.LoggerFactory.getLogger(Session.class);
     /** Milliseconds between the Unix epoch and realm's 2015-01-01 timestamp epoch. */
     static final long REALM_EPOCH_MS = 1420070400000L;
     private static final int ENTRY_HEAD_MAX = 6 * 21;
@@ -50,6 +53,8 @@ final class Session
     final ConnectionHandler conn;
     final long ident;
     private State state = State.BINDING;
+    private LogContext log;
+    private boolean metered;
     private boolean busy;
     private final ArrayDeque<byte[]> deferred = new ArrayDeque<>();
     private final AtomicBoolean notifyPending = new AtomicBoolean();
@@ -83,6 +88,26 @@ final class Session
         this.ident = ident;
     }
 
+    /** @return this session's log context (connection, session ident, server file, client file). */
+    LogContext logContext()
+    {
+        if (null == log)
+        {
+            log = conn.log.session(ident, fileName);
+        }
+        return log.clientFile(clientFileIdent);
+    }
+
+    /** Counted in the sessions gauge from BIND until the session errs or ends. */
+    private void sessionEnded()
+    {
+        if (metered)
+        {
+            metered = false;
+            conn.service.metrics.sessionClosed();
+        }
+    }
+
     boolean isBusy()
     {
         return busy;
@@ -114,6 +139,8 @@ final class Session
 
     void bind(final String path, final boolean needIdent)
     {
+        metered = true;
+        conn.service.metrics.sessionOpened();
         final String appId = conn.connection.appId();
         if (conn.flx)
         {
@@ -361,7 +388,7 @@ final class Session
     private void clientError(final ClientMessageDecoder d)
     {
         final String text = d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength());
-        LOG.log(System.Logger.Level.INFO, "client error " + d.errorCode() + " on session " + ident + ": " + text);
+        logContext().info(EVENTS, "client reported error " + d.errorCode() + ": " + text);
         error(ProtocolErrorCode.BAD_CHANGESET, ErrorBodies.PROTOCOL_VIOLATION, false,
             "client reported error " + d.errorCode());
     }
@@ -629,6 +656,7 @@ final class Session
         final EntryView view = r.view;
         final int max = conn.service.config.maxDownloadSize();
         int pos = 0;
+        int entries = 0;
         long v = downloadServer;
         long c = downloadClient;
         while (v < head)
@@ -679,6 +707,7 @@ final class Session
             }
             pos += EntryEncoder.downloadEntry(body, pos, next, c, view.timestamp(), view.originFileIdent(), len,
                 src, 0, len);
+            entries++;
             v = next;
         }
         if (pos == 0 && v == downloadServer && downloadSent)
@@ -687,7 +716,7 @@ final class Session
         }
         downloadServer = v;
         downloadClient = c;
-        return send(body, pos, head, 2, queryVersion);
+        return send(body, pos, entries, head, 2, queryVersion);
     }
 
     /**
@@ -736,8 +765,8 @@ final class Session
     }
 
     /** Send one DOWNLOAD with the session's cursors and {@code body[0, bodyLength)} as its entry list. */
-    private boolean send(final DirectBuffer body, final int bodyLength, final long latest, final int batchState,
-        final long qv)
+    private boolean send(final DirectBuffer body, final int bodyLength, final int entries, final long latest,
+        final int batchState, final long qv)
     {
         final LoopResources r = conn.service.loopResources();
         DirectBuffer payload = body;
@@ -764,7 +793,12 @@ final class Session
             uploadClient, uploadServer, downloadable, qv, batchState, progress, compressed, bodyLength, payload, 0,
             payloadLength);
         downloadSent = true;
-        return conn.connection.commit(n);
+        final boolean sent = conn.connection.commit(n);
+        if (sent)
+        {
+            conn.service.metrics.downloadSent(entries);
+        }
+        return sent;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -796,7 +830,7 @@ final class Session
         }
         final ProtocolErrorCode safe = code.unsafeForClient() || code.isConnectionLevel() ?
             ProtocolErrorCode.OTHER_SESSION_ERROR : code;
-        LOG.log(System.Logger.Level.DEBUG, () -> "session " + ident + " error " + safe.code() + ": " + message);
+        conn.service.metrics.logPeerError(code, logContext(), message);
         conn.service.errorSent(safe.code());
         final byte[] bytes;
         final MutableDirectBuffer out;
@@ -821,6 +855,7 @@ final class Session
             }
         }
         state = State.ERRORED;
+        sessionEnded();
         detach();
         while (!deferred.isEmpty())
         {
@@ -831,6 +866,7 @@ final class Session
     private void end()
     {
         state = State.ENDED;
+        sessionEnded();
         detach();
         conn.ended(this);
     }
@@ -838,6 +874,7 @@ final class Session
     void connectionClosed()
     {
         state = State.ENDED;
+        sessionEnded();
         detach();
         deferred.clear();
     }
@@ -1121,9 +1158,11 @@ final class Session
                     meta.getLong(i * 5 + 2), cs));
             }
             final long headBefore = f.file.lastAppended();
+            final long started = System.nanoTime();
             final var result = f.integrator().integrateUpload(clientFileIdent,
                 new StoreHistory.StoreClientFile(writer.shard, f.file, client, writer.tools), progressClientVersion,
                 progressServerVersion, locked, entries);
+            conn.service.metrics.transformNanos(System.nanoTime() - started);
             if (f.history().takeAppendFailed())
             {
                 error = ProtocolErrorCode.BAD_CHANGESET;
@@ -1133,6 +1172,10 @@ final class Session
             {
                 error = result.errorCode();
                 message = result.message();
+            }
+            else
+            {
+                conn.service.metrics.uploadReceived(n);
             }
             if (f.file.lastAppended() != headBefore)
             {
@@ -1249,7 +1292,7 @@ final class Session
             final int pos = EntryEncoder.downloadEntry(body, 0, downloadServer, downloadClient, now(),
                 ServerIntegratorIdent.SERVER, len, cs, 0, len);
             progress = (double)(i + 1) / parts.size();
-            if (!send(body, pos, ctx.file.head(), i == parts.size() - 1 ? 1 : 0, queryVersion))
+            if (!send(body, pos, 1, ctx.file.head(), i == parts.size() - 1 ? 1 : 0, queryVersion))
             {
                 progress = 1.0;
                 return;

@@ -1,5 +1,6 @@
 package dev.outpost.server.sync;
 
+import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
@@ -35,10 +36,12 @@ final class ShardWriter implements Runnable
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean sleeping;
+    private final ServerMetrics metrics;
 
     ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
-        final int queueCapacity)
+        final int queueCapacity, final ServerMetrics metrics)
     {
+        this.metrics = metrics;
         this.queue = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
         this.store = store;
         this.shard = store.shard(shardIndex);
@@ -100,6 +103,7 @@ final class ShardWriter implements Runnable
                 sleeping = false;
                 continue;
             }
+            final long batchStarted = System.nanoTime();
             for (int i = 0; i < n; i++)
             {
                 final WriterCommand c = batch.get(i);
@@ -115,6 +119,10 @@ final class ShardWriter implements Runnable
                 }
             }
             shard.publish();
+            if (!touched.isEmpty())
+            {
+                metrics.appendNanos(System.nanoTime() - batchStarted);
+            }
             for (int i = 0; i < n; i++)
             {
                 final WriterCommand c = batch.get(i);

@@ -2,6 +2,7 @@ package dev.outpost.server.sync;
 
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.OutpostServer;
+import dev.outpost.server.metrics.ServerMetrics;
 
 /**
  * The whole running server: the HTTP API and sync WebSocket ({@link OutpostServer}) with the sync engine
@@ -27,10 +28,13 @@ public final class SyncServer implements AutoCloseable
     public static SyncServer start(final ServerConfig config) throws Exception
     {
         config.conclude();
-        final SyncService sync = SyncService.open(config);
+        final ServerMetrics metrics = new ServerMetrics();
+        final SyncService sync = SyncService.open(config, metrics);
         try
         {
-            return new SyncServer(sync, OutpostServer.start(config, sync));
+            final OutpostServer http = OutpostServer.start(config, sync, metrics);
+            http.status().readinessCheck("history store", sync::isOpen);
+            return new SyncServer(sync, http);
         }
         catch (final Exception ex)
         {

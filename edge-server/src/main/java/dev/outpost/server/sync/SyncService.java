@@ -1,6 +1,9 @@
 package dev.outpost.server.sync;
 
+import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.metrics.HistoryStats;
+import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreException;
@@ -35,6 +38,8 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
     final ServerConfig config;
     final Duration slowConsumerTimeout;
     private final HistoryStore store;
+    final ServerMetrics metrics;
+    private volatile boolean open = true;
     private final ShardWriter[] writers;
     private final ConcurrentHashMap<String, FileContext> files = new ConcurrentHashMap<>();
     private final ThreadLocal<LoopResources> loopResources;
@@ -43,8 +48,10 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
     private final AtomicLong handoffRetries = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
 
-    private SyncService(final ServerConfig config, final HistoryStore store)
+    private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics)
     {
+        this.metrics = metrics;
+        metrics.history(HistoryStats.of(store));
         this.config = config;
         this.store = store;
         this.slowConsumerTimeout = ServerConfig.parseDuration(SLOW_CONSUMER_TIMEOUT_PROP,
@@ -53,7 +60,7 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new ShardWriter(store, i, files,
-                Integer.getInteger(WRITER_QUEUE_PROP, ShardWriter.QUEUE_CAPACITY));
+                Integer.getInteger(WRITER_QUEUE_PROP, ShardWriter.QUEUE_CAPACITY), metrics);
         }
         this.loopResources = ThreadLocal.withInitial(() ->
         {
@@ -72,8 +79,16 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
      */
     public static SyncService open(final ServerConfig config) throws StoreException
     {
+        return open(config, new ServerMetrics());
+    }
+
+    /**
+     * {@link #open(ServerConfig)} feeding {@code metrics} (sessions, uploads, downloads, errors, timings, history).
+     */
+    public static SyncService open(final ServerConfig config, final ServerMetrics metrics) throws StoreException
+    {
         final HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(syncDir(config.dataDir())));
-        final SyncService service = new SyncService(config, store);
+        final SyncService service = new SyncService(config, store, metrics);
         for (final ShardWriter w : service.writers)
         {
             w.start();
@@ -184,6 +199,7 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
 
     void errorSent(final int code)
     {
+        metrics.protocolError(ProtocolErrorCode.of(code));
         if (code >= 0 && code < errorsSent.length())
         {
             errorsSent.incrementAndGet(code);
@@ -198,17 +214,32 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
 
     void handoffRetried()
     {
+        metrics.writerHandoffRetried();
         handoffRetries.incrementAndGet();
     }
 
     void slowConsumerDropped()
     {
+        metrics.slowConsumerDropped();
         slowConsumersDropped.incrementAndGet();
+    }
+
+    /** @return the metrics this service feeds. */
+    public ServerMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /** @return true until {@link #close()} begins (readiness). */
+    public boolean isOpen()
+    {
+        return open;
     }
 
     /** Stop the writers and close the store. Call after the HTTP server (and so every event loop) stopped. */
     public void close()
     {
+        open = false;
         for (final ShardWriter w : writers)
         {
             w.stop();

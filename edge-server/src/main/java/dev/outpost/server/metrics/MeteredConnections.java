@@ -1,0 +1,176 @@
+package dev.outpost.server.metrics;
+
+import dev.outpost.server.auth.VerifiedToken;
+import dev.outpost.server.ws.SyncConnection;
+import dev.outpost.server.ws.SyncConnectionHandler;
+import dev.outpost.server.ws.SyncConnectionHandlerFactory;
+import dev.outpost.server.ws.SyncMode;
+import io.vertx.core.Context;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Wraps the session layer's factory so every sync connection is counted (open connections, bytes in and out)
+ * without the session layer knowing: the handler it creates gets a {@link SyncConnection} that counts what it
+ * sends, and its own handler is wrapped to count what it receives and when it closes. One extra virtual call per
+ * message, no allocation.
+ */
+public final class MeteredConnections
+{
+    private MeteredConnections()
+    {
+    }
+
+    /**
+     * @param factory the session layer's factory.
+     * @param metrics where to count.
+     * @return a factory creating counted connections.
+     */
+    public static SyncConnectionHandlerFactory instrument(
+        final SyncConnectionHandlerFactory factory, final ServerMetrics metrics)
+    {
+        return connection ->
+        {
+            final MeteredConnection metered = new MeteredConnection(connection, metrics);
+            final SyncConnectionHandler handler = factory.newHandler(metered);
+            metrics.connectionOpened();
+            return new MeteredHandler(handler, metrics);
+        };
+    }
+
+    private static final class MeteredHandler implements SyncConnectionHandler
+    {
+        private final SyncConnectionHandler delegate;
+        private final ServerMetrics metrics;
+        private boolean closed;
+
+        MeteredHandler(final SyncConnectionHandler delegate, final ServerMetrics metrics)
+        {
+            this.delegate = delegate;
+            this.metrics = metrics;
+        }
+
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            metrics.bytesReceived(length);
+            delegate.onMessage(buffer, offset, length);
+        }
+
+        public void onWritable()
+        {
+            delegate.onWritable();
+        }
+
+        public void onClose(final int code, final String reason)
+        {
+            if (!closed)
+            {
+                closed = true;
+                metrics.connectionClosed();
+            }
+            delegate.onClose(code, reason);
+        }
+    }
+
+    private static final class MeteredConnection implements SyncConnection
+    {
+        private final SyncConnection delegate;
+        private final ServerMetrics metrics;
+
+        MeteredConnection(final SyncConnection delegate, final ServerMetrics metrics)
+        {
+            this.delegate = delegate;
+            this.metrics = metrics;
+        }
+
+        public long connectionId()
+        {
+            return delegate.connectionId();
+        }
+
+        public int protocolVersion()
+        {
+            return delegate.protocolVersion();
+        }
+
+        public SyncMode mode()
+        {
+            return delegate.mode();
+        }
+
+        public String subprotocol()
+        {
+            return delegate.subprotocol();
+        }
+
+        public VerifiedToken user()
+        {
+            return delegate.user();
+        }
+
+        public String appId()
+        {
+            return delegate.appId();
+        }
+
+        public String remoteAddress()
+        {
+            return delegate.remoteAddress();
+        }
+
+        public Context context()
+        {
+            return delegate.context();
+        }
+
+        public boolean send(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final boolean sent = delegate.send(buffer, offset, length);
+            if (sent)
+            {
+                metrics.bytesSent(length);
+            }
+            return sent;
+        }
+
+        public MutableDirectBuffer claim(final int capacity)
+        {
+            return delegate.claim(capacity);
+        }
+
+        public boolean commit(final int length)
+        {
+            final boolean sent = delegate.commit(length);
+            if (sent)
+            {
+                metrics.bytesSent(length);
+            }
+            return sent;
+        }
+
+        public void abort()
+        {
+            delegate.abort();
+        }
+
+        public boolean isWritable()
+        {
+            return delegate.isWritable();
+        }
+
+        public boolean isOpen()
+        {
+            return delegate.isOpen();
+        }
+
+        public void close(final int code, final String reason)
+        {
+            delegate.close(code, reason);
+        }
+
+        public void execute(final Runnable task)
+        {
+            delegate.execute(task);
+        }
+    }
+}

@@ -1,0 +1,375 @@
+package dev.outpost.server.metrics;
+
+import dev.outpost.codec.ProtocolErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The server's metrics, one instance per server, exported in the Prometheus text format at {@code /metrics}.
+ * <p>
+ * Every meter is registered up front, so the hot-path methods ({@link #bytesReceived}, {@link #uploadReceived},
+ * {@link #transformNanos}, ...) only add to existing adders: no lookup, no tag array, no allocation. All methods
+ * are thread-safe and may be called from event loops and writer threads alike.
+ * <pre>
+ * outpost_connections                      gauge    open sync WebSockets
+ * outpost_sessions                         gauge    bound sync sessions
+ * outpost_connections_opened_total         counter
+ * outpost_sessions_opened_total            counter
+ * outpost_server_files                     gauge    server files in the history store
+ * outpost_history_entries                  gauge    history entries (sum of heads)
+ * outpost_history_size_bytes               gauge    changeset bytes in the history
+ * outpost_uploads_total                    counter  UPLOAD messages integrated
+ * outpost_upload_changesets_total          counter  changesets integrated from uploads
+ * outpost_downloads_total                  counter  DOWNLOAD messages sent
+ * outpost_download_changesets_total        counter  changesets sent in downloads
+ * outpost_received_bytes_total             counter  sync WebSocket message bytes in
+ * outpost_sent_bytes_total                 counter  sync WebSocket message bytes out
+ * outpost_slow_consumers_dropped_total    counter  connections dropped by the slow-consumer policy
+ * outpost_writer_handoff_retries_total    counter  commands retried because a writer's handoff queue was full
+ * outpost_transform_seconds                histogram time to merge (transform) one upload
+ * outpost_append_seconds                   histogram time to append and publish one batch to the history
+ * outpost_protocol_errors_total{code,error} counter  errors sent to peers, by protocol error code
+ * vertx_http_server_*, jvm_*, process_*    Vert.x HTTP server, JVM and process meters
+ * </pre>
+ */
+public final class ServerMetrics
+{
+    /** Histogram buckets of the latency timers: 10 us .. 1 s. */
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofNanos(10_000), Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000),
+        Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+        Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+        Duration.ofMillis(250), Duration.ofSeconds(1)};
+
+    private static final int MAX_CODE = 300;
+    private static final Logger PEER_LOG = LoggerFactory.getLogger("dev.outpost.server.peer");
+
+    private final PrometheusMeterRegistry registry;
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong sessions = new AtomicLong();
+    private final Counter connectionsOpened;
+    private final Counter sessionsOpened;
+    private final Counter uploads;
+    private final Counter uploadChangesets;
+    private final Counter downloads;
+    private final Counter downloadChangesets;
+    private final Counter received;
+    private final Counter sent;
+    private final Counter slowConsumers;
+    private final Counter handoffRetries;
+    private final LongAdder uploadCount = new LongAdder();
+    private final LongAdder downloadCount = new LongAdder();
+    private final LongAdder errorCount = new LongAdder();
+    private final Timer transform;
+    private final Timer append;
+    private final Counter[] errorsByCode = new Counter[MAX_CODE];
+    private final Counter unknownCodeErrors;
+    private final AtomicIntegerArray loggedCodes = new AtomicIntegerArray(MAX_CODE + 1);
+    private volatile HistoryStats historyStats = HistoryStats.NONE;
+
+    /** A registry of its own with the JVM and process meters bound. */
+    public ServerMetrics()
+    {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** @param registry the registry to register the server's meters in (nothing else is bound). */
+    public ServerMetrics(final PrometheusMeterRegistry registry)
+    {
+        this.registry = registry;
+        Gauge.builder("outpost.connections", connections, AtomicLong::get)
+            .description("Open sync WebSocket connections").register(registry);
+        Gauge.builder("outpost.sessions", sessions, AtomicLong::get)
+            .description("Bound sync sessions").register(registry);
+        connectionsOpened = Counter.builder("outpost.connections.opened")
+            .description("Sync WebSocket connections accepted").register(registry);
+        sessionsOpened = Counter.builder("outpost.sessions.opened")
+            .description("Sync sessions bound").register(registry);
+        Gauge.builder("outpost.server.files", this, m -> m.history().serverFiles())
+            .description("Server files in the history store").register(registry);
+        Gauge.builder("outpost.history.entries", this, m -> m.history().entries())
+            .description("History entries over all server files").register(registry);
+        Gauge.builder("outpost.history.size", this, m -> m.history().bytes()).baseUnit("bytes")
+            .description("Changeset bytes in the history over all server files").register(registry);
+        uploads = Counter.builder("outpost.uploads").description("UPLOAD messages integrated").register(registry);
+        uploadChangesets = Counter.builder("outpost.upload.changesets")
+            .description("Changesets integrated from uploads").register(registry);
+        downloads = Counter.builder("outpost.downloads").description("DOWNLOAD messages sent").register(registry);
+        downloadChangesets = Counter.builder("outpost.download.changesets")
+            .description("Changesets sent in downloads").register(registry);
+        received = Counter.builder("outpost.received").baseUnit("bytes")
+            .description("Sync WebSocket message bytes received").register(registry);
+        sent = Counter.builder("outpost.sent").baseUnit("bytes")
+            .description("Sync WebSocket message bytes sent").register(registry);
+        slowConsumers = Counter.builder("outpost.slow.consumers.dropped")
+            .description("Connections dropped by the slow-consumer policy").register(registry);
+        handoffRetries = Counter.builder("outpost.writer.handoff.retries")
+            .description("Commands retried because a writer's handoff queue was full (back-pressure)")
+            .register(registry);
+        transform = Timer.builder("outpost.transform").description("Time to transform (merge) one upload")
+            .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        append = Timer.builder("outpost.append")
+            .description("Time to append and publish one batch to the history")
+            .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        for (final ProtocolErrorCode c : ProtocolErrorCode.values())
+        {
+            errorsByCode[c.code()] = errorCounter(String.valueOf(c.code()), c.name().toLowerCase(Locale.ROOT));
+        }
+        unknownCodeErrors = errorCounter("other", "unknown");
+    }
+
+    private Counter errorCounter(final String code, final String name)
+    {
+        return Counter.builder("outpost.protocol.errors").tag("code", code).tag("error", name)
+            .description("Protocol errors sent to peers, by error code").register(registry);
+    }
+
+    /**
+     * Registers (or finds) a counter for another layer to keep and increment on its hot path: look it up once at
+     * setup, then {@code counter.increment()} costs one adder update and allocates nothing.
+     *
+     * @param name        dotted Micrometer name, e.g. {@code outpost.flx.queries} (exported as
+     *                    {@code outpost_flx_queries_total}).
+     * @param description help text.
+     * @return the counter.
+     */
+    public Counter counter(final String name, final String description)
+    {
+        return Counter.builder(name).description(description).register(registry);
+    }
+
+    /**
+     * Registers (or finds) a latency timer with the same buckets as the built-in ones (10 us .. 1 s); keep it and
+     * call {@code timer.record(nanos, TimeUnit.NANOSECONDS)}.
+     *
+     * @param name        dotted Micrometer name, e.g. {@code outpost.bootstrap} (exported as
+     *                    {@code outpost_bootstrap_seconds}).
+     * @param description help text.
+     * @return the timer.
+     */
+    public Timer timer(final String name, final String description)
+    {
+        return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    }
+
+    /** @return the registry (for Vert.x's own meters and the scrape endpoint). */
+    public PrometheusMeterRegistry registry()
+    {
+        return registry;
+    }
+
+    /** @return every meter in the Prometheus text format. */
+    public String scrape()
+    {
+        return registry.scrape();
+    }
+
+    /**
+     * Where the history gauges read from; called by the scrape and the status page, at most a few times a second.
+     *
+     * @param stats the source, e.g. {@link HistoryStats#of(dev.outpost.server.store.HistoryStore)}.
+     */
+    public void history(final HistoryStats stats)
+    {
+        this.historyStats = null == stats ? HistoryStats.NONE : stats;
+    }
+
+    /** @return the current history figures. */
+    public HistoryStats.Figures history()
+    {
+        return historyStats.figures();
+    }
+
+    public void connectionOpened()
+    {
+        connections.incrementAndGet();
+        connectionsOpened.increment();
+    }
+
+    public void connectionClosed()
+    {
+        connections.decrementAndGet();
+    }
+
+    public long connections()
+    {
+        return connections.get();
+    }
+
+    /** A session was bound (BIND accepted). */
+    public void sessionOpened()
+    {
+        sessions.incrementAndGet();
+        sessionsOpened.increment();
+    }
+
+    /** A bound session ended (UNBIND, error or connection close). */
+    public void sessionClosed()
+    {
+        sessions.decrementAndGet();
+    }
+
+    public long sessions()
+    {
+        return sessions.get();
+    }
+
+    /** @param bytes length of one inbound sync message. */
+    public void bytesReceived(final long bytes)
+    {
+        received.increment(bytes);
+    }
+
+    /** @param bytes length of one outbound sync message. */
+    public void bytesSent(final long bytes)
+    {
+        sent.increment(bytes);
+    }
+
+    /** @param changesets changesets of one UPLOAD integrated into the history. */
+    public void uploadReceived(final int changesets)
+    {
+        uploads.increment();
+        uploadCount.increment();
+        uploadChangesets.increment(changesets);
+    }
+
+    /** @param changesets changesets in one DOWNLOAD sent. */
+    public void downloadSent(final int changesets)
+    {
+        downloads.increment();
+        downloadCount.increment();
+        downloadChangesets.increment(changesets);
+    }
+
+    /** A connection was dropped because it stayed unwritable with downloads pending. */
+    public void slowConsumerDropped()
+    {
+        slowConsumers.increment();
+    }
+
+    /** A command found its writer's handoff queue full and will be retried. */
+    public void writerHandoffRetried()
+    {
+        handoffRetries.increment();
+    }
+
+    /** @param nanos time spent transforming (merging) one upload. */
+    public void transformNanos(final long nanos)
+    {
+        transform.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** @param nanos time spent appending and publishing one batch. */
+    public void appendNanos(final long nanos)
+    {
+        append.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** @param code a protocol error sent to a peer. */
+    public void protocolError(final ProtocolErrorCode code)
+    {
+        final int c = null == code ? -1 : code.code();
+        (c >= 0 && c < MAX_CODE && null != errorsByCode[c] ? errorsByCode[c] : unknownCodeErrors).increment();
+        errorCount.increment();
+    }
+
+    /**
+     * A protocol error caused by a peer: counted, and logged at WARN the first time this code is seen (later ones
+     * at DEBUG), with the session context and without a stack trace. The peer gets the error message; the log
+     * never gets the peer's bytes.
+     *
+     * @param code    the error sent to the peer.
+     * @param context the connection or session.
+     * @param message what was wrong.
+     */
+    public void peerError(final ProtocolErrorCode code, final LogContext context, final String message)
+    {
+        protocolError(code);
+        logPeerError(code, context, message);
+    }
+
+    /**
+     * The logging half of {@link #peerError}, for callers that count the error elsewhere (through
+     * {@link #protocolError}): WARN the first time this code is seen, DEBUG after, never a stack trace.
+     */
+    public void logPeerError(final ProtocolErrorCode code, final LogContext context, final String message)
+    {
+        final int slot = null == code || code.code() >= MAX_CODE ? MAX_CODE : code.code();
+        final boolean first = loggedCodes.get(slot) == 0 && loggedCodes.compareAndSet(slot, 0, 1);
+        if (first ? PEER_LOG.isWarnEnabled() : PEER_LOG.isDebugEnabled())
+        {
+            final var builder = first ? PEER_LOG.atWarn() : PEER_LOG.atDebug();
+            if (null != context)
+            {
+                context.with(builder);
+            }
+            builder.addKeyValue("error", null == code ? "unknown" : code.code() + " " + code.name())
+                .log(first ? message + " (first of its kind; repeats are logged at DEBUG and counted in " +
+                    "outpost_protocol_errors_total)" : message);
+        }
+    }
+
+    public long uploadsTotal()
+    {
+        return uploadCount.sum();
+    }
+
+    public long downloadsTotal()
+    {
+        return downloadCount.sum();
+    }
+
+    public long protocolErrorsTotal()
+    {
+        return errorCount.sum();
+    }
+
+    public double bytesReceivedTotal()
+    {
+        return received.count();
+    }
+
+    public double bytesSentTotal()
+    {
+        return sent.count();
+    }
+
+    /** @return the count of one error code (tests, status). */
+    public double protocolErrors(final ProtocolErrorCode code)
+    {
+        return errorsByCode[code.code()].count();
+    }
+
+    public Timer transformTimer()
+    {
+        return transform;
+    }
+
+    public Timer appendTimer()
+    {
+        return append;
+    }
+}

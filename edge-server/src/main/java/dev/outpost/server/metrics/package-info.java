@@ -1,0 +1,2 @@
+/** Prometheus metrics of the server (Micrometer) and structured, once-per-kind logging of peer errors. */
+package dev.outpost.server.metrics;
