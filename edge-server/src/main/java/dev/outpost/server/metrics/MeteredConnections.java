@@ -1,5 +1,8 @@
 package dev.outpost.server.metrics;
 
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
 import dev.outpost.server.auth.VerifiedToken;
 import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncConnectionHandler;
@@ -29,12 +32,16 @@ public final class MeteredConnections
     public static SyncConnectionHandlerFactory instrument(
         final SyncConnectionHandlerFactory factory, final ServerMetrics metrics)
     {
+        // Every event-loop task of the sync layer (an inbound message, or work handed over with execute()) is timed:
+        // the event loop must never wait, and this histogram shows whether its tasks stay under a millisecond.
+        final Timer eventLoopTask = metrics.timer("outpost.eventloop.task",
+            "Time an event loop spends on one sync task (an inbound message or a handed-over fan-out/ack task)");
         return connection ->
         {
-            final MeteredConnection metered = new MeteredConnection(connection, metrics);
+            final MeteredConnection metered = new MeteredConnection(connection, metrics, eventLoopTask);
             final SyncConnectionHandler handler = factory.newHandler(metered);
             metrics.connectionOpened();
-            return new MeteredHandler(handler, metrics);
+            return new MeteredHandler(handler, metrics, eventLoopTask);
         };
     }
 
@@ -42,18 +49,22 @@ public final class MeteredConnections
     {
         private final SyncConnectionHandler delegate;
         private final ServerMetrics metrics;
+        private final Timer eventLoopTask;
         private boolean closed;
 
-        MeteredHandler(final SyncConnectionHandler delegate, final ServerMetrics metrics)
+        MeteredHandler(final SyncConnectionHandler delegate, final ServerMetrics metrics, final Timer eventLoopTask)
         {
             this.delegate = delegate;
             this.metrics = metrics;
+            this.eventLoopTask = eventLoopTask;
         }
 
         public void onMessage(final DirectBuffer buffer, final int offset, final int length)
         {
             metrics.bytesReceived(length);
+            final long start = System.nanoTime();
             delegate.onMessage(buffer, offset, length);
+            eventLoopTask.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
 
         public void onWritable()
@@ -76,11 +87,13 @@ public final class MeteredConnections
     {
         private final SyncConnection delegate;
         private final ServerMetrics metrics;
+        private final Timer eventLoopTask;
 
-        MeteredConnection(final SyncConnection delegate, final ServerMetrics metrics)
+        MeteredConnection(final SyncConnection delegate, final ServerMetrics metrics, final Timer eventLoopTask)
         {
             this.delegate = delegate;
             this.metrics = metrics;
+            this.eventLoopTask = eventLoopTask;
         }
 
         public long connectionId()
@@ -170,7 +183,12 @@ public final class MeteredConnections
 
         public void execute(final Runnable task)
         {
-            delegate.execute(task);
+            delegate.execute(() ->
+            {
+                final long start = System.nanoTime();
+                task.run();
+                eventLoopTask.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            });
         }
     }
 }
