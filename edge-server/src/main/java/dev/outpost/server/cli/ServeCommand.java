@@ -4,8 +4,7 @@ import dev.outpost.server.config.ConfigException;
 import dev.outpost.server.config.JwtAlgorithm;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.HttpApi;
-import dev.outpost.server.http.OutpostServer;
-import dev.outpost.server.ws.PingPongHandler;
+import dev.outpost.server.sync.SyncServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -88,10 +87,10 @@ final class ServeCommand implements Callable<Integer>
             System.err.println("outpost: " + ex.getMessage());
             return 2;
         }
-        final OutpostServer server;
+        final SyncServer server;
         try
         {
-            server = OutpostServer.start(config, PingPongHandler.FACTORY);
+            server = SyncServer.start(config);
         }
         catch (final ConfigException ex)
         {
@@ -108,7 +107,7 @@ final class ServeCommand implements Callable<Integer>
             "/realm-sync";
         System.out.println("Outpost listening on " + server.baseUrl() + " app=" + config.appId() + " sync=" + ws +
             " data=" + config.dataDir().toAbsolutePath().normalize() + " transport=" +
-            (server.nativeTransport() ? "epoll" : "nio") + " java=" + System.getProperty("java.version"));
+            (server.http().nativeTransport() ? "epoll" : "nio") + " java=" + System.getProperty("java.version"));
         System.out.flush();
         stopped.await();
         return 0;

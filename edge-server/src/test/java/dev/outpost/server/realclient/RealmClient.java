@@ -59,7 +59,8 @@ import java.util.function.Consumer;
  * Java through its JNI layer: the App, auth, sync client, protocol and changesets are all MongoDB's code; this class
  * only supplies the HTTP transport and the calls the Kotlin SDK would make.
  * <p>
- * Building blocks for scenarios: log in, open a PBS or FLX realm with an {@code Item {_id: ObjectId, name: String}}
+ * Building blocks for scenarios: log in, open a PBS or FLX realm with an
+ * {@code Item {_id: ObjectId, name: String, color: String?, size: Int?, tags: List<String>}}
  * schema, write, count, subscribe, wait for upload/download, pause and resume sync. Lives in a forked JVM only
  * (see {@link RealmClientDriver}): the native client's log callback is process-global and it may crash the JVM.
  */
@@ -123,7 +124,13 @@ final class RealmClient
             PropertyInfo.Companion.create("_id", null, PropertyType.RLM_PROPERTY_TYPE_OBJECT_ID,
                 CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, false, true, false, false),
             PropertyInfo.Companion.create("name", null, PropertyType.RLM_PROPERTY_TYPE_STRING,
-                CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, false, false, false, false));
+                CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, false, false, false, false),
+            PropertyInfo.Companion.create("color", null, PropertyType.RLM_PROPERTY_TYPE_STRING,
+                CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, true, false, false, false),
+            PropertyInfo.Companion.create("size", null, PropertyType.RLM_PROPERTY_TYPE_INT,
+                CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, true, false, false, false),
+            PropertyInfo.Companion.create("tags", null, PropertyType.RLM_PROPERTY_TYPE_STRING,
+                CollectionType.RLM_COLLECTION_TYPE_LIST, null, null, false, false, false, false));
         final NativePointer<RealmSchemaT> schema = RI.realm_schema_new(List.of(new Pair<>(item, props)));
         final NativePointer<RealmConfigT> config = RI.realm_config_new();
         RI.realm_config_set_path(config, new File(dir, fileName).getAbsolutePath());

@@ -23,6 +23,11 @@ final class Scenarios
         "read", Scenarios::read,
         "offline-write", Scenarios::offlineWrite));
 
+    static
+    {
+        SyncScenarios.register(ALL);
+    }
+
     private Scenarios()
     {
     }

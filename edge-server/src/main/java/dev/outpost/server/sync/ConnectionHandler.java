@@ -1,0 +1,299 @@
+package dev.outpost.server.sync;
+
+import dev.outpost.codec.CodecException;
+import dev.outpost.codec.ProtocolErrorCode;
+import dev.outpost.codec.message.ClientMessageDecoder;
+import dev.outpost.codec.message.MessageType;
+import dev.outpost.codec.message.ServerMessageEncoder;
+import dev.outpost.server.ws.CloseCodes;
+import dev.outpost.server.ws.SyncConnection;
+import dev.outpost.server.ws.SyncConnectionHandler;
+import dev.outpost.server.ws.SyncMode;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+
+/**
+ * The session layer of one sync WebSocket: decodes every frame, answers PING, owns the sessions of the connection
+ * (many per connection, by session ident) and sends connection-level errors. Event-loop confined (all methods run on
+ * the connection's event loop); results from writers come back through {@link SyncConnection#execute}.
+ * <p>
+ * A malformed frame is a connection-level error (the session ident cannot be trusted): {@code error <code>} with
+ * session 0 and the codec's code, then the connection is closed. Errors of one session are session-level and touch
+ * only that session.
+ */
+final class ConnectionHandler implements SyncConnectionHandler
+{
+    private static final System.Logger LOG = System.getLogger(ConnectionHandler.class.getName());
+    /** Most bytes of messages held back for busy sessions of one connection before a session is dropped. */
+    static final long MAX_DEFERRED_BYTES = 64L << 20;
+
+    final SyncService service;
+    final SyncConnection connection;
+    final boolean flx;
+    final ClientMessageDecoder decoder = new ClientMessageDecoder();
+    final ServerMessageEncoder encoder = new ServerMessageEncoder();
+    private final Long2ObjectHashMap<Session> sessions = new Long2ObjectHashMap<>();
+    private final LongHashSet endedSessions = new LongHashSet();
+    private final ArrayList<Session> paused = new ArrayList<>();
+    private long slowConsumerTimer = -1;
+    long deferredBytes;
+    private boolean closed;
+
+    ConnectionHandler(final SyncService service, final SyncConnection connection)
+    {
+        this.service = service;
+        this.connection = connection;
+        this.flx = connection.mode() == SyncMode.FLX;
+        decoder.flx(flx).protocolVersion(connection.protocolVersion());
+        encoder.flx(flx).protocolVersion(connection.protocolVersion());
+    }
+
+    public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            decoder.wrap(buffer, offset, length);
+        }
+        catch (final CodecException ex)
+        {
+            connectionError(ex.errorCode(), "bad message: " + ex.getMessage());
+            return;
+        }
+        dispatch(buffer, offset, length);
+    }
+
+    /** Dispatch the message in {@link #decoder} (a frame, or a deferred copy of one). */
+    private void dispatch(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final MessageType type = decoder.type();
+        switch (type)
+        {
+            case PING -> pong(decoder.timestamp());
+            case BIND -> bind();
+            case TEST_COMMAND -> LOG.log(System.Logger.Level.DEBUG, "test_command ignored");
+            case REFRESH -> LOG.log(System.Logger.Level.DEBUG, "legacy refresh ignored");
+            case ALLOC -> connectionError(ProtocolErrorCode.UNKNOWN_MESSAGE, "alloc is not supported");
+            case CLIENT_VERSION_REQUEST -> LegacyRequests.clientVersionRequest(this, decoder);
+            default -> sessionMessage(type, buffer, offset, length);
+        }
+    }
+
+    private void sessionMessage(final MessageType type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long ident = decoder.sessionIdent();
+        final Session s = sessions.get(ident);
+        if (s == null)
+        {
+            if (endedSessions.contains(ident) && ident != 0)
+            {
+                return; // a session that used to exist: ignore (its UNBIND after an error, late uploads...)
+            }
+            connectionError(ProtocolErrorCode.BAD_SESSION_IDENT, "no session " + ident + " on this connection");
+            return;
+        }
+        if (s.mustDefer())
+        {
+            if (deferredBytes + length > MAX_DEFERRED_BYTES)
+            {
+                s.error(ProtocolErrorCode.SESSION_CLOSED, ErrorBodies.TRANSIENT, true,
+                    "too many messages waiting for the server file's writer");
+                return;
+            }
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            deferredBytes += length;
+            s.defer(copy);
+            return;
+        }
+        s.handle(type, decoder);
+    }
+
+    /** A session finished its writer round trip: run its held-back messages in order until it is busy again. */
+    void runDeferred(final Session s)
+    {
+        byte[] next;
+        while (!closed && !s.isBusy() && (next = s.pollDeferred()) != null)
+        {
+            deferredBytes -= next.length;
+            final UnsafeBuffer b = new UnsafeBuffer(next);
+            try
+            {
+                decoder.wrap(b, 0, next.length);
+            }
+            catch (final CodecException ex)
+            {
+                connectionError(ex.errorCode(), "bad message: " + ex.getMessage());
+                return;
+            }
+            if (sessions.get(s.ident) != s)
+            {
+                return;
+            }
+            s.handle(decoder.type(), decoder);
+        }
+    }
+
+    private void bind()
+    {
+        final long ident = decoder.sessionIdent();
+        if (ident == 0)
+        {
+            connectionError(ProtocolErrorCode.BAD_SESSION_IDENT, "session ident 0");
+            return;
+        }
+        if (sessions.containsKey(ident))
+        {
+            connectionError(ProtocolErrorCode.REUSE_OF_SESSION_IDENT, "session " + ident + " is still bound");
+            return;
+        }
+        endedSessions.remove(ident);
+        final String path = decoder.buffer().getStringWithoutLengthUtf8(decoder.bindDataOffset(),
+            decoder.bindDataLength());
+        final Session s = new Session(this, ident);
+        sessions.put(ident, s);
+        s.bind(path, decoder.needClientFileIdent());
+    }
+
+    /** The session ended (UNBIND answered, or dropped after an error): forget it, remember the ident. */
+    void ended(final Session s)
+    {
+        if (sessions.get(s.ident) == s)
+        {
+            sessions.remove(s.ident);
+            endedSessions.add(s.ident);
+        }
+        paused.remove(s);
+    }
+
+    /** @return whether another live session of this connection is bound to the same client file. */
+    boolean clientFileBoundElsewhere(final Session s, final FileContext ctx, final long clientFileIdent)
+    {
+        for (final Session other : sessions.values())
+        {
+            if (other != s && other.boundTo(ctx, clientFileIdent))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    Session session(final long ident)
+    {
+        return sessions.get(ident);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // slow consumers
+
+    /** A session stopped reading history because the connection is not writable. */
+    void paused(final Session s)
+    {
+        if (!paused.contains(s))
+        {
+            paused.add(s);
+        }
+        if (slowConsumerTimer < 0)
+        {
+            final long ms = Math.max(1, service.slowConsumerTimeout.toMillis());
+            slowConsumerTimer = connection.context().owner().setTimer(ms, id ->
+            {
+                slowConsumerTimer = -1;
+                if (!closed && !paused.isEmpty() && !connection.isWritable())
+                {
+                    LOG.log(System.Logger.Level.INFO, "connection " + connection.connectionId() +
+                        " not writable for " + ms + " ms with downloads pending: dropping it");
+                    connection.close(CloseCodes.INTERNAL_ERROR, "slow consumer");
+                }
+            });
+        }
+    }
+
+    public void onWritable()
+    {
+        if (slowConsumerTimer >= 0)
+        {
+            connection.context().owner().cancelTimer(slowConsumerTimer);
+            slowConsumerTimer = -1;
+        }
+        final Session[] resume = paused.toArray(new Session[0]);
+        paused.clear();
+        for (final Session s : resume)
+        {
+            s.resume();
+            if (!connection.isWritable())
+            {
+                break;
+            }
+        }
+    }
+
+    public void onClose(final int code, final String reason)
+    {
+        closed = true;
+        if (slowConsumerTimer >= 0)
+        {
+            connection.context().owner().cancelTimer(slowConsumerTimer);
+        }
+        for (final Session s : sessions.values())
+        {
+            s.connectionClosed();
+        }
+        sessions.clear();
+        paused.clear();
+    }
+
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // sending
+
+    private void pong(final long timestamp)
+    {
+        final MutableDirectBuffer out = connection.claim(64);
+        if (out != null)
+        {
+            connection.commit(encoder.pong(out, 0, timestamp));
+        }
+    }
+
+    /** Send a connection-level error (session 0) and close the connection. */
+    void connectionError(final ProtocolErrorCode code, final String message)
+    {
+        if (closed)
+        {
+            return;
+        }
+        final ProtocolErrorCode safe = code.unsafeForClient() || !code.isConnectionLevel() ?
+            ProtocolErrorCode.OTHER_ERROR : code;
+        LOG.log(System.Logger.Level.DEBUG, () -> "connection " + connection.connectionId() + " error " +
+            safe.code() + ": " + message);
+        final byte[] text = message.getBytes(StandardCharsets.UTF_8);
+        final MutableDirectBuffer out = connection.claim(text.length + 96);
+        if (out != null)
+        {
+            connection.commit(encoder.error(out, 0, safe.code(), safe == ProtocolErrorCode.CONNECTION_CLOSED, 0,
+                new UnsafeBuffer(text), 0, text.length));
+        }
+        closed = true;
+        for (final Session s : sessions.values())
+        {
+            s.connectionClosed();
+        }
+        sessions.clear();
+        connection.close(CloseCodes.PROTOCOL_ERROR, "protocol error " + safe.code());
+    }
+}

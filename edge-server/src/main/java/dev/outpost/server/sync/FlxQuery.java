@@ -1,0 +1,197 @@
+package dev.outpost.server.sync;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * An FLX subscription set as the client sends it in IDENT and QUERY: {@code {"Class":"(rql) OR (rql)", ...}}. This
+ * server serves only subscriptions whose every query is {@code TRUEPREDICATE} (whitespace and parentheses as realm
+ * emits them, any case): such a set selects whole classes. Anything narrower is rejected (query_error 226) rather
+ * than answered with data outside the query. Immutable.
+ *
+ * @param classes  the subscribed classes (empty for {@code {}}).
+ * @param rejected null if servable, else the reason it is not.
+ */
+record FlxQuery(Set<String> classes, String rejected)
+{
+    static final FlxQuery NONE = new FlxQuery(Collections.emptySet(), null);
+
+    /** Parse the query JSON. Never throws: malformed JSON gives a rejected query. */
+    static FlxQuery parse(final String json)
+    {
+        final TreeMap<String, String> map;
+        try
+        {
+            map = new MiniJson(json).object();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return new FlxQuery(Collections.emptySet(), "malformed query JSON: " + ex.getMessage());
+        }
+        final TreeSet<String> classes = new TreeSet<>();
+        for (final var e : map.entrySet())
+        {
+            if (!isTruePredicate(e.getValue()))
+            {
+                return new FlxQuery(Collections.emptySet(), "Outpost serves only TRUEPREDICATE subscriptions; the " +
+                    "query on class '" + e.getKey() + "' is '" + e.getValue() + "'");
+            }
+            classes.add(e.getKey());
+        }
+        return new FlxQuery(Collections.unmodifiableSet(classes), null);
+    }
+
+    /**
+     * @return whether {@code rql} is TRUEPREDICATE, possibly parenthesised and OR-ed with itself, e.g.
+     * {@code (TRUEPREDICATE )} or {@code (truepredicate) OR (TRUEPREDICATE)}.
+     */
+    static boolean isTruePredicate(final String rql)
+    {
+        final String[] terms = rql.split("(?i)\\)\\s*OR\\s*\\(");
+        for (final String term : terms)
+        {
+            final String t = term.replace("(", "").replace(")", "").trim();
+            if (!t.equalsIgnoreCase("TRUEPREDICATE"))
+            {
+                return false;
+            }
+        }
+        return terms.length > 0;
+    }
+
+    /** The smallest JSON reader for one object of string values. */
+    private static final class MiniJson
+    {
+        private final String s;
+        private int i;
+
+        MiniJson(final String s)
+        {
+            this.s = s;
+        }
+
+        TreeMap<String, String> object()
+        {
+            final TreeMap<String, String> out = new TreeMap<>();
+            ws();
+            expect('{');
+            ws();
+            if (peek() == '}')
+            {
+                i++;
+                end();
+                return out;
+            }
+            while (true)
+            {
+                ws();
+                final String key = string();
+                ws();
+                expect(':');
+                ws();
+                out.put(key, string());
+                ws();
+                final char c = next();
+                if (c == '}')
+                {
+                    end();
+                    return out;
+                }
+                if (c != ',')
+                {
+                    throw new IllegalArgumentException("expected , or } at " + (i - 1));
+                }
+            }
+        }
+
+        private void end()
+        {
+            ws();
+            if (i != s.length())
+            {
+                throw new IllegalArgumentException("text after the object");
+            }
+        }
+
+        private String string()
+        {
+            expect('"');
+            final StringBuilder sb = new StringBuilder();
+            while (true)
+            {
+                final char c = next();
+                if (c == '"')
+                {
+                    return sb.toString();
+                }
+                if (c == '\\')
+                {
+                    final char e = next();
+                    switch (e)
+                    {
+                        case 'n' -> sb.append('\n');
+                        case 't' -> sb.append('\t');
+                        case 'r' -> sb.append('\r');
+                        case 'b' -> sb.append('\b');
+                        case 'f' -> sb.append('\f');
+                        case 'u' ->
+                        {
+                            if (i + 4 > s.length())
+                            {
+                                throw new IllegalArgumentException("bad \\u escape");
+                            }
+                            try
+                            {
+                                sb.append((char)Integer.parseInt(s.substring(i, i + 4), 16));
+                            }
+                            catch (final NumberFormatException ex)
+                            {
+                                throw new IllegalArgumentException("bad \\u escape");
+                            }
+                            i += 4;
+                        }
+                        default -> sb.append(e);
+                    }
+                }
+                else
+                {
+                    sb.append(c);
+                }
+            }
+        }
+
+        private void ws()
+        {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i)))
+            {
+                i++;
+            }
+        }
+
+        private char peek()
+        {
+            if (i >= s.length())
+            {
+                throw new IllegalArgumentException("unexpected end");
+            }
+            return s.charAt(i);
+        }
+
+        private char next()
+        {
+            final char c = peek();
+            i++;
+            return c;
+        }
+
+        private void expect(final char c)
+        {
+            if (next() != c)
+            {
+                throw new IllegalArgumentException("expected " + c + " at " + (i - 1));
+            }
+        }
+    }
+}

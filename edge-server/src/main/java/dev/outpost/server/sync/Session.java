@@ -1,0 +1,1040 @@
+package dev.outpost.server.sync;
+
+import dev.outpost.codec.CodecException;
+import dev.outpost.codec.ProtocolErrorCode;
+import dev.outpost.codec.message.BodyCompression;
+import dev.outpost.codec.message.ClientMessageDecoder;
+import dev.outpost.codec.message.EntryEncoder;
+import dev.outpost.codec.message.MessageType;
+import dev.outpost.codec.message.UploadEntryIterator;
+import dev.outpost.ot.model.Changeset;
+import dev.outpost.ot.model.Instruction;
+import dev.outpost.ot.model.ObjectInstruction;
+import dev.outpost.server.store.EntryView;
+import dev.outpost.server.store.ServerFile;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.LongArrayList;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One sync session (protocol §2.4, §7.4): BIND, IDENT both ways, UPLOAD, DOWNLOAD, MARK, QUERY (FLX), UNBIND.
+ * Event-loop confined except {@link #notifyHeadAdvanced()}, which any thread (a writer) may call.
+ * <p>
+ * While a writer round trip is under way (bind, IDENT check, upload, bootstrap) the session is busy: later messages
+ * for it are held back and run in order when the result arrives, so every answer keeps the client's order.
+ */
+final class Session
+{
+    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+    /** Milliseconds between the Unix epoch and realm's 2015-01-01 timestamp epoch. */
+    static final long REALM_EPOCH_MS = 1420070400000L;
+    private static final int ENTRY_HEAD_MAX = 6 * 21;
+
+    enum State
+    {
+        BINDING, WAIT_IDENT, ACTIVE, ERRORED, ENDED
+    }
+
+    final ConnectionHandler conn;
+    final long ident;
+    private State state = State.BINDING;
+    private boolean busy;
+    private final ArrayDeque<byte[]> deferred = new ArrayDeque<>();
+    private final AtomicBoolean notifyPending = new AtomicBoolean();
+
+    private String fileName;
+    FileContext ctx;
+    private boolean serverIdentSent;
+    private long clientFileIdent;
+    private long clientFileSalt;
+
+    // cursors
+    private long downloadServer;
+    private long downloadClient;
+    private long uploadClient;   // stored upload cursor (the server's), sent in every DOWNLOAD
+    private long uploadServer;
+    private long thresholdClient;  // upload progress stored at IDENT
+    private long thresholdServer;
+    private long progressClient;   // last UPLOAD progress of this session
+    private long progressServer;
+    private long lockedServer;
+    private boolean downloadSent;
+    private boolean paused;
+    private final LongArrayList pendingMarks = new LongArrayList(); // pairs: request ident, target version
+
+    // FLX
+    private long queryVersion;
+    private Set<String> classes = Set.of();
+
+    Session(final ConnectionHandler conn, final long ident)
+    {
+        this.conn = conn;
+        this.ident = ident;
+    }
+
+    boolean isBusy()
+    {
+        return busy;
+    }
+
+    boolean mustDefer()
+    {
+        return busy || !deferred.isEmpty();
+    }
+
+    void defer(final byte[] message)
+    {
+        deferred.add(message);
+    }
+
+    byte[] pollDeferred()
+    {
+        return deferred.poll();
+    }
+
+    boolean boundTo(final FileContext file, final long clientFile)
+    {
+        return state == State.ACTIVE && ctx == file && clientFileIdent == clientFile;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // inbound
+
+    void bind(final String path, final boolean needIdent)
+    {
+        final String appId = conn.connection.appId();
+        if (conn.flx)
+        {
+            fileName = SyncService.flxFileName(appId);
+        }
+        else
+        {
+            if (path.isEmpty())
+            {
+                error(ProtocolErrorCode.ILLEGAL_REALM_PATH, ErrorBodies.PROTOCOL_VIOLATION, false,
+                    "empty partition");
+                return;
+            }
+            fileName = SyncService.pbsFileName(appId, path);
+        }
+        submit(new BindCommand(needIdent));
+    }
+
+    void handle(final MessageType type, final ClientMessageDecoder d)
+    {
+        if (state == State.ERRORED)
+        {
+            if (type == MessageType.UNBIND)
+            {
+                end(); // never UNBOUND after a session error
+            }
+            return;
+        }
+        switch (type)
+        {
+            case IDENT -> ident(d);
+            case UPLOAD -> upload(d);
+            case MARK -> mark(d.requestIdent());
+            case QUERY -> query(d);
+            case UNBIND -> unbind();
+            case JSON_ERROR -> clientError(d);
+            case TRANSACT -> LegacyRequests.transact(this, d);
+            case STATE_REQUEST -> LegacyRequests.stateRequest(this, d);
+            default -> conn.connectionError(ProtocolErrorCode.UNKNOWN_MESSAGE, "unexpected " + type.wireName());
+        }
+    }
+
+    private void ident(final ClientMessageDecoder d)
+    {
+        if (state != State.WAIT_IDENT)
+        {
+            conn.connectionError(ProtocolErrorCode.BAD_MESSAGE_ORDER, "IDENT in the wrong state " + state);
+            return;
+        }
+        FlxQuery query = FlxQuery.NONE;
+        long qv = 0;
+        if (conn.flx)
+        {
+            qv = d.queryVersion();
+            query = FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+        }
+        if (conn.clientFileBoundElsewhere(this, ctx, d.clientFileIdent()))
+        {
+            conn.connectionError(ProtocolErrorCode.BOUND_IN_OTHER_SESSION,
+                "client file " + d.clientFileIdent() + " is bound in another session");
+            return;
+        }
+        submit(new IdentCommand(d.clientFileIdent(), d.clientFileIdentSalt(), d.downloadServerVersion(),
+            d.downloadClientVersion(), d.latestServerVersion(), d.latestServerVersionSalt(), qv, query));
+    }
+
+    private boolean requireActive(final String what)
+    {
+        if (state != State.ACTIVE)
+        {
+            conn.connectionError(ProtocolErrorCode.BAD_MESSAGE_ORDER, what + " before IDENT");
+            return false;
+        }
+        return true;
+    }
+
+    private void upload(final ClientMessageDecoder d)
+    {
+        if (!requireActive("UPLOAD"))
+        {
+            return;
+        }
+        final long pcv = d.progressClientVersion();
+        final long psv = d.progressServerVersion();
+        final long locked = d.lockedServerVersion();
+        // §4.5 cursor checks
+        if (pcv < progressClient)
+        {
+            sessionReset(ProtocolErrorCode.BAD_CLIENT_VERSION, "upload progress client version decreased");
+            return;
+        }
+        if (psv > downloadServer || psv < progressServer || (pcv == progressClient && psv != progressServer))
+        {
+            sessionReset(ProtocolErrorCode.BAD_SERVER_VERSION, "upload progress server version " + psv +
+                " inconsistent (download cursor " + downloadServer + ", previous " + progressServer + ")");
+            return;
+        }
+        if ((pcv == 0 && psv != 0) || pcv < thresholdClient || (pcv > thresholdClient && psv < thresholdServer) ||
+            (pcv == thresholdClient && psv != thresholdServer && pcv != 0))
+        {
+            sessionReset(ProtocolErrorCode.BAD_CLIENT_VERSION, "upload progress (" + pcv + ", " + psv +
+                ") inconsistent with the stored upload cursor (" + thresholdClient + ", " + thresholdServer + ")");
+            return;
+        }
+        if (locked < lockedServer || locked > downloadServer)
+        {
+            sessionReset(ProtocolErrorCode.BAD_SERVER_VERSION, "locked server version " + locked + " out of range");
+            return;
+        }
+        final LoopResources r = conn.service.loopResources();
+        DirectBuffer body = d.buffer();
+        int bodyOffset = d.bodyOffset();
+        int bodyLength = d.bodyLength();
+        if (d.bodyCompressed())
+        {
+            try
+            {
+                bodyLength = r.zlib.inflate(body, bodyOffset, bodyLength, r.inflated, 0, d.uncompressedBodySize());
+            }
+            catch (final CodecException ex)
+            {
+                conn.connectionError(ex.errorCode(), "upload body: " + ex.getMessage());
+                return;
+            }
+            body = r.inflated;
+            bodyOffset = 0;
+        }
+        final UploadEntryIterator it = new UploadEntryIterator().wrap(body, bodyOffset, bodyLength);
+        final UploadCommand cmd = new UploadCommand(pcv, psv, locked);
+        long prevClient = progressClient;
+        long prevServer = progressServer;
+        try
+        {
+            while (it.next())
+            {
+                final long cv = it.clientVersion();
+                final long sv = it.serverVersion();
+                if (cv <= prevClient || cv > pcv)
+                {
+                    sessionReset(ProtocolErrorCode.BAD_CLIENT_VERSION, "changeset client version " + cv +
+                        " not in (" + prevClient + ", " + pcv + "]");
+                    return;
+                }
+                if (sv < prevServer || sv > psv)
+                {
+                    sessionReset(ProtocolErrorCode.BAD_SERVER_VERSION, "changeset server version " + sv +
+                        " not in [" + prevServer + ", " + psv + "]");
+                    return;
+                }
+                if (it.originFileIdent() != 0 && it.originFileIdent() != clientFileIdent)
+                {
+                    error(ProtocolErrorCode.BAD_ORIGIN_FILE_IDENT, ErrorBodies.PROTOCOL_VIOLATION, false,
+                        "origin file ident " + it.originFileIdent() + " not allowed");
+                    return;
+                }
+                prevClient = cv;
+                prevServer = sv;
+                if (cv <= thresholdClient)
+                {
+                    continue; // integrated in an earlier connection
+                }
+                cmd.add(cv, sv, it.originTimestamp(), it.buffer(), it.changesetOffset(), it.changesetLength());
+            }
+        }
+        catch (final CodecException ex)
+        {
+            conn.connectionError(ex.errorCode(), "upload entries: " + ex.getMessage());
+            return;
+        }
+        progressClient = pcv;
+        progressServer = psv;
+        lockedServer = locked;
+        submit(cmd);
+    }
+
+    private void mark(final long requestIdent)
+    {
+        if (!requireActive("MARK"))
+        {
+            return;
+        }
+        pendingMarks.addLong(requestIdent);
+        pendingMarks.addLong(ctx.file.head());
+        scan();
+    }
+
+    private void query(final ClientMessageDecoder d)
+    {
+        if (!conn.flx)
+        {
+            conn.connectionError(ProtocolErrorCode.BAD_MESSAGE_ORDER, "QUERY on a partition-based connection");
+            return;
+        }
+        if (!requireActive("QUERY"))
+        {
+            return;
+        }
+        final long qv = d.queryVersion();
+        final FlxQuery q = FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+        if (q.rejected() != null)
+        {
+            queryError(qv, q.rejected());
+            return;
+        }
+        submit(new BootstrapCommand(qv, q));
+    }
+
+    private void unbind()
+    {
+        if (state == State.BINDING || state == State.WAIT_IDENT || state == State.ACTIVE)
+        {
+            final MutableDirectBuffer out = conn.connection.claim(64);
+            if (out != null)
+            {
+                conn.connection.commit(conn.encoder.unbound(out, 0, ident));
+            }
+        }
+        end();
+    }
+
+    private void clientError(final ClientMessageDecoder d)
+    {
+        final String text = d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength());
+        LOG.log(System.Logger.Level.INFO, "client error " + d.errorCode() + " on session " + ident + ": " + text);
+        error(ProtocolErrorCode.BAD_CHANGESET, ErrorBodies.PROTOCOL_VIOLATION, false,
+            "client reported error " + d.errorCode());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // downloads
+
+    /** Any thread: the server file's head moved; scan on the event loop (one pending task at most). */
+    void notifyHeadAdvanced()
+    {
+        if (notifyPending.compareAndSet(false, true))
+        {
+            conn.connection.execute(() ->
+            {
+                notifyPending.set(false);
+                scan();
+            });
+        }
+    }
+
+    void resume()
+    {
+        paused = false;
+        scan();
+    }
+
+    /** Send DOWNLOADs up to the published head (at least one per session), then the MARKs that are due. */
+    void scan()
+    {
+        if (state != State.ACTIVE || busy || paused || conn.isClosed())
+        {
+            return;
+        }
+        final ServerFile file = ctx.file;
+        while (true)
+        {
+            final long head = file.head();
+            if (downloadSent && downloadServer >= head)
+            {
+                break;
+            }
+            if (!conn.connection.isWritable())
+            {
+                paused = true;
+                conn.paused(this);
+                return;
+            }
+            final long before = downloadServer;
+            if (!sendDownload(head) || (downloadServer == before && downloadSent))
+            {
+                break;
+            }
+        }
+        answerMarks();
+    }
+
+    private void answerMarks()
+    {
+        int i = 0;
+        while (i < pendingMarks.size() && pendingMarks.getLong(i + 1) <= downloadServer)
+        {
+            final MutableDirectBuffer out = conn.connection.claim(64);
+            if (out != null)
+            {
+                conn.connection.commit(conn.encoder.mark(out, 0, ident, pendingMarks.getLong(i)));
+            }
+            i += 2;
+        }
+        if (i > 0)
+        {
+            final int rest = pendingMarks.size() - i;
+            for (int j = 0; j < rest; j++)
+            {
+                pendingMarks.setLong(j, pendingMarks.getLong(i + j));
+            }
+            while (pendingMarks.size() > rest)
+            {
+                pendingMarks.removeAt(pendingMarks.size() - 1);
+            }
+        }
+    }
+
+    /**
+     * Build and send one DOWNLOAD of the entries in {@code (downloadServer, head]} (up to the size limit).
+     *
+     * @return false if nothing could be sent (connection closed).
+     */
+    private boolean sendDownload(final long head)
+    {
+        final LoopResources r = conn.service.loopResources();
+        final ExpandableDirectByteBuffer body = r.body;
+        final EntryView view = r.view;
+        final int max = conn.service.config.maxDownloadSize();
+        int pos = 0;
+        long v = downloadServer;
+        long c = downloadClient;
+        while (v < head)
+        {
+            final long next = v + 1;
+            if (!r.reader.read(ctx.file, next, view))
+            {
+                LOG.log(System.Logger.Level.ERROR, "history entry " + next + " of " + ctx.name + " unreadable");
+                break;
+            }
+            if (view.originFileIdent() == clientFileIdent)
+            {
+                if (view.clientVersion() > uploadClient)
+                {
+                    break; // its acknowledgement is on its way: never report a client version beyond the upload cursor
+                }
+                c = view.clientVersion();
+                v = next;
+                continue;
+            }
+            DirectBuffer src = view.changeset();
+            int len = view.changesetLength();
+            if (len == 0)
+            {
+                v = next;
+                continue;
+            }
+            if (conn.flx)
+            {
+                len = filter(r, src, len);
+                if (len < 0)
+                {
+                    len = -len - 1;
+                }
+                else
+                {
+                    src = r.filtered;
+                }
+                if (len == 0)
+                {
+                    v = next;
+                    continue;
+                }
+            }
+            if (pos > 0 && pos + len + ENTRY_HEAD_MAX > max)
+            {
+                break;
+            }
+            pos += EntryEncoder.downloadEntry(body, pos, next, c, view.timestamp(), view.originFileIdent(), len,
+                src, 0, len);
+            v = next;
+        }
+        downloadServer = v;
+        downloadClient = c;
+        return send(body, pos, head, 2, queryVersion);
+    }
+
+    /**
+     * FLX: drop the object instructions of classes outside the subscription (schema instructions stay).
+     *
+     * @return the filtered length (bytes in {@code r.filtered}), or {@code -(len + 1)} to send the original.
+     */
+    private int filter(final LoopResources r, final DirectBuffer src, final int len)
+    {
+        final Changeset cs;
+        try
+        {
+            cs = r.changesetReader.read(src, 0, len, new Changeset());
+        }
+        catch (final CodecException ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "stored changeset of " + ctx.name + " does not parse");
+            return 0;
+        }
+        boolean drop = false;
+        for (final Instruction i : cs.instructions())
+        {
+            if (i instanceof ObjectInstruction && !classes.contains(i.table()))
+            {
+                drop = true;
+                break;
+            }
+        }
+        if (!drop)
+        {
+            return -(len + 1);
+        }
+        final Changeset kept = cs.copyHeader();
+        for (final Instruction i : cs.instructions())
+        {
+            if (!(i instanceof ObjectInstruction) || classes.contains(i.table()))
+            {
+                kept.add(i);
+            }
+        }
+        if (kept.isEmpty())
+        {
+            return 0;
+        }
+        return r.changesetWriter.encode(kept, r.filtered, 0);
+    }
+
+    /** Send one DOWNLOAD with the session's cursors and {@code body[0, bodyLength)} as its entry list. */
+    private boolean send(final DirectBuffer body, final int bodyLength, final long latest, final int batchState,
+        final long qv)
+    {
+        final LoopResources r = conn.service.loopResources();
+        DirectBuffer payload = body;
+        int payloadLength = bodyLength;
+        boolean compressed = false;
+        if (bodyLength > conn.service.config.compressionThreshold())
+        {
+            final int n = r.zlib.compressIfWorthwhile(body, 0, bodyLength, r.compressed, 0);
+            if (n > 0)
+            {
+                payload = r.compressed;
+                payloadLength = n;
+                compressed = true;
+            }
+        }
+        final ServerFile file = ctx.file;
+        final long downloadable = Math.max(0, file.cumulativeSize(latest) - file.cumulativeSize(downloadServer));
+        final MutableDirectBuffer out = conn.connection.claim(payloadLength + 512);
+        if (out == null)
+        {
+            return false;
+        }
+        final int n = conn.encoder.download(out, 0, ident, downloadServer, downloadClient, latest, file.salt(latest),
+            uploadClient, uploadServer, downloadable, qv, batchState, 1.0, compressed, bodyLength, payload, 0,
+            payloadLength);
+        downloadSent = true;
+        return conn.connection.commit(n);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // errors and ending
+
+    private void sessionReset(final ProtocolErrorCode code, final String message)
+    {
+        error(code, ErrorBodies.CLIENT_RESET, false, message);
+    }
+
+    private void queryError(final long qv, final String message)
+    {
+        final byte[] text = message.getBytes(StandardCharsets.UTF_8);
+        final MutableDirectBuffer out = conn.connection.claim(text.length + 96);
+        if (out != null)
+        {
+            conn.connection.commit(conn.encoder.queryError(out, 0, ProtocolErrorCode.BAD_QUERY.code(), ident, qv,
+                new UnsafeBuffer(text), 0, text.length));
+        }
+    }
+
+    /** Send a session-level error (json_error from protocol 4 on) and stop the session until the client UNBINDs. */
+    void error(final ProtocolErrorCode code, final String action, final boolean tryAgain, final String message)
+    {
+        if (state == State.ERRORED || state == State.ENDED)
+        {
+            return;
+        }
+        final ProtocolErrorCode safe = code.unsafeForClient() || code.isConnectionLevel() ?
+            ProtocolErrorCode.OTHER_SESSION_ERROR : code;
+        LOG.log(System.Logger.Level.DEBUG, () -> "session " + ident + " error " + safe.code() + ": " + message);
+        final byte[] bytes;
+        final MutableDirectBuffer out;
+        if (conn.connection.protocolVersion() >= 4)
+        {
+            bytes = ErrorBodies.json(action, message, tryAgain).getBytes(StandardCharsets.UTF_8);
+            out = conn.connection.claim(bytes.length + 96);
+            if (out != null)
+            {
+                conn.connection.commit(conn.encoder.jsonError(out, 0, safe.code(), ident, new UnsafeBuffer(bytes), 0,
+                    bytes.length));
+            }
+        }
+        else
+        {
+            bytes = message.getBytes(StandardCharsets.UTF_8);
+            out = conn.connection.claim(bytes.length + 96);
+            if (out != null)
+            {
+                conn.connection.commit(conn.encoder.error(out, 0, safe.code(), tryAgain, ident,
+                    new UnsafeBuffer(bytes), 0, bytes.length));
+            }
+        }
+        state = State.ERRORED;
+        detach();
+        while (!deferred.isEmpty())
+        {
+            conn.deferredBytes -= deferred.poll().length;
+        }
+    }
+
+    private void end()
+    {
+        state = State.ENDED;
+        detach();
+        conn.ended(this);
+    }
+
+    void connectionClosed()
+    {
+        state = State.ENDED;
+        detach();
+        deferred.clear();
+    }
+
+    private void detach()
+    {
+        if (ctx != null)
+        {
+            ctx.unsubscribe(this);
+        }
+        pendingMarks.clear();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // writer round trips
+
+    private void submit(final SessionCommand cmd)
+    {
+        busy = true;
+        final ShardWriter w = conn.service.writerFor(fileName);
+        if (!w.offer(cmd))
+        {
+            // back-pressure: the writer's handoff is full; retry shortly, keep later messages held back
+            conn.connection.context().owner().setTimer(1, id ->
+            {
+                if (state != State.ENDED && !conn.isClosed())
+                {
+                    submit(cmd);
+                }
+            });
+        }
+    }
+
+    /** The common shape: execute on the writer, then {@link #deliver()} on this session's event loop. */
+    abstract class SessionCommand extends WriterCommand
+    {
+        private Throwable failure;
+
+        void complete()
+        {
+            conn.connection.execute(this::onLoop);
+        }
+
+        void fail(final Throwable cause)
+        {
+            failure = cause;
+            conn.connection.execute(this::onLoop);
+        }
+
+        private void onLoop()
+        {
+            busy = false;
+            if (state == State.ENDED || conn.isClosed())
+            {
+                return;
+            }
+            if (failure != null)
+            {
+                error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true,
+                    "internal error: " + failure);
+            }
+            else if (state != State.ERRORED)
+            {
+                deliver();
+            }
+            conn.runDeferred(Session.this);
+            scan();
+        }
+
+        abstract void deliver();
+    }
+
+    private final class BindCommand extends SessionCommand
+    {
+        private final boolean needIdent;
+        private FileContext file;
+        private long allocated;
+        private long salt;
+
+        BindCommand(final boolean needIdent)
+        {
+            this.needIdent = needIdent;
+        }
+
+        void execute(final ShardWriter writer)
+        {
+            file = writer.open(fileName);
+            if (needIdent)
+            {
+                final var c = writer.shard.allocateClientFile(file.file, 0, System.currentTimeMillis());
+                allocated = c.ident();
+                salt = c.salt();
+            }
+        }
+
+        void deliver()
+        {
+            ctx = file;
+            state = State.WAIT_IDENT;
+            if (needIdent)
+            {
+                final MutableDirectBuffer out = conn.connection.claim(96);
+                if (out != null)
+                {
+                    conn.connection.commit(conn.encoder.ident(out, 0, ident, allocated, salt));
+                }
+                serverIdentSent = true;
+            }
+        }
+    }
+
+    private final class IdentCommand extends SessionCommand
+    {
+        private final long fileIdent;
+        private final long salt;
+        private final long dlServer;
+        private final long dlClient;
+        private final long latest;
+        private final long latestSalt;
+        private final long qv;
+        private final FlxQuery query;
+        private ProtocolErrorCode error;
+        private String message;
+        private long storedClient;
+        private long storedRhBase;
+        private long storedLocked;
+
+        IdentCommand(final long fileIdent, final long salt, final long dlServer, final long dlClient,
+            final long latest, final long latestSalt, final long qv, final FlxQuery query)
+        {
+            this.fileIdent = fileIdent;
+            this.salt = salt;
+            this.dlServer = dlServer;
+            this.dlClient = dlClient;
+            this.latest = latest;
+            this.latestSalt = latestSalt;
+            this.qv = qv;
+            this.query = query;
+        }
+
+        void execute(final ShardWriter writer)
+        {
+            final ServerFile f = ctx.file;
+            final long head = f.lastAppended();
+            final var c = fileIdent == 0 ? null : writer.shard.clientFile(f, fileIdent);
+            if (c == null)
+            {
+                fail(ProtocolErrorCode.BAD_CLIENT_FILE_IDENT, "unknown client file ident " + fileIdent);
+            }
+            else if (c.salt() != salt)
+            {
+                fail(ProtocolErrorCode.DIVERGING_HISTORIES, "client file ident salt mismatch");
+            }
+            else if (dlServer < c.rhBaseVersion() || dlServer > head)
+            {
+                fail(ProtocolErrorCode.BAD_SERVER_VERSION, "download server version " + dlServer + " outside [" +
+                    c.rhBaseVersion() + ", " + head + "]");
+            }
+            else if (dlClient > c.clientVersion() || (dlServer == 0 && dlClient != 0))
+            {
+                fail(ProtocolErrorCode.BAD_CLIENT_VERSION, "download client version " + dlClient +
+                    " beyond the integrated " + c.clientVersion());
+            }
+            else if (latest < dlServer || latest > head)
+            {
+                fail(ProtocolErrorCode.BAD_SERVER_VERSION, "latest server version " + latest + " outside [" +
+                    dlServer + ", " + head + "]");
+            }
+            else if (latestSalt != f.salt(latest))
+            {
+                fail(ProtocolErrorCode.DIVERGING_HISTORIES, "latest server version salt mismatch");
+            }
+            else
+            {
+                storedClient = c.clientVersion();
+                storedRhBase = c.rhBaseVersion();
+                storedLocked = c.lockedServerVersion();
+            }
+        }
+
+        private void fail(final ProtocolErrorCode code, final String text)
+        {
+            error = code;
+            message = text;
+        }
+
+        void deliver()
+        {
+            if (error != null)
+            {
+                sessionReset(error, message);
+                return;
+            }
+            clientFileIdent = fileIdent;
+            clientFileSalt = salt;
+            downloadServer = dlServer;
+            downloadClient = dlClient;
+            uploadClient = storedClient;
+            uploadServer = storedRhBase;
+            thresholdClient = storedClient;
+            thresholdServer = storedRhBase;
+            progressClient = storedClient;
+            progressServer = storedRhBase;
+            lockedServer = storedLocked;
+            queryVersion = qv;
+            state = State.ACTIVE;
+            if (conn.flx)
+            {
+                if (query.rejected() != null)
+                {
+                    classes = Set.of();
+                    queryError(qv, query.rejected());
+                }
+                else
+                {
+                    classes = query.classes();
+                }
+            }
+            ctx.subscribe(Session.this);
+        }
+    }
+
+    private final class UploadCommand extends SessionCommand
+    {
+        private final long progressClientVersion;
+        private final long progressServerVersion;
+        private final long locked;
+        private LongArrayList meta = new LongArrayList();   // per entry: cv, sv, ts, offset, length
+        private ExpandableDirectByteBuffer data;
+        private int dataLength;
+        private ProtocolErrorCode error;
+        private String message;
+        private long storedClient;
+        private long storedRhBase;
+
+        UploadCommand(final long progressClientVersion, final long progressServerVersion, final long locked)
+        {
+            this.progressClientVersion = progressClientVersion;
+            this.progressServerVersion = progressServerVersion;
+            this.locked = locked;
+        }
+
+        /** Copy one changeset into the command (the one copy between the frame and the writer). */
+        void add(final long cv, final long sv, final long ts, final DirectBuffer src, final int offset,
+            final int length)
+        {
+            if (data == null)
+            {
+                data = new ExpandableDirectByteBuffer(Math.max(256, length));
+            }
+            data.putBytes(dataLength, src, offset, length);
+            meta.addLong(cv);
+            meta.addLong(sv);
+            meta.addLong(ts);
+            meta.addLong(dataLength);
+            meta.addLong(length);
+            dataLength += length;
+        }
+
+        void execute(final ShardWriter writer)
+        {
+            final FileContext f = ctx;
+            f.ensureLoaded(writer.shard, writer.tools);
+            final var client = writer.shard.clientFile(f.file, clientFileIdent);
+            final int n = meta.size() / 5;
+            final java.util.ArrayList<dev.outpost.ot.sync.UploadEntry> entries = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final Changeset cs;
+                try
+                {
+                    cs = writer.tools.reader.read(data, (int)meta.getLong(i * 5 + 3), (int)meta.getLong(i * 5 + 4),
+                        new Changeset());
+                }
+                catch (final CodecException ex)
+                {
+                    error = ProtocolErrorCode.BAD_CHANGESET;
+                    message = "changeset " + meta.getLong(i * 5) + " does not parse: " + ex.getMessage();
+                    return;
+                }
+                entries.add(new dev.outpost.ot.sync.UploadEntry(meta.getLong(i * 5), meta.getLong(i * 5 + 1),
+                    meta.getLong(i * 5 + 2), cs));
+            }
+            final long headBefore = f.file.lastAppended();
+            final var result = f.integrator().integrateUpload(clientFileIdent,
+                new StoreHistory.StoreClientFile(writer.shard, f.file, client, writer.tools), progressClientVersion,
+                progressServerVersion, locked, entries);
+            if (f.history().takeAppendFailed())
+            {
+                error = ProtocolErrorCode.BAD_CHANGESET;
+                message = "a transformed changeset is too large to store";
+            }
+            else if (!result.ok())
+            {
+                error = result.errorCode();
+                message = result.message();
+            }
+            if (f.file.lastAppended() != headBefore)
+            {
+                writer.touched(f);
+            }
+            storedClient = client.clientVersion();
+            storedRhBase = client.rhBaseVersion();
+            data = null;
+            meta = null;
+        }
+
+        void deliver()
+        {
+            if (error != null)
+            {
+                error(error, error == ProtocolErrorCode.BAD_CHANGESET ? ErrorBodies.PROTOCOL_VIOLATION :
+                    ErrorBodies.CLIENT_RESET, false, message);
+                return;
+            }
+            if (storedClient >= uploadClient)
+            {
+                uploadClient = storedClient;
+                uploadServer = Math.max(uploadServer, storedRhBase);
+            }
+        }
+    }
+
+    private final class BootstrapCommand extends SessionCommand
+    {
+        private final long qv;
+        private final FlxQuery query;
+        private long head;
+        private long storedClient;
+        private long storedRhBase;
+        private Changeset snapshot;
+
+        BootstrapCommand(final long qv, final FlxQuery query)
+        {
+            this.qv = qv;
+            this.query = query;
+        }
+
+        void execute(final ShardWriter writer)
+        {
+            final FileContext f = ctx;
+            f.ensureLoaded(writer.shard, writer.tools);
+            if (f.file.lastAppended() == 0)
+            {
+                // a bootstrap entry needs a server version >= 1: start the history with an empty server changeset
+                final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
+                writer.shard.append(f.file, ServerIntegratorIdent.SERVER, 0, now(), 0, empty, 0, 0);
+                writer.touched(f);
+            }
+            head = f.file.lastAppended();
+            final var client = writer.shard.clientFile(f.file, clientFileIdent);
+            storedClient = client.clientVersion();
+            storedRhBase = client.rhBaseVersion();
+            snapshot = dev.outpost.ot.state.Snapshot.of(f.state(), query.classes());
+        }
+
+        void deliver()
+        {
+            queryVersion = qv;
+            classes = query.classes();
+            if (storedClient > uploadClient)
+            {
+                uploadClient = storedClient;
+                uploadServer = Math.max(uploadServer, storedRhBase);
+            }
+            if (head > downloadServer)
+            {
+                downloadServer = head;
+                downloadClient = Math.max(downloadClient, Math.min(storedClient, uploadClient));
+            }
+            sendBootstrap(snapshot);
+        }
+    }
+
+    static long now()
+    {
+        return Math.max(0, System.currentTimeMillis() - REALM_EPOCH_MS);
+    }
+
+    /**
+     * Send an FLX bootstrap for {@link #queryVersion}: the snapshot cut at object boundaries into changesets that
+     * fit a DOWNLOAD, one per message ({@code MoreToCome} ..., then {@code LastInBatch}); always at least one entry
+     * (possibly an empty changeset).
+     */
+    private void sendBootstrap(final Changeset snapshot)
+    {
+        final LoopResources r = conn.service.loopResources();
+        final int max = conn.service.config.maxDownloadSize();
+        final java.util.List<Changeset> parts = BootstrapSplitter.split(snapshot, r.changesetWriter, max / 2);
+        final ExpandableDirectByteBuffer body = r.body;
+        final ExpandableDirectByteBuffer cs = r.filtered;
+        for (int i = 0; i < parts.size(); i++)
+        {
+            final int len = r.changesetWriter.encode(parts.get(i), cs, 0);
+            final int pos = EntryEncoder.downloadEntry(body, 0, downloadServer, downloadClient, now(),
+                ServerIntegratorIdent.SERVER, len, cs, 0, len);
+            if (!send(body, pos, ctx.file.head(), i == parts.size() - 1 ? 1 : 0, queryVersion))
+            {
+                return;
+            }
+        }
+    }
+
+    static int compressionThreshold()
+    {
+        return BodyCompression.COMPRESSION_THRESHOLD;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.outpost.server.sync;
+
+import dev.outpost.codec.CodecException;
+import dev.outpost.ot.model.Changeset;
+import dev.outpost.ot.model.ChangesetReader;
+import dev.outpost.ot.model.ChangesetWriter;
+import dev.outpost.ot.sync.ClientFile;
+import dev.outpost.ot.sync.HistoryEntry;
+import dev.outpost.ot.sync.ServerHistory;
+import dev.outpost.server.store.EntryView;
+import dev.outpost.server.store.ServerFile;
+import dev.outpost.server.store.StoreShard;
+import org.agrona.ExpandableDirectByteBuffer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The ot-core view ({@link ServerHistory}) of one server file's history in the store, with a bounded cache of parsed
+ * entries. {@link #append} encodes the integrated changeset and appends it to the shard (published later by the
+ * writer, in a batch). Owned by the shard's writer thread.
+ */
+final class StoreHistory implements ServerHistory
+{
+    private static final int CACHE_ENTRIES = 4096;
+
+    private final StoreShard shard;
+    private final ServerFile file;
+    private final WriterTools tools;
+    private final LinkedHashMap<Long, HistoryEntry> cache = new LinkedHashMap<>(256, 0.75f, true)
+    {
+        protected boolean removeEldestEntry(final Map.Entry<Long, HistoryEntry> eldest)
+        {
+            return size() > CACHE_ENTRIES;
+        }
+    };
+    private boolean appendFailed;
+
+    StoreHistory(final StoreShard shard, final ServerFile file, final WriterTools tools)
+    {
+        this.shard = shard;
+        this.file = file;
+        this.tools = tools;
+    }
+
+    public long headVersion()
+    {
+        return file.lastAppended();
+    }
+
+    public HistoryEntry entry(final long serverVersion)
+    {
+        HistoryEntry e = cache.get(serverVersion);
+        if (e == null)
+        {
+            final EntryView view = tools.view;
+            if (!shard.readEntry(file, serverVersion, view))
+            {
+                throw new IllegalStateException("missing history entry " + serverVersion + " of " + file.name());
+            }
+            final Changeset c = tools.parse(view);
+            e = new HistoryEntry(view.originFileIdent() == ServerIntegratorIdent.SERVER ? 0 : view.originFileIdent(),
+                view.clientVersion(), view.timestamp(), c);
+            cache.put(serverVersion, e);
+        }
+        return e;
+    }
+
+    public void append(final HistoryEntry entry)
+    {
+        final ExpandableDirectByteBuffer buf = tools.encodeBuffer;
+        final int length = tools.writer.encode(entry.changeset(), buf, 0);
+        final long origin = entry.originFileIdent() == 0 ? ServerIntegratorIdent.SERVER : entry.originFileIdent();
+        final long version = shard.append(file, origin, entry.clientVersion(), entry.originTimestamp(), length, buf, 0,
+            length);
+        if (version == StoreShard.REJECTED_TOO_LARGE)
+        {
+            appendFailed = true;
+            return;
+        }
+        cache.put(version, entry);
+    }
+
+    /** @return whether an append was rejected since the last call (and clear the flag). */
+    boolean takeAppendFailed()
+    {
+        final boolean f = appendFailed;
+        appendFailed = false;
+        return f;
+    }
+
+    /** Per-writer scratch: one parser, one encoder, one view. */
+    static final class WriterTools
+    {
+        final ChangesetReader reader = new ChangesetReader();
+        final ChangesetWriter writer = new ChangesetWriter();
+        final EntryView view = new EntryView();
+        final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(64 * 1024);
+
+        Changeset parse(final EntryView view)
+        {
+            try
+            {
+                return reader.read(view.changeset(), 0, view.changesetLength(), new Changeset());
+            }
+            catch (final CodecException ex)
+            {
+                throw new IllegalStateException("stored changeset does not parse: " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    /** The ot-core {@link ClientFile} of one registered client, stored through the shard. */
+    static final class StoreClientFile implements ClientFile
+    {
+        private final StoreShard shard;
+        private final ServerFile file;
+        private final dev.outpost.server.store.ClientFile client;
+        private final WriterTools tools;
+
+        StoreClientFile(final StoreShard shard, final ServerFile file, final dev.outpost.server.store.ClientFile client,
+            final WriterTools tools)
+        {
+            this.shard = shard;
+            this.file = file;
+            this.client = client;
+            this.tools = tools;
+        }
+
+        public long clientVersion()
+        {
+            return client.clientVersion();
+        }
+
+        public long rhBaseVersion()
+        {
+            return client.rhBaseVersion();
+        }
+
+        public long lockedServerVersion()
+        {
+            return client.lockedServerVersion();
+        }
+
+        public Changeset reciprocal(final long serverVersion)
+        {
+            final EntryView view = tools.view;
+            if (!shard.readReciprocal(client, serverVersion, view))
+            {
+                return null;
+            }
+            return tools.parse(view);
+        }
+
+        public void putReciprocal(final long serverVersion, final Changeset changeset)
+        {
+            final ExpandableDirectByteBuffer buf = tools.encodeBuffer;
+            final int length = tools.writer.encode(changeset, buf, 0);
+            shard.putReciprocal(file, client, serverVersion, buf, 0, length);
+        }
+
+        public void setUploadProgress(final long clientVersion, final long rhBaseVersion)
+        {
+            shard.updateClientState(file, client, clientVersion, Math.max(rhBaseVersion, client.rhBaseVersion()),
+                client.lockedServerVersion(), System.currentTimeMillis());
+        }
+
+        public void setLockedServerVersion(final long lockedServerVersion)
+        {
+            shard.updateClientState(file, client, client.clientVersion(), client.rhBaseVersion(),
+                lockedServerVersion, System.currentTimeMillis());
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.outpost.server.sync;
+
+import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.store.HistoryStore;
+import dev.outpost.server.store.StoreConfig;
+import dev.outpost.server.store.StoreException;
+import dev.outpost.server.ws.SyncConnection;
+import dev.outpost.server.ws.SyncConnectionHandler;
+import dev.outpost.server.ws.SyncConnectionHandlerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The sync engine of one server: the durable history store ({@code <dataDir>/sync}), one {@link ShardWriter} per
+ * store shard, the runtime of every open server file, and the {@link SyncConnectionHandlerFactory} that gives each
+ * sync WebSocket its {@link ConnectionHandler}. Thread-safe; {@link #open} and {@link #close} from one thread.
+ */
+public final class SyncService implements SyncConnectionHandlerFactory, AutoCloseable
+{
+    /** System property: how long a connection may stay unwritable with downloads pending before it is dropped. */
+    public static final String SLOW_CONSUMER_TIMEOUT_PROP = "outpost.slow.consumer.timeout";
+
+    final ServerConfig config;
+    final Duration slowConsumerTimeout;
+    private final HistoryStore store;
+    private final ShardWriter[] writers;
+    private final ConcurrentHashMap<String, FileContext> files = new ConcurrentHashMap<>();
+    private final ThreadLocal<LoopResources> loopResources;
+
+    private SyncService(final ServerConfig config, final HistoryStore store)
+    {
+        this.config = config;
+        this.store = store;
+        this.slowConsumerTimeout = ServerConfig.parseDuration(SLOW_CONSUMER_TIMEOUT_PROP,
+            System.getProperty(SLOW_CONSUMER_TIMEOUT_PROP, "60s"));
+        this.writers = new ShardWriter[store.shardCount()];
+        for (int i = 0; i < writers.length; i++)
+        {
+            writers[i] = new ShardWriter(store, i, files);
+        }
+        this.loopResources = ThreadLocal.withInitial(() -> new LoopResources(store.newReader()));
+    }
+
+    /**
+     * Open the store under {@code config.dataDir()/sync} and start the writers.
+     *
+     * @param config a concluded configuration.
+     * @return the running service.
+     * @throws StoreException if the store cannot be opened.
+     */
+    public static SyncService open(final ServerConfig config) throws StoreException
+    {
+        final HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(syncDir(config.dataDir())));
+        final SyncService service = new SyncService(config, store);
+        for (final ShardWriter w : service.writers)
+        {
+            w.start();
+        }
+        return service;
+    }
+
+    static Path syncDir(final Path dataDir)
+    {
+        return dataDir.resolve("sync");
+    }
+
+    public SyncConnectionHandler newHandler(final SyncConnection connection)
+    {
+        return new ConnectionHandler(this, connection);
+    }
+
+    /** @return the server file name of a PBS partition (the BIND path as the client sends it). */
+    public static String pbsFileName(final String appId, final String partition)
+    {
+        return "pbs/" + appId + "/" + partition;
+    }
+
+    /** @return the server file name of an app's FLX data set. */
+    public static String flxFileName(final String appId)
+    {
+        return "flx/" + appId;
+    }
+
+    ShardWriter writerFor(final String name)
+    {
+        return writers[HistoryStore.shardIndex(name, writers.length)];
+    }
+
+    LoopResources loopResources()
+    {
+        return loopResources.get();
+    }
+
+    /**
+     * The server's object state of a server file, as {@code ObjectState.dump()} text (canonical: equal states give
+     * equal text), built on the file's writer. For tests and diagnostics.
+     *
+     * @param serverFileName see {@link #pbsFileName} and {@link #flxFileName}.
+     * @return the dump, or null if the server file does not exist.
+     */
+    public String objectStateDump(final String serverFileName)
+        throws InterruptedException, ExecutionException, TimeoutException
+    {
+        if (store.serverFile(serverFileName) == null)
+        {
+            return null;
+        }
+        final CompletableFuture<String> result = new CompletableFuture<>();
+        final WriterCommand dump = new WriterCommand()
+        {
+            private String text;
+
+            void execute(final ShardWriter writer)
+            {
+                text = writer.open(serverFileName).state().dump();
+            }
+
+            void complete()
+            {
+                result.complete(text);
+            }
+
+            void fail(final Throwable cause)
+            {
+                result.completeExceptionally(cause);
+            }
+        };
+        final ShardWriter w = writerFor(serverFileName);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!w.offer(dump))
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new TimeoutException("writer handoff full");
+            }
+            Thread.sleep(1);
+        }
+        return result.get(30, TimeUnit.SECONDS);
+    }
+
+    /** @return the published head version of a server file, or -1 if it does not exist. */
+    public long head(final String serverFileName)
+    {
+        final var f = store.serverFile(serverFileName);
+        return f == null ? -1 : f.head();
+    }
+
+    public void close()
+    {
+        for (final ShardWriter w : writers)
+        {
+            w.stop();
+        }
+        store.close();
+    }
+}

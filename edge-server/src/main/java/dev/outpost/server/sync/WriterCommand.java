@@ -1,0 +1,18 @@
+package dev.outpost.server.sync;
+
+/**
+ * One unit of work handed from an event loop to a shard writer. {@link #execute} runs on the writer (it may append);
+ * after the writer's batch is published, {@link #complete} runs (on the writer) and typically hands the result back
+ * to the originating event loop with {@code SyncConnection.execute}.
+ */
+abstract class WriterCommand
+{
+    /** Writer thread: do the work; never throws for bad input (report through the result). */
+    abstract void execute(ShardWriter writer);
+
+    /** Writer thread, after the batch's publish: deliver the result. */
+    abstract void complete();
+
+    /** Writer thread: {@link #execute} threw (a bug or a store failure); deliver a failure. */
+    abstract void fail(Throwable cause);
+}

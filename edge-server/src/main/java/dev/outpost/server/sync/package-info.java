@@ -1,0 +1,2 @@
+/** The sync session engine: sessions per connection, server-file writers, download fan-out, FLX bootstraps. */
+package dev.outpost.server.sync;
