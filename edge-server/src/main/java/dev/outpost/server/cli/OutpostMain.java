@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = OutpostMain.Version.class,
     description = "Outpost: a self-hosted Realm sync server.",
-    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, BenchCommand.class, InspectCommand.class, VersionCommand.class,
+        CommandLine.HelpCommand.class})
 public final class OutpostMain implements Runnable
 {
     @CommandLine.Spec
@@ -36,16 +37,15 @@ public final class OutpostMain implements Runnable
 
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'outpost serve --help')");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "missing command: serve, bench, inspect or version (try 'outpost serve --help')");
     }
 
     static final class Version implements CommandLine.IVersionProvider
     {
         public String[] getVersion()
         {
-            final String version = OutpostMain.class.getPackage().getImplementationVersion();
-            return new String[] {"outpost " + (null == version ? "dev" : version) + " (Java " +
-                System.getProperty("java.version") + ")"};
+            return VersionCommand.lines();
         }
     }
 }
