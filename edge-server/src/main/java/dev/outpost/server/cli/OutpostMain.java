@@ -24,7 +24,17 @@ public final class OutpostMain implements Runnable
         {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s - %5$s%6$s%n");
         }
-        System.exit(commandLine().execute(args));
+        int status;
+        try
+        {
+            status = commandLine().execute(args);
+        }
+        catch (final Throwable ex)
+        {
+            ex.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
     }
 
     /**

@@ -111,7 +111,6 @@ final class ServeCommand implements Callable<Integer>
             System.err.println("outpost: " + ex.getMessage());
             return 2;
         }
-        final Shutdown shutdown = Shutdown.install();
         final OutpostServer server;
         try
         {
@@ -127,7 +126,8 @@ final class ServeCommand implements Callable<Integer>
             System.err.println("outpost: cannot start: " + ex);
             return 1;
         }
-        shutdown.onShutdown(server::close);
+        // After the start: Chronicle installs chained SIGTERM/SIGINT handlers when it loads; ours must be last.
+        final Shutdown shutdown = Shutdown.install(server::close);
         final String ws = server.baseUrl().replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" +
             String.join(",", server.apps().appIds()) + "/realm-sync";
         System.out.println("Outpost listening on " + server.baseUrl() + " app=" +

@@ -12,7 +12,7 @@ final class Shutdown
     private static final System.Logger LOG = System.getLogger("dev.outpost.server.shutdown");
 
     private final CountDownLatch signalled = new CountDownLatch(1);
-    private volatile Runnable action = () -> {};
+    private volatile Runnable action;
     private volatile String signal = "?";
     private volatile boolean hooked;
 
@@ -20,11 +20,20 @@ final class Shutdown
     {
     }
 
-    static Shutdown install()
+    /**
+     * @param action what to run once a signal arrives (close the server).
+     * @return the installed handler.
+     */
+    static Shutdown install(final Runnable action)
     {
         final Shutdown shutdown = new Shutdown();
+        shutdown.action = action;
         try
         {
+            // Chronicle installs its own chained HUP/INT/TERM handlers the first time one of its components asks
+            // for a signal handler, which can be long after the start (on the first write), and they would
+            // replace ours. Make it install them now, through its own API, so that ours below come last.
+            net.openhft.chronicle.core.Jvm.addSignalHandler(signal -> {});
             for (final String name : new String[] {"TERM", "INT"})
             {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s ->
@@ -48,14 +57,6 @@ final class Shutdown
     }
 
     /**
-     * @param action what to run once a signal arrives (close the server).
-     */
-    void onShutdown(final Runnable action)
-    {
-        this.action = action;
-    }
-
-    /**
      * Block until SIGTERM or SIGINT, then run the action on this thread.
      */
     void await() throws InterruptedException
@@ -64,7 +65,16 @@ final class Shutdown
         LOG.log(System.Logger.Level.INFO, "Outpost received " + signal + ": graceful shutdown");
         if (!hooked)
         {
-            action.run();
+            try
+            {
+                action.run();
+            }
+            catch (final Throwable ex)
+            {
+                // Still exit (non-zero is decided by the caller's status): never leave a half-stopped JVM behind.
+                LOG.log(System.Logger.Level.ERROR, "graceful shutdown failed", ex);
+                throw new IllegalStateException("graceful shutdown failed: " + ex, ex);
+            }
         }
     }
 }

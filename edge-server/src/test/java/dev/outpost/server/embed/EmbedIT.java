@@ -45,7 +45,7 @@ class EmbedIT
     private Vertx vertx;
 
     @AfterEach
-    void close()
+    void close() throws Exception
     {
         if (null != vertx)
         {

@@ -153,7 +153,8 @@ class TlsIT
         final Path[] second = TlsSetup.ensureSelfSigned(dir, "localhost");
 
         assertThat(Files.readAllBytes(second[0])).isEqualTo(cert);
-        assertThat(Files.getPosixFilePermissions(second[1]).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(second[1])))
+            .isEqualTo("rw-------");
     }
 
     @Test
