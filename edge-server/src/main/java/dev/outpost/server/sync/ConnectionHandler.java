@@ -5,6 +5,7 @@ import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.codec.message.ClientMessageDecoder;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.codec.message.ServerMessageEncoder;
+import dev.outpost.codec.message.UploadEntryIterator;
 import dev.outpost.server.ws.CloseCodes;
 import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncConnectionHandler;
@@ -38,6 +39,7 @@ final class ConnectionHandler implements SyncConnectionHandler
     final boolean flx;
     final ClientMessageDecoder decoder = new ClientMessageDecoder();
     final ServerMessageEncoder encoder = new ServerMessageEncoder();
+    final UploadEntryIterator uploadEntries = new UploadEntryIterator();
     private final Long2ObjectHashMap<Session> sessions = new Long2ObjectHashMap<>();
     private final LongHashSet endedSessions = new LongHashSet();
     private final ArrayList<Session> paused = new ArrayList<>();
@@ -69,7 +71,17 @@ final class ConnectionHandler implements SyncConnectionHandler
             connectionError(ex.errorCode(), "bad message: " + ex.getMessage());
             return;
         }
-        dispatch(buffer, offset, length);
+        try
+        {
+            dispatch(buffer, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            // a bug, never bad input (that is a CodecException or a session error): keep it to this connection
+            LOG.log(System.Logger.Level.ERROR, "connection " + connection.connectionId() + ": " +
+                decoder.type() + " failed", ex);
+            connectionError(ProtocolErrorCode.OTHER_ERROR, "internal error");
+        }
     }
 
     /** Dispatch the message in {@link #decoder} (a frame, or a deferred copy of one). */
@@ -83,7 +95,6 @@ final class ConnectionHandler implements SyncConnectionHandler
             case TEST_COMMAND -> LOG.log(System.Logger.Level.DEBUG, "test_command ignored");
             case REFRESH -> LOG.log(System.Logger.Level.DEBUG, "legacy refresh ignored");
             case ALLOC -> connectionError(ProtocolErrorCode.UNKNOWN_MESSAGE, "alloc is not supported");
-            case CLIENT_VERSION_REQUEST -> LegacyRequests.clientVersionRequest(this, decoder);
             default -> sessionMessage(type, buffer, offset, length);
         }
     }
@@ -213,6 +224,7 @@ final class ConnectionHandler implements SyncConnectionHandler
                 {
                     LOG.log(System.Logger.Level.INFO, "connection " + connection.connectionId() +
                         " not writable for " + ms + " ms with downloads pending: dropping it");
+                    service.slowConsumerDropped();
                     connection.close(CloseCodes.INTERNAL_ERROR, "slow consumer");
                 }
             });
@@ -309,6 +321,7 @@ final class ConnectionHandler implements SyncConnectionHandler
             ProtocolErrorCode.OTHER_ERROR : code;
         LOG.log(System.Logger.Level.DEBUG, () -> "connection " + connection.connectionId() + " error " +
             safe.code() + ": " + message);
+        service.errorSent(safe.code());
         final byte[] text = message.getBytes(StandardCharsets.UTF_8);
         final MutableDirectBuffer out = connection.claim(text.length + 96);
         if (out != null)

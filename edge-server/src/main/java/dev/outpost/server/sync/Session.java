@@ -72,6 +72,7 @@ final class Session
     // FLX
     private long queryVersion;
     private Set<String> classes = Set.of();
+    private double progress = 1.0;   // FLX progress estimate of the next DOWNLOAD (bootstrap parts count up to 1)
 
     Session(final ConnectionHandler conn, final long ident)
     {
@@ -86,7 +87,8 @@ final class Session
 
     boolean mustDefer()
     {
-        return busy || !deferred.isEmpty();
+        // after a session error only UNBIND matters, and at once (the client may BIND the ident again right after)
+        return state != State.ERRORED && (busy || !deferred.isEmpty());
     }
 
     void defer(final byte[] message)
@@ -145,8 +147,9 @@ final class Session
             case QUERY -> query(d);
             case UNBIND -> unbind();
             case JSON_ERROR -> clientError(d);
-            case TRANSACT -> LegacyRequests.transact(this, d);
-            case STATE_REQUEST -> LegacyRequests.stateRequest(this, d);
+            case TRANSACT -> transact(d);
+            case STATE_REQUEST -> stateRequest(d);
+            case CLIENT_VERSION_REQUEST -> clientVersionRequest(d);
             default -> conn.connectionError(ProtocolErrorCode.UNKNOWN_MESSAGE, "unexpected " + type.wireName());
         }
     }
@@ -194,23 +197,19 @@ final class Session
         final long pcv = d.progressClientVersion();
         final long psv = d.progressServerVersion();
         final long locked = d.lockedServerVersion();
-        // §4.5 cursor checks
+        // §4.5 cursor checks (the session's progress starts at 0; the threshold is the stored cursor at IDENT)
         if (pcv < progressClient)
         {
             sessionReset(ProtocolErrorCode.BAD_CLIENT_VERSION, "upload progress client version decreased");
             return;
         }
-        if (psv > downloadServer || psv < progressServer || (pcv == progressClient && psv != progressServer))
+        if (psv > downloadServer || !consistent(pcv, psv) || !mutuallyConsistent(pcv, psv, thresholdClient,
+            thresholdServer) || !mutuallyConsistent(pcv, psv, progressClient, progressServer))
         {
-            sessionReset(ProtocolErrorCode.BAD_SERVER_VERSION, "upload progress server version " + psv +
-                " inconsistent (download cursor " + downloadServer + ", previous " + progressServer + ")");
-            return;
-        }
-        if ((pcv == 0 && psv != 0) || pcv < thresholdClient || (pcv > thresholdClient && psv < thresholdServer) ||
-            (pcv == thresholdClient && psv != thresholdServer && pcv != 0))
-        {
-            sessionReset(ProtocolErrorCode.BAD_CLIENT_VERSION, "upload progress (" + pcv + ", " + psv +
-                ") inconsistent with the stored upload cursor (" + thresholdClient + ", " + thresholdServer + ")");
+            sessionReset(ProtocolErrorCode.BAD_SERVER_VERSION, "upload progress (" + pcv + ", " + psv +
+                ") inconsistent with the download cursor " + downloadServer + ", the stored upload cursor (" +
+                thresholdClient + ", " + thresholdServer + ") or the previous progress (" + progressClient + ", " +
+                progressServer + ")");
             return;
         }
         if (locked < lockedServer || locked > downloadServer)
@@ -236,7 +235,7 @@ final class Session
             body = r.inflated;
             bodyOffset = 0;
         }
-        final UploadEntryIterator it = new UploadEntryIterator().wrap(body, bodyOffset, bodyLength);
+        final UploadEntryIterator it = conn.uploadEntries.wrap(body, bodyOffset, bodyLength);
         final UploadCommand cmd = new UploadCommand(pcv, psv, locked);
         long prevClient = progressClient;
         long prevServer = progressServer;
@@ -246,16 +245,17 @@ final class Session
             {
                 final long cv = it.clientVersion();
                 final long sv = it.serverVersion();
-                if (cv <= prevClient || cv > pcv)
+                if (cv <= prevClient)
                 {
                     sessionReset(ProtocolErrorCode.BAD_CLIENT_VERSION, "changeset client version " + cv +
-                        " not in (" + prevClient + ", " + pcv + "]");
+                        " not above " + prevClient);
                     return;
                 }
-                if (sv < prevServer || sv > psv)
+                if (!consistent(cv, sv) || !mutuallyConsistent(cv, sv, prevClient, prevServer) ||
+                    !mutuallyConsistent(cv, sv, thresholdClient, thresholdServer))
                 {
-                    sessionReset(ProtocolErrorCode.BAD_SERVER_VERSION, "changeset server version " + sv +
-                        " not in [" + prevServer + ", " + psv + "]");
+                    sessionReset(ProtocolErrorCode.BAD_SERVER_VERSION, "changeset cursor (" + cv + ", " + sv +
+                        ") inconsistent with (" + prevClient + ", " + prevServer + ") or the stored cursor");
                     return;
                 }
                 if (it.originFileIdent() != 0 && it.originFileIdent() != clientFileIdent)
@@ -278,10 +278,36 @@ final class Session
             conn.connectionError(ex.errorCode(), "upload entries: " + ex.getMessage());
             return;
         }
+        if (prevClient > pcv || !mutuallyConsistent(prevClient, prevServer, pcv, psv))
+        {
+            sessionReset(ProtocolErrorCode.BAD_CLIENT_VERSION, "last changeset cursor (" + prevClient + ", " +
+                prevServer + ") beyond the upload progress (" + pcv + ", " + psv + ")");
+            return;
+        }
         progressClient = pcv;
         progressServer = psv;
         lockedServer = locked;
         submit(cmd);
+    }
+
+    /** A cursor (c, s) is consistent if c = 0 implies s = 0. */
+    private static boolean consistent(final long c, final long s)
+    {
+        return c != 0 || s == 0;
+    }
+
+    /** Two cursors are mutually consistent if the second component never goes backwards as the first grows. */
+    private static boolean mutuallyConsistent(final long c1, final long s1, final long c2, final long s2)
+    {
+        if (c1 < c2)
+        {
+            return s1 <= s2;
+        }
+        if (c1 > c2)
+        {
+            return s1 >= s2;
+        }
+        return s1 == s2;
     }
 
     private void mark(final long requestIdent)
@@ -313,7 +339,7 @@ final class Session
             queryError(qv, q.rejected());
             return;
         }
-        submit(new BootstrapCommand(qv, q));
+        submit(new BootstrapCommand(qv, q, classes));
     }
 
     private void unbind()
@@ -335,6 +361,179 @@ final class Session
         LOG.log(System.Logger.Level.INFO, "client error " + d.errorCode() + " on session " + ident + ": " + text);
         error(ProtocolErrorCode.BAD_CHANGESET, ErrorBodies.PROTOCOL_VIOLATION, false,
             "client reported error " + d.errorCode());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // the original protocol's requests (see SYNC.md)
+
+    private void transact(final ClientMessageDecoder d)
+    {
+        if (!requireActive("TRANSACT"))
+        {
+            return;
+        }
+        final byte[] changeset = new byte[d.bodyLength()];
+        d.buffer().getBytes(d.bodyOffset(), changeset);
+        submit(new TransactCommand(d.clientVersion(), d.serverVersion(), changeset));
+    }
+
+    private void stateRequest(final ClientMessageDecoder d)
+    {
+        if (state != State.WAIT_IDENT && state != State.ACTIVE)
+        {
+            conn.connectionError(ProtocolErrorCode.BAD_MESSAGE_ORDER, "STATE_REQUEST before BIND completed");
+            return;
+        }
+        submit(new StateCommand(d.serverVersion(), d.serverVersionSalt(), d.fileOffset()));
+    }
+
+    private void clientVersionRequest(final ClientMessageDecoder d)
+    {
+        if (state != State.WAIT_IDENT && state != State.ACTIVE)
+        {
+            conn.connectionError(ProtocolErrorCode.BAD_MESSAGE_ORDER, "CLIENT_VERSION_REQUEST before BIND completed");
+            return;
+        }
+        submit(new ClientVersionCommand(d.clientFileIdent(), d.clientFileIdentSalt()));
+    }
+
+    /** TRANSACT: applied as a server-origin history entry only if based on the current head (status 1), else 2. */
+    private final class TransactCommand extends SessionCommand
+    {
+        private final long clientVersion;
+        private final long serverVersion;
+        private final byte[] changeset;
+        private int status;
+        private long version;
+        private long salt;
+        private long timestamp;
+        private String error;
+
+        TransactCommand(final long clientVersion, final long serverVersion, final byte[] changeset)
+        {
+            this.clientVersion = clientVersion;
+            this.serverVersion = serverVersion;
+            this.changeset = changeset;
+        }
+
+        void execute(final ShardWriter writer)
+        {
+            final FileContext f = ctx;
+            f.ensureLoaded(writer.shard, writer.tools);
+            if (serverVersion != f.file.lastAppended())
+            {
+                status = LegacyRequests.TRANSACT_REJECTED;
+                return;
+            }
+            final Changeset cs;
+            try
+            {
+                cs = writer.tools.reader.read(new UnsafeBuffer(changeset), 0, changeset.length, new Changeset());
+            }
+            catch (final CodecException ex)
+            {
+                error = "transact changeset does not parse: " + ex.getMessage();
+                return;
+            }
+            final var r = new dev.outpost.ot.state.ChangesetApplier(f.state()).apply(cs);
+            if (!r.ok())
+            {
+                error = "transact changeset does not apply: " + r.message();
+                return;
+            }
+            timestamp = now();
+            final UnsafeBuffer bytes = new UnsafeBuffer(changeset);
+            version = writer.shard.append(f.file, ServerIntegratorIdent.SERVER, 0, timestamp, changeset.length, bytes,
+                0, changeset.length);
+            if (version < 0)
+            {
+                error = "transact changeset too large";
+                return;
+            }
+            salt = f.file.salt();
+            status = LegacyRequests.TRANSACT_ACCEPTED;
+            writer.touched(f);
+        }
+
+        void deliver()
+        {
+            if (error != null)
+            {
+                error(ProtocolErrorCode.BAD_CHANGESET, ErrorBodies.PROTOCOL_VIOLATION, false, error);
+                return;
+            }
+            final MutableDirectBuffer out = conn.connection.claim(192);
+            if (out != null)
+            {
+                conn.connection.commit(conn.encoder.transact(out, 0, ident, status,
+                    status == LegacyRequests.TRANSACT_ACCEPTED ? version : 0,
+                    status == LegacyRequests.TRANSACT_ACCEPTED ? salt : 0, timestamp, ServerIntegratorIdent.SERVER,
+                    new UnsafeBuffer(new byte[0]), 0, 0));
+            }
+        }
+    }
+
+    /** STATE_REQUEST: the object state's snapshot changeset, zlib segments, in STATE messages. */
+    private final class StateCommand extends SessionCommand
+    {
+        private final long resumeVersion;
+        private final long resumeSalt;
+        private final long resumeOffset;
+        private long version;
+        private long salt;
+        private byte[] snapshot;
+
+        StateCommand(final long resumeVersion, final long resumeSalt, final long resumeOffset)
+        {
+            this.resumeVersion = resumeVersion;
+            this.resumeSalt = resumeSalt;
+            this.resumeOffset = resumeOffset;
+        }
+
+        void execute(final ShardWriter writer)
+        {
+            final FileContext f = ctx;
+            f.ensureLoaded(writer.shard, writer.tools);
+            version = f.file.lastAppended();
+            salt = f.file.salt(version);
+            snapshot = writer.tools.writer.toBytes(dev.outpost.ot.state.Snapshot.of(f.state()));
+        }
+
+        void deliver()
+        {
+            final boolean resume = resumeVersion == version && resumeSalt == salt && resumeOffset > 0 &&
+                resumeOffset <= snapshot.length;
+            LegacyRequests.sendState(conn, ident, version, salt, snapshot, resume ? (int)resumeOffset : 0);
+        }
+    }
+
+    /** CLIENT_VERSION_REQUEST: the last integrated client version of that client file (0 if unknown). */
+    private final class ClientVersionCommand extends SessionCommand
+    {
+        private final long fileIdent;
+        private final long salt;
+        private long clientVersion;
+
+        ClientVersionCommand(final long fileIdent, final long salt)
+        {
+            this.fileIdent = fileIdent;
+            this.salt = salt;
+        }
+
+        void execute(final ShardWriter writer)
+        {
+            final var c = fileIdent == 0 ? null : writer.shard.clientFile(ctx.file, fileIdent);
+            clientVersion = c != null && c.salt() == salt ? c.clientVersion() : 0;
+        }
+
+        void deliver()
+        {
+            final MutableDirectBuffer out = conn.connection.claim(64);
+            if (out != null)
+            {
+                conn.connection.commit(conn.encoder.clientVersion(out, 0, clientVersion));
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -479,6 +678,10 @@ final class Session
                 src, 0, len);
             v = next;
         }
+        if (pos == 0 && v == downloadServer && downloadSent)
+        {
+            return true; // nothing new (waiting for this client's own acknowledgement): send nothing
+        }
         downloadServer = v;
         downloadClient = c;
         return send(body, pos, head, 2, queryVersion);
@@ -555,7 +758,7 @@ final class Session
             return false;
         }
         final int n = conn.encoder.download(out, 0, ident, downloadServer, downloadClient, latest, file.salt(latest),
-            uploadClient, uploadServer, downloadable, qv, batchState, 1.0, compressed, bodyLength, payload, 0,
+            uploadClient, uploadServer, downloadable, qv, batchState, progress, compressed, bodyLength, payload, 0,
             payloadLength);
         downloadSent = true;
         return conn.connection.commit(n);
@@ -571,6 +774,7 @@ final class Session
 
     private void queryError(final long qv, final String message)
     {
+        conn.service.errorSent(ProtocolErrorCode.BAD_QUERY.code());
         final byte[] text = message.getBytes(StandardCharsets.UTF_8);
         final MutableDirectBuffer out = conn.connection.claim(text.length + 96);
         if (out != null)
@@ -590,6 +794,7 @@ final class Session
         final ProtocolErrorCode safe = code.unsafeForClient() || code.isConnectionLevel() ?
             ProtocolErrorCode.OTHER_SESSION_ERROR : code;
         LOG.log(System.Logger.Level.DEBUG, () -> "session " + ident + " error " + safe.code() + ": " + message);
+        conn.service.errorSent(safe.code());
         final byte[] bytes;
         final MutableDirectBuffer out;
         if (conn.connection.protocolVersion() >= 4)
@@ -831,8 +1036,8 @@ final class Session
             uploadServer = storedRhBase;
             thresholdClient = storedClient;
             thresholdServer = storedRhBase;
-            progressClient = storedClient;
-            progressServer = storedRhBase;
+            progressClient = 0;
+            progressServer = 0;
             lockedServer = storedLocked;
             queryVersion = qv;
             state = State.ACTIVE;
@@ -957,15 +1162,17 @@ final class Session
     {
         private final long qv;
         private final FlxQuery query;
+        private final Set<String> previous;
         private long head;
         private long storedClient;
         private long storedRhBase;
         private Changeset snapshot;
 
-        BootstrapCommand(final long qv, final FlxQuery query)
+        BootstrapCommand(final long qv, final FlxQuery query, final Set<String> previous)
         {
             this.qv = qv;
             this.query = query;
+            this.previous = previous;
         }
 
         void execute(final ShardWriter writer)
@@ -984,6 +1191,19 @@ final class Session
             storedClient = client.clientVersion();
             storedRhBase = client.rhBaseVersion();
             snapshot = dev.outpost.ot.state.Snapshot.of(f.state(), query.classes());
+            // objects of classes that left the subscription leave the client's view: erase them there
+            final dev.outpost.ot.state.ChangesetBuilder leave = new dev.outpost.ot.state.ChangesetBuilder(snapshot);
+            for (final String cls : previous)
+            {
+                final var table = f.state().table(cls);
+                if (!query.classes().contains(cls) && table != null && !table.isEmbedded())
+                {
+                    for (final var key : table.objects().keySet())
+                    {
+                        leave.eraseObject(cls, key);
+                    }
+                }
+            }
         }
 
         void deliver()
@@ -1026,11 +1246,14 @@ final class Session
             final int len = r.changesetWriter.encode(parts.get(i), cs, 0);
             final int pos = EntryEncoder.downloadEntry(body, 0, downloadServer, downloadClient, now(),
                 ServerIntegratorIdent.SERVER, len, cs, 0, len);
+            progress = (double)(i + 1) / parts.size();
             if (!send(body, pos, ctx.file.head(), i == parts.size() - 1 ? 1 : 0, queryVersion))
             {
+                progress = 1.0;
                 return;
             }
         }
+        progress = 1.0;
     }
 
     static int compressionThreshold()

@@ -11,11 +11,15 @@ import dev.outpost.server.ws.SyncEngine;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The sync engine of one server: the durable history store ({@code <dataDir>/sync}), one {@link ShardWriter} per
@@ -34,6 +38,9 @@ public final class SyncService implements SyncEngine
     private final ConcurrentHashMap<String, FileContext> files = new ConcurrentHashMap<>();
     private final ThreadLocal<LoopResources> loopResources;
     private final java.util.Set<ConnectionHandler> handlers = ConcurrentHashMap.newKeySet();
+    private final Queue<LoopResources> allLoopResources = new ConcurrentLinkedQueue<>();
+    private final AtomicLong slowConsumersDropped = new AtomicLong();
+    private final AtomicLongArray errorsSent = new AtomicLongArray(300);
 
     private SyncService(final ServerConfig config, final HistoryStore store)
     {
@@ -46,7 +53,12 @@ public final class SyncService implements SyncEngine
         {
             writers[i] = new ShardWriter(store, i, files);
         }
-        this.loopResources = ThreadLocal.withInitial(() -> new LoopResources(store.newReader()));
+        this.loopResources = ThreadLocal.withInitial(() ->
+        {
+            final LoopResources r = new LoopResources(store.newReader());
+            allLoopResources.add(r);
+            return r;
+        });
     }
 
     /**
@@ -187,11 +199,46 @@ public final class SyncService implements SyncEngine
         return f == null ? -1 : f.head();
     }
 
+    /** @return connections dropped so far by the slow-consumer policy. */
+    public long slowConsumersDropped()
+    {
+        return slowConsumersDropped.get();
+    }
+
+    /**
+     * @param code a protocol error code (100..299).
+     * @return how many {@code error}/{@code json_error}/{@code query_error} messages with it were sent.
+     */
+    public long errorsSent(final int code)
+    {
+        return code >= 0 && code < errorsSent.length() ? errorsSent.get(code) : 0;
+    }
+
+    void errorSent(final int code)
+    {
+        if (code >= 0 && code < errorsSent.length())
+        {
+            errorsSent.incrementAndGet(code);
+        }
+    }
+
+    void slowConsumerDropped()
+    {
+        slowConsumersDropped.incrementAndGet();
+    }
+
+    /** Stop the writers and close the store. Call after the HTTP server (and so every event loop) stopped. */
     public void close()
     {
         for (final ShardWriter w : writers)
         {
             w.stop();
+        }
+        LoopResources r;
+        while ((r = allLoopResources.poll()) != null)
+        {
+            r.reader.close();
+            r.zlib.close();
         }
         store.close();
     }

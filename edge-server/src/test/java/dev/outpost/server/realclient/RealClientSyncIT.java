@@ -121,5 +121,7 @@ class RealClientSyncIT
         assertThat(r.getInteger("count")).isEqualTo(50);
         final JsonArray names = r.getJsonArray("names");
         assertThat(names.getList()).contains("flx-0", "flx-49");
+        assertThat(r.getInteger("count_after_unsubscribe")).as("objects leave the view").isZero();
+        assertThat(r.getInteger("w_count")).as("the writer keeps its objects").isEqualTo(50);
     }
 }

@@ -194,6 +194,41 @@ final class SyncScenarios
         {
             result.add("names", field(line, "name"));
         }
+
+        // dropping the subscription: the objects leave R's view
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                RI.realm_refresh(r);
+                final var mutable = RI.realm_sync_make_subscriptionset_mutable(
+                    RI.realm_sync_get_latest_subscriptionset(r));
+                RI.realm_sync_subscriptionset_clear(mutable);
+                result.put("r_cleared_query_version",
+                    RI.realm_sync_subscriptionset_version(RI.realm_sync_subscriptionset_commit(mutable)));
+                break;
+            }
+            catch (final IllegalStateException ex)
+            {
+                if (attempt >= 5)
+                {
+                    throw ex;
+                }
+                Thread.sleep(100);
+            }
+        }
+        final long until = System.currentTimeMillis() + TIMEOUT_MS;
+        int left = items.size();
+        while (System.currentTimeMillis() < until && left > 0)
+        {
+            check("r download", RealmClient.awaitDownload(r, TIMEOUT_MS));
+            RI.realm_refresh(r);
+            left = dump(r).size();
+            Thread.sleep(100);
+        }
+        result.put("count_after_unsubscribe", left);
+        RI.realm_refresh(w);
+        result.put("w_count", dump(w).size());
     }
 
     // ---------------------------------------------------------------------------------------------------------------

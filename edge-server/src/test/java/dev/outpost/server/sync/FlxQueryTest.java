@@ -1,0 +1,38 @@
+package dev.outpost.server.sync;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FlxQueryTest
+{
+    @Test
+    void shouldAcceptTruePredicateVariantsAsRealmEmitsThem()
+    {
+        assertThat(FlxQuery.parse("{}").classes()).isEmpty();
+        assertThat(FlxQuery.parse("{}").rejected()).isNull();
+        final FlxQuery q = FlxQuery.parse("{\"Item\":\"(TRUEPREDICATE )\",\"Other\":\"(TRUEPREDICATE)\"," +
+            "\"Third\":\"  truepredicate \",\"Fourth\":\"(TRUEPREDICATE) OR (TRUEPREDICATE )\"}");
+        assertThat(q.rejected()).isNull();
+        assertThat(q.classes()).containsExactly("Fourth", "Item", "Other", "Third");
+    }
+
+    @Test
+    void shouldRejectNarrowerQueriesAndMalformedJson()
+    {
+        assertThat(FlxQuery.parse("{\"Item\":\"(name == \\\"a\\\")\"}").rejected()).contains("Item")
+            .contains("TRUEPREDICATE");
+        assertThat(FlxQuery.parse("{\"Item\":\"(TRUEPREDICATE) OR (size > 3)\"}").rejected()).isNotNull();
+        assertThat(FlxQuery.parse("{\"Item\":\"FALSEPREDICATE\"}").rejected()).isNotNull();
+        assertThat(FlxQuery.parse("{\"Item\":").rejected()).startsWith("malformed");
+        assertThat(FlxQuery.parse("[1]").rejected()).startsWith("malformed");
+        assertThat(FlxQuery.parse("{\"Item\":\"TRUEPREDICATE\"} x").rejected()).startsWith("malformed");
+        assertThat(FlxQuery.parse("{\"Item\":5}").rejected()).startsWith("malformed");
+    }
+
+    @Test
+    void shouldDecodeJsonEscapesInClassNames()
+    {
+        assertThat(FlxQuery.parse("{\"It\\u0065m\\\"\":\"TRUEPREDICATE\"}").classes()).containsExactly("Item\"");
+    }
+}
