@@ -129,7 +129,8 @@ final class ServeCommand implements Callable<Integer>
         // After the start: Chronicle installs chained SIGTERM/SIGINT handlers when it loads; ours must be last.
         final Shutdown shutdown = Shutdown.install(server::close);
         final String ws = server.baseUrl().replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" +
-            String.join(",", server.apps().appIds()) + "/realm-sync";
+            (server.apps().appIds().size() == 1 ? server.apps().appIds().iterator().next() : "<app>") +
+            "/realm-sync";
         System.out.println("Outpost listening on " + server.baseUrl() + " app=" +
             String.join(",", server.apps().appIds()) + " sync=" + ws +
             " data=" + config.dataDir().toAbsolutePath().normalize() + " transport=" +

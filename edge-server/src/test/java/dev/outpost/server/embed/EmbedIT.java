@@ -107,6 +107,7 @@ class EmbedIT
             final Frame close = readFrame(in);
             assertThat(close.opcode).isEqualTo(8);
             assertThat(((close.payload[0] & 0xFF) << 8) | (close.payload[1] & 0xFF)).isEqualTo(1001);
+            sendClose(out);
             undeployed.await(20, TimeUnit.SECONDS);
         }
         assertThat(get(client, base + "/hello").body()).as("the host's route outlives Outpost")
@@ -145,6 +146,13 @@ class EmbedIT
         {
             out.write(payload[i] ^ mask[i & 3]);
         }
+        out.flush();
+    }
+
+    /** Answer the server's close frame, as a WebSocket client does (code 1000, masked). */
+    static void sendClose(final OutputStream out) throws IOException
+    {
+        out.write(new byte[] {(byte)0x88, (byte)0x82, 1, 2, 3, 4, (byte)(0x03 ^ 1), (byte)(0xE8 ^ 2)});
         out.flush();
     }
 
