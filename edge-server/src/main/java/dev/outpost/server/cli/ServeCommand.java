@@ -95,7 +95,7 @@ final class ServeCommand implements Callable<Integer>
     String tlsProtocols;
 
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION",
-        description = "On SIGTERM, wait this long for sync clients to disconnect (default 10s).")
+        description = "On SIGTERM, wait this long for sync clients to disconnect (default 5s).")
     String shutdownTimeout;
 
     public Integer call() throws Exception

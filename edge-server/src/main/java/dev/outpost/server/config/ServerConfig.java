@@ -76,7 +76,7 @@ public final class ServerConfig
     public static final List<String> TLS_PROTOCOLS_SUPPORTED = List.of("TLSv1.3", "TLSv1.2");
 
     public static final String SHUTDOWN_TIMEOUT_PROP = "outpost.shutdown.timeout";
-    public static final Duration SHUTDOWN_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
+    public static final Duration SHUTDOWN_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
 
     /** The config file itself ({@code serve --config}, {@code OUTPOST_CONFIG}). */
     public static final String CONFIG_PROP = "outpost.config";
