@@ -2,7 +2,6 @@ package dev.outpost.server.sync;
 
 import dev.outpost.codec.CodecException;
 import dev.outpost.codec.ProtocolErrorCode;
-import dev.outpost.codec.message.BodyCompression;
 import dev.outpost.codec.message.ClientMessageDecoder;
 import dev.outpost.codec.message.EntryEncoder;
 import dev.outpost.codec.message.MessageType;
@@ -10,6 +9,10 @@ import dev.outpost.codec.message.UploadEntryIterator;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.ObjectInstruction;
+import dev.outpost.ot.state.ChangesetApplier;
+import dev.outpost.ot.state.ChangesetBuilder;
+import dev.outpost.ot.state.Snapshot;
+import dev.outpost.ot.sync.UploadEntry;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
 import org.agrona.DirectBuffer;
@@ -20,6 +23,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -51,9 +56,7 @@ final class Session
 
     private String fileName;
     FileContext ctx;
-    private boolean serverIdentSent;
     private long clientFileIdent;
-    private long clientFileSalt;
 
     // cursors
     private long downloadServer;
@@ -435,7 +438,7 @@ final class Session
                 error = "transact changeset does not parse: " + ex.getMessage();
                 return;
             }
-            final var r = new dev.outpost.ot.state.ChangesetApplier(f.state()).apply(cs);
+            final var r = new ChangesetApplier(f.state()).apply(cs);
             if (!r.ok())
             {
                 error = "transact changeset does not apply: " + r.message();
@@ -496,7 +499,7 @@ final class Session
             f.ensureLoaded(writer.shard, writer.tools);
             version = f.file.lastAppended();
             salt = f.file.salt(version);
-            snapshot = writer.tools.writer.toBytes(dev.outpost.ot.state.Snapshot.of(f.state()));
+            snapshot = writer.tools.writer.toBytes(Snapshot.of(f.state()));
         }
 
         void deliver()
@@ -858,6 +861,7 @@ final class Session
         if (!w.offer(cmd))
         {
             // back-pressure: the writer's handoff is full; retry shortly, keep later messages held back
+            conn.service.handoffRetried();
             conn.connection.context().owner().setTimer(1, id ->
             {
                 if (state != State.ENDED && !conn.isClosed())
@@ -941,7 +945,6 @@ final class Session
                 {
                     conn.connection.commit(conn.encoder.ident(out, 0, ident, allocated, salt));
                 }
-                serverIdentSent = true;
             }
         }
     }
@@ -1029,7 +1032,6 @@ final class Session
                 return;
             }
             clientFileIdent = fileIdent;
-            clientFileSalt = salt;
             downloadServer = dlServer;
             downloadClient = dlClient;
             uploadClient = storedClient;
@@ -1100,7 +1102,7 @@ final class Session
             f.ensureLoaded(writer.shard, writer.tools);
             final var client = writer.shard.clientFile(f.file, clientFileIdent);
             final int n = meta.size() / 5;
-            final java.util.ArrayList<dev.outpost.ot.sync.UploadEntry> entries = new java.util.ArrayList<>(n);
+            final ArrayList<UploadEntry> entries = new ArrayList<>(n);
             for (int i = 0; i < n; i++)
             {
                 final Changeset cs;
@@ -1115,7 +1117,7 @@ final class Session
                     message = "changeset " + meta.getLong(i * 5) + " does not parse: " + ex.getMessage();
                     return;
                 }
-                entries.add(new dev.outpost.ot.sync.UploadEntry(meta.getLong(i * 5), meta.getLong(i * 5 + 1),
+                entries.add(new UploadEntry(meta.getLong(i * 5), meta.getLong(i * 5 + 1),
                     meta.getLong(i * 5 + 2), cs));
             }
             final long headBefore = f.file.lastAppended();
@@ -1190,9 +1192,9 @@ final class Session
             final var client = writer.shard.clientFile(f.file, clientFileIdent);
             storedClient = client.clientVersion();
             storedRhBase = client.rhBaseVersion();
-            snapshot = dev.outpost.ot.state.Snapshot.of(f.state(), query.classes());
+            snapshot = Snapshot.of(f.state(), query.classes());
             // objects of classes that left the subscription leave the client's view: erase them there
-            final dev.outpost.ot.state.ChangesetBuilder leave = new dev.outpost.ot.state.ChangesetBuilder(snapshot);
+            final ChangesetBuilder leave = new ChangesetBuilder(snapshot);
             for (final String cls : previous)
             {
                 final var table = f.state().table(cls);
@@ -1238,7 +1240,7 @@ final class Session
     {
         final LoopResources r = conn.service.loopResources();
         final int max = conn.service.config.maxDownloadSize();
-        final java.util.List<Changeset> parts = BootstrapSplitter.split(snapshot, r.changesetWriter, max / 2);
+        final List<Changeset> parts = BootstrapSplitter.split(snapshot, r.changesetWriter, max / 2);
         final ExpandableDirectByteBuffer body = r.body;
         final ExpandableDirectByteBuffer cs = r.filtered;
         for (int i = 0; i < parts.size(); i++)
@@ -1256,8 +1258,4 @@ final class Session
         progress = 1.0;
     }
 
-    static int compressionThreshold()
-    {
-        return BodyCompression.COMPRESSION_THRESHOLD;
-    }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ShardWriter implements Runnable
 {
+    /** Default handoff capacity (commands); {@link SyncService#WRITER_QUEUE_PROP} overrides it. */
     static final int QUEUE_CAPACITY = 4096;
     static final int MAX_BATCH = 256;
     private static final System.Logger LOG = System.getLogger(ShardWriter.class.getName());
@@ -28,16 +29,17 @@ final class ShardWriter implements Runnable
     final StoreHistory.WriterTools tools = new StoreHistory.WriterTools();
     private final HistoryStore store;
     private final ConcurrentHashMap<String, FileContext> files;
-    private final ManyToOneConcurrentArrayQueue<WriterCommand> queue =
-        new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final ManyToOneConcurrentArrayQueue<WriterCommand> queue;
     private final ArrayList<WriterCommand> batch = new ArrayList<>(MAX_BATCH);
     private final ArrayList<FileContext> touched = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean sleeping;
 
-    ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files)
+    ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
+        final int queueCapacity)
     {
+        this.queue = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
         this.store = store;
         this.shard = store.shard(shardIndex);
         this.files = files;

@@ -30,6 +30,8 @@ public final class SyncService implements SyncEngine
 {
     /** System property: how long a connection may stay unwritable with downloads pending before it is dropped. */
     public static final String SLOW_CONSUMER_TIMEOUT_PROP = "outpost.slow.consumer.timeout";
+    /** System property: capacity of each writer's handoff queue (commands; rounded up to a power of two). */
+    public static final String WRITER_QUEUE_PROP = "outpost.writer.queue";
 
     final ServerConfig config;
     final Duration slowConsumerTimeout;
@@ -40,6 +42,7 @@ public final class SyncService implements SyncEngine
     private final java.util.Set<ConnectionHandler> handlers = ConcurrentHashMap.newKeySet();
     private final Queue<LoopResources> allLoopResources = new ConcurrentLinkedQueue<>();
     private final AtomicLong slowConsumersDropped = new AtomicLong();
+    private final AtomicLong handoffRetries = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
 
     private SyncService(final ServerConfig config, final HistoryStore store)
@@ -51,7 +54,8 @@ public final class SyncService implements SyncEngine
         this.writers = new ShardWriter[store.shardCount()];
         for (int i = 0; i < writers.length; i++)
         {
-            writers[i] = new ShardWriter(store, i, files);
+            writers[i] = new ShardWriter(store, i, files,
+                Integer.getInteger(WRITER_QUEUE_PROP, ShardWriter.QUEUE_CAPACITY));
         }
         this.loopResources = ThreadLocal.withInitial(() ->
         {
@@ -220,6 +224,17 @@ public final class SyncService implements SyncEngine
         {
             errorsSent.incrementAndGet(code);
         }
+    }
+
+    /** @return times a command found its writer's handoff full and was retried later (back-pressure). */
+    public long handoffRetries()
+    {
+        return handoffRetries.get();
+    }
+
+    void handoffRetried()
+    {
+        handoffRetries.incrementAndGet();
     }
 
     void slowConsumerDropped()

@@ -88,6 +88,31 @@ class RealClientRestartIT
         assertThat(new HashSet<>(read.getJsonArray("names").getList())).isEqualTo(expected);
     }
 
+    @Test
+    void shouldAskAClientToResetWhenTheServerLostItsClientFile() throws Exception
+    {
+        final int port;
+        try (ServerSocket s = new ServerSocket(0))
+        {
+            port = s.getLocalPort();
+        }
+        server = startServer(port);
+        run(port, "client-r", "pbs-write", Map.of("partition", "\"reset\"", "count", "10", "prefix", "r"));
+        server.destroy();
+        assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        // the sync history is lost (users and keys stay): the client's file ident is unknown now
+        try (var files = Files.walk(dir.resolve("server").resolve("sync")))
+        {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        server = startServer(port);
+        final JsonObject reset = run(port, "client-r", "await-sync-error", Map.of("partition", "\"reset\""));
+        System.out.println("client reset: " + reset);
+        assertThat(reset.getBoolean("client_reset_requested")).as("%s", reset).isTrue();
+        assertThat(reset.getString("error_code")).isEqualTo("RLM_ERR_SYNC_CLIENT_RESET_REQUIRED");
+        assertThat(reset.getString("error_message")).contains("unknown client file ident");
+    }
+
     private JsonObject run(final int port, final String clientDir, final String scenario,
         final Map<String, String> params) throws Exception
     {

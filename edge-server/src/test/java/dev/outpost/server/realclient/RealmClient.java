@@ -68,6 +68,9 @@ final class RealmClient
 {
     static final RealmInterop RI = RealmInterop.INSTANCE;
     static final String ITEM = "Item";
+    /** Every error the sync error handlers reported, in order (for scenarios that expect one). */
+    static final java.util.concurrent.BlockingQueue<io.realm.kotlin.internal.interop.sync.SyncError> SYNC_ERRORS =
+        new java.util.concurrent.LinkedBlockingQueue<>();
 
     /**
      * PEM certificate the client trusts for {@code https}/{@code wss} (a self-signed server), or null: set by the
@@ -146,7 +149,11 @@ final class RealmClient
         RI.realm_config_set_schema_version(config, 0);
         final NativePointer<RealmSyncConfigT> sync = null == partition ? RI.realm_flx_sync_config_new(user) :
             RI.realm_sync_config_new(user, partition);
-        RI.realm_sync_config_set_error_handler(sync, (session, error) -> log.println("[driver] sync error: " + error));
+        RI.realm_sync_config_set_error_handler(sync, (session, error) ->
+        {
+            log.println("[driver] sync error: " + error);
+            SYNC_ERRORS.add(error);
+        });
         if (null != trustCertificate)
         {
             realmc.realm_sync_config_set_ssl_trust_certificate_path(ptr(sync), trustCertificate);

@@ -37,6 +37,7 @@ final class SyncScenarios
         all.put("pbs-read", SyncScenarios::pbsRead);
         all.put("converge", SyncScenarios::converge);
         all.put("flx", SyncScenarios::flx);
+        all.put("await-sync-error", SyncScenarios::awaitSyncError);
     }
 
     /** Params: partition, count, prefix, file. Writes {@code count} Items in one transaction, waits for upload. */
@@ -229,6 +230,26 @@ final class SyncScenarios
         result.put("count_after_unsubscribe", left);
         RI.realm_refresh(w);
         result.put("w_count", dump(w).size());
+    }
+
+    /** Params: partition, file. Opens the realm and waits for the sync error handler to report an error. */
+    static void awaitSyncError(final RealmClient client, final Map<String, String> params, final JsonLine result)
+        throws Exception
+    {
+        final NativePointer<RealmUserT> user = client.loginAnonymous(30);
+        final NativePointer<LiveRealmT> realm = client.open(user, params.get("partition"),
+            params.getOrDefault("file", "a.realm"));
+        final var error = RealmClient.SYNC_ERRORS.poll(TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (error == null)
+        {
+            throw new IllegalStateException("no sync error reported");
+        }
+        result.put("client_reset_requested", error.isClientResetRequested());
+        result.put("fatal", error.isFatal());
+        result.put("error_code", String.valueOf(error.getErrorCode().getErrorCode()));
+        result.put("error_message", error.getErrorCode().getMessage());
+        RI.realm_refresh(realm);
+        result.put("count", dump(realm).size());
     }
 
     // ---------------------------------------------------------------------------------------------------------------

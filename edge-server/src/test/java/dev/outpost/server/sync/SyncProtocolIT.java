@@ -468,6 +468,49 @@ class SyncProtocolIT
     }
 
     @Test
+    void shouldHoldUploadsBackWhenTheWritersHandoffIsFull() throws Exception
+    {
+        System.setProperty(SyncService.WRITER_QUEUE_PROP, "2");
+        try
+        {
+            start();
+        }
+        finally
+        {
+            System.clearProperty(SyncService.WRITER_QUEUE_PROP);
+        }
+        final int sessions = 24;
+        final List<SyncTestClient> uploaders = new ArrayList<>();
+        for (int i = 0; i < sessions; i++)
+        {
+            final SyncTestClient c = connect(false);
+            open(c, 1, "\"full\"");
+            uploaders.add(c);
+        }
+        for (int round = 0; round < 5; round++)
+        {
+            for (int i = 0; i < sessions; i++)
+            {
+                // every client uploads on its last acknowledged base; the server transforms as needed
+                uploaders.get(i).upload(1, 2 + round, 0, 0, false,
+                    new Up(2 + round, 0, Changesets.objects("Item", i * 100L + round, 1, "c" + i)));
+            }
+        }
+        for (int i = 0; i < sessions; i++)
+        {
+            long acked = 0;
+            while (acked < 6)
+            {
+                final Msg m = uploaders.get(i).next();
+                assertThat(m.type()).as("%s %s", m, m.text()).isEqualTo(MessageType.DOWNLOAD);
+                acked = m.get(4);
+            }
+        }
+        assertThat(server.sync().head(SyncService.pbsFileName(APP, "\"full\""))).isEqualTo(sessions * 5);
+        assertThat(server.sync().handoffRetries()).as("the handoff was full at times").isPositive();
+    }
+
+    @Test
     void shouldAnswerPingAndDropIdleConnections() throws Exception
     {
         start(c -> c.idleTimeout(Duration.ofMillis(800)));
@@ -627,6 +670,26 @@ class SyncProtocolIT
         }
         assertThat(previous).isEqualTo(1.0);
         assertThat(objects).isEqualTo(2000);
+    }
+
+    @Test
+    void shouldWriteTheFlxProgressFieldAsAnIntegerBeforeProtocol12() throws Exception
+    {
+        start();
+        final SyncTestClient old = SyncTestClient.connect(server.port(), APP, token, true,
+            new java.util.concurrent.atomic.AtomicBoolean(), 11);
+        clients.add(old);
+        old.bind(1, "{\"schemaVersion\":0,\"sessionReason\":0}", true);
+        final Msg oi = old.next();
+        old.identFlx(1, oi.get(0), oi.get(1), 0, 0, 0, 0, 0, "{}");
+        old.query(1, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        old.mark(1, 1);
+        Msg m;
+        while ((m = old.next()).type() == MessageType.DOWNLOAD)
+        {
+            assertThat(m.progress()).as("integer field decoded by a v11 parser").isEqualTo(-1.0);
+        }
+        assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
     }
 
     @Test

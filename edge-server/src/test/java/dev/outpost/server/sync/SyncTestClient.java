@@ -58,10 +58,13 @@ final class SyncTestClient implements AutoCloseable
     {
     }
 
-    private SyncTestClient(final WebSocket ws, final boolean flx)
+    private final int version;
+
+    private SyncTestClient(final WebSocket ws, final boolean flx, final int version)
     {
         this.ws = ws;
         this.flx = flx;
+        this.version = version;
         this.encoder = new ClientMessageEncoder().flx(flx);
     }
 
@@ -82,12 +85,19 @@ final class SyncTestClient implements AutoCloseable
     static SyncTestClient connect(final int port, final String app, final String token, final boolean flx)
         throws Exception
     {
-        return connect(port, app, token, flx, new java.util.concurrent.atomic.AtomicBoolean());
+        return connect(port, app, token, flx, new java.util.concurrent.atomic.AtomicBoolean(), 14);
+    }
+
+    static SyncTestClient connect(final int port, final String app, final String token, final boolean flx,
+        final java.util.concurrent.atomic.AtomicBoolean stall) throws Exception
+    {
+        return connect(port, app, token, flx, stall, 14);
     }
 
     /** @param stall once true, the client stops reading (the server's socket fills up). */
+    /** @param version the one protocol version offered. */
     static SyncTestClient connect(final int port, final String app, final String token, final boolean flx,
-        final java.util.concurrent.atomic.AtomicBoolean stall) throws Exception
+        final java.util.concurrent.atomic.AtomicBoolean stall, final int version) throws Exception
     {
         final CompletableFuture<SyncTestClient> self = new CompletableFuture<>();
         final BlockingQueue<Object> pending = new LinkedBlockingQueue<>();
@@ -127,11 +137,11 @@ final class SyncTestClient implements AutoCloseable
             }
         };
         final String prefix = flx ? "com.mongodb.realm-query-sync#" : "com.mongodb.realm-sync#";
-        final WebSocket ws = HTTP.newWebSocketBuilder().subprotocols(prefix + 14, prefix + 13)
+        final WebSocket ws = HTTP.newWebSocketBuilder().subprotocols(prefix + version)
             .connectTimeout(Duration.ofSeconds(10))
             .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/client/v2.0/app/" + app + "/realm-sync?baas_at=" +
                 token), listener).get(10, TimeUnit.SECONDS);
-        final SyncTestClient c = new SyncTestClient(ws, flx);
+        final SyncTestClient c = new SyncTestClient(ws, flx, version);
         c.adopt(pending, closedCode);
         return c;
     }
@@ -320,7 +330,7 @@ final class SyncTestClient implements AutoCloseable
 
     Msg decode(final byte[] frame) throws CodecException
     {
-        final ServerMessageDecoder d = new ServerMessageDecoder().flx(flx).protocolVersion(14)
+        final ServerMessageDecoder d = new ServerMessageDecoder().flx(flx).protocolVersion(version)
             .maxUncompressedBodySize(64 << 20);
         d.wrap(new UnsafeBuffer(frame), 0, frame.length);
         final MessageType t = d.type();
@@ -338,7 +348,7 @@ final class SyncTestClient implements AutoCloseable
                 head = new long[] {d.downloadServerVersion(), d.downloadClientVersion(), d.latestServerVersion(),
                     d.latestServerVersionSalt(), d.uploadClientVersion(), d.uploadServerVersion(),
                     flx ? d.queryVersion() : d.downloadableBytes(), flx ? d.batchState() : 0};
-                progress = flx ? d.progressEstimate() : 0;
+                progress = flx ? (version >= 12 ? d.progressEstimate() : -d.downloadableBytes() - 1) : 0;
                 compressed = d.bodyCompressed();
                 org.agrona.DirectBuffer body = d.buffer();
                 int offset = d.bodyOffset();
