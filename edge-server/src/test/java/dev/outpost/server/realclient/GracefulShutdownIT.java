@@ -127,6 +127,50 @@ class GracefulShutdownIT
         assertThat(Files.readString(dir.resolve("tls-a/driver.log"))).contains("wss://localhost:" + port);
     }
 
+    @Test
+    void shouldLetAConnectedRealClientReconnectByItselfAfterARestart() throws Exception
+    {
+        final int port = freePort();
+        server = startServer(port);
+        final Path signals = Files.createDirectories(dir.resolve("signals"));
+        final java.util.concurrent.CompletableFuture<RealClientProcess.Result> client =
+            java.util.concurrent.CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return RealClientProcess.run(port, APP, dir.resolve("client-r"), "pbs-write-across-restart",
+                        Map.of("partition", "\"restart\"", "count", "30", "signalDir", signals.toString()),
+                        Duration.ofSeconds(150));
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.exists(signals.resolve("phase1.done")))
+        {
+            assertThat(client.isDone()).as("client ended early: %s", client.isDone() ? client.join().json() : "")
+                .isFalse();
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+
+        server.destroy(); // SIGTERM while the client's realm is open and connected
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.exitValue()).isZero();
+        assertThat(Files.readString(serverLog)).contains("told 1 sync connection(s) to reconnect later");
+
+        server = startServer(port);
+        Files.createFile(signals.resolve("go"));
+        final RealClientProcess.Result result = client.get(150, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).as("%s; log tail:\n%s", result.json(), result.logTail()).isZero();
+        assertThat(result.json().getInteger("count")).isEqualTo(60);
+        assertThat(Files.readString(result.log())).as("realm-core saw the server's try-again error")
+            .contains("Connection closed due to error reported by server")
+            .contains("the server is shutting down; reconnect later");
+    }
+
     private static int freePort() throws Exception
     {
         try (ServerSocket s = new ServerSocket(0))
