@@ -206,6 +206,28 @@ class ConfigPrecedenceTest
     }
 
     @Test
+    void shouldSayHowToRunTheLoadGeneratorWhenItsJarIsNotThere()
+    {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream original = System.out;
+        final int missing;
+        try
+        {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            missing = OutpostMain.commandLine().execute("bench", "--jar", dir.resolve("none.jar").toString());
+        }
+        finally
+        {
+            System.setOut(original);
+        }
+
+        assertThat(missing).as("a --jar that does not exist is a usage error").isEqualTo(2);
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+            .contains("./mvnw -B -q -pl bench -am package -DskipTests")
+            .contains(BenchCommand.LOAD_GENERATOR);
+    }
+
+    @Test
     void shouldRegisterEveryCommandWithHelp()
     {
         final CommandLine cli = OutpostMain.commandLine();
