@@ -98,6 +98,11 @@ class EmbedIT
             final Frame pong = readFrame(in);
             assertThat(pong.opcode).isEqualTo(2);
             assertThat(pong.text()).isEqualTo("pong 12345\n");
+            assertThat(get(client, base + "/outpost/health").statusCode()).isEqualTo(200);
+            assertThat(new JsonObject(get(client, base + "/outpost/ready").body()).getString("status"))
+                .isEqualTo("READY");
+            assertThat(new JsonObject(get(client, base + "/outpost/status.json").body()).getLong("connections"))
+                .as("the embedded router counts its sync connections").isEqualTo(1);
 
             // Undeploy: graceful shutdown of Outpost only.
             final var undeployed = vertx.undeploy(deployment);
