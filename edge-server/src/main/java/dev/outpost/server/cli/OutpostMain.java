@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = OutpostMain.Version.class,
     description = "Outpost: a self-hosted Realm sync server.",
-    subcommands = {ServeCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, BenchCommand.class, InspectCommand.class, VersionCommand.class,
+        CommandLine.HelpCommand.class})
 public final class OutpostMain implements Runnable
 {
     @CommandLine.Spec
@@ -23,7 +24,17 @@ public final class OutpostMain implements Runnable
         {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s - %5$s%6$s%n");
         }
-        System.exit(commandLine().execute(args));
+        int status;
+        try
+        {
+            status = commandLine().execute(args);
+        }
+        catch (final Throwable ex)
+        {
+            ex.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
     }
 
     /**
@@ -36,16 +47,15 @@ public final class OutpostMain implements Runnable
 
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'outpost serve --help')");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "missing command: serve, bench, inspect or version (try 'outpost serve --help')");
     }
 
     static final class Version implements CommandLine.IVersionProvider
     {
         public String[] getVersion()
         {
-            final String version = OutpostMain.class.getPackage().getImplementationVersion();
-            return new String[] {"outpost " + (null == version ? "dev" : version) + " (Java " +
-                System.getProperty("java.version") + ")"};
+            return VersionCommand.lines();
         }
     }
 }

@@ -4,13 +4,15 @@ import dev.outpost.server.config.ConfigException;
 import dev.outpost.server.config.JwtAlgorithm;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.HttpApi;
-import dev.outpost.server.sync.SyncServer;
+import dev.outpost.server.http.OutpostServer;
+import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.sync.SyncService;
+import dev.outpost.server.tls.TlsSetup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code outpost serve}: run the server until interrupted. Every option maps to one {@link ServerConfig} setting;
@@ -20,6 +22,11 @@ import java.util.concurrent.CountDownLatch;
     description = "Serve the App Services HTTP API and the sync WebSocket on one port.")
 final class ServeCommand implements Callable<Integer>
 {
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "YAML or JSON config file (keys: host, port, data-dir, tls.cert, apps, ...; see README). " +
+            "Precedence: flags > OUTPOST_* environment > file > defaults. Also OUTPOST_CONFIG.")
+    Path configFile;
+
     @Option(names = "--host", paramLabel = "HOST",
         description = "Address to bind (default " + ServerConfig.HOST_DEFAULT + "; property " +
             ServerConfig.HOST_PROP + ").")
@@ -74,6 +81,24 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--event-loops", paramLabel = "N", description = "Event loop threads (default: CPU count).")
     Integer eventLoops;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM): serve HTTPS and WSS.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "TLS private key (PEM, PKCS#8 or PKCS#1).")
+    Path tlsKey;
+
+    @Option(names = "--tls-self-signed",
+        description = "Generate a self-signed certificate (kept in DATA_DIR/tls/; development only).")
+    Boolean tlsSelfSigned;
+
+    @Option(names = "--tls-protocols", paramLabel = "LIST",
+        description = "Enabled TLS versions (default TLSv1.3; TLSv1.3,TLSv1.2 also allows 1.2).")
+    String tlsProtocols;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION",
+        description = "On SIGTERM, wait this long for sync clients to disconnect (default 5s).")
+    String shutdownTimeout;
+
     public Integer call() throws Exception
     {
         final ServerConfig config;
@@ -87,35 +112,66 @@ final class ServeCommand implements Callable<Integer>
             System.err.println("outpost: " + ex.getMessage());
             return 2;
         }
-        final SyncServer server;
+        final OutpostServer server;
         try
         {
-            server = SyncServer.start(config);
+            final ServerMetrics metrics = new ServerMetrics();
+            server = OutpostServer.startApps(config, appConfig -> SyncService.open(appConfig, metrics), metrics);
+            for (final String appId : server.apps().appIds())
+            {
+                if (server.apps().engine(appId) instanceof SyncService sync)
+                {
+                    server.status().readinessCheck("history store of app '" + appId + "'", sync::isOpen);
+                }
+            }
         }
         catch (final ConfigException ex)
         {
             System.err.println("outpost: " + ex.getMessage());
             return 2;
         }
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        catch (final Exception ex)
         {
-            server.close();
-            stopped.countDown();
-        }, "outpost-shutdown"));
-        final String ws = server.baseUrl().replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" + config.appId() +
+            System.err.println("outpost: cannot start: " + ex);
+            return 1;
+        }
+        // After the start: Chronicle installs chained SIGTERM/SIGINT handlers when it loads; ours must be last.
+        final Shutdown shutdown = Shutdown.install(server::close);
+        final String ws = server.baseUrl().replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" +
+            (server.apps().appIds().size() == 1 ? server.apps().appIds().iterator().next() : "<app>") +
             "/realm-sync";
-        System.out.println("Outpost listening on " + server.baseUrl() + " app=" + config.appId() + " sync=" + ws +
+        System.out.println("Outpost listening on " + server.baseUrl() + " app=" +
+            String.join(",", server.apps().appIds()) + " sync=" + ws +
             " data=" + config.dataDir().toAbsolutePath().normalize() + " transport=" +
-            (server.http().nativeTransport() ? "epoll" : "nio") + " java=" + System.getProperty("java.version"));
+            (server.nativeTransport() ? "epoll" : "nio") + " tls=" + (config.tlsEnabled() ?
+            String.join(",", config.tlsProtocols()) : "off") + " java=" + System.getProperty("java.version"));
+        if (config.tlsSelfSigned())
+        {
+            System.out.println("Self-signed certificate (clients must trust it): " +
+                TlsSetup.selfSignedCertificate(config).toAbsolutePath().normalize());
+        }
         System.out.flush();
-        stopped.await();
+        shutdown.await();
+        System.out.println("Outpost stopped");
+        System.out.flush();
         return 0;
     }
 
     ServerConfig toConfig()
     {
-        final ServerConfig config = new ServerConfig();
+        return toConfig(System.getenv());
+    }
+
+    ServerConfig toConfig(final java.util.Map<String, String> env)
+    {
+        Path file = configFile;
+        if (null == file)
+        {
+            final String fromEnv = env.get("OUTPOST_CONFIG");
+            file = null == fromEnv || fromEnv.isBlank() ? null : Path.of(fromEnv.trim());
+        }
+        final ServerConfig config = new ServerConfig(file, env);
+        origins(config);
         if (null != host)
         {
             config.host(host);
@@ -173,6 +229,55 @@ final class ServeCommand implements Callable<Integer>
         {
             config.eventLoops(eventLoops);
         }
+        if (null != tlsCert)
+        {
+            config.tlsCertFile(tlsCert);
+        }
+        if (null != tlsKey)
+        {
+            config.tlsKeyFile(tlsKey);
+        }
+        if (null != tlsSelfSigned)
+        {
+            config.tlsSelfSigned(tlsSelfSigned);
+        }
+        if (null != tlsProtocols)
+        {
+            config.tlsProtocols(java.util.Arrays.stream(tlsProtocols.split("[,\\s]+"))
+                .filter(p -> !p.isBlank()).toList());
+        }
+        if (null != shutdownTimeout)
+        {
+            config.shutdownTimeout(ServerConfig.parseDuration(ServerConfig.SHUTDOWN_TIMEOUT_PROP, shutdownTimeout));
+        }
         return config;
+    }
+
+    private void origins(final ServerConfig config)
+    {
+        final Object[][] flags = {
+            {host, ServerConfig.HOST_PROP, "--host"}, {port, ServerConfig.PORT_PROP, "--port"},
+            {dataDir, ServerConfig.DATA_DIR_PROP, "--data-dir"}, {appId, ServerConfig.APP_ID_PROP, "--app-id"},
+            {idleTimeout, ServerConfig.IDLE_TIMEOUT_PROP, "--idle-timeout"},
+            {accessTokenTtl, ServerConfig.ACCESS_TOKEN_TTL_PROP, "--access-token-ttl"},
+            {refreshTokenTtl, ServerConfig.REFRESH_TOKEN_TTL_PROP, "--refresh-token-ttl"},
+            {jwtAlgorithm, ServerConfig.JWT_ALGORITHM_PROP, "--jwt-algorithm"},
+            {jwtPrivateKey, ServerConfig.JWT_PRIVATE_KEY_PROP, "--jwt-private-key"},
+            {jwtPublicKey, ServerConfig.JWT_PUBLIC_KEY_PROP, "--jwt-public-key"},
+            {maxDownloadSize, ServerConfig.MAX_DOWNLOAD_SIZE_PROP, "--max-download-size"},
+            {maxMessageSize, ServerConfig.MAX_MESSAGE_SIZE_PROP, "--max-message-size"},
+            {compressionThreshold, ServerConfig.COMPRESSION_THRESHOLD_PROP, "--compression-threshold"},
+            {eventLoops, ServerConfig.EVENT_LOOPS_PROP, "--event-loops"},
+            {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
+            {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
+            {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},
+            {shutdownTimeout, ServerConfig.SHUTDOWN_TIMEOUT_PROP, "--shutdown-timeout"}};
+        for (final Object[] flag : flags)
+        {
+            if (null != flag[0])
+            {
+                config.origin((String)flag[1], "option " + flag[2]);
+            }
+        }
     }
 }

@@ -10,10 +10,34 @@ public final class ConfigException extends RuntimeException
 
     private final String setting;
 
+    private final String detail;
+
     public ConfigException(final String setting, final String message)
     {
         super("invalid setting '" + setting + "': " + message);
         this.setting = setting;
+        this.detail = message;
+    }
+
+    /**
+     * @param setting property name of the setting.
+     * @param origin  where the value came from, e.g. {@code /etc/outpost.yaml, key tls.cert} or
+     *                {@code environment variable OUTPOST_PORT}.
+     * @param message what is wrong.
+     */
+    public ConfigException(final String setting, final String origin, final String message)
+    {
+        super("invalid setting '" + setting + "' (" + origin + "): " + message);
+        this.setting = setting;
+        this.detail = message;
+    }
+
+    /**
+     * @return what is wrong, without the setting's name.
+     */
+    public String detail()
+    {
+        return detail;
     }
 
     /**

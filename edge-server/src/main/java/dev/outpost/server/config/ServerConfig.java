@@ -6,8 +6,14 @@ import org.agrona.concurrent.SystemEpochClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -61,8 +67,29 @@ public final class ServerConfig
     public static final String EVENT_LOOPS_PROP = "outpost.event.loops";
     public static final int EVENT_LOOPS_DEFAULT = Math.max(1, Runtime.getRuntime().availableProcessors());
 
+    public static final String TLS_CERT_PROP = "outpost.tls.cert";
+    public static final String TLS_KEY_PROP = "outpost.tls.key";
+    public static final String TLS_SELF_SIGNED_PROP = "outpost.tls.self.signed";
+    public static final String TLS_PROTOCOLS_PROP = "outpost.tls.protocols";
+    public static final List<String> TLS_PROTOCOLS_DEFAULT = List.of("TLSv1.3");
+    /** TLS versions that may be enabled; older ones are broken and off in the JDK anyway. */
+    public static final List<String> TLS_PROTOCOLS_SUPPORTED = List.of("TLSv1.3", "TLSv1.2");
+
+    public static final String SHUTDOWN_TIMEOUT_PROP = "outpost.shutdown.timeout";
+    public static final Duration SHUTDOWN_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
+
+    /** The config file itself ({@code serve --config}, {@code OUTPOST_CONFIG}). */
+    public static final String CONFIG_PROP = "outpost.config";
+    /** The apps list (config file only). */
+    public static final String APPS_PROP = "outpost.apps";
+    /** Subdirectory of the data directory holding one directory per app when the configuration lists apps. */
+    public static final String APPS_DIR = "apps";
+
     /** Head room of a WebSocket message over the largest body it carries (message head, compression overhead). */
     public static final int MESSAGE_HEAD_ROOM = 64 * 1024;
+
+    /** A file that marks the data directory of a single-app server (its auth log). */
+    private static final String LEGACY_MARKER = "auth.log";
 
     private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\[\\]-]{1,253}");
@@ -84,6 +111,51 @@ public final class ServerConfig
     private int compressionThreshold;
     private int eventLoops;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private Path tlsCertFile;
+    private Path tlsKeyFile;
+    private boolean tlsSelfSigned;
+    private List<String> tlsProtocols = TLS_PROTOCOLS_DEFAULT;
+    private Duration shutdownTimeout = SHUTDOWN_TIMEOUT_DEFAULT;
+    private List<AppConfig> apps = List.of();
+    private Path configFile;
+    private final Map<String, String> origins = new HashMap<>();
+
+    /** One row per setting: config-file key, property name (environment variable derived), how to apply text. */
+    private record Setting(String fileKey, String property, BiConsumer<ServerConfig, String> apply)
+    {
+        String env()
+        {
+            return property.toUpperCase(Locale.ROOT).replace('.', '_');
+        }
+    }
+
+    private static final List<Setting> SETTINGS = List.of(
+        new Setting("host", HOST_PROP, (c, v) -> c.host = v),
+        new Setting("port", PORT_PROP, (c, v) -> c.port = parseInt(PORT_PROP, v)),
+        new Setting("data-dir", DATA_DIR_PROP, (c, v) -> c.dataDir = Path.of(v)),
+        new Setting("app-id", APP_ID_PROP, (c, v) -> c.appId = v),
+        new Setting("idle-timeout", IDLE_TIMEOUT_PROP, (c, v) -> c.idleTimeout = parseDuration(IDLE_TIMEOUT_PROP, v)),
+        new Setting("access-token-ttl", ACCESS_TOKEN_TTL_PROP,
+            (c, v) -> c.accessTokenTtl = parseDuration(ACCESS_TOKEN_TTL_PROP, v)),
+        new Setting("refresh-token-ttl", REFRESH_TOKEN_TTL_PROP,
+            (c, v) -> c.refreshTokenTtl = parseDuration(REFRESH_TOKEN_TTL_PROP, v)),
+        new Setting("jwt.algorithm", JWT_ALGORITHM_PROP, (c, v) -> c.jwtAlgorithm = parseAlgorithm(v)),
+        new Setting("jwt.private-key", JWT_PRIVATE_KEY_PROP, (c, v) -> c.jwtPrivateKeyFile = Path.of(v)),
+        new Setting("jwt.public-key", JWT_PUBLIC_KEY_PROP, (c, v) -> c.jwtPublicKeyFile = Path.of(v)),
+        new Setting("max-download-size", MAX_DOWNLOAD_SIZE_PROP,
+            (c, v) -> c.maxDownloadSize = parseSize(MAX_DOWNLOAD_SIZE_PROP, v)),
+        new Setting("max-message-size", MAX_MESSAGE_SIZE_PROP,
+            (c, v) -> c.maxMessageSize = parseSize(MAX_MESSAGE_SIZE_PROP, v)),
+        new Setting("compression-threshold", COMPRESSION_THRESHOLD_PROP,
+            (c, v) -> c.compressionThreshold = parseSize(COMPRESSION_THRESHOLD_PROP, v)),
+        new Setting("event-loops", EVENT_LOOPS_PROP, (c, v) -> c.eventLoops = parseInt(EVENT_LOOPS_PROP, v)),
+        new Setting("tls.cert", TLS_CERT_PROP, (c, v) -> c.tlsCertFile = Path.of(v)),
+        new Setting("tls.key", TLS_KEY_PROP, (c, v) -> c.tlsKeyFile = Path.of(v)),
+        new Setting("tls.self-signed", TLS_SELF_SIGNED_PROP,
+            (c, v) -> c.tlsSelfSigned = parseBoolean(TLS_SELF_SIGNED_PROP, v)),
+        new Setting("tls.protocols", TLS_PROTOCOLS_PROP, (c, v) -> c.tlsProtocols = parseList(v)),
+        new Setting("shutdown-timeout", SHUTDOWN_TIMEOUT_PROP,
+            (c, v) -> c.shutdownTimeout = parseDuration(SHUTDOWN_TIMEOUT_PROP, v)));
 
     /**
      * Defaults overridden by system properties and environment variables.
@@ -103,28 +175,169 @@ public final class ServerConfig
      */
     public ServerConfig(final Map<String, String> environment)
     {
-        host = raw(HOST_PROP, environment, HOST_DEFAULT);
-        port = parseInt(PORT_PROP, raw(PORT_PROP, environment, String.valueOf(PORT_DEFAULT)));
-        dataDir = Path.of(raw(DATA_DIR_PROP, environment, DATA_DIR_DEFAULT));
-        appId = raw(APP_ID_PROP, environment, APP_ID_DEFAULT);
-        idleTimeout = parseDuration(IDLE_TIMEOUT_PROP, raw(IDLE_TIMEOUT_PROP, environment, null), IDLE_TIMEOUT_DEFAULT);
-        accessTokenTtl = parseDuration(
-            ACCESS_TOKEN_TTL_PROP, raw(ACCESS_TOKEN_TTL_PROP, environment, null), ACCESS_TOKEN_TTL_DEFAULT);
-        refreshTokenTtl = parseDuration(
-            REFRESH_TOKEN_TTL_PROP, raw(REFRESH_TOKEN_TTL_PROP, environment, null), REFRESH_TOKEN_TTL_DEFAULT);
-        jwtAlgorithm = parseAlgorithm(raw(JWT_ALGORITHM_PROP, environment, JWT_ALGORITHM_DEFAULT.name()));
-        final String privateKey = raw(JWT_PRIVATE_KEY_PROP, environment, null);
-        jwtPrivateKeyFile = null == privateKey ? null : Path.of(privateKey);
-        final String publicKey = raw(JWT_PUBLIC_KEY_PROP, environment, null);
-        jwtPublicKeyFile = null == publicKey ? null : Path.of(publicKey);
-        maxDownloadSize = parseSize(
-            MAX_DOWNLOAD_SIZE_PROP, raw(MAX_DOWNLOAD_SIZE_PROP, environment, null), MAX_DOWNLOAD_SIZE_DEFAULT);
-        maxMessageSize = parseSize(
-            MAX_MESSAGE_SIZE_PROP, raw(MAX_MESSAGE_SIZE_PROP, environment, null), MAX_MESSAGE_SIZE_DEFAULT);
-        compressionThreshold = parseSize(
-            COMPRESSION_THRESHOLD_PROP, raw(COMPRESSION_THRESHOLD_PROP, environment, null),
-            COMPRESSION_THRESHOLD_DEFAULT);
-        eventLoops = parseInt(EVENT_LOOPS_PROP, raw(EVENT_LOOPS_PROP, environment, String.valueOf(EVENT_LOOPS_DEFAULT)));
+        this(null, environment);
+    }
+
+    /**
+     * Defaults, overridden by the config file, then by system properties, then by the given environment (so
+     * the CLI flags applied afterwards through the setters win over all of them).
+     *
+     * @param file        a YAML or JSON config file, or null for none.
+     * @param environment environment variables ({@code OUTPOST_PORT} etc.); an empty map ignores the environment.
+     * @throws ConfigException if the file, a property or an environment variable does not parse; the message says
+     *                         where the value came from (file and key, property or variable).
+     */
+    public ServerConfig(final Path file, final Map<String, String> environment)
+    {
+        host = HOST_DEFAULT;
+        port = PORT_DEFAULT;
+        dataDir = Path.of(DATA_DIR_DEFAULT);
+        appId = APP_ID_DEFAULT;
+        idleTimeout = IDLE_TIMEOUT_DEFAULT;
+        accessTokenTtl = ACCESS_TOKEN_TTL_DEFAULT;
+        refreshTokenTtl = REFRESH_TOKEN_TTL_DEFAULT;
+        jwtAlgorithm = JWT_ALGORITHM_DEFAULT;
+        maxDownloadSize = MAX_DOWNLOAD_SIZE_DEFAULT;
+        maxMessageSize = MAX_MESSAGE_SIZE_DEFAULT;
+        compressionThreshold = COMPRESSION_THRESHOLD_DEFAULT;
+        eventLoops = EVENT_LOOPS_DEFAULT;
+        if (null != file)
+        {
+            applyFile(ConfigFile.read(file));
+            configFile = file;
+        }
+        for (final Setting setting : SETTINGS)
+        {
+            final String prop = System.getProperty(setting.property());
+            if (null != prop && !prop.isBlank())
+            {
+                apply(setting, prop.trim(), "system property " + setting.property());
+            }
+            final String env = environment.get(setting.env());
+            if (null != env && !env.isBlank())
+            {
+                apply(setting, env.trim(), "environment variable " + setting.env());
+            }
+        }
+    }
+
+    /**
+     * @return the config file the settings were read from, or null.
+     */
+    public Path configFile()
+    {
+        return configFile;
+    }
+
+    /**
+     * Record where a setting's value came from (for example {@code --port}); validation errors then name it.
+     *
+     * @param property the setting's property name.
+     * @param origin   human-readable origin.
+     * @return this.
+     */
+    public ServerConfig origin(final String property, final String origin)
+    {
+        origins.put(property, origin);
+        return this;
+    }
+
+    private void apply(final Setting setting, final String value, final String origin)
+    {
+        try
+        {
+            setting.apply().accept(this, value);
+        }
+        catch (final ConfigException ex)
+        {
+            throw new ConfigException(setting.property(), origin, ex.detail());
+        }
+        origins.put(setting.property(), origin);
+    }
+
+    private void applyFile(final ConfigFile file)
+    {
+        for (final Map.Entry<String, Object> e : file.values().entrySet())
+        {
+            final Setting setting = SETTINGS.stream().filter(s -> s.fileKey().equals(e.getKey())).findFirst()
+                .orElseThrow(() -> new ConfigException(CONFIG_PROP, file.origin(e.getKey()), "unknown key; known " +
+                    "keys: " + String.join(", ", SETTINGS.stream().map(Setting::fileKey).toList()) + ", apps"));
+            final Object value = e.getValue();
+            if (null == value || value instanceof Map)
+            {
+                throw new ConfigException(setting.property(), file.origin(e.getKey()), "needs a value");
+            }
+            final String text = value instanceof List ? String.join(",", ((List<?>)value).stream()
+                .map(String::valueOf).toList()) : String.valueOf(value);
+            apply(setting, text.trim(), file.origin(e.getKey()));
+        }
+        if (null != file.apps())
+        {
+            final List<AppConfig> list = new ArrayList<>();
+            for (int i = 0; i < file.apps().size(); i++)
+            {
+                list.add(parseApp(file, i, file.apps().get(i)));
+            }
+            if (list.isEmpty())
+            {
+                throw new ConfigException(APPS_PROP, file.origin("apps"), "lists no app; remove it to serve the " +
+                    "single app of app-id, or add '- id: myapp'");
+            }
+            apps = List.copyOf(list);
+            origins.put(APPS_PROP, file.origin("apps"));
+        }
+    }
+
+    private static AppConfig parseApp(final ConfigFile file, final int index, final Map<String, Object> app)
+    {
+        final String where = "apps[" + index + "]";
+        final Object id = app.get("id");
+        if (null == id)
+        {
+            throw new ConfigException(APPS_PROP, file.origin(where), "needs an 'id' (the Client App ID)");
+        }
+        Path dir = null;
+        boolean anonymous = true;
+        for (final Map.Entry<String, Object> e : app.entrySet())
+        {
+            final String key = where + "." + e.getKey();
+            switch (e.getKey())
+            {
+                case "id" ->
+                {
+                }
+                case "data-dir" -> dir = Path.of(String.valueOf(e.getValue()));
+                case "auth.anon-user", "auth.anon-user.enabled", "auth.anonymous" ->
+                    anonymous = parseBoolean(APPS_PROP, file.origin(key), e.getValue());
+                default ->
+                {
+                    if (e.getKey().startsWith("auth."))
+                    {
+                        throw new ConfigException(APPS_PROP, file.origin(key), "unsupported auth provider; " +
+                            "supported: anon-user (auth: {anon-user: true|false})");
+                    }
+                    throw new ConfigException(APPS_PROP, file.origin(key), "unknown key; an app has id, data-dir, " +
+                        "auth");
+                }
+            }
+        }
+        return new AppConfig(String.valueOf(id), dir, anonymous);
+    }
+
+    private static boolean parseBoolean(final String setting, final String origin, final Object value)
+    {
+        if (value instanceof Boolean)
+        {
+            return (Boolean)value;
+        }
+        try
+        {
+            return parseBoolean(setting, String.valueOf(value));
+        }
+        catch (final ConfigException ex)
+        {
+            throw new ConfigException(setting, origin, ex.detail());
+        }
     }
 
     /**
@@ -134,6 +347,24 @@ public final class ServerConfig
      * @throws ConfigException naming the first setting that is not acceptable.
      */
     public ServerConfig conclude()
+    {
+        try
+        {
+            validate();
+        }
+        catch (final ConfigException ex)
+        {
+            final String origin = origins.get(ex.setting());
+            if (null != origin && !ex.getMessage().contains("(" + origin + ")"))
+            {
+                throw new ConfigException(ex.setting(), origin, ex.detail());
+            }
+            throw ex;
+        }
+        return this;
+    }
+
+    private void validate()
     {
         if (null == host || !HOST.matcher(host).matches())
         {
@@ -203,6 +434,223 @@ public final class ServerConfig
         {
             throw new ConfigException(DATA_DIR_PROP, "'" + dataDir + "' is not a writable directory");
         }
+        validateTls();
+        requirePositive(SHUTDOWN_TIMEOUT_PROP, shutdownTimeout);
+        validateApps();
+    }
+
+    private void validateTls()
+    {
+        if (tlsSelfSigned && (null != tlsCertFile || null != tlsKeyFile))
+        {
+            throw new ConfigException(TLS_SELF_SIGNED_PROP, "cannot be combined with " + TLS_CERT_PROP + "/" +
+                TLS_KEY_PROP + " (use one or the other)");
+        }
+        if (null != tlsCertFile || null != tlsKeyFile)
+        {
+            requireReadable(TLS_CERT_PROP, tlsCertFile, "TLS needs a PEM certificate (chain) file");
+            requireReadable(TLS_KEY_PROP, tlsKeyFile, "TLS needs a PEM private key file (PKCS#8 or PKCS#1)");
+        }
+        if (null == tlsProtocols || tlsProtocols.isEmpty())
+        {
+            throw new ConfigException(TLS_PROTOCOLS_PROP, "must name at least one of " + TLS_PROTOCOLS_SUPPORTED);
+        }
+        for (final String p : tlsProtocols)
+        {
+            if (!TLS_PROTOCOLS_SUPPORTED.contains(p))
+            {
+                throw new ConfigException(TLS_PROTOCOLS_PROP, "'" + p + "' is not one of " + TLS_PROTOCOLS_SUPPORTED);
+            }
+        }
+    }
+
+    private void validateApps()
+    {
+        if (apps.isEmpty())
+        {
+            return;
+        }
+        if (origins.containsKey(APP_ID_PROP))
+        {
+            throw new ConfigException(APP_ID_PROP, origins.get(APP_ID_PROP), "cannot be combined with the apps " +
+                "list of " + origins.get(APPS_PROP) + "; give each app an id in the list instead");
+        }
+        final Set<String> ids = new HashSet<>();
+        final Map<Path, String> dirs = new HashMap<>();
+        boolean rootOwned = false;
+        for (final AppConfig app : apps)
+        {
+            if (!APP_ID.matcher(app.id()).matches())
+            {
+                throw new ConfigException(APPS_PROP, origins.get(APPS_PROP), "app id '" + app.id() + "' must be " +
+                    "1-128 characters of A-Z a-z 0-9 _ . - starting with a letter or digit");
+            }
+            if (!ids.add(app.id()))
+            {
+                throw new ConfigException(APPS_PROP, origins.get(APPS_PROP), "app id '" + app.id() + "' is listed " +
+                    "twice");
+            }
+            final Path dir = appDataDir(app).toAbsolutePath().normalize();
+            final String other = dirs.put(dir, app.id());
+            if (null != other)
+            {
+                throw new ConfigException(APPS_PROP, origins.get(APPS_PROP), "apps '" + other + "' and '" + app.id() +
+                    "' share the data directory " + dir + "; each app needs its own");
+            }
+            rootOwned |= dir.equals(dataDir.toAbsolutePath().normalize());
+            try
+            {
+                Files.createDirectories(dir);
+            }
+            catch (final Exception ex)
+            {
+                throw new ConfigException(APPS_PROP, origins.get(APPS_PROP), "cannot create the data directory " +
+                    dir + " of app '" + app.id() + "': " + ex);
+            }
+        }
+        if (!rootOwned && Files.exists(dataDir.resolve(LEGACY_MARKER)))
+        {
+            throw new ConfigException(APPS_PROP, origins.get(APPS_PROP), "the data directory " +
+                dataDir.toAbsolutePath().normalize() + " holds the data of a single-app server (" + LEGACY_MARKER +
+                "), which no listed app owns. Give the app it belongs to 'data-dir: " + dataDir + "' in the apps " +
+                "list, or stop the server and move its files to " + dataDir.resolve(APPS_DIR).resolve("<app id>"));
+        }
+    }
+
+    /**
+     * @return the apps to serve: the listed ones, or the single app {@link #appId()} whose data directory is
+     * {@link #dataDir()} itself (the layout of a single-app server).
+     */
+    public List<AppConfig> apps()
+    {
+        return apps.isEmpty() ? List.of(new AppConfig(appId, dataDir, true)) : apps;
+    }
+
+    /**
+     * @param apps the apps to serve; empty for the single-app form ({@link #appId()} in {@link #dataDir()}).
+     * @return this.
+     */
+    public ServerConfig apps(final List<AppConfig> apps)
+    {
+        this.apps = List.copyOf(apps);
+        return this;
+    }
+
+    /**
+     * @param app one of {@link #apps()}.
+     * @return its data directory: its own setting, else {@code <data-dir>/apps/<id>} (listed apps) or the data
+     * directory (single-app form).
+     */
+    public Path appDataDir(final AppConfig app)
+    {
+        if (null != app.dataDir())
+        {
+            return app.dataDir();
+        }
+        return apps.isEmpty() ? dataDir : dataDir.resolve(APPS_DIR).resolve(app.id());
+    }
+
+    /**
+     * @param app one of {@link #apps()}.
+     * @return a copy of this configuration for that app alone: its id and its data directory, every server-wide
+     * setting unchanged. The per-app services (auth store, tokens, sync store) take this.
+     */
+    public ServerConfig forApp(final AppConfig app)
+    {
+        final ServerConfig copy = new ServerConfig(null, Map.of());
+        copy.host = host;
+        copy.port = port;
+        copy.dataDir = appDataDir(app);
+        copy.appId = app.id();
+        copy.idleTimeout = idleTimeout;
+        copy.accessTokenTtl = accessTokenTtl;
+        copy.refreshTokenTtl = refreshTokenTtl;
+        copy.jwtAlgorithm = jwtAlgorithm;
+        copy.jwtPrivateKeyFile = jwtPrivateKeyFile;
+        copy.jwtPublicKeyFile = jwtPublicKeyFile;
+        copy.maxDownloadSize = maxDownloadSize;
+        copy.maxMessageSize = maxMessageSize;
+        copy.compressionThreshold = compressionThreshold;
+        copy.eventLoops = eventLoops;
+        copy.epochClock = epochClock;
+        copy.tlsCertFile = tlsCertFile;
+        copy.tlsKeyFile = tlsKeyFile;
+        copy.tlsSelfSigned = tlsSelfSigned;
+        copy.tlsProtocols = tlsProtocols;
+        copy.shutdownTimeout = shutdownTimeout;
+        copy.configFile = configFile;
+        return copy;
+    }
+
+    /**
+     * @return whether the server speaks TLS (HTTPS and WSS on its port).
+     */
+    public boolean tlsEnabled()
+    {
+        return tlsSelfSigned || null != tlsCertFile;
+    }
+
+    public Path tlsCertFile()
+    {
+        return tlsCertFile;
+    }
+
+    public ServerConfig tlsCertFile(final Path tlsCertFile)
+    {
+        this.tlsCertFile = tlsCertFile;
+        return this;
+    }
+
+    public Path tlsKeyFile()
+    {
+        return tlsKeyFile;
+    }
+
+    public ServerConfig tlsKeyFile(final Path tlsKeyFile)
+    {
+        this.tlsKeyFile = tlsKeyFile;
+        return this;
+    }
+
+    /**
+     * @return whether to generate (once, kept in the data directory) a self-signed certificate; development only.
+     */
+    public boolean tlsSelfSigned()
+    {
+        return tlsSelfSigned;
+    }
+
+    public ServerConfig tlsSelfSigned(final boolean tlsSelfSigned)
+    {
+        this.tlsSelfSigned = tlsSelfSigned;
+        return this;
+    }
+
+    /**
+     * @return enabled TLS versions, default TLSv1.3 only.
+     */
+    public List<String> tlsProtocols()
+    {
+        return tlsProtocols;
+    }
+
+    public ServerConfig tlsProtocols(final List<String> tlsProtocols)
+    {
+        this.tlsProtocols = List.copyOf(tlsProtocols);
+        return this;
+    }
+
+    /**
+     * @return how long a graceful shutdown waits for sync connections to close before closing them.
+     */
+    public Duration shutdownTimeout()
+    {
+        return shutdownTimeout;
+    }
+
+    public ServerConfig shutdownTimeout(final Duration shutdownTimeout)
+    {
+        this.shutdownTimeout = shutdownTimeout;
         return this;
     }
 
@@ -480,22 +928,37 @@ public final class ServerConfig
             ", maxMessageSize=" + maxMessageSize +
             ", compressionThreshold=" + compressionThreshold +
             ", eventLoops=" + eventLoops +
+            ", tls=" + (tlsSelfSigned ? "self-signed" : null == tlsCertFile ? "off" : tlsCertFile) +
+            ", tlsProtocols=" + tlsProtocols +
+            ", shutdownTimeout=" + shutdownTimeout +
+            ", apps=" + apps() +
             '}';
     }
 
-    private static String raw(final String property, final Map<String, String> environment, final String fallback)
+    private static boolean parseBoolean(final String setting, final String text)
     {
-        final String env = environment.get(property.toUpperCase(Locale.ROOT).replace('.', '_'));
-        if (null != env && !env.isBlank())
+        switch (text.trim().toLowerCase(Locale.ROOT))
         {
-            return env.trim();
+            case "true", "yes", "on", "1":
+                return true;
+            case "false", "no", "off", "0":
+                return false;
+            default:
+                throw new ConfigException(setting, "'" + text + "' is not true or false");
         }
-        final String prop = System.getProperty(property);
-        if (null != prop && !prop.isBlank())
+    }
+
+    private static List<String> parseList(final String text)
+    {
+        final List<String> list = new ArrayList<>();
+        for (final String part : text.split("[,\\s]+"))
         {
-            return prop.trim();
+            if (!part.isBlank())
+            {
+                list.add(part.trim());
+            }
         }
-        return fallback;
+        return List.copyOf(list);
     }
 
     private static int parseInt(final String setting, final String text)
@@ -508,16 +971,6 @@ public final class ServerConfig
         {
             throw new ConfigException(setting, "'" + text + "' is not an integer");
         }
-    }
-
-    private static Duration parseDuration(final String setting, final String text, final Duration fallback)
-    {
-        return null == text ? fallback : parseDuration(setting, text);
-    }
-
-    private static int parseSize(final String setting, final String text, final int fallback)
-    {
-        return null == text ? fallback : parseSize(setting, text);
     }
 
     private static JwtAlgorithm parseAlgorithm(final String text)

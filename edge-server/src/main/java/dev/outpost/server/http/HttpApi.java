@@ -49,10 +49,9 @@ public final class HttpApi
     private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
     private static final Pattern SAFE_AUTHORITY = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:%]{1,260}");
 
-    private final AuthService auth;
+    private final AppDirectory apps;
     private final WebSocketEndpoint webSocket;
-    private final String domainId;
-    private final String anonProviderId;
+    private final ConcurrentHashMap<String, String> stableIds = new ConcurrentHashMap<>();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
 
     /**
@@ -61,10 +60,17 @@ public final class HttpApi
      */
     public HttpApi(final AuthService auth, final WebSocketEndpoint webSocket)
     {
-        this.auth = auth;
+        this(AppDirectory.single(auth), webSocket);
+    }
+
+    /**
+     * @param apps      the apps served, each with its own users and tokens.
+     * @param webSocket the sync endpoint.
+     */
+    public HttpApi(final AppDirectory apps, final WebSocketEndpoint webSocket)
+    {
+        this.apps = apps;
         this.webSocket = webSocket;
-        this.domainId = stableId("domain:" + auth.appId());
-        this.anonProviderId = stableId("provider:anon-user:" + auth.appId());
     }
 
     /**
@@ -109,11 +115,15 @@ public final class HttpApi
 
     private void location(final RoutingContext ctx)
     {
-        if (!requireApp(ctx))
+        if (null == requireApp(ctx))
         {
             return;
         }
-        final String authority = authority(ctx.request());
+        // Mounted under a prefix by a host application: the client must keep using that prefix.
+        final String mount = ctx.mountPoint();
+        final String prefix = null == mount || "/".equals(mount) ? "" :
+            mount.endsWith("/") ? mount.substring(0, mount.length() - 1) : mount;
+        final String authority = authority(ctx.request()) + prefix;
         // Behind a TLS-terminating proxy the client must use https/wss.
         final boolean tls = ctx.request().isSSL() ||
             "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
@@ -126,15 +136,16 @@ public final class HttpApi
 
     private void login(final RoutingContext ctx)
     {
-        if (!requireApp(ctx))
+        final AuthService auth = requireApp(ctx);
+        if (null == auth)
         {
             return;
         }
         final String provider = ctx.pathParam("provider");
-        if (!AuthService.ANON_PROVIDER.equals(provider))
+        if (!AuthService.ANON_PROVIDER.equals(provider) || !apps.providerEnabled(auth.appId(), provider))
         {
             ApiResponses.error(ctx.response(), 404, ApiResponses.PROVIDER_NOT_FOUND,
-                "auth provider '" + provider + "' is not enabled; this server supports anon-user");
+                "auth provider '" + provider + "' is not enabled for app '" + auth.appId() + "'");
             return;
         }
         final Buffer body = null == ctx.body() ? null : ctx.body().buffer();
@@ -187,14 +198,15 @@ public final class HttpApi
         {
             return;
         }
-        final UserRecord user = auth.user(token.userId());
+        final UserRecord user = apps.auth(token.appId()).user(token.userId());
         ApiResponses.json(ctx.response(), 200, new JsonObject()
             .put("user_id", user.id())
-            .put("domain_id", domainId)
+            .put("domain_id", stableIds.computeIfAbsent("domain:" + token.appId(), HttpApi::stableId))
             .put("identities", new JsonArray().add(new JsonObject()
                 .put("id", user.identityId())
                 .put("provider_type", user.provider())
-                .put("provider_id", anonProviderId)))
+                .put("provider_id", stableIds.computeIfAbsent("provider:anon-user:" + token.appId(),
+                    HttpApi::stableId))))
             .put("data", new JsonObject())
             .put("type", "normal"));
     }
@@ -206,7 +218,8 @@ public final class HttpApi
         {
             return;
         }
-        ApiResponses.json(ctx.response(), 201, new JsonObject().put("access_token", auth.refresh(token)));
+        ApiResponses.json(ctx.response(), 201, new JsonObject().put("access_token",
+            apps.auth(token.appId()).refresh(token)));
     }
 
     private void logout(final RoutingContext ctx)
@@ -216,7 +229,7 @@ public final class HttpApi
         {
             return;
         }
-        Future.fromCompletionStage(auth.logout(token), ctx.vertx().getOrCreateContext()).onComplete(ar ->
+        Future.fromCompletionStage(apps.auth(token.appId()).logout(token), ctx.vertx().getOrCreateContext()).onComplete(ar ->
         {
             if (ar.failed())
             {
@@ -233,7 +246,8 @@ public final class HttpApi
 
     private void sync(final RoutingContext ctx)
     {
-        if (!requireApp(ctx))
+        final AuthService auth = requireApp(ctx);
+        if (null == auth)
         {
             return;
         }
@@ -297,27 +311,64 @@ public final class HttpApi
         }
     }
 
-    private boolean requireApp(final RoutingContext ctx)
+    private AuthService requireApp(final RoutingContext ctx)
     {
         final String app = ctx.pathParam("app");
-        if (auth.isKnownApp(app))
+        final AuthService auth = null == app ? null : apps.auth(app);
+        if (null != auth)
         {
-            return true;
+            return auth;
         }
         ApiResponses.error(ctx.response(), 404, ApiResponses.APP_NOT_FOUND,
             "cannot find app using Client App ID '" + app + "'");
-        return false;
+        return null;
     }
 
+    /** Routes without an app id: the token names its app; that app's keys then verify the whole token. */
     private VerifiedToken authenticate(final RoutingContext ctx, final TokenType type)
     {
         try
         {
-            return auth.authenticate(bearer(ctx.request()), type);
+            final String token = bearer(ctx.request());
+            final AuthService auth = apps.auth(unverifiedApp(token));
+            if (null == auth)
+            {
+                throw AuthException.invalidSession("invalid token");
+            }
+            return auth.authenticate(token, type);
         }
         catch (final AuthException ex)
         {
             ApiResponses.error(ctx.response(), ex.httpStatus(), ex.errorCode(), ex.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * @param token a compact JWT.
+     * @return its {@code app} claim, read without verifying the signature (only to choose the app whose keys then
+     * verify it), or null.
+     */
+    static String unverifiedApp(final String token)
+    {
+        if (null == token || token.length() > 8192)
+        {
+            return null;
+        }
+        final int first = token.indexOf('.');
+        final int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+        if (second < 0)
+        {
+            return null;
+        }
+        try
+        {
+            final byte[] payload = java.util.Base64.getUrlDecoder().decode(token.substring(first + 1, second));
+            final Object app = new JsonObject(Buffer.buffer(payload)).getValue("app");
+            return app instanceof String ? (String)app : null;
+        }
+        catch (final RuntimeException ex)
+        {
             return null;
         }
     }

@@ -1,16 +1,15 @@
 package dev.outpost.server.http;
 
 import dev.outpost.server.auth.AuthService;
-import dev.outpost.server.auth.AuthStore;
-import dev.outpost.server.auth.TokenService;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.Logging;
-import dev.outpost.server.metrics.MeteredConnections;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.status.ServerStatus;
 import dev.outpost.server.status.StatusRoutes;
-import dev.outpost.server.ws.SubprotocolNegotiator;
+import dev.outpost.server.tls.TlsSetup;
 import dev.outpost.server.ws.SyncConnectionHandlerFactory;
+import dev.outpost.server.ws.SyncEngine;
+import dev.outpost.server.ws.SyncEngineFactory;
 import dev.outpost.server.ws.WebSocketEndpoint;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -28,36 +27,30 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The running edge server: one Vert.x instance, one HTTP server per event loop sharing a single port for the App
- * Services endpoints and the sync WebSocket, the auth store and the token service.
+ * The running edge server: one Vert.x instance, one HTTP server per event loop sharing a single port (HTTP and WS,
+ * or HTTPS and WSS) for the App Services endpoints and the sync WebSocket of every configured app
+ * ({@link OutpostApps}).
  * <p>
  * {@link #start} blocks until the port is bound (or fails); {@link #close} blocks until everything is stopped. Both
  * are for the main thread or a test, never an event loop.
  */
 public final class OutpostServer implements AutoCloseable
 {
+    private static final System.Logger LOG = System.getLogger("dev.outpost.server.shutdown");
+
     private final ServerConfig config;
     private final Vertx vertx;
-    private final AuthStore store;
-    private final AuthService auth;
-    private final WebSocketEndpoint webSocket;
+    private final OutpostApps apps;
     private final ServerStatus status;
     private final int port;
+    private boolean closed;
 
     private OutpostServer(
-        final ServerConfig config,
-        final Vertx vertx,
-        final AuthStore store,
-        final AuthService auth,
-        final WebSocketEndpoint webSocket,
-        final ServerStatus status,
-        final int port)
+        final ServerConfig config, final Vertx vertx, final OutpostApps apps, final ServerStatus status, final int port)
     {
         this.config = config;
         this.vertx = vertx;
-        this.store = store;
-        this.auth = auth;
-        this.webSocket = webSocket;
+        this.apps = apps;
         this.status = status;
         this.port = port;
     }
@@ -72,7 +65,8 @@ public final class OutpostServer implements AutoCloseable
     }
 
     /**
-     * Validate the configuration, open the data directory and listen.
+     * Validate the configuration, open the data directory and listen; every configured app shares one handler
+     * factory.
      *
      * @param config  the configuration ({@link ServerConfig#conclude()} is called here).
      * @param factory creates the session handler of each sync WebSocket.
@@ -84,6 +78,32 @@ public final class OutpostServer implements AutoCloseable
         final ServerConfig config, final SyncConnectionHandlerFactory factory, final ServerMetrics metrics)
         throws Exception
     {
+        return startApps(config, appConfig -> SyncEngine.of(factory), metrics);
+    }
+
+    /**
+     * {@link #startApps(ServerConfig, SyncEngineFactory, ServerMetrics)} with metrics of its own.
+     */
+    public static OutpostServer startApps(final ServerConfig config, final SyncEngineFactory engines)
+        throws Exception
+    {
+        return startApps(config, engines, new ServerMetrics());
+    }
+
+    /**
+     * Validate the configuration, open every app (its auth store and its sync engine, in its own data directory)
+     * and listen (HTTPS/WSS if TLS is configured).
+     *
+     * @param config  the configuration ({@link ServerConfig#conclude()} is called here).
+     * @param engines opens the sync engine of each app.
+     * @param metrics the server's metrics (also fed by the sync engines); served at {@code /metrics}.
+     * @return the started server.
+     * @throws Exception if the configuration is invalid, a data directory unusable or the port taken.
+     */
+    public static OutpostServer startApps(
+        final ServerConfig config, final SyncEngineFactory engines, final ServerMetrics metrics)
+        throws Exception
+    {
         config.conclude();
         Logging.install();
         final ServerStatus status = new ServerStatus(metrics);
@@ -92,34 +112,59 @@ public final class OutpostServer implements AutoCloseable
                 .setMetricsOptions(metricsOptions()))
             .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
             .build();
-        AuthStore store = null;
+        OutpostApps apps = null;
         try
         {
-            store = AuthStore.open(config.dataDir());
-            final TokenService tokens = new TokenService(vertx, config);
-            final AuthService auth = new AuthService(config.appId(), tokens, store, config.epochClock());
-            final WebSocketEndpoint webSocket = new WebSocketEndpoint(SubprotocolNegotiator.standard(),
-                MeteredConnections.instrument(factory, metrics), config.maxMessageSize(), config.idleTimeout());
-            final Router router = new HttpApi(auth, webSocket).router(vertx);
+            apps = OutpostApps.open(vertx, config, engines, metrics);
+            final Router router = apps.router(vertx);
             new StatusRoutes(status).mount(router);
-
+            // Checked (and a self-signed certificate made) once, before the event loops use it.
+            final HttpServerOptions options = serverOptions(config, new HttpServerOptions());
             // One server per event loop, all sharing one listening socket. Vert.x shares a random port among
             // servers asking for a negative port, so a configured 0 becomes -1 here.
-            final int port = deploy(vertx, router, config, 0 == config.port() ? -1 : config.port(),
-                config.eventLoops());
+            options.setPort(0 == config.port() ? -1 : config.port());
+            final int port = deploy(vertx, router, options, config.eventLoops());
             status.markReady();
             vertx.setPeriodic(1000, id -> status.sample());
-            return new OutpostServer(config, vertx, store, auth, webSocket, status, port);
+            return new OutpostServer(config, vertx, apps, status, port);
         }
         catch (final Exception ex)
         {
-            if (null != store)
+            if (null != apps)
             {
-                store.close();
+                apps.close();
             }
             vertx.close().await(10, TimeUnit.SECONDS);
             throw ex;
         }
+    }
+
+    /**
+     * The HTTP server options Outpost needs, applied to {@code options}: host and port, WebSocket frame and message
+     * limits, no WebSocket compression or write handlers, the HTTP idle backstop, and TLS if configured. An
+     * embedding application passes the options of its own server through this.
+     *
+     * @param config  concluded configuration.
+     * @param options options to change.
+     * @return the options.
+     */
+    public static HttpServerOptions serverOptions(final ServerConfig config, final HttpServerOptions options)
+    {
+        options
+            .setHost(config.host())
+            .setPort(config.port())
+            .setTcpNoDelay(true)
+            .setMaxWebSocketFrameSize(config.maxMessageSize())
+            .setMaxWebSocketMessageSize(config.maxMessageSize())
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false)
+            .setRegisterWebSocketWriteHandlers(false)
+            .setMaxInitialLineLength(16 * 1024)
+            // Backstop for abandoned keep-alive HTTP connections; sync WebSockets are dropped earlier by
+            // their own inbound-idle check (idleTimeout).
+            .setIdleTimeout((int)Math.min(Integer.MAX_VALUE, config.idleTimeout().toSeconds() * 2 + 1))
+            .setIdleTimeoutUnit(TimeUnit.SECONDS);
+        return TlsSetup.configure(options, config);
     }
 
     /**
@@ -139,12 +184,12 @@ public final class OutpostServer implements AutoCloseable
     }
 
     /**
-     * @return {@code http://host:port} as clients should use it.
+     * @return {@code http://host:port} (or {@code https://}) as clients should use it.
      */
     public String baseUrl()
     {
         final String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-        return "http://" + host + ":" + port;
+        return (config.tlsEnabled() ? "https://" : "http://") + host + ":" + port;
     }
 
     public ServerConfig config()
@@ -157,14 +202,25 @@ public final class OutpostServer implements AutoCloseable
         return vertx;
     }
 
+    /**
+     * @return the served apps.
+     */
+    public OutpostApps apps()
+    {
+        return apps;
+    }
+
+    /**
+     * @return the auth service of the first configured app (the only one in the single-app form).
+     */
     public AuthService auth()
     {
-        return auth;
+        return apps.auth(apps.appIds().iterator().next());
     }
 
     public WebSocketEndpoint webSocket()
     {
-        return webSocket;
+        return apps.webSocket();
     }
 
     /**
@@ -186,20 +242,32 @@ public final class OutpostServer implements AutoCloseable
         return status.metrics();
     }
 
-    public void close()
+    /**
+     * Graceful shutdown: report {@code STOPPING} on {@code /ready}, refuse new requests (503), tell sync clients to
+     * reconnect later and wait for their connections to close (at most {@link ServerConfig#shutdownTimeout()}),
+     * close the port and Vert.x, then close every app's stores. Idempotent; blocks.
+     */
+    public synchronized void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
         status.markStopping();
         try
         {
+            apps.shutdown();
             vertx.close().await(10, TimeUnit.SECONDS);
+            LOG.log(System.Logger.Level.INFO, "Outpost shutting down: port " + port + " closed");
         }
         catch (final Exception ex)
         {
-            System.getLogger(OutpostServer.class.getName()).log(System.Logger.Level.WARNING, "Vert.x close: " + ex);
+            LOG.log(System.Logger.Level.WARNING, "Vert.x close: " + ex);
         }
         finally
         {
-            store.close();
+            apps.close();
         }
     }
 
@@ -218,11 +286,11 @@ public final class OutpostServer implements AutoCloseable
     }
 
     private static int deploy(
-        final Vertx vertx, final Router router, final ServerConfig config, final int port, final int instances)
+        final Vertx vertx, final Router router, final HttpServerOptions options, final int instances)
         throws Exception
     {
         final Promise<Integer> bound = Promise.promise();
-        vertx.deployVerticle(() -> new HttpVerticle(router, config, port, bound),
+        vertx.deployVerticle(() -> new HttpVerticle(router, new HttpServerOptions(options), bound),
             new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
         return bound.future().await(1, TimeUnit.SECONDS);
     }
@@ -230,34 +298,18 @@ public final class OutpostServer implements AutoCloseable
     private static final class HttpVerticle extends VerticleBase
     {
         private final Router router;
-        private final ServerConfig config;
-        private final int port;
+        private final HttpServerOptions options;
         private final Promise<Integer> bound;
 
-        HttpVerticle(final Router router, final ServerConfig config, final int port, final Promise<Integer> bound)
+        HttpVerticle(final Router router, final HttpServerOptions options, final Promise<Integer> bound)
         {
             this.router = router;
-            this.config = config;
-            this.port = port;
+            this.options = options;
             this.bound = bound;
         }
 
         public Future<?> start()
         {
-            final HttpServerOptions options = new HttpServerOptions()
-                .setHost(config.host())
-                .setPort(port)
-                .setTcpNoDelay(true)
-                .setMaxWebSocketFrameSize(config.maxMessageSize())
-                .setMaxWebSocketMessageSize(config.maxMessageSize())
-                .setPerMessageWebSocketCompressionSupported(false)
-                .setPerFrameWebSocketCompressionSupported(false)
-                .setRegisterWebSocketWriteHandlers(false)
-                .setMaxInitialLineLength(16 * 1024)
-                // Backstop for abandoned keep-alive HTTP connections; sync WebSockets are dropped earlier by
-                // their own inbound-idle check (idleTimeout).
-                .setIdleTimeout((int)Math.min(Integer.MAX_VALUE, config.idleTimeout().toSeconds() * 2 + 1))
-                .setIdleTimeoutUnit(TimeUnit.SECONDS);
             final HttpServer server = vertx.createHttpServer(options).requestHandler(router)
                 .invalidRequestHandler(HttpApi::invalidRequest);
             return server.listen().onSuccess(s -> bound.tryComplete(s.actualPort()));

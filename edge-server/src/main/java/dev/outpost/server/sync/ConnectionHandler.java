@@ -257,6 +257,7 @@ final class ConnectionHandler implements SyncConnectionHandler
 
     public void onClose(final int code, final String reason)
     {
+        service.handlerClosed(this);
         closed = true;
         if (slowConsumerTimer >= 0)
         {
@@ -285,6 +286,33 @@ final class ConnectionHandler implements SyncConnectionHandler
         {
             connection.commit(encoder.pong(out, 0, timestamp));
         }
+    }
+
+    /**
+     * Graceful server shutdown (event loop): {@code error 100 <len> 1 0} (connection_closed, try_again = 1, which
+     * realm-core answers by reconnecting after its first backoff step, about 1 s), then close with 1001. Work already
+     * handed to a writer completes or is dropped unacknowledged; the client re-uploads anything not acknowledged.
+     */
+    void serverShutdown()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final byte[] text = "the server is shutting down; reconnect later".getBytes(StandardCharsets.UTF_8);
+        final MutableDirectBuffer out = connection.claim(text.length + 96);
+        if (out != null)
+        {
+            connection.commit(encoder.error(out, 0, ProtocolErrorCode.CONNECTION_CLOSED.code(), true, 0,
+                new UnsafeBuffer(text), 0, text.length));
+        }
+        closed = true;
+        for (final Session s : sessions.values())
+        {
+            s.connectionClosed();
+        }
+        sessions.clear();
+        connection.close(CloseCodes.GOING_AWAY, "server shutting down");
     }
 
     /** Send a connection-level error (session 0) and close the connection. */

@@ -10,6 +10,7 @@ import dev.outpost.server.store.StoreException;
 import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncConnectionHandler;
 import dev.outpost.server.ws.SyncConnectionHandlerFactory;
+import dev.outpost.server.ws.SyncEngine;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * store shard, the runtime of every open server file, and the {@link SyncConnectionHandlerFactory} that gives each
  * sync WebSocket its {@link ConnectionHandler}. Thread-safe; {@link #open} and {@link #close} from one thread.
  */
-public final class SyncService implements SyncConnectionHandlerFactory, AutoCloseable
+public final class SyncService implements SyncEngine
 {
     /** System property: how long a connection may stay unwritable with downloads pending before it is dropped. */
     public static final String SLOW_CONSUMER_TIMEOUT_PROP = "outpost.slow.consumer.timeout";
@@ -43,6 +44,7 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
     private final ShardWriter[] writers;
     private final ConcurrentHashMap<String, FileContext> files = new ConcurrentHashMap<>();
     private final ThreadLocal<LoopResources> loopResources;
+    private final java.util.Set<ConnectionHandler> handlers = ConcurrentHashMap.newKeySet();
     private final Queue<LoopResources> allLoopResources = new ConcurrentLinkedQueue<>();
     private final AtomicLong slowConsumersDropped = new AtomicLong();
     private final AtomicLong handoffRetries = new AtomicLong();
@@ -103,7 +105,41 @@ public final class SyncService implements SyncConnectionHandlerFactory, AutoClos
 
     public SyncConnectionHandler newHandler(final SyncConnection connection)
     {
-        return new ConnectionHandler(this, connection);
+        final ConnectionHandler handler = new ConnectionHandler(this, connection);
+        handlers.add(handler);
+        return handler;
+    }
+
+    void handlerClosed(final ConnectionHandler handler)
+    {
+        handlers.remove(handler);
+    }
+
+    /**
+     * Graceful shutdown: every connection gets {@code error 100} with try_again (the client reconnects after about
+     * a second) and is closed with 1001; waits until all report closed, at most {@code timeout}.
+     */
+    public int drain(final Duration timeout)
+    {
+        final ConnectionHandler[] open = handlers.toArray(new ConnectionHandler[0]);
+        for (final ConnectionHandler h : open)
+        {
+            h.connection.execute(h::serverShutdown);
+        }
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!handlers.isEmpty() && System.nanoTime() < deadline)
+        {
+            try
+            {
+                Thread.sleep(5);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return open.length;
     }
 
     /** @return the server file name of a PBS partition (the BIND path as the client sends it). */

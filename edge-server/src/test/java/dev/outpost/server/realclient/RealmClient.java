@@ -72,6 +72,13 @@ final class RealmClient
     static final java.util.concurrent.BlockingQueue<io.realm.kotlin.internal.interop.sync.SyncError> SYNC_ERRORS =
         new java.util.concurrent.LinkedBlockingQueue<>();
 
+    /**
+     * PEM certificate the client trusts for {@code https}/{@code wss} (a self-signed server), or null: set by the
+     * driver from the {@code trustCert} param before a client is made. Both the HTTP transport and realm-core's
+     * sync client (realm_sync_config_set_ssl_trust_certificate_path) use it.
+     */
+    static volatile String trustCertificate;
+
     final String appId;
     final String baseUrl;
     final File dir;
@@ -147,6 +154,10 @@ final class RealmClient
             log.println("[driver] sync error: " + error);
             SYNC_ERRORS.add(error);
         });
+        if (null != trustCertificate)
+        {
+            realmc.realm_sync_config_set_ssl_trust_certificate_path(ptr(sync), trustCertificate);
+        }
         RI.realm_config_set_sync_config(config, sync);
         return RI.realm_open(config, RI.realm_create_scheduler()).getFirst();
     }
@@ -299,6 +310,31 @@ final class RealmClient
         RI.realm_sync_session_resume(session(realm));
     }
 
+    private static HttpClient.Builder trusting(final HttpClient.Builder builder)
+    {
+        if (null == trustCertificate)
+        {
+            return builder;
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(trustCertificate)))
+        {
+            final java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("server",
+                java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+            final javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            final javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            return builder.sslContext(ssl);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("cannot trust " + trustCertificate, ex);
+        }
+    }
+
     static long ptr(final NativePointer<?> pointer)
     {
         return ((LongPointerWrapper<?>)pointer).getPtr$cinterop();
@@ -341,8 +377,8 @@ final class RealmClient
     {
         private static final Set<String> RESTRICTED = Set.of("content-length", "host", "connection", "expect",
             "upgrade");
-        private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+        private final HttpClient client = trusting(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))).build();
         private final PrintStream log;
 
         JdkTransport(final PrintStream log)

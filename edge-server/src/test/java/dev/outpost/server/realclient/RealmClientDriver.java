@@ -60,7 +60,10 @@ public final class RealmClientDriver
             RealmClient.installLog(System.err, CoreLogLevel.valueOf(
                 "RLM_LOG_LEVEL_" + options.getOrDefault("log-level", "debug").toUpperCase()));
             result.put("core_version", RI.realm_get_library_version());
-            final RealmClient client = new RealmClient("http://127.0.0.1:" + options.get("port"),
+            // With a trusted certificate: https/wss to localhost (the name a self-signed certificate carries).
+            RealmClient.trustCertificate = params.get("trustCert");
+            final String base = null == RealmClient.trustCertificate ? "http://127.0.0.1:" : "https://localhost:";
+            final RealmClient client = new RealmClient(base + options.get("port"),
                 options.getOrDefault("app", "outpost"), dir, System.err);
             scenario.run(client, params, result);
             result.put("ok", true);

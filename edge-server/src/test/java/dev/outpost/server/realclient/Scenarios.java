@@ -26,6 +26,7 @@ final class Scenarios
     static
     {
         SyncScenarios.register(ALL);
+        ProductScenarios.register(ALL);
     }
 
     private Scenarios()

@@ -1,0 +1,268 @@
+package dev.outpost.server.http;
+
+import dev.outpost.server.auth.AuthService;
+import dev.outpost.server.auth.AuthStore;
+import dev.outpost.server.auth.TokenService;
+import dev.outpost.server.config.AppConfig;
+import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.metrics.MeteredConnections;
+import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.ws.SubprotocolNegotiator;
+import dev.outpost.server.ws.SyncConnection;
+import dev.outpost.server.ws.SyncConnectionHandler;
+import dev.outpost.server.ws.SyncEngine;
+import dev.outpost.server.ws.SyncEngineFactory;
+import dev.outpost.server.ws.WebSocketEndpoint;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything the server serves, without the listening socket: each configured app with its own auth store,
+ * token keys and sync engine (all in the app's own data directory), the sync WebSocket endpoint that hands each
+ * connection to its app's engine, and the router. {@link OutpostServer} puts it behind its own port; an embedding
+ * application mounts {@link #router} in its own router.
+ * <p>
+ * {@link #open}, {@link #shutdown} and {@link #close} block (main thread, a test, or a worker; never an event loop);
+ * everything else is thread-safe.
+ */
+public final class OutpostApps implements AppDirectory, AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger("dev.outpost.server.shutdown");
+
+    private record App(AppConfig app, ServerConfig config, AuthStore store, AuthService auth, SyncEngine engine)
+    {
+    }
+
+    private final ServerConfig config;
+    private final Map<String, App> apps;
+    private final ServerMetrics metrics;
+    private final WebSocketEndpoint webSocket;
+    private volatile boolean draining;
+    private boolean shutDown;
+    private boolean closed;
+
+    private OutpostApps(final ServerConfig config, final Map<String, App> apps, final ServerMetrics metrics)
+    {
+        this.config = config;
+        this.apps = apps;
+        this.metrics = metrics;
+        this.webSocket = new WebSocketEndpoint(SubprotocolNegotiator.standard(),
+            MeteredConnections.instrument(this::newHandler, metrics), config.maxMessageSize(), config.idleTimeout());
+    }
+
+    /**
+     * {@link #open(Vertx, ServerConfig, SyncEngineFactory, ServerMetrics)} with metrics of its own.
+     */
+    public static OutpostApps open(final Vertx vertx, final ServerConfig config, final SyncEngineFactory engines)
+        throws Exception
+    {
+        return open(vertx, config, engines, new ServerMetrics());
+    }
+
+    /**
+     * Open every app of the configuration.
+     *
+     * @param vertx   the Vert.x instance the routes will run on.
+     * @param config  the configuration ({@link ServerConfig#conclude()} is called here).
+     * @param engines opens the sync engine of each app.
+     * @param metrics counts the sync WebSocket connections of every app.
+     * @return the apps, ready to serve.
+     * @throws Exception if the configuration is invalid or an app's data cannot be opened; apps opened so far are
+     *                   closed again.
+     */
+    public static OutpostApps open(
+        final Vertx vertx, final ServerConfig config, final SyncEngineFactory engines, final ServerMetrics metrics)
+        throws Exception
+    {
+        config.conclude();
+        final Map<String, App> apps = new LinkedHashMap<>();
+        try
+        {
+            for (final AppConfig app : config.apps())
+            {
+                final ServerConfig appConfig = config.forApp(app);
+                final AuthStore store = AuthStore.open(appConfig.dataDir());
+                try
+                {
+                    final AuthService auth = new AuthService(app.id(), new TokenService(vertx, appConfig), store,
+                        config.epochClock());
+                    apps.put(app.id(), new App(app, appConfig, store, auth, engines.open(appConfig)));
+                }
+                catch (final Exception ex)
+                {
+                    store.close();
+                    throw ex;
+                }
+            }
+        }
+        catch (final Exception ex)
+        {
+            for (final App app : apps.values())
+            {
+                closeQuietly(app);
+            }
+            throw ex;
+        }
+        return new OutpostApps(config, apps, metrics);
+    }
+
+    /**
+     * @param vertx the Vert.x instance.
+     * @return a new router serving every endpoint of every app (share it between the servers of all event loops);
+     * while shutting down it answers 503 so that clients retry elsewhere or later.
+     */
+    public Router router(final Vertx vertx)
+    {
+        final Router router = new HttpApi(this, webSocket).router(vertx);
+        router.route().order(-1_000_000).handler(ctx ->
+        {
+            if (draining)
+            {
+                ctx.response().putHeader("Connection", "close").putHeader("Retry-After", "1");
+                ApiResponses.json(ctx.response(), 503, new JsonObject()
+                    .put("error", "the server is shutting down").put("error_code", "ServiceUnavailable"));
+            }
+            else
+            {
+                ctx.next();
+            }
+        });
+        return router;
+    }
+
+    public AuthService auth(final String appId)
+    {
+        final App app = apps.get(appId);
+        return null == app ? null : app.auth();
+    }
+
+    public boolean providerEnabled(final String appId, final String provider)
+    {
+        final App app = apps.get(appId);
+        return null != app && app.app().providerEnabled(provider);
+    }
+
+    /**
+     * @return the served app ids, in configuration order.
+     */
+    public java.util.Set<String> appIds()
+    {
+        return apps.keySet();
+    }
+
+    /**
+     * @param appId a served app.
+     * @return its configuration narrowed to it (its own data directory), or null.
+     */
+    public ServerConfig appConfig(final String appId)
+    {
+        final App app = apps.get(appId);
+        return null == app ? null : app.config();
+    }
+
+    /**
+     * @param appId a served app.
+     * @return its sync engine, or null.
+     */
+    public SyncEngine engine(final String appId)
+    {
+        final App app = apps.get(appId);
+        return null == app ? null : app.engine();
+    }
+
+    /**
+     * @return the metrics the sync WebSocket connections are counted in.
+     */
+    public ServerMetrics metrics()
+    {
+        return metrics;
+    }
+
+    public WebSocketEndpoint webSocket()
+    {
+        return webSocket;
+    }
+
+    public ServerConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return whether a shutdown has begun (requests are answered 503).
+     */
+    public boolean draining()
+    {
+        return draining;
+    }
+
+    /**
+     * First half of a graceful shutdown: refuse new requests and upgrades (503), then tell every sync connection
+     * of every app to reconnect later and wait, at most {@link ServerConfig#shutdownTimeout()}, for them to close.
+     * Idempotent.
+     */
+    public synchronized void shutdown()
+    {
+        if (shutDown)
+        {
+            return;
+        }
+        shutDown = true;
+        draining = true;
+        LOG.log(System.Logger.Level.INFO, "Outpost shutting down: refusing new requests");
+        final long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        int told = 0;
+        for (final App app : apps.values())
+        {
+            final Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            told += app.engine().drain(left);
+        }
+        LOG.log(System.Logger.Level.INFO, "Outpost shutting down: told " + told +
+            " sync connection(s) to reconnect later");
+    }
+
+    /**
+     * Second half: close every app's sync engine and auth store, making everything acknowledged durable. Call
+     * after {@link #shutdown} and after the listening sockets are closed. Idempotent.
+     */
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        for (final App app : apps.values())
+        {
+            closeQuietly(app);
+        }
+        LOG.log(System.Logger.Level.INFO, "Outpost shutting down: stores of " + apps.size() + " app(s) closed");
+    }
+
+    private SyncConnectionHandler newHandler(final SyncConnection connection)
+    {
+        // The upgrade was only accepted for a served app, so the app is always there.
+        return apps.get(connection.appId()).engine().newHandler(connection);
+    }
+
+    private static void closeQuietly(final App app)
+    {
+        try
+        {
+            app.engine().close();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "closing the sync engine of app '" + app.app().id() + "': " + ex);
+        }
+        finally
+        {
+            app.store().close();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.outpost.server.ws;
+
+import java.time.Duration;
+
+/**
+ * The sync engine of one app as the server's lifecycle sees it: it makes the handler of each sync WebSocket of
+ * the app and takes part in a graceful shutdown. Thread-safe.
+ */
+public interface SyncEngine extends SyncConnectionHandlerFactory, AutoCloseable
+{
+    /**
+     * Tell every open sync connection to reconnect later (a transient error the client retries after about a
+     * second) and close it; wait until all are closed, at most {@code timeout}. Called once, after the server
+     * stopped accepting new connections; any thread but an event loop.
+     *
+     * @param timeout how long to wait for the connections to close.
+     * @return the number of connections told to reconnect.
+     */
+    int drain(Duration timeout);
+
+    /**
+     * Stop the engine and make everything it acknowledged durable (close its store). After {@link #drain}.
+     */
+    void close();
+
+    /**
+     * @param factory a plain handler factory.
+     * @return an engine around it with nothing to drain or close (connections are closed with the server).
+     */
+    static SyncEngine of(final SyncConnectionHandlerFactory factory)
+    {
+        return new SyncEngine()
+        {
+            public SyncConnectionHandler newHandler(final SyncConnection connection)
+            {
+                return factory.newHandler(connection);
+            }
+
+            public int drain(final Duration timeout)
+            {
+                return 0;
+            }
+
+            public void close()
+            {
+            }
+        };
+    }
+}
