@@ -82,7 +82,9 @@ public final class ServerMetrics
     private final Counter[] errorsByCode = new Counter[MAX_CODE];
     private final Counter unknownCodeErrors;
     private final AtomicIntegerArray loggedCodes = new AtomicIntegerArray(MAX_CODE + 1);
-    private volatile HistoryStats historyStats = HistoryStats.NONE;
+    /** One source per open history store (one per app): the gauges show their sum. */
+    private final java.util.concurrent.CopyOnWriteArrayList<HistoryStats> historyStats =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A registry of its own with the JVM and process meters bound. */
     public ServerMetrics()
@@ -187,19 +189,39 @@ public final class ServerMetrics
     }
 
     /**
-     * Where the history gauges read from; called by the scrape and the status page, at most a few times a second.
+     * Add a source the history gauges read from (one per open history store, e.g. one per app); the gauges and the
+     * status page show the sum over all sources. Remove it with {@link #removeHistory} when its store closes.
      *
      * @param stats the source, e.g. {@link HistoryStats#of(dev.outpost.server.store.HistoryStore)}.
      */
     public void history(final HistoryStats stats)
     {
-        this.historyStats = null == stats ? HistoryStats.NONE : stats;
+        if (null != stats)
+        {
+            historyStats.add(stats);
+        }
     }
 
-    /** @return the current history figures. */
+    /** @param stats a source given to {@link #history(HistoryStats)} whose store is closing. */
+    public void removeHistory(final HistoryStats stats)
+    {
+        historyStats.remove(stats);
+    }
+
+    /** @return the current history figures, summed over every open store. */
     public HistoryStats.Figures history()
     {
-        return historyStats.figures();
+        long files = 0;
+        long entries = 0;
+        long bytes = 0;
+        for (final HistoryStats s : historyStats)
+        {
+            final HistoryStats.Figures f = s.figures();
+            files += f.serverFiles();
+            entries += f.entries();
+            bytes += f.bytes();
+        }
+        return new HistoryStats.Figures(files, entries, bytes);
     }
 
     public void connectionOpened()

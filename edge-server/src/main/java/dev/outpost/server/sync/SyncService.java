@@ -49,11 +49,13 @@ public final class SyncService implements SyncEngine
     private final AtomicLong slowConsumersDropped = new AtomicLong();
     private final AtomicLong handoffRetries = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
+    private final HistoryStats historyStats;
 
     private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics)
     {
         this.metrics = metrics;
-        metrics.history(HistoryStats.of(store));
+        this.historyStats = HistoryStats.of(store);
+        metrics.history(historyStats);
         this.config = config;
         this.store = store;
         this.slowConsumerTimeout = ServerConfig.parseDuration(SLOW_CONSUMER_TIMEOUT_PROP,
@@ -276,6 +278,7 @@ public final class SyncService implements SyncEngine
     public void close()
     {
         open = false;
+        metrics.removeHistory(historyStats);
         for (final ShardWriter w : writers)
         {
             w.stop();

@@ -123,6 +123,21 @@ class ServerMetricsTest
     }
 
     @Test
+    void shouldSumHistoryFiguresOverEveryOpenStore()
+    {
+        final HistoryStats appA = () -> new HistoryStats.Figures(2, 10, 1_000);
+        final HistoryStats appB = () -> new HistoryStats.Figures(3, 5, 500);
+        metrics.history(appA);
+        metrics.history(appB);
+
+        assertThat(metrics.history()).isEqualTo(new HistoryStats.Figures(5, 15, 1_500));
+        assertThat(metrics.scrape()).contains("outpost_server_files 5.0");
+
+        metrics.removeHistory(appA);
+        assertThat(metrics.history()).isEqualTo(new HistoryStats.Figures(3, 5, 500));
+    }
+
+    @Test
     void shouldRegisterNamedCountersAndTimersOnceForOtherLayers()
     {
         final var queries = metrics.counter("outpost.flx.queries", "FLX queries");
