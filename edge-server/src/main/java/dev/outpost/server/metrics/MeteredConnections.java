@@ -15,8 +15,10 @@ import org.agrona.MutableDirectBuffer;
 /**
  * Wraps the session layer's factory so every sync connection is counted (open connections, bytes in and out)
  * without the session layer knowing: the handler it creates gets a {@link SyncConnection} that counts what it
- * sends, and its own handler is wrapped to count what it receives and when it closes. One extra virtual call per
- * message, no allocation.
+ * sends, and its own handler is wrapped to count what it receives and when it closes. Each event-loop task is
+ * timed into {@code outpost_eventloop_task_seconds}: an inbound message costs one extra virtual call and two clock
+ * reads, no allocation; a task handed over with {@code execute} is wrapped in one small lambda (one allocation per
+ * hand-over, which the hand-over itself already pays for its own task object).
  */
 public final class MeteredConnections
 {
