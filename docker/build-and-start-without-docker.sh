@@ -3,8 +3,8 @@
 #   build stage:   ./mvnw -B -q -DskipTests -pl edge-server -am package in a copy of the source tree
 #   runtime stage: install the executable as /usr/local/bin/outpost under a temporary root, a data directory
 #                  for the volume, the image's ENV, a non-root user (nobody, when started as root), then the
-#                  ENTRYPOINT + CMD ('outpost serve'), the HEALTHCHECK command until it passes, and 'docker stop'
-#                  (SIGTERM, expecting exit status 0).
+#                  ENTRYPOINT + CMD ('outpost serve'), the Dockerfile's HEALTHCHECK command (read from it), and
+#                  'docker stop' (SIGTERM, expecting exit status 0, then the health check failing).
 # Differences from the image, on purpose: it binds 127.0.0.1 and a free port (the image binds 0.0.0.0:9090) and
 # uses the JDK found here instead of the image's JRE.
 #
@@ -22,7 +22,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-step() { echo "build-and-start-without-docker: $*"; }
+step() { printf "build-and-start-without-docker: %s\n" "$*"; }
 
 # ---- build stage ----
 if [ -n "${OUTPOST_PREBUILT:-}" ]; then
@@ -82,13 +82,15 @@ while [ $i -lt 600 ]; do
 done
 if [ -z "$PORT" ]; then cat "$LOG"; step "FAILED: no listening line within 60 s"; exit 1; fi
 step "server up on port $PORT"
-HEALTH_URL="http://127.0.0.1:$PORT/health"
-if command -v curl >/dev/null 2>&1; then
-  curl -fsS -o /dev/null "$HEALTH_URL" || { cat "$LOG"; step "FAILED: healthcheck $HEALTH_URL"; exit 1; }
-else
-  wget -q -O /dev/null "$HEALTH_URL" || { cat "$LOG"; step "FAILED: healthcheck $HEALTH_URL"; exit 1; }
-fi
-step "healthcheck passed: $HEALTH_URL"
+# HEALTHCHECK: the command of the Dockerfile itself (continuation lines joined, the part after CMD), run the way
+# Docker runs a shell-form command, with the image's OUTPOST_PORT set to the port actually bound.
+HEALTHCHECK_CMD=$(awk '/^HEALTHCHECK/ { hc = 1 }
+  hc { line = line $0; if ($0 !~ /\\$/) { print line; exit } sub(/\\$/, "", line) }' "$REPO/docker/Dockerfile" \
+  | sed 's/^.* CMD //')
+[ -n "$HEALTHCHECK_CMD" ] || { step "FAILED: no HEALTHCHECK CMD in $REPO/docker/Dockerfile"; exit 1; }
+healthcheck() { OUTPOST_PORT=$PORT /bin/sh -c "$HEALTHCHECK_CMD" >/dev/null 2>&1; }
+healthcheck || { cat "$LOG"; step "FAILED: healthcheck: $HEALTHCHECK_CMD (port $PORT)"; exit 1; }
+step "healthcheck passed: $HEALTHCHECK_CMD (port $PORT)"
 if [ "$(id -u)" = "0" ] && [ -n "$RUN_AS" ]; then
   OWNER=$(stat -c %U "$ROOT/var/lib/outpost/auth.log")
   [ "$OWNER" = "nobody" ] || { step "FAILED: data written by $OWNER, not nobody"; exit 1; }
@@ -103,4 +105,6 @@ SERVER_PID=""
 cat "$LOG"
 if [ "$STATUS" != "0" ]; then step "FAILED: exit status $STATUS after SIGTERM"; exit 1; fi
 grep -q "Outpost stopped" "$LOG" || { step "FAILED: no 'Outpost stopped' line"; exit 1; }
+if healthcheck; then step "FAILED: the healthcheck still passes after the server stopped"; exit 1; fi
+step "healthcheck fails once the server is gone"
 step "OK"

@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
  * separately: the server does not contain it) with the same JVM flags, or says how to build and run it.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = OutpostMain.Version.class,
     description = {"Run the load generator (dev.outpost.bench.load.LoadGenerator in bench/target/benchmarks.jar) " +
         "against a server; arguments after the options go to it (try: outpost bench -- --help).",
         "The jar is looked up at --jar, $OUTPOST_BENCH_JAR, ./bench/target/benchmarks.jar and next to this " +
@@ -35,6 +36,10 @@ final class BenchCommand implements Callable<Integer>
         final Path found = find();
         if (null == found)
         {
+            if (null != jar)
+            {
+                System.err.println("outpost bench: --jar " + jar + ": no such file");
+            }
             System.out.println("The load generator lives in the bench module and is not part of this executable.");
             System.out.println("Build it from the source tree, then run it:");
             System.out.println("  ./mvnw -B -q -pl bench -am package -DskipTests");

@@ -42,13 +42,29 @@ public final class OutpostMain implements Runnable
      */
     public static CommandLine commandLine()
     {
-        return new CommandLine(new OutpostMain()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new OutpostMain()).setCaseInsensitiveEnumValuesAllowed(true)
+            .setParameterExceptionHandler(OutpostMain::usageError);
+    }
+
+    /**
+     * A usage error: one line naming the option and what is wrong, picocli's suggestions for a mistyped option,
+     * and where the help is; not the whole usage text, which would bury the message.
+     */
+    private static int usageError(final CommandLine.ParameterException ex, final String[] args)
+    {
+        final CommandLine cli = ex.getCommandLine();
+        final java.io.PrintWriter err = cli.getErr();
+        err.println("outpost: " + ex.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("Try '" + cli.getCommandSpec().qualifiedName() + " --help'.");
+        err.flush();
+        return cli.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     public void run()
     {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "missing command: serve, bench, inspect or version (try 'outpost serve --help')");
+            "missing command: serve, bench, inspect or version");
     }
 
     static final class Version implements CommandLine.IVersionProvider

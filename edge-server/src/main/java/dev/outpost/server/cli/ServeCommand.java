@@ -5,13 +5,14 @@ import dev.outpost.server.config.JwtAlgorithm;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.HttpApi;
 import dev.outpost.server.http.OutpostServer;
-import dev.outpost.server.metrics.ServerMetrics;
-import dev.outpost.server.sync.SyncService;
+import dev.outpost.server.sync.SyncServer;
 import dev.outpost.server.tls.TlsSetup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -19,6 +20,7 @@ import java.util.concurrent.Callable;
  * an option left out keeps the setting's value from its system property, environment variable or default.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = OutpostMain.Version.class,
     description = "Serve the App Services HTTP API and the sync WebSocket on one port.")
 final class ServeCommand implements Callable<Integer>
 {
@@ -38,7 +40,8 @@ final class ServeCommand implements Callable<Integer>
     Integer port;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-        description = "Directory for users, keys and sync data (default ./" + ServerConfig.DATA_DIR_DEFAULT + ").")
+        description = "Directory for users, keys and sync data (default '" + ServerConfig.DATA_DIR_DEFAULT +
+            "' in the working directory).")
     Path dataDir;
 
     @Option(names = "--app-id", paramLabel = "APP",
@@ -99,6 +102,15 @@ final class ServeCommand implements Callable<Integer>
         description = "On SIGTERM, wait this long for sync clients to disconnect (default 5s).")
     String shutdownTimeout;
 
+    @Option(names = "--slow-consumer-timeout", paramLabel = "DURATION",
+        description = "Drop a sync connection that stays unwritable this long with downloads waiting (default 60s).")
+    String slowConsumerTimeout;
+
+    @Option(names = "--writer-queue", paramLabel = "N",
+        description = "Commands each store writer's handoff queue holds before event loops retry (default " +
+            ServerConfig.WRITER_QUEUE_DEFAULT + ").")
+    Integer writerQueue;
+
     public Integer call() throws Exception
     {
         final ServerConfig config;
@@ -115,15 +127,7 @@ final class ServeCommand implements Callable<Integer>
         final OutpostServer server;
         try
         {
-            final ServerMetrics metrics = new ServerMetrics();
-            server = OutpostServer.startApps(config, appConfig -> SyncService.open(appConfig, metrics), metrics);
-            for (final String appId : server.apps().appIds())
-            {
-                if (server.apps().engine(appId) instanceof SyncService sync)
-                {
-                    server.status().readinessCheck("history store of app '" + appId + "'", sync::isOpen);
-                }
-            }
+            server = SyncServer.start(config).http();
         }
         catch (final ConfigException ex)
         {
@@ -170,8 +174,30 @@ final class ServeCommand implements Callable<Integer>
             final String fromEnv = env.get("OUTPOST_CONFIG");
             file = null == fromEnv || fromEnv.isBlank() ? null : Path.of(fromEnv.trim());
         }
-        final ServerConfig config = new ServerConfig(file, env);
-        origins(config);
+        final String fileOrigin = null != configFile ? "option --config" : "environment variable OUTPOST_CONFIG";
+        final ServerConfig config;
+        try
+        {
+            config = new ServerConfig(file, env);
+        }
+        catch (final ConfigException ex)
+        {
+            throw ServerConfig.CONFIG_PROP.equals(ex.setting()) ? ex.withOrigin(fileOrigin) : ex;
+        }
+        final Map<String, String> flagOrigins = origins(config);
+        try
+        {
+            applyFlags(config);
+        }
+        catch (final ConfigException ex)
+        {
+            throw ex.withOrigin(flagOrigins.get(ex.setting()));
+        }
+        return config;
+    }
+
+    private void applyFlags(final ServerConfig config)
+    {
         if (null != host)
         {
             config.host(host);
@@ -250,10 +276,18 @@ final class ServeCommand implements Callable<Integer>
         {
             config.shutdownTimeout(ServerConfig.parseDuration(ServerConfig.SHUTDOWN_TIMEOUT_PROP, shutdownTimeout));
         }
-        return config;
+        if (null != slowConsumerTimeout)
+        {
+            config.slowConsumerTimeout(
+                ServerConfig.parseDuration(ServerConfig.SLOW_CONSUMER_TIMEOUT_PROP, slowConsumerTimeout));
+        }
+        if (null != writerQueue)
+        {
+            config.writerQueue(writerQueue);
+        }
     }
 
-    private void origins(final ServerConfig config)
+    private Map<String, String> origins(final ServerConfig config)
     {
         final Object[][] flags = {
             {host, ServerConfig.HOST_PROP, "--host"}, {port, ServerConfig.PORT_PROP, "--port"},
@@ -271,13 +305,18 @@ final class ServeCommand implements Callable<Integer>
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},
-            {shutdownTimeout, ServerConfig.SHUTDOWN_TIMEOUT_PROP, "--shutdown-timeout"}};
+            {shutdownTimeout, ServerConfig.SHUTDOWN_TIMEOUT_PROP, "--shutdown-timeout"},
+            {slowConsumerTimeout, ServerConfig.SLOW_CONSUMER_TIMEOUT_PROP, "--slow-consumer-timeout"},
+            {writerQueue, ServerConfig.WRITER_QUEUE_PROP, "--writer-queue"}};
+        final Map<String, String> given = new HashMap<>();
         for (final Object[] flag : flags)
         {
             if (null != flag[0])
             {
                 config.origin((String)flag[1], "option " + flag[2]);
+                given.put((String)flag[1], "option " + flag[2]);
             }
         }
+        return given;
     }
 }

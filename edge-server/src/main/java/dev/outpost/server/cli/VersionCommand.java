@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
  * {@code outpost version}: the project version, the git commit it was built from (when the build saw a git
  * checkout) and the Java running it.
  */
-@Command(name = "version", mixinStandardHelpOptions = true,
+@Command(name = "version", mixinStandardHelpOptions = true, versionProvider = OutpostMain.Version.class,
     description = "Print the Outpost version, its git commit and the Java version.")
 final class VersionCommand implements Callable<Integer>
 {

@@ -12,11 +12,14 @@ public final class ConfigException extends RuntimeException
 
     private final String detail;
 
+    private final String origin;
+
     public ConfigException(final String setting, final String message)
     {
         super("invalid setting '" + setting + "': " + message);
         this.setting = setting;
         this.detail = message;
+        this.origin = null;
     }
 
     /**
@@ -30,6 +33,24 @@ public final class ConfigException extends RuntimeException
         super("invalid setting '" + setting + "' (" + origin + "): " + message);
         this.setting = setting;
         this.detail = message;
+        this.origin = origin;
+    }
+
+    /**
+     * @param origin where the value came from; null for unknown.
+     * @return this if it already names an origin (or {@code origin} is null), else the same error naming it.
+     */
+    public ConfigException withOrigin(final String origin)
+    {
+        return null != this.origin || null == origin ? this : new ConfigException(setting, origin, detail);
+    }
+
+    /**
+     * @return where the bad value came from, or null if not known.
+     */
+    public String origin()
+    {
+        return origin;
     }
 
     /**

@@ -78,6 +78,15 @@ public final class ServerConfig
     public static final String SHUTDOWN_TIMEOUT_PROP = "outpost.shutdown.timeout";
     public static final Duration SHUTDOWN_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
 
+    /** How long a sync connection may stay unwritable with downloads waiting before it is dropped (1011). */
+    public static final String SLOW_CONSUMER_TIMEOUT_PROP = "outpost.slow.consumer.timeout";
+    public static final Duration SLOW_CONSUMER_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
+
+    /** Capacity of each store shard writer's handoff queue, in commands (rounded up to a power of two). */
+    public static final String WRITER_QUEUE_PROP = "outpost.writer.queue";
+    public static final int WRITER_QUEUE_DEFAULT = 4096;
+    public static final int WRITER_QUEUE_MAX = 1 << 20;
+
     /** The config file itself ({@code serve --config}, {@code OUTPOST_CONFIG}). */
     public static final String CONFIG_PROP = "outpost.config";
     /** The apps list (config file only). */
@@ -116,6 +125,8 @@ public final class ServerConfig
     private boolean tlsSelfSigned;
     private List<String> tlsProtocols = TLS_PROTOCOLS_DEFAULT;
     private Duration shutdownTimeout = SHUTDOWN_TIMEOUT_DEFAULT;
+    private Duration slowConsumerTimeout = SLOW_CONSUMER_TIMEOUT_DEFAULT;
+    private int writerQueue = WRITER_QUEUE_DEFAULT;
     private List<AppConfig> apps = List.of();
     private Path configFile;
     private final Map<String, String> origins = new HashMap<>();
@@ -155,7 +166,10 @@ public final class ServerConfig
             (c, v) -> c.tlsSelfSigned = parseBoolean(TLS_SELF_SIGNED_PROP, v)),
         new Setting("tls.protocols", TLS_PROTOCOLS_PROP, (c, v) -> c.tlsProtocols = parseList(v)),
         new Setting("shutdown-timeout", SHUTDOWN_TIMEOUT_PROP,
-            (c, v) -> c.shutdownTimeout = parseDuration(SHUTDOWN_TIMEOUT_PROP, v)));
+            (c, v) -> c.shutdownTimeout = parseDuration(SHUTDOWN_TIMEOUT_PROP, v)),
+        new Setting("slow-consumer-timeout", SLOW_CONSUMER_TIMEOUT_PROP,
+            (c, v) -> c.slowConsumerTimeout = parseDuration(SLOW_CONSUMER_TIMEOUT_PROP, v)),
+        new Setting("writer-queue", WRITER_QUEUE_PROP, (c, v) -> c.writerQueue = parseInt(WRITER_QUEUE_PROP, v)));
 
     /**
      * Defaults overridden by system properties and environment variables.
@@ -436,6 +450,11 @@ public final class ServerConfig
         }
         validateTls();
         requirePositive(SHUTDOWN_TIMEOUT_PROP, shutdownTimeout);
+        requirePositive(SLOW_CONSUMER_TIMEOUT_PROP, slowConsumerTimeout);
+        if (writerQueue < 2 || writerQueue > WRITER_QUEUE_MAX)
+        {
+            throw new ConfigException(WRITER_QUEUE_PROP, writerQueue + " is outside 2.." + WRITER_QUEUE_MAX);
+        }
         validateApps();
     }
 
@@ -578,6 +597,8 @@ public final class ServerConfig
         copy.tlsSelfSigned = tlsSelfSigned;
         copy.tlsProtocols = tlsProtocols;
         copy.shutdownTimeout = shutdownTimeout;
+        copy.slowConsumerTimeout = slowConsumerTimeout;
+        copy.writerQueue = writerQueue;
         copy.configFile = configFile;
         return copy;
     }
@@ -651,6 +672,36 @@ public final class ServerConfig
     public ServerConfig shutdownTimeout(final Duration shutdownTimeout)
     {
         this.shutdownTimeout = shutdownTimeout;
+        return this;
+    }
+
+    /**
+     * @return how long a sync connection may stay unwritable, with downloads waiting for it, before it is closed
+     * with 1011 (the client reconnects and resumes).
+     */
+    public Duration slowConsumerTimeout()
+    {
+        return slowConsumerTimeout;
+    }
+
+    public ServerConfig slowConsumerTimeout(final Duration slowConsumerTimeout)
+    {
+        this.slowConsumerTimeout = slowConsumerTimeout;
+        return this;
+    }
+
+    /**
+     * @return capacity of each store shard writer's handoff queue in commands (rounded up to a power of two); a
+     * full queue makes the event loop retry later (back-pressure).
+     */
+    public int writerQueue()
+    {
+        return writerQueue;
+    }
+
+    public ServerConfig writerQueue(final int writerQueue)
+    {
+        this.writerQueue = writerQueue;
         return this;
     }
 
@@ -931,6 +982,8 @@ public final class ServerConfig
             ", tls=" + (tlsSelfSigned ? "self-signed" : null == tlsCertFile ? "off" : tlsCertFile) +
             ", tlsProtocols=" + tlsProtocols +
             ", shutdownTimeout=" + shutdownTimeout +
+            ", slowConsumerTimeout=" + slowConsumerTimeout +
+            ", writerQueue=" + writerQueue +
             ", apps=" + apps() +
             '}';
     }

@@ -46,12 +46,13 @@ public final class OutpostVerticle extends VerticleBase
      */
     public OutpostVerticle(final ServerConfig config)
     {
-        this(config, SyncService::open);
+        this(config, null);
     }
 
     /**
      * @param config  Outpost's settings.
-     * @param engines opens the sync engine of each app (the default is Outpost's own).
+     * @param engines opens the sync engine of each app; null for Outpost's own ({@link SyncService}, feeding the
+     *                verticle's metrics), as {@code outpost serve} runs it.
      */
     public OutpostVerticle(final ServerConfig config, final SyncEngineFactory engines)
     {
@@ -65,8 +66,10 @@ public final class OutpostVerticle extends VerticleBase
         return vertx.executeBlocking(() ->
         {
             final ServerMetrics metrics = new ServerMetrics();
-            final OutpostApps opened = OutpostApps.open(vertx, config, engines, metrics);
+            final OutpostApps opened = OutpostApps.open(vertx, config,
+                null != engines ? engines : SyncService.engines(metrics), metrics);
             final ServerStatus serverStatus = new ServerStatus(metrics);
+            opened.addReadinessChecks(serverStatus);
             final Router r = opened.router(vertx);
             new StatusRoutes(serverStatus).mount(r);
             serverStatus.markReady();

@@ -7,6 +7,7 @@ import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.MeteredConnections;
 import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.status.ServerStatus;
 import dev.outpost.server.ws.SubprotocolNegotiator;
 import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncConnectionHandler;
@@ -133,6 +134,23 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
             }
         });
         return router;
+    }
+
+    /**
+     * Add one readiness check per app to {@code status}: its sync engine is open ({@link SyncEngine#isOpen()}),
+     * named {@code "history store"} for a single app and {@code "history store of app 'ID'"} for several. Called
+     * once by whoever serves the apps ({@link OutpostServer}, the embedding verticle).
+     *
+     * @param status the status behind {@code /ready}.
+     */
+    public void addReadinessChecks(final ServerStatus status)
+    {
+        for (final App app : apps.values())
+        {
+            final SyncEngine engine = app.engine();
+            status.readinessCheck(apps.size() == 1 ? "history store" :
+                "history store of app '" + app.app().id() + "'", engine::isOpen);
+        }
     }
 
     public AuthService auth(final String appId)

@@ -56,7 +56,9 @@ public final class OutpostServer implements AutoCloseable
     }
 
     /**
-     * {@link #start(ServerConfig, SyncConnectionHandlerFactory, ServerMetrics)} with metrics of its own.
+     * {@link #start(ServerConfig, SyncConnectionHandlerFactory, ServerMetrics)} with metrics of its own. For tests
+     * of the HTTP and WebSocket layers with a handler factory of their own; the sync server is
+     * {@code dev.outpost.server.sync.SyncServer}, which goes through {@link #startApps}.
      */
     public static OutpostServer start(final ServerConfig config, final SyncConnectionHandlerFactory factory)
         throws Exception
@@ -66,7 +68,7 @@ public final class OutpostServer implements AutoCloseable
 
     /**
      * Validate the configuration, open the data directory and listen; every configured app shares one handler
-     * factory.
+     * factory (wrapped by {@link SyncEngine#of}: nothing to drain). For tests of the HTTP and WebSocket layers.
      *
      * @param config  the configuration ({@link ServerConfig#conclude()} is called here).
      * @param factory creates the session handler of each sync WebSocket.
@@ -116,6 +118,7 @@ public final class OutpostServer implements AutoCloseable
         try
         {
             apps = OutpostApps.open(vertx, config, engines, metrics);
+            apps.addReadinessChecks(status);
             final Router router = apps.router(vertx);
             new StatusRoutes(status).mount(router);
             // Checked (and a self-signed certificate made) once, before the event loops use it.

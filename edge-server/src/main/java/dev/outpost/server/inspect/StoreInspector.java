@@ -177,9 +177,35 @@ public final class StoreInspector implements AutoCloseable
         final ServerFile f = store.serverFile(name);
         if (null == f)
         {
-            throw new InspectException("no server file '" + name + "' in " + store.dataDir());
+            throw new InspectException("no server file '" + name + "' in " + store.dataDir() + suggest(name));
         }
         return f;
+    }
+
+    /** What the user may have meant: the name with the partition quoted as clients send it, or what exists. */
+    private String suggest(final String name)
+    {
+        final List<String> names = new ArrayList<>();
+        store.forEachServerFile(f -> names.add(f.name()));
+        names.sort(Comparator.naturalOrder());
+        final int slash = name.lastIndexOf('/');
+        if (name.startsWith("pbs/") && slash > 3)
+        {
+            final String quoted = name.substring(0, slash + 1) + '"' + name.substring(slash + 1) + '"';
+            if (names.contains(quoted))
+            {
+                return "; did you mean '" + quoted + "'? (a PBS partition is named as the client sends it, quotes " +
+                    "included: --file '" + quoted + "')";
+            }
+        }
+        if (names.isEmpty())
+        {
+            return " (it holds no server files)";
+        }
+        final int shown = Math.min(10, names.size());
+        return " (server files: " + String.join(", ", names.subList(0, shown)) +
+            (names.size() > shown ? ", ... " + names.size() + " in all; list them with inspect --data-dir" : "") +
+            ")";
     }
 
     @Override

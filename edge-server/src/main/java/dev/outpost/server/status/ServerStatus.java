@@ -89,6 +89,12 @@ public final class ServerStatus
         checks.put(name, check);
     }
 
+    /** @return the names of the readiness checks, sorted. */
+    public java.util.List<String> readinessChecks()
+    {
+        return checks.keySet().stream().sorted().toList();
+    }
+
     /** @return null if ready, else why not. */
     public String notReadyReason()
     {

@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ShardWriter implements Runnable
 {
-    /** Default handoff capacity (commands); {@link SyncService#WRITER_QUEUE_PROP} overrides it. */
+    /** Default handoff capacity (commands); the setting {@code ServerConfig.writerQueue()} overrides it. */
     static final int QUEUE_CAPACITY = 4096;
     static final int MAX_BATCH = 256;
     private static final System.Logger LOG = System.getLogger(ShardWriter.class.getName());

@@ -11,6 +11,7 @@ import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncConnectionHandler;
 import dev.outpost.server.ws.SyncConnectionHandlerFactory;
 import dev.outpost.server.ws.SyncEngine;
+import dev.outpost.server.ws.SyncEngineFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,11 +32,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class SyncService implements SyncEngine
 {
-    /** System property: how long a connection may stay unwritable with downloads pending before it is dropped. */
-    public static final String SLOW_CONSUMER_TIMEOUT_PROP = "outpost.slow.consumer.timeout";
-    /** System property: capacity of each writer's handoff queue (commands; rounded up to a power of two). */
-    public static final String WRITER_QUEUE_PROP = "outpost.writer.queue";
-
     final ServerConfig config;
     final Duration slowConsumerTimeout;
     private final HistoryStore store;
@@ -58,13 +54,12 @@ public final class SyncService implements SyncEngine
         metrics.history(historyStats);
         this.config = config;
         this.store = store;
-        this.slowConsumerTimeout = ServerConfig.parseDuration(SLOW_CONSUMER_TIMEOUT_PROP,
-            System.getProperty(SLOW_CONSUMER_TIMEOUT_PROP, "60s"));
+        this.slowConsumerTimeout = config.slowConsumerTimeout();
         this.writers = new ShardWriter[store.shardCount()];
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new ShardWriter(store, i, files,
-                Integer.getInteger(WRITER_QUEUE_PROP, ShardWriter.QUEUE_CAPACITY), metrics);
+                config.writerQueue(), metrics);
         }
         this.loopResources = ThreadLocal.withInitial(() ->
         {
@@ -98,6 +93,16 @@ public final class SyncService implements SyncEngine
             w.start();
         }
         return service;
+    }
+
+    /**
+     * @param metrics the server's metrics, fed by every app's service.
+     * @return opens a service per app ({@link #open(ServerConfig, ServerMetrics)}): what {@link SyncServer} and
+     * the embedding verticle serve.
+     */
+    public static SyncEngineFactory engines(final ServerMetrics metrics)
+    {
+        return appConfig -> open(appConfig, metrics);
     }
 
     static Path syncDir(final Path dataDir)

@@ -24,6 +24,14 @@ public interface SyncEngine extends SyncConnectionHandlerFactory, AutoCloseable
     void close();
 
     /**
+     * @return true from the start until {@link #close()} begins; the server's readiness ({@code /ready}) checks it.
+     */
+    boolean isOpen();
+
+    /**
+     * For handler factories without state of their own (tests of the HTTP and WebSocket layers): Outpost's sync
+     * engine is {@code dev.outpost.server.sync.SyncService}, which drains for real.
+     *
      * @param factory a plain handler factory.
      * @return an engine around it with nothing to drain or close (connections are closed with the server).
      */
@@ -31,6 +39,8 @@ public interface SyncEngine extends SyncConnectionHandlerFactory, AutoCloseable
     {
         return new SyncEngine()
         {
+            private volatile boolean open = true;
+
             public SyncConnectionHandler newHandler(final SyncConnection connection)
             {
                 return factory.newHandler(connection);
@@ -43,6 +53,12 @@ public interface SyncEngine extends SyncConnectionHandlerFactory, AutoCloseable
 
             public void close()
             {
+                open = false;
+            }
+
+            public boolean isOpen()
+            {
+                return open;
             }
         };
     }

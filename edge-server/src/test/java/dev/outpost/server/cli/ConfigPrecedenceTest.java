@@ -238,4 +238,68 @@ class ConfigPrecedenceTest
             assertThat(cli.getSubcommands().get(name).getUsageMessage()).contains("--help");
         }
     }
+
+    @Test
+    void shouldNameTheFlagOrVariableThatNamedAMissingConfigFile()
+    {
+        final String missing = dir.resolve("missing.yaml").toString();
+
+        assertThatThrownBy(() -> serve(Map.of(), "--config", missing))
+            .hasMessageStartingWith("invalid setting 'outpost.config' (option --config): cannot read config file");
+        assertThatThrownBy(() -> serve(Map.of("OUTPOST_CONFIG", missing)))
+            .hasMessageStartingWith("invalid setting 'outpost.config' (environment variable OUTPOST_CONFIG): " +
+                "cannot read config file");
+    }
+
+    @Test
+    void shouldTakeTheSyncEngineSettingsFromFileEnvironmentAndFlags() throws Exception
+    {
+        final Path file = yaml("""
+            slow-consumer-timeout: 2m
+            writer-queue: 128
+            data-dir: %s
+            """.formatted(dir.resolve("data")));
+
+        final ServerConfig fromFile = serve(Map.of(), "--config", file.toString()).conclude();
+        assertThat(fromFile.slowConsumerTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(fromFile.writerQueue()).isEqualTo(128);
+        assertThat(fromFile.forApp(fromFile.apps().get(0)).writerQueue()).as("per-app copy").isEqualTo(128);
+        assertThat(fromFile.forApp(fromFile.apps().get(0)).slowConsumerTimeout()).isEqualTo(Duration.ofMinutes(2));
+
+        final ServerConfig fromEnv = serve(Map.of("OUTPOST_SLOW_CONSUMER_TIMEOUT", "3s", "OUTPOST_WRITER_QUEUE", "8"),
+            "--config", file.toString(), "--writer-queue", "16").conclude();
+        assertThat(fromEnv.slowConsumerTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(fromEnv.writerQueue()).as("flag beats env").isEqualTo(16);
+
+        assertThatThrownBy(() -> serve(Map.of("OUTPOST_WRITER_QUEUE", "many")))
+            .hasMessage("invalid setting 'outpost.writer.queue' (environment variable OUTPOST_WRITER_QUEUE): " +
+                "'many' is not an integer");
+        final Path zero = yaml("slow-consumer-timeout: 0s\ndata-dir: " + dir.resolve("data") + "\n");
+        assertThatThrownBy(() -> serve(Map.of(), "--config", zero.toString()).conclude())
+            .hasMessageContaining("invalid setting 'outpost.slow.consumer.timeout' (config file " + zero +
+                ", key slow-consumer-timeout)");
+    }
+
+    @Test
+    void shouldSayOnStderrThatAGivenLoadGeneratorJarDoesNotExist()
+    {
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream original = System.err;
+        final java.io.PrintStream originalOut = System.out;
+        final Path none = dir.resolve("none.jar");
+        try
+        {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
+            assertThat(OutpostMain.commandLine().execute("bench", "--jar", none.toString())).isEqualTo(2);
+        }
+        finally
+        {
+            System.setErr(original);
+            System.setOut(originalOut);
+        }
+
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+            .contains("outpost bench: --jar " + none + ": no such file");
+    }
 }

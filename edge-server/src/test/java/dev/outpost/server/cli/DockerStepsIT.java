@@ -37,9 +37,12 @@ class DockerStepsIT
         assertThat(process.waitFor(150, TimeUnit.SECONDS)).isTrue();
 
         assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).contains("healthcheck passed").contains("Outpost stopped")
+        assertThat(output).contains("healthcheck passed: bash -c").contains("Outpost stopped")
+            .contains("healthcheck fails once the server is gone")
             .contains("build-and-start-without-docker: OK");
         assertThat(Files.readString(Path.of("..", "docker", "Dockerfile")))
-            .contains("USER 10001").contains("HEALTHCHECK").contains("VOLUME").contains("EXPOSE 9090");
+            .contains("USER 10001").contains("HEALTHCHECK").contains("VOLUME").contains("EXPOSE 9090")
+            .as("the Temurin JRE images ship neither curl nor wget")
+            .doesNotContain("CMD curl").doesNotContain("CMD wget");
     }
 }

@@ -65,4 +65,90 @@ class ServeCommandTest
         assertThat(cli.execute("serve", "--port", "70000")).isEqualTo(2);
         assertThat(cli.execute()).isEqualTo(2);
     }
+
+    private record Run(int code, String out, String err)
+    {
+    }
+
+    private static Run run(final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = OutpostMain.commandLine();
+        cli.setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        final int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldPrintTheVersionFromEveryCommand()
+    {
+        for (final String command : new String[] {"serve", "bench", "inspect", "version"})
+        {
+            final Run r = run(command, "--version");
+
+            assertThat(r.code()).isZero();
+            assertThat(r.out()).as(command).startsWith("outpost ").contains("commit ", "java ");
+        }
+        assertThat(run("-V").out()).startsWith("outpost ");
+    }
+
+    @Test
+    void shouldAnswerAUsageErrorWithOneLineNamingTheOptionAndWhereHelpIs()
+    {
+        final Run badEnum = run("serve", "--jwt-algorithm", "RS512");
+        assertThat(badEnum.code()).isEqualTo(2);
+        assertThat(badEnum.err()).startsWith("outpost: Invalid value for option '--jwt-algorithm'")
+            .contains("HS256, RS256").contains("Try 'outpost serve --help'.").doesNotContain("Usage:");
+        assertThat(badEnum.err().lines().count()).isLessThanOrEqualTo(3);
+
+        final Run typo = run("serve", "--prot", "80");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err()).startsWith("outpost: Unknown option").contains("'--prot'").doesNotContain("Usage:");
+
+        final Run missing = run("inspect");
+        assertThat(missing.err()).contains("outpost: Missing required option: '--data-dir=DIR'")
+            .contains("Try 'outpost inspect --help'.").doesNotContain("Usage:");
+
+        final Run none = run();
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("outpost: missing command: serve, bench, inspect or version")
+            .contains("Try 'outpost --help'.");
+    }
+
+    @Test
+    void shouldNameTheFlagOfAValueThatDoesNotParse()
+    {
+        for (final String[] flag : new String[][] {
+            {"--idle-timeout", "later", ServerConfig.IDLE_TIMEOUT_PROP},
+            {"--max-message-size", "lots", ServerConfig.MAX_MESSAGE_SIZE_PROP},
+            {"--compression-threshold", "some", ServerConfig.COMPRESSION_THRESHOLD_PROP},
+            {"--slow-consumer-timeout", "soon", ServerConfig.SLOW_CONSUMER_TIMEOUT_PROP},
+            {"--shutdown-timeout", "-1", ServerConfig.SHUTDOWN_TIMEOUT_PROP}})
+        {
+            final ServeCommand serve = (ServeCommand)OutpostMain.commandLine().parseArgs("serve", flag[0], flag[1])
+                .subcommand().commandSpec().userObject();
+
+            assertThatThrownBy(() -> serve.toConfig(java.util.Map.of()))
+                .hasMessageStartingWith("invalid setting '" + flag[2] + "' (option " + flag[0] + "): '" + flag[1] +
+                    "'");
+        }
+    }
+
+    @Test
+    void shouldMapTheSyncEngineSettings()
+    {
+        final ServeCommand serve = (ServeCommand)OutpostMain.commandLine().parseArgs("serve",
+            "--slow-consumer-timeout", "90s", "--writer-queue", "64").subcommand().commandSpec().userObject();
+
+        final ServerConfig config = serve.toConfig(java.util.Map.of());
+
+        assertThat(config.slowConsumerTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.writerQueue()).isEqualTo(64);
+        final ServeCommand bad = (ServeCommand)OutpostMain.commandLine().parseArgs("serve", "--writer-queue", "1")
+            .subcommand().commandSpec().userObject();
+        assertThatThrownBy(() -> bad.toConfig(java.util.Map.of()).conclude())
+            .hasMessage("invalid setting 'outpost.writer.queue' (option --writer-queue): 1 is outside 2.." +
+                ServerConfig.WRITER_QUEUE_MAX);
+    }
 }

@@ -251,4 +251,63 @@ class InspectCommandTest
         assertThat(usage.exitCode()).isEqualTo(2);
         assertThat(usage.err()).contains("need --file");
     }
+
+    @Test
+    void shouldSuggestTheQuotedPartitionAndListTheServerFilesThatExist()
+    {
+        final String quoted = "pbs/app/\"p1\"";
+        final StoreShard shard = store.shardFor(quoted);
+        shard.createServerFile(quoted);
+        shard.publish();
+
+        final Result unquoted = inspect("--data-dir", dataDir.toString(), "--file", "pbs/app/p1", "--objects");
+        assertThat(unquoted.exitCode()).isEqualTo(1);
+        assertThat(unquoted.err()).contains("no server file 'pbs/app/p1'", "did you mean '" + quoted + "'");
+
+        final Result unknown = inspect("--data-dir", dataDir.toString(), "--file", "pbs/app/zz", "--entry", "1");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("server files: " + NOTES + ", " + quoted + ", " + TASKS + ")");
+    }
+
+    @Test
+    void shouldInspectEachAppOfADataDirectoryWithSeveralApps() throws Exception
+    {
+        final Path root = dataDir.resolve("several");
+        for (final String app : new String[] {"a", "b"})
+        {
+            try (HistoryStore s = HistoryStore.open(new StoreConfig().dataDir(root.resolve("apps/" + app + "/sync"))))
+            {
+                final String name = "pbs/" + app + "/items";
+                final StoreShard shard = s.shardFor(name);
+                final ServerFile f = shard.createServerFile(name);
+                final ChangesetBuilder b = new ChangesetBuilder(new Changeset());
+                b.addTable("Item" + app, Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_INT, false);
+                final byte[] bytes = writer.toBytes(b.changeset());
+                shard.append(f, 1, 0, 0, bytes.length, new UnsafeBuffer(bytes), 0, bytes.length);
+                shard.publish();
+            }
+        }
+
+        final Result list = inspect("--data-dir", root.toString());
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).contains("app a: store", "pbs/a/items", "app b: store", "pbs/b/items");
+        final JsonObject json = new JsonObject(inspect("--data-dir", root.toString(), "--json").out());
+        assertThat(json.getJsonObject("apps").fieldNames()).containsExactlyInAnyOrder("a", "b");
+
+        final Result entry = inspect("--data-dir", root.toString(), "--file", "pbs/b/items", "--entry", "1");
+        assertThat(entry.exitCode()).as(entry.err()).isZero();
+        assertThat(entry.out()).contains("AddTable Itemb");
+        final Result onlyA = inspect("--data-dir", root.toString(), "--app", "a");
+        assertThat(onlyA.out()).contains("pbs/a/items").doesNotContain("pbs/b/items");
+
+        final Result noApp = inspect("--data-dir", root.toString(), "--app", "c");
+        assertThat(noApp.exitCode()).isEqualTo(2);
+        assertThat(noApp.err()).contains("no app 'c'", "apps: a, b");
+        final Result otherApp = inspect("--data-dir", root.toString(), "--file", "pbs/z/items", "--objects");
+        assertThat(otherApp.exitCode()).isEqualTo(2);
+        assertThat(otherApp.err()).contains("several apps (a, b)", "add --app APP");
+        final Result missing = inspect("--data-dir", dataDir.resolve("missing").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("is not a directory");
+    }
 }

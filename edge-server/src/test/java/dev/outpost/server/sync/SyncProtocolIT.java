@@ -427,15 +427,7 @@ class SyncProtocolIT
     @Test
     void shouldDropASlowConsumerWithoutSlowingTheUploader() throws Exception
     {
-        System.setProperty(SyncService.SLOW_CONSUMER_TIMEOUT_PROP, "1s");
-        try
-        {
-            start();
-        }
-        finally
-        {
-            System.clearProperty(SyncService.SLOW_CONSUMER_TIMEOUT_PROP);
-        }
+        start(c -> c.slowConsumerTimeout(java.time.Duration.ofSeconds(1)));
         final SyncTestClient a = connect(false);
         open(a, 1, "\"slow\"");
         final java.util.concurrent.atomic.AtomicBoolean stall = new java.util.concurrent.atomic.AtomicBoolean();
@@ -470,15 +462,7 @@ class SyncProtocolIT
     @Test
     void shouldHoldUploadsBackWhenTheWritersHandoffIsFull() throws Exception
     {
-        System.setProperty(SyncService.WRITER_QUEUE_PROP, "2");
-        try
-        {
-            start();
-        }
-        finally
-        {
-            System.clearProperty(SyncService.WRITER_QUEUE_PROP);
-        }
+        start(c -> c.writerQueue(2));
         final int sessions = 24;
         final List<SyncTestClient> uploaders = new ArrayList<>();
         for (int i = 0; i < sessions; i++)
