@@ -25,6 +25,8 @@ final class FileContext
     final ServerFile file;
     final ShardWriter writer;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** Client file ident -> the live session identified with it (at most one per client file, any thread). */
+    private final ConcurrentHashMap<Long, Session> identified = new ConcurrentHashMap<>();
 
     // writer-owned
     private StoreHistory history;
@@ -47,6 +49,30 @@ final class FileContext
     void unsubscribe(final Session session)
     {
         sessions.remove(session);
+    }
+
+    /**
+     * Any thread (the new session's event loop): record {@code session} as the one live session of client file
+     * {@code clientFile}.
+     *
+     * @return the session it replaces (still live, possibly on another connection and event loop), or null.
+     */
+    Session identify(final long clientFile, final Session session)
+    {
+        final Session previous = identified.put(clientFile, session);
+        return previous == session ? null : previous;
+    }
+
+    /** Any thread: forget {@code session} as the live session of {@code clientFile} (no-op if it was replaced). */
+    void unidentify(final long clientFile, final Session session)
+    {
+        identified.remove(clientFile, session);
+    }
+
+    /** @return client files with a live identified session (registry size). */
+    int identifiedCount()
+    {
+        return identified.size();
     }
 
     int sessionCount()
@@ -81,6 +107,10 @@ final class FileContext
             {
                 LOG.log(System.Logger.Level.WARNING, "server file " + name + ": version " + v + " unreadable");
                 continue;
+            }
+            if (CompensatingWrites.targetOf(view) != 0)
+            {
+                continue; // a revert entry for one client: never part of the server's state
             }
             try
             {
