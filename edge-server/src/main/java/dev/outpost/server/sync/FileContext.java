@@ -10,6 +10,9 @@ import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
 
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,6 +35,8 @@ final class FileContext
     private StoreHistory history;
     private ObjectState state;
     private ServerIntegrator integrator;
+    /** Client file ident -> server versions of its revert entries (compensating writes), ascending. */
+    private final Long2ObjectHashMap<LongArrayList> reverts = new Long2ObjectHashMap<>();
     boolean touched;
 
     FileContext(final String name, final ServerFile file, final ShardWriter writer)
@@ -108,8 +113,10 @@ final class FileContext
                 LOG.log(System.Logger.Level.WARNING, "server file " + name + ": version " + v + " unreadable");
                 continue;
             }
-            if (CompensatingWrites.targetOf(view) != 0)
+            final long target = CompensatingWrites.targetOf(view);
+            if (target != 0)
             {
+                revertAppended(target, v);
                 continue; // a revert entry for one client: never part of the server's state
             }
             try
@@ -128,6 +135,18 @@ final class FileContext
             }
         }
         integrator = new ServerIntegrator(history, state);
+    }
+
+    /** Writer: a revert entry for {@code clientFile} was appended (or replayed) at {@code version}. */
+    void revertAppended(final long clientFile, final long version)
+    {
+        reverts.computeIfAbsent(clientFile, k -> new LongArrayList()).addLong(version);
+    }
+
+    /** Writer: @return the versions of the revert entries for {@code clientFile}, ascending (null if none). */
+    LongArrayList reverts(final long clientFile)
+    {
+        return reverts.get(clientFile);
     }
 
     StoreHistory history()

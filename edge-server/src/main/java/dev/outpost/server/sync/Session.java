@@ -1022,6 +1022,7 @@ final class Session
         private long storedClient;
         private long storedRhBase;
         private long storedLocked;
+        private List<String> pendingCompensatingWrites;
 
         IdentCommand(final long fileIdent, final long salt, final long dlServer, final long dlClient,
             final long latest, final long latestSalt, final long qv, final FlxQuery query)
@@ -1073,6 +1074,7 @@ final class Session
                 storedClient = c.clientVersion();
                 storedRhBase = c.rhBaseVersion();
                 storedLocked = c.lockedServerVersion();
+                pendingCompensatingWrites = compensatingWritesAfter(writer, ctx, fileIdent, dlServer);
             }
         }
 
@@ -1126,8 +1128,48 @@ final class Session
                     classes = query.classes();
                 }
             }
+            if (pendingCompensatingWrites != null)
+            {
+                // as Atlas: the client dropped 231s it had not reported yet when its last session ended
+                for (final String body : pendingCompensatingWrites)
+                {
+                    compensatingWrite(body);
+                }
+            }
             ctx.subscribe(Session.this);
         }
+    }
+
+    /**
+     * Writer: the 231 bodies of the revert entries for {@code clientFile} the client has not downloaded yet
+     * (above {@code downloaded}); realm's client forgets pending compensating writes when its session ends, so they
+     * are sent again at IDENT. The rejected client version is that of the client's entry just before the revert.
+     *
+     * @return the bodies, or null if none.
+     */
+    private static List<String> compensatingWritesAfter(final ShardWriter writer, final FileContext f,
+        final long clientFile, final long downloaded)
+    {
+        final LongArrayList versions = f.reverts(clientFile);
+        if (versions == null || versions.getLong(versions.size() - 1) <= downloaded)
+        {
+            return null;
+        }
+        final List<String> bodies = new ArrayList<>();
+        final EntryView view = writer.tools.view;
+        for (int i = 0; i < versions.size(); i++)
+        {
+            final long v = versions.getLong(i);
+            if (v <= downloaded || !writer.shard.readEntry(f.file, v, view))
+            {
+                continue;
+            }
+            final List<CompensatingWrites.Rejected> objects = CompensatingWrites.objectsOf(writer.tools.parse(view));
+            final long rejectedClientVersion = writer.shard.readEntry(f.file, v - 1, view) &&
+                view.originFileIdent() == clientFile ? view.clientVersion() : 0;
+            bodies.add(CompensatingWrites.errorBody(objects, rejectedClientVersion, v));
+        }
+        return bodies;
     }
 
     private final class UploadCommand extends SessionCommand
@@ -1265,7 +1307,9 @@ final class Session
             {
                 LOG.log(System.Logger.Level.ERROR, "revert entry of " + f.name + " too large to store");
                 rejections.clear();
+                return;
             }
+            f.revertAppended(clientFileIdent, revertVersion);
         }
 
         @SuppressWarnings("unchecked")

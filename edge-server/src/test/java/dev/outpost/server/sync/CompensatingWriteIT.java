@@ -266,4 +266,99 @@ class CompensatingWriteIT
         assertThat(writer.poll(300)).isNull();
         assertThat(server.sync().errorsSent(231)).isZero();
     }
+
+    /** One Other object (outside an Item-only subscription) with the schema of both classes. */
+    private static byte[] otherWrite(final long key)
+    {
+        final ChangesetBuilder b = new ChangesetBuilder();
+        table(b, "Item");
+        table(b, "Other");
+        object(b, "Other", key, "other" + key);
+        return new ChangesetWriter().toBytes(b.changeset());
+    }
+
+    @Test
+    void shouldSendPendingCompensatingWritesAgainAtIdent() throws Exception
+    {
+        start();
+        final SyncTestClient first = SyncTestClient.connect(server.port(), APP, token, true);
+        clients.add(first);
+        first.bind(1, BIND, true);
+        final Msg ident = first.next();
+        first.identFlx(1, ident.get(0), ident.get(1), 0, 0, 0, 0, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        first.upload(1, 2, 0, 0, false, new Up(2, 0, otherWrite(1)));
+        final Msg cw = first.next(MessageType.SERVER_JSON_ERROR);
+        final long v = new JsonObject(cw.text()).getLong("compensatingWriteServerVersion");
+        Msg d;
+        do
+        {
+            d = first.next(MessageType.DOWNLOAD);
+        }
+        while (d.get(0) < v);
+        final long salt = d.get(3);
+        first.close();
+
+        // the client had not integrated version v: its next session gets the 231 again, then the revert entry
+        final SyncTestClient second = SyncTestClient.connect(server.port(), APP, token, true);
+        clients.add(second);
+        second.bind(2, BIND, false);
+        second.identFlx(2, ident.get(0), ident.get(1), v - 1, 2, v, salt, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        final Msg again = second.next();
+        assertThat(again.type()).isEqualTo(MessageType.SERVER_JSON_ERROR);
+        assertThat(again.get(0)).isEqualTo(231);
+        final JsonObject body = new JsonObject(again.text());
+        assertThat(body.getLong("compensatingWriteServerVersion")).isEqualTo(v);
+        assertThat(body.getLong("rejectedClientVersion")).isEqualTo(2);
+        assertThat(body.getJsonArray("rejectedUpdates").getJsonObject(0).getString("pk")).isEqualTo("AQE=");
+        final Msg revert = second.next();
+        assertThat(revert.type()).isEqualTo(MessageType.DOWNLOAD);
+        assertThat(instructions(revert)).containsExactly(new EraseObject("Other", PrimaryKey.ofInt(1)));
+        second.unbind(2);
+        second.next(MessageType.UNBOUND);
+
+        // once version v is downloaded, nothing is sent again
+        second.bind(3, BIND, false);
+        second.identFlx(3, ident.get(0), ident.get(1), v, 2, v, salt, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        second.mark(3, 1);
+        final Msg next = second.next();
+        assertThat(next.type()).isEqualTo(MessageType.DOWNLOAD);
+        assertThat(next.entries()).isEmpty();
+        assertThat(second.next().type()).isEqualTo(MessageType.SERVER_MARK);
+        assertThat(server.sync().errorsSent(231)).isEqualTo(2);
+        assertThat(server.sync().compensatingWrites()).as("counted once per rejected changeset, resends too")
+            .isEqualTo(2);
+    }
+
+    @Test
+    void shouldDeliverTheRevertBeforeABootstrapThatFollowsTheUpload() throws Exception
+    {
+        start();
+        final SyncTestClient writer = open(1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        writer.upload(1, 2, 0, 0, false, new Up(2, 0, otherWrite(4)));
+        writer.query(1, 2, "{\"Item\":\"(TRUEPREDICATE)\",\"Other\":\"(TRUEPREDICATE)\"}");
+        writer.mark(1, 2);
+        final Msg cw = writer.next();
+        assertThat(cw.get(0)).isEqualTo(231);
+        final long v = new JsonObject(cw.text()).getLong("compensatingWriteServerVersion");
+        // steady-state downloads of query version 1 up to the revert entry, then the bootstrap of version 2
+        final List<Instruction> steady = new ArrayList<>();
+        Msg d = writer.next();
+        while (d.get(7) == 2)
+        {
+            assertThat(d.get(6)).isEqualTo(1);
+            steady.addAll(instructions(d));
+            d = writer.next();
+        }
+        assertThat(steady).containsExactly(new EraseObject("Other", PrimaryKey.ofInt(4)));
+        final List<Instruction> boot = new ArrayList<>(instructions(d));
+        while (d.get(7) != 1)
+        {
+            assertThat(d.get(6)).isEqualTo(2);
+            d = writer.next();
+            boot.addAll(instructions(d));
+        }
+        assertThat(d.get(0)).isGreaterThanOrEqualTo(v);
+        assertThat(boot).noneMatch(i -> i instanceof CreateObject);
+        assertThat(writer.next().type()).isEqualTo(MessageType.SERVER_MARK);
+    }
 }
