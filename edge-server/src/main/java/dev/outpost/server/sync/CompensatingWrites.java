@@ -49,6 +49,11 @@ public final class CompensatingWrites
     {
     }
 
+    /** The rejected objects of one uploaded changeset (one 231 each). */
+    record Rejection(long clientVersion, List<Rejected> objects)
+    {
+    }
+
     /**
      * @param originFileIdent a history entry's origin file ident.
      * @param clientVersion   its stored client version.

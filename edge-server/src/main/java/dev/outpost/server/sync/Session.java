@@ -7,6 +7,8 @@ import dev.outpost.codec.message.EntryEncoder;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.codec.message.UploadEntryIterator;
 import dev.outpost.ot.model.Changeset;
+import dev.outpost.ot.model.CreateObject;
+import dev.outpost.ot.model.EraseObject;
 import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.ObjectInstruction;
 import dev.outpost.ot.state.ChangesetApplier;
@@ -25,6 +27,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -1178,7 +1181,7 @@ final class Session
         private final long progressServerVersion;
         private final long locked;
         private final Set<String> subscribed;   // FLX: the subscription the changesets are checked against
-        private final ArrayList<Object[]> rejections = new ArrayList<>();   // FLX: {client version, List<Rejected>}
+        private final ArrayList<CompensatingWrites.Rejection> rejections = new ArrayList<>();   // FLX
         private long revertVersion;
         private LongArrayList meta = new LongArrayList();   // per entry: cv, sv, ts, offset, length
         private ExpandableDirectByteBuffer data;
@@ -1281,13 +1284,12 @@ final class Session
             final Changeset kept = CompensatingWrites.trim(cs, subscribed, f.state(), rejected);
             if (!rejected.isEmpty())
             {
-                rejections.add(new Object[] {clientVersion, rejected});
+                rejections.add(new CompensatingWrites.Rejection(clientVersion, rejected));
             }
             return kept;
         }
 
         /** FLX: after a successful integration, the revert entry for this client of everything rejected. */
-        @SuppressWarnings("unchecked")
         private void appendRevert(final ShardWriter writer, final FileContext f)
         {
             if (rejections.isEmpty())
@@ -1295,9 +1297,9 @@ final class Session
                 return;
             }
             final ArrayList<CompensatingWrites.Rejected> all = new ArrayList<>();
-            for (final Object[] r : rejections)
+            for (final CompensatingWrites.Rejection r : rejections)
             {
-                all.addAll((List<CompensatingWrites.Rejected>)r[1]);
+                all.addAll(r.objects());
             }
             final ExpandableDirectByteBuffer buf = writer.tools.encodeBuffer;
             final int length = writer.tools.writer.encode(CompensatingWrites.revert(all), buf, 0);
@@ -1312,7 +1314,6 @@ final class Session
             f.revertAppended(clientFileIdent, revertVersion);
         }
 
-        @SuppressWarnings("unchecked")
         void deliver()
         {
             if (error != null)
@@ -1327,10 +1328,9 @@ final class Session
                 uploadServer = Math.max(uploadServer, storedRhBase);
             }
             // 231 before the DOWNLOAD of the revert entry (the scan after this round trip sends it)
-            for (final Object[] r : rejections)
+            for (final CompensatingWrites.Rejection r : rejections)
             {
-                compensatingWrite(CompensatingWrites.errorBody((List<CompensatingWrites.Rejected>)r[1], (long)r[0],
-                    revertVersion));
+                compensatingWrite(CompensatingWrites.errorBody(r.objects(), r.clientVersion(), revertVersion));
             }
         }
     }
@@ -1392,20 +1392,26 @@ final class Session
          */
         private void addUnsentReverts(final ShardWriter writer, final FileContext f)
         {
+            final LongArrayList versions = f.reverts(clientFileIdent);
+            if (versions == null)
+            {
+                return;
+            }
             final EntryView view = writer.tools.view;
             Set<CompensatingWrites.Rejected> inSnapshot = null;
-            for (long v = from + 1; v <= head; v++)
+            for (int k = 0; k < versions.size(); k++)
             {
-                if (!writer.shard.readEntry(f.file, v, view) || CompensatingWrites.targetOf(view) != clientFileIdent)
+                final long v = versions.getLong(k);
+                if (v <= from || v > head || !writer.shard.readEntry(f.file, v, view))
                 {
                     continue;
                 }
                 if (inSnapshot == null)
                 {
-                    inSnapshot = new java.util.HashSet<>();
+                    inSnapshot = new HashSet<>();
                     for (final Instruction i : snapshot.instructions())
                     {
-                        if (i instanceof dev.outpost.ot.model.CreateObject c)
+                        if (i instanceof CreateObject c)
                         {
                             inSnapshot.add(new CompensatingWrites.Rejected(c.table(), c.object()));
                         }
@@ -1415,7 +1421,7 @@ final class Session
                 {
                     if (!inSnapshot.contains(r))
                     {
-                        snapshot.add(new dev.outpost.ot.model.EraseObject(r.table(), r.key()));
+                        snapshot.add(new EraseObject(r.table(), r.key()));
                     }
                 }
             }
