@@ -204,6 +204,32 @@ final class ConnectionHandler implements SyncConnectionHandler
         return false;
     }
 
+    /**
+     * Any thread: a session of another connection identified the client file of {@code s}. As realm's server does,
+     * this (older) connection is taken for a zombie and closed on its own event loop, unless {@code s} ended first.
+     */
+    void supersede(final Session s, final long byConnection)
+    {
+        connection.execute(() ->
+        {
+            if (closed || sessions.get(s.ident) != s)
+            {
+                return;
+            }
+            s.logContext().info(EVENTS, "client file bound again by connection " + byConnection +
+                ": closing this older connection (superseded session)");
+            service.sessionSuperseded();
+            closed = true;
+            for (final Session other : sessions.values())
+            {
+                other.connectionClosed();
+            }
+            sessions.clear();
+            paused.clear();
+            connection.close(CloseCodes.GOING_AWAY, "superseded session");
+        });
+    }
+
     Session session(final long ident)
     {
         return sessions.get(ident);

@@ -10,6 +10,9 @@ import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
 
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,11 +28,15 @@ final class FileContext
     final ServerFile file;
     final ShardWriter writer;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** Client file ident -> the live session identified with it (at most one per client file, any thread). */
+    private final ConcurrentHashMap<Long, Session> identified = new ConcurrentHashMap<>();
 
     // writer-owned
     private StoreHistory history;
     private ObjectState state;
     private ServerIntegrator integrator;
+    /** Client file ident -> server versions of its revert entries (compensating writes), ascending. */
+    private final Long2ObjectHashMap<LongArrayList> reverts = new Long2ObjectHashMap<>();
     boolean touched;
 
     FileContext(final String name, final ServerFile file, final ShardWriter writer)
@@ -47,6 +54,30 @@ final class FileContext
     void unsubscribe(final Session session)
     {
         sessions.remove(session);
+    }
+
+    /**
+     * Any thread (the new session's event loop): record {@code session} as the one live session of client file
+     * {@code clientFile}.
+     *
+     * @return the session it replaces (still live, possibly on another connection and event loop), or null.
+     */
+    Session identify(final long clientFile, final Session session)
+    {
+        final Session previous = identified.put(clientFile, session);
+        return previous == session ? null : previous;
+    }
+
+    /** Any thread: forget {@code session} as the live session of {@code clientFile} (no-op if it was replaced). */
+    void unidentify(final long clientFile, final Session session)
+    {
+        identified.remove(clientFile, session);
+    }
+
+    /** @return client files with a live identified session (registry size). */
+    int identifiedCount()
+    {
+        return identified.size();
     }
 
     int sessionCount()
@@ -82,6 +113,12 @@ final class FileContext
                 LOG.log(System.Logger.Level.WARNING, "server file " + name + ": version " + v + " unreadable");
                 continue;
             }
+            final long target = CompensatingWrites.targetOf(view);
+            if (target != 0)
+            {
+                revertAppended(target, v);
+                continue; // a revert entry for one client: never part of the server's state
+            }
             try
             {
                 final Changeset c = tools.reader.read(view.changeset(), 0, view.changesetLength(), new Changeset());
@@ -98,6 +135,18 @@ final class FileContext
             }
         }
         integrator = new ServerIntegrator(history, state);
+    }
+
+    /** Writer: a revert entry for {@code clientFile} was appended (or replayed) at {@code version}. */
+    void revertAppended(final long clientFile, final long version)
+    {
+        reverts.computeIfAbsent(clientFile, k -> new LongArrayList()).addLong(version);
+    }
+
+    /** Writer: @return the versions of the revert entries for {@code clientFile}, ascending (null if none). */
+    LongArrayList reverts(final long clientFile)
+    {
+        return reverts.get(clientFile);
     }
 
     StoreHistory history()

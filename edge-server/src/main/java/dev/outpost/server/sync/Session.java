@@ -7,6 +7,8 @@ import dev.outpost.codec.message.EntryEncoder;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.codec.message.UploadEntryIterator;
 import dev.outpost.ot.model.Changeset;
+import dev.outpost.ot.model.CreateObject;
+import dev.outpost.ot.model.EraseObject;
 import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.ObjectInstruction;
 import dev.outpost.ot.state.ChangesetApplier;
@@ -25,6 +27,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -266,7 +269,7 @@ final class Session
             bodyOffset = 0;
         }
         final UploadEntryIterator it = conn.uploadEntries.wrap(body, bodyOffset, bodyLength);
-        final UploadCommand cmd = new UploadCommand(pcv, psv, locked);
+        final UploadCommand cmd = new UploadCommand(pcv, psv, locked, conn.flx ? classes : null);
         long prevClient = progressClient;
         long prevServer = progressServer;
         try
@@ -369,7 +372,8 @@ final class Session
             queryError(qv, q.rejected());
             return;
         }
-        submit(new BootstrapCommand(qv, q, classes));
+        scan(); // downloads up to the head first, so a pending revert entry (231) reaches the client as such
+        submit(new BootstrapCommand(qv, q, classes, downloadServer));
     }
 
     private void unbind()
@@ -677,14 +681,15 @@ final class Session
                 v = next;
                 continue;
             }
+            final long revertTarget = CompensatingWrites.targetOf(view);
             DirectBuffer src = view.changeset();
             int len = view.changesetLength();
-            if (len == 0)
+            if (len == 0 || (revertTarget != 0 && revertTarget != clientFileIdent))
             {
                 v = next;
                 continue;
             }
-            if (conn.flx)
+            if (conn.flx && revertTarget == 0)
             {
                 len = filter(r, src, len);
                 if (len < 0)
@@ -821,6 +826,21 @@ final class Session
         }
     }
 
+    /** FLX compensating write: {@code json_error 231} (action Warning); the session stays active. */
+    private void compensatingWrite(final String body)
+    {
+        logContext().info(EVENTS, "compensating write: " + body);
+        conn.service.compensatingWrite();
+        conn.service.errorSent(ProtocolErrorCode.COMPENSATING_WRITE.code());
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        final MutableDirectBuffer out = conn.connection.claim(bytes.length + 96);
+        if (out != null)
+        {
+            conn.connection.commit(conn.encoder.jsonError(out, 0, ProtocolErrorCode.COMPENSATING_WRITE.code(), ident,
+                new UnsafeBuffer(bytes), 0, bytes.length));
+        }
+    }
+
     /** Send a session-level error (json_error from protocol 4 on) and stop the session until the client UNBINDs. */
     void error(final ProtocolErrorCode code, final String action, final boolean tryAgain, final String message)
     {
@@ -884,6 +904,10 @@ final class Session
         if (ctx != null)
         {
             ctx.unsubscribe(this);
+            if (clientFileIdent != 0)
+            {
+                ctx.unidentify(clientFileIdent, this);
+            }
         }
         pendingMarks.clear();
     }
@@ -1001,6 +1025,7 @@ final class Session
         private long storedClient;
         private long storedRhBase;
         private long storedLocked;
+        private List<String> pendingCompensatingWrites;
 
         IdentCommand(final long fileIdent, final long salt, final long dlServer, final long dlClient,
             final long latest, final long latestSalt, final long qv, final FlxQuery query)
@@ -1052,6 +1077,7 @@ final class Session
                 storedClient = c.clientVersion();
                 storedRhBase = c.rhBaseVersion();
                 storedLocked = c.lockedServerVersion();
+                pendingCompensatingWrites = compensatingWritesAfter(writer, ctx, fileIdent, dlServer);
             }
         }
 
@@ -1069,6 +1095,19 @@ final class Session
                 return;
             }
             clientFileIdent = fileIdent;
+            final Session other = ctx.identify(fileIdent, Session.this);
+            if (other != null)
+            {
+                if (other.conn == conn)
+                {
+                    // raced with the check at IDENT: another session of this connection identified it meanwhile
+                    conn.connectionError(ProtocolErrorCode.BOUND_IN_OTHER_SESSION,
+                        "client file " + fileIdent + " is bound in another session");
+                    return;
+                }
+                // realm's server: the older connection is taken for a zombie and closed ("superseded session")
+                other.conn.supersede(other, conn.connection.connectionId());
+            }
             downloadServer = dlServer;
             downloadClient = dlClient;
             uploadClient = storedClient;
@@ -1092,8 +1131,48 @@ final class Session
                     classes = query.classes();
                 }
             }
+            if (pendingCompensatingWrites != null)
+            {
+                // as Atlas: the client dropped 231s it had not reported yet when its last session ended
+                for (final String body : pendingCompensatingWrites)
+                {
+                    compensatingWrite(body);
+                }
+            }
             ctx.subscribe(Session.this);
         }
+    }
+
+    /**
+     * Writer: the 231 bodies of the revert entries for {@code clientFile} the client has not downloaded yet
+     * (above {@code downloaded}); realm's client forgets pending compensating writes when its session ends, so they
+     * are sent again at IDENT. The rejected client version is that of the client's entry just before the revert.
+     *
+     * @return the bodies, or null if none.
+     */
+    private static List<String> compensatingWritesAfter(final ShardWriter writer, final FileContext f,
+        final long clientFile, final long downloaded)
+    {
+        final LongArrayList versions = f.reverts(clientFile);
+        if (versions == null || versions.getLong(versions.size() - 1) <= downloaded)
+        {
+            return null;
+        }
+        final List<String> bodies = new ArrayList<>();
+        final EntryView view = writer.tools.view;
+        for (int i = 0; i < versions.size(); i++)
+        {
+            final long v = versions.getLong(i);
+            if (v <= downloaded || !writer.shard.readEntry(f.file, v, view))
+            {
+                continue;
+            }
+            final List<CompensatingWrites.Rejected> objects = CompensatingWrites.objectsOf(writer.tools.parse(view));
+            final long rejectedClientVersion = writer.shard.readEntry(f.file, v - 1, view) &&
+                view.originFileIdent() == clientFile ? view.clientVersion() : 0;
+            bodies.add(CompensatingWrites.errorBody(objects, rejectedClientVersion, v));
+        }
+        return bodies;
     }
 
     private final class UploadCommand extends SessionCommand
@@ -1101,6 +1180,9 @@ final class Session
         private final long progressClientVersion;
         private final long progressServerVersion;
         private final long locked;
+        private final Set<String> subscribed;   // FLX: the subscription the changesets are checked against
+        private final ArrayList<CompensatingWrites.Rejection> rejections = new ArrayList<>();   // FLX
+        private long revertVersion;
         private LongArrayList meta = new LongArrayList();   // per entry: cv, sv, ts, offset, length
         private ExpandableDirectByteBuffer data;
         private int dataLength;
@@ -1109,11 +1191,13 @@ final class Session
         private long storedClient;
         private long storedRhBase;
 
-        UploadCommand(final long progressClientVersion, final long progressServerVersion, final long locked)
+        UploadCommand(final long progressClientVersion, final long progressServerVersion, final long locked,
+            final Set<String> subscribed)
         {
             this.progressClientVersion = progressClientVersion;
             this.progressServerVersion = progressServerVersion;
             this.locked = locked;
+            this.subscribed = subscribed;
         }
 
         /** Copy one changeset into the command (the one copy between the frame and the writer). */
@@ -1155,7 +1239,7 @@ final class Session
                     return;
                 }
                 entries.add(new UploadEntry(meta.getLong(i * 5), meta.getLong(i * 5 + 1),
-                    meta.getLong(i * 5 + 2), cs));
+                    meta.getLong(i * 5 + 2), trim(cs, meta.getLong(i * 5), client.clientVersion(), f)));
             }
             final long headBefore = f.file.lastAppended();
             final long started = System.nanoTime();
@@ -1176,6 +1260,7 @@ final class Session
             else
             {
                 conn.service.metrics.uploadReceived(n);
+                appendRevert(writer, f);
             }
             if (f.file.lastAppended() != headBefore)
             {
@@ -1185,6 +1270,48 @@ final class Session
             storedRhBase = client.rhBaseVersion();
             data = null;
             meta = null;
+        }
+
+        /** FLX: drop (and remember) the instructions outside the subscription of a changeset not integrated yet. */
+        private Changeset trim(final Changeset cs, final long clientVersion, final long integrated,
+            final FileContext f)
+        {
+            if (subscribed == null || clientVersion <= integrated)
+            {
+                return cs;
+            }
+            final List<CompensatingWrites.Rejected> rejected = new ArrayList<>();
+            final Changeset kept = CompensatingWrites.trim(cs, subscribed, f.state(), rejected);
+            if (!rejected.isEmpty())
+            {
+                rejections.add(new CompensatingWrites.Rejection(clientVersion, rejected));
+            }
+            return kept;
+        }
+
+        /** FLX: after a successful integration, the revert entry for this client of everything rejected. */
+        private void appendRevert(final ShardWriter writer, final FileContext f)
+        {
+            if (rejections.isEmpty())
+            {
+                return;
+            }
+            final ArrayList<CompensatingWrites.Rejected> all = new ArrayList<>();
+            for (final CompensatingWrites.Rejection r : rejections)
+            {
+                all.addAll(r.objects());
+            }
+            final ExpandableDirectByteBuffer buf = writer.tools.encodeBuffer;
+            final int length = writer.tools.writer.encode(CompensatingWrites.revert(all), buf, 0);
+            revertVersion = writer.shard.append(f.file, ServerIntegratorIdent.SERVER,
+                CompensatingWrites.marker(clientFileIdent), now(), length, buf, 0, length);
+            if (revertVersion < 0)
+            {
+                LOG.log(System.Logger.Level.ERROR, "revert entry of " + f.name + " too large to store");
+                rejections.clear();
+                return;
+            }
+            f.revertAppended(clientFileIdent, revertVersion);
         }
 
         void deliver()
@@ -1200,6 +1327,11 @@ final class Session
                 uploadClient = storedClient;
                 uploadServer = Math.max(uploadServer, storedRhBase);
             }
+            // 231 before the DOWNLOAD of the revert entry (the scan after this round trip sends it)
+            for (final CompensatingWrites.Rejection r : rejections)
+            {
+                compensatingWrite(CompensatingWrites.errorBody(r.objects(), r.clientVersion(), revertVersion));
+            }
         }
     }
 
@@ -1208,16 +1340,18 @@ final class Session
         private final long qv;
         private final FlxQuery query;
         private final Set<String> previous;
+        private final long from;
         private long head;
         private long storedClient;
         private long storedRhBase;
         private Changeset snapshot;
 
-        BootstrapCommand(final long qv, final FlxQuery query, final Set<String> previous)
+        BootstrapCommand(final long qv, final FlxQuery query, final Set<String> previous, final long from)
         {
             this.qv = qv;
             this.query = query;
             this.previous = previous;
+            this.from = from;
         }
 
         void execute(final ShardWriter writer)
@@ -1246,6 +1380,48 @@ final class Session
                     for (final var key : table.objects().keySet())
                     {
                         leave.eraseObject(cls, key);
+                    }
+                }
+            }
+            addUnsentReverts(writer, f);
+        }
+
+        /**
+         * Revert entries for this client in {@code (from, head]} were not downloaded (the bootstrap moves the cursor
+         * to the head): their objects leave the client's view here, unless the snapshot now carries them.
+         */
+        private void addUnsentReverts(final ShardWriter writer, final FileContext f)
+        {
+            final LongArrayList versions = f.reverts(clientFileIdent);
+            if (versions == null)
+            {
+                return;
+            }
+            final EntryView view = writer.tools.view;
+            Set<CompensatingWrites.Rejected> inSnapshot = null;
+            for (int k = 0; k < versions.size(); k++)
+            {
+                final long v = versions.getLong(k);
+                if (v <= from || v > head || !writer.shard.readEntry(f.file, v, view))
+                {
+                    continue;
+                }
+                if (inSnapshot == null)
+                {
+                    inSnapshot = new HashSet<>();
+                    for (final Instruction i : snapshot.instructions())
+                    {
+                        if (i instanceof CreateObject c)
+                        {
+                            inSnapshot.add(new CompensatingWrites.Rejected(c.table(), c.object()));
+                        }
+                    }
+                }
+                for (final var r : CompensatingWrites.objectsOf(writer.tools.parse(view)))
+                {
+                    if (!inSnapshot.contains(r))
+                    {
+                        snapshot.add(new EraseObject(r.table(), r.key()));
                     }
                 }
             }

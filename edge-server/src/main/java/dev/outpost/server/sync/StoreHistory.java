@@ -58,7 +58,8 @@ final class StoreHistory implements ServerHistory
             {
                 throw new IllegalStateException("missing history entry " + serverVersion + " of " + file.name());
             }
-            final Changeset c = tools.parse(view);
+            // a revert entry (compensating write) concerns one client's view only: nothing to merge against
+            final Changeset c = CompensatingWrites.targetOf(view) != 0 ? new Changeset() : tools.parse(view);
             e = new HistoryEntry(view.originFileIdent() == ServerIntegratorIdent.SERVER ? 0 : view.originFileIdent(),
                 view.clientVersion(), view.timestamp(), c);
             cache.put(serverVersion, e);

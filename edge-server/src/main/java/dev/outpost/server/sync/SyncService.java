@@ -44,6 +44,10 @@ public final class SyncService implements SyncEngine
     private final Queue<LoopResources> allLoopResources = new ConcurrentLinkedQueue<>();
     private final AtomicLong slowConsumersDropped = new AtomicLong();
     private final AtomicLong handoffRetries = new AtomicLong();
+    private final AtomicLong sessionsSuperseded = new AtomicLong();
+    private final io.micrometer.core.instrument.Counter supersededCounter;
+    private final AtomicLong compensatingWrites = new AtomicLong();
+    private final io.micrometer.core.instrument.Counter compensatingWritesCounter;
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
     private final HistoryStats historyStats;
 
@@ -51,6 +55,10 @@ public final class SyncService implements SyncEngine
     {
         this.metrics = metrics;
         this.historyStats = HistoryStats.of(store);
+        this.supersededCounter = metrics.counter("outpost.sessions.superseded",
+            "connections closed because another connection identified one of their client files");
+        this.compensatingWritesCounter = metrics.counter("outpost.flx.compensating.writes",
+            "FLX changesets with writes outside the subscription, answered with compensating write 231");
         metrics.history(historyStats);
         this.config = config;
         this.store = store;
@@ -247,6 +255,43 @@ public final class SyncService implements SyncEngine
         {
             errorsSent.incrementAndGet(code);
         }
+    }
+
+    /**
+     * @return connections closed because a session of another connection identified one of their client files
+     *     (realm's "superseded session": the older connection is taken for a zombie).
+     */
+    public long sessionsSuperseded()
+    {
+        return sessionsSuperseded.get();
+    }
+
+    void sessionSuperseded()
+    {
+        supersededCounter.increment();
+        sessionsSuperseded.incrementAndGet();
+    }
+
+    /** @return FLX changesets answered with a compensating write (231) so far. */
+    public long compensatingWrites()
+    {
+        return compensatingWrites.get();
+    }
+
+    void compensatingWrite()
+    {
+        compensatingWritesCounter.increment();
+        compensatingWrites.incrementAndGet();
+    }
+
+    /**
+     * @param serverFileName see {@link #pbsFileName} and {@link #flxFileName}.
+     * @return client files of that server file with a live identified session (0 if the file is not open).
+     */
+    public int identifiedClientFiles(final String serverFileName)
+    {
+        final FileContext f = files.get(serverFileName);
+        return f == null ? 0 : f.identifiedCount();
     }
 
     /** @return times a command found its writer's handoff full and was retried later (back-pressure). */

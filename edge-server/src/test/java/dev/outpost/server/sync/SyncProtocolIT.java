@@ -516,7 +516,9 @@ class SyncProtocolIT
         final SyncTestClient w = connect(true);
         w.bind(1, "{\"schemaVersion\":0,\"sessionReason\":0}", true);
         final Msg wi = w.next();
-        w.identFlx(1, wi.get(0), wi.get(1), 0, 0, 0, 0, 0, "{}");
+        // subscribed to what it writes (a write outside the subscription would get a compensating write 231)
+        w.identFlx(1, wi.get(0), wi.get(1), 0, 0, 0, 0, 1,
+            "{\"Item\":\"(TRUEPREDICATE)\",\"Other\":\"(TRUEPREDICATE)\"}");
         w.mark(1, 1);
         final Msg first = w.next();
         assertThat(first.type()).isEqualTo(MessageType.DOWNLOAD);
@@ -617,7 +619,7 @@ class SyncProtocolIT
         final SyncTestClient w = connect(true);
         w.bind(1, "{\"schemaVersion\":0,\"sessionReason\":0}", true);
         final Msg wi = w.next();
-        w.identFlx(1, wi.get(0), wi.get(1), 0, 0, 0, 0, 0, "{}");
+        w.identFlx(1, wi.get(0), wi.get(1), 0, 0, 0, 0, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
         w.upload(1, 3, 0, 0, true, new Up(2, 0, Changesets.randomObjects("Item", 0, 1000, 200)),
             new Up(3, 0, Changesets.randomObjects("Item", 1000, 1000, 200)));
         w.mark(1, 1);

@@ -1,0 +1,257 @@
+package dev.outpost.server.sync;
+
+import dev.outpost.codec.changeset.Instr;
+import dev.outpost.codec.changeset.VarInt;
+import dev.outpost.ot.model.AddTable;
+import dev.outpost.ot.model.Changeset;
+import dev.outpost.ot.model.EraseObject;
+import dev.outpost.ot.model.Instruction;
+import dev.outpost.ot.model.ObjectInstruction;
+import dev.outpost.ot.model.PrimaryKey;
+import dev.outpost.ot.state.ObjectState;
+import dev.outpost.ot.state.TableData;
+import dev.outpost.ot.state.TableType;
+import dev.outpost.server.store.EntryView;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * FLX compensating writes (protocol §4.9, §6; error 231). A client's changeset that creates, updates or erases
+ * objects of a class outside its subscription is integrated <em>without</em> those instructions (nobody else ever
+ * sees them), and the server appends a <b>revert entry</b> for that client only: a server-origin changeset with an
+ * {@code EraseObject} for every rejected object (the client must not hold objects outside its view, and realm's
+ * client relies on the server's changeset to undo the write). The session then sends {@code json_error 231}
+ * (action {@code Warning}, {@code tryAgain} true, {@code rejectedUpdates}, {@code rejectedClientVersion},
+ * {@code compensatingWriteServerVersion} = the revert entry's version) before the DOWNLOAD carrying that entry;
+ * realm's client holds the error back until it integrated that version.
+ * <p>
+ * A revert entry is stored as origin {@link ServerIntegratorIdent#SERVER} with client version {@code -target}
+ * ({@link #marker}); {@link #targetOf} recognises it. It is sent to the target's sessions only (unfiltered), skipped
+ * by every other session, never applied to the server's object state (replay skips it) and empty to the merge.
+ * Stateless; the writer-side methods run on the server file's writer.
+ */
+public final class CompensatingWrites
+{
+    private CompensatingWrites()
+    {
+    }
+
+    /** One object whose write was rejected. */
+    record Rejected(String table, PrimaryKey key)
+    {
+    }
+
+    /** The rejected objects of one uploaded changeset (one 231 each). */
+    record Rejection(long clientVersion, List<Rejected> objects)
+    {
+    }
+
+    /**
+     * @param originFileIdent a history entry's origin file ident.
+     * @param clientVersion   its stored client version.
+     * @return the client file ident a revert entry is meant for, or 0 for an ordinary entry.
+     */
+    public static long targetOf(final long originFileIdent, final long clientVersion)
+    {
+        return originFileIdent == ServerIntegratorIdent.SERVER && clientVersion < 0 ? -clientVersion : 0;
+    }
+
+    /** @return {@link #targetOf(long, long)} of the entry in {@code view}. */
+    public static long targetOf(final EntryView view)
+    {
+        return targetOf(view.originFileIdent(), view.clientVersion());
+    }
+
+    /** @return the client version to store a revert entry for {@code clientFileIdent} with. */
+    static long marker(final long clientFileIdent)
+    {
+        return -clientFileIdent;
+    }
+
+    /**
+     * Writer: the part of {@code changeset} the session may write. Object instructions of classes outside
+     * {@code classes} are dropped (and their objects added to {@code rejected}), except for asymmetric classes,
+     * which are write-only and need no subscription. Schema instructions always stay.
+     *
+     * @return {@code changeset} itself if nothing was rejected, else a new changeset with the rest.
+     */
+    static Changeset trim(final Changeset changeset, final Set<String> classes, final ObjectState state,
+        final List<Rejected> rejected)
+    {
+        Set<String> asymmetric = null;
+        boolean any = false;
+        for (final Instruction i : changeset.instructions())
+        {
+            if (i instanceof AddTable t && t.tableType() == Instr.TABLE_TOP_LEVEL_ASYMMETRIC)
+            {
+                if (asymmetric == null)
+                {
+                    asymmetric = new HashSet<>();
+                }
+                asymmetric.add(t.table());
+            }
+            else if (i instanceof ObjectInstruction && !allowed(i.table(), classes, state, asymmetric))
+            {
+                any = true;
+            }
+        }
+        if (!any)
+        {
+            return changeset;
+        }
+        final Changeset kept = changeset.copyHeader();
+        final Set<Rejected> seen = new HashSet<>(rejected);
+        for (final Instruction i : changeset.instructions())
+        {
+            if (i instanceof ObjectInstruction o && !allowed(i.table(), classes, state, asymmetric))
+            {
+                final Rejected r = new Rejected(o.table(), o.object());
+                if (seen.add(r))
+                {
+                    rejected.add(r);
+                }
+            }
+            else
+            {
+                kept.add(i);
+            }
+        }
+        return kept;
+    }
+
+    private static boolean allowed(final String table, final Set<String> classes, final ObjectState state,
+        final Set<String> asymmetric)
+    {
+        if (classes.contains(table) || (asymmetric != null && asymmetric.contains(table)))
+        {
+            return true;
+        }
+        final TableData t = state.table(table);
+        return t != null && t.type() == TableType.TOP_LEVEL_ASYMMETRIC;
+    }
+
+    /** @return the revert changeset: an EraseObject per rejected object, in order, each once. */
+    static Changeset revert(final Collection<Rejected> rejected)
+    {
+        final Changeset c = new Changeset();
+        final Set<Rejected> seen = new HashSet<>();
+        for (final Rejected r : rejected)
+        {
+            if (seen.add(r))
+            {
+                c.add(new EraseObject(r.table(), r.key()));
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The {@code json_error 231} body realm's client parses ({@code ClientProtocol::parse_message_received}): the
+     * required keys, {@code rejectedUpdates} ({@code reason}, {@code table}, base64 standalone {@code pk}),
+     * {@code compensatingWriteServerVersion} and {@code rejectedClientVersion}. Objects whose key cannot be
+     * expressed standalone (GlobalKey: realm's client treats it as unreachable) are left out of the list.
+     */
+    static String errorBody(final List<Rejected> rejected, final long rejectedClientVersion,
+        final long compensatingWriteServerVersion)
+    {
+        final StringBuilder updates = new StringBuilder("[");
+        final StringBuilder tables = new StringBuilder();
+        final Set<String> named = new HashSet<>();
+        for (final Rejected r : rejected)
+        {
+            if (named.add(r.table()))
+            {
+                tables.append(tables.length() == 0 ? "" : ", ").append('"').append(r.table()).append('"');
+            }
+            final String pk = base64Key(r.key());
+            if (pk == null)
+            {
+                continue;
+            }
+            if (updates.length() > 1)
+            {
+                updates.append(',');
+            }
+            updates.append("{\"pk\":\"").append(pk).append("\",\"reason\":\"")
+                .append(ErrorBodies.escape(reason(r))).append("\",\"table\":\"")
+                .append(ErrorBodies.escape(r.table())).append("\"}");
+        }
+        updates.append(']');
+        final String message = "write to " + tables + " not allowed: outside of the current subscription " +
+            "(client version " + rejectedClientVersion + ", reverted in server version " +
+            compensatingWriteServerVersion + ")";
+        return "{\"action\":\"Warning\",\"compensatingWriteServerVersion\":" + compensatingWriteServerVersion +
+            ",\"isRecoveryModeDisabled\":false,\"logURL\":\"\",\"message\":\"" + ErrorBodies.escape(message) +
+            "\",\"rejectedClientVersion\":" + rejectedClientVersion + ",\"rejectedUpdates\":" + updates +
+            ",\"shouldClientReset\":false,\"tryAgain\":true}";
+    }
+
+    private static String reason(final Rejected r)
+    {
+        return "write to " + r.key() + " in table \"" + r.table() +
+            "\" not allowed; object is outside of the current query view";
+    }
+
+    /**
+     * @return base64 of the standalone primary key encoding realm's {@code parse_base64_encoded_primary_key}
+     *     reads (type tag, then the value, strings inline with their length), or null for a GlobalKey.
+     */
+    static String base64Key(final PrimaryKey key)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(24);
+        switch (key.type())
+        {
+            case Instr.TYPE_NULL -> varint(out, Instr.TYPE_NULL);
+            case Instr.TYPE_INT ->
+            {
+                varint(out, Instr.TYPE_INT);
+                varint(out, key.intValue());
+            }
+            case Instr.TYPE_STRING ->
+            {
+                final byte[] s = key.stringValue().getBytes(StandardCharsets.UTF_8);
+                varint(out, Instr.TYPE_STRING);
+                varint(out, s.length);
+                out.writeBytes(s);
+            }
+            case Instr.TYPE_OBJECT_ID, Instr.TYPE_UUID ->
+            {
+                varint(out, key.type());
+                out.writeBytes(key.bytes());
+            }
+            default ->
+            {
+                return null;
+            }
+        }
+        return Base64.getEncoder().encodeToString(out.toByteArray());
+    }
+
+    private static void varint(final ByteArrayOutputStream out, final long value)
+    {
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[VarInt.MAX_LENGTH_64]);
+        out.write(b.byteArray(), 0, VarInt.write(b, 0, value));
+    }
+
+    /** @return the revert entry's objects as {@link Rejected} (to re-derive them from a stored entry). */
+    static List<Rejected> objectsOf(final Changeset revert)
+    {
+        final List<Rejected> out = new ArrayList<>(revert.size());
+        for (final Instruction i : revert.instructions())
+        {
+            if (i instanceof EraseObject e)
+            {
+                out.add(new Rejected(e.table(), e.object()));
+            }
+        }
+        return out;
+    }
+}
