@@ -679,21 +679,11 @@ public final class ChangesetDecoder
     private int readUint8() throws CodecException
     {
         final int p = pos;
-        if (p < limit)
-        {
-            final int c = buffer.getByte(p);
-            if ((c & 0xC0) == 0)
-            {
-                pos = p + 1;
-                return c;
-            }
-        }
-        final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_8, true, base);
+        final long v = readUnsigned(VarInt.MAX_LENGTH_8);
         if (v > 0xFF)
         {
             throw error(p, "uint8 out of range");
         }
-        pos = p + VarInt.sizeOf(v);
         return (int)v;
     }
 
