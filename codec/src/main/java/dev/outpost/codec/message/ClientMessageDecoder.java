@@ -122,14 +122,12 @@ public final class ClientMessageDecoder extends MessageDecoderBase
                     latestServerVersionSalt = c.number(SP);
                     queryVersion = c.number(SP);
                     final int querySize = c.intNumber(NL);
-                    endHead();
-                    exactBody(querySize);
+                    endFrame(querySize);
                 }
                 else
                 {
                     latestServerVersionSalt = c.number(NL);
-                    endHead();
-                    exactBody(0);
+                    endFrame(0);
                 }
                 break;
             case QUERY:
@@ -137,8 +135,7 @@ public final class ClientMessageDecoder extends MessageDecoderBase
                 sessionIdent = c.number(SP);
                 queryVersion = c.number(SP);
                 final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case UPLOAD:
@@ -153,57 +150,33 @@ public final class ClientMessageDecoder extends MessageDecoderBase
                 changesetBody();
                 break;
             case MARK:
-                sessionIdent = c.number(SP);
-                requestIdent = c.number(NL);
-                endHead();
-                exactBody(0);
+                markHead();
                 break;
             case UNBIND:
             case ALLOC:
-                sessionIdent = c.number(NL);
-                endHead();
-                exactBody(0);
+                sessionHead();
                 break;
             case PING:
                 timestamp = c.number(SP);
                 rtt = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             case JSON_ERROR:
-            {
-                errorCode = c.intNumber(SP);
-                final int size = c.intNumber(SP);
-                sessionIdent = c.number(NL);
-                endHead();
-                exactBody(size);
+                jsonErrorHead();
                 break;
-            }
             case TEST_COMMAND:
-            {
-                sessionIdent = c.number(SP);
-                requestIdent = c.number(SP);
-                final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                testCommandHead();
                 break;
-            }
             case REFRESH:
-            {
-                sessionIdent = c.number(SP);
-                final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                sessionBodyHead();
                 break;
-            }
             case TRANSACT:
             {
                 sessionIdent = c.number(SP);
                 clientVersion = c.number(SP);
                 serverVersion = c.number(SP);
                 final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case STATE_REQUEST:
@@ -216,15 +189,13 @@ public final class ClientMessageDecoder extends MessageDecoderBase
                 maxFileFormatVersion = c.number(SP);
                 minHistorySchemaVersion = c.number(SP);
                 maxHistorySchemaVersion = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             case CLIENT_VERSION_REQUEST:
                 sessionIdent = c.number(SP);
                 clientFileIdent = c.number(SP);
                 clientFileIdentSalt = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             default:
                 throw unknownMessage();

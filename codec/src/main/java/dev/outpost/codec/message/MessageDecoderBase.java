@@ -5,6 +5,9 @@ import org.agrona.DirectBuffer;
 import dev.outpost.codec.CodecException;
 import dev.outpost.codec.ProtocolErrorCode;
 
+import static dev.outpost.codec.message.HeadCursor.NL;
+import static dev.outpost.codec.message.HeadCursor.SP;
+
 /**
  * What {@link ClientMessageDecoder} and {@link ServerMessageDecoder} share: the wrapped frame, the head cursor,
  * the body bounds and body-size rules, the per-connection settings and the head fields both directions carry.
@@ -110,6 +113,56 @@ abstract class MessageDecoderBase
             throw new CodecException(ProtocolErrorCode.BAD_SYNTAX, "trailing bytes after the body");
         }
         bodyLength = (int)size;
+    }
+
+    /** Ends the head at the cursor and requires exactly {@code bodySize} body bytes to follow. */
+    final void endFrame(final long bodySize) throws CodecException
+    {
+        endHead();
+        exactBody(bodySize);
+    }
+
+    /** {@code word <sess>\n} (UNBIND, legacy ALLOC request; UNBOUND). */
+    final void sessionHead() throws CodecException
+    {
+        sessionIdent = cursor.number(NL);
+        endFrame(0);
+    }
+
+    /** {@code mark <sess> <request_ident>\n}, the same both ways. */
+    final void markHead() throws CodecException
+    {
+        final HeadCursor c = cursor;
+        sessionIdent = c.number(SP);
+        requestIdent = c.number(NL);
+        endFrame(0);
+    }
+
+    /** {@code word <sess> <size>\n<body>} (legacy REFRESH; LOG_MESSAGE). */
+    final void sessionBodyHead() throws CodecException
+    {
+        final HeadCursor c = cursor;
+        sessionIdent = c.number(SP);
+        endFrame(c.intNumber(NL));
+    }
+
+    /** {@code test_command <sess> <request_ident> <size>\n<body>}, the same both ways. */
+    final void testCommandHead() throws CodecException
+    {
+        final HeadCursor c = cursor;
+        sessionIdent = c.number(SP);
+        requestIdent = c.number(SP);
+        endFrame(c.intNumber(NL));
+    }
+
+    /** {@code json_error <error_code> <size> <sess>\n<json>}, the same both ways. */
+    final void jsonErrorHead() throws CodecException
+    {
+        final HeadCursor c = cursor;
+        errorCode = c.intNumber(SP);
+        final int size = c.intNumber(SP);
+        sessionIdent = c.number(NL);
+        endFrame(size);
     }
 
     /** UPLOAD / DOWNLOAD body: checks the declared sizes already read into the fields against the frame. */

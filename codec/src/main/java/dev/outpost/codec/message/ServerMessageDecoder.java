@@ -132,27 +132,20 @@ public final class ServerMessageDecoder extends MessageDecoderBase
                 changesetBody();
                 break;
             case SERVER_MARK:
-                sessionIdent = c.number(SP);
-                requestIdent = c.number(NL);
-                endHead();
-                exactBody(0);
+                markHead();
                 break;
             case PONG:
                 timestamp = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             case SERVER_IDENT:
                 sessionIdent = c.number(SP);
                 clientFileIdent = c.number(SP);
                 clientFileIdentSalt = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             case UNBOUND:
-                sessionIdent = c.number(NL);
-                endHead();
-                exactBody(0);
+                sessionHead();
                 break;
             case ERROR:
             {
@@ -160,46 +153,27 @@ public final class ServerMessageDecoder extends MessageDecoderBase
                 final int size = c.intNumber(SP);
                 tryAgain = c.bool(SP);
                 sessionIdent = c.number(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case SERVER_JSON_ERROR:
-            {
-                errorCode = c.intNumber(SP);
-                final int size = c.intNumber(SP);
-                sessionIdent = c.number(NL);
-                endHead();
-                exactBody(size);
+                jsonErrorHead();
                 break;
-            }
             case QUERY_ERROR:
             {
                 errorCode = c.intNumber(SP);
                 final int size = c.intNumber(SP);
                 sessionIdent = c.number(SP);
                 queryVersion = c.number(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case LOG_MESSAGE:
-            {
-                sessionIdent = c.number(SP);
-                final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                sessionBodyHead();
                 break;
-            }
             case SERVER_TEST_COMMAND:
-            {
-                sessionIdent = c.number(SP);
-                requestIdent = c.number(SP);
-                final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                testCommandHead();
                 break;
-            }
             case SERVER_TRANSACT:
             {
                 sessionIdent = c.number(SP);
@@ -209,8 +183,7 @@ public final class ServerMessageDecoder extends MessageDecoderBase
                 originTimestamp = c.number(SP);
                 originFileIdent = c.number(SP);
                 final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case STATE:
@@ -222,21 +195,18 @@ public final class ServerMessageDecoder extends MessageDecoderBase
                 endOffset = c.number(SP);
                 maxOffset = c.number(SP);
                 final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case CLIENT_VERSION:
                 sessionIdent = 0; // doc/protocol.md's grammar carries no session ident
                 clientVersion = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             case SERVER_ALLOC:
                 sessionIdent = c.number(SP);
                 fileIdent = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             default:
                 throw unknownMessage();
