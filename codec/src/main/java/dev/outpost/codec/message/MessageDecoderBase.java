@@ -53,6 +53,7 @@ abstract class MessageDecoderBase
         this.maxUncompressedBodySize = maxUncompressedBodySize;
     }
 
+    /** @return {@code protocolVersion} if in 2..14 (decoders and {@link ServerMessageEncoder}); else throws. */
     static int checkProtocolVersion(final int protocolVersion)
     {
         if (protocolVersion < 2 || protocolVersion > 14)

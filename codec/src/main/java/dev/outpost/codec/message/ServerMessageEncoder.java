@@ -40,11 +40,7 @@ public final class ServerMessageEncoder
     /** @param protocolVersion negotiated version, 2..14. */
     public ServerMessageEncoder protocolVersion(final int protocolVersion)
     {
-        if (protocolVersion < 2 || protocolVersion > 14)
-        {
-            throw new IllegalArgumentException("protocol version " + protocolVersion);
-        }
-        this.protocolVersion = protocolVersion;
+        this.protocolVersion = MessageDecoderBase.checkProtocolVersion(protocolVersion);
         return this;
     }
 
