@@ -53,6 +53,9 @@ public final class ChangesetDecoder
     private int base;
     private int pos;
     private int limit;
+    /** Table and field intern indices of the instruction being read (with {@link #key} and {@link #path}). */
+    private int targetTable;
+    private int targetField;
 
     /** A decoder accepting paths of up to {@link #DEFAULT_MAX_PATH_LENGTH} elements. */
     public ChangesetDecoder()
@@ -157,45 +160,29 @@ public final class ChangesetDecoder
                 handler.eraseTable(readIntern());
                 break;
             case Instr.CREATE_OBJECT:
-            {
-                final int table = readIntern();
-                readPrimaryKey(key);
-                handler.createObject(table, key);
+                readObjectTarget();
+                handler.createObject(targetTable, key);
                 break;
-            }
             case Instr.ERASE_OBJECT:
-            {
-                final int table = readIntern();
-                readPrimaryKey(key);
-                handler.eraseObject(table, key);
+                readObjectTarget();
+                handler.eraseObject(targetTable, key);
                 break;
-            }
             case Instr.UPDATE:
-            {
-                final int table = readIntern();
-                readPrimaryKey(key);
-                final int field = readIntern();
-                readPath();
+                readPathTarget(null);
                 readPayload(value);
                 if (path.endsInIndex())
                 {
-                    handler.update(table, key, field, path, value, false, readUint32());
+                    handler.update(targetTable, key, targetField, path, value, false, readUint32());
                 }
                 else
                 {
-                    handler.update(table, key, field, path, value, readBool(), -1);
+                    handler.update(targetTable, key, targetField, path, value, readBool(), -1);
                 }
                 break;
-            }
             case Instr.ADD_INTEGER:
-            {
-                final int table = readIntern();
-                readPrimaryKey(key);
-                final int field = readIntern();
-                readPath();
-                handler.addInteger(table, key, field, path, readInt64());
+                readPathTarget(null);
+                handler.addInteger(targetTable, key, targetField, path, readInt64());
                 break;
-            }
             case Instr.ADD_COLUMN:
                 readAddColumn(handler);
                 break;
@@ -206,61 +193,35 @@ public final class ChangesetDecoder
                 break;
             }
             case Instr.ARRAY_INSERT:
-            {
-                final int table = readIntern();
-                readPrimaryKey(key);
-                final int field = readIntern();
-                readIndexPath("ArrayInsert");
+                readPathTarget("ArrayInsert");
                 readPayload(value);
-                handler.arrayInsert(table, key, field, path, value, readUint32());
+                handler.arrayInsert(targetTable, key, targetField, path, value, readUint32());
                 break;
-            }
             case Instr.ARRAY_MOVE:
             {
-                final int table = readIntern();
-                readPrimaryKey(key);
-                final int field = readIntern();
-                readIndexPath("ArrayMove");
+                readPathTarget("ArrayMove");
                 final long ndx2 = readUint32();
-                handler.arrayMove(table, key, field, path, ndx2, readUint32());
+                handler.arrayMove(targetTable, key, targetField, path, ndx2, readUint32());
                 break;
             }
             case Instr.ARRAY_ERASE:
-            {
-                final int table = readIntern();
-                readPrimaryKey(key);
-                final int field = readIntern();
-                readIndexPath("ArrayErase");
-                handler.arrayErase(table, key, field, path, readUint32());
+                readPathTarget("ArrayErase");
+                handler.arrayErase(targetTable, key, targetField, path, readUint32());
                 break;
-            }
             case Instr.CLEAR:
-            {
-                final int table = readIntern();
-                readPrimaryKey(key);
-                final int field = readIntern();
-                readPath();
-                handler.clear(table, key, field, path, readCollectionType());
+                readPathTarget(null);
+                handler.clear(targetTable, key, targetField, path, readCollectionType());
                 break;
-            }
             case Instr.SET_INSERT:
-            case Instr.SET_ERASE:
-            {
-                final int table = readIntern();
-                readPrimaryKey(key);
-                final int field = readIntern();
-                readPath();
+                readPathTarget(null);
                 readPayload(value);
-                if (tag == Instr.SET_INSERT)
-                {
-                    handler.setInsert(table, key, field, path, value);
-                }
-                else
-                {
-                    handler.setErase(table, key, field, path, value);
-                }
+                handler.setInsert(targetTable, key, targetField, path, value);
                 break;
-            }
+            case Instr.SET_ERASE:
+                readPathTarget(null);
+                readPayload(value);
+                handler.setErase(targetTable, key, targetField, path, value);
+                break;
             default:
                 throw error(pos - 1, "unknown instruction type " + tag);
         }
@@ -381,13 +342,28 @@ public final class ChangesetDecoder
         }
     }
 
-    private void readIndexPath(final String instruction) throws CodecException
+    /** Reads {@code T K} of an object instruction into {@link #targetTable} and {@link #key}. */
+    private void readObjectTarget() throws CodecException
     {
+        targetTable = readIntern();
+        readPrimaryKey(key);
+    }
+
+    /**
+     * Reads {@code T K F P} of a path instruction into {@link #targetTable}, {@link #key}, {@link #targetField} and
+     * {@link #path}.
+     *
+     * @param indexedInstruction name of an instruction whose path must end in an index, or null if any path goes.
+     */
+    private void readPathTarget(final String indexedInstruction) throws CodecException
+    {
+        readObjectTarget();
+        targetField = readIntern();
         final int at = pos;
         readPath();
-        if (!path.endsInIndex())
+        if (indexedInstruction != null && !path.endsInIndex())
         {
-            throw error(at, instruction + " path does not end in an index");
+            throw error(at, indexedInstruction + " path does not end in an index");
         }
     }
 
@@ -658,32 +634,22 @@ public final class ChangesetDecoder
 
     private long readUint64() throws CodecException
     {
-        final int p = pos;
-        if (p < limit)
-        {
-            final int c = buffer.getByte(p);
-            if ((c & 0xC0) == 0)
-            {
-                pos = p + 1;
-                return c;
-            }
-            if (p + 1 < limit)
-            {
-                // Two bytes, canonical and unsigned: no sign bit, and the last byte adds bits or the first has bit 6.
-                final int c1 = buffer.getByte(p + 1);
-                if ((c1 & 0xC0) == 0 && (c1 != 0 || (c & 0x40) != 0) && (c & 0x80) != 0)
-                {
-                    pos = p + 2;
-                    return (c & 0x7F) | (c1 << 7);
-                }
-            }
-        }
-        final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_64, true, base);
-        pos = p + VarInt.sizeOfUnsigned(v);
-        return v;
+        return readUnsigned(VarInt.MAX_LENGTH_64);
     }
 
     private long readUint32() throws CodecException
+    {
+        final int p = pos;
+        final long v = readUnsigned(VarInt.MAX_LENGTH_32);
+        if (v > VarInt.UINT32_MAX)
+        {
+            throw error(p, "uint32 out of range");
+        }
+        return v;
+    }
+
+    /** An unsigned integer of at most {@code maxBytes}; one- and two-byte values without leaving this method. */
+    private long readUnsigned(final int maxBytes) throws CodecException
     {
         final int p = pos;
         if (p < limit)
@@ -705,33 +671,19 @@ public final class ChangesetDecoder
                 }
             }
         }
-        final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_32, true, base);
-        if (v > VarInt.UINT32_MAX)
-        {
-            throw error(p, "uint32 out of range");
-        }
-        pos = p + VarInt.sizeOf(v);
+        final long v = VarInt.decode(buffer, p, limit, maxBytes, true, base);
+        pos = p + VarInt.sizeOfUnsigned(v);
         return v;
     }
 
     private int readUint8() throws CodecException
     {
         final int p = pos;
-        if (p < limit)
-        {
-            final int c = buffer.getByte(p);
-            if ((c & 0xC0) == 0)
-            {
-                pos = p + 1;
-                return c;
-            }
-        }
-        final long v = VarInt.decode(buffer, p, limit, VarInt.MAX_LENGTH_8, true, base);
+        final long v = readUnsigned(VarInt.MAX_LENGTH_8);
         if (v > 0xFF)
         {
             throw error(p, "uint8 out of range");
         }
-        pos = p + VarInt.sizeOf(v);
         return (int)v;
     }
 

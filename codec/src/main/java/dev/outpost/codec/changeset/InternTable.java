@@ -105,6 +105,23 @@ final class InternTable
             }
             slot = (slot + 1) & mask;
         }
+        slots[slot] = size;
+        append(offset, length, slot);
+        return -1;
+    }
+
+    /** Append string {@code size()} without a duplicate check; an equal earlier string keeps answering finds. */
+    void add(final DirectBuffer table, final int offset, final int length)
+    {
+        if (addIfAbsent(table, offset, length) >= 0)
+        {
+            append(offset, length, -1);
+        }
+    }
+
+    /** Stores string {@code size()} (growing by doubling), indexed from hash slot {@code slot} or -1 for none. */
+    private void append(final int offset, final int length, final int slot)
+    {
         if (size == offsets.length)
         {
             final int n = size * 2;
@@ -115,28 +132,7 @@ final class InternTable
         offsets[size] = offset;
         lengths[size] = length;
         slotOf[size] = slot;
-        slots[slot] = size;
         size++;
-        return -1;
-    }
-
-    /** Append string {@code size()} without a duplicate check; an equal earlier string keeps answering finds. */
-    void add(final DirectBuffer table, final int offset, final int length)
-    {
-        if (addIfAbsent(table, offset, length) >= 0)
-        {
-            if (size == offsets.length)
-            {
-                final int n = size * 2;
-                offsets = Arrays.copyOf(offsets, n);
-                lengths = Arrays.copyOf(lengths, n);
-                slotOf = Arrays.copyOf(slotOf, n);
-            }
-            offsets[size] = offset;
-            lengths[size] = length;
-            slotOf[size] = -1;
-            size++;
-        }
     }
 
     private void rehash(final DirectBuffer table)

@@ -3,7 +3,6 @@ package dev.outpost.codec.message;
 import org.agrona.DirectBuffer;
 
 import dev.outpost.codec.CodecException;
-import dev.outpost.codec.ProtocolErrorCode;
 
 import static dev.outpost.codec.message.HeadCursor.NL;
 import static dev.outpost.codec.message.HeadCursor.SP;
@@ -23,7 +22,7 @@ import static dev.outpost.codec.message.HeadCursor.SP;
  * Configuration ({@link #flx}, {@link #protocolVersion}, {@link #maxUncompressedBodySize}) is per connection.
  * Not thread-safe: owned by the event loop that reads the connection.
  */
-public final class ClientMessageDecoder
+public final class ClientMessageDecoder extends MessageDecoderBase
 {
     /** Default limit on the declared uncompressed size of an UPLOAD body: 64 MiB. */
     public static final int DEFAULT_MAX_UNCOMPRESSED_BODY_SIZE = 64 * 1024 * 1024;
@@ -34,53 +33,27 @@ public final class ClientMessageDecoder
         MessageType.REFRESH, MessageType.TRANSACT, MessageType.STATE_REQUEST, MessageType.CLIENT_VERSION_REQUEST,
         MessageType.ALLOC };
 
-    private final HeadCursor cursor = new HeadCursor();
-
-    private boolean flx;
-    private int protocolVersion = 14;
-    private int maxUncompressedBodySize = DEFAULT_MAX_UNCOMPRESSED_BODY_SIZE;
-
-    private DirectBuffer buffer;
-    private int offset;
-    private int length;
-    private MessageType type;
-
-    private long sessionIdent;
-    private long requestIdent;
-    private long clientFileIdent;
-    private long clientFileIdentSalt;
-    private long downloadServerVersion;
-    private long downloadClientVersion;
-    private long latestServerVersion;
-    private long latestServerVersionSalt;
-    private long queryVersion;
     private boolean needClientFileIdent;
     private boolean isSubserver;
-    private boolean bodyCompressed;
-    private long uncompressedBodySize;
-    private long compressedBodySize;
     private long progressClientVersion;
     private long progressServerVersion;
     private long lockedServerVersion;
-    private long timestamp;
     private long rtt;
-    private int errorCode;
-    private long clientVersion;
-    private long serverVersion;
-    private long serverVersionSalt;
     private long fileOffset;
     private boolean needRecent;
     private long minFileFormatVersion;
     private long maxFileFormatVersion;
     private long minHistorySchemaVersion;
     private long maxHistorySchemaVersion;
-    private int headLength;
     private int dataOffset;
     private int dataLength;
     private int tokenOffsetField;
     private int tokenLengthField;
-    private int bodyOffset;
-    private int bodyLength;
+
+    public ClientMessageDecoder()
+    {
+        super(DEFAULT_MAX_UNCOMPRESSED_BODY_SIZE);
+    }
 
     /** @param flx true on a flexible-sync connection (IDENT then carries the query fields). */
     public ClientMessageDecoder flx(final boolean flx)
@@ -89,35 +62,17 @@ public final class ClientMessageDecoder
         return this;
     }
 
-    public boolean flx()
-    {
-        return flx;
-    }
-
     /** @param protocolVersion negotiated version, 2..14 (no client head depends on it today; kept per connection). */
     public ClientMessageDecoder protocolVersion(final int protocolVersion)
     {
-        if (protocolVersion < 2 || protocolVersion > 14)
-        {
-            throw new IllegalArgumentException("protocol version " + protocolVersion);
-        }
-        this.protocolVersion = protocolVersion;
+        this.protocolVersion = checkProtocolVersion(protocolVersion);
         return this;
-    }
-
-    public int protocolVersion()
-    {
-        return protocolVersion;
     }
 
     /** @param max largest declared UPLOAD uncompressed body size accepted; larger ones fail before allocating. */
     public ClientMessageDecoder maxUncompressedBodySize(final int max)
     {
-        if (max < 0)
-        {
-            throw new IllegalArgumentException("max " + max);
-        }
-        this.maxUncompressedBodySize = max;
+        this.maxUncompressedBodySize = checkMaxBodySize(max);
         return this;
     }
 
@@ -136,14 +91,8 @@ public final class ClientMessageDecoder
     public ClientMessageDecoder wrap(final DirectBuffer buffer, final int offset, final int length)
         throws CodecException
     {
-        this.buffer = buffer;
-        this.offset = offset;
-        this.length = length;
-        this.type = null;
+        final MessageType t = begin(buffer, offset, length, TYPES);
         final HeadCursor c = cursor;
-        c.wrap(buffer, offset, offset + length, ProtocolErrorCode.BAD_SYNTAX);
-        final MessageType t = MessageWords.identify(buffer, offset, length, TYPES);
-        c.position(offset + t.wireBytes().length + 1);
         switch (t)
         {
             case BIND:
@@ -173,14 +122,12 @@ public final class ClientMessageDecoder
                     latestServerVersionSalt = c.number(SP);
                     queryVersion = c.number(SP);
                     final int querySize = c.intNumber(NL);
-                    endHead();
-                    exactBody(querySize);
+                    endFrame(querySize);
                 }
                 else
                 {
                     latestServerVersionSalt = c.number(NL);
-                    endHead();
-                    exactBody(0);
+                    endFrame(0);
                 }
                 break;
             case QUERY:
@@ -188,8 +135,7 @@ public final class ClientMessageDecoder
                 sessionIdent = c.number(SP);
                 queryVersion = c.number(SP);
                 final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case UPLOAD:
@@ -201,60 +147,36 @@ public final class ClientMessageDecoder
                 progressServerVersion = c.number(SP);
                 lockedServerVersion = c.number(NL);
                 endHead();
-                changesetBody(bodyCompressed, uncompressedBodySize, compressedBodySize, maxUncompressedBodySize);
+                changesetBody();
                 break;
             case MARK:
-                sessionIdent = c.number(SP);
-                requestIdent = c.number(NL);
-                endHead();
-                exactBody(0);
+                markHead();
                 break;
             case UNBIND:
             case ALLOC:
-                sessionIdent = c.number(NL);
-                endHead();
-                exactBody(0);
+                sessionHead();
                 break;
             case PING:
                 timestamp = c.number(SP);
                 rtt = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             case JSON_ERROR:
-            {
-                errorCode = c.intNumber(SP);
-                final int size = c.intNumber(SP);
-                sessionIdent = c.number(NL);
-                endHead();
-                exactBody(size);
+                jsonErrorHead();
                 break;
-            }
             case TEST_COMMAND:
-            {
-                sessionIdent = c.number(SP);
-                requestIdent = c.number(SP);
-                final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                testCommandHead();
                 break;
-            }
             case REFRESH:
-            {
-                sessionIdent = c.number(SP);
-                final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                sessionBodyHead();
                 break;
-            }
             case TRANSACT:
             {
                 sessionIdent = c.number(SP);
                 clientVersion = c.number(SP);
                 serverVersion = c.number(SP);
                 final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case STATE_REQUEST:
@@ -267,159 +189,19 @@ public final class ClientMessageDecoder
                 maxFileFormatVersion = c.number(SP);
                 minHistorySchemaVersion = c.number(SP);
                 maxHistorySchemaVersion = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             case CLIENT_VERSION_REQUEST:
                 sessionIdent = c.number(SP);
                 clientFileIdent = c.number(SP);
                 clientFileIdentSalt = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             default:
-                throw new CodecException(ProtocolErrorCode.UNKNOWN_MESSAGE, "unknown message type");
+                throw unknownMessage();
         }
         type = t;
         return this;
-    }
-
-    private void endHead()
-    {
-        headLength = cursor.position() - offset;
-        bodyOffset = cursor.position();
-    }
-
-    private void exactBody(final long size) throws CodecException
-    {
-        final int remaining = cursor.remaining();
-        if (size > remaining)
-        {
-            throw new CodecException(ProtocolErrorCode.BAD_SYNTAX, "declared body size exceeds the frame");
-        }
-        if (size < remaining)
-        {
-            throw new CodecException(ProtocolErrorCode.BAD_SYNTAX, "trailing bytes after the body");
-        }
-        bodyLength = (int)size;
-    }
-
-    private void changesetBody(
-        final boolean compressed, final long uncompressedSize, final long compressedSize, final int maxUncompressed)
-        throws CodecException
-    {
-        if (uncompressedSize > maxUncompressed)
-        {
-            throw new CodecException(ProtocolErrorCode.OTHER_ERROR, "declared uncompressed body size over the limit");
-        }
-        if (compressed)
-        {
-            exactBody(compressedSize);
-        }
-        else
-        {
-            if (compressedSize != 0)
-            {
-                throw new CodecException(ProtocolErrorCode.BAD_SYNTAX, "compressed size must be 0 when uncompressed");
-            }
-            exactBody(uncompressedSize);
-        }
-    }
-
-    /** @return the buffer last wrapped. */
-    public DirectBuffer buffer()
-    {
-        return buffer;
-    }
-
-    /** @return offset of the frame in {@link #buffer()}. */
-    public int offset()
-    {
-        return offset;
-    }
-
-    /** @return length of the whole frame. */
-    public int length()
-    {
-        return length;
-    }
-
-    /** @return the decoded type, or null before a successful wrap. */
-    public MessageType type()
-    {
-        return type;
-    }
-
-    /** @return head length including its {@code '\n'}. */
-    public int headLength()
-    {
-        return headLength;
-    }
-
-    /** @return start of the body in {@link #buffer()} (all body bytes: BIND path+token, compressed UPLOAD...). */
-    public int bodyOffset()
-    {
-        return bodyOffset;
-    }
-
-    /** @return body length (0 for messages without a body). */
-    public int bodyLength()
-    {
-        return bodyLength;
-    }
-
-    /** @return session ident: all types except PING. */
-    public long sessionIdent()
-    {
-        return sessionIdent;
-    }
-
-    /** @return MARK, TEST_COMMAND request ident. */
-    public long requestIdent()
-    {
-        return requestIdent;
-    }
-
-    /** @return IDENT, CLIENT_VERSION_REQUEST client file ident. */
-    public long clientFileIdent()
-    {
-        return clientFileIdent;
-    }
-
-    /** @return IDENT, CLIENT_VERSION_REQUEST client file ident salt. */
-    public long clientFileIdentSalt()
-    {
-        return clientFileIdentSalt;
-    }
-
-    /** @return IDENT download cursor server version. */
-    public long downloadServerVersion()
-    {
-        return downloadServerVersion;
-    }
-
-    /** @return IDENT download cursor client version. */
-    public long downloadClientVersion()
-    {
-        return downloadClientVersion;
-    }
-
-    /** @return IDENT latest server version. */
-    public long latestServerVersion()
-    {
-        return latestServerVersion;
-    }
-
-    /** @return IDENT latest server version salt. */
-    public long latestServerVersionSalt()
-    {
-        return latestServerVersionSalt;
-    }
-
-    /** @return FLX IDENT, QUERY query version. */
-    public long queryVersion()
-    {
-        return queryVersion;
     }
 
     /** @return BIND: the client has no file ident yet. */
@@ -458,24 +240,6 @@ public final class ClientMessageDecoder
         return tokenLengthField;
     }
 
-    /** @return UPLOAD is_body_compressed. */
-    public boolean bodyCompressed()
-    {
-        return bodyCompressed;
-    }
-
-    /** @return UPLOAD declared uncompressed body size (equals {@link #bodyLength()} if not compressed). */
-    public long uncompressedBodySize()
-    {
-        return uncompressedBodySize;
-    }
-
-    /** @return UPLOAD declared compressed size (0 if not compressed). */
-    public long compressedBodySize()
-    {
-        return compressedBodySize;
-    }
-
     /** @return UPLOAD progress client version. */
     public long progressClientVersion()
     {
@@ -494,40 +258,10 @@ public final class ClientMessageDecoder
         return lockedServerVersion;
     }
 
-    /** @return PING timestamp (client monotonic ms). */
-    public long timestamp()
-    {
-        return timestamp;
-    }
-
     /** @return PING previous round-trip time. */
     public long rtt()
     {
         return rtt;
-    }
-
-    /** @return JSON_ERROR error code. */
-    public int errorCode()
-    {
-        return errorCode;
-    }
-
-    /** @return TRANSACT client version. */
-    public long clientVersion()
-    {
-        return clientVersion;
-    }
-
-    /** @return TRANSACT server version; STATE_REQUEST partial transfer server version. */
-    public long serverVersion()
-    {
-        return serverVersion;
-    }
-
-    /** @return STATE_REQUEST partial transfer server version salt. */
-    public long serverVersionSalt()
-    {
-        return serverVersionSalt;
     }
 
     /** @return STATE_REQUEST offset. */

@@ -5,7 +5,10 @@ import org.agrona.MutableDirectBuffer;
 
 import static dev.outpost.codec.message.HeadWriter.body;
 import static dev.outpost.codec.message.HeadWriter.endHead;
+import static dev.outpost.codec.message.HeadWriter.endWithBody;
 import static dev.outpost.codec.message.HeadWriter.field;
+import static dev.outpost.codec.message.HeadWriter.numbers;
+import static dev.outpost.codec.message.HeadWriter.numbersAndBody;
 import static dev.outpost.codec.message.HeadWriter.word;
 
 /**
@@ -87,12 +90,8 @@ public final class ClientMessageEncoder
         final MutableDirectBuffer dst, final int offset, final long sessionIdent, final long queryVersion,
         final DirectBuffer query, final int queryOffset, final int queryLength)
     {
-        int i = word(dst, offset, MessageType.QUERY);
-        i = field(dst, i, sessionIdent);
-        i = field(dst, i, queryVersion);
-        i = field(dst, i, queryLength);
-        i = endHead(dst, i);
-        return body(dst, i, query, queryOffset, queryLength) - offset;
+        return numbersAndBody(
+            dst, offset, MessageType.QUERY, sessionIdent, queryVersion, query, queryOffset, queryLength);
     }
 
     /**
@@ -113,32 +112,25 @@ public final class ClientMessageEncoder
         i = field(dst, i, progressClientVersion);
         i = field(dst, i, progressServerVersion);
         i = field(dst, i, lockedServerVersion);
-        i = endHead(dst, i);
-        return body(dst, i, body, bodyOffset, bodyLength) - offset;
+        return endWithBody(dst, i, offset, body, bodyOffset, bodyLength);
     }
 
     /** {@code mark <sess> <request_ident>}. */
     public int mark(final MutableDirectBuffer dst, final int offset, final long sessionIdent, final long requestIdent)
     {
-        int i = word(dst, offset, MessageType.MARK);
-        i = field(dst, i, sessionIdent);
-        i = field(dst, i, requestIdent);
-        return endHead(dst, i) - offset;
+        return numbers(dst, offset, MessageType.MARK, sessionIdent, requestIdent);
     }
 
     /** {@code unbind <sess>}. */
     public int unbind(final MutableDirectBuffer dst, final int offset, final long sessionIdent)
     {
-        return endHead(dst, field(dst, word(dst, offset, MessageType.UNBIND), sessionIdent)) - offset;
+        return numbers(dst, offset, MessageType.UNBIND, sessionIdent);
     }
 
     /** {@code ping <timestamp> <rtt>}. */
     public int ping(final MutableDirectBuffer dst, final int offset, final long timestamp, final long rtt)
     {
-        int i = word(dst, offset, MessageType.PING);
-        i = field(dst, i, timestamp);
-        i = field(dst, i, rtt);
-        return endHead(dst, i) - offset;
+        return numbers(dst, offset, MessageType.PING, timestamp, rtt);
     }
 
     /** {@code json_error <code> <size> <sess>\n<json>}. */
@@ -146,12 +138,8 @@ public final class ClientMessageEncoder
         final MutableDirectBuffer dst, final int offset, final int errorCode, final long sessionIdent,
         final DirectBuffer json, final int jsonOffset, final int jsonLength)
     {
-        int i = word(dst, offset, MessageType.JSON_ERROR);
-        i = field(dst, i, errorCode);
-        i = field(dst, i, jsonLength);
-        i = field(dst, i, sessionIdent);
-        i = endHead(dst, i);
-        return body(dst, i, json, jsonOffset, jsonLength) - offset;
+        return HeadWriter.jsonError(
+            dst, offset, MessageType.JSON_ERROR, errorCode, sessionIdent, json, jsonOffset, jsonLength);
     }
 
     /** {@code test_command <sess> <request_ident> <size>\n<body>}. */
@@ -159,12 +147,8 @@ public final class ClientMessageEncoder
         final MutableDirectBuffer dst, final int offset, final long sessionIdent, final long requestIdent,
         final DirectBuffer body, final int bodyOffset, final int bodyLength)
     {
-        int i = word(dst, offset, MessageType.TEST_COMMAND);
-        i = field(dst, i, sessionIdent);
-        i = field(dst, i, requestIdent);
-        i = field(dst, i, bodyLength);
-        i = endHead(dst, i);
-        return body(dst, i, body, bodyOffset, bodyLength) - offset;
+        return numbersAndBody(
+            dst, offset, MessageType.TEST_COMMAND, sessionIdent, requestIdent, body, bodyOffset, bodyLength);
     }
 
     /** Legacy {@code refresh <sess> <token_size>\n<token>}. */
@@ -172,11 +156,7 @@ public final class ClientMessageEncoder
         final MutableDirectBuffer dst, final int offset, final long sessionIdent,
         final DirectBuffer token, final int tokenOffset, final int tokenLength)
     {
-        int i = word(dst, offset, MessageType.REFRESH);
-        i = field(dst, i, sessionIdent);
-        i = field(dst, i, tokenLength);
-        i = endHead(dst, i);
-        return body(dst, i, token, tokenOffset, tokenLength) - offset;
+        return numbersAndBody(dst, offset, MessageType.REFRESH, sessionIdent, token, tokenOffset, tokenLength);
     }
 
     /** Legacy {@code transact <sess> <client_version> <server_version> <changeset_size>\n<changeset>}. */
@@ -189,8 +169,7 @@ public final class ClientMessageEncoder
         i = field(dst, i, clientVersion);
         i = field(dst, i, serverVersion);
         i = field(dst, i, changesetLength);
-        i = endHead(dst, i);
-        return body(dst, i, changeset, changesetOffset, changesetLength) - offset;
+        return endWithBody(dst, i, offset, changeset, changesetOffset, changesetLength);
     }
 
     /**
@@ -231,6 +210,6 @@ public final class ClientMessageEncoder
     /** Legacy {@code alloc <sess>}. */
     public int alloc(final MutableDirectBuffer dst, final int offset, final long sessionIdent)
     {
-        return endHead(dst, field(dst, word(dst, offset, MessageType.ALLOC), sessionIdent)) - offset;
+        return numbers(dst, offset, MessageType.ALLOC, sessionIdent);
     }
 }

@@ -95,6 +95,54 @@ final class HeadWriter
         return index + length;
     }
 
+    /** Ends the head and appends {@code length} body bytes; returns the frame length counted from {@code frame}. */
+    static int endWithBody(
+        final MutableDirectBuffer dst, final int index, final int frame, final DirectBuffer src, final int offset,
+        final int length)
+    {
+        return body(dst, endHead(dst, index), src, offset, length) - frame;
+    }
+
+    /** {@code word <a>\n}; returns the frame length. */
+    static int numbers(final MutableDirectBuffer dst, final int offset, final MessageType type, final long a)
+    {
+        return endHead(dst, field(dst, word(dst, offset, type), a)) - offset;
+    }
+
+    /** {@code word <a> <b>\n}; returns the frame length. */
+    static int numbers(
+        final MutableDirectBuffer dst, final int offset, final MessageType type, final long a, final long b)
+    {
+        return endHead(dst, field(dst, field(dst, word(dst, offset, type), a), b)) - offset;
+    }
+
+    /** {@code word <a> <size>\n<body>}; returns the frame length. */
+    static int numbersAndBody(
+        final MutableDirectBuffer dst, final int offset, final MessageType type, final long a,
+        final DirectBuffer src, final int srcOffset, final int length)
+    {
+        final int i = field(dst, field(dst, word(dst, offset, type), a), length);
+        return endWithBody(dst, i, offset, src, srcOffset, length);
+    }
+
+    /** {@code word <a> <b> <size>\n<body>}; returns the frame length. */
+    static int numbersAndBody(
+        final MutableDirectBuffer dst, final int offset, final MessageType type, final long a, final long b,
+        final DirectBuffer src, final int srcOffset, final int length)
+    {
+        final int i = field(dst, field(dst, field(dst, word(dst, offset, type), a), b), length);
+        return endWithBody(dst, i, offset, src, srcOffset, length);
+    }
+
+    /** {@code json_error <code> <size> <sess>\n<json>} (same grammar both ways); returns the frame length. */
+    static int jsonError(
+        final MutableDirectBuffer dst, final int offset, final MessageType type, final int errorCode,
+        final long sessionIdent, final DirectBuffer json, final int jsonOffset, final int jsonLength)
+    {
+        final int i = field(dst, field(dst, field(dst, word(dst, offset, type), errorCode), jsonLength), sessionIdent);
+        return endWithBody(dst, i, offset, json, jsonOffset, jsonLength);
+    }
+
     /**
      * @return whether {@code src[start, end)} is exactly what {@link #decimalField} writes for {@code value}.
      * Diagnostic (tests, fuzzing); allocates a small scratch buffer.

@@ -3,7 +3,6 @@ package dev.outpost.codec.message;
 import org.agrona.DirectBuffer;
 
 import dev.outpost.codec.CodecException;
-import dev.outpost.codec.ProtocolErrorCode;
 
 import static dev.outpost.codec.message.HeadCursor.NL;
 import static dev.outpost.codec.message.HeadCursor.SP;
@@ -19,7 +18,7 @@ import static dev.outpost.codec.message.HeadCursor.SP;
  * DOWNLOAD bodies declare at most 16 MiB uncompressed ({@link #MAX_DOWNLOAD_BODY_SIZE}).
  * Not thread-safe: owned by the thread reading the connection.
  */
-public final class ServerMessageDecoder
+public final class ServerMessageDecoder extends MessageDecoderBase
 {
     /** Protocol limit on one DOWNLOAD body, uncompressed. */
     public static final int MAX_DOWNLOAD_BODY_SIZE = 16 * 1024 * 1024;
@@ -30,52 +29,26 @@ public final class ServerMessageDecoder
         MessageType.LOG_MESSAGE, MessageType.SERVER_TEST_COMMAND, MessageType.SERVER_TRANSACT, MessageType.STATE,
         MessageType.CLIENT_VERSION, MessageType.SERVER_ALLOC };
 
-    private final HeadCursor cursor = new HeadCursor();
-
-    private boolean flx;
-    private int protocolVersion = 14;
-    private int maxUncompressedBodySize = MAX_DOWNLOAD_BODY_SIZE;
-
-    private DirectBuffer buffer;
-    private int offset;
-    private int length;
-    private MessageType type;
-    private int headLength;
-    private int bodyOffset;
-    private int bodyLength;
-
-    private long sessionIdent;
-    private long requestIdent;
-    private long clientFileIdent;
-    private long clientFileIdentSalt;
-    private long downloadServerVersion;
-    private long downloadClientVersion;
-    private long latestServerVersion;
-    private long latestServerVersionSalt;
     private long uploadClientVersion;
     private long uploadServerVersion;
     private long downloadableBytes;
-    private long queryVersion;
     private int batchState;
     private double progressEstimate;
     private int progressTextOffset;
     private int progressTextLength;
-    private boolean bodyCompressed;
-    private long uncompressedBodySize;
-    private long compressedBodySize;
-    private long timestamp;
-    private int errorCode;
     private boolean tryAgain;
     private int status;
-    private long serverVersion;
-    private long serverVersionSalt;
     private long originTimestamp;
     private long originFileIdent;
     private long beginOffset;
     private long endOffset;
     private long maxOffset;
-    private long clientVersion;
     private long fileIdent;
+
+    public ServerMessageDecoder()
+    {
+        super(MAX_DOWNLOAD_BODY_SIZE);
+    }
 
     /** @param flx true on a flexible-sync connection (DOWNLOAD then carries query_version etc.). */
     public ServerMessageDecoder flx(final boolean flx)
@@ -84,35 +57,17 @@ public final class ServerMessageDecoder
         return this;
     }
 
-    public boolean flx()
-    {
-        return flx;
-    }
-
     /** @param protocolVersion negotiated version, 2..14. */
     public ServerMessageDecoder protocolVersion(final int protocolVersion)
     {
-        if (protocolVersion < 2 || protocolVersion > 14)
-        {
-            throw new IllegalArgumentException("protocol version " + protocolVersion);
-        }
-        this.protocolVersion = protocolVersion;
+        this.protocolVersion = checkProtocolVersion(protocolVersion);
         return this;
-    }
-
-    public int protocolVersion()
-    {
-        return protocolVersion;
     }
 
     /** @param max largest declared DOWNLOAD uncompressed body size accepted (default and cap 16 MiB). */
     public ServerMessageDecoder maxUncompressedBodySize(final int max)
     {
-        if (max < 0)
-        {
-            throw new IllegalArgumentException("max " + max);
-        }
-        this.maxUncompressedBodySize = max;
+        this.maxUncompressedBodySize = checkMaxBodySize(max);
         return this;
     }
 
@@ -126,14 +81,8 @@ public final class ServerMessageDecoder
     public ServerMessageDecoder wrap(final DirectBuffer buffer, final int offset, final int length)
         throws CodecException
     {
-        this.buffer = buffer;
-        this.offset = offset;
-        this.length = length;
-        this.type = null;
+        final MessageType t = begin(buffer, offset, length, TYPES);
         final HeadCursor c = cursor;
-        c.wrap(buffer, offset, offset + length, ProtocolErrorCode.BAD_SYNTAX);
-        final MessageType t = MessageWords.identify(buffer, offset, length, TYPES);
-        c.position(offset + t.wireBytes().length + 1);
         switch (t)
         {
             case DOWNLOAD:
@@ -183,27 +132,20 @@ public final class ServerMessageDecoder
                 changesetBody();
                 break;
             case SERVER_MARK:
-                sessionIdent = c.number(SP);
-                requestIdent = c.number(NL);
-                endHead();
-                exactBody(0);
+                markHead();
                 break;
             case PONG:
                 timestamp = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             case SERVER_IDENT:
                 sessionIdent = c.number(SP);
                 clientFileIdent = c.number(SP);
                 clientFileIdentSalt = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             case UNBOUND:
-                sessionIdent = c.number(NL);
-                endHead();
-                exactBody(0);
+                sessionHead();
                 break;
             case ERROR:
             {
@@ -211,46 +153,27 @@ public final class ServerMessageDecoder
                 final int size = c.intNumber(SP);
                 tryAgain = c.bool(SP);
                 sessionIdent = c.number(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case SERVER_JSON_ERROR:
-            {
-                errorCode = c.intNumber(SP);
-                final int size = c.intNumber(SP);
-                sessionIdent = c.number(NL);
-                endHead();
-                exactBody(size);
+                jsonErrorHead();
                 break;
-            }
             case QUERY_ERROR:
             {
                 errorCode = c.intNumber(SP);
                 final int size = c.intNumber(SP);
                 sessionIdent = c.number(SP);
                 queryVersion = c.number(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case LOG_MESSAGE:
-            {
-                sessionIdent = c.number(SP);
-                final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                sessionBodyHead();
                 break;
-            }
             case SERVER_TEST_COMMAND:
-            {
-                sessionIdent = c.number(SP);
-                requestIdent = c.number(SP);
-                final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                testCommandHead();
                 break;
-            }
             case SERVER_TRANSACT:
             {
                 sessionIdent = c.number(SP);
@@ -260,8 +183,7 @@ public final class ServerMessageDecoder
                 originTimestamp = c.number(SP);
                 originFileIdent = c.number(SP);
                 final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case STATE:
@@ -273,154 +195,24 @@ public final class ServerMessageDecoder
                 endOffset = c.number(SP);
                 maxOffset = c.number(SP);
                 final int size = c.intNumber(NL);
-                endHead();
-                exactBody(size);
+                endFrame(size);
                 break;
             }
             case CLIENT_VERSION:
                 sessionIdent = 0; // doc/protocol.md's grammar carries no session ident
                 clientVersion = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             case SERVER_ALLOC:
                 sessionIdent = c.number(SP);
                 fileIdent = c.number(NL);
-                endHead();
-                exactBody(0);
+                endFrame(0);
                 break;
             default:
-                throw new CodecException(ProtocolErrorCode.UNKNOWN_MESSAGE, "unknown message type");
+                throw unknownMessage();
         }
         type = t;
         return this;
-    }
-
-    private void endHead()
-    {
-        headLength = cursor.position() - offset;
-        bodyOffset = cursor.position();
-    }
-
-    private void exactBody(final long size) throws CodecException
-    {
-        final int remaining = cursor.remaining();
-        if (size > remaining)
-        {
-            throw new CodecException(ProtocolErrorCode.BAD_SYNTAX, "declared body size exceeds the frame");
-        }
-        if (size < remaining)
-        {
-            throw new CodecException(ProtocolErrorCode.BAD_SYNTAX, "trailing bytes after the body");
-        }
-        bodyLength = (int)size;
-    }
-
-    private void changesetBody() throws CodecException
-    {
-        if (uncompressedBodySize > maxUncompressedBodySize)
-        {
-            throw new CodecException(ProtocolErrorCode.OTHER_ERROR, "declared uncompressed body size over the limit");
-        }
-        if (bodyCompressed)
-        {
-            exactBody(compressedBodySize);
-        }
-        else
-        {
-            if (compressedBodySize != 0)
-            {
-                throw new CodecException(ProtocolErrorCode.BAD_SYNTAX, "compressed size must be 0 when uncompressed");
-            }
-            exactBody(uncompressedBodySize);
-        }
-    }
-
-    public DirectBuffer buffer()
-    {
-        return buffer;
-    }
-
-    public int offset()
-    {
-        return offset;
-    }
-
-    public int length()
-    {
-        return length;
-    }
-
-    /** @return the decoded type, or null before a successful wrap. */
-    public MessageType type()
-    {
-        return type;
-    }
-
-    /** @return head length including its {@code '\n'}. */
-    public int headLength()
-    {
-        return headLength;
-    }
-
-    /** @return start of the body in {@link #buffer()}. */
-    public int bodyOffset()
-    {
-        return bodyOffset;
-    }
-
-    /** @return body length (0 for messages without one). */
-    public int bodyLength()
-    {
-        return bodyLength;
-    }
-
-    /** @return session ident of every type except PONG (0 = connection level for ERROR, JSON_ERROR, LOG_MESSAGE). */
-    public long sessionIdent()
-    {
-        return sessionIdent;
-    }
-
-    /** @return MARK, TEST_COMMAND request ident. */
-    public long requestIdent()
-    {
-        return requestIdent;
-    }
-
-    /** @return IDENT client file ident. */
-    public long clientFileIdent()
-    {
-        return clientFileIdent;
-    }
-
-    /** @return IDENT client file ident salt. */
-    public long clientFileIdentSalt()
-    {
-        return clientFileIdentSalt;
-    }
-
-    /** @return DOWNLOAD download cursor server version. */
-    public long downloadServerVersion()
-    {
-        return downloadServerVersion;
-    }
-
-    /** @return DOWNLOAD download cursor client version. */
-    public long downloadClientVersion()
-    {
-        return downloadClientVersion;
-    }
-
-    /** @return DOWNLOAD latest server version. */
-    public long latestServerVersion()
-    {
-        return latestServerVersion;
-    }
-
-    /** @return DOWNLOAD latest server version salt. */
-    public long latestServerVersionSalt()
-    {
-        return latestServerVersionSalt;
     }
 
     /** @return DOWNLOAD upload cursor client version. */
@@ -439,12 +231,6 @@ public final class ServerMessageDecoder
     public long downloadableBytes()
     {
         return downloadableBytes;
-    }
-
-    /** @return FLX DOWNLOAD, QUERY_ERROR query version. */
-    public long queryVersion()
-    {
-        return queryVersion;
     }
 
     /** @return FLX DOWNLOAD batch state: 0 MoreToCome, 1 LastInBatch, 2 SteadyState. */
@@ -471,36 +257,6 @@ public final class ServerMessageDecoder
         return progressTextLength;
     }
 
-    /** @return DOWNLOAD is_body_compressed. */
-    public boolean bodyCompressed()
-    {
-        return bodyCompressed;
-    }
-
-    /** @return DOWNLOAD declared uncompressed body size. */
-    public long uncompressedBodySize()
-    {
-        return uncompressedBodySize;
-    }
-
-    /** @return DOWNLOAD declared compressed body size (0 if not compressed). */
-    public long compressedBodySize()
-    {
-        return compressedBodySize;
-    }
-
-    /** @return PONG timestamp. */
-    public long timestamp()
-    {
-        return timestamp;
-    }
-
-    /** @return ERROR, JSON_ERROR, QUERY_ERROR error code. */
-    public int errorCode()
-    {
-        return errorCode;
-    }
-
     /** @return ERROR try_again. */
     public boolean tryAgain()
     {
@@ -511,18 +267,6 @@ public final class ServerMessageDecoder
     public int status()
     {
         return status;
-    }
-
-    /** @return legacy TRANSACT, STATE server version. */
-    public long serverVersion()
-    {
-        return serverVersion;
-    }
-
-    /** @return legacy TRANSACT, STATE server version salt. */
-    public long serverVersionSalt()
-    {
-        return serverVersionSalt;
     }
 
     /** @return legacy TRANSACT origin timestamp. */
@@ -553,12 +297,6 @@ public final class ServerMessageDecoder
     public long maxOffset()
     {
         return maxOffset;
-    }
-
-    /** @return legacy CLIENT_VERSION client version. */
-    public long clientVersion()
-    {
-        return clientVersion;
     }
 
     /** @return legacy ALLOC allocated file ident. */

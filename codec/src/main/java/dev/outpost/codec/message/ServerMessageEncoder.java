@@ -3,10 +3,12 @@ package dev.outpost.codec.message;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import static dev.outpost.codec.message.HeadWriter.body;
 import static dev.outpost.codec.message.HeadWriter.decimalField;
 import static dev.outpost.codec.message.HeadWriter.endHead;
+import static dev.outpost.codec.message.HeadWriter.endWithBody;
 import static dev.outpost.codec.message.HeadWriter.field;
+import static dev.outpost.codec.message.HeadWriter.numbers;
+import static dev.outpost.codec.message.HeadWriter.numbersAndBody;
 import static dev.outpost.codec.message.HeadWriter.word;
 
 /**
@@ -38,11 +40,7 @@ public final class ServerMessageEncoder
     /** @param protocolVersion negotiated version, 2..14. */
     public ServerMessageEncoder protocolVersion(final int protocolVersion)
     {
-        if (protocolVersion < 2 || protocolVersion > 14)
-        {
-            throw new IllegalArgumentException("protocol version " + protocolVersion);
-        }
-        this.protocolVersion = protocolVersion;
+        this.protocolVersion = MessageDecoderBase.checkProtocolVersion(protocolVersion);
         return this;
     }
 
@@ -105,29 +103,25 @@ public final class ServerMessageEncoder
         i = field(dst, i, compressed);
         i = field(dst, i, compressed ? uncompressedBodySize : bodyLength);
         i = field(dst, i, compressed ? bodyLength : 0);
-        i = endHead(dst, i);
-        return body(dst, i, body, bodyOffset, bodyLength) - offset;
+        return endWithBody(dst, i, offset, body, bodyOffset, bodyLength);
     }
 
     /** {@code mark <sess> <request_ident>}. */
     public int mark(final MutableDirectBuffer dst, final int offset, final long sessionIdent, final long requestIdent)
     {
-        int i = word(dst, offset, MessageType.SERVER_MARK);
-        i = field(dst, i, sessionIdent);
-        i = field(dst, i, requestIdent);
-        return endHead(dst, i) - offset;
+        return numbers(dst, offset, MessageType.SERVER_MARK, sessionIdent, requestIdent);
     }
 
     /** {@code unbound <sess>}. */
     public int unbound(final MutableDirectBuffer dst, final int offset, final long sessionIdent)
     {
-        return endHead(dst, field(dst, word(dst, offset, MessageType.UNBOUND), sessionIdent)) - offset;
+        return numbers(dst, offset, MessageType.UNBOUND, sessionIdent);
     }
 
     /** {@code pong <timestamp>}. */
     public int pong(final MutableDirectBuffer dst, final int offset, final long timestamp)
     {
-        return endHead(dst, field(dst, word(dst, offset, MessageType.PONG), timestamp)) - offset;
+        return numbers(dst, offset, MessageType.PONG, timestamp);
     }
 
     /** {@code error <code> <size> <try_again> <sess>\n<message>}. */
@@ -140,8 +134,7 @@ public final class ServerMessageEncoder
         i = field(dst, i, messageLength);
         i = field(dst, i, tryAgain);
         i = field(dst, i, sessionIdent);
-        i = endHead(dst, i);
-        return body(dst, i, message, messageOffset, messageLength) - offset;
+        return endWithBody(dst, i, offset, message, messageOffset, messageLength);
     }
 
     /** {@code json_error <code> <size> <sess>\n<json>}. */
@@ -149,12 +142,8 @@ public final class ServerMessageEncoder
         final MutableDirectBuffer dst, final int offset, final int errorCode, final long sessionIdent,
         final DirectBuffer json, final int jsonOffset, final int jsonLength)
     {
-        int i = word(dst, offset, MessageType.SERVER_JSON_ERROR);
-        i = field(dst, i, errorCode);
-        i = field(dst, i, jsonLength);
-        i = field(dst, i, sessionIdent);
-        i = endHead(dst, i);
-        return body(dst, i, json, jsonOffset, jsonLength) - offset;
+        return HeadWriter.jsonError(
+            dst, offset, MessageType.SERVER_JSON_ERROR, errorCode, sessionIdent, json, jsonOffset, jsonLength);
     }
 
     /** {@code query_error <code> <size> <sess> <query_version>\n<message>}. */
@@ -167,8 +156,7 @@ public final class ServerMessageEncoder
         i = field(dst, i, messageLength);
         i = field(dst, i, sessionIdent);
         i = field(dst, i, queryVersion);
-        i = endHead(dst, i);
-        return body(dst, i, message, messageOffset, messageLength) - offset;
+        return endWithBody(dst, i, offset, message, messageOffset, messageLength);
     }
 
     /** {@code log_message <sess> <size>\n<json>} (protocol 10+). */
@@ -176,11 +164,7 @@ public final class ServerMessageEncoder
         final MutableDirectBuffer dst, final int offset, final long sessionIdent,
         final DirectBuffer json, final int jsonOffset, final int jsonLength)
     {
-        int i = word(dst, offset, MessageType.LOG_MESSAGE);
-        i = field(dst, i, sessionIdent);
-        i = field(dst, i, jsonLength);
-        i = endHead(dst, i);
-        return body(dst, i, json, jsonOffset, jsonLength) - offset;
+        return numbersAndBody(dst, offset, MessageType.LOG_MESSAGE, sessionIdent, json, jsonOffset, jsonLength);
     }
 
     /** {@code test_command <sess> <request_ident> <size>\n<body>}. */
@@ -188,12 +172,8 @@ public final class ServerMessageEncoder
         final MutableDirectBuffer dst, final int offset, final long sessionIdent, final long requestIdent,
         final DirectBuffer body, final int bodyOffset, final int bodyLength)
     {
-        int i = word(dst, offset, MessageType.SERVER_TEST_COMMAND);
-        i = field(dst, i, sessionIdent);
-        i = field(dst, i, requestIdent);
-        i = field(dst, i, bodyLength);
-        i = endHead(dst, i);
-        return body(dst, i, body, bodyOffset, bodyLength) - offset;
+        return numbersAndBody(
+            dst, offset, MessageType.SERVER_TEST_COMMAND, sessionIdent, requestIdent, body, bodyOffset, bodyLength);
     }
 
     /**
@@ -213,8 +193,7 @@ public final class ServerMessageEncoder
         i = field(dst, i, originTimestamp);
         i = field(dst, i, originFileIdent);
         i = field(dst, i, subLength);
-        i = endHead(dst, i);
-        return body(dst, i, substitutions, subOffset, subLength) - offset;
+        return endWithBody(dst, i, offset, substitutions, subOffset, subLength);
     }
 
     /**
@@ -234,8 +213,7 @@ public final class ServerMessageEncoder
         i = field(dst, i, endOffset);
         i = field(dst, i, maxOffset);
         i = field(dst, i, bodyLength);
-        i = endHead(dst, i);
-        return body(dst, i, body, bodyOffset, bodyLength) - offset;
+        return endWithBody(dst, i, offset, body, bodyOffset, bodyLength);
     }
 
     /**
@@ -244,15 +222,12 @@ public final class ServerMessageEncoder
      */
     public int clientVersion(final MutableDirectBuffer dst, final int offset, final long clientVersion)
     {
-        return endHead(dst, field(dst, word(dst, offset, MessageType.CLIENT_VERSION), clientVersion)) - offset;
+        return numbers(dst, offset, MessageType.CLIENT_VERSION, clientVersion);
     }
 
     /** Legacy {@code alloc <sess> <file_ident>}. */
     public int alloc(final MutableDirectBuffer dst, final int offset, final long sessionIdent, final long fileIdent)
     {
-        int i = word(dst, offset, MessageType.SERVER_ALLOC);
-        i = field(dst, i, sessionIdent);
-        i = field(dst, i, fileIdent);
-        return endHead(dst, i) - offset;
+        return numbers(dst, offset, MessageType.SERVER_ALLOC, sessionIdent, fileIdent);
     }
 }

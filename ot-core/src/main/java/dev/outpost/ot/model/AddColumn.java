@@ -9,9 +9,8 @@ import dev.outpost.codec.changeset.Instr;
  * is set only for Link columns; {@code keyType} is only meaningful (and only on the wire) for dictionaries.
  * Not thread-safe.
  */
-public final class AddColumn extends Instruction
+public final class AddColumn extends ColumnInstruction
 {
-    private String field;
     private int valueType;
     private boolean nullable;
     private int collectionType;
@@ -22,8 +21,7 @@ public final class AddColumn extends Instruction
         final String table, final String field, final int valueType, final boolean nullable, final int collectionType,
         final String linkTargetTable, final int keyType)
     {
-        super(table);
-        this.field = field;
+        super(table, field);
         this.valueType = valueType;
         this.nullable = nullable;
         this.collectionType = collectionType;
@@ -41,28 +39,6 @@ public final class AddColumn extends Instruction
     public int type()
     {
         return Instr.ADD_COLUMN;
-    }
-
-    @Override
-    public boolean isSchema()
-    {
-        return true;
-    }
-
-    @Override
-    public int pathLength()
-    {
-        return 2;
-    }
-
-    public String field()
-    {
-        return field;
-    }
-
-    public void setField(final String field)
-    {
-        this.field = field;
     }
 
     public int valueType()
@@ -120,7 +96,7 @@ public final class AddColumn extends Instruction
     @Override
     public AddColumn copy()
     {
-        return copyBase(new AddColumn(table(), field, valueType, nullable, collectionType, linkTargetTable, keyType));
+        return copyBase(new AddColumn(table(), field(), valueType, nullable, collectionType, linkTargetTable, keyType));
     }
 
     @Override
@@ -131,7 +107,7 @@ public final class AddColumn extends Instruction
             return false;
         }
         final AddColumn c = (AddColumn)o;
-        return field.equals(c.field) && valueType == c.valueType && nullable == c.nullable &&
+        return field().equals(c.field()) && valueType == c.valueType && nullable == c.nullable &&
             collectionType == c.collectionType && Objects.equals(linkTargetTable, c.linkTargetTable) &&
             keyType == c.keyType;
     }
@@ -139,13 +115,13 @@ public final class AddColumn extends Instruction
     @Override
     public int hashCode()
     {
-        return Objects.hash(super.hashCode(), field, valueType, nullable, collectionType, linkTargetTable, keyType);
+        return Objects.hash(super.hashCode(), field(), valueType, nullable, collectionType, linkTargetTable, keyType);
     }
 
     @Override
     public String toString()
     {
-        return "AddColumn(" + table() + "." + field + ", type=" + valueType + (nullable ? "?" : "") +
+        return "AddColumn(" + table() + "." + field() + ", type=" + valueType + (nullable ? "?" : "") +
             ", collection=" + collectionType + (linkTargetTable != null ? ", -> " + linkTargetTable : "") +
             (collectionType == Instr.COLLECTION_DICTIONARY ? ", key=" + keyType : "") + ")";
     }

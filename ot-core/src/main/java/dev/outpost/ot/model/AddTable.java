@@ -8,7 +8,7 @@ import dev.outpost.codec.changeset.Instr;
  * AddTable: creates a class. Top-level (and asymmetric) tables carry a primary key field, type and nullability;
  * embedded tables have none ({@code pkField} null, {@code pkType} 0). Not thread-safe.
  */
-public final class AddTable extends Instruction
+public final class AddTable extends SchemaInstruction
 {
     private int tableType;
     private String pkField;
@@ -18,7 +18,7 @@ public final class AddTable extends Instruction
     /** Top-level or asymmetric table with a primary key. */
     public AddTable(final String table, final int tableType, final String pkField, final int pkType, final boolean pkNullable)
     {
-        super(table);
+        super(table, 1);
         this.tableType = tableType;
         this.pkField = pkField;
         this.pkType = pkType;
@@ -34,18 +34,6 @@ public final class AddTable extends Instruction
     public int type()
     {
         return Instr.ADD_TABLE;
-    }
-
-    @Override
-    public boolean isSchema()
-    {
-        return true;
-    }
-
-    @Override
-    public int pathLength()
-    {
-        return 1;
     }
 
     public boolean isEmbedded()

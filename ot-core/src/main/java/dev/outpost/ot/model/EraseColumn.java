@@ -5,14 +5,11 @@ import java.util.Objects;
 import dev.outpost.codec.changeset.Instr;
 
 /** EraseColumn: removes a property from a class. Not thread-safe. */
-public final class EraseColumn extends Instruction
+public final class EraseColumn extends ColumnInstruction
 {
-    private String field;
-
     public EraseColumn(final String table, final String field)
     {
-        super(table);
-        this.field = field;
+        super(table, field);
     }
 
     @Override
@@ -22,48 +19,26 @@ public final class EraseColumn extends Instruction
     }
 
     @Override
-    public boolean isSchema()
-    {
-        return true;
-    }
-
-    @Override
-    public int pathLength()
-    {
-        return 2;
-    }
-
-    public String field()
-    {
-        return field;
-    }
-
-    public void setField(final String field)
-    {
-        this.field = field;
-    }
-
-    @Override
     public EraseColumn copy()
     {
-        return copyBase(new EraseColumn(table(), field));
+        return copyBase(new EraseColumn(table(), field()));
     }
 
     @Override
     public boolean equals(final Object o)
     {
-        return super.equals(o) && field.equals(((EraseColumn)o).field);
+        return super.equals(o) && field().equals(((EraseColumn)o).field());
     }
 
     @Override
     public int hashCode()
     {
-        return Objects.hash(super.hashCode(), field);
+        return Objects.hash(super.hashCode(), field());
     }
 
     @Override
     public String toString()
     {
-        return "EraseColumn(" + table() + "." + field + ")";
+        return "EraseColumn(" + table() + "." + field() + ")";
     }
 }
