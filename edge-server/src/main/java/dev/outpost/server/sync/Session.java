@@ -16,6 +16,7 @@ import dev.outpost.ot.sync.UploadEntry;
 import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
+import dev.outpost.server.ws.TaskKind;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -529,6 +530,11 @@ final class Session
             snapshot = writer.tools.writer.toBytes(Snapshot.of(f.state()));
         }
 
+        TaskKind kind()
+        {
+            return TaskKind.STATE;
+        }
+
         void deliver()
         {
             final boolean resume = resumeVersion == version && resumeSalt == salt && resumeOffset > 0 &&
@@ -574,7 +580,7 @@ final class Session
     {
         if (notifyPending.compareAndSet(false, true))
         {
-            conn.connection.execute(() ->
+            conn.connection.execute(TaskKind.FANOUT, () ->
             {
                 notifyPending.set(false);
                 scan();
@@ -916,13 +922,19 @@ final class Session
 
         void complete()
         {
-            conn.connection.execute(this::onLoop);
+            conn.connection.execute(kind(), this::onLoop);
         }
 
         void fail(final Throwable cause)
         {
             failure = cause;
-            conn.connection.execute(this::onLoop);
+            conn.connection.execute(kind(), this::onLoop);
+        }
+
+        /** @return what delivering this result does on the event loop (for the task timer). */
+        TaskKind kind()
+        {
+            return TaskKind.RESULT;
         }
 
         private void onLoop()
@@ -1187,6 +1199,11 @@ final class Session
             meta = null;
         }
 
+        TaskKind kind()
+        {
+            return TaskKind.ACK;
+        }
+
         void deliver()
         {
             if (error != null)
@@ -1249,6 +1266,11 @@ final class Session
                     }
                 }
             }
+        }
+
+        TaskKind kind()
+        {
+            return TaskKind.BOOTSTRAP;
         }
 
         void deliver()

@@ -9,7 +9,7 @@ import org.agrona.MutableDirectBuffer;
  * One accepted sync WebSocket, as the session layer sees it: who is connected, with which protocol, and how to send
  * binary messages and close.
  * <p>
- * Threading: every method except {@link #execute(Runnable)} and the getters must be called on the connection's
+ * Threading: every method except the two {@code execute} methods and the getters must be called on the connection's
  * event loop (the thread that calls the {@link SyncConnectionHandler}). Other threads (server-file writers) hand work
  * to it with {@link #execute(Runnable)}.
  */
@@ -115,4 +115,15 @@ public interface SyncConnection
      * @param task the task.
      */
     void execute(Runnable task);
+
+    /**
+     * {@link #execute(Runnable)}, saying what the task does (the event-loop task timer is kept per kind). Thread-safe.
+     *
+     * @param kind what the task does.
+     * @param task the task.
+     */
+    default void execute(final TaskKind kind, final Runnable task)
+    {
+        execute(task);
+    }
 }
