@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 
 import dev.outpost.server.auth.VerifiedToken;
+import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncConnectionHandler;
 import dev.outpost.server.ws.SyncConnectionHandlerFactory;
@@ -167,6 +168,21 @@ public final class MeteredConnections
         public boolean commit(final int length)
         {
             final boolean sent = delegate.commit(length);
+            if (sent)
+            {
+                metrics.bytesSent(length);
+            }
+            return sent;
+        }
+
+        public OutboundFrame allocateFrame(final int capacity)
+        {
+            return delegate.allocateFrame(capacity);
+        }
+
+        public boolean sendFrame(final OutboundFrame frame, final int length)
+        {
+            final boolean sent = delegate.sendFrame(frame, length);
             if (sent)
             {
                 metrics.bytesSent(length);

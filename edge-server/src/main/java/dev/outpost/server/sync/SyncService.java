@@ -50,6 +50,7 @@ public final class SyncService implements SyncEngine
     private final AtomicLong handoffRetries = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
     private final HistoryStats historyStats;
+    final DownloadPool downloads;
 
     private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics)
     {
@@ -66,6 +67,8 @@ public final class SyncService implements SyncEngine
             writers[i] = new ShardWriter(store, i, files,
                 Integer.getInteger(WRITER_QUEUE_PROP, ShardWriter.QUEUE_CAPACITY), metrics);
         }
+        this.downloads = new DownloadPool(store, DownloadPool.configuredThreads(), metrics.timer(
+            "outpost.download.build", "Time to build (read, filter, compress, encode) one message off the event loop"));
         this.loopResources = ThreadLocal.withInitial(() ->
         {
             final LoopResources r = new LoopResources(store.newReader());
@@ -97,6 +100,7 @@ public final class SyncService implements SyncEngine
         {
             w.start();
         }
+        service.downloads.start();
         return service;
     }
 
@@ -283,11 +287,13 @@ public final class SyncService implements SyncEngine
         {
             w.stop();
         }
+        downloads.close();
         LoopResources r;
         while ((r = allLoopResources.poll()) != null)
         {
             r.reader.close();
             r.zlib.close();
+            r.downloads.close();
         }
         store.close();
     }
