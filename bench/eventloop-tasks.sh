@@ -1,18 +1,21 @@
 #!/bin/sh
 # Summarise outpost_eventloop_task_seconds{kind=...} of a running server (README section 4): per kind and in total,
 # the number of tasks, the shares <= 0.5 ms, <= 1 ms and <= 5 ms, and the (decaying) max.
-# Usage: sh bench/eventloop-tasks.sh [METRICS_URL]   (default http://127.0.0.1:9555/metrics); or pipe a scrape: - 
+# Usage: sh bench/eventloop-tasks.sh [METRICS_URL]   (default http://127.0.0.1:9555/metrics; "-" reads a scrape from
+# stdin). METRIC=outpost_eventloop_task_cpu_seconds summarises the tasks' CPU time instead (server started with
+# -Doutpost.eventloop.cpu=true in JAVA_OPTS).
 URL="${1:-http://127.0.0.1:9555/metrics}"
-if [ "$URL" = "-" ]; then cat; else curl -s "$URL"; fi | awk '
-/^outpost_eventloop_task_seconds_(bucket|count|max)\{/ {
+METRIC="${METRIC:-outpost_eventloop_task_seconds}"
+if [ "$URL" = "-" ]; then cat; else curl -s "$URL"; fi | awk -v metric="$METRIC" '
+index($0, metric "_bucket{") == 1 || index($0, metric "_count{") == 1 || index($0, metric "_max{") == 1 {
   match($0, /kind="[^"]*"/); kind = substr($0, RSTART + 6, RLENGTH - 7)
   v = $NF + 0
-  if ($0 ~ /_bucket\{/) {
+  if (index($0, metric "_bucket{") == 1) {
     match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
     if (le + 0 == 0.0005) b05[kind] = v
     else if (le + 0 == 0.001) b1[kind] = v
     else if (le + 0 == 0.005) b5[kind] = v
-  } else if ($0 ~ /_count\{/) { n[kind] = v } else { mx[kind] = v }
+  } else if (index($0, metric "_count{") == 1) { n[kind] = v } else { mx[kind] = v }
 }
 END {
   printf "%-14s %10s %9s %9s %9s %10s\n", "kind", "tasks", "<=0.5ms", "<=1ms", "<=5ms", "max_ms"
