@@ -193,8 +193,11 @@ final class DownloadBuilder
         return changesetWriter.encode(kept, filtered, 0);
     }
 
-    /** Compress {@code body[0, bodyLength)} if it is over the job's threshold and gets smaller. */
-    private void compress(final DownloadJob job, final int bodyLength)
+    /**
+     * Compress {@code body[0, bodyLength)} (the collected entries) if it is over the job's threshold and gets smaller;
+     * then {@link #capacity()} and {@link #encodeDownload}.
+     */
+    void prepare(final DownloadJob job, final int bodyLength)
     {
         payload = body;
         payloadLength = bodyLength;
@@ -215,14 +218,6 @@ final class DownloadBuilder
     int capacity()
     {
         return payloadLength + HEAD_MAX;
-    }
-
-    /**
-     * Compress the collected body of a history DOWNLOAD; then {@link #capacity()} and {@link #encodeDownload}.
-     */
-    void prepare(final DownloadJob job, final int bodyLength)
-    {
-        compress(job, bodyLength);
     }
 
     /** Encode the DOWNLOAD of the prepared body with the job's cursors into {@code out}; @return its length. */
@@ -259,7 +254,7 @@ final class DownloadBuilder
         {
             return;
         }
-        compress(job, n);
+        prepare(job, n);
         final OutboundFrame frame = connection.allocateFrame(capacity());
         job.frameLength = encodeDownload(job, frame.buffer(), n, 2, 1.0);
         job.frame = frame;
@@ -277,7 +272,7 @@ final class DownloadBuilder
         final int n = EntryEncoder.downloadEntry(body, 0, job.fromServer, job.fromClient, Session.now(),
             ServerIntegratorIdent.SERVER, len, filtered, 0, len);
         job.entries = 1;
-        compress(job, n);
+        prepare(job, n);
         final OutboundFrame frame = connection.allocateFrame(capacity());
         final boolean last = job.part == count - 1;
         job.frameLength = encodeDownload(job, frame.buffer(), n, last ? 1 : 0, last ? 1.0 : (double)(job.part + 1) /
