@@ -96,7 +96,15 @@ final class DownloadPool
                     job.failure = t;
                 }
                 buildTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                job.session.conn.connection.execute(TaskKind.DOWNLOAD, job.session::built);
+                try
+                {
+                    job.session.conn.connection.execute(TaskKind.DOWNLOAD, job.session::built);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // the event loop is gone (shutdown): nobody will send it
+                    job.releaseFrame();
+                }
             }
         }
         finally
