@@ -45,6 +45,8 @@ import java.util.concurrent.atomic.LongAdder;
  * outpost_writer_handoff_retries_total    counter  commands retried because a writer's handoff queue was full
  * outpost_transform_seconds                histogram time to merge (transform) one upload
  * outpost_append_seconds                   histogram time to append and publish one batch to the history
+ * outpost_eventloop_task_seconds{kind}    histogram time of one event-loop task of the sync layer, by kind
+ * outpost_download_build_seconds           histogram time to build (read, filter, compress) one DOWNLOAD off the loop
  * outpost_protocol_errors_total{code,error} counter  errors sent to peers, by protocol error code
  * vertx_http_server_*, jvm_*, process_*    Vert.x HTTP server, JVM and process meters
  * </pre>
@@ -174,6 +176,20 @@ public final class ServerMetrics
     public Timer timer(final String name, final String description)
     {
         return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    }
+
+    /**
+     * {@link #timer(String, String)} with tags (key, value pairs); every timer of one name must use the same tag keys.
+     *
+     * @param name        dotted Micrometer name.
+     * @param description help text.
+     * @param tags        tag keys and values, alternating.
+     * @return the timer.
+     */
+    public Timer timer(final String name, final String description, final String... tags)
+    {
+        return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry);
     }
 
     /** @return the registry (for Vert.x's own meters and the scrape endpoint). */

@@ -2,8 +2,8 @@ package dev.outpost.server.sync;
 
 import dev.outpost.codec.CodecException;
 import dev.outpost.codec.ProtocolErrorCode;
+import dev.outpost.codec.message.BodyCompression;
 import dev.outpost.codec.message.ClientMessageDecoder;
-import dev.outpost.codec.message.EntryEncoder;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.codec.message.UploadEntryIterator;
 import dev.outpost.ot.model.Changeset;
@@ -18,6 +18,8 @@ import dev.outpost.ot.sync.UploadEntry;
 import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
+import dev.outpost.server.ws.OutboundFrame;
+import dev.outpost.server.ws.TaskKind;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -46,7 +48,14 @@ final class Session
     private static final org.slf4j.Logger EVENTS = org.slf4j.LoggerFactory.getLogger(Session.class);
     /** Milliseconds between the Unix epoch and realm's 2015-01-01 timestamp epoch. */
     static final long REALM_EPOCH_MS = 1420070400000L;
-    private static final int ENTRY_HEAD_MAX = 6 * 21;
+    /** System property: most changeset bytes a DOWNLOAD may carry to be built inline on the event loop. */
+    static final String INLINE_BYTES_PROP = "outpost.download.inline.bytes";
+    /** Largest (uncompressed) UPLOAD body inflated and checked on the event loop; larger ones on the writer. */
+    static final int INLINE_UPLOAD_BYTES = Integer.getInteger("outpost.upload.inline.bytes", 128 * 1024);
+    /** Inline budget (bytes; FLX bytes weigh {@link DownloadBuilder#FLX_COST}); larger downloads go to the pool. */
+    static final int INLINE_BYTES = Integer.getInteger(INLINE_BYTES_PROP, 32 * 1024);
+    /** Most history entries one inline build looks at (own and empty ones included). */
+    static final int INLINE_ENTRIES = 1024;
 
     enum State
     {
@@ -80,10 +89,21 @@ final class Session
     private boolean paused;
     private final LongArrayList pendingMarks = new LongArrayList(); // pairs: request ident, target version
 
+    // outbound messages built off the loop (DownloadPool): at most one in flight, applied in order by built()
+    private DownloadJob job;
+    private boolean building;
+    private int epoch;                 // bumped when the cursors are set other than by a DOWNLOAD; stale builds drop
+    private Changeset bootstrapSnapshot; // FLX bootstrap to cut and send (first part)
+    private List<Changeset> bootstrapParts; // its parts once cut; the next one to send
+    private int bootstrapPart;
+    private byte[] stateBytes;         // STATE_REQUEST answer still being sent, from stateOffset
+    private long stateVersion;
+    private long stateSalt;
+    private int stateOffset;
+
     // FLX
     private long queryVersion;
     private Set<String> classes = Set.of();
-    private double progress = 1.0;   // FLX progress estimate of the next DOWNLOAD (bootstrap parts count up to 1)
 
     Session(final ConnectionHandler conn, final long ident)
     {
@@ -113,13 +133,19 @@ final class Session
 
     boolean isBusy()
     {
-        return busy;
+        return busy || sending();
+    }
+
+    /** A bootstrap or STATE answer is being sent (message by message, built off the loop): hold input back. */
+    private boolean sending()
+    {
+        return bootstrapSnapshot != null || bootstrapParts != null || stateBytes != null;
     }
 
     boolean mustDefer()
     {
         // after a session error only UNBIND matters, and at once (the client may BIND the ident again right after)
-        return state != State.ERRORED && (busy || !deferred.isEmpty());
+        return state != State.ERRORED && (busy || sending() || !deferred.isEmpty());
     }
 
     void defer(final byte[] message)
@@ -250,72 +276,42 @@ final class Session
             sessionReset(ProtocolErrorCode.BAD_SERVER_VERSION, "locked server version " + locked + " out of range");
             return;
         }
-        final LoopResources r = conn.service.loopResources();
-        DirectBuffer body = d.buffer();
-        int bodyOffset = d.bodyOffset();
-        int bodyLength = d.bodyLength();
-        if (d.bodyCompressed())
+        final UploadCommand cmd = new UploadCommand(pcv, psv, locked, conn.flx ? classes : null);
+        if ((d.bodyCompressed() ? d.uncompressedBodySize() : d.bodyLength()) > INLINE_UPLOAD_BYTES)
         {
+            // large: one copy of the (compressed) body here; inflating and checking the entries run on the writer
+            cmd.body(d.buffer(), d.bodyOffset(), d.bodyLength(), d.bodyCompressed(), d.uncompressedBodySize(),
+                progressClient, progressServer);
+        }
+        else
+        {
+            final LoopResources r = conn.service.loopResources();
+            DirectBuffer body = d.buffer();
+            int bodyOffset = d.bodyOffset();
+            int bodyLength = d.bodyLength();
+            final UploadFailure failure;
             try
             {
-                bodyLength = r.zlib.inflate(body, bodyOffset, bodyLength, r.inflated, 0, d.uncompressedBodySize());
+                if (d.bodyCompressed())
+                {
+                    bodyLength = r.zlib.inflate(body, bodyOffset, bodyLength, r.inflated, 0,
+                        d.uncompressedBodySize());
+                    body = r.inflated;
+                    bodyOffset = 0;
+                }
+                failure = collectEntries(conn.uploadEntries.wrap(body, bodyOffset, bodyLength), cmd, progressClient,
+                    progressServer);
             }
             catch (final CodecException ex)
             {
                 conn.connectionError(ex.errorCode(), "upload body: " + ex.getMessage());
                 return;
             }
-            body = r.inflated;
-            bodyOffset = 0;
-        }
-        final UploadEntryIterator it = conn.uploadEntries.wrap(body, bodyOffset, bodyLength);
-        final UploadCommand cmd = new UploadCommand(pcv, psv, locked, conn.flx ? classes : null);
-        long prevClient = progressClient;
-        long prevServer = progressServer;
-        try
-        {
-            while (it.next())
+            if (failure != null)
             {
-                final long cv = it.clientVersion();
-                final long sv = it.serverVersion();
-                if (cv <= prevClient)
-                {
-                    sessionReset(ProtocolErrorCode.BAD_CLIENT_VERSION, "changeset client version " + cv +
-                        " not above " + prevClient);
-                    return;
-                }
-                if (!consistent(cv, sv) || !mutuallyConsistent(cv, sv, prevClient, prevServer) ||
-                    !mutuallyConsistent(cv, sv, thresholdClient, thresholdServer))
-                {
-                    sessionReset(ProtocolErrorCode.BAD_SERVER_VERSION, "changeset cursor (" + cv + ", " + sv +
-                        ") inconsistent with (" + prevClient + ", " + prevServer + ") or the stored cursor");
-                    return;
-                }
-                if (it.originFileIdent() != 0 && it.originFileIdent() != clientFileIdent)
-                {
-                    error(ProtocolErrorCode.BAD_ORIGIN_FILE_IDENT, ErrorBodies.PROTOCOL_VIOLATION, false,
-                        "origin file ident " + it.originFileIdent() + " not allowed");
-                    return;
-                }
-                prevClient = cv;
-                prevServer = sv;
-                if (cv <= thresholdClient)
-                {
-                    continue; // integrated in an earlier connection
-                }
-                cmd.add(cv, sv, it.originTimestamp(), it.buffer(), it.changesetOffset(), it.changesetLength());
+                error(failure.code(), failure.action(), false, failure.message());
+                return;
             }
-        }
-        catch (final CodecException ex)
-        {
-            conn.connectionError(ex.errorCode(), "upload entries: " + ex.getMessage());
-            return;
-        }
-        if (prevClient > pcv || !mutuallyConsistent(prevClient, prevServer, pcv, psv))
-        {
-            sessionReset(ProtocolErrorCode.BAD_CLIENT_VERSION, "last changeset cursor (" + prevClient + ", " +
-                prevServer + ") beyond the upload progress (" + pcv + ", " + psv + ")");
-            return;
         }
         progressClient = pcv;
         progressServer = psv;
@@ -341,6 +337,64 @@ final class Session
             return s1 >= s2;
         }
         return s1 == s2;
+    }
+
+    /** Why an UPLOAD's entries were refused: the session error to send. */
+    record UploadFailure(ProtocolErrorCode code, String action, String message)
+    {
+    }
+
+    /**
+     * The per-changeset checks of an UPLOAD body (changeset client versions strictly increase, each cursor consistent
+     * with the previous one and the stored cursor, the last within the progress of {@code cmd}, origin file ident);
+     * changesets above the stored cursor are copied into {@code cmd}. Runs on the event loop for small bodies and on
+     * the writer for large ones (the thresholds and client file are fixed while the session is ACTIVE).
+     *
+     * @return null if all is well, else the failure (nothing of the upload may be integrated).
+     */
+    private UploadFailure collectEntries(final UploadEntryIterator it, final UploadCommand cmd, final long fromClient,
+        final long fromServer) throws CodecException
+    {
+        final long pcv = cmd.progressClientVersion;
+        final long psv = cmd.progressServerVersion;
+        long prevClient = fromClient;
+        long prevServer = fromServer;
+        while (it.next())
+        {
+            final long cv = it.clientVersion();
+            final long sv = it.serverVersion();
+            if (cv <= prevClient)
+            {
+                return new UploadFailure(ProtocolErrorCode.BAD_CLIENT_VERSION, ErrorBodies.CLIENT_RESET,
+                    "changeset client version " + cv + " not above " + prevClient);
+            }
+            if (!consistent(cv, sv) || !mutuallyConsistent(cv, sv, prevClient, prevServer) ||
+                !mutuallyConsistent(cv, sv, thresholdClient, thresholdServer))
+            {
+                return new UploadFailure(ProtocolErrorCode.BAD_SERVER_VERSION, ErrorBodies.CLIENT_RESET,
+                    "changeset cursor (" + cv + ", " + sv + ") inconsistent with (" + prevClient + ", " + prevServer +
+                    ") or the stored cursor");
+            }
+            if (it.originFileIdent() != 0 && it.originFileIdent() != clientFileIdent)
+            {
+                return new UploadFailure(ProtocolErrorCode.BAD_ORIGIN_FILE_IDENT, ErrorBodies.PROTOCOL_VIOLATION,
+                    "origin file ident " + it.originFileIdent() + " not allowed");
+            }
+            prevClient = cv;
+            prevServer = sv;
+            if (cv <= thresholdClient)
+            {
+                continue; // integrated in an earlier connection
+            }
+            cmd.add(cv, sv, it.originTimestamp(), it.buffer(), it.changesetOffset(), it.changesetLength());
+        }
+        if (prevClient > pcv || !mutuallyConsistent(prevClient, prevServer, pcv, psv))
+        {
+            return new UploadFailure(ProtocolErrorCode.BAD_CLIENT_VERSION, ErrorBodies.CLIENT_RESET,
+                "last changeset cursor (" + prevClient + ", " + prevServer + ") beyond the upload progress (" + pcv +
+                ", " + psv + ")");
+        }
+        return null;
     }
 
     private void mark(final long requestIdent)
@@ -533,11 +587,19 @@ final class Session
             snapshot = writer.tools.writer.toBytes(Snapshot.of(f.state()));
         }
 
+        TaskKind kind()
+        {
+            return TaskKind.STATE;
+        }
+
         void deliver()
         {
             final boolean resume = resumeVersion == version && resumeSalt == salt && resumeOffset > 0 &&
                 resumeOffset <= snapshot.length;
-            LegacyRequests.sendState(conn, ident, version, salt, snapshot, resume ? (int)resumeOffset : 0);
+            stateBytes = snapshot;
+            stateVersion = version;
+            stateSalt = salt;
+            stateOffset = resume ? (int)resumeOffset : 0;
         }
     }
 
@@ -578,7 +640,7 @@ final class Session
     {
         if (notifyPending.compareAndSet(false, true))
         {
-            conn.connection.execute(() ->
+            conn.connection.execute(TaskKind.FANOUT, () ->
             {
                 notifyPending.set(false);
                 scan();
@@ -592,34 +654,225 @@ final class Session
         scan();
     }
 
-    /** Send DOWNLOADs up to the published head (at least one per session), then the MARKs that are due. */
+    /**
+     * One bounded step of outbound work, then the MARKs that are due. In order: the next STATE message of a
+     * STATE_REQUEST, the next part of an FLX bootstrap, then DOWNLOADs up to the published head (at least one per
+     * session). A DOWNLOAD within the inline budget ({@link #INLINE_BYTES}, {@link #INLINE_ENTRIES}) is built and
+     * sent here; anything larger is built by the {@link DownloadPool} from a snapshot of the cursors and sent by
+     * {@link #built()}, which calls this again. A step never loops to the head: if a size-limited inline DOWNLOAD
+     * leaves more, the scan re-schedules itself as a new event-loop task.
+     */
     void scan()
     {
-        if (state != State.ACTIVE || busy || paused || conn.isClosed())
+        if (building || paused || state == State.ENDED || state == State.ERRORED || conn.isClosed())
         {
             return;
         }
-        final ServerFile file = ctx.file;
-        while (true)
+        if (stateBytes != null)
         {
-            final long head = file.head();
-            if (downloadSent && downloadServer >= head)
+            if (writableOrPause())
             {
-                break;
+                final DownloadJob j = job(DownloadJob.Kind.STATE, ctx.file.head());
+                j.stateBytes = stateBytes;
+                j.stateVersion = stateVersion;
+                j.stateSalt = stateSalt;
+                j.stateOffset = stateOffset;
+                launch(j);
             }
-            if (!conn.connection.isWritable())
+            return;
+        }
+        if (state != State.ACTIVE || busy)
+        {
+            return;
+        }
+        if (bootstrapSnapshot != null || bootstrapParts != null)
+        {
+            if (writableOrPause())
             {
-                paused = true;
-                conn.paused(this);
+                final DownloadJob j = job(DownloadJob.Kind.BOOTSTRAP, ctx.file.head());
+                j.snapshot = bootstrapSnapshot;
+                j.parts = bootstrapParts;
+                j.part = bootstrapPart;
+                launch(j);
+            }
+            return;
+        }
+        final long head = ctx.file.head();
+        if (!downloadSent || downloadServer < head)
+        {
+            if (!writableOrPause())
+            {
                 return;
             }
-            final long before = downloadServer;
-            if (!sendDownload(head) || (downloadServer == before && downloadSent))
+            final DownloadJob j = job(DownloadJob.Kind.HISTORY, head);
+            final DownloadBuilder b = conn.service.loopResources().downloads;
+            final int n = b.collect(j, INLINE_BYTES, INLINE_ENTRIES);
+            if (n == DownloadBuilder.OVER_BUDGET)
             {
-                break;
+                launch(j);
+                return;
+            }
+            if (n != DownloadBuilder.NOTHING)
+            {
+                b.prepare(j, n);
+                final MutableDirectBuffer out = conn.connection.claim(b.capacity());
+                if (out == null)
+                {
+                    return;
+                }
+                final int len = b.encodeDownload(j, out, n, 2, 1.0);
+                final long before = downloadServer;
+                advance(j);
+                if (conn.connection.commit(len))
+                {
+                    conn.service.metrics.downloadSent(j.entries);
+                }
+                if (downloadServer < head && downloadServer > before)
+                {
+                    notifyHeadAdvanced(); // more than one message's worth: yield, continue in a new task
+                }
             }
         }
         answerMarks();
+    }
+
+    private boolean writableOrPause()
+    {
+        if (conn.connection.isWritable())
+        {
+            return true;
+        }
+        paused = true;
+        conn.paused(this);
+        return false;
+    }
+
+    /** The session's job, filled with a snapshot of its cursors for a message up to {@code head}. */
+    private DownloadJob job(final DownloadJob.Kind kind, final long head)
+    {
+        DownloadJob j = job;
+        if (j == null)
+        {
+            j = new DownloadJob(this);
+            job = j;
+        }
+        j.kind = kind;
+        j.epoch = epoch;
+        j.file = ctx.file;
+        j.fileName = ctx.name;
+        j.sessionIdent = ident;
+        j.flx = conn.flx;
+        j.protocolVersion = conn.connection.protocolVersion();
+        j.maxBytes = conn.service.config.maxDownloadSize();
+        j.compressionThreshold = conn.service.config.compressionThreshold();
+        j.clientFileIdent = clientFileIdent;
+        j.fromServer = downloadServer;
+        j.fromClient = downloadClient;
+        j.uploadClient = uploadClient;
+        j.uploadServer = uploadServer;
+        j.head = head;
+        j.queryVersion = queryVersion;
+        j.classes = classes;
+        j.mustSend = !downloadSent;
+        j.snapshot = null;
+        j.parts = null;
+        j.part = 0;
+        j.stateBytes = null;
+        j.resetOutputs();
+        return j;
+    }
+
+    private void launch(final DownloadJob j)
+    {
+        building = true;
+        conn.service.downloads.submit(j);
+    }
+
+    private void advance(final DownloadJob j)
+    {
+        downloadServer = j.toServer;
+        downloadClient = j.toClient;
+        downloadSent = true;
+    }
+
+    /**
+     * Event loop: the job built by the pool is back. Its message is sent (and its cursors applied) unless the session
+     * ended, erred, or had its cursors set meanwhile (a bootstrap): then it is dropped and the scan starts again from
+     * the current cursors. Then the next step.
+     */
+    void built()
+    {
+        final DownloadJob j = job;
+        building = false;
+        if (state == State.ENDED || state == State.ERRORED || conn.isClosed() ||
+            (j.kind == DownloadJob.Kind.HISTORY && j.epoch != epoch))
+        {
+            j.releaseFrame();
+            scan();
+            return;
+        }
+        if (j.failure != null)
+        {
+            error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true,
+                "internal error: " + j.failure);
+            return;
+        }
+        final OutboundFrame frame = j.frame;
+        j.frame = null;
+        switch (j.kind)
+        {
+            case HISTORY ->
+            {
+                if (frame != null)
+                {
+                    advance(j);
+                    sendFrame(frame, j.frameLength, j.entries);
+                }
+            }
+            case BOOTSTRAP ->
+            {
+                bootstrapSnapshot = null;
+                downloadSent = true;
+                sendFrame(frame, j.frameLength, 1);
+                if (j.part + 1 >= j.parts.size())
+                {
+                    bootstrapParts = null;
+                }
+                else
+                {
+                    bootstrapParts = j.parts;
+                    bootstrapPart = j.part + 1;
+                }
+                j.parts = null;
+            }
+            case STATE ->
+            {
+                conn.connection.sendFrame(frame, j.frameLength);
+                if (j.stateEnd >= stateBytes.length)
+                {
+                    stateBytes = null;
+                }
+                else
+                {
+                    stateOffset = j.stateEnd;
+                }
+                j.stateBytes = null;
+            }
+            default -> throw new IllegalStateException(String.valueOf(j.kind));
+        }
+        if (!sending())
+        {
+            conn.runDeferred(this);
+        }
+        scan();
+    }
+
+    private void sendFrame(final OutboundFrame frame, final int length, final int entries)
+    {
+        if (conn.connection.sendFrame(frame, length))
+        {
+            conn.service.metrics.downloadSent(entries);
+        }
     }
 
     private void answerMarks()
@@ -646,164 +899,6 @@ final class Session
                 pendingMarks.removeAt(pendingMarks.size() - 1);
             }
         }
-    }
-
-    /**
-     * Build and send one DOWNLOAD of the entries in {@code (downloadServer, head]} (up to the size limit).
-     *
-     * @return false if nothing could be sent (connection closed).
-     */
-    private boolean sendDownload(final long head)
-    {
-        final LoopResources r = conn.service.loopResources();
-        final ExpandableDirectByteBuffer body = r.body;
-        final EntryView view = r.view;
-        final int max = conn.service.config.maxDownloadSize();
-        int pos = 0;
-        int entries = 0;
-        long v = downloadServer;
-        long c = downloadClient;
-        while (v < head)
-        {
-            final long next = v + 1;
-            if (!r.reader.read(ctx.file, next, view))
-            {
-                LOG.log(System.Logger.Level.ERROR, "history entry " + next + " of " + ctx.name + " unreadable");
-                break;
-            }
-            if (view.originFileIdent() == clientFileIdent)
-            {
-                if (view.clientVersion() > uploadClient)
-                {
-                    break; // its acknowledgement is on its way: never report a client version beyond the upload cursor
-                }
-                c = view.clientVersion();
-                v = next;
-                continue;
-            }
-            final long revertTarget = CompensatingWrites.targetOf(view);
-            DirectBuffer src = view.changeset();
-            int len = view.changesetLength();
-            if (len == 0 || (revertTarget != 0 && revertTarget != clientFileIdent))
-            {
-                v = next;
-                continue;
-            }
-            if (conn.flx && revertTarget == 0)
-            {
-                len = filter(r, src, len);
-                if (len < 0)
-                {
-                    len = -len - 1;
-                }
-                else
-                {
-                    src = r.filtered;
-                }
-                if (len == 0)
-                {
-                    v = next;
-                    continue;
-                }
-            }
-            if (pos > 0 && pos + len + ENTRY_HEAD_MAX > max)
-            {
-                break;
-            }
-            pos += EntryEncoder.downloadEntry(body, pos, next, c, view.timestamp(), view.originFileIdent(), len,
-                src, 0, len);
-            entries++;
-            v = next;
-        }
-        if (pos == 0 && v == downloadServer && downloadSent)
-        {
-            return true; // nothing new (waiting for this client's own acknowledgement): send nothing
-        }
-        downloadServer = v;
-        downloadClient = c;
-        return send(body, pos, entries, head, 2, queryVersion);
-    }
-
-    /**
-     * FLX: drop the object instructions of classes outside the subscription (schema instructions stay).
-     *
-     * @return the filtered length (bytes in {@code r.filtered}), or {@code -(len + 1)} to send the original.
-     */
-    private int filter(final LoopResources r, final DirectBuffer src, final int len)
-    {
-        final Changeset cs;
-        try
-        {
-            cs = r.changesetReader.read(src, 0, len, new Changeset());
-        }
-        catch (final CodecException ex)
-        {
-            LOG.log(System.Logger.Level.ERROR, "stored changeset of " + ctx.name + " does not parse");
-            return 0;
-        }
-        boolean drop = false;
-        for (final Instruction i : cs.instructions())
-        {
-            if (i instanceof ObjectInstruction && !classes.contains(i.table()))
-            {
-                drop = true;
-                break;
-            }
-        }
-        if (!drop)
-        {
-            return -(len + 1);
-        }
-        final Changeset kept = cs.copyHeader();
-        for (final Instruction i : cs.instructions())
-        {
-            if (!(i instanceof ObjectInstruction) || classes.contains(i.table()))
-            {
-                kept.add(i);
-            }
-        }
-        if (kept.isEmpty())
-        {
-            return 0;
-        }
-        return r.changesetWriter.encode(kept, r.filtered, 0);
-    }
-
-    /** Send one DOWNLOAD with the session's cursors and {@code body[0, bodyLength)} as its entry list. */
-    private boolean send(final DirectBuffer body, final int bodyLength, final int entries, final long latest,
-        final int batchState, final long qv)
-    {
-        final LoopResources r = conn.service.loopResources();
-        DirectBuffer payload = body;
-        int payloadLength = bodyLength;
-        boolean compressed = false;
-        if (bodyLength > conn.service.config.compressionThreshold())
-        {
-            final int n = r.zlib.compressIfWorthwhile(body, 0, bodyLength, r.compressed, 0);
-            if (n > 0)
-            {
-                payload = r.compressed;
-                payloadLength = n;
-                compressed = true;
-            }
-        }
-        final ServerFile file = ctx.file;
-        final long downloadable = Math.max(0, file.cumulativeSize(latest) - file.cumulativeSize(downloadServer));
-        final MutableDirectBuffer out = conn.connection.claim(payloadLength + 512);
-        if (out == null)
-        {
-            return false;
-        }
-        final int n = conn.encoder.download(out, 0, ident, downloadServer, downloadClient, latest, file.salt(latest),
-            uploadClient, uploadServer, downloadable, qv, batchState, progress, compressed, bodyLength, payload, 0,
-            payloadLength);
-        downloadSent = true;
-        final boolean sent = conn.connection.commit(n);
-        if (sent)
-        {
-            conn.service.metrics.downloadSent(entries);
-        }
-        return sent;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -940,13 +1035,19 @@ final class Session
 
         void complete()
         {
-            conn.connection.execute(this::onLoop);
+            conn.connection.execute(kind(), this::onLoop);
         }
 
         void fail(final Throwable cause)
         {
             failure = cause;
-            conn.connection.execute(this::onLoop);
+            conn.connection.execute(kind(), this::onLoop);
+        }
+
+        /** @return what delivering this result does on the event loop (for the task timer). */
+        TaskKind kind()
+        {
+            return TaskKind.RESULT;
         }
 
         private void onLoop()
@@ -1139,6 +1240,7 @@ final class Session
                     compensatingWrite(body);
                 }
             }
+            epoch++;
             ctx.subscribe(Session.this);
         }
     }
@@ -1177,8 +1279,8 @@ final class Session
 
     private final class UploadCommand extends SessionCommand
     {
-        private final long progressClientVersion;
-        private final long progressServerVersion;
+        final long progressClientVersion;
+        final long progressServerVersion;
         private final long locked;
         private final Set<String> subscribed;   // FLX: the subscription the changesets are checked against
         private final ArrayList<CompensatingWrites.Rejection> rejections = new ArrayList<>();   // FLX
@@ -1187,7 +1289,15 @@ final class Session
         private ExpandableDirectByteBuffer data;
         private int dataLength;
         private ProtocolErrorCode error;
+        private String errorAction;
         private String message;
+        private boolean connectionLevel;
+        // a large body still to inflate and check on the writer
+        private byte[] body;
+        private boolean bodyCompressed;
+        private long uncompressedSize;
+        private long fromClient;
+        private long fromServer;
         private long storedClient;
         private long storedRhBase;
 
@@ -1198,6 +1308,57 @@ final class Session
             this.progressServerVersion = progressServerVersion;
             this.locked = locked;
             this.subscribed = subscribed;
+        }
+
+        /** Carry a large (compressed) body to the writer, which inflates it and checks its entries. */
+        void body(final DirectBuffer src, final int offset, final int length, final boolean compressed,
+            final long uncompressed, final long previousClient, final long previousServer)
+        {
+            body = new byte[length];
+            src.getBytes(offset, body);
+            bodyCompressed = compressed;
+            uncompressedSize = uncompressed;
+            fromClient = previousClient;
+            fromServer = previousServer;
+        }
+
+        /** Writer: inflate and check the carried body. @return false if it was refused (error set). */
+        private boolean unpackBody()
+        {
+            final byte[] raw = body;
+            body = null;
+            DirectBuffer src = new UnsafeBuffer(raw);
+            int length = raw.length;
+            try
+            {
+                if (bodyCompressed)
+                {
+                    // grows to the declared size only after BodyCompression checked it against its limit
+                    final ExpandableDirectByteBuffer inflated = new ExpandableDirectByteBuffer(64 * 1024);
+                    try (BodyCompression zlib = new BodyCompression())
+                    {
+                        length = zlib.inflate(src, 0, raw.length, inflated, 0, uncompressedSize);
+                    }
+                    src = inflated;
+                }
+                final UploadFailure failure = collectEntries(new UploadEntryIterator().wrap(src, 0, length), this,
+                    fromClient, fromServer);
+                if (failure != null)
+                {
+                    error = failure.code();
+                    errorAction = failure.action();
+                    message = failure.message();
+                    return false;
+                }
+                return true;
+            }
+            catch (final CodecException ex)
+            {
+                error = ex.errorCode();
+                message = "upload body: " + ex.getMessage();
+                connectionLevel = true;
+                return false;
+            }
         }
 
         /** Copy one changeset into the command (the one copy between the frame and the writer). */
@@ -1219,6 +1380,10 @@ final class Session
 
         void execute(final ShardWriter writer)
         {
+            if (body != null && !unpackBody())
+            {
+                return;
+            }
             final FileContext f = ctx;
             f.ensureLoaded(writer.shard, writer.tools);
             final var client = writer.shard.clientFile(f.file, clientFileIdent);
@@ -1314,12 +1479,22 @@ final class Session
             f.revertAppended(clientFileIdent, revertVersion);
         }
 
+        TaskKind kind()
+        {
+            return TaskKind.ACK;
+        }
+
         void deliver()
         {
+            if (connectionLevel)
+            {
+                conn.connectionError(error, message);
+                return;
+            }
             if (error != null)
             {
-                error(error, error == ProtocolErrorCode.BAD_CHANGESET ? ErrorBodies.PROTOCOL_VIOLATION :
-                    ErrorBodies.CLIENT_RESET, false, message);
+                error(error, errorAction != null ? errorAction : error == ProtocolErrorCode.BAD_CHANGESET ?
+                    ErrorBodies.PROTOCOL_VIOLATION : ErrorBodies.CLIENT_RESET, false, message);
                 return;
             }
             if (storedClient >= uploadClient)
@@ -1427,6 +1602,11 @@ final class Session
             }
         }
 
+        TaskKind kind()
+        {
+            return TaskKind.BOOTSTRAP;
+        }
+
         void deliver()
         {
             queryVersion = qv;
@@ -1441,7 +1621,10 @@ final class Session
                 downloadServer = head;
                 downloadClient = Math.max(downloadClient, Math.min(storedClient, uploadClient));
             }
-            sendBootstrap(snapshot);
+            epoch++; // a DOWNLOAD built from the old cursors must not be sent after this
+            bootstrapSnapshot = snapshot;
+            bootstrapParts = null;
+            bootstrapPart = 0;
         }
     }
 
@@ -1449,32 +1632,4 @@ final class Session
     {
         return Math.max(0, System.currentTimeMillis() - REALM_EPOCH_MS);
     }
-
-    /**
-     * Send an FLX bootstrap for {@link #queryVersion}: the snapshot cut at object boundaries into changesets that
-     * fit a DOWNLOAD, one per message ({@code MoreToCome} ..., then {@code LastInBatch}); always at least one entry
-     * (possibly an empty changeset).
-     */
-    private void sendBootstrap(final Changeset snapshot)
-    {
-        final LoopResources r = conn.service.loopResources();
-        final int max = conn.service.config.maxDownloadSize();
-        final List<Changeset> parts = BootstrapSplitter.split(snapshot, r.changesetWriter, max / 2);
-        final ExpandableDirectByteBuffer body = r.body;
-        final ExpandableDirectByteBuffer cs = r.filtered;
-        for (int i = 0; i < parts.size(); i++)
-        {
-            final int len = r.changesetWriter.encode(parts.get(i), cs, 0);
-            final int pos = EntryEncoder.downloadEntry(body, 0, downloadServer, downloadClient, now(),
-                ServerIntegratorIdent.SERVER, len, cs, 0, len);
-            progress = (double)(i + 1) / parts.size();
-            if (!send(body, pos, 1, ctx.file.head(), i == parts.size() - 1 ? 1 : 0, queryVersion))
-            {
-                progress = 1.0;
-                return;
-            }
-        }
-        progress = 1.0;
-    }
-
 }

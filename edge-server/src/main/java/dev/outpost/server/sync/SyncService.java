@@ -50,6 +50,7 @@ public final class SyncService implements SyncEngine
     private final io.micrometer.core.instrument.Counter compensatingWritesCounter;
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
     private final HistoryStats historyStats;
+    final DownloadPool downloads;
 
     private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics)
     {
@@ -69,6 +70,8 @@ public final class SyncService implements SyncEngine
             writers[i] = new ShardWriter(store, i, files,
                 config.writerQueue(), metrics);
         }
+        this.downloads = new DownloadPool(store, DownloadPool.configuredThreads(), metrics.timer(
+            "outpost.download.build", "Time to build (read, filter, compress, encode) one message off the event loop"));
         this.loopResources = ThreadLocal.withInitial(() ->
         {
             final LoopResources r = new LoopResources(store.newReader());
@@ -100,6 +103,7 @@ public final class SyncService implements SyncEngine
         {
             w.start();
         }
+        service.downloads.start();
         return service;
     }
 
@@ -333,11 +337,13 @@ public final class SyncService implements SyncEngine
         {
             w.stop();
         }
+        downloads.close();
         LoopResources r;
         while ((r = allLoopResources.poll()) != null)
         {
             r.reader.close();
             r.zlib.close();
+            r.downloads.close();
         }
         store.close();
     }

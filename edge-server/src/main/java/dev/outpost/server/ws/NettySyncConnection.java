@@ -311,6 +311,78 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         return true;
     }
 
+    public OutboundFrame allocateFrame(final int capacity)
+    {
+        return new NettyFrame(ctx.alloc().directBuffer(capacity, capacity), capacity);
+    }
+
+    public boolean sendFrame(final OutboundFrame frame, final int length)
+    {
+        final ByteBuf buf = ((NettyFrame)frame).take();
+        if (null == buf)
+        {
+            throw new IllegalStateException("frame already sent or released");
+        }
+        if (closing)
+        {
+            buf.release();
+            return false;
+        }
+        if (null != claimed)
+        {
+            buf.release();
+            throw new IllegalStateException("previous claim not committed or aborted");
+        }
+        buf.writerIndex(length);
+        final BinaryWebSocketFrame message = new BinaryWebSocketFrame(buf);
+        if (inRead)
+        {
+            ctx.write(message, ctx.voidPromise());
+            needsFlush = true;
+        }
+        else
+        {
+            ctx.writeAndFlush(message, ctx.voidPromise());
+        }
+        return true;
+    }
+
+    /** A pooled direct Netty buffer filled by any thread, written to the channel without a copy. */
+    private static final class NettyFrame implements OutboundFrame
+    {
+        private final UnsafeBuffer view;
+        private ByteBuf buf;
+
+        NettyFrame(final ByteBuf buf, final int capacity)
+        {
+            this.buf = buf;
+            this.view = buf.hasMemoryAddress() ? new UnsafeBuffer(buf.memoryAddress(), capacity) :
+                new UnsafeBuffer(buf.nioBuffer(0, capacity), 0, capacity);
+        }
+
+        public MutableDirectBuffer buffer()
+        {
+            return view;
+        }
+
+        ByteBuf take()
+        {
+            final ByteBuf b = buf;
+            buf = null;
+            view.wrap(EMPTY);
+            return b;
+        }
+
+        public void release()
+        {
+            final ByteBuf b = take();
+            if (null != b)
+            {
+                b.release();
+            }
+        }
+    }
+
     public void abort()
     {
         if (null != claimed)

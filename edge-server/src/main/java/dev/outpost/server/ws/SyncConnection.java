@@ -4,12 +4,13 @@ import dev.outpost.server.auth.VerifiedToken;
 import io.vertx.core.Context;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One accepted sync WebSocket, as the session layer sees it: who is connected, with which protocol, and how to send
  * binary messages and close.
  * <p>
- * Threading: every method except {@link #execute(Runnable)} and the getters must be called on the connection's
+ * Threading: every method except the two {@code execute} methods and the getters must be called on the connection's
  * event loop (the thread that calls the {@link SyncConnectionHandler}). Other threads (server-file writers) hand work
  * to it with {@link #execute(Runnable)}.
  */
@@ -115,4 +116,67 @@ public interface SyncConnection
      * @param task the task.
      */
     void execute(Runnable task);
+
+    /**
+     * Any thread: memory for one outbound message to be filled off the event loop and sent with
+     * {@link #sendFrame(OutboundFrame, int)}. The default is a heap buffer, copied once when sent.
+     *
+     * @param capacity the most bytes the message will take.
+     * @return the frame; the caller owns it until it is sent or released.
+     */
+    default OutboundFrame allocateFrame(final int capacity)
+    {
+        return new HeapFrame(capacity);
+    }
+
+    /**
+     * Event loop: send the first {@code length} bytes of a frame from {@link #allocateFrame(int)} as one binary
+     * message. The frame is given up (sent, or released if the connection is closed).
+     *
+     * @param frame  the filled frame.
+     * @param length message length.
+     * @return false if the connection is closed (nothing was sent).
+     */
+    default boolean sendFrame(final OutboundFrame frame, final int length)
+    {
+        try
+        {
+            return send(frame.buffer(), 0, length);
+        }
+        finally
+        {
+            frame.release();
+        }
+    }
+
+    /**
+     * {@link #execute(Runnable)}, saying what the task does (the event-loop task timer is kept per kind). Thread-safe.
+     *
+     * @param kind what the task does.
+     * @param task the task.
+     */
+    default void execute(final TaskKind kind, final Runnable task)
+    {
+        execute(task);
+    }
+
+    /** The default {@link OutboundFrame}: a heap buffer. */
+    final class HeapFrame implements OutboundFrame
+    {
+        private final UnsafeBuffer buffer;
+
+        HeapFrame(final int capacity)
+        {
+            buffer = new UnsafeBuffer(new byte[capacity]);
+        }
+
+        public MutableDirectBuffer buffer()
+        {
+            return buffer;
+        }
+
+        public void release()
+        {
+        }
+    }
 }

@@ -130,7 +130,10 @@ class SyncMetricsIT
             assertThat(metric(scrape, "outpost_download_changesets_total")).isEqualTo(1.0);
             assertThat(metric(scrape, "outpost_transform_seconds_count")).isEqualTo(1.0);
             assertThat(metric(scrape, "outpost_append_seconds_count")).isGreaterThanOrEqualTo(1.0);
-            assertThat(metric(scrape, "outpost_eventloop_task_seconds_count")).isGreaterThanOrEqualTo(3.0);
+            assertThat(metric(scrape, "outpost_eventloop_task_seconds_count{kind=\"upload\"}")).isEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_eventloop_task_seconds_count{kind=\"ack\"}")).isEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_eventloop_task_seconds_count{kind=\"bind\"}")).isEqualTo(2.0);
+            assertThat(metric(scrape, "outpost_eventloop_task_seconds_count{kind=\"ident\"}")).isEqualTo(2.0);
             assertThat(metric(scrape, "outpost_received_bytes_total")).isPositive();
             assertThat(metric(scrape, "outpost_sent_bytes_total")).isPositive();
 

@@ -1,0 +1,316 @@
+package dev.outpost.server.sync;
+
+import dev.outpost.codec.CodecException;
+import dev.outpost.codec.message.BodyCompression;
+import dev.outpost.codec.message.EntryEncoder;
+import dev.outpost.codec.message.ServerMessageEncoder;
+import dev.outpost.ot.model.Changeset;
+import dev.outpost.ot.model.ChangesetReader;
+import dev.outpost.ot.model.ChangesetWriter;
+import dev.outpost.ot.model.Instruction;
+import dev.outpost.ot.model.ObjectInstruction;
+import dev.outpost.server.store.EntryView;
+import dev.outpost.server.store.HistoryReader;
+import dev.outpost.server.store.ServerFile;
+import dev.outpost.server.ws.OutboundFrame;
+import dev.outpost.server.ws.SyncConnection;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * Builds the messages of {@link DownloadJob}s: reads history entries lock-free, skips the receiver's own and empty
+ * ones, trims FLX changesets to the subscription, zlib-compresses bodies and encodes the message. One per thread
+ * (each event loop has one in its {@link LoopResources} for small inline downloads, each {@link DownloadPool} thread
+ * one for the rest); not thread-safe. Scratch buffers grow to the largest message built and are reused.
+ */
+final class DownloadBuilder
+{
+    private static final System.Logger LOG = System.getLogger(DownloadBuilder.class.getName());
+    /** The most bytes an entry's head takes in a DOWNLOAD body (six numbers). */
+    static final int ENTRY_HEAD_MAX = 6 * 21;
+    /** Room for a message head. */
+    static final int HEAD_MAX = 512;
+    /** {@link #collect} result: the budget ran out first (build it off the loop). */
+    static final int OVER_BUDGET = -1;
+    /** {@link #collect} result: nothing to send (waiting for the receiver's own acknowledgement). */
+    static final int NOTHING = -2;
+    /** Budget weight of an FLX changeset byte (parsed and possibly re-encoded) against a plain copied byte. */
+    static final int FLX_COST = 4;
+
+    private final HistoryReader reader;
+    private final EntryView view = new EntryView();
+    private final ExpandableDirectByteBuffer body = new ExpandableDirectByteBuffer(64 * 1024);
+    private final ExpandableDirectByteBuffer compressed = new ExpandableDirectByteBuffer(64 * 1024);
+    private final ExpandableDirectByteBuffer filtered = new ExpandableDirectByteBuffer(16 * 1024);
+    private final BodyCompression zlib = new BodyCompression();
+    private final ChangesetReader changesetReader = new ChangesetReader();
+    private final ChangesetWriter changesetWriter = new ChangesetWriter();
+    private final ServerMessageEncoder encoder = new ServerMessageEncoder();
+    private DirectBuffer payload;
+    private int payloadLength;
+    private boolean payloadCompressed;
+
+    DownloadBuilder(final HistoryReader reader)
+    {
+        this.reader = reader;
+    }
+
+    /**
+     * Collect the entry list of one history DOWNLOAD into the body: entries in {@code (job.fromServer, job.head]}, at
+     * most {@code job.maxBytes} of changesets (a single larger one goes alone), stopping before an own entry beyond
+     * {@code job.uploadClient}. Sets {@code toServer}, {@code toClient} and {@code entries} of the job.
+     *
+     * @param budget   most changeset bytes (FLX bytes weigh {@link #FLX_COST}) to look at before giving up.
+     * @param examined most entries to look at before giving up.
+     * @return the body length, {@link #OVER_BUDGET} or {@link #NOTHING}.
+     */
+    int collect(final DownloadJob job, final long budget, final int examined)
+    {
+        final ServerFile file = job.file;
+        final int max = job.maxBytes;
+        long cost = 0;
+        int seen = 0;
+        int pos = 0;
+        int entries = 0;
+        long v = job.fromServer;
+        long c = job.fromClient;
+        while (v < job.head)
+        {
+            if (++seen > examined)
+            {
+                return OVER_BUDGET;
+            }
+            final long next = v + 1;
+            if (!reader.read(file, next, view))
+            {
+                LOG.log(System.Logger.Level.ERROR, "history entry " + next + " of " + job.fileName + " unreadable");
+                break;
+            }
+            if (view.originFileIdent() == job.clientFileIdent)
+            {
+                if (view.clientVersion() > job.uploadClient)
+                {
+                    break; // its acknowledgement is on its way: never report a client version beyond the upload cursor
+                }
+                c = view.clientVersion();
+                v = next;
+                continue;
+            }
+            final long revertTarget = CompensatingWrites.targetOf(view);
+            DirectBuffer src = view.changeset();
+            int len = view.changesetLength();
+            if (len == 0 || (revertTarget != 0 && revertTarget != job.clientFileIdent))
+            {
+                v = next; // empty, or a compensating-write revert meant for another client file
+                continue;
+            }
+            cost += job.flx ? (long)len * FLX_COST : len;
+            if (cost > budget)
+            {
+                return OVER_BUDGET;
+            }
+            if (job.flx && revertTarget == 0)
+            {
+                len = filter(job, src, len);
+                if (len < 0)
+                {
+                    len = -len - 1;
+                }
+                else
+                {
+                    src = filtered;
+                }
+                if (len == 0)
+                {
+                    v = next;
+                    continue;
+                }
+            }
+            if (pos > 0 && pos + len + ENTRY_HEAD_MAX > max)
+            {
+                break;
+            }
+            pos += EntryEncoder.downloadEntry(body, pos, next, c, view.timestamp(), view.originFileIdent(), len,
+                src, 0, len);
+            entries++;
+            v = next;
+        }
+        if (pos == 0 && v == job.fromServer && !job.mustSend)
+        {
+            return NOTHING;
+        }
+        job.toServer = v;
+        job.toClient = c;
+        job.entries = entries;
+        return pos;
+    }
+
+    /**
+     * FLX: drop the object instructions of classes outside the subscription (schema instructions stay).
+     *
+     * @return the filtered length (bytes in {@link #filtered}), or {@code -(len + 1)} to send the original.
+     */
+    private int filter(final DownloadJob job, final DirectBuffer src, final int len)
+    {
+        final Changeset cs;
+        try
+        {
+            cs = changesetReader.read(src, 0, len, new Changeset());
+        }
+        catch (final CodecException ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "stored changeset of " + job.fileName + " does not parse");
+            return 0;
+        }
+        boolean drop = false;
+        for (final Instruction i : cs.instructions())
+        {
+            if (i instanceof ObjectInstruction && !job.classes.contains(i.table()))
+            {
+                drop = true;
+                break;
+            }
+        }
+        if (!drop)
+        {
+            return -(len + 1);
+        }
+        final Changeset kept = cs.copyHeader();
+        for (final Instruction i : cs.instructions())
+        {
+            if (!(i instanceof ObjectInstruction) || job.classes.contains(i.table()))
+            {
+                kept.add(i);
+            }
+        }
+        if (kept.isEmpty())
+        {
+            return 0;
+        }
+        return changesetWriter.encode(kept, filtered, 0);
+    }
+
+    /**
+     * Compress {@code body[0, bodyLength)} (the collected entries) if it is over the job's threshold and gets smaller;
+     * then {@link #capacity()} and {@link #encodeDownload}.
+     */
+    void prepare(final DownloadJob job, final int bodyLength)
+    {
+        payload = body;
+        payloadLength = bodyLength;
+        payloadCompressed = false;
+        if (bodyLength > job.compressionThreshold)
+        {
+            final int n = zlib.compressIfWorthwhile(body, 0, bodyLength, compressed, 0);
+            if (n > 0)
+            {
+                payload = compressed;
+                payloadLength = n;
+                payloadCompressed = true;
+            }
+        }
+    }
+
+    /** @return the capacity the message of the body just compressed needs. */
+    int capacity()
+    {
+        return payloadLength + HEAD_MAX;
+    }
+
+    /** Encode the DOWNLOAD of the prepared body with the job's cursors into {@code out}; @return its length. */
+    int encodeDownload(final DownloadJob job, final MutableDirectBuffer out, final int bodyLength,
+        final int batchState, final double progress)
+    {
+        final ServerFile file = job.file;
+        final long downloadable = Math.max(0, file.cumulativeSize(job.head) - file.cumulativeSize(job.toServer));
+        return encoder.flx(job.flx).protocolVersion(job.protocolVersion).download(out, 0, job.sessionIdent,
+            job.toServer, job.toClient, job.head, file.salt(job.head), job.uploadClient, job.uploadServer,
+            downloadable, job.queryVersion, batchState, progress, payloadCompressed, bodyLength, payload, 0,
+            payloadLength);
+    }
+
+    /**
+     * Build the job's message completely into a frame of the session's connection (off the event loop).
+     * {@code job.frame} stays null if there is nothing to send.
+     */
+    void build(final DownloadJob job, final SyncConnection connection)
+    {
+        switch (job.kind)
+        {
+            case HISTORY -> buildHistory(job, connection);
+            case BOOTSTRAP -> buildBootstrapPart(job, connection);
+            case STATE -> buildState(job, connection);
+            default -> throw new IllegalStateException(String.valueOf(job.kind));
+        }
+    }
+
+    private void buildHistory(final DownloadJob job, final SyncConnection connection)
+    {
+        final int n = collect(job, Long.MAX_VALUE, Integer.MAX_VALUE);
+        if (n < 0)
+        {
+            return;
+        }
+        prepare(job, n);
+        final OutboundFrame frame = connection.allocateFrame(capacity());
+        job.frameLength = encodeDownload(job, frame.buffer(), n, 2, 1.0);
+        job.frame = frame;
+    }
+
+    private void buildBootstrapPart(final DownloadJob job, final SyncConnection connection)
+    {
+        if (job.parts == null)
+        {
+            job.parts = BootstrapSplitter.split(job.snapshot, changesetWriter, job.maxBytes / 2);
+            job.snapshot = null;
+        }
+        final int count = job.parts.size();
+        final int len = changesetWriter.encode(job.parts.get(job.part), filtered, 0);
+        final int n = EntryEncoder.downloadEntry(body, 0, job.fromServer, job.fromClient, Session.now(),
+            ServerIntegratorIdent.SERVER, len, filtered, 0, len);
+        job.entries = 1;
+        prepare(job, n);
+        final OutboundFrame frame = connection.allocateFrame(capacity());
+        final boolean last = job.part == count - 1;
+        job.frameLength = encodeDownload(job, frame.buffer(), n, last ? 1 : 0, last ? 1.0 : (double)(job.part + 1) /
+            count);
+        job.frame = frame;
+    }
+
+    /**
+     * One STATE message: segments of {@code <4-byte big-endian length><zlib data>}, each inflating to at most
+     * {@link LegacyRequests#SEGMENT_SIZE} bytes of the snapshot, {@link LegacyRequests#SEGMENTS_PER_MESSAGE} per
+     * message; an empty snapshot is one message with no segments.
+     */
+    private void buildState(final DownloadJob job, final SyncConnection connection)
+    {
+        final byte[] snapshot = job.stateBytes;
+        final UnsafeBuffer src = new UnsafeBuffer(snapshot);
+        int offset = job.stateOffset;
+        int pos = 0;
+        for (int s = 0; s < LegacyRequests.SEGMENTS_PER_MESSAGE && offset < snapshot.length; s++)
+        {
+            final int n = Math.min(LegacyRequests.SEGMENT_SIZE, snapshot.length - offset);
+            body.checkLimit(pos + 4 + n + 1024);
+            final int z = zlib.deflate(src, offset, n, body, pos + 4, n + 1024);
+            body.putInt(pos, z, ByteOrder.BIG_ENDIAN);
+            pos += 4 + z;
+            offset += n;
+        }
+        final OutboundFrame frame = connection.allocateFrame(pos + HEAD_MAX);
+        job.frameLength = encoder.flx(job.flx).protocolVersion(job.protocolVersion).state(frame.buffer(), 0,
+            job.sessionIdent, job.stateVersion, job.stateSalt, job.stateOffset, offset, snapshot.length, body, 0, pos);
+        job.stateEnd = offset;
+        job.frame = frame;
+    }
+
+    /** Release the zlib streams (the reader belongs to the caller). */
+    void close()
+    {
+        zlib.close();
+    }
+}

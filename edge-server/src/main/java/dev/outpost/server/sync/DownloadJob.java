@@ -1,0 +1,102 @@
+package dev.outpost.server.sync;
+
+import dev.outpost.ot.model.Changeset;
+import dev.outpost.server.store.ServerFile;
+import dev.outpost.server.ws.OutboundFrame;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One outbound message of a session to build off its event loop ({@link DownloadPool}), or inline when it is small:
+ * a DOWNLOAD of history entries, one part of an FLX bootstrap, or one STATE message. The session fills the inputs
+ * (a snapshot of its cursors) on its event loop, the builder fills the outputs, and the session applies them back on
+ * its event loop. At most one job of a session is in flight; the session owns one instance and reuses it.
+ * <p>
+ * Ownership passes event loop -> pool thread -> event loop through the pool's queue and
+ * {@code SyncConnection.execute}, which order the accesses; no field is read by two threads at once.
+ */
+final class DownloadJob
+{
+    /** What a job builds. */
+    enum Kind
+    {
+        /** DOWNLOAD of the history entries in {@code (fromServer, head]} (at most {@code maxBytes} of them). */
+        HISTORY,
+        /** DOWNLOAD of bootstrap part {@code part} (the first job of a bootstrap also cuts the snapshot). */
+        BOOTSTRAP,
+        /** STATE message of the snapshot bytes from {@code stateOffset}. */
+        STATE
+    }
+
+    final Session session;
+
+    // inputs (event loop)
+    Kind kind;
+    int epoch;
+    ServerFile file;
+    String fileName;
+    long sessionIdent;
+    boolean flx;
+    int protocolVersion;
+    int maxBytes;
+    int compressionThreshold;
+    long clientFileIdent;
+    long fromServer;
+    long fromClient;
+    long uploadClient;
+    long uploadServer;
+    long head;
+    long queryVersion;
+    Set<String> classes = Set.of();
+    /** HISTORY: send a message even if it carries nothing (the session's first DOWNLOAD). */
+    boolean mustSend;
+    /** BOOTSTRAP: the snapshot to cut (first job of a bootstrap only; null afterwards). */
+    Changeset snapshot;
+    /** BOOTSTRAP: the parts (set by the first job), and the index of the part to send. */
+    List<Changeset> parts;
+    int part;
+    /** STATE: snapshot bytes, version, salt and the offset to send from. */
+    byte[] stateBytes;
+    long stateVersion;
+    long stateSalt;
+    int stateOffset;
+
+    // outputs (builder)
+    long toServer;
+    long toClient;
+    int entries;
+    /** STATE: the offset after this message's segments. */
+    int stateEnd;
+    /** The built message (null: nothing to send); its length. */
+    OutboundFrame frame;
+    int frameLength;
+    Throwable failure;
+
+    DownloadJob(final Session session)
+    {
+        this.session = session;
+    }
+
+    /** Drop the outputs of the previous build (before reuse). */
+    void resetOutputs()
+    {
+        toServer = fromServer;
+        toClient = fromClient;
+        entries = 0;
+        stateEnd = 0;
+        frame = null;
+        frameLength = 0;
+        failure = null;
+    }
+
+    /** Give back the built message without sending it. */
+    void releaseFrame()
+    {
+        if (frame != null)
+        {
+            frame.release();
+            frame = null;
+        }
+    }
+}
