@@ -31,6 +31,12 @@ final class FileContext
     private ObjectState state;
     private ServerIntegrator integrator;
     boolean touched;
+    // writer-owned bookkeeping of ShardWriter (LRU of loaded states, batch membership)
+    FileContext lruPrev;
+    FileContext lruNext;
+    boolean inLru;
+    boolean inBatch;
+    long estimatedBytes;
 
     FileContext(final String name, final ServerFile file, final ShardWriter writer)
     {
@@ -68,8 +74,15 @@ final class FileContext
     {
         if (integrator != null)
         {
+            writer.used(this);
             return;
         }
+        load(shard, tools);
+        writer.used(this);
+    }
+
+    private void load(final StoreShard shard, final StoreHistory.WriterTools tools)
+    {
         history = new StoreHistory(shard, file, tools);
         state = new ObjectState();
         final ChangesetApplier applier = new ChangesetApplier(state);
@@ -98,6 +111,37 @@ final class FileContext
             }
         }
         integrator = new ServerIntegrator(history, state);
+    }
+
+    /** Writer: forget the object state, integrator and history cache; the next use rebuilds them by replay. */
+    void unload()
+    {
+        history = null;
+        state = null;
+        integrator = null;
+    }
+
+    boolean loaded()
+    {
+        return integrator != null;
+    }
+
+    /**
+     * Writer: a rough estimate of the heap the loaded state holds: a fixed part, per object a header and per
+     * column a value, and the parsed history entries cached. Cheap (per table, not per object).
+     */
+    long estimateBytes()
+    {
+        if (state == null)
+        {
+            return 0;
+        }
+        long bytes = 2048;
+        for (final var table : state.tables().values())
+        {
+            bytes += 256 + (long)table.objects().size() * (96 + 48L * table.columns().size());
+        }
+        return bytes + history.cachedEntries() * 512L;
     }
 
     StoreHistory history()
