@@ -67,7 +67,7 @@ public final class SyncService implements SyncEngine
             writers[i] = new ShardWriter(store, i, files,
                 Integer.getInteger(WRITER_QUEUE_PROP, ShardWriter.QUEUE_CAPACITY), metrics,
                 Math.max(1, config.stateCacheFiles() / writers.length),
-                Math.max(1L << 20, (long)config.stateCacheSize() / writers.length));
+                Math.max(1, (long)config.stateCacheSize() / writers.length));
         }
         this.loopResources = ThreadLocal.withInitial(() ->
         {
