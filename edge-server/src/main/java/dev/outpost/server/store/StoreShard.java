@@ -29,8 +29,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link #serverFile(String)} may be called from any thread. Readers on other threads use a {@link HistoryReader}.
  * <p>
  * Durability: every writer method returns after its record is complete in the memory-mapped queue, so it survives
- * a kill of the process (not a power loss: nothing is fsynced). Appended history becomes visible to readers only at
- * {@link #publish()}, which is the acknowledgement point of a batch.
+ * a kill of the process; with {@link StoreConfig#fsync} each {@link #publish()} also forces the batch to disk (power
+ * loss). Appended history becomes visible to readers only at {@link #publish()}, which is the acknowledgement point
+ * of a batch.
+ * <p>
+ * Atomicity: records written by a command ({@link #beginCommand()} .. {@link #endCommand()}) belong to the open
+ * commit unit, which {@link #publish()} commits with one COMMIT record; {@link #abortCommand()} undoes a failed
+ * command's effects on the index and voids its records with an ABORT record. Replay applies only committed units
+ * (see {@link RecordLayout}).
  */
 public final class StoreShard implements AutoCloseable
 {
@@ -367,8 +373,9 @@ public final class StoreShard implements AutoCloseable
     }
 
     /**
-     * Allocates the next client file ident of {@code file} (2, 3, ...) with a random salt, durably: the record is in
-     * the queue when this returns, so the IDENT may be sent. Writer thread.
+     * Allocates the next client file ident of {@code file} (2, 3, ...) with a random salt. Outside a command the record
+     * is committed when this returns; inside one it is committed by the next {@link #publish()}, after which the
+     * IDENT may be sent. Writer thread.
      */
     public ClientFile allocateClientFile(final ServerFile file, final int clientType, final long lastSeen)
     {

@@ -15,12 +15,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What an evicted server file costs on its next touch: the object state rebuilt by replaying its history equals the
- * state before eviction, and the time is printed (default 5,000 versions of 10 objects each; the figure in SYNC.md
+ * state before eviction, and the time is printed (default 2,000 versions of 10 objects each; the figure in SYNC.md
  * comes from {@code -Doutpost.sync.rebuildVersions=100000}).
  */
 class StateRebuildTimingTest
 {
-    private static final int VERSIONS = Integer.getInteger("outpost.sync.rebuildVersions", 5_000);
+    private static final int VERSIONS = Integer.getInteger("outpost.sync.rebuildVersions", 2_000);
 
     @TempDir
     Path dir;
