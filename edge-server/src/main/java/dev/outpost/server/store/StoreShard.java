@@ -65,7 +65,7 @@ public final class StoreShard implements AutoCloseable
     private boolean commandWrote;
     private int commandMark;
     private boolean unsynced;
-    private StoreFailure failure;
+    private volatile StoreFailure failure;
     private FileChannel syncChannel;
     private File syncFile;
     private volatile long syncCount;
