@@ -173,7 +173,7 @@ class CommitUnitTest
     }
 
     @Test
-    void shouldRollBackTheRecordOfAFailedWriteAndAbortTheCommand() throws Exception
+    void shouldAbortACommandWhoseWriteFailed() throws Exception
     {
         try (HistoryStore store = HistoryStore.open(config(dir).shardCount(1)))
         {
