@@ -81,6 +81,19 @@ final class ServeCommand implements Callable<Integer>
         description = "Compress bodies at least this large (default 1024).")
     String compressionThreshold;
 
+    @Option(names = "--durability", paramLabel = "os|fsync",
+        description = "os: crash-safe, written back by the OS (default); fsync: each batch forced to disk before it " +
+            "is acknowledged.")
+    String durability;
+
+    @Option(names = "--state-cache-files", paramLabel = "N",
+        description = "Server files whose object state stays in memory (default 20000).")
+    Integer stateCacheFiles;
+
+    @Option(names = "--state-cache-size", paramLabel = "SIZE",
+        description = "Estimated heap of the object states kept in memory (default 512MiB).")
+    String stateCacheSize;
+
     @Option(names = "--event-loops", paramLabel = "N", description = "Event loop threads (default: CPU count).")
     Integer eventLoops;
 
@@ -255,6 +268,18 @@ final class ServeCommand implements Callable<Integer>
         {
             config.eventLoops(eventLoops);
         }
+        if (null != durability)
+        {
+            config.durability(ServerConfig.durabilityOf(durability));
+        }
+        if (null != stateCacheFiles)
+        {
+            config.stateCacheFiles(stateCacheFiles);
+        }
+        if (null != stateCacheSize)
+        {
+            config.stateCacheSize(ServerConfig.parseSize(ServerConfig.STATE_CACHE_SIZE_PROP, stateCacheSize));
+        }
         if (null != tlsCert)
         {
             config.tlsCertFile(tlsCert);
@@ -302,6 +327,9 @@ final class ServeCommand implements Callable<Integer>
             {maxMessageSize, ServerConfig.MAX_MESSAGE_SIZE_PROP, "--max-message-size"},
             {compressionThreshold, ServerConfig.COMPRESSION_THRESHOLD_PROP, "--compression-threshold"},
             {eventLoops, ServerConfig.EVENT_LOOPS_PROP, "--event-loops"},
+            {durability, ServerConfig.DURABILITY_PROP, "--durability"},
+            {stateCacheFiles, ServerConfig.STATE_CACHE_FILES_PROP, "--state-cache-files"},
+            {stateCacheSize, ServerConfig.STATE_CACHE_SIZE_PROP, "--state-cache-size"},
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},

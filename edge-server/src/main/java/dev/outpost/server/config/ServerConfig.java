@@ -87,6 +87,18 @@ public final class ServerConfig
     public static final int WRITER_QUEUE_DEFAULT = 4096;
     public static final int WRITER_QUEUE_MAX = 1 << 20;
 
+    /** {@code os} or {@code fsync}: see {@link Durability}. */
+    public static final String DURABILITY_PROP = "outpost.durability";
+    public static final Durability DURABILITY_DEFAULT = Durability.OS;
+
+    /** Server files whose object state stays in memory (all writers together); the least recently used go first. */
+    public static final String STATE_CACHE_FILES_PROP = "outpost.state.cache.files";
+    public static final int STATE_CACHE_FILES_DEFAULT = 20_000;
+
+    /** Estimated heap of the object states kept in memory (all writers together). */
+    public static final String STATE_CACHE_SIZE_PROP = "outpost.state.cache.size";
+    public static final int STATE_CACHE_SIZE_DEFAULT = 512 * 1024 * 1024;
+
     /** The config file itself ({@code serve --config}, {@code OUTPOST_CONFIG}). */
     public static final String CONFIG_PROP = "outpost.config";
     /** The apps list (config file only). */
@@ -127,6 +139,9 @@ public final class ServerConfig
     private Duration shutdownTimeout = SHUTDOWN_TIMEOUT_DEFAULT;
     private Duration slowConsumerTimeout = SLOW_CONSUMER_TIMEOUT_DEFAULT;
     private int writerQueue = WRITER_QUEUE_DEFAULT;
+    private Durability durability = DURABILITY_DEFAULT;
+    private int stateCacheFiles = STATE_CACHE_FILES_DEFAULT;
+    private int stateCacheSize = STATE_CACHE_SIZE_DEFAULT;
     private List<AppConfig> apps = List.of();
     private Path configFile;
     private final Map<String, String> origins = new HashMap<>();
@@ -169,7 +184,12 @@ public final class ServerConfig
             (c, v) -> c.shutdownTimeout = parseDuration(SHUTDOWN_TIMEOUT_PROP, v)),
         new Setting("slow-consumer-timeout", SLOW_CONSUMER_TIMEOUT_PROP,
             (c, v) -> c.slowConsumerTimeout = parseDuration(SLOW_CONSUMER_TIMEOUT_PROP, v)),
-        new Setting("writer-queue", WRITER_QUEUE_PROP, (c, v) -> c.writerQueue = parseInt(WRITER_QUEUE_PROP, v)));
+        new Setting("writer-queue", WRITER_QUEUE_PROP, (c, v) -> c.writerQueue = parseInt(WRITER_QUEUE_PROP, v)),
+        new Setting("durability", DURABILITY_PROP, (c, v) -> c.durability = parseDurability(v)),
+        new Setting("state-cache.files", STATE_CACHE_FILES_PROP,
+            (c, v) -> c.stateCacheFiles = parseInt(STATE_CACHE_FILES_PROP, v)),
+        new Setting("state-cache.size", STATE_CACHE_SIZE_PROP,
+            (c, v) -> c.stateCacheSize = parseSize(STATE_CACHE_SIZE_PROP, v)));
 
     /**
      * Defaults overridden by system properties and environment variables.
@@ -424,6 +444,14 @@ public final class ServerConfig
         {
             throw new ConfigException(COMPRESSION_THRESHOLD_PROP, compressionThreshold + " is negative");
         }
+        if (stateCacheFiles < 1)
+        {
+            throw new ConfigException(STATE_CACHE_FILES_PROP, stateCacheFiles + " must be at least 1");
+        }
+        if (stateCacheSize < 1024 * 1024)
+        {
+            throw new ConfigException(STATE_CACHE_SIZE_PROP, stateCacheSize + " bytes is below 1 MiB");
+        }
         if (eventLoops < 1 || eventLoops > 1024)
         {
             throw new ConfigException(EVENT_LOOPS_PROP, eventLoops + " is outside 1..1024");
@@ -599,6 +627,9 @@ public final class ServerConfig
         copy.shutdownTimeout = shutdownTimeout;
         copy.slowConsumerTimeout = slowConsumerTimeout;
         copy.writerQueue = writerQueue;
+        copy.durability = durability;
+        copy.stateCacheFiles = stateCacheFiles;
+        copy.stateCacheSize = stateCacheSize;
         copy.configFile = configFile;
         return copy;
     }
@@ -984,6 +1015,9 @@ public final class ServerConfig
             ", shutdownTimeout=" + shutdownTimeout +
             ", slowConsumerTimeout=" + slowConsumerTimeout +
             ", writerQueue=" + writerQueue +
+            ", durability=" + durability +
+            ", stateCacheFiles=" + stateCacheFiles +
+            ", stateCacheSize=" + stateCacheSize +
             ", apps=" + apps() +
             '}';
     }
@@ -1024,6 +1058,70 @@ public final class ServerConfig
         {
             throw new ConfigException(setting, "'" + text + "' is not an integer");
         }
+    }
+
+    private static Durability parseDurability(final String text)
+    {
+        try
+        {
+            return Durability.valueOf(text.trim().toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(DURABILITY_PROP, "'" + text + "' is not one of os, fsync");
+        }
+    }
+
+    /**
+     * @param text {@code os} or {@code fsync} (any case).
+     * @return the durability it names.
+     * @throws ConfigException if it names none.
+     */
+    public static Durability durabilityOf(final String text)
+    {
+        return parseDurability(text);
+    }
+
+    /**
+     * @return {@link Durability#OS} (default: crash-safe, write-back by the OS) or {@link Durability#FSYNC} (every
+     * batch forced to disk before it is acknowledged).
+     */
+    public Durability durability()
+    {
+        return durability;
+    }
+
+    public ServerConfig durability(final Durability durability)
+    {
+        this.durability = java.util.Objects.requireNonNull(durability, "durability");
+        return this;
+    }
+
+    /**
+     * @return how many server files keep their object state in memory, all shard writers together (each writer
+     * keeps its share); the least recently used are evicted and rebuilt from the history on their next use.
+     */
+    public int stateCacheFiles()
+    {
+        return stateCacheFiles;
+    }
+
+    public ServerConfig stateCacheFiles(final int stateCacheFiles)
+    {
+        this.stateCacheFiles = stateCacheFiles;
+        return this;
+    }
+
+    /** @return the estimated heap bytes of the object states kept in memory, all shard writers together. */
+    public int stateCacheSize()
+    {
+        return stateCacheSize;
+    }
+
+    public ServerConfig stateCacheSize(final int stateCacheSize)
+    {
+        this.stateCacheSize = stateCacheSize;
+        return this;
     }
 
     private static JwtAlgorithm parseAlgorithm(final String text)

@@ -84,9 +84,14 @@ public final class ClientFile
         return reciprocals.get(serverVersion) != NO_RECIPROCAL;
     }
 
+    /** Sets the upload state; with {@code undo}, records the previous state and every trimmed reciprocal. */
     void applyState(final long clientVersion, final long rhBaseVersion, final long lockedServerVersion,
-        final long lastSeen)
+        final long lastSeen, final UndoLog undo)
     {
+        if (undo != null)
+        {
+            undo.clientState(this);
+        }
         this.clientVersion = clientVersion;
         this.lockedServerVersion = lockedServerVersion;
         this.lastSeen = lastSeen;
@@ -95,8 +100,13 @@ public final class ClientFile
             final Long2LongHashMap.KeyIterator it = reciprocals.keySet().iterator();
             while (it.hasNext())
             {
-                if (it.nextValue() <= rhBaseVersion)
+                final long version = it.nextValue();
+                if (version <= rhBaseVersion)
                 {
+                    if (undo != null)
+                    {
+                        undo.reciprocal(this, version, reciprocals.get(version));
+                    }
                     it.remove();
                 }
             }

@@ -24,8 +24,15 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
  */
 public final class HistoryStore implements AutoCloseable
 {
-    /** The data-directory format this build writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The data-directory format this build writes. 2 added commit units (record flags, COMMIT and ABORT records);
+     * a format-1 directory is read as is (its records are all committed on their own) and its format file is
+     * rewritten to 2 when it is opened for writing, after which older builds refuse it instead of replaying aborted
+     * records as valid.
+     */
+    public static final int FORMAT_VERSION = 2;
+    /** Older formats this build opens (and upgrades when writing). */
+    static final int OLDEST_READABLE_FORMAT = 1;
     public static final String FORMAT_FILE = "outpost-store.format";
     static final String SHARD_DIR_PREFIX = "shard-";
 
@@ -68,7 +75,8 @@ public final class HistoryStore implements AutoCloseable
                     .indexCount(config.indexCount())
                     .readOnly(config.readOnly())
                     .build();
-                shards[i] = new StoreShard(i, shardCount, queue, new SecureRandom(), config.maxChangesetLength());
+                shards[i] = new StoreShard(i, shardCount, queue, new SecureRandom(), config.maxChangesetLength(),
+                    config.fsync());
             }
             replayAll(shards);
         }
@@ -225,15 +233,7 @@ public final class HistoryStore implements AutoCloseable
                             FORMAT_FILE + ": not an Outpost data directory");
                     }
                 }
-                final Properties p = new Properties();
-                p.setProperty("format", Integer.toString(FORMAT_VERSION));
-                p.setProperty("shards", Integer.toString(configuredShards));
-                final Path tmp = dir.resolve(FORMAT_FILE + ".tmp");
-                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))
-                {
-                    p.store(w, "Outpost data directory; do not edit");
-                }
-                Files.move(tmp, formatFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                writeFormatFile(dir, FORMAT_VERSION, configuredShards);
                 return configuredShards;
             }
             final Properties p = new Properties();
@@ -242,15 +242,20 @@ public final class HistoryStore implements AutoCloseable
                 p.load(r);
             }
             final int format = parse(p, "format", formatFile);
-            if (format != FORMAT_VERSION)
+            if (format < OLDEST_READABLE_FORMAT || format > FORMAT_VERSION)
             {
                 throw new StoreException(StoreError.UNSUPPORTED_FORMAT_VERSION, formatFile + " has format " +
-                    format + "; this build reads format " + FORMAT_VERSION + " only");
+                    format + "; this build reads formats " + OLDEST_READABLE_FORMAT + ".." + FORMAT_VERSION +
+                    (format > FORMAT_VERSION ? " (written by a newer build)" : ""));
             }
             final int shards = parse(p, "shards", formatFile);
             if (shards < 1 || shards > StoreConfig.MAX_SHARD_COUNT)
             {
                 throw new StoreException(StoreError.CORRUPT_FORMAT_FILE, formatFile + ": bad shard count " + shards);
+            }
+            if (format < FORMAT_VERSION && !readOnly)
+            {
+                writeFormatFile(dir, FORMAT_VERSION, shards);
             }
             return shards;
         }
@@ -258,6 +263,26 @@ public final class HistoryStore implements AutoCloseable
         {
             throw new StoreException(StoreError.IO_FAILURE, "cannot read or initialise " + dir + ": " + ex, ex);
         }
+    }
+
+    /** Writes the format file atomically (temporary file, forced, then renamed). */
+    private static void writeFormatFile(final Path dir, final int format, final int shards) throws IOException
+    {
+        final Properties p = new Properties();
+        p.setProperty("format", Integer.toString(format));
+        p.setProperty("shards", Integer.toString(shards));
+        final Path tmp = dir.resolve(FORMAT_FILE + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))
+        {
+            p.store(w, "Outpost data directory; do not edit");
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve(FORMAT_FILE), StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static int parse(final Properties p, final String key, final Path file) throws StoreException

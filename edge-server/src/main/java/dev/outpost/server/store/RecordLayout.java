@@ -7,9 +7,11 @@ package dev.outpost.server.store;
  * common header (16 bytes)
  *   0      1      2             4                           8                                        16
  *   +------+------+-------------+---------------------------+----------------------------------------+
- *   | type | lay- |  reserved   |  fileId (int32, shard-    |  key (int64): salt / version / client   |
- *   |      | out  |             |  local, 0, 1, 2, ...)     |  ident, by type                        |
+ *   | type | lay- | flags|rsvd  |  fileId (int32, shard-    |  key (int64): salt / version / client   |
+ *   |      | out  |      |      |  local, 0, 1, 2, ...)     |  ident, by type                        |
  *   +------+------+-------------+---------------------------+----------------------------------------+
+ *   flags (format 2): TXN 0x1 = part of a commit unit, CMD_START 0x2 = first record of a command,
+ *   UNIT_START 0x4 = first record of a commit unit. 0 = committed on its own (every format-1 record).
  *
  * FILE_CREATED (1)   key = server file salt
  *   16 nameLength int32 | 20 name (UTF-8, nameLength bytes)
@@ -26,7 +28,15 @@ package dev.outpost.server.store;
  *
  * RECIPROCAL (5)     key = client file ident
  *   16 serverVersion int64 | 24 changesetLength int32 | 28 reserved int32 | 32 changeset bytes ...
+ *
+ * COMMIT (6)         key = 0, fileId = 0, flags = TXN: every pending record of the unit takes effect (16 bytes)
+ * ABORT (7)          key = 0, fileId = 0, flags = TXN: the records of the unit's last command are void (16 bytes)
  * </pre>
+ * Commit units (format 2): the records a shard writer writes between its first command of a batch and the batch's
+ * {@code publish()} carry the TXN flag and take effect at replay only when the unit's COMMIT follows. A command that
+ * failed is cancelled by an ABORT right after its records; a unit cut off by a crash (no COMMIT before the next
+ * UNIT_START, the next unflagged record or the end of the queue) is dropped whole. FILE_CREATED is never part of a
+ * unit (a server file's creation is idempotent and kept).
  * A record that is shorter than its type needs, has an unknown type or layout, or does not continue its server
  * file's sequence is skipped at replay (and counted), never trusted.
  */
@@ -39,12 +49,20 @@ final class RecordLayout
     static final byte CLIENT_ALLOCATED = 3;
     static final byte CLIENT_STATE = 4;
     static final byte RECIPROCAL = 5;
+    static final byte COMMIT = 6;
+    static final byte ABORT = 7;
+
+    static final int FLAGS_OFFSET = 2;
+    static final byte FLAG_TXN = 1;
+    static final byte FLAG_CMD_START = 2;
+    static final byte FLAG_UNIT_START = 4;
 
     static final int TYPE_OFFSET = 0;
     static final int LAYOUT_OFFSET = 1;
     static final int FILE_ID_OFFSET = 4;
     static final int KEY_OFFSET = 8;
     static final int COMMON_HEADER_LENGTH = 16;
+    static final int MARKER_LENGTH = 16;
 
     static final int FILE_NAME_LENGTH_OFFSET = 16;
     static final int FILE_NAME_OFFSET = 20;

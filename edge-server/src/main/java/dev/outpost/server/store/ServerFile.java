@@ -180,6 +180,17 @@ public final class ServerFile
         lastAppended = version;
     }
 
+    /**
+     * Writer: forgets the versions above {@code version} (never published: a command that failed, or a commit unit
+     * dropped at replay). Their index slots are overwritten by the next appends, before any publish.
+     */
+    void truncate(final long version)
+    {
+        assert version <= lastAppended && version >= (long)HEAD.getOpaque(this);
+        lastAppended = version;
+        cumulativeBytes = cumulativeSize(version);
+    }
+
     /** Writer: makes everything appended so far visible to readers. */
     void publish()
     {

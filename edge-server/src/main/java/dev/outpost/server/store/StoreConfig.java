@@ -22,6 +22,9 @@ import net.openhft.chronicle.queue.RollCycles;
  *       {@code indexSpacing - 1} records past an indexed one; a daily cycle file of one shard holds at most
  *       {@code indexCount^2 * indexSpacing} records (2^30 with the defaults, about 12k per second all day).
  *       Fixed when a cycle file is created.</li>
+ *   <li>{@code fsync} (default false): force what a batch wrote to disk at every {@code publish()} before the
+ *       heads are published (group commit; survives a power loss), instead of leaving write-back to the OS
+ *       (survives a crash of the process, not of the machine).</li>
  * </ul>
  * Mutable until passed to {@link HistoryStore#open(StoreConfig)}; not thread-safe.
  */
@@ -48,6 +51,7 @@ public final class StoreConfig
     private int indexCount = DEFAULT_INDEX_COUNT;
     private RollCycle rollCycle = RollCycles.FAST_DAILY;
     private boolean readOnly;
+    private boolean fsync;
 
     public StoreConfig dataDir(final Path dataDir)
     {
@@ -150,6 +154,18 @@ public final class StoreConfig
     public boolean readOnly()
     {
         return readOnly;
+    }
+
+    /** Force each published batch to disk (see the class comment). */
+    public StoreConfig fsync(final boolean fsync)
+    {
+        this.fsync = fsync;
+        return this;
+    }
+
+    public boolean fsync()
+    {
+        return fsync;
     }
 
     /** @return the largest changeset one record can carry with this block size. */

@@ -1,6 +1,11 @@
 package dev.outpost.server.store;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,8 +29,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link #serverFile(String)} may be called from any thread. Readers on other threads use a {@link HistoryReader}.
  * <p>
  * Durability: every writer method returns after its record is complete in the memory-mapped queue, so it survives
- * a kill of the process (not a power loss: nothing is fsynced). Appended history becomes visible to readers only at
- * {@link #publish()}, which is the acknowledgement point of a batch.
+ * a kill of the process; with {@link StoreConfig#fsync} each {@link #publish()} also forces the batch to disk (power
+ * loss). Appended history becomes visible to readers only at {@link #publish()}, which is the acknowledgement point
+ * of a batch.
+ * <p>
+ * Atomicity: records written by a command ({@link #beginCommand()} .. {@link #endCommand()}) belong to the open
+ * commit unit, which {@link #publish()} commits with one COMMIT record; {@link #abortCommand()} undoes a failed
+ * command's effects on the index and voids its records with an ABORT record. Replay applies only committed units
+ * (see {@link RecordLayout}).
  */
 public final class StoreShard implements AutoCloseable
 {
@@ -46,9 +57,28 @@ public final class StoreShard implements AutoCloseable
     private long skippedRecords;
     private long replayedRecords;
 
+    // commit units (see RecordLayout); writer-owned
+    private final UndoLog undo = new UndoLog();
+    private final boolean fsync;
+    private boolean unitOpen;
+    private boolean inCommand;
+    private boolean commandWrote;
+    private int commandMark;
+    private boolean unsynced;
+    private volatile StoreFailure failure;
+    private FileChannel syncChannel;
+    private File syncFile;
+    private volatile long syncCount;
+    private volatile long commitCount;
+    private long abortedCommands;
+    private long droppedUnits;
+    /** Tests: runs before every record is written (with its type); throwing simulates a store failure. */
+    java.util.function.IntConsumer faultHook;
+
     StoreShard(final int index, final int shardCount, final SingleChronicleQueue queue, final RandomGenerator random,
-        final int maxChangesetLength)
+        final int maxChangesetLength, final boolean fsync)
     {
+        this.fsync = fsync;
         this.index = index;
         this.shardCount = shardCount;
         this.queue = queue;
@@ -130,13 +160,25 @@ public final class StoreShard implements AutoCloseable
         }
         final long salt = randomSalt();
         final int fileId = byId.size();
-        try (DocumentContext dc = appender().writingDocument())
+        checkUsable(RecordLayout.FILE_CREATED);
+        final DocumentContext dc = appender().writingDocument();
+        try
         {
             final Bytes<?> b = dc.wire().bytes();
-            writeHeader(b, RecordLayout.FILE_CREATED, fileId, salt);
+            writeHeader(b, RecordLayout.FILE_CREATED, (byte)0, fileId, salt);
             b.writeInt(nameBytes.length);
             b.write(nameBytes);
         }
+        catch (final RuntimeException | Error ex)
+        {
+            dc.rollbackOnClose();
+            throw ex;
+        }
+        finally
+        {
+            dc.close();
+        }
+        unsynced = true;
         return addServerFile(name, fileId, salt);
     }
 
@@ -164,11 +206,12 @@ public final class StoreShard implements AutoCloseable
             return REJECTED_TOO_LARGE;
         }
         final long version = file.lastAppended + 1;
-        final long logIndex;
-        try (DocumentContext dc = appender().writingDocument())
+        final byte flags = flagsFor(RecordLayout.ENTRY);
+        final DocumentContext dc = appender().writingDocument();
+        try
         {
             final Bytes<?> b = dc.wire().bytes();
-            writeHeader(b, RecordLayout.ENTRY, file.fileId(), version);
+            writeHeader(b, RecordLayout.ENTRY, flags, file.fileId(), version);
             b.writeLong(originFileIdent);
             b.writeLong(clientVersion);
             b.writeLong(timestamp);
@@ -177,9 +220,23 @@ public final class StoreShard implements AutoCloseable
             b.writeInt(0);
             writePayload(b, changeset, offset, length);
         }
-        logIndex = appender.lastIndexAppended();
+        catch (final RuntimeException | Error ex)
+        {
+            dc.rollbackOnClose();
+            throw ex;
+        }
+        finally
+        {
+            dc.close();
+        }
+        final long logIndex = appender.lastIndexAppended();
+        final UndoLog u = written(flags);
+        if (u != null)
+        {
+            u.appended(file, file.lastAppended);
+        }
         file.recordAppended(version, logIndex, length);
-        raiseUploadProgress(file, originFileIdent, clientVersion);
+        raiseUploadProgress(file, originFileIdent, clientVersion, u);
         if (!file.dirty)
         {
             file.dirty = true;
@@ -188,37 +245,164 @@ public final class StoreShard implements AutoCloseable
         return version;
     }
 
-    /** Publishes the head of every server file appended to since the last publish. Writer thread. */
-    public void publish()
+    /**
+     * Commits the open commit unit (writes its COMMIT record), forces everything written to disk if the shard syncs
+     * ({@link StoreConfig#fsync}), then publishes the head of every server file appended to since the last publish.
+     * Writer thread, outside a command.
+     *
+     * @return false if the unit could not be committed or synced: the shard has failed ({@link #failure()}), and
+     *     nothing appended since the last successful publish is published (or will survive a restart).
+     */
+    public boolean publish()
     {
         assert isWriterThread();
+        assert !inCommand : "publish inside a command";
+        if (failure != null)
+        {
+            return false;
+        }
+        try
+        {
+            if (unitOpen)
+            {
+                writeMarker(RecordLayout.COMMIT);
+                unitOpen = false;
+                commitCount++;
+            }
+            if (fsync && unsynced)
+            {
+                sync();
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            fail("cannot commit a batch", ex);
+            return false;
+        }
+        undo.clear();
         final ArrayList<ServerFile> files = dirty;
         for (int i = 0, n = files.size(); i < n; i++)
         {
             files.get(i).publish();
         }
         files.clear();
+        return true;
     }
 
     /**
-     * Allocates the next client file ident of {@code file} (2, 3, ...) with a random salt, durably: the record is in
-     * the queue when this returns, so the IDENT may be sent. Writer thread.
+     * Starts a command: everything written until {@link #endCommand()} or {@link #abortCommand()} belongs to the
+     * open commit unit and can be undone. Writer thread.
+     */
+    public void beginCommand()
+    {
+        assert isWriterThread();
+        assert !inCommand : "nested command";
+        inCommand = true;
+        commandWrote = false;
+        commandMark = undo.mark();
+    }
+
+    /** Ends a command that succeeded: its records wait for the unit's commit at the next {@link #publish()}. */
+    public void endCommand()
+    {
+        assert isWriterThread();
+        inCommand = false;
+    }
+
+    /**
+     * Ends a command that failed: undoes its effects on the index (versions, cumulative sizes, client registry,
+     * upload state, reciprocals) and writes an ABORT record so that replay ignores its records. A server file created
+     * by the command stays (creation is idempotent). If the ABORT cannot be written the shard fails (see
+     * {@link #publish()}). Writer thread.
+     *
+     * @return whether the command had written anything.
+     */
+    public boolean abortCommand()
+    {
+        assert isWriterThread();
+        assert inCommand : "abort outside a command";
+        inCommand = false;
+        undo.rollbackTo(commandMark);
+        if (!commandWrote)
+        {
+            return false;
+        }
+        abortedCommands++;
+        if (failure == null)
+        {
+            try
+            {
+                writeMarker(RecordLayout.ABORT);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                fail("cannot write an abort record", ex);
+            }
+        }
+        return true;
+    }
+
+    /** @return why the shard stopped writing (a commit, abort or sync failed), or null while it works. Any thread. */
+    public StoreFailure failure()
+    {
+        return failure;
+    }
+
+    /** @return the number of disk syncs so far (fsync mode: at most one per publish). */
+    public long syncCount()
+    {
+        return syncCount;
+    }
+
+    /** @return the number of commit units committed by {@link #publish()} since open. */
+    public long commitCount()
+    {
+        return commitCount;
+    }
+
+    /** @return commands aborted since open, plus aborted commands found at replay. */
+    public long abortedCommands()
+    {
+        return abortedCommands;
+    }
+
+    /** @return commit units found uncommitted at replay (cut off by a crash) and dropped. */
+    public long droppedUnits()
+    {
+        return droppedUnits;
+    }
+
+    /**
+     * Allocates the next client file ident of {@code file} (2, 3, ...) with a random salt. Outside a command the record
+     * is committed when this returns; inside one it is committed by the next {@link #publish()}, after which the
+     * IDENT may be sent. Writer thread.
      */
     public ClientFile allocateClientFile(final ServerFile file, final int clientType, final long lastSeen)
     {
         assert isWriterThread();
         final long ident = file.nextClientIdent;
         final long salt = randomSalt();
-        try (DocumentContext dc = appender().writingDocument())
+        final byte flags = flagsFor(RecordLayout.CLIENT_ALLOCATED);
+        final DocumentContext dc = appender().writingDocument();
+        try
         {
             final Bytes<?> b = dc.wire().bytes();
-            writeHeader(b, RecordLayout.CLIENT_ALLOCATED, file.fileId(), ident);
+            writeHeader(b, RecordLayout.CLIENT_ALLOCATED, flags, file.fileId(), ident);
             b.writeLong(salt);
             b.writeInt(clientType);
             b.writeInt(0);
             b.writeLong(lastSeen);
         }
-        return addClient(file, ident, salt, clientType, lastSeen);
+        catch (final RuntimeException | Error ex)
+        {
+            dc.rollbackOnClose();
+            throw ex;
+        }
+        finally
+        {
+            dc.close();
+        }
+        return addClient(file, ident, salt, clientType, lastSeen, written(flags));
     }
 
     /** @return the client file {@code ident} of {@code file}, or null. Writer thread. */
@@ -243,16 +427,27 @@ public final class StoreShard implements AutoCloseable
             throw new IllegalArgumentException("client state must not go back: " + client + " -> (" +
                 clientVersion + ", " + rhBaseVersion + ", " + lockedServerVersion + ")");
         }
-        try (DocumentContext dc = appender().writingDocument())
+        final byte flags = flagsFor(RecordLayout.CLIENT_STATE);
+        final DocumentContext dc = appender().writingDocument();
+        try
         {
             final Bytes<?> b = dc.wire().bytes();
-            writeHeader(b, RecordLayout.CLIENT_STATE, file.fileId(), client.ident());
+            writeHeader(b, RecordLayout.CLIENT_STATE, flags, file.fileId(), client.ident());
             b.writeLong(clientVersion);
             b.writeLong(rhBaseVersion);
             b.writeLong(lockedServerVersion);
             b.writeLong(lastSeen);
         }
-        client.applyState(clientVersion, rhBaseVersion, lockedServerVersion, lastSeen);
+        catch (final RuntimeException | Error ex)
+        {
+            dc.rollbackOnClose();
+            throw ex;
+        }
+        finally
+        {
+            dc.close();
+        }
+        client.applyState(clientVersion, rhBaseVersion, lockedServerVersion, lastSeen, written(flags));
     }
 
     /**
@@ -275,18 +470,33 @@ public final class StoreShard implements AutoCloseable
         {
             return false;
         }
-        final long logIndex;
-        try (DocumentContext dc = appender().writingDocument())
+        final byte flags = flagsFor(RecordLayout.RECIPROCAL);
+        final DocumentContext dc = appender().writingDocument();
+        try
         {
             final Bytes<?> b = dc.wire().bytes();
-            writeHeader(b, RecordLayout.RECIPROCAL, file.fileId(), client.ident());
+            writeHeader(b, RecordLayout.RECIPROCAL, flags, file.fileId(), client.ident());
             b.writeLong(serverVersion);
             b.writeInt(length);
             b.writeInt(0);
             writePayload(b, changeset, offset, length);
         }
-        logIndex = appender.lastIndexAppended();
-        client.reciprocals.put(serverVersion, logIndex);
+        catch (final RuntimeException | Error ex)
+        {
+            dc.rollbackOnClose();
+            throw ex;
+        }
+        finally
+        {
+            dc.close();
+        }
+        final long logIndex = appender.lastIndexAppended();
+        final UndoLog u = written(flags);
+        final long previous = client.reciprocals.put(serverVersion, logIndex);
+        if (u != null)
+        {
+            u.reciprocal(client, serverVersion, previous);
+        }
         return true;
     }
 
@@ -349,6 +559,7 @@ public final class StoreShard implements AutoCloseable
     @Override
     public void close()
     {
+        closeSyncChannel();
         if (writerCursor != null)
         {
             writerCursor.close();
@@ -360,11 +571,17 @@ public final class StoreShard implements AutoCloseable
         queue.close();
     }
 
-    /** Rebuilds the index from the queue. Runs once at open, before any writer. */
+    /**
+     * Rebuilds the index from the queue. Runs once at open, before any writer. Records of a commit unit take effect
+     * tentatively (with undo) and become final at its COMMIT; an ABORT undoes the unit's last command; a unit that
+     * never committed (the next unit starts, an unflagged record follows, or the queue ends) is undone whole.
+     */
     void replay()
     {
         final UnsafeBuffer record = new UnsafeBuffer(new byte[0]);
         byte[] copy = new byte[256];
+        boolean pending = false;
+        int commandMark = 0;
         try (ExcerptTailer tailer = queue.createTailer())
         {
             tailer.toStart();
@@ -379,7 +596,7 @@ public final class StoreShard implements AutoCloseable
                     final Bytes<?> bytes = dc.wire().bytes();
                     final long position = bytes.readPosition();
                     final long remaining = bytes.readRemaining();
-                    if (remaining > Integer.MAX_VALUE)
+                    if (remaining > Integer.MAX_VALUE || remaining < RecordLayout.COMMON_HEADER_LENGTH)
                     {
                         skippedRecords++;
                         continue;
@@ -398,7 +615,49 @@ public final class StoreShard implements AutoCloseable
                         bytes.read(copy, 0, length);
                         record.wrap(copy, 0, length);
                     }
-                    if (apply(record, dc.index()))
+                    final byte type = record.getByte(RecordLayout.TYPE_OFFSET);
+                    final byte flags = record.getByte(RecordLayout.FLAGS_OFFSET);
+                    if (type == RecordLayout.COMMIT || type == RecordLayout.ABORT)
+                    {
+                        if (pending && type == RecordLayout.COMMIT)
+                        {
+                            undo.clear();
+                            pending = false;
+                        }
+                        else if (pending)
+                        {
+                            undo.rollbackTo(commandMark);
+                            abortedCommands++;
+                        }
+                        continue;
+                    }
+                    UndoLog u = null;
+                    if (type != RecordLayout.FILE_CREATED)
+                    {
+                        if ((flags & RecordLayout.FLAG_TXN) == 0 || (flags & RecordLayout.FLAG_UNIT_START) != 0)
+                        {
+                            if (pending)
+                            {
+                                dropUnit();
+                                pending = false;
+                            }
+                            pending = (flags & RecordLayout.FLAG_TXN) != 0;
+                        }
+                        else if (!pending)
+                        {
+                            skippedRecords++; // a later record of a unit that was already dropped
+                            continue;
+                        }
+                        if (pending)
+                        {
+                            u = undo;
+                            if ((flags & RecordLayout.FLAG_CMD_START) != 0)
+                            {
+                                commandMark = undo.mark();
+                            }
+                        }
+                    }
+                    if (apply(record, dc.index(), u))
                     {
                         replayedRecords++;
                     }
@@ -415,13 +674,23 @@ public final class StoreShard implements AutoCloseable
                 }
             }
         }
+        if (pending)
+        {
+            dropUnit();
+        }
         for (int i = 0, n = byId.size(); i < n; i++)
         {
             byId.get(i).publish();
         }
     }
 
-    private boolean apply(final UnsafeBuffer r, final long logIndex)
+    private void dropUnit()
+    {
+        undo.rollbackTo(0);
+        droppedUnits++;
+    }
+
+    private boolean apply(final UnsafeBuffer r, final long logIndex, final UndoLog u)
     {
         final int length = r.capacity();
         if (length < RecordLayout.COMMON_HEADER_LENGTH ||
@@ -470,9 +739,13 @@ public final class StoreShard implements AutoCloseable
                 {
                     return false;
                 }
+                if (u != null)
+                {
+                    u.appended(file, file.lastAppended);
+                }
                 file.recordAppended(key, logIndex, changesetLength);
                 raiseUploadProgress(file, r.getLong(RecordLayout.ENTRY_ORIGIN_FILE_OFFSET),
-                    r.getLong(RecordLayout.ENTRY_CLIENT_VERSION_OFFSET));
+                    r.getLong(RecordLayout.ENTRY_CLIENT_VERSION_OFFSET), u);
                 return true;
             }
             case RecordLayout.CLIENT_ALLOCATED:
@@ -483,7 +756,7 @@ public final class StoreShard implements AutoCloseable
                     return false;
                 }
                 addClient(file, key, salt, r.getInt(RecordLayout.CLIENT_TYPE_OFFSET),
-                    r.getLong(RecordLayout.CLIENT_ALLOCATED_LAST_SEEN_OFFSET));
+                    r.getLong(RecordLayout.CLIENT_ALLOCATED_LAST_SEEN_OFFSET), u);
                 return true;
             }
             case RecordLayout.CLIENT_STATE:
@@ -495,7 +768,7 @@ public final class StoreShard implements AutoCloseable
                 }
                 client.applyState(r.getLong(RecordLayout.STATE_CLIENT_VERSION_OFFSET),
                     r.getLong(RecordLayout.STATE_RH_BASE_OFFSET), r.getLong(RecordLayout.STATE_LOCKED_OFFSET),
-                    r.getLong(RecordLayout.STATE_LAST_SEEN_OFFSET));
+                    r.getLong(RecordLayout.STATE_LAST_SEEN_OFFSET), u);
                 return true;
             }
             case RecordLayout.RECIPROCAL:
@@ -512,7 +785,11 @@ public final class StoreShard implements AutoCloseable
                 {
                     return false;
                 }
-                client.reciprocals.put(version, logIndex);
+                final long previous = client.reciprocals.put(version, logIndex);
+                if (u != null)
+                {
+                    u.reciprocal(client, version, previous);
+                }
                 return true;
             }
             default:
@@ -526,13 +803,17 @@ public final class StoreShard implements AutoCloseable
      * replay alike) makes a re-upload of it after a crash be skipped instead of integrated twice.
      */
     private static void raiseUploadProgress(final ServerFile file, final long originFileIdent,
-        final long clientVersion)
+        final long clientVersion, final UndoLog u)
     {
         if (originFileIdent >= 2)
         {
             final ClientFile client = file.clients.get(originFileIdent);
             if (client != null && clientVersion > client.clientVersion)
             {
+                if (u != null)
+                {
+                    u.uploadProgress(client, client.clientVersion);
+                }
                 client.clientVersion = clientVersion;
             }
         }
@@ -547,19 +828,172 @@ public final class StoreShard implements AutoCloseable
     }
 
     private static ClientFile addClient(final ServerFile file, final long ident, final long salt,
-        final int clientType, final long lastSeen)
+        final int clientType, final long lastSeen, final UndoLog u)
     {
+        if (u != null)
+        {
+            u.clientAdded(file, ident);
+        }
         final ClientFile client = new ClientFile(ident, salt, clientType, lastSeen);
         file.clients.put(ident, client);
         file.nextClientIdent = ident + 1;
         return client;
     }
 
-    private static void writeHeader(final Bytes<?> b, final byte type, final int fileId, final long key)
+    /**
+     * The flags of the next record of {@code type}, after the usual checks (shard not failed, fault hook). Inside
+     * a command, or while a unit is open, a record belongs to the unit.
+     */
+    private byte flagsFor(final int type)
+    {
+        checkUsable(type);
+        if (!inCommand && !unitOpen)
+        {
+            return 0;
+        }
+        byte flags = RecordLayout.FLAG_TXN;
+        if (!unitOpen)
+        {
+            flags |= RecordLayout.FLAG_UNIT_START;
+        }
+        if (inCommand && !commandWrote)
+        {
+            flags |= RecordLayout.FLAG_CMD_START;
+        }
+        return flags;
+    }
+
+    /** A record with {@code flags} is in the queue: track the unit. @return the undo log to record effects in. */
+    private UndoLog written(final byte flags)
+    {
+        unsynced = true;
+        if ((flags & RecordLayout.FLAG_TXN) == 0)
+        {
+            return null;
+        }
+        unitOpen = true;
+        if (inCommand)
+        {
+            commandWrote = true;
+        }
+        return undo;
+    }
+
+    private void checkUsable(final int type)
+    {
+        if (failure != null)
+        {
+            throw new StoreFailure("shard " + index + " stopped writing: " + failure.getMessage(), failure);
+        }
+        final java.util.function.IntConsumer hook = faultHook;
+        if (hook != null)
+        {
+            hook.accept(type);
+        }
+    }
+
+    private void writeMarker(final byte type)
+    {
+        checkUsable(type);
+        final DocumentContext dc = appender().writingDocument();
+        try
+        {
+            writeHeader(dc.wire().bytes(), type, RecordLayout.FLAG_TXN, 0, 0);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            dc.rollbackOnClose();
+            throw ex;
+        }
+        finally
+        {
+            dc.close();
+        }
+        unsynced = true;
+    }
+
+    private void fail(final String what, final Throwable cause)
+    {
+        failure = new StoreFailure("shard " + index + ": " + what + ": " + cause, cause);
+    }
+
+    /**
+     * Forces the queue's current cycle file to disk (fdatasync covers the pages written through the mapping). When
+     * the queue moved to a new cycle file, the previous one is forced once more, and so are the directory entry of
+     * the new file and Chronicle's metadata file, so that a power loss cannot lose the new file itself.
+     */
+    private void sync()
+    {
+        final File current = appender.currentFile();
+        try
+        {
+            if (current != null && !current.equals(syncFile))
+            {
+                if (syncChannel != null)
+                {
+                    syncChannel.force(false);
+                }
+                closeSyncChannel();
+                syncChannel = FileChannel.open(current.toPath(), StandardOpenOption.READ);
+                syncFile = current;
+                final java.nio.file.Path dir = current.toPath().getParent();
+                try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir))
+                {
+                    for (final java.nio.file.Path p : (Iterable<java.nio.file.Path>)files::iterator)
+                    {
+                        if (p.getFileName().toString().endsWith(".cq4t"))
+                        {
+                            force(p);
+                        }
+                    }
+                }
+                force(dir);
+            }
+            if (syncChannel != null)
+            {
+                syncChannel.force(false);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        unsynced = false;
+        syncCount++;
+    }
+
+    private static void force(final java.nio.file.Path path) throws IOException
+    {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            ch.force(true);
+        }
+    }
+
+    private void closeSyncChannel()
+    {
+        if (syncChannel != null)
+        {
+            try
+            {
+                syncChannel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing was written through it
+            }
+            syncChannel = null;
+            syncFile = null;
+        }
+    }
+
+    private static void writeHeader(final Bytes<?> b, final byte type, final byte flags, final int fileId,
+        final long key)
     {
         b.writeByte(type);
         b.writeByte(RecordLayout.LAYOUT_VERSION);
-        b.writeShort((short)0);
+        b.writeByte(flags);
+        b.writeByte((byte)0);
         b.writeInt(fileId);
         b.writeLong(key);
     }

@@ -38,6 +38,12 @@ final class FileContext
     /** Client file ident -> server versions of its revert entries (compensating writes), ascending. */
     private final Long2ObjectHashMap<LongArrayList> reverts = new Long2ObjectHashMap<>();
     boolean touched;
+    // writer-owned bookkeeping of ShardWriter (LRU of loaded states, batch membership)
+    FileContext lruPrev;
+    FileContext lruNext;
+    boolean inLru;
+    boolean inBatch;
+    long estimatedBytes;
 
     FileContext(final String name, final ServerFile file, final ShardWriter writer)
     {
@@ -99,10 +105,18 @@ final class FileContext
     {
         if (integrator != null)
         {
+            writer.used(this);
             return;
         }
+        load(shard, tools);
+        writer.used(this);
+    }
+
+    private void load(final StoreShard shard, final StoreHistory.WriterTools tools)
+    {
         history = new StoreHistory(shard, file, tools);
         state = new ObjectState();
+        reverts.clear(); // rebuilt below (a reload after an eviction or an aborted command must not repeat them)
         final ChangesetApplier applier = new ChangesetApplier(state);
         final EntryView view = new EntryView();
         final long head = file.lastAppended();
@@ -147,6 +161,37 @@ final class FileContext
     LongArrayList reverts(final long clientFile)
     {
         return reverts.get(clientFile);
+    }
+
+    /** Writer: forget the object state, integrator and history cache; the next use rebuilds them by replay. */
+    void unload()
+    {
+        history = null;
+        state = null;
+        integrator = null;
+    }
+
+    boolean loaded()
+    {
+        return integrator != null;
+    }
+
+    /**
+     * Writer: a rough estimate of the heap the loaded state holds: a fixed part, per object a header and per
+     * column a value, and the parsed history entries cached. Cheap (per table, not per object).
+     */
+    long estimateBytes()
+    {
+        if (state == null)
+        {
+            return 0;
+        }
+        long bytes = 2048;
+        for (final var table : state.tables().values())
+        {
+            bytes += 256 + (long)table.objects().size() * (96 + 48L * table.columns().size());
+        }
+        return bytes + history.cachedEntries() * 512L;
     }
 
     StoreHistory history()

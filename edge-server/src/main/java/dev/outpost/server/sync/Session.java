@@ -535,6 +535,7 @@ final class Session
                 0, changeset.length);
             if (version < 0)
             {
+                rollback = true; // the object state already holds it
                 error = "transact changeset too large";
                 return;
             }
@@ -1408,16 +1409,23 @@ final class Session
             }
             final long headBefore = f.file.lastAppended();
             final long started = System.nanoTime();
-            final var result = f.integrator().integrateUpload(clientFileIdent,
-                new StoreHistory.StoreClientFile(writer.shard, f.file, client, writer.tools), progressClientVersion,
-                progressServerVersion, locked, entries);
-            conn.service.metrics.transformNanos(System.nanoTime() - started);
-            if (f.history().takeAppendFailed())
+            final dev.outpost.ot.sync.IntegrationResult result;
+            try
             {
-                error = ProtocolErrorCode.BAD_CHANGESET;
-                message = "a transformed changeset is too large to store";
+                result = f.integrator().integrateUpload(clientFileIdent,
+                    new StoreHistory.StoreClientFile(writer.shard, f.file, client, writer.tools), progressClientVersion,
+                    progressServerVersion, locked, entries);
             }
-            else if (!result.ok())
+            catch (final StoreHistory.ChangesetTooLarge ex)
+            {
+                // the object state already holds the whole upload and part of it may be appended: undo all of it
+                rollback = true;
+                error = ProtocolErrorCode.BAD_CHANGESET;
+                message = ex.getMessage();
+                return;
+            }
+            conn.service.metrics.transformNanos(System.nanoTime() - started);
+            if (!result.ok())
             {
                 error = result.errorCode();
                 message = result.message();

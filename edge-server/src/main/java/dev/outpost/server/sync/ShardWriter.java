@@ -3,6 +3,7 @@ package dev.outpost.server.sync;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
+import dev.outpost.server.store.StoreFailure;
 import dev.outpost.server.store.StoreShard;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
@@ -33,6 +34,20 @@ final class ShardWriter implements Runnable
     private final ManyToOneConcurrentArrayQueue<WriterCommand> queue;
     private final ArrayList<WriterCommand> batch = new ArrayList<>(MAX_BATCH);
     private final ArrayList<FileContext> touched = new ArrayList<>();
+    /** Contexts whose state the running command loaded or used (unloaded if it fails). */
+    private final ArrayList<FileContext> commandUsed = new ArrayList<>();
+    /** Contexts used in the running batch (their size estimate is refreshed after it). */
+    private final ArrayList<FileContext> batchUsed = new ArrayList<>();
+    /** Loaded contexts, least recently used first (an intrusive list through FileContext). */
+    private FileContext lruHead;
+    private FileContext lruTail;
+    private volatile int loadedFiles;
+    private long loadedBytes;
+    private final int maxLoadedFiles;
+    private final long maxLoadedBytes;
+    private volatile long evictions;
+    private volatile long abortedCommands;
+    private boolean failureLogged;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean sleeping;
@@ -41,6 +56,19 @@ final class ShardWriter implements Runnable
     ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
         final int queueCapacity, final ServerMetrics metrics)
     {
+        this(store, shardIndex, files, queueCapacity, metrics, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxLoadedFiles at most this many server files keep their object state and integrator in memory.
+     * @param maxLoadedBytes ... and their estimated size stays below this (the least recently used are evicted and
+     *                       rebuilt from the history when touched again).
+     */
+    ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
+        final int queueCapacity, final ServerMetrics metrics, final int maxLoadedFiles, final long maxLoadedBytes)
+    {
+        this.maxLoadedFiles = maxLoadedFiles;
+        this.maxLoadedBytes = maxLoadedBytes;
         this.metrics = metrics;
         this.queue = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
         this.store = store;
@@ -107,18 +135,53 @@ final class ShardWriter implements Runnable
             for (int i = 0; i < n; i++)
             {
                 final WriterCommand c = batch.get(i);
+                shard.beginCommand();
+                commandUsed.clear();
                 try
                 {
                     c.execute(this);
+                    tools.fault(FaultPoint.END_OF_COMMAND);
+                    if (c.rollback)
+                    {
+                        abortCommand();
+                    }
+                    else
+                    {
+                        shard.endCommand();
+                    }
                 }
                 catch (final Throwable t)
                 {
-                    LOG.log(System.Logger.Level.ERROR, "writer command failed", t);
+                    abortCommand();
+                    if (!(t instanceof StoreFailure) || !failureLogged)
+                    {
+                        LOG.log(System.Logger.Level.ERROR, "writer command failed (rolled back)", t);
+                        failureLogged |= t instanceof StoreFailure;
+                    }
                     c.fail(t);
                     batch.set(i, null);
                 }
             }
-            shard.publish();
+            if (!shard.publish())
+            {
+                // the batch could not be committed (or synced): acknowledge nothing of it
+                final StoreFailure failure = shard.failure();
+                if (!failureLogged)
+                {
+                    LOG.log(System.Logger.Level.ERROR, "shard " + shard.index() + " stopped writing; restart the " +
+                        "server to recover what is on disk", failure);
+                    failureLogged = true;
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    final WriterCommand c = batch.get(i);
+                    if (c != null)
+                    {
+                        c.fail(failure);
+                        batch.set(i, null);
+                    }
+                }
+            }
             if (!touched.isEmpty())
             {
                 metrics.appendNanos(System.nanoTime() - batchStarted);
@@ -146,7 +209,138 @@ final class ShardWriter implements Runnable
             }
             touched.clear();
             batch.clear();
+            evictIdle();
         }
+    }
+
+    /** The running command failed or asked for a rollback: undo its writes and drop the state it may have changed. */
+    private void abortCommand()
+    {
+        shard.abortCommand();
+        for (int i = 0, m = commandUsed.size(); i < m; i++)
+        {
+            unload(commandUsed.get(i));
+        }
+        commandUsed.clear();
+        abortedCommands++;
+    }
+
+    /** Writer: {@code ctx}'s state is (being) used by the running command; it becomes the most recently used. */
+    void used(final FileContext ctx)
+    {
+        commandUsed.add(ctx);
+        if (!ctx.inBatch)
+        {
+            ctx.inBatch = true;
+            batchUsed.add(ctx);
+        }
+        if (ctx.inLru)
+        {
+            if (ctx == lruTail)
+            {
+                return;
+            }
+            lruRemove(ctx);
+        }
+        else
+        {
+            loadedFiles++;
+        }
+        ctx.lruPrev = lruTail;
+        ctx.lruNext = null;
+        if (lruTail != null)
+        {
+            lruTail.lruNext = ctx;
+        }
+        else
+        {
+            lruHead = ctx;
+        }
+        lruTail = ctx;
+        ctx.inLru = true;
+    }
+
+    /** Writer: drop {@code ctx}'s object state, integrator and parsed-entry cache (rebuilt on the next use). */
+    void unload(final FileContext ctx)
+    {
+        if (ctx.inLru)
+        {
+            lruRemove(ctx);
+            ctx.inLru = false;
+            loadedFiles--;
+            loadedBytes -= ctx.estimatedBytes;
+            ctx.estimatedBytes = 0;
+        }
+        ctx.unload();
+    }
+
+    /** After a batch: refresh the size estimates of the files it used, then evict the least recently used. */
+    private void evictIdle()
+    {
+        for (int i = 0, m = batchUsed.size(); i < m; i++)
+        {
+            final FileContext ctx = batchUsed.get(i);
+            ctx.inBatch = false;
+            if (ctx.inLru)
+            {
+                final long estimate = ctx.estimateBytes();
+                loadedBytes += estimate - ctx.estimatedBytes;
+                ctx.estimatedBytes = estimate;
+            }
+        }
+        batchUsed.clear();
+        // the most recently used file always stays, even if it alone is over the byte budget
+        while (lruHead != null && lruHead != lruTail && (loadedFiles > maxLoadedFiles || loadedBytes > maxLoadedBytes))
+        {
+            unload(lruHead);
+            evictions++;
+        }
+    }
+
+    private void lruRemove(final FileContext ctx)
+    {
+        if (ctx.lruPrev != null)
+        {
+            ctx.lruPrev.lruNext = ctx.lruNext;
+        }
+        else
+        {
+            lruHead = ctx.lruNext;
+        }
+        if (ctx.lruNext != null)
+        {
+            ctx.lruNext.lruPrev = ctx.lruPrev;
+        }
+        else
+        {
+            lruTail = ctx.lruPrev;
+        }
+        ctx.lruPrev = null;
+        ctx.lruNext = null;
+    }
+
+    /** @return server files whose object state is in memory. Writer thread (any thread: approximate). */
+    int loadedFiles()
+    {
+        return loadedFiles;
+    }
+
+    /** @return the estimated bytes of the loaded object states. Writer thread (any thread: approximate). */
+    long loadedBytes()
+    {
+        return loadedBytes;
+    }
+
+    /** @return object states evicted so far. Any thread. */
+    long evictions()
+    {
+        return evictions;
+    }
+
+    /** @return commands rolled back so far (failed, or asked to). Any thread. */
+    long abortedCommands()
+    {
+        return abortedCommands;
     }
 
     /** Writer: get or create the server file {@code name} (durable) and its context. */

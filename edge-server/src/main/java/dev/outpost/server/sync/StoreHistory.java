@@ -34,13 +34,18 @@ final class StoreHistory implements ServerHistory
             return size() > CACHE_ENTRIES;
         }
     };
-    private boolean appendFailed;
 
     StoreHistory(final StoreShard shard, final ServerFile file, final WriterTools tools)
     {
         this.shard = shard;
         this.file = file;
         this.tools = tools;
+    }
+
+    /** @return parsed entries in the cache. */
+    int cachedEntries()
+    {
+        return cache.size();
     }
 
     public long headVersion()
@@ -72,22 +77,30 @@ final class StoreHistory implements ServerHistory
         final ExpandableDirectByteBuffer buf = tools.encodeBuffer;
         final int length = tools.writer.encode(entry.changeset(), buf, 0);
         final long origin = entry.originFileIdent() == 0 ? ServerIntegratorIdent.SERVER : entry.originFileIdent();
+        tools.fault(FaultPoint.BEFORE_APPEND);
         final long version = shard.append(file, origin, entry.clientVersion(), entry.originTimestamp(), length, buf, 0,
             length);
         if (version == StoreShard.REJECTED_TOO_LARGE)
         {
-            appendFailed = true;
-            return;
+            throw ChangesetTooLarge.INSTANCE;
         }
         cache.put(version, entry);
+        tools.fault(FaultPoint.AFTER_APPEND);
     }
 
-    /** @return whether an append was rejected since the last call (and clear the flag). */
-    boolean takeAppendFailed()
+    /**
+     * A transformed changeset does not fit in one store record: the command is rolled back (it may already have
+     * appended other changesets and applied all of them to the object state) and the client gets error 212.
+     */
+    static final class ChangesetTooLarge extends RuntimeException
     {
-        final boolean f = appendFailed;
-        appendFailed = false;
-        return f;
+        private static final long serialVersionUID = 1L;
+        static final ChangesetTooLarge INSTANCE = new ChangesetTooLarge();
+
+        private ChangesetTooLarge()
+        {
+            super("a transformed changeset is too large to store", null, false, false);
+        }
     }
 
     /** Per-writer scratch: one parser, one encoder, one view. */
@@ -97,6 +110,17 @@ final class StoreHistory implements ServerHistory
         final ChangesetWriter writer = new ChangesetWriter();
         final EntryView view = new EntryView();
         final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(64 * 1024);
+        /** Tests only: called at each {@link FaultPoint}; a hook that throws injects a failure there. */
+        volatile java.util.function.Consumer<FaultPoint> faultHook;
+
+        void fault(final FaultPoint point)
+        {
+            final java.util.function.Consumer<FaultPoint> hook = faultHook;
+            if (hook != null)
+            {
+                hook.accept(point);
+            }
+        }
 
         Changeset parse(final EntryView view)
         {
@@ -157,17 +181,23 @@ final class StoreHistory implements ServerHistory
         {
             final ExpandableDirectByteBuffer buf = tools.encodeBuffer;
             final int length = tools.writer.encode(changeset, buf, 0);
-            shard.putReciprocal(file, client, serverVersion, buf, 0, length);
+            tools.fault(FaultPoint.BEFORE_RECIPROCAL);
+            if (!shard.putReciprocal(file, client, serverVersion, buf, 0, length))
+            {
+                throw ChangesetTooLarge.INSTANCE;
+            }
         }
 
         public void setUploadProgress(final long clientVersion, final long rhBaseVersion)
         {
+            tools.fault(FaultPoint.BEFORE_CLIENT_STATE);
             shard.updateClientState(file, client, clientVersion, Math.max(rhBaseVersion, client.rhBaseVersion()),
                 client.lockedServerVersion(), System.currentTimeMillis());
         }
 
         public void setLockedServerVersion(final long lockedServerVersion)
         {
+            tools.fault(FaultPoint.BEFORE_CLIENT_STATE);
             shard.updateClientState(file, client, client.clientVersion(), client.rhBaseVersion(),
                 lockedServerVersion, System.currentTimeMillis());
         }

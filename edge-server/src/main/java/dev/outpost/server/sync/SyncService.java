@@ -1,6 +1,7 @@
 package dev.outpost.server.sync;
 
 import dev.outpost.codec.ProtocolErrorCode;
+import dev.outpost.server.config.Durability;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.HistoryStats;
 import dev.outpost.server.metrics.ServerMetrics;
@@ -68,7 +69,9 @@ public final class SyncService implements SyncEngine
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new ShardWriter(store, i, files,
-                config.writerQueue(), metrics);
+                config.writerQueue(), metrics,
+                Math.max(1, config.stateCacheFiles() / writers.length),
+                Math.max(1, (long)config.stateCacheSize() / writers.length));
         }
         this.downloads = new DownloadPool(store, DownloadPool.configuredThreads(), metrics.timer(
             "outpost.download.build", "Time to build (read, filter, compress, encode) one message off the event loop"));
@@ -97,7 +100,8 @@ public final class SyncService implements SyncEngine
      */
     public static SyncService open(final ServerConfig config, final ServerMetrics metrics) throws StoreException
     {
-        final HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(syncDir(config.dataDir())));
+        final HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(syncDir(config.dataDir()))
+            .fsync(config.durability() == Durability.FSYNC));
         final SyncService service = new SyncService(config, store, metrics);
         for (final ShardWriter w : service.writers)
         {
@@ -235,6 +239,50 @@ public final class SyncService implements SyncEngine
     {
         final var f = store.serverFile(serverFileName);
         return f == null ? -1 : f.head();
+    }
+
+    /** @return object states evicted so far (all writers) because of the state cache limits. */
+    public long stateEvictions()
+    {
+        long n = 0;
+        for (final ShardWriter w : writers)
+        {
+            n += w.evictions();
+        }
+        return n;
+    }
+
+    /** @return server files whose object state is in memory (all writers; approximate while writers run). */
+    public int loadedStates()
+    {
+        int n = 0;
+        for (final ShardWriter w : writers)
+        {
+            n += w.loadedFiles();
+        }
+        return n;
+    }
+
+    /** @return writer commands rolled back so far (all writers): failures, or changesets too large to store. */
+    public long abortedCommands()
+    {
+        long n = 0;
+        for (final ShardWriter w : writers)
+        {
+            n += w.abortedCommands();
+        }
+        return n;
+    }
+
+    /** @return disk syncs so far (all shards; 0 unless durability is fsync). */
+    public long storeSyncs()
+    {
+        long n = 0;
+        for (int i = 0; i < store.shardCount(); i++)
+        {
+            n += store.shard(i).syncCount();
+        }
+        return n;
     }
 
     /** @return connections dropped so far by the slow-consumer policy. */

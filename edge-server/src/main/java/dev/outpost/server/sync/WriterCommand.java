@@ -2,11 +2,19 @@ package dev.outpost.server.sync;
 
 /**
  * One unit of work handed from an event loop to a shard writer. {@link #execute} runs on the writer (it may append);
+ * it is all or nothing: if it throws (or sets {@link #rollback}) the store undoes its records and the object states it
+ * used are rebuilt from the history.
  * after the writer's batch is published, {@link #complete} runs (on the writer) and typically hands the result back
  * to the originating event loop with {@code SyncConnection.execute}.
  */
 abstract class WriterCommand
 {
+    /**
+     * Set by {@link #execute} to have everything it wrote undone (and the object states it used rebuilt) while still
+     * delivering its result with {@link #complete} (for example a 212 for a changeset the store cannot hold).
+     */
+    boolean rollback;
+
     /** Writer thread: do the work; never throws for bad input (report through the result). */
     abstract void execute(ShardWriter writer);
 

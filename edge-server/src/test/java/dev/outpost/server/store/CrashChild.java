@@ -30,6 +30,8 @@ public final class CrashChild
     {
         final Path dir = Path.of(args[0]);
         final boolean torn = args.length > 1 && args[1].startsWith("torn");
+        // "commands": every step is a batch of commands (one aborted now and then), committed by its publish
+        final boolean commands = args.length > 1 && args[1].equals("commands");
         final boolean secondly = args.length > 1 && args[1].endsWith("secondly");
         final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
         final long deadline = System.nanoTime() + 60_000_000_000L; // never outlive a dead parent for long
@@ -57,7 +59,24 @@ public final class CrashChild
                 final int batch = 1 + (int)(step % 5);
                 for (int i = 0; i < batch; i++)
                 {
+                    if (commands)
+                    {
+                        shard.beginCommand();
+                    }
                     StoreTestSupport.appendPayload(shard, f, MAX_PAYLOAD);
+                    if (commands)
+                    {
+                        shard.endCommand();
+                    }
+                    if (commands && (step + i) % 3 == 0)
+                    {
+                        // a failed command: its (wrong) entries must never reappear
+                        shard.beginCommand();
+                        final byte[] junk = new byte[] {(byte)0xde, (byte)0xad};
+                        shard.append(f, 1, 0, 0, 2, new org.agrona.concurrent.UnsafeBuffer(junk), 0, 2);
+                        shard.append(f, 1, 0, 0, 2, new org.agrona.concurrent.UnsafeBuffer(junk), 0, 2);
+                        shard.abortCommand();
+                    }
                 }
                 shard.publish();
                 out.println("ACK " + f.name() + " " + f.head());

@@ -43,6 +43,24 @@ class CrashRecoveryTest
 
     @Test
     @Timeout(60)
+    void shouldKeepEveryAcknowledgedBatchAndNoAbortedCommandAfterKillDashNine() throws Exception
+    {
+        final Path data = dir.resolve("data");
+        final Acks acks = runChildAndKill(data, "commands", 1_500);
+        verify(config(data), acks);
+        try (HistoryStore store = HistoryStore.open(config(data)))
+        {
+            long aborted = 0;
+            for (int s = 0; s < store.shardCount(); s++)
+            {
+                aborted += store.shard(s).abortedCommands();
+            }
+            assertThat(aborted).as("aborted commands seen at replay").isGreaterThan(100);
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void shouldRecoverFromARecordTornByACrash() throws Exception
     {
         recoverFromTornRecord(false);

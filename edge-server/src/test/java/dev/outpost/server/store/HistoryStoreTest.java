@@ -350,11 +350,11 @@ class HistoryStoreTest
 
         final Path newer = dir.resolve("newer");
         Files.createDirectories(newer);
-        Files.writeString(newer.resolve(HistoryStore.FORMAT_FILE), "format=2\nshards=4\n");
+        Files.writeString(newer.resolve(HistoryStore.FORMAT_FILE), "format=3\nshards=4\n");
         assertThatThrownBy(() -> HistoryStore.open(config(newer)))
             .isInstanceOfSatisfying(StoreException.class,
                 ex -> assertThat(ex.error()).isEqualTo(StoreError.UNSUPPORTED_FORMAT_VERSION))
-            .hasMessageContaining("format 2");
+            .hasMessageContaining("format 3");
 
         final Path garbage = dir.resolve("garbage");
         Files.createDirectories(garbage);

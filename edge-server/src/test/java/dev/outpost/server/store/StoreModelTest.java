@@ -56,7 +56,14 @@ class StoreModelTest
         }
     }
 
-    private static void apply(final HistoryStore store, final Map<String, FileModel> model, final int op)
+    static void apply(final HistoryStore store, final Map<String, FileModel> model, final int op)
+    {
+        apply(store, model, op, true);
+    }
+
+    /** One random operation; with {@code publish} false, the publishing kind does nothing (inside a command). */
+    static void apply(final HistoryStore store, final Map<String, FileModel> model, final int op,
+        final boolean publish)
     {
         final SplittableRandom r = new SplittableRandom(op);
         final String name = NAMES[r.nextInt(NAMES.length)];
@@ -121,11 +128,17 @@ class StoreModelTest
                     cm.reciprocals.headMap(rhBase, true).clear();
                 }
             }
-            default -> shard.publish();
+            default ->
+            {
+                if (publish)
+                {
+                    shard.publish();
+                }
+            }
         }
     }
 
-    private static void check(final HistoryStore store, final Map<String, FileModel> model)
+    static void check(final HistoryStore store, final Map<String, FileModel> model)
     {
         final EntryView view = new EntryView();
         try (HistoryReader reader = store.newReader())
@@ -168,7 +181,7 @@ class StoreModelTest
         }
     }
 
-    private static void delete(final Path dir) throws IOException
+    static void delete(final Path dir) throws IOException
     {
         try (Stream<Path> s = Files.walk(dir))
         {
@@ -176,7 +189,7 @@ class StoreModelTest
         }
     }
 
-    private static final class FileModel
+    static final class FileModel
     {
         final long salt;
         final List<Object[]> history = new ArrayList<>();
@@ -186,9 +199,24 @@ class StoreModelTest
         {
             this.salt = salt;
         }
+
+        FileModel copy()
+        {
+            final FileModel c = new FileModel(salt);
+            c.history.addAll(history);
+            clients.forEach((k, v) -> c.clients.put(k, v.copy()));
+            return c;
+        }
     }
 
-    private static final class ClientModel
+    static Map<String, FileModel> copy(final Map<String, FileModel> model)
+    {
+        final Map<String, FileModel> c = new HashMap<>();
+        model.forEach((k, v) -> c.put(k, v.copy()));
+        return c;
+    }
+
+    static final class ClientModel
     {
         final long salt;
         final int clientType;
@@ -203,6 +231,16 @@ class StoreModelTest
             this.salt = salt;
             this.clientType = clientType;
             this.lastSeen = lastSeen;
+        }
+
+        ClientModel copy()
+        {
+            final ClientModel c = new ClientModel(salt, clientType, lastSeen);
+            c.clientVersion = clientVersion;
+            c.rhBase = rhBase;
+            c.locked = locked;
+            c.reciprocals.putAll(reciprocals);
+            return c;
         }
     }
 }
