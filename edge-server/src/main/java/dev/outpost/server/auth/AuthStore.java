@@ -40,8 +40,8 @@ import java.util.zip.CRC32;
  *          {"t":"apikey-state","id":..,"disabled":bool}
  *          {"t":"apikey-delete","id":..}
  * </pre>
- * Version 1 logs are read as they are and stay version 1 (readable by older servers) until the first version-2
- * record is written: then the header is rewritten in place to version 2 (same length), fsynced, before that record.
+ * A new log starts at version 1; version 1 logs are read as they are and stay version 1 (readable by older
+ * servers) until the first version-2 record is written: then the header is rewritten in place to version 2 (same length), fsynced, before that record.
  * A file with another version is refused with a message naming the versions this server reads. A torn last line (crash during a
  * write) is cut off at start; a damaged line before the last one is refused.
  * <p>
@@ -500,10 +500,15 @@ public final class AuthStore implements AutoCloseable
         final long size = channel.size();
         if (size == 0)
         {
+            // The oldest version that can read it; raised when the first record needing more is written.
             final ByteBuffer header = ByteBuffer.wrap(
-                (MAGIC + " " + FORMAT_VERSION + "\n").getBytes(StandardCharsets.US_ASCII));
+                (MAGIC + " " + OLDEST_FORMAT_VERSION + "\n").getBytes(StandardCharsets.US_ASCII));
             channel.write(header, 0);
             channel.force(true);
+            synchronized (this)
+            {
+                headerVersion = OLDEST_FORMAT_VERSION;
+            }
             return;
         }
         if (size > Integer.MAX_VALUE - 16)
