@@ -69,6 +69,8 @@ public final class AuthStore implements AutoCloseable
     private final Map<String, UserPassRecord> userPassByUser = new ConcurrentHashMap<>();
     private final Map<String, ApiKey> apiKeys = new ConcurrentHashMap<>();
     private final Map<String, String> apiKeyByHash = new ConcurrentHashMap<>();
+    private final Map<String, Long> apiKeyOrder = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong apiKeySeq = new java.util.concurrent.atomic.AtomicLong();
     private int headerVersion = FORMAT_VERSION;
     private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
@@ -287,7 +289,7 @@ public final class AuthStore implements AutoCloseable
 
     /**
      * @param userId a user.
-     * @return that user's API keys, oldest first.
+     * @return that user's API keys, in creation order.
      */
     public List<ApiKey> apiKeys(final String userId)
     {
@@ -299,7 +301,7 @@ public final class AuthStore implements AutoCloseable
                 list.add(key);
             }
         }
-        list.sort(java.util.Comparator.comparingLong(ApiKey::createdAt).thenComparing(ApiKey::id));
+        list.sort(java.util.Comparator.comparingLong(k -> apiKeyOrder.getOrDefault(k.id(), Long.MAX_VALUE)));
         return list;
     }
 
@@ -334,6 +336,7 @@ public final class AuthStore implements AutoCloseable
 
     private void putApiKey(final ApiKey key)
     {
+        apiKeyOrder.put(key.id(), apiKeySeq.incrementAndGet());
         apiKeys.put(key.id(), key);
         apiKeyByHash.put(key.hash(), key.id());
     }
@@ -341,6 +344,7 @@ public final class AuthStore implements AutoCloseable
     private void removeApiKey(final String id)
     {
         final ApiKey removed = apiKeys.remove(id);
+        apiKeyOrder.remove(id);
         if (null != removed)
         {
             apiKeyByHash.remove(removed.hash(), id);
