@@ -27,6 +27,7 @@ final class Scenarios
     {
         SyncScenarios.register(ALL);
         ProductScenarios.register(ALL);
+        AuthScenarios.register(ALL);
     }
 
     private Scenarios()
