@@ -52,7 +52,7 @@ public final class AuthService
     private final AppConfig app;
     private final CustomTokenVerifier customTokens;
     private final LoginLimiter limiter;
-    private final PasswordHasher.Hash dummyHash;
+    private volatile PasswordHasher.Hash dummyHash;
     private final ConcurrentHashMap<String, CompletableFuture<UserRecord>> pendingIdentities =
         new ConcurrentHashMap<>();
     private final java.util.Set<String> pendingEmails = ConcurrentHashMap.newKeySet();
@@ -86,8 +86,6 @@ public final class AuthService
         this.customTokens = customTokens;
         final AppConfig.UserPass userPass = null == app.userPass() ? AppConfig.UserPass.defaults() : app.userPass();
         this.limiter = new LoginLimiter(userPass.maxFailedLogins(), userPass.lockout().toSeconds());
-        this.dummyHash = null == app.userPass() ? null :
-            PasswordHasher.hash("outpost-dummy-password", userPass.iterations());
     }
 
     /**
@@ -201,7 +199,7 @@ public final class AuthService
         }
         final UserPassRecord credentials = store.userPass(username);
         return onHashingPool(() -> PasswordHasher.matches(password,
-            null == credentials ? dummyHash : credentials.password()))
+            null == credentials ? dummyHash(settings.iterations()) : credentials.password()))
             .thenCompose(match ->
             {
                 if (!match || null == credentials)
@@ -365,6 +363,18 @@ public final class AuthService
     public UserPassRecord userPassOf(final String userId)
     {
         return store.userPassOf(userId);
+    }
+
+    /** Hashing pool: a hash to compare against for unknown accounts, so they cost what a wrong password costs. */
+    private PasswordHasher.Hash dummyHash(final int iterations)
+    {
+        PasswordHasher.Hash hash = dummyHash;
+        if (null == hash)
+        {
+            hash = PasswordHasher.hash("outpost-no-such-account", iterations);
+            dummyHash = hash;
+        }
+        return hash;
     }
 
     private CompletableFuture<UserRecord> userFor(final String provider, final String identity)

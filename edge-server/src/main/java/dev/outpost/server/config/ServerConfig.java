@@ -307,22 +307,6 @@ public final class ServerConfig
         return AppConfig.fromFile(file, index, app);
     }
 
-    private static boolean parseBoolean(final String setting, final String origin, final Object value)
-    {
-        if (value instanceof Boolean)
-        {
-            return (Boolean)value;
-        }
-        try
-        {
-            return parseBoolean(setting, String.valueOf(value));
-        }
-        catch (final ConfigException ex)
-        {
-            throw new ConfigException(setting, origin, ex.detail());
-        }
-    }
-
     /**
      * Validate every setting and create the data directory if it does not exist.
      *
