@@ -345,6 +345,48 @@ class AuthProvidersIT
             .doesNotContain("password1");
     }
 
+    @Test
+    void shouldMakeOneAccountOfConcurrentRegistrationsAndOneUserOfConcurrentFirstLogins() throws Exception
+    {
+        start();
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        final List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> registrations =
+            new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++)
+        {
+            registrations.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                server.baseUrl() + BASE + "/app/shop/auth/providers/local-userpass/register"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                    "{\"email\":\"race@example.com\",\"password\":\"password" + i + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString()));
+        }
+        final List<Integer> statuses = new java.util.ArrayList<>();
+        for (final var f : registrations)
+        {
+            statuses.add(f.get().statusCode());
+        }
+        assertThat(statuses).containsOnly(201, 409).filteredOn(s -> s == 201).hasSize(1);
+
+        final long now = nowMs.get() / 1000;
+        final String jwt = hs256(new JsonObject().put("sub", "racer").put("aud", "shop-api").put("exp", now + 60),
+            SECRET);
+        final List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> logins = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++)
+        {
+            logins.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                server.baseUrl() + BASE + "/app/shop/auth/providers/custom-token/login"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new JsonObject().put("token", jwt).encode()))
+                .build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        final java.util.Set<String> users = new java.util.HashSet<>();
+        for (final var f : logins)
+        {
+            users.add(ok(f.get(), 200).getString("user_id"));
+        }
+        assertThat(users).hasSize(1);
+    }
+
     static String hs256(final JsonObject claims, final String secret) throws Exception
     {
         final String input = b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64(claims.encode());
