@@ -234,7 +234,28 @@ public final class AuthService
         {
             return failed(ex);
         }
-        return userFor(AppConfig.CUSTOM_TOKEN_PROVIDER, claims.getString("sub")).thenCompose(this::newSession);
+        final List<String> fields = app.customToken().metadataFields();
+        return userFor(AppConfig.CUSTOM_TOKEN_PROVIDER, claims.getString("sub")).thenCompose(user ->
+        {
+            if (fields.isEmpty())
+            {
+                return newSession(user);
+            }
+            final JsonObject data = new JsonObject();
+            for (final String field : fields)
+            {
+                final Object value = claims.getValue(field);
+                if (value instanceof String || value instanceof Number || value instanceof Boolean)
+                {
+                    data.put(field, value);
+                }
+            }
+            if (data.equals(store.userData(user.id())))
+            {
+                return newSession(user);
+            }
+            return store.setUserData(user.id(), data).thenCompose(ignore -> newSession(user));
+        });
     }
 
     /**
@@ -354,6 +375,23 @@ public final class AuthService
             return failed(new AuthException(404, "APIKeyNotFound", "API key not found"));
         }
         return store.setApiKeyDisabled(keyId, disabled);
+    }
+
+    /**
+     * @param userId a user.
+     * @return its profile data: the metadata fields of its last custom-token login, {@code email} of an
+     * email/password user; empty if none.
+     */
+    public JsonObject profileData(final String userId)
+    {
+        final JsonObject stored = store.userData(userId);
+        final JsonObject data = null == stored ? new JsonObject() : stored;
+        final UserPassRecord credentials = store.userPassOf(userId);
+        if (null != credentials)
+        {
+            data.put("email", credentials.email());
+        }
+        return data;
     }
 
     /**

@@ -39,6 +39,7 @@ import java.util.zip.CRC32;
  *          {"t":"apikey","id":..,"user":..,"name":..,"hash":sha256 hex,"created":secs}
  *          {"t":"apikey-state","id":..,"disabled":bool}
  *          {"t":"apikey-delete","id":..}
+ *          {"t":"data","user":..,"data":{..}}     profile data (custom-token metadata fields), replaces the last
  * </pre>
  * A new log starts at version 1; version 1 logs are read as they are and stay version 1 (readable by older
  * servers) until the first version-2 record is written: then the header is rewritten in place to version 2 (same length), fsynced, before that record.
@@ -70,6 +71,7 @@ public final class AuthStore implements AutoCloseable
     private final Map<String, ApiKey> apiKeys = new ConcurrentHashMap<>();
     private final Map<String, String> apiKeyByHash = new ConcurrentHashMap<>();
     private final Map<String, Long> apiKeyOrder = new ConcurrentHashMap<>();
+    private final Map<String, JsonObject> userData = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong apiKeySeq = new java.util.concurrent.atomic.AtomicLong();
     private int headerVersion = FORMAT_VERSION;
     private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
@@ -303,6 +305,30 @@ public final class AuthStore implements AutoCloseable
         }
         list.sort(java.util.Comparator.comparingLong(k -> apiKeyOrder.getOrDefault(k.id(), Long.MAX_VALUE)));
         return list;
+    }
+
+    /**
+     * Durably replace a user's profile data.
+     *
+     * @param userId the user.
+     * @param data   its new data (copied).
+     * @return completes once it is on disk and visible.
+     */
+    public CompletableFuture<Void> setUserData(final String userId, final JsonObject data)
+    {
+        final JsonObject copy = data.copy();
+        final JsonObject r = new JsonObject().put("t", "data").put("user", userId).put("data", copy);
+        return submit(new Write(List.of(r), () -> userData.put(userId, copy), true));
+    }
+
+    /**
+     * @param userId a user.
+     * @return a copy of its profile data, or null if none was stored.
+     */
+    public JsonObject userData(final String userId)
+    {
+        final JsonObject data = userData.get(userId);
+        return null == data ? null : data.copy();
     }
 
     /**
@@ -602,6 +628,13 @@ public final class AuthStore implements AutoCloseable
                 break;
             case "apikey-delete":
                 removeApiKey(r.getString("id"));
+                break;
+            case "data":
+                final JsonObject data = r.getJsonObject("data");
+                if (null != data)
+                {
+                    userData.put(r.getString("user"), data);
+                }
                 break;
             case "session":
                 sessions.put(r.getString("id"), new RefreshSession(r.getString("id"), r.getString("user"),

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +28,7 @@ import java.util.Objects;
  *       secret: ...               # HS256: at least 32 bytes (or secret-file: path)
  *       public-key: key.pem       # RS256: X.509 PEM public key
  *       audience: my-audience     # optional 'aud' check
+ *       metadata-fields: [name]   # optional: claims copied to the profile's data
  *     api-key: true               # user API keys (default false)
  * </pre>
  *
@@ -158,12 +160,36 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      * @param algorithm HS256 or RS256.
      * @param key       the HS256 secret, or the RS256 public key as PEM text.
      * @param audience  required {@code aud} value, or null to accept any.
+     * @param metadataFields top-level claims copied into the user's profile {@code data} at each login (at most 20
+     *                       names of 1-64 characters); empty for none.
      */
-    public record CustomToken(JwtAlgorithm algorithm, String key, String audience)
+    public record CustomToken(JwtAlgorithm algorithm, String key, String audience, List<String> metadataFields)
     {
+        /** Most metadata fields. */
+        public static final int MAX_METADATA_FIELDS = 20;
+
+        /**
+         * Without metadata fields.
+         *
+         * @param algorithm HS256 or RS256.
+         * @param key       the HS256 secret, or the RS256 public key as PEM text.
+         * @param audience  required {@code aud} value, or null.
+         */
+        public CustomToken(final JwtAlgorithm algorithm, final String key, final String audience)
+        {
+            this(algorithm, key, audience, List.of());
+        }
+
         public CustomToken
         {
             Objects.requireNonNull(algorithm, "algorithm");
+            metadataFields = null == metadataFields ? List.of() : List.copyOf(metadataFields);
+            if (metadataFields.size() > MAX_METADATA_FIELDS ||
+                metadataFields.stream().anyMatch(f -> f.isEmpty() || f.length() > 64))
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, "custom-token metadata-fields must list at most " +
+                    MAX_METADATA_FIELDS + " claim names of 1-64 characters");
+            }
             if (JwtAlgorithm.HS256 == algorithm && (null == key || key.getBytes(StandardCharsets.UTF_8).length < 32))
             {
                 throw new ConfigException(ServerConfig.APPS_PROP, "custom-token HS256 needs a 'secret' (or " +
@@ -179,7 +205,8 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         @Override
         public String toString()
         {
-            return "CustomToken[" + algorithm + (null == audience ? "" : ", aud=" + audience) + "]";
+            return "CustomToken[" + algorithm + (null == audience ? "" : ", aud=" + audience) +
+                (metadataFields.isEmpty() ? "" : ", metadata=" + metadataFields) + "]";
         }
     }
 
@@ -212,6 +239,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         String secret = null;
         String publicKey = null;
         String audience = null;
+        List<String> metadataFields = List.of();
         String lastUserPassKey = where + ".auth." + USERPASS_PROVIDER;
         String lastTokenKey = where + ".auth." + CUSTOM_TOKEN_PROVIDER;
         for (final Map.Entry<String, Object> e : app.entrySet())
@@ -267,6 +295,12 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                         publicKey = readFile(Path.of(String.valueOf(value)));
                         lastTokenKey = key;
                     }
+                    case "auth.custom-token.metadata-fields" ->
+                    {
+                        metadataFields = value instanceof List ? ((List<?>)value).stream().map(String::valueOf)
+                            .toList() : List.of(String.valueOf(value).split(","));
+                        lastTokenKey = key;
+                    }
                     case "auth.custom-token.audience" ->
                     {
                         audience = String.valueOf(value);
@@ -278,7 +312,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                         {
                             throw new ConfigException(ServerConfig.APPS_PROP, "unsupported auth provider or " +
                                 "setting; supported: anon-user, local-userpass {iterations, max-failed-logins, " +
-                                "lockout}, custom-token {algorithm, secret, secret-file, public-key, audience}, " +
+                                "lockout}, custom-token {algorithm, secret, secret-file, public-key, audience, metadata-fields}, " +
                                 "api-key");
                         }
                         throw new ConfigException(ServerConfig.APPS_PROP, "unknown key; an app has id, data-dir, " +
@@ -310,7 +344,8 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                 null != publicKey ? JwtAlgorithm.RS256 : JwtAlgorithm.HS256;
             try
             {
-                token = new CustomToken(alg, JwtAlgorithm.RS256 == alg ? publicKey : secret, audience);
+                token = new CustomToken(alg, JwtAlgorithm.RS256 == alg ? publicKey : secret, audience,
+                    metadataFields.stream().map(String::trim).toList());
             }
             catch (final ConfigException ex)
             {

@@ -4,7 +4,6 @@ import dev.outpost.server.auth.ApiKey;
 import dev.outpost.server.auth.AuthException;
 import dev.outpost.server.auth.AuthService;
 import dev.outpost.server.auth.TokenType;
-import dev.outpost.server.auth.UserPassRecord;
 import dev.outpost.server.auth.UserRecord;
 import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.auth.VerifiedToken;
@@ -434,12 +433,7 @@ public final class HttpApi
         }
         final AuthService auth = apps.auth(token.appId());
         final UserRecord user = auth.user(token.userId());
-        final UserPassRecord credentials = auth.userPassOf(user.id());
-        final JsonObject data = new JsonObject();
-        if (null != credentials)
-        {
-            data.put("email", credentials.email());
-        }
+        final JsonObject data = auth.profileData(user.id());
         ApiResponses.json(ctx.response(), 200, new JsonObject()
             .put("user_id", user.id())
             .put("domain_id", stableIds.computeIfAbsent("domain:" + token.appId(), HttpApi::stableId))

@@ -46,6 +46,7 @@ class AppAuthConfigTest
                   custom-token:
                     secret: %s
                     audience: shop-api
+                    metadata-fields: [name, email]
                   api-key: true
               - id: blog
                 auth:
@@ -60,6 +61,7 @@ class AppAuthConfigTest
         assertThat(shop.customToken().algorithm()).isEqualTo(JwtAlgorithm.HS256);
         assertThat(shop.customToken().key()).isEqualTo(SECRET);
         assertThat(shop.customToken().audience()).isEqualTo("shop-api");
+        assertThat(shop.customToken().metadataFields()).containsExactly("name", "email");
         assertThat(shop.customToken().toString()).doesNotContain(SECRET);
         assertThat(shop.apiKeys()).isTrue();
         assertThat(shop.providerEnabled("local-userpass") && shop.providerEnabled("custom-token") &&

@@ -73,7 +73,7 @@ class AuthProvidersIT
                 rsa.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
         final AppConfig shop = new AppConfig("shop", null, false)
             .withUserPass(new AppConfig.UserPass(10_000, 3, Duration.ofMinutes(1)))
-            .withCustomToken(new AppConfig.CustomToken(JwtAlgorithm.HS256, SECRET, "shop-api"))
+            .withCustomToken(new AppConfig.CustomToken(JwtAlgorithm.HS256, SECRET, "shop-api", List.of("name")))
             .withApiKeys(true);
         final AppConfig rs = new AppConfig("rs", null, false)
             .withCustomToken(new AppConfig.CustomToken(JwtAlgorithm.RS256, pem, null));
@@ -206,6 +206,13 @@ class AuthProvidersIT
             .getJsonObject(0);
         assertThat(identity.getString("provider_type")).isEqualTo("custom-token");
         assertThat(identity.getString("id")).isEqualTo("user-42");
+        assertThat(profile(first.getString("access_token")).getJsonObject("data"))
+            .isEqualTo(new JsonObject().put("name", "Ann"));
+        final JsonObject renamed = ok(login("shop", "custom-token",
+            new JsonObject().put("token", hs256(claims.copy().put("name", "Anna").put("role", "admin"), SECRET))), 200);
+        assertThat(profile(renamed.getString("access_token")).getJsonObject("data"))
+            .as("metadata fields follow the latest token; other claims are not kept")
+            .isEqualTo(new JsonObject().put("name", "Anna"));
 
         error(login("shop", "custom-token", new JsonObject().put("token", hs256(claims.copy()
             .put("exp", now - 1), SECRET))), 401, "InvalidPassword");
@@ -323,8 +330,8 @@ class AuthProvidersIT
         final String key = ok(post("/auth/api_keys", owner.getString("refresh_token"), "{\"name\":\"k\"}"), 201)
             .getString("key");
         final long now = nowMs.get() / 1000;
-        final String jwt = hs256(new JsonObject().put("sub", "s-1").put("aud", "shop-api").put("exp", now + 3600),
-            SECRET);
+        final String jwt = hs256(new JsonObject().put("sub", "s-1").put("aud", "shop-api").put("exp", now + 3600)
+            .put("name", "Sam"), SECRET);
         final String jwtUser = ok(login("shop", "custom-token", new JsonObject().put("token", jwt)), 200)
             .getString("user_id");
 
@@ -337,8 +344,10 @@ class AuthProvidersIT
         error(register("shop", "keep@example.com", "password1"), 409, "AccountNameInUse");
         assertThat(ok(login("shop", "api-key", new JsonObject().put("key", key)), 200).getString("user_id"))
             .isEqualTo(owner.getString("user_id"));
-        assertThat(ok(login("shop", "custom-token", new JsonObject().put("token", jwt)), 200).getString("user_id"))
-            .isEqualTo(jwtUser);
+        final JsonObject jwtLogin = ok(login("shop", "custom-token", new JsonObject().put("token", jwt)), 200);
+        assertThat(jwtLogin.getString("user_id")).isEqualTo(jwtUser);
+        assertThat(profile(jwtLogin.getString("access_token")).getJsonObject("data").getString("name"))
+            .isEqualTo("Sam");
         assertThat(profile(owner.getString("access_token")).getString("user_id"))
             .as("tokens issued before the restart").isEqualTo(owner.getString("user_id"));
         assertThat(Files.readString(dir.resolve("apps/shop/auth.log"))).startsWith("OUTPOST-AUTH 2\n")
