@@ -11,6 +11,9 @@ public final class AuthException extends Exception
     /** Error code realm-core maps to "refresh the token" (401) or "log out" (on a refresh request). */
     public static final String INVALID_SESSION = "InvalidSession";
 
+    /** Wrong email/password, API key or custom token (login). */
+    public static final String INVALID_PASSWORD = "InvalidPassword";
+
     private final int httpStatus;
     private final String errorCode;
 
@@ -28,6 +31,15 @@ public final class AuthException extends Exception
     public static AuthException invalidSession(final String message)
     {
         return new AuthException(401, INVALID_SESSION, message);
+    }
+
+    /**
+     * @param message why the credentials were refused (never the credentials themselves).
+     * @return a 401 {@code InvalidPassword}.
+     */
+    public static AuthException invalidCredentials(final String message)
+    {
+        return new AuthException(401, INVALID_PASSWORD, message);
     }
 
     public int httpStatus()

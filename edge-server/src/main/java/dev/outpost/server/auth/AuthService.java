@@ -1,24 +1,61 @@
 package dev.outpost.server.auth;
 
+import dev.outpost.server.config.AppConfig;
+import io.vertx.core.json.JsonObject;
 import org.agrona.concurrent.EpochClock;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Anonymous login, token refresh, logout and token authentication for one app.
+ * Logins of one app's auth providers ({@code anon-user}, {@code local-userpass}, {@code custom-token},
+ * {@code api-key}), user API keys, token refresh, logout and token authentication.
+ * <p>
+ * Password hashing (PBKDF2, slow on purpose) runs on a small bounded pool of daemon threads shared by every app, never
+ * on the caller's thread; when its queue is full a login fails with 503 rather than queueing without bound.
  * <p>
  * Thread-safe: the read paths ({@link #authenticate}) touch only immutable state and the store's concurrent maps;
  * the write paths return futures completed by the store's writer thread once the change is durable.
  */
 public final class AuthService
 {
-    /** The only provider supported so far. */
-    public static final String ANON_PROVIDER = "anon-user";
+    /** App Services name of the anonymous provider. */
+    public static final String ANON_PROVIDER = AppConfig.ANON_PROVIDER;
+
+    /** Shortest and longest password accepted at registration (as Atlas App Services). */
+    public static final int MIN_PASSWORD = 6;
+    public static final int MAX_PASSWORD = 128;
+    /** Longest email and API key name accepted. */
+    public static final int MAX_EMAIL = 254;
+    public static final int MAX_KEY_NAME = 128;
+    /** Most API keys one user may hold. */
+    public static final int MAX_KEYS_PER_USER = 100;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Executor HASHING = hashingPool();
 
     private final String appId;
     private final TokenService tokens;
     private final AuthStore store;
     private final EpochClock clock;
+    private final AppConfig app;
+    private final CustomTokenVerifier customTokens;
+    private final LoginLimiter limiter;
+    private volatile PasswordHasher.Hash dummyHash;
+    private final ConcurrentHashMap<String, CompletableFuture<UserRecord>> pendingIdentities =
+        new ConcurrentHashMap<>();
+    private final java.util.Set<String> pendingEmails = ConcurrentHashMap.newKeySet();
 
     /**
      * @param appId  the app this server serves.
@@ -28,10 +65,35 @@ public final class AuthService
      */
     public AuthService(final String appId, final TokenService tokens, final AuthStore store, final EpochClock clock)
     {
-        this.appId = appId;
+        this(new AppConfig(appId, null, true), tokens, store, clock, null);
+    }
+
+    /**
+     * @param app          the app and its providers.
+     * @param tokens       token signer and verifier.
+     * @param store        durable users, sessions, credentials and keys.
+     * @param clock        wall clock.
+     * @param customTokens verifier of the {@code custom-token} provider, or null when it is disabled.
+     */
+    public AuthService(final AppConfig app, final TokenService tokens, final AuthStore store, final EpochClock clock,
+        final CustomTokenVerifier customTokens)
+    {
+        this.appId = app.id();
+        this.app = app;
         this.tokens = tokens;
         this.store = store;
         this.clock = clock;
+        this.customTokens = customTokens;
+        final AppConfig.UserPass userPass = null == app.userPass() ? AppConfig.UserPass.defaults() : app.userPass();
+        this.limiter = new LoginLimiter(userPass.maxFailedLogins(), userPass.lockout().toSeconds());
+    }
+
+    /**
+     * @return the app's configuration (its providers).
+     */
+    public AppConfig app()
+    {
+        return app;
     }
 
     /**
@@ -63,6 +125,405 @@ public final class AuthService
             tokens.issue(TokenType.REFRESH, user.id(), session.id(), appId),
             user.id(),
             session.deviceId()));
+    }
+
+    /**
+     * Register an email/password account ({@code local-userpass}); it is confirmed at once (no e-mail is sent).
+     *
+     * @param email    the account name.
+     * @param password 6-128 characters.
+     * @return completes once the account is durable; fails with an {@link AuthException}: 400 {@code BadRequest}
+     * (bad email or password length), 409 {@code AccountNameInUse}, 503 when the hashing pool is saturated.
+     */
+    public CompletableFuture<Void> register(final String email, final String password)
+    {
+        final AppConfig.UserPass settings = app.userPass();
+        if (null == settings)
+        {
+            return failed(new AuthException(404, "AuthProviderNotFound", "local-userpass is not enabled"));
+        }
+        if (null == email || email.isBlank() || email.length() > MAX_EMAIL || email.indexOf('@') < 1 ||
+            email.indexOf('@') == email.length() - 1 || email.chars().anyMatch(Character::isWhitespace))
+        {
+            return failed(new AuthException(400, "BadRequest", "email must be an address of at most " + MAX_EMAIL +
+                " characters"));
+        }
+        if (null == password || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD)
+        {
+            return failed(new AuthException(400, "BadRequest", "password must be between " + MIN_PASSWORD + " and " +
+                MAX_PASSWORD + " characters"));
+        }
+        final String key = AuthStore.emailKey(email);
+        if (null != store.userPass(email) || !pendingEmails.add(key))
+        {
+            return failed(new AuthException(409, "AccountNameInUse", "name already in use"));
+        }
+        final long now = clock.time() / 1000;
+        return onHashingPool(() -> PasswordHasher.hash(password, settings.iterations()))
+            .thenCompose(hash ->
+            {
+                final UserRecord user = new UserRecord(Ids.newId(now), appId, AppConfig.USERPASS_PROVIDER,
+                    Ids.newId(now), now);
+                return store.addUser(user, new UserPassRecord(user.id(), email.trim(), hash));
+            })
+            .whenComplete((ok, ex) -> pendingEmails.remove(key));
+    }
+
+    /**
+     * Log in with email and password ({@code local-userpass}).
+     *
+     * @param username the registered email.
+     * @param password the password.
+     * @return the tokens; fails with 401 {@code InvalidPassword} (unknown account or wrong password: the same
+     * answer, after the same work) or 429 {@code LimitExceeded} after too many failures for the account.
+     */
+    public CompletableFuture<LoginResult> loginUserPass(final String username, final String password)
+    {
+        final AppConfig.UserPass settings = app.userPass();
+        if (null == settings)
+        {
+            return failed(new AuthException(404, "AuthProviderNotFound", "local-userpass is not enabled"));
+        }
+        if (null == username || null == password || username.length() > MAX_EMAIL ||
+            password.length() > MAX_PASSWORD)
+        {
+            return failed(AuthException.invalidCredentials("invalid username/password"));
+        }
+        final String account = AuthStore.emailKey(username);
+        final long now = clock.time() / 1000;
+        final long blocked = limiter.blockedFor(account, now);
+        if (blocked > 0)
+        {
+            return failed(new AuthException(429, "LimitExceeded", "too many failed logins for this account; try " +
+                "again in " + blocked + " s"));
+        }
+        final UserPassRecord credentials = store.userPass(username);
+        return onHashingPool(() -> PasswordHasher.matches(password,
+            null == credentials ? dummyHash(settings.iterations()) : credentials.password()))
+            .thenCompose(match ->
+            {
+                if (!match || null == credentials)
+                {
+                    limiter.failed(account, clock.time() / 1000);
+                    return failed(AuthException.invalidCredentials("invalid username/password"));
+                }
+                limiter.succeeded(account);
+                return newSession(store.user(credentials.userId()));
+            });
+    }
+
+    /**
+     * Log in with a JWT of the app's own identity service ({@code custom-token}). The first login of a {@code sub}
+     * creates its user; later ones log in as that user.
+     *
+     * @param token compact JWT.
+     * @return the tokens; fails with 401 {@code InvalidPassword} if the token is not acceptable.
+     */
+    public CompletableFuture<LoginResult> loginCustomToken(final String token)
+    {
+        if (null == customTokens)
+        {
+            return failed(new AuthException(404, "AuthProviderNotFound", "custom-token is not enabled"));
+        }
+        final JsonObject claims;
+        try
+        {
+            claims = customTokens.verify(token);
+        }
+        catch (final AuthException ex)
+        {
+            return failed(ex);
+        }
+        final List<String> fields = app.customToken().metadataFields();
+        return userFor(AppConfig.CUSTOM_TOKEN_PROVIDER, claims.getString("sub")).thenCompose(user ->
+        {
+            if (fields.isEmpty())
+            {
+                return newSession(user);
+            }
+            final JsonObject data = new JsonObject();
+            for (final String field : fields)
+            {
+                final Object value = claims.getValue(field);
+                if (value instanceof String || value instanceof Number || value instanceof Boolean)
+                {
+                    data.put(field, value);
+                }
+            }
+            if (data.equals(store.userData(user.id())))
+            {
+                return newSession(user);
+            }
+            return store.setUserData(user.id(), data).thenCompose(ignore -> newSession(user));
+        });
+    }
+
+    /**
+     * Log in with a user API key ({@code api-key}): as the user who created it.
+     *
+     * @param key the key as shown at creation.
+     * @return the tokens; fails with 401 {@code InvalidPassword} for an unknown, deleted or disabled key.
+     */
+    public CompletableFuture<LoginResult> loginApiKey(final String key)
+    {
+        if (!app.apiKeys())
+        {
+            return failed(new AuthException(404, "AuthProviderNotFound", "api-key is not enabled"));
+        }
+        if (null == key || key.isEmpty() || key.length() > 256)
+        {
+            return failed(AuthException.invalidCredentials("invalid API key"));
+        }
+        final ApiKey found = store.apiKeyByHash(sha256(key));
+        if (null == found)
+        {
+            return failed(AuthException.invalidCredentials("invalid API key"));
+        }
+        if (found.disabled())
+        {
+            return failed(AuthException.invalidCredentials("API key is disabled"));
+        }
+        final UserRecord user = store.user(found.userId());
+        if (null == user)
+        {
+            return failed(AuthException.invalidCredentials("invalid API key"));
+        }
+        return newSession(user);
+    }
+
+    /**
+     * Create a user API key.
+     *
+     * @param userId the owner (from its refresh token).
+     * @param name   1-128 characters, unique among the user's keys.
+     * @return the key record and the key itself (shown once); fails with 400 {@code BadRequest}, 409
+     * {@code APIKeyAlreadyExists} or 404 {@code AuthProviderNotFound} when API keys are off.
+     */
+    public CompletableFuture<CreatedApiKey> createApiKey(final String userId, final String name)
+    {
+        if (!app.apiKeys())
+        {
+            return failed(new AuthException(404, "AuthProviderNotFound", "api-key is not enabled"));
+        }
+        if (null == name || name.isBlank() || name.length() > MAX_KEY_NAME)
+        {
+            return failed(new AuthException(400, "BadRequest", "name must be 1-" + MAX_KEY_NAME + " characters"));
+        }
+        final List<ApiKey> existing = store.apiKeys(userId);
+        if (existing.stream().anyMatch(k -> k.name().equals(name)))
+        {
+            return failed(new AuthException(409, "APIKeyAlreadyExists", "API key with name '" + name +
+                "' already exists"));
+        }
+        if (existing.size() >= MAX_KEYS_PER_USER)
+        {
+            return failed(new AuthException(400, "LimitExceeded", "a user may hold at most " + MAX_KEYS_PER_USER +
+                " API keys"));
+        }
+        final byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        final String key = Ids.hex(secret);
+        final long now = clock.time() / 1000;
+        final ApiKey record = new ApiKey(Ids.newId(now), userId, name, sha256(key), now, false);
+        return store.addApiKey(record).thenApply(ignore -> new CreatedApiKey(record, key));
+    }
+
+    /**
+     * @param userId a user.
+     * @return its API keys, oldest first.
+     */
+    public List<ApiKey> apiKeys(final String userId)
+    {
+        return store.apiKeys(userId);
+    }
+
+    /**
+     * @param userId the owner.
+     * @param keyId  a key id.
+     * @return the key if it exists and belongs to the user, else null.
+     */
+    public ApiKey apiKey(final String userId, final String keyId)
+    {
+        final ApiKey key = null == keyId ? null : store.apiKey(keyId);
+        return null != key && key.userId().equals(userId) ? key : null;
+    }
+
+    /**
+     * @param userId the owner.
+     * @param keyId  a key id.
+     * @return completes once deleted; fails with 404 {@code APIKeyNotFound} if the user has no such key.
+     */
+    public CompletableFuture<Void> deleteApiKey(final String userId, final String keyId)
+    {
+        if (null == apiKey(userId, keyId))
+        {
+            return failed(new AuthException(404, "APIKeyNotFound", "API key not found"));
+        }
+        return store.deleteApiKey(keyId);
+    }
+
+    /**
+     * @param userId   the owner.
+     * @param keyId    a key id.
+     * @param disabled new state.
+     * @return completes once stored; fails with 404 {@code APIKeyNotFound} if the user has no such key.
+     */
+    public CompletableFuture<Void> setApiKeyDisabled(final String userId, final String keyId, final boolean disabled)
+    {
+        if (null == apiKey(userId, keyId))
+        {
+            return failed(new AuthException(404, "APIKeyNotFound", "API key not found"));
+        }
+        return store.setApiKeyDisabled(keyId, disabled);
+    }
+
+    /**
+     * @param userId a user.
+     * @return its profile data: the metadata fields of its last custom-token login, {@code email} of an
+     * email/password user; empty if none.
+     */
+    public JsonObject profileData(final String userId)
+    {
+        final JsonObject stored = store.userData(userId);
+        final JsonObject data = null == stored ? new JsonObject() : stored;
+        final UserPassRecord credentials = store.userPassOf(userId);
+        if (null != credentials)
+        {
+            data.put("email", credentials.email());
+        }
+        return data;
+    }
+
+    /**
+     * @param userId a user.
+     * @return its email/password credentials (for the profile's {@code data.email}), or null.
+     */
+    public UserPassRecord userPassOf(final String userId)
+    {
+        return store.userPassOf(userId);
+    }
+
+    /** Hashing pool: a hash to compare against for unknown accounts, so they cost what a wrong password costs. */
+    private PasswordHasher.Hash dummyHash(final int iterations)
+    {
+        PasswordHasher.Hash hash = dummyHash;
+        if (null == hash)
+        {
+            hash = PasswordHasher.hash("outpost-no-such-account", iterations);
+            dummyHash = hash;
+        }
+        return hash;
+    }
+
+    private CompletableFuture<UserRecord> userFor(final String provider, final String identity)
+    {
+        final UserRecord existing = store.userByIdentity(provider, identity);
+        if (null != existing)
+        {
+            return CompletableFuture.completedFuture(existing);
+        }
+        // Two first logins of one identity at once must make one user: the second waits for the first.
+        final String key = provider + '\u0000' + identity;
+        final CompletableFuture<UserRecord> mine = new CompletableFuture<>();
+        final CompletableFuture<UserRecord> running = pendingIdentities.putIfAbsent(key, mine);
+        if (null != running)
+        {
+            return running;
+        }
+        final UserRecord again = store.userByIdentity(provider, identity);
+        if (null != again)
+        {
+            pendingIdentities.remove(key, mine);
+            mine.complete(again);
+            return mine;
+        }
+        final long now = clock.time() / 1000;
+        final UserRecord user = new UserRecord(Ids.newId(now), appId, provider, identity, now);
+        store.addUser(user, null).whenComplete((ok, ex) ->
+        {
+            pendingIdentities.remove(key, mine);
+            if (null != ex)
+            {
+                mine.completeExceptionally(ex);
+            }
+            else
+            {
+                mine.complete(user);
+            }
+        });
+        return mine;
+    }
+
+    private CompletableFuture<LoginResult> newSession(final UserRecord user)
+    {
+        if (null == user)
+        {
+            return failed(AuthException.invalidCredentials("user does not exist"));
+        }
+        final long now = clock.time() / 1000;
+        final RefreshSession session = new RefreshSession(Ids.newId(now), user.id(), Ids.newId(now), now, false);
+        return store.addSession(session).thenApply(ignore -> new LoginResult(
+            tokens.issue(TokenType.ACCESS, user.id(), session.id(), appId),
+            tokens.issue(TokenType.REFRESH, user.id(), session.id(), appId),
+            user.id(),
+            session.deviceId()));
+    }
+
+    private static <T> CompletableFuture<T> onHashingPool(final java.util.function.Supplier<T> work)
+    {
+        try
+        {
+            return CompletableFuture.supplyAsync(work, HASHING);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            return failed(new AuthException(503, "ServiceUnavailable", "too many logins in progress; retry"));
+        }
+    }
+
+    private static <T> CompletableFuture<T> failed(final AuthException ex)
+    {
+        return CompletableFuture.failedFuture(ex);
+    }
+
+    /**
+     * @param failure the failure of one of the futures above.
+     * @return the {@link AuthException} it carries, or null if it is a server fault.
+     */
+    public static AuthException authFailure(final Throwable failure)
+    {
+        Throwable t = failure;
+        while (t instanceof CompletionException && null != t.getCause())
+        {
+            t = t.getCause();
+        }
+        return t instanceof AuthException ? (AuthException)t : null;
+    }
+
+    static String sha256(final String text)
+    {
+        try
+        {
+            return Ids.hex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static Executor hashingPool()
+    {
+        final int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        final ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(1024), r ->
+        {
+            final Thread t = new Thread(r, "outpost-password-hash");
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**
@@ -140,5 +601,20 @@ public final class AuthService
      */
     public record LoginResult(String accessToken, String refreshToken, String userId, String deviceId)
     {
+    }
+
+    /**
+     * A new user API key.
+     *
+     * @param record what is stored (the key's hash only).
+     * @param key    the key itself: 64 hex characters, returned to the creator once and never again.
+     */
+    public record CreatedApiKey(ApiKey record, String key)
+    {
+        @Override
+        public String toString()
+        {
+            return "CreatedApiKey[" + record.id() + "]";
+        }
     }
 }

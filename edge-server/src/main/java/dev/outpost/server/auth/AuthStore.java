@@ -28,14 +28,22 @@ import java.util.zip.CRC32;
  * <p>
  * On-disk format ({@value #FILE_NAME}, UTF-8 text, owner-only permissions):
  * <pre>
- *   OUTPOST-AUTH 1\n                      header: magic and format version
+ *   OUTPOST-AUTH 2\n                      header: magic and format version (1 or 2)
  *   &lt;crc32, 8 hex&gt; &lt;json record&gt;\n       one record per line, CRC-32 of the JSON bytes
  *   ...
  * records: {"t":"user","id":..,"app":..,"provider":..,"identity":..,"created":secs}
  *          {"t":"session","id":..,"user":..,"device":..,"created":secs}
  *          {"t":"revoke","id":&lt;session id&gt;,"at":secs}
+ * version 2 adds (local-userpass credentials and user API keys):
+ *          {"t":"userpass","user":..,"email":..,"salt":b64,"hash":b64,"iter":n}
+ *          {"t":"apikey","id":..,"user":..,"name":..,"hash":sha256 hex,"created":secs}
+ *          {"t":"apikey-state","id":..,"disabled":bool}
+ *          {"t":"apikey-delete","id":..}
+ *          {"t":"data","user":..,"data":{..}}     profile data (custom-token metadata fields), replaces the last
  * </pre>
- * A file with another version is refused with a message naming both versions. A torn last line (crash during a
+ * A new log starts at version 1; version 1 logs are read as they are and stay version 1 (readable by older
+ * servers) until the first version-2 record is written: then the header is rewritten in place to version 2 (same length), fsynced, before that record.
+ * A file with another version is refused with a message naming the versions this server reads. A torn last line (crash during a
  * write) is cut off at start; a damaged line before the last one is refused.
  * <p>
  * Threading: reads ({@link #user}, {@link #session}) are lock-free from any thread. Writes are queued to one writer
@@ -45,16 +53,27 @@ import java.util.zip.CRC32;
 public final class AuthStore implements AutoCloseable
 {
     public static final String FILE_NAME = "auth.log";
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format version still read. */
+    public static final int OLDEST_FORMAT_VERSION = 1;
     static final String MAGIC = "OUTPOST-AUTH";
 
     private static final int MAX_BATCH = 256;
-    private static final Write POISON = new Write(List.of(), () -> {});
+    private static final Write POISON = new Write(List.of(), () -> {}, false);
 
     private final Path file;
     private final FileChannel channel;
     private final Map<String, UserRecord> users = new ConcurrentHashMap<>();
     private final Map<String, RefreshSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, String> identities = new ConcurrentHashMap<>();
+    private final Map<String, UserPassRecord> userPass = new ConcurrentHashMap<>();
+    private final Map<String, UserPassRecord> userPassByUser = new ConcurrentHashMap<>();
+    private final Map<String, ApiKey> apiKeys = new ConcurrentHashMap<>();
+    private final Map<String, String> apiKeyByHash = new ConcurrentHashMap<>();
+    private final Map<String, Long> apiKeyOrder = new ConcurrentHashMap<>();
+    private final Map<String, JsonObject> userData = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong apiKeySeq = new java.util.concurrent.atomic.AtomicLong();
+    private int headerVersion = FORMAT_VERSION;
     private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
@@ -146,14 +165,232 @@ public final class AuthStore implements AutoCloseable
      */
     public CompletableFuture<Void> addUserAndSession(final UserRecord user, final RefreshSession session)
     {
-        final JsonObject u = new JsonObject().put("t", "user").put("id", user.id()).put("app", user.appId())
-            .put("provider", user.provider()).put("identity", user.identityId()).put("created", user.createdAt());
+        final JsonObject u = userJson(user);
         final JsonObject s = sessionJson(session);
         return submit(new Write(List.of(u, s), () ->
         {
-            users.put(user.id(), user);
+            putUser(user);
             sessions.put(session.id(), session);
-        }));
+        }, false));
+    }
+
+    /**
+     * Durably add a refresh session of an existing user (a login of a known account).
+     *
+     * @param session the session.
+     * @return completes once it is on disk and visible.
+     */
+    public CompletableFuture<Void> addSession(final RefreshSession session)
+    {
+        return submit(new Write(List.of(sessionJson(session)), () -> sessions.put(session.id(), session), false));
+    }
+
+    /**
+     * Durably add a new user without a session (a registration).
+     *
+     * @param user        the user.
+     * @param credentials its email/password credentials, or null.
+     * @return completes once both are on disk and visible.
+     */
+    public CompletableFuture<Void> addUser(final UserRecord user, final UserPassRecord credentials)
+    {
+        final List<JsonObject> records = new ArrayList<>(2);
+        records.add(userJson(user));
+        if (null != credentials)
+        {
+            records.add(new JsonObject().put("t", "userpass").put("user", credentials.userId())
+                .put("email", credentials.email()).put("salt", credentials.password().salt())
+                .put("hash", credentials.password().hash()).put("iter", credentials.password().iterations()));
+        }
+        return submit(new Write(records, () ->
+        {
+            putUser(user);
+            if (null != credentials)
+            {
+                putUserPass(credentials);
+            }
+        }, null != credentials));
+    }
+
+    /**
+     * @param email an address, in any case.
+     * @return the credentials registered for it, or null.
+     */
+    public UserPassRecord userPass(final String email)
+    {
+        return userPass.get(emailKey(email));
+    }
+
+    /**
+     * @param provider an App Services provider name.
+     * @param identity the identity id with that provider (for {@code custom-token}, the JWT's {@code sub}).
+     * @return the user holding that identity, or null.
+     */
+    public UserRecord userByIdentity(final String provider, final String identity)
+    {
+        final String userId = identities.get(identityKey(provider, identity));
+        return null == userId ? null : users.get(userId);
+    }
+
+    /**
+     * Durably add a user API key.
+     *
+     * @param key the key (its hash only).
+     * @return completes once it is on disk and visible.
+     */
+    public CompletableFuture<Void> addApiKey(final ApiKey key)
+    {
+        final JsonObject r = new JsonObject().put("t", "apikey").put("id", key.id()).put("user", key.userId())
+            .put("name", key.name()).put("hash", key.hash()).put("created", key.createdAt());
+        return submit(new Write(List.of(r), () -> putApiKey(key), true));
+    }
+
+    /**
+     * Durably enable or disable a user API key.
+     *
+     * @param id       key id.
+     * @param disabled new state.
+     * @return completes once it is on disk and visible.
+     */
+    public CompletableFuture<Void> setApiKeyDisabled(final String id, final boolean disabled)
+    {
+        final JsonObject r = new JsonObject().put("t", "apikey-state").put("id", id).put("disabled", disabled);
+        return submit(new Write(List.of(r), () -> apiKeys.computeIfPresent(id, (k, v) -> v.disabled(disabled)), true));
+    }
+
+    /**
+     * Durably delete a user API key.
+     *
+     * @param id key id.
+     * @return completes once it is on disk and gone from memory.
+     */
+    public CompletableFuture<Void> deleteApiKey(final String id)
+    {
+        final JsonObject r = new JsonObject().put("t", "apikey-delete").put("id", id);
+        return submit(new Write(List.of(r), () -> removeApiKey(id), true));
+    }
+
+    /**
+     * @param id key id.
+     * @return the key or null.
+     */
+    public ApiKey apiKey(final String id)
+    {
+        return apiKeys.get(id);
+    }
+
+    /**
+     * @param hash hex SHA-256 of a key.
+     * @return the key with that hash, or null.
+     */
+    public ApiKey apiKeyByHash(final String hash)
+    {
+        final String id = apiKeyByHash.get(hash);
+        return null == id ? null : apiKeys.get(id);
+    }
+
+    /**
+     * @param userId a user.
+     * @return that user's API keys, in creation order.
+     */
+    public List<ApiKey> apiKeys(final String userId)
+    {
+        final List<ApiKey> list = new ArrayList<>();
+        for (final ApiKey key : apiKeys.values())
+        {
+            if (key.userId().equals(userId))
+            {
+                list.add(key);
+            }
+        }
+        list.sort(java.util.Comparator.comparingLong(k -> apiKeyOrder.getOrDefault(k.id(), Long.MAX_VALUE)));
+        return list;
+    }
+
+    /**
+     * Durably replace a user's profile data.
+     *
+     * @param userId the user.
+     * @param data   its new data (copied).
+     * @return completes once it is on disk and visible.
+     */
+    public CompletableFuture<Void> setUserData(final String userId, final JsonObject data)
+    {
+        final JsonObject copy = data.copy();
+        final JsonObject r = new JsonObject().put("t", "data").put("user", userId).put("data", copy);
+        return submit(new Write(List.of(r), () -> userData.put(userId, copy), true));
+    }
+
+    /**
+     * @param userId a user.
+     * @return a copy of its profile data, or null if none was stored.
+     */
+    public JsonObject userData(final String userId)
+    {
+        final JsonObject data = userData.get(userId);
+        return null == data ? null : data.copy();
+    }
+
+    /**
+     * @return the format version of the file's header (1 until a version-2 record was written to a version-1 log).
+     */
+    public synchronized int headerVersion()
+    {
+        return headerVersion;
+    }
+
+    private void putUser(final UserRecord user)
+    {
+        users.put(user.id(), user);
+        identities.put(identityKey(user.provider(), user.identityId()), user.id());
+    }
+
+    private void putUserPass(final UserPassRecord credentials)
+    {
+        userPass.put(emailKey(credentials.email()), credentials);
+        userPassByUser.put(credentials.userId(), credentials);
+    }
+
+    /**
+     * @param userId a user.
+     * @return its email/password credentials, or null if it is not a local-userpass user.
+     */
+    public UserPassRecord userPassOf(final String userId)
+    {
+        return userPassByUser.get(userId);
+    }
+
+    private void putApiKey(final ApiKey key)
+    {
+        apiKeyOrder.put(key.id(), apiKeySeq.incrementAndGet());
+        apiKeys.put(key.id(), key);
+        apiKeyByHash.put(key.hash(), key.id());
+    }
+
+    private void removeApiKey(final String id)
+    {
+        final ApiKey removed = apiKeys.remove(id);
+        apiKeyOrder.remove(id);
+        if (null != removed)
+        {
+            apiKeyByHash.remove(removed.hash(), id);
+        }
+    }
+
+    private static String identityKey(final String provider, final String identity)
+    {
+        return provider + '\u0000' + identity;
+    }
+
+    static String emailKey(final String email)
+    {
+        return email.trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static JsonObject userJson(final UserRecord user)
+    {
+        return new JsonObject().put("t", "user").put("id", user.id()).put("app", user.appId())
+            .put("provider", user.provider()).put("identity", user.identityId()).put("created", user.createdAt());
     }
 
     /**
@@ -167,7 +404,7 @@ public final class AuthStore implements AutoCloseable
     public CompletableFuture<Void> revoke(final String sessionId, final long epochSeconds)
     {
         final JsonObject r = new JsonObject().put("t", "revoke").put("id", sessionId).put("at", epochSeconds);
-        return submit(new Write(List.of(r), () -> sessions.computeIfPresent(sessionId, (k, s) -> s.revoke())));
+        return submit(new Write(List.of(r), () -> sessions.computeIfPresent(sessionId, (k, s) -> s.revoke()), false));
     }
 
     public void close()
@@ -224,6 +461,15 @@ public final class AuthStore implements AutoCloseable
             try
             {
                 final StringBuilder text = new StringBuilder();
+                boolean needsV2 = false;
+                for (final Write w : batch)
+                {
+                    needsV2 |= w.v2;
+                }
+                if (needsV2)
+                {
+                    upgradeHeader();
+                }
                 for (final Write w : batch)
                 {
                     for (final JsonObject record : w.records)
@@ -259,15 +505,40 @@ public final class AuthStore implements AutoCloseable
         }
     }
 
+    /** Writer thread: make a version-1 log a version-2 log before its first version-2 record. */
+    private void upgradeHeader() throws IOException
+    {
+        synchronized (this)
+        {
+            if (headerVersion >= 2)
+            {
+                return;
+            }
+        }
+        final ByteBuffer header = ByteBuffer.wrap((MAGIC + " " + FORMAT_VERSION + "\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        channel.write(header, 0);
+        channel.force(true);
+        synchronized (this)
+        {
+            headerVersion = FORMAT_VERSION;
+        }
+    }
+
     private void replay() throws IOException
     {
         final long size = channel.size();
         if (size == 0)
         {
+            // The oldest version that can read it; raised when the first record needing more is written.
             final ByteBuffer header = ByteBuffer.wrap(
-                (MAGIC + " " + FORMAT_VERSION + "\n").getBytes(StandardCharsets.US_ASCII));
+                (MAGIC + " " + OLDEST_FORMAT_VERSION + "\n").getBytes(StandardCharsets.US_ASCII));
             channel.write(header, 0);
             channel.force(true);
+            synchronized (this)
+            {
+                headerVersion = OLDEST_FORMAT_VERSION;
+            }
             return;
         }
         if (size > Integer.MAX_VALUE - 16)
@@ -318,11 +589,19 @@ public final class AuthStore implements AutoCloseable
             throw new IOException(file + " is not an Outpost auth log (header '" + header + "')");
         }
         final String version = header.substring(MAGIC.length() + 1);
-        if (!String.valueOf(FORMAT_VERSION).equals(version))
+        for (int v = OLDEST_FORMAT_VERSION; v <= FORMAT_VERSION; v++)
         {
-            throw new IOException(file + " has auth log format version '" + version + "'; this server reads " +
-                "version " + FORMAT_VERSION + " only");
+            if (String.valueOf(v).equals(version))
+            {
+                synchronized (this)
+                {
+                    headerVersion = v;
+                }
+                return;
+            }
         }
+        throw new IOException(file + " has auth log format version '" + version + "'; this server reads " +
+            "versions " + OLDEST_FORMAT_VERSION + " to " + FORMAT_VERSION + " only");
     }
 
     private void applyRecord(final JsonObject r, final int lineNo) throws IOException
@@ -331,8 +610,31 @@ public final class AuthStore implements AutoCloseable
         switch (type)
         {
             case "user":
-                users.put(r.getString("id"), new UserRecord(r.getString("id"), r.getString("app"),
+                putUser(new UserRecord(r.getString("id"), r.getString("app"),
                     r.getString("provider"), r.getString("identity"), r.getLong("created", 0L)));
+                break;
+            case "userpass":
+                final UserPassRecord credentials = new UserPassRecord(r.getString("user"), r.getString("email"),
+                    new PasswordHasher.Hash(r.getString("salt"), r.getString("hash"), r.getInteger("iter", 0)));
+                putUserPass(credentials);
+                break;
+            case "apikey":
+                putApiKey(new ApiKey(r.getString("id"), r.getString("user"), r.getString("name"),
+                    r.getString("hash"), r.getLong("created", 0L), false));
+                break;
+            case "apikey-state":
+                final boolean disabled = r.getBoolean("disabled", false);
+                apiKeys.computeIfPresent(r.getString("id"), (k, v) -> v.disabled(disabled));
+                break;
+            case "apikey-delete":
+                removeApiKey(r.getString("id"));
+                break;
+            case "data":
+                final JsonObject data = r.getJsonObject("data");
+                if (null != data)
+                {
+                    userData.put(r.getString("user"), data);
+                }
                 break;
             case "session":
                 sessions.put(r.getString("id"), new RefreshSession(r.getString("id"), r.getString("user"),
@@ -421,12 +723,14 @@ public final class AuthStore implements AutoCloseable
     {
         final List<JsonObject> records;
         final Runnable apply;
+        final boolean v2;
         final CompletableFuture<Void> future = new CompletableFuture<>();
 
-        Write(final List<JsonObject> records, final Runnable apply)
+        Write(final List<JsonObject> records, final Runnable apply, final boolean v2)
         {
             this.records = records;
             this.apply = apply;
+            this.v2 = v2;
         }
     }
 }

@@ -1,2 +1,2 @@
-/** Users, refresh sessions and JWT access/refresh tokens: issuing, verifying and persisting them. */
+/** Users, auth providers (anonymous, email/password, custom JWT, API keys), refresh sessions and JWTs: issuing, verifying and persisting them. */
 package dev.outpost.server.auth;

@@ -324,54 +324,7 @@ public final class ServerConfig
 
     private static AppConfig parseApp(final ConfigFile file, final int index, final Map<String, Object> app)
     {
-        final String where = "apps[" + index + "]";
-        final Object id = app.get("id");
-        if (null == id)
-        {
-            throw new ConfigException(APPS_PROP, file.origin(where), "needs an 'id' (the Client App ID)");
-        }
-        Path dir = null;
-        boolean anonymous = true;
-        for (final Map.Entry<String, Object> e : app.entrySet())
-        {
-            final String key = where + "." + e.getKey();
-            switch (e.getKey())
-            {
-                case "id" ->
-                {
-                }
-                case "data-dir" -> dir = Path.of(String.valueOf(e.getValue()));
-                case "auth.anon-user", "auth.anon-user.enabled", "auth.anonymous" ->
-                    anonymous = parseBoolean(APPS_PROP, file.origin(key), e.getValue());
-                default ->
-                {
-                    if (e.getKey().startsWith("auth."))
-                    {
-                        throw new ConfigException(APPS_PROP, file.origin(key), "unsupported auth provider; " +
-                            "supported: anon-user (auth: {anon-user: true|false})");
-                    }
-                    throw new ConfigException(APPS_PROP, file.origin(key), "unknown key; an app has id, data-dir, " +
-                        "auth");
-                }
-            }
-        }
-        return new AppConfig(String.valueOf(id), dir, anonymous);
-    }
-
-    private static boolean parseBoolean(final String setting, final String origin, final Object value)
-    {
-        if (value instanceof Boolean)
-        {
-            return (Boolean)value;
-        }
-        try
-        {
-            return parseBoolean(setting, String.valueOf(value));
-        }
-        catch (final ConfigException ex)
-        {
-            throw new ConfigException(setting, origin, ex.detail());
-        }
+        return AppConfig.fromFile(file, index, app);
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.outpost.server.http;
 
+import dev.outpost.server.auth.ApiKey;
 import dev.outpost.server.auth.AuthException;
 import dev.outpost.server.auth.AuthService;
 import dev.outpost.server.auth.TokenType;
 import dev.outpost.server.auth.UserRecord;
 import dev.outpost.server.auth.VerifiedToken;
+import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.ws.WebSocketEndpoint;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -26,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -33,8 +36,14 @@ import java.util.regex.Pattern;
  * The App Services endpoints realm-core calls, on one port with the sync WebSocket:
  * <pre>
  * GET    /api/client/v2.0/app/{app}/location
- * POST   /api/client/v2.0/app/{app}/auth/providers/anon-user/login
+ * POST   /api/client/v2.0/app/{app}/auth/providers/{anon-user|local-userpass|custom-token|api-key}/login
+ * POST   /api/client/v2.0/app/{app}/auth/providers/local-userpass/register   {email, password}: 201
+ * POST   /api/client/v2.0/app/{app}/auth/providers/local-userpass/{confirm,reset,...}: 400, no e-mail is sent
  * GET    /api/client/v2.0/auth/profile          Bearer access token
+ * POST   /api/client/v2.0/auth/api_keys         Bearer refresh token: 201 {"_id","key","name","disabled"}
+ * GET    /api/client/v2.0/auth/api_keys[/{id}]  Bearer refresh token
+ * DELETE /api/client/v2.0/auth/api_keys/{id}    Bearer refresh token: 204
+ * PUT    /api/client/v2.0/auth/api_keys/{id}/{enable|disable}  Bearer refresh token: 204
  * POST   /api/client/v2.0/auth/session          Bearer refresh token: 201 {"access_token"}
  * DELETE /api/client/v2.0/auth/session          Bearer refresh token: revoke the session, 204
  * GET    /api/client/v2.0/app/{app}/realm-sync?baas_at=ACCESS  WebSocket upgrade
@@ -84,6 +93,18 @@ public final class HttpApi
         router.post(BASE + "/app/:app/auth/providers/:provider/login")
             .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
             .handler(this::login);
+        router.post(BASE + "/app/:app/auth/providers/local-userpass/register")
+            .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
+            .handler(this::register);
+        router.postWithRegex(BASE + "/app/(?<app>[^/]+)/auth/providers/local-userpass/(confirm|reset)(/send|/call)?")
+            .handler(this::noEmail);
+        router.post(BASE + "/auth/api_keys").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
+            .handler(this::createApiKey);
+        router.get(BASE + "/auth/api_keys").handler(this::listApiKeys);
+        router.get(BASE + "/auth/api_keys/:key").handler(this::getApiKey);
+        router.delete(BASE + "/auth/api_keys/:key").handler(this::deleteApiKey);
+        router.put(BASE + "/auth/api_keys/:key/enable").handler(ctx -> setApiKeyDisabled(ctx, false));
+        router.put(BASE + "/auth/api_keys/:key/disable").handler(ctx -> setApiKeyDisabled(ctx, true));
         router.get(BASE + "/auth/profile").handler(this::profile);
         router.post(BASE + "/auth/session").handler(this::refresh);
         router.delete(BASE + "/auth/session").handler(this::logout);
@@ -142,44 +163,30 @@ public final class HttpApi
             return;
         }
         final String provider = ctx.pathParam("provider");
-        if (!AuthService.ANON_PROVIDER.equals(provider) || !apps.providerEnabled(auth.appId(), provider))
+        if (!apps.providerEnabled(auth.appId(), provider))
         {
-            ApiResponses.error(ctx.response(), 404, ApiResponses.PROVIDER_NOT_FOUND,
-                "auth provider '" + provider + "' is not enabled for app '" + auth.appId() + "'");
+            providerNotFound(ctx, auth, provider);
             return;
         }
-        final Buffer body = null == ctx.body() ? null : ctx.body().buffer();
-        if (null != body && body.length() > 0)
+        final JsonObject body = jsonBody(ctx, provider, !AuthService.ANON_PROVIDER.equals(provider));
+        if (null == body)
         {
-            final Object parsed;
-            try
-            {
-                parsed = Json.decodeValue(body);
-            }
-            catch (final DecodeException ex)
-            {
-                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "login body is not valid JSON");
-                return;
-            }
-            if (!(parsed instanceof JsonObject))
-            {
-                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "login body must be a JSON object");
-                return;
-            }
-            final Object bodyProvider = ((JsonObject)parsed).getValue("provider");
-            if (null != bodyProvider && !provider.equals(bodyProvider))
-            {
-                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST,
-                    "body provider '" + bodyProvider + "' does not match the URL's '" + provider + "'");
-                return;
-            }
+            return;
         }
-        Future.fromCompletionStage(auth.loginAnonymous(), ctx.vertx().getOrCreateContext()).onComplete(ar ->
+        final CompletableFuture<AuthService.LoginResult> login;
+        switch (provider)
+        {
+            case AppConfig.USERPASS_PROVIDER ->
+                login = auth.loginUserPass(string(body, "username"), string(body, "password"));
+            case AppConfig.CUSTOM_TOKEN_PROVIDER -> login = auth.loginCustomToken(string(body, "token"));
+            case AppConfig.API_KEY_PROVIDER -> login = auth.loginApiKey(string(body, "key"));
+            default -> login = auth.loginAnonymous();
+        }
+        Future.fromCompletionStage(login, ctx.vertx().getOrCreateContext()).onComplete(ar ->
         {
             if (ar.failed())
             {
-                logOnce("login", ar.cause());
-                ApiResponses.error(ctx.response(), 500, ApiResponses.INTERNAL, "could not store the new user");
+                fail(ctx, "login", ar.cause(), "could not store the login");
                 return;
             }
             final AuthService.LoginResult r = ar.result();
@@ -191,6 +198,232 @@ public final class HttpApi
         });
     }
 
+    private void register(final RoutingContext ctx)
+    {
+        final AuthService auth = requireApp(ctx);
+        if (null == auth)
+        {
+            return;
+        }
+        if (!apps.providerEnabled(auth.appId(), AppConfig.USERPASS_PROVIDER))
+        {
+            providerNotFound(ctx, auth, AppConfig.USERPASS_PROVIDER);
+            return;
+        }
+        final JsonObject body = jsonBody(ctx, null, true);
+        if (null == body)
+        {
+            return;
+        }
+        Future.fromCompletionStage(auth.register(string(body, "email"), string(body, "password")),
+            ctx.vertx().getOrCreateContext()).onComplete(ar ->
+        {
+            if (ar.failed())
+            {
+                fail(ctx, "register", ar.cause(), "could not store the new user");
+                return;
+            }
+            ApiResponses.json(ctx.response(), 201, new JsonObject());
+        });
+    }
+
+    private void noEmail(final RoutingContext ctx)
+    {
+        final AuthService auth = requireApp(ctx);
+        if (null == auth)
+        {
+            return;
+        }
+        if (!apps.providerEnabled(auth.appId(), AppConfig.USERPASS_PROVIDER))
+        {
+            providerNotFound(ctx, auth, AppConfig.USERPASS_PROVIDER);
+            return;
+        }
+        ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "Outpost sends no e-mail and runs no " +
+            "functions: accounts are confirmed at registration, and confirmation and password reset (" +
+            ctx.request().path().substring(ctx.request().path().indexOf("local-userpass/") + 15) +
+            ") are not supported");
+    }
+
+    private void createApiKey(final RoutingContext ctx)
+    {
+        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
+        if (null == token)
+        {
+            return;
+        }
+        final JsonObject body = jsonBody(ctx, null, true);
+        if (null == body)
+        {
+            return;
+        }
+        Future.fromCompletionStage(apps.auth(token.appId()).createApiKey(token.userId(), string(body, "name")),
+            ctx.vertx().getOrCreateContext()).onComplete(ar ->
+        {
+            if (ar.failed())
+            {
+                fail(ctx, "api_keys", ar.cause(), "could not store the API key");
+                return;
+            }
+            ApiResponses.json(ctx.response(), 201, apiKeyJson(ar.result().record()).put("key", ar.result().key()));
+        });
+    }
+
+    private void listApiKeys(final RoutingContext ctx)
+    {
+        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
+        if (null == token)
+        {
+            return;
+        }
+        final AuthService auth = apps.auth(token.appId());
+        if (!auth.app().apiKeys())
+        {
+            providerNotFound(ctx, auth, AppConfig.API_KEY_PROVIDER);
+            return;
+        }
+        final JsonArray keys = new JsonArray();
+        for (final ApiKey key : auth.apiKeys(token.userId()))
+        {
+            keys.add(apiKeyJson(key));
+        }
+        if (!ctx.response().ended() && !ctx.response().closed())
+        {
+            ctx.response().setStatusCode(200).putHeader("Content-Type", ApiResponses.CONTENT_TYPE).end(keys.encode());
+        }
+    }
+
+    private void getApiKey(final RoutingContext ctx)
+    {
+        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
+        if (null == token)
+        {
+            return;
+        }
+        final AuthService auth = apps.auth(token.appId());
+        if (!auth.app().apiKeys())
+        {
+            providerNotFound(ctx, auth, AppConfig.API_KEY_PROVIDER);
+            return;
+        }
+        final ApiKey key = auth.apiKey(token.userId(), ctx.pathParam("key"));
+        if (null == key)
+        {
+            ApiResponses.error(ctx.response(), 404, "APIKeyNotFound", "API key not found");
+            return;
+        }
+        ApiResponses.json(ctx.response(), 200, apiKeyJson(key));
+    }
+
+    private void deleteApiKey(final RoutingContext ctx)
+    {
+        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
+        if (null == token)
+        {
+            return;
+        }
+        noContent(ctx, apps.auth(token.appId()).deleteApiKey(token.userId(), ctx.pathParam("key")));
+    }
+
+    private void setApiKeyDisabled(final RoutingContext ctx, final boolean disabled)
+    {
+        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
+        if (null == token)
+        {
+            return;
+        }
+        noContent(ctx, apps.auth(token.appId()).setApiKeyDisabled(token.userId(), ctx.pathParam("key"), disabled));
+    }
+
+    private void noContent(final RoutingContext ctx, final CompletableFuture<Void> change)
+    {
+        Future.fromCompletionStage(change, ctx.vertx().getOrCreateContext()).onComplete(ar ->
+        {
+            if (ar.failed())
+            {
+                fail(ctx, "api_keys", ar.cause(), "could not store the change");
+                return;
+            }
+            if (!ctx.response().ended() && !ctx.response().closed())
+            {
+                ctx.response().setStatusCode(204).end();
+            }
+        });
+    }
+
+    private static JsonObject apiKeyJson(final ApiKey key)
+    {
+        return new JsonObject().put("_id", key.id()).put("name", key.name()).put("disabled", key.disabled());
+    }
+
+    private void providerNotFound(final RoutingContext ctx, final AuthService auth, final String provider)
+    {
+        ApiResponses.error(ctx.response(), 404, ApiResponses.PROVIDER_NOT_FOUND,
+            "auth provider '" + provider + "' is not enabled for app '" + auth.appId() + "'");
+    }
+
+    /** A failed future: its {@link AuthException} as the answer, anything else a logged 500. */
+    private void fail(final RoutingContext ctx, final String where, final Throwable cause, final String message)
+    {
+        final AuthException refused = AuthService.authFailure(cause);
+        if (null != refused)
+        {
+            ApiResponses.error(ctx.response(), refused.httpStatus(), refused.errorCode(), refused.getMessage());
+            return;
+        }
+        logOnce(where, cause);
+        ApiResponses.error(ctx.response(), 500, ApiResponses.INTERNAL, message);
+    }
+
+    /**
+     * @param ctx      the request.
+     * @param provider the URL's provider the body's {@code provider} must match, or null.
+     * @param required whether an empty body is an error.
+     * @return the body as an object (empty when absent and not required), or null after answering 400.
+     */
+    private static JsonObject jsonBody(final RoutingContext ctx, final String provider, final boolean required)
+    {
+        final Buffer body = null == ctx.body() ? null : ctx.body().buffer();
+        if (null == body || body.length() == 0)
+        {
+            if (required)
+            {
+                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "a JSON body is required");
+                return null;
+            }
+            return new JsonObject();
+        }
+        final Object parsed;
+        try
+        {
+            parsed = Json.decodeValue(body);
+        }
+        catch (final DecodeException ex)
+        {
+            ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "body is not valid JSON");
+            return null;
+        }
+        if (!(parsed instanceof JsonObject))
+        {
+            ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "body must be a JSON object");
+            return null;
+        }
+        final Object bodyProvider = ((JsonObject)parsed).getValue("provider");
+        if (null != provider && null != bodyProvider && !provider.equals(bodyProvider))
+        {
+            ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST,
+                "body provider '" + bodyProvider + "' does not match the URL's '" + provider + "'");
+            return null;
+        }
+        return (JsonObject)parsed;
+    }
+
+    private static String string(final JsonObject body, final String field)
+    {
+        final Object value = body.getValue(field);
+        return value instanceof String ? (String)value : null;
+    }
+
     private void profile(final RoutingContext ctx)
     {
         final VerifiedToken token = authenticate(ctx, TokenType.ACCESS);
@@ -198,16 +431,18 @@ public final class HttpApi
         {
             return;
         }
-        final UserRecord user = apps.auth(token.appId()).user(token.userId());
+        final AuthService auth = apps.auth(token.appId());
+        final UserRecord user = auth.user(token.userId());
+        final JsonObject data = auth.profileData(user.id());
         ApiResponses.json(ctx.response(), 200, new JsonObject()
             .put("user_id", user.id())
             .put("domain_id", stableIds.computeIfAbsent("domain:" + token.appId(), HttpApi::stableId))
             .put("identities", new JsonArray().add(new JsonObject()
                 .put("id", user.identityId())
                 .put("provider_type", user.provider())
-                .put("provider_id", stableIds.computeIfAbsent("provider:anon-user:" + token.appId(),
+                .put("provider_id", stableIds.computeIfAbsent("provider:" + user.provider() + ":" + token.appId(),
                     HttpApi::stableId))))
-            .put("data", new JsonObject())
+            .put("data", data)
             .put("type", "normal"));
     }
 

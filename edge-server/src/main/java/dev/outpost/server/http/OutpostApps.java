@@ -2,6 +2,7 @@ package dev.outpost.server.http;
 
 import dev.outpost.server.auth.AuthService;
 import dev.outpost.server.auth.AuthStore;
+import dev.outpost.server.auth.CustomTokenVerifier;
 import dev.outpost.server.auth.TokenService;
 import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.config.ServerConfig;
@@ -90,8 +91,9 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
                 final AuthStore store = AuthStore.open(appConfig.dataDir());
                 try
                 {
-                    final AuthService auth = new AuthService(app.id(), new TokenService(vertx, appConfig), store,
-                        config.epochClock());
+                    final AuthService auth = new AuthService(app, new TokenService(vertx, appConfig), store,
+                        config.epochClock(), null == app.customToken() ? null :
+                        new CustomTokenVerifier(vertx, app.customToken(), config.epochClock()));
                     apps.put(app.id(), new App(app, appConfig, store, auth, engines.open(appConfig)));
                 }
                 catch (final Exception ex)

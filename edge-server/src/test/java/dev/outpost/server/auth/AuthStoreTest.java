@@ -84,7 +84,7 @@ class AuthStoreTest
 
         assertThatThrownBy(() -> AuthStore.open(dir))
             .hasMessageContaining("format version '7'")
-            .hasMessageContaining("version 1 only");
+            .hasMessageContaining("versions 1 to 2 only");
     }
 
     @Test
@@ -139,5 +139,82 @@ class AuthStoreTest
             assertThatThrownBy(() -> AuthStore.open(dir)).hasMessageContaining("locked by another process");
         }
         AuthStore.open(dir).close();
+    }
+
+    @Test
+    void shouldKeepAVersion1LogUntilTheFirstVersion2RecordThenUpgradeItsHeaderInPlace() throws Exception
+    {
+        final UserRecord anon = new UserRecord(Ids.newId(1), "app", "anon-user", Ids.newId(1), 1);
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            store.addUserAndSession(anon, new RefreshSession(Ids.newId(2), anon.id(), "d", 2, false))
+                .get(5, TimeUnit.SECONDS);
+            assertThat(store.headerVersion()).isEqualTo(1);
+        }
+        assertThat(Files.readString(dir.resolve(AuthStore.FILE_NAME))).startsWith("OUTPOST-AUTH 1\n");
+
+        final UserRecord person = new UserRecord(Ids.newId(3), "app", "local-userpass", Ids.newId(3), 3);
+        final PasswordHasher.Hash hash = PasswordHasher.hash("secret-pw", 10_000);
+        final ApiKey key = new ApiKey(Ids.newId(4), person.id(), "ci", AuthService.sha256("k"), 4, false);
+        final ApiKey gone = new ApiKey(Ids.newId(5), person.id(), "old", AuthService.sha256("g"), 5, false);
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            assertThat(store.user(anon.id())).isEqualTo(anon);
+            store.addUser(person, new UserPassRecord(person.id(), "Ann@Example.com", hash)).get(5, TimeUnit.SECONDS);
+            assertThat(store.headerVersion()).isEqualTo(2);
+            store.addApiKey(key).get(5, TimeUnit.SECONDS);
+            store.addApiKey(gone).get(5, TimeUnit.SECONDS);
+            store.setApiKeyDisabled(key.id(), true).get(5, TimeUnit.SECONDS);
+            store.deleteApiKey(gone.id()).get(5, TimeUnit.SECONDS);
+        }
+        final String text = Files.readString(dir.resolve(AuthStore.FILE_NAME));
+        assertThat(text).startsWith("OUTPOST-AUTH 2\n").doesNotContain("secret-pw");
+
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            assertThat(store.headerVersion()).isEqualTo(2);
+            assertThat(store.user(anon.id())).isEqualTo(anon);
+            assertThat(store.userPass("ann@example.COM").password()).isEqualTo(hash);
+            assertThat(store.userPassOf(person.id()).email()).isEqualTo("Ann@Example.com");
+            assertThat(PasswordHasher.matches("secret-pw", store.userPass("ann@example.com").password())).isTrue();
+            assertThat(store.userByIdentity("local-userpass", person.identityId())).isEqualTo(person);
+            assertThat(store.apiKeys(person.id())).containsExactly(key.disabled(true));
+            assertThat(store.apiKeyByHash(AuthService.sha256("k")).id()).isEqualTo(key.id());
+            assertThat(store.apiKey(gone.id())).isNull();
+            assertThat(store.apiKeyByHash(AuthService.sha256("g"))).isNull();
+        }
+    }
+
+    @Test
+    void shouldHashPasswordsSaltedAndCompareThem()
+    {
+        final PasswordHasher.Hash a = PasswordHasher.hash("correct horse", 10_000);
+        final PasswordHasher.Hash b = PasswordHasher.hash("correct horse", 10_000);
+        assertThat(a.salt()).isNotEqualTo(b.salt());
+        assertThat(a.hash()).isNotEqualTo(b.hash());
+        assertThat(PasswordHasher.matches("correct horse", a)).isTrue();
+        assertThat(PasswordHasher.matches("correct horsE", a)).isFalse();
+        assertThat(a.toString()).doesNotContain(a.hash()).doesNotContain(a.salt());
+    }
+
+    @Test
+    void shouldLimitFailedLoginsPerAccountWithinTheWindow()
+    {
+        final LoginLimiter limiter = new LoginLimiter(3, 60);
+        for (int i = 0; i < 3; i++)
+        {
+            assertThat(limiter.blockedFor("ann", 1000)).isZero();
+            limiter.failed("ann", 1000 + i);
+        }
+        assertThat(limiter.blockedFor("ann", 1010)).isEqualTo(50);
+        assertThat(limiter.blockedFor("bob", 1010)).isZero();
+        assertThat(limiter.blockedFor("ann", 1060)).as("window over").isZero();
+        limiter.failed("ann", 1060);
+        assertThat(limiter.blockedFor("ann", 1061)).as("a new window counts from 1").isZero();
+        limiter.failed("bob", 1061);
+        limiter.failed("bob", 1061);
+        limiter.succeeded("bob");
+        limiter.failed("bob", 1061);
+        assertThat(limiter.blockedFor("bob", 1062)).as("success resets").isZero();
     }
 }

@@ -120,6 +120,65 @@ final class RealmClient
             cb), timeoutSeconds);
     }
 
+    /** Register an email/password account through realm-core's own client (local-userpass register). */
+    void registerEmail(final String email, final String password, final long timeoutSeconds) throws Exception
+    {
+        this.<kotlin.Unit>await(cb -> RI.realm_app_email_password_provider_client_register_email(app, email, password,
+            cb), timeoutSeconds);
+    }
+
+    NativePointer<RealmUserT> loginEmail(final String email, final String password, final long timeoutSeconds)
+        throws Exception
+    {
+        return await(cb -> RI.realm_app_log_in_with_credentials(app,
+            RI.realm_app_credentials_new_email_password(email, password), cb), timeoutSeconds);
+    }
+
+    NativePointer<RealmUserT> loginJwt(final String token, final long timeoutSeconds) throws Exception
+    {
+        return await(cb -> RI.realm_app_log_in_with_credentials(app, RI.realm_app_credentials_new_jwt(token), cb),
+            timeoutSeconds);
+    }
+
+    NativePointer<RealmUserT> loginApiKey(final String key, final long timeoutSeconds) throws Exception
+    {
+        return await(cb -> RI.realm_app_log_in_with_credentials(app, RI.realm_app_credentials_new_api_key(key),
+            cb), timeoutSeconds);
+    }
+
+    /** Create a user API key through realm-core's own client (refresh token, POST auth/api_keys). */
+    io.realm.kotlin.internal.interop.sync.ApiKeyWrapper createApiKey(final NativePointer<RealmUserT> user,
+        final String name, final long timeoutSeconds) throws Exception
+    {
+        return await(cb -> RI.realm_app_user_apikey_provider_client_create_apikey(app, user, name, cb),
+            timeoutSeconds);
+    }
+
+    /**
+     * Log in as the scenario's params say: {@code login=anon} (default), {@code login=email} with {@code email} and
+     * {@code password} (and {@code register=true} to register first), {@code login=jwt} with {@code token},
+     * {@code login=api-key} with {@code key}.
+     */
+    NativePointer<RealmUserT> login(final java.util.Map<String, String> params, final long timeoutSeconds)
+        throws Exception
+    {
+        switch (params.getOrDefault("login", "anon"))
+        {
+            case "email":
+                if (Boolean.parseBoolean(params.getOrDefault("register", "false")))
+                {
+                    registerEmail(params.get("email"), params.get("password"), timeoutSeconds);
+                }
+                return loginEmail(params.get("email"), params.get("password"), timeoutSeconds);
+            case "jwt":
+                return loginJwt(params.get("token"), timeoutSeconds);
+            case "api-key":
+                return loginApiKey(params.get("key"), timeoutSeconds);
+            default:
+                return loginAnonymous(timeoutSeconds);
+        }
+    }
+
     /**
      * Open a realm with the Item schema.
      *

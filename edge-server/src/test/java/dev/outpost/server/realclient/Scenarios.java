@@ -28,6 +28,7 @@ final class Scenarios
         SyncScenarios.register(ALL);
         ProductScenarios.register(ALL);
         FlxScenarios.register(ALL);
+        AuthScenarios.register(ALL);
     }
 
     private Scenarios()

@@ -40,11 +40,14 @@ final class SyncScenarios
         all.put("await-sync-error", SyncScenarios::awaitSyncError);
     }
 
-    /** Params: partition, count, prefix, file. Writes {@code count} Items in one transaction, waits for upload. */
+    /**
+     * Params: partition, count, prefix, file, and the login params of {@link RealmClient#login}. Writes
+     * {@code count} Items in one transaction, waits for upload.
+     */
     static void pbsWrite(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception
     {
-        final NativePointer<RealmUserT> user = client.loginAnonymous(30);
+        final NativePointer<RealmUserT> user = client.login(params, 30);
         final NativePointer<LiveRealmT> realm = client.open(user, params.get("partition"),
             params.getOrDefault("file", "a.realm"));
         check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
@@ -57,11 +60,14 @@ final class SyncScenarios
         result.put("count", dump(realm).size());
     }
 
-    /** Params: partition, expect, file. Waits until the realm holds {@code expect} Items; prints their names. */
+    /**
+     * Params: partition, expect, file, and the login params of {@link RealmClient#login}. Waits until the realm
+     * holds {@code expect} Items; prints their names.
+     */
     static void pbsRead(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception
     {
-        final NativePointer<RealmUserT> user = client.loginAnonymous(30);
+        final NativePointer<RealmUserT> user = client.login(params, 30);
         final long start = System.nanoTime();
         final NativePointer<LiveRealmT> realm = client.open(user, params.get("partition"),
             params.getOrDefault("file", "b.realm"));
