@@ -38,6 +38,8 @@ public final class LoadOptions
     boolean limits = true;
     double limitSeconds = 3;
     int clientEventLoops = 2;
+    int writerEventLoops = 1;
+    boolean uploadOnly;
     int serverEventLoops;
     final List<String> serverJvm = new ArrayList<>();
     boolean storm;
@@ -78,6 +80,11 @@ public final class LoadOptions
         "  --no-limits                skip the Chronicle append and WebSocket echo limits",
         "  --limit-seconds S          seconds per limit measurement (default 3)",
         "  --client-event-loops N     load generator event loops (default 2)",
+        "  --writer-event-loops N     event loops of their own for the writers' connections when there are readers",
+        "                             (default 1; 0 = share the client event loops)",
+        "  --writer-mode apply|upload-only   apply: writers integrate every DOWNLOAD (client-side OT, default);",
+        "                             upload-only: writers receive DOWNLOADs and keep real cursors but do not apply",
+        "                             them, and each writes its own objects (keys [i*key-space, (i+1)*key-space))",
         "  --check-files N            server files compared in the convergence check (default 100)",
         "  --scale F                  multiply sessions, files, connections and rate by F (smoke runs)",
         "  --setup-timeout S          seconds allowed for connecting and binding (default 180)",
@@ -145,6 +152,13 @@ public final class LoadOptions
                 case "--storm-backoff-ms" -> stormBackoffMs = Long.parseLong(v);
                 case "--limit-seconds" -> limitSeconds = Double.parseDouble(v);
                 case "--client-event-loops" -> clientEventLoops = Integer.parseInt(v);
+                case "--writer-event-loops" -> writerEventLoops = Integer.parseInt(v);
+                case "--writer-mode" -> uploadOnly = switch (v)
+                {
+                    case "apply" -> false;
+                    case "upload-only" -> true;
+                    default -> throw new IllegalArgumentException("--writer-mode apply|upload-only");
+                };
                 case "--check-files" -> checkFiles = Integer.parseInt(v);
                 case "--scale" -> scale = Double.parseDouble(v);
                 case "--setup-timeout" -> setupTimeout = Double.parseDouble(v);
@@ -212,7 +226,8 @@ public final class LoadOptions
         {
             files = 1;
         }
-        if (writers < 0 || readers < 0 || idle < 0 || files < 1 || sessionsPerConnection < 1 || window < 1)
+        if (writers < 0 || readers < 0 || idle < 0 || files < 1 || sessionsPerConnection < 1 || window < 1
+            || clientEventLoops < 1 || writerEventLoops < 0)
         {
             throw new IllegalArgumentException("bad population");
         }
@@ -239,6 +254,7 @@ public final class LoadOptions
             .put("rate", rate).put("closed_loop", rate <= 0).put("window", window).put("ops", ops)
             .put("string_bytes", stringBytes).put("key_space", keySpace).put("pk", objectIdKeys ? "objectid" : "int")
             .put("duration_s", duration).put("warmup_s", warmup).put("storm", storm).put("scale", scale)
-            .put("client_event_loops", clientEventLoops).put("server_event_loops", serverEventLoops);
+            .put("client_event_loops", clientEventLoops).put("writer_event_loops", writerEventLoops)
+            .put("writer_mode", uploadOnly ? "upload-only" : "apply").put("server_event_loops", serverEventLoops);
     }
 }

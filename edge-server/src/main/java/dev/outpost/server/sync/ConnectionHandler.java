@@ -117,7 +117,7 @@ final class ConnectionHandler implements SyncConnectionHandler
             connectionError(ProtocolErrorCode.BAD_SESSION_IDENT, "no session " + ident + " on this connection");
             return;
         }
-        if (s.mustDefer())
+        if (s.mustDefer(type))
         {
             if (deferredBytes + length > MAX_DEFERRED_BYTES)
             {
@@ -128,17 +128,17 @@ final class ConnectionHandler implements SyncConnectionHandler
             final byte[] copy = new byte[length];
             buffer.getBytes(offset, copy);
             deferredBytes += length;
-            s.defer(copy);
+            s.defer(type, copy);
             return;
         }
         s.handle(type, decoder);
     }
 
-    /** A session finished its writer round trip: run its held-back messages in order until it is busy again. */
+    /** A session finished a writer round trip: run its held-back messages in order while they may run. */
     void runDeferred(final Session s)
     {
         byte[] next;
-        while (!closed && !s.isBusy() && (next = s.pollDeferred()) != null)
+        while (!closed && (next = s.pollDeferred()) != null)
         {
             deferredBytes -= next.length;
             final UnsafeBuffer b = new UnsafeBuffer(next);

@@ -48,6 +48,7 @@ public final class SyncService implements SyncEngine
     private final Queue<LoopResources> allLoopResources = new ConcurrentLinkedQueue<>();
     private final AtomicLong slowConsumersDropped = new AtomicLong();
     private final AtomicLong handoffRetries = new AtomicLong();
+    private final AtomicLong uploadsPipelined = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
     private final HistoryStats historyStats;
 
@@ -242,6 +243,17 @@ public final class SyncService implements SyncEngine
         {
             errorsSent.incrementAndGet(code);
         }
+    }
+
+    /** @return UPLOADs handed to the writer while an earlier UPLOAD of the same session was still in flight. */
+    public long uploadsPipelined()
+    {
+        return uploadsPipelined.get();
+    }
+
+    void uploadPipelined()
+    {
+        uploadsPipelined.incrementAndGet();
     }
 
     /** @return times a command found its writer's handoff full and was retried later (back-pressure). */

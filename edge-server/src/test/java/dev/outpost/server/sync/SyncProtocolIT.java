@@ -138,6 +138,52 @@ class SyncProtocolIT
     }
 
     @Test
+    void shouldPipelineUploadsOfOneSessionAndStillAnswerInOrder() throws Exception
+    {
+        start();
+        final SyncTestClient a = connect(false);
+        final SyncTestClient b = connect(false);
+        open(a, 1, "\"pipe\"");
+        open(b, 2, "\"pipe\"");
+        // 60 UPLOADs back to back, a MARK right behind them, then one more UPLOAD
+        final int n = 60;
+        for (int i = 0; i < n; i++)
+        {
+            a.upload(1, 2 + i, 0, 0, false, new Up(2 + i, 0, Changesets.objects("Item", i, 1, "v")));
+        }
+        a.mark(1, 7);
+        a.upload(1, 2 + n, 0, 0, false, new Up(2 + n, 0, Changesets.objects("Item", n, 1, "v")));
+        long acked = 0;
+        Msg m;
+        while ((m = a.next()).type() == MessageType.DOWNLOAD)
+        {
+            assertThat(m.entries()).isEmpty();
+            assertThat(m.get(4)).as("acknowledgements never go backwards").isGreaterThanOrEqualTo(acked);
+            acked = m.get(4);
+        }
+        assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
+        assertThat(acked).as("the MARK is answered after every UPLOAD sent before it").isEqualTo(1 + n);
+        assertThat(a.next().get(4)).as("the UPLOAD after the MARK").isEqualTo(2 + n);
+        assertThat(server.sync().uploadsPipelined()).as("several uploads of the session were in flight at once")
+            .isPositive();
+        // the other session received every changeset once, in order
+        long last = 0;
+        int received = 0;
+        while (received < n + 1)
+        {
+            final Msg d = b.next();
+            assertThat(d.type()).isEqualTo(MessageType.DOWNLOAD);
+            for (final var e : d.entries())
+            {
+                assertThat(e.serverVersion()).isEqualTo(last + 1);
+                last = e.serverVersion();
+                received++;
+            }
+        }
+        assertThat(server.sync().head(SyncService.pbsFileName(APP, "\"pipe\""))).isEqualTo(n + 1);
+    }
+
+    @Test
     void shouldAnswerMarkOnlyAfterTheDownloadsUpToTheHead() throws Exception
     {
         start();
