@@ -55,6 +55,9 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private ByteBuf claimed;
     private boolean inRead;
     private boolean needsFlush;
+    /** A flush task is queued behind the event loop's pending tasks (writes outside a read are coalesced). */
+    private boolean flushQueued;
+    private final Runnable flushTask = this::flushQueued;
     private boolean closing;
     private boolean closeNotified;
     private int closeCode = -1;
@@ -299,16 +302,28 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         }
         buf.writerIndex(length);
         final BinaryWebSocketFrame frame = new BinaryWebSocketFrame(buf);
+        ctx.write(frame, ctx.voidPromise());
         if (inRead)
         {
-            ctx.write(frame, ctx.voidPromise());
             needsFlush = true;
         }
-        else
+        else if (!flushQueued)
         {
-            ctx.writeAndFlush(frame, ctx.voidPromise());
+            // outside a read (fan-out and writer results arrive as tasks, often one per session of this connection in
+            // a burst): flush once after the tasks already queued, not once per frame (one syscall for the burst)
+            flushQueued = true;
+            ctx.executor().execute(flushTask);
         }
         return true;
+    }
+
+    private void flushQueued()
+    {
+        flushQueued = false;
+        if (!closing)
+        {
+            ctx.flush();
+        }
     }
 
     public void abort()
@@ -345,7 +360,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         closing = true;
         closeCode = code;
         closeReason = truncate(null == reason ? "" : reason);
-        if (needsFlush)
+        if (needsFlush || flushQueued)
         {
             needsFlush = false;
             ctx.flush();
