@@ -243,6 +243,18 @@ public final class ClientSession
         return f;
     }
 
+    /**
+     * @return {download cursor server version, changesets received, changesets integrated} (any thread), e.g. to
+     * check that a session that does not apply its downloads still received everything.
+     */
+    public CompletableFuture<long[]> progress()
+    {
+        final CompletableFuture<long[]> f = new CompletableFuture<>();
+        conn.runOnContext(() -> f.complete(new long[] {integrator == null ? 0 : integrator.downloadServerVersion(),
+            receivedChangesets, integratedChangesets}));
+        return f;
+    }
+
     /** @return the canonical dump of this client's object state (any thread; "" before the file ident). */
     public CompletableFuture<String> stateDump()
     {

@@ -112,6 +112,17 @@ public final class LoadGenerator
             this.fileIndex = fileIndex;
         }
 
+        /** @return whether this session applies its DOWNLOADs (and so is compared with the server's state). */
+        boolean applies()
+        {
+            return switch (kind)
+            {
+                case WRITER -> !o.uploadOnly;
+                case READER -> o.applyReaders < 0 || index / o.files < o.applyReaders;
+                case IDLE -> true;
+            };
+        }
+
         /** Closed loop: keep {@code window} changesets unacknowledged. Event loop. */
         void pump()
         {
@@ -336,6 +347,10 @@ public final class LoadGenerator
                 }
                 else
                 {
+                    if (kind == Kind.READER && !r.applies())
+                    {
+                        r.session.applyDownloads(false);
+                    }
                     r.session.onActive(active::countDown);
                 }
             }
@@ -639,6 +654,7 @@ public final class LoadGenerator
         int mismatches = 0;
         int fresh = 0;
         int serverHashes = 0;
+        int receiveChecked = 0;
         final JsonArray examples = new JsonArray();
         for (final Map.Entry<String, List<Role>> e : byFile.entrySet())
         {
@@ -652,10 +668,13 @@ public final class LoadGenerator
             {
                 serverHashes++;
             }
+            long referenceCount = -1;
             if (fresh < o.freshChecks)
             {
                 fresh++;
-                final String f = freshDownload(client, e.getKey());
+                final long[] count = new long[1];
+                final String f = freshDownload(client, e.getKey(), count);
+                referenceCount = count[0];
                 if (reference == null)
                 {
                     reference = f;
@@ -668,9 +687,29 @@ public final class LoadGenerator
             }
             for (final Role r : e.getValue())
             {
-                if (r.kind == Kind.WRITER && o.uploadOnly)
+                if (r.kind == Kind.READER && !r.applies())
                 {
-                    continue; // does not apply what others write: its state is its own objects only
+                    // received everything without applying: same cursor progress and count as a full client
+                    final long[] p = r.session.progress().get(30, TimeUnit.SECONDS);
+                    if (referenceCount < 0)
+                    {
+                        referenceCount = referenceFromAppliers(e.getValue());
+                    }
+                    receiveChecked++;
+                    if (referenceCount >= 0 && p[1] != referenceCount)
+                    {
+                        mismatches++;
+                        if (examples.size() < 10)
+                        {
+                            examples.add("receive-only reader " + r.session.ident() + " of " + e.getKey() +
+                                " received " + p[1] + " changesets, a full download has " + referenceCount);
+                        }
+                    }
+                    continue;
+                }
+                if (!r.applies())
+                {
+                    continue; // an upload-only writer does not apply what others write: its state is its own objects
                 }
                 final String h = ServerHandle.sha256(r.session.stateDump().get(30, TimeUnit.SECONDS));
                 sessions++;
@@ -689,13 +728,28 @@ public final class LoadGenerator
             }
         }
         report.put("convergence", new JsonObject().put("files_checked", files).put("sessions_checked", sessions)
+            .put("receive_only_sessions_checked", receiveChecked)
             .put("server_states_compared", serverHashes).put("fresh_downloads", fresh)
             .put("unsynced_sessions", unsynced).put("mismatches", mismatches).put("examples", examples)
             .mergeIn(drain)
             .put("ok", mismatches == 0 && unsynced == 0 && (sessions > 0 || serverHashes > 0 && fresh > 0)));
     }
 
-    private String freshDownload(final SyncClient client, final String partition) throws Exception
+    /** @return changesets integrated by an applying reader of the group (all equal when converged), or -1. */
+    private long referenceFromAppliers(final List<Role> group) throws Exception
+    {
+        for (final Role r : group)
+        {
+            if (r.kind == Kind.READER && r.applies())
+            {
+                return r.session.progress().get(30, TimeUnit.SECONDS)[2];
+            }
+        }
+        return -1;
+    }
+
+    private String freshDownload(final SyncClient client, final String partition, final long[] count)
+        throws Exception
     {
         final Credentials user = client.login().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         final ClientConnection c = client.connection(user);
@@ -704,6 +758,7 @@ public final class LoadGenerator
             final ClientSession s = c.addSession(partition == null ? "" : partition);
             c.open().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             s.sync().get(60, TimeUnit.SECONDS);
+            count[0] = s.progress().get(30, TimeUnit.SECONDS)[2];
             return ServerHandle.sha256(s.stateDump().get(30, TimeUnit.SECONDS));
         }
         finally

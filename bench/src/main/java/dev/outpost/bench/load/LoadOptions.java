@@ -40,6 +40,7 @@ public final class LoadOptions
     int clientEventLoops = 2;
     int writerEventLoops = 1;
     boolean uploadOnly;
+    int applyReaders = -1;
     int serverEventLoops;
     final List<String> serverJvm = new ArrayList<>();
     boolean storm;
@@ -85,6 +86,9 @@ public final class LoadOptions
         "  --writer-mode apply|upload-only   apply: writers integrate every DOWNLOAD (client-side OT, default);",
         "                             upload-only: writers receive DOWNLOADs and keep real cursors but do not apply",
         "                             them, and each writes its own objects (keys [i*key-space, (i+1)*key-space))",
+        "  --apply-readers N          readers per server file that apply their DOWNLOADs (client-side OT); the others",
+        "                             receive, check and time them and keep real cursors without applying",
+        "                             (default -1 = all apply; scenario d: 50)",
         "  --check-files N            server files compared in the convergence check (default 100)",
         "  --scale F                  multiply sessions, files, connections and rate by F (smoke runs)",
         "  --setup-timeout S          seconds allowed for connecting and binding (default 180)",
@@ -153,6 +157,7 @@ public final class LoadOptions
                 case "--limit-seconds" -> limitSeconds = Double.parseDouble(v);
                 case "--client-event-loops" -> clientEventLoops = Integer.parseInt(v);
                 case "--writer-event-loops" -> writerEventLoops = Integer.parseInt(v);
+                case "--apply-readers" -> applyReaders = Integer.parseInt(v);
                 case "--writer-mode" -> uploadOnly = switch (v)
                 {
                     case "apply" -> false;
@@ -184,7 +189,12 @@ public final class LoadOptions
                 population(10, 100, 0, 10_000, 100, 0);
                 writerSessionsPerConnection = 1;
             }
-            case "d" -> population(1, 1, 1_000, 0, 100, 50);
+            case "d" ->
+            {
+                population(1, 1, 1_000, 0, 100, 50);
+                // 50,000 client-side integrations/s would bound the load generator, not the server's fan-out
+                applyReaders = 50;
+            }
             case "e" ->
             {
                 population(50, 10, 5_000, 0, 50, 100);
@@ -208,6 +218,7 @@ public final class LoadOptions
         this.rate = rate;
         this.connections = 0;
         this.writerSessionsPerConnection = 0;
+        this.applyReaders = -1;
     }
 
     private void applyScale()
@@ -255,6 +266,7 @@ public final class LoadOptions
             .put("string_bytes", stringBytes).put("key_space", keySpace).put("pk", objectIdKeys ? "objectid" : "int")
             .put("duration_s", duration).put("warmup_s", warmup).put("storm", storm).put("scale", scale)
             .put("client_event_loops", clientEventLoops).put("writer_event_loops", writerEventLoops)
-            .put("writer_mode", uploadOnly ? "upload-only" : "apply").put("server_event_loops", serverEventLoops);
+            .put("writer_mode", uploadOnly ? "upload-only" : "apply").put("apply_readers", applyReaders)
+            .put("server_event_loops", serverEventLoops);
     }
 }

@@ -338,7 +338,17 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
 
     public boolean isWritable()
     {
-        return !closing && ctx.channel().isWritable();
+        if (closing)
+        {
+            return false;
+        }
+        if ((flushQueued || needsFlush) && !ctx.channel().isWritable())
+        {
+            // unwritable because of frames not flushed yet: flush them now, so a session only ever pauses (and waits
+            // for channelWritabilityChanged) on bytes the socket has not taken, as with a flush per frame
+            ctx.flush();
+        }
+        return ctx.channel().isWritable();
     }
 
     public boolean isOpen()
