@@ -245,13 +245,19 @@ final class ConnectionHandler implements SyncConnectionHandler
         }
         final Session[] resume = paused.toArray(new Session[0]);
         paused.clear();
-        for (final Session s : resume)
+        for (int i = 0; i < resume.length; i++)
         {
-            s.resume();
             if (!connection.isWritable())
             {
+                // unwritable again: the sessions not resumed yet stay paused and wait for the next onWritable
+                // (dropping them from the list here used to leave them paused for good: readers that never caught up)
+                for (int j = i; j < resume.length; j++)
+                {
+                    paused(resume[j]);
+                }
                 break;
             }
+            resume[i].resume();
         }
     }
 

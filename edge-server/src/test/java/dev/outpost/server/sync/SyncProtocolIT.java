@@ -471,6 +471,59 @@ class SyncProtocolIT
     }
 
     @Test
+    void shouldResumeEveryPausedSessionOfAConnectionWhenItDrains() throws Exception
+    {
+        start();
+        final SyncTestClient a = connect(false);
+        open(a, 1, "\"wake\"");
+        final java.util.concurrent.atomic.AtomicBoolean stall = new java.util.concurrent.atomic.AtomicBoolean();
+        final SyncTestClient b = SyncTestClient.connect(server.port(), APP, token, false, stall);
+        clients.add(b);
+        final int sessions = 20;
+        for (int s = 1; s <= sessions; s++)
+        {
+            open(b, s, "\"wake\"");
+        }
+        stall.set(true); // b stops reading: the server's socket fills and b's sessions pause
+        long sv = 0;
+        final int uploads = 8;
+        for (int i = 0; i < uploads; i++)
+        {
+            a.upload(1, 2 + i, sv, sv, false, new Up(2 + i, sv, Changesets.randomObjects("Item", i * 1000L, 1000,
+                400)));
+            sv = a.next(MessageType.DOWNLOAD).get(0);
+        }
+        Thread.sleep(300);
+        stall.set(false);
+        b.resumeReading();
+        for (int s = 1; s <= sessions; s++)
+        {
+            b.mark(s, 100 + s);
+        }
+        // every session catches up to the head and answers its MARK (none is left paused)
+        final long[] cursor = new long[sessions + 1];
+        int marks = 0;
+        while (marks < sessions)
+        {
+            final Msg m = b.next();
+            if (m.type() == MessageType.DOWNLOAD)
+            {
+                cursor[(int)m.session()] = m.get(0);
+            }
+            else
+            {
+                assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
+                assertThat(m.get(0)).isEqualTo(100 + m.session());
+                marks++;
+            }
+        }
+        for (int s = 1; s <= sessions; s++)
+        {
+            assertThat(cursor[s]).as("session " + s + " caught up").isEqualTo(uploads);
+        }
+    }
+
+    @Test
     void shouldDropASlowConsumerWithoutSlowingTheUploader() throws Exception
     {
         System.setProperty(SyncService.SLOW_CONSUMER_TIMEOUT_PROP, "1s");
