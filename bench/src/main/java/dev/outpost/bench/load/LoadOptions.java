@@ -182,7 +182,13 @@ public final class LoadOptions
         scenario = s;
         switch (s)
         {
-            case "a" -> population(1, 100, 0, 0, 1, 0);
+            case "a" ->
+            {
+                population(1, 100, 0, 0, 1, 0);
+                // every writer receives the other 99 writers' changesets: applying them all with client-side OT
+                // would bound the load generator, not the server (--writer-mode apply for that variant)
+                uploadOnly = true;
+            }
             case "b" -> population(10_000, 10_000, 0, 0, 100, 2_000);
             case "c" ->
             {
@@ -219,6 +225,7 @@ public final class LoadOptions
         this.connections = 0;
         this.writerSessionsPerConnection = 0;
         this.applyReaders = -1;
+        this.uploadOnly = false;
     }
 
     private void applyScale()
