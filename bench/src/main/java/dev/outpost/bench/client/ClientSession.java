@@ -80,6 +80,8 @@ public final class ClientSession
     private String lastError;
     private Runnable onActive;
     private Runnable afterDownload;
+    private boolean applyDownloads = true;
+    private long receivedChangesets;
 
     ClientSession(final ClientConnection conn, final long ident, final String partition, final boolean flx)
     {
@@ -138,6 +140,23 @@ public final class ClientSession
                 onActive = r;
             }
         });
+    }
+
+    /**
+     * Upload-only mode ({@code false}): DOWNLOADs are received, checked and timed and their cursors kept (download
+     * cursor, acknowledgement, latest server version), but their changesets are not applied, so later local
+     * changesets claim the new download cursor as their base. Only valid for a writer that never touches what others
+     * write (the load generator gives such writers their own objects). Default {@code true} (a full client).
+     */
+    public void applyDownloads(final boolean apply)
+    {
+        conn.runOnContext(() -> applyDownloads = apply);
+    }
+
+    /** @return server changesets received in DOWNLOADs (applied or not; event loop or after {@link #sync()}). */
+    public long receivedChangesets()
+    {
+        return receivedChangesets;
     }
 
     /** Runs {@code r} on the event loop after every integrated DOWNLOAD (e.g. to commit the next write). */
@@ -221,6 +240,18 @@ public final class ClientSession
             waiters.add(new Waiter(f));
             checkWaiters();
         });
+        return f;
+    }
+
+    /**
+     * @return {download cursor server version, changesets received, changesets integrated} (any thread), e.g. to
+     * check that a session that does not apply its downloads still received everything.
+     */
+    public CompletableFuture<long[]> progress()
+    {
+        final CompletableFuture<long[]> f = new CompletableFuture<>();
+        conn.runOnContext(() -> f.complete(new long[] {integrator == null ? 0 : integrator.downloadServerVersion(),
+            receivedChangesets, integratedChangesets}));
         return f;
     }
 
@@ -352,9 +383,11 @@ public final class ClientSession
                 off = 0;
             }
             final long now = System.nanoTime();
-            final List<DownloadEntry> list = flx ? bootstrap : new ArrayList<>();
+            final boolean apply = applyDownloads || flx;
+            final List<DownloadEntry> list = flx ? bootstrap : apply ? new ArrayList<>() : List.of();
             entries.wrap(buf, off, len);
             long prev = 0;
+            int received = 0;
             while (entries.next())
             {
                 // PBS: strictly increasing server versions; FLX bootstraps may repeat one
@@ -366,10 +399,14 @@ public final class ClientSession
                     return;
                 }
                 prev = entries.serverVersion();
-                final Changeset c = reader.read(entries.buffer(), entries.changesetOffset(),
-                    entries.changesetLength(), new Changeset());
-                list.add(new DownloadEntry(entries.serverVersion(), entries.clientVersion(),
-                    entries.originTimestamp(), entries.originFileIdent(), c));
+                received++;
+                if (apply)
+                {
+                    final Changeset c = reader.read(entries.buffer(), entries.changesetOffset(),
+                        entries.changesetLength(), new Changeset());
+                    list.add(new DownloadEntry(entries.serverVersion(), entries.clientVersion(),
+                        entries.originTimestamp(), entries.originFileIdent(), c));
+                }
                 final long sent = FanoutClock.lookup(serverFileKey, entries.originFileIdent(),
                     entries.originTimestamp());
                 if (sent != 0)
@@ -381,15 +418,29 @@ public final class ClientSession
             {
                 return; // more of the bootstrap to come
             }
-            final IntegrationResult r = integrator.integrateDownload(list, dlServer, dlClient, upClient, upServer);
-            if (!r.ok())
+            receivedChangesets += received;
+            if (!apply)
             {
-                protocolError("integration failed: " + r.message());
-                return;
+                final IntegrationResult r = integrator.skipDownload(dlServer, dlClient, upClient, upServer);
+                if (!r.ok())
+                {
+                    protocolError("download cursors: " + r.message());
+                    return;
+                }
             }
-            integratedChangesets += list.size();
-            conn.metrics().integrated(list.size());
-            bootstrap.clear();
+            else
+            {
+                final IntegrationResult r = integrator.integrateDownload(list, dlServer, dlClient, upClient,
+                    upServer);
+                if (!r.ok())
+                {
+                    protocolError("integration failed: " + r.message());
+                    return;
+                }
+                integratedChangesets += list.size();
+                conn.metrics().integrated(list.size());
+                bootstrap.clear();
+            }
         }
         catch (final CodecException ex)
         {
@@ -530,7 +581,7 @@ public final class ClientSession
         {
             return;
         }
-        final UploadBatch batch = integrator.pendingUpload();
+        final UploadBatch batch = integrator.pendingUpload(sentClientVersion); // only what this connection has not sent
         final ExpandableArrayBuffer body = tools.body;
         final ExpandableArrayBuffer scratch = tools.scratch;
         int bodyLength = 0;

@@ -23,6 +23,7 @@ public final class ItemWorkload
     private static final Object[] NO_PATH = new Object[0];
 
     private final boolean objectIdKeys;
+    private final int keyBase;
     private final int keySpace;
     private final int stringBytes;
     private final SplittableRandom random;
@@ -35,6 +36,21 @@ public final class ItemWorkload
      */
     public ItemWorkload(final boolean objectIdKeys, final int keySpace, final int stringBytes, final long seed)
     {
+        this(objectIdKeys, 0, keySpace, stringBytes, seed);
+    }
+
+    /**
+     * @param objectIdKeys ObjectId primary keys instead of Int.
+     * @param keyBase first key: keys are {@code [keyBase, keyBase + keySpace)} (disjoint ranges give each writer its
+     *                own objects, e.g. for upload-only writers that do not apply what others write).
+     * @param keySpace number of distinct object keys.
+     * @param stringBytes length of the string values written.
+     * @param seed random seed.
+     */
+    public ItemWorkload(final boolean objectIdKeys, final int keyBase, final int keySpace, final int stringBytes,
+        final long seed)
+    {
+        this.keyBase = keyBase;
         this.objectIdKeys = objectIdKeys;
         this.keySpace = Math.max(1, keySpace);
         this.stringBytes = Math.max(1, stringBytes);
@@ -65,7 +81,7 @@ public final class ItemWorkload
         final java.util.HashMap<Value, Integer> local = new java.util.HashMap<>();
         for (int i = 0; i < ops; i++)
         {
-            final Value key = key(random.nextInt(keySpace));
+            final Value key = key(keyBase + random.nextInt(keySpace));
             final Integer known = local.get(key);
             final ObjectData existing = state.table(CLASS) == null ? null : state.object(CLASS, key);
             final boolean exists = known != null ? known >= 0 : existing != null;

@@ -97,17 +97,30 @@ public final class LoadGenerator
         final Kind kind;
         final String partition;
         final int fileIndex;
+        final int index;
         ClientSession session;
         ItemWorkload workload;
         long issued;
         long startNanos;
         boolean schemaCommitted;
 
-        Role(final Kind kind, final String partition, final int fileIndex)
+        Role(final Kind kind, final String partition, final int fileIndex, final int index)
         {
+            this.index = index;
             this.kind = kind;
             this.partition = partition;
             this.fileIndex = fileIndex;
+        }
+
+        /** @return whether this session applies its DOWNLOADs (and so is compared with the server's state). */
+        boolean applies()
+        {
+            return switch (kind)
+            {
+                case WRITER -> !o.uploadOnly;
+                case READER -> o.applyReaders < 0 || index / o.files < o.applyReaders;
+                case IDLE -> true;
+            };
         }
 
         /** Closed loop: keep {@code window} changesets unacknowledged. Event loop. */
@@ -185,6 +198,10 @@ public final class LoadGenerator
             .metrics(metrics).backoff(o.storm ? o.stormBackoffMs : 500, o.storm ? 30_000 : 10_000)
             .pingIntervalMs(1_000);
         final SyncClient client = SyncClient.create(copts, o.clientEventLoops);
+        // writers on event loops of their own when there are readers: an acknowledgement must not wait behind the
+        // readers' DOWNLOAD integration (else upload->ack measures the load generator's backlog, not the server)
+        final SyncClient writerClient = o.writerEventLoops > 0 && o.readers > 0
+            ? SyncClient.create(copts, o.writerEventLoops) : client;
         try
         {
             layout();
@@ -198,7 +215,7 @@ public final class LoadGenerator
             {
                 report.put("memory", memory(base, afterIdle, o.idle, server.kind()));
             }
-            connect(client, Kind.WRITER);
+            connect(writerClient, Kind.WRITER);
             connect(client, Kind.READER);
             setup.put("sessions", roles.size()).put("connections", connections.size())
                 .put("seconds", (System.nanoTime() - setupStart) / 1e9);
@@ -219,6 +236,10 @@ public final class LoadGenerator
             for (final ClientConnection c : connections)
             {
                 c.close();
+            }
+            if (writerClient != client)
+            {
+                writerClient.close();
             }
             client.close();
             server.close();
@@ -243,16 +264,16 @@ public final class LoadGenerator
     {
         for (int i = 0; i < o.writers; i++)
         {
-            roles.add(new Role(Kind.WRITER, partition(i % o.files), i % o.files));
+            roles.add(new Role(Kind.WRITER, partition(i % o.files), i % o.files, i));
         }
         for (int i = 0; i < o.readers; i++)
         {
-            roles.add(new Role(Kind.READER, partition(i % o.files), i % o.files));
+            roles.add(new Role(Kind.READER, partition(i % o.files), i % o.files, i));
         }
         final int idleFiles = Math.max(1, o.idle / 10);
         for (int i = 0; i < o.idle; i++)
         {
-            roles.add(new Role(Kind.IDLE, "\"idle-" + (i % idleFiles) + "\"", -1));
+            roles.add(new Role(Kind.IDLE, "\"idle-" + (i % idleFiles) + "\"", -1, i));
         }
     }
 
@@ -306,8 +327,13 @@ public final class LoadGenerator
                 r.session = conn.addSession(o.flx ? "" : r.partition);
                 if (kind == Kind.WRITER)
                 {
-                    r.workload = new ItemWorkload(o.objectIdKeys, o.keySpace, o.stringBytes,
-                        ThreadLocalRandom.current().nextLong());
+                    // upload-only writers do not apply others' changes: each writes objects of its own
+                    r.workload = new ItemWorkload(o.objectIdKeys, o.uploadOnly ? r.index * o.keySpace : 0, o.keySpace,
+                        o.stringBytes, ThreadLocalRandom.current().nextLong());
+                    if (o.uploadOnly)
+                    {
+                        r.session.applyDownloads(false);
+                    }
                     // the schema is written during setup, so the measurement sees data changesets only
                     r.session.onActive(() ->
                     {
@@ -321,6 +347,10 @@ public final class LoadGenerator
                 }
                 else
                 {
+                    if (kind == Kind.READER && !r.applies())
+                    {
+                        r.session.applyDownloads(false);
+                    }
                     r.session.onActive(active::countDown);
                 }
             }
@@ -576,8 +606,10 @@ public final class LoadGenerator
     private void drainAndCheck(final JsonObject report, final ServerHandle server, final SyncClient client)
         throws Exception
     {
-        final long deadline = System.nanoTime() + (long)(o.setupTimeout * 1e9);
+        final long drainStart = System.nanoTime();
+        final long deadline = drainStart + (long)(o.setupTimeout * 1e9);
         int unsynced = 0;
+        final JsonObject drain = new JsonObject();
         for (final Kind kind : new Kind[] {Kind.WRITER, Kind.READER})
         {
             final List<CompletableFuture<Void>> fs = new ArrayList<>();
@@ -599,6 +631,14 @@ public final class LoadGenerator
                     unsynced++;
                 }
             }
+            if (!fs.isEmpty())
+            {
+                // seconds from the end of the writes until every session of this kind was synced (upload acked and
+                // a MARK round trip): for readers, how far behind the fan-out they were
+                final double secs = (System.nanoTime() - drainStart) / 1e9;
+                drain.put(kind.name().toLowerCase(java.util.Locale.ROOT) + "s_synced_after_s", secs);
+                log.printf("drain: %d %s sessions synced %.2f s after the writes stopped%n", fs.size(), kind, secs);
+            }
         }
         // group sessions by server file; check up to checkFiles files that have writers or readers
         final Map<String, List<Role>> byFile = new LinkedHashMap<>();
@@ -614,6 +654,7 @@ public final class LoadGenerator
         int mismatches = 0;
         int fresh = 0;
         int serverHashes = 0;
+        int receiveChecked = 0;
         final JsonArray examples = new JsonArray();
         for (final Map.Entry<String, List<Role>> e : byFile.entrySet())
         {
@@ -627,10 +668,13 @@ public final class LoadGenerator
             {
                 serverHashes++;
             }
+            long referenceCount = -1;
             if (fresh < o.freshChecks)
             {
                 fresh++;
-                final String f = freshDownload(client, e.getKey());
+                final long[] count = new long[1];
+                final String f = freshDownload(client, e.getKey(), count);
+                referenceCount = count[0];
                 if (reference == null)
                 {
                     reference = f;
@@ -643,6 +687,30 @@ public final class LoadGenerator
             }
             for (final Role r : e.getValue())
             {
+                if (r.kind == Kind.READER && !r.applies())
+                {
+                    // received everything without applying: same cursor progress and count as a full client
+                    final long[] p = r.session.progress().get(30, TimeUnit.SECONDS);
+                    if (referenceCount < 0)
+                    {
+                        referenceCount = referenceFromAppliers(e.getValue());
+                    }
+                    receiveChecked++;
+                    if (referenceCount >= 0 && p[1] != referenceCount)
+                    {
+                        mismatches++;
+                        if (examples.size() < 10)
+                        {
+                            examples.add("receive-only reader " + r.session.ident() + " of " + e.getKey() +
+                                " received " + p[1] + " changesets, a full download has " + referenceCount);
+                        }
+                    }
+                    continue;
+                }
+                if (!r.applies())
+                {
+                    continue; // an upload-only writer does not apply what others write: its state is its own objects
+                }
                 final String h = ServerHandle.sha256(r.session.stateDump().get(30, TimeUnit.SECONDS));
                 sessions++;
                 if (reference == null)
@@ -660,12 +728,28 @@ public final class LoadGenerator
             }
         }
         report.put("convergence", new JsonObject().put("files_checked", files).put("sessions_checked", sessions)
+            .put("receive_only_sessions_checked", receiveChecked)
             .put("server_states_compared", serverHashes).put("fresh_downloads", fresh)
             .put("unsynced_sessions", unsynced).put("mismatches", mismatches).put("examples", examples)
-            .put("ok", mismatches == 0 && unsynced == 0 && sessions > 0));
+            .mergeIn(drain)
+            .put("ok", mismatches == 0 && unsynced == 0 && (sessions > 0 || serverHashes > 0 && fresh > 0)));
     }
 
-    private String freshDownload(final SyncClient client, final String partition) throws Exception
+    /** @return changesets integrated by an applying reader of the group (all equal when converged), or -1. */
+    private long referenceFromAppliers(final List<Role> group) throws Exception
+    {
+        for (final Role r : group)
+        {
+            if (r.kind == Kind.READER && r.applies())
+            {
+                return r.session.progress().get(30, TimeUnit.SECONDS)[2];
+            }
+        }
+        return -1;
+    }
+
+    private String freshDownload(final SyncClient client, final String partition, final long[] count)
+        throws Exception
     {
         final Credentials user = client.login().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         final ClientConnection c = client.connection(user);
@@ -674,6 +758,7 @@ public final class LoadGenerator
             final ClientSession s = c.addSession(partition == null ? "" : partition);
             c.open().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             s.sync().get(60, TimeUnit.SECONDS);
+            count[0] = s.progress().get(30, TimeUnit.SECONDS)[2];
             return ServerHandle.sha256(s.stateDump().get(30, TimeUnit.SECONDS));
         }
         finally

@@ -38,6 +38,9 @@ public final class LoadOptions
     boolean limits = true;
     double limitSeconds = 3;
     int clientEventLoops = 2;
+    int writerEventLoops = 1;
+    boolean uploadOnly;
+    int applyReaders = -1;
     int serverEventLoops;
     final List<String> serverJvm = new ArrayList<>();
     boolean storm;
@@ -78,6 +81,14 @@ public final class LoadOptions
         "  --no-limits                skip the Chronicle append and WebSocket echo limits",
         "  --limit-seconds S          seconds per limit measurement (default 3)",
         "  --client-event-loops N     load generator event loops (default 2)",
+        "  --writer-event-loops N     event loops of their own for the writers' connections when there are readers",
+        "                             (default 1; 0 = share the client event loops)",
+        "  --writer-mode apply|upload-only   apply: writers integrate every DOWNLOAD (client-side OT, default);",
+        "                             upload-only: writers receive DOWNLOADs and keep real cursors but do not apply",
+        "                             them, and each writes its own objects (keys [i*key-space, (i+1)*key-space))",
+        "  --apply-readers N          readers per server file that apply their DOWNLOADs (client-side OT); the others",
+        "                             receive, check and time them and keep real cursors without applying",
+        "                             (default -1 = all apply; scenario d: 50)",
         "  --check-files N            server files compared in the convergence check (default 100)",
         "  --scale F                  multiply sessions, files, connections and rate by F (smoke runs)",
         "  --setup-timeout S          seconds allowed for connecting and binding (default 180)",
@@ -145,6 +156,14 @@ public final class LoadOptions
                 case "--storm-backoff-ms" -> stormBackoffMs = Long.parseLong(v);
                 case "--limit-seconds" -> limitSeconds = Double.parseDouble(v);
                 case "--client-event-loops" -> clientEventLoops = Integer.parseInt(v);
+                case "--writer-event-loops" -> writerEventLoops = Integer.parseInt(v);
+                case "--apply-readers" -> applyReaders = Integer.parseInt(v);
+                case "--writer-mode" -> uploadOnly = switch (v)
+                {
+                    case "apply" -> false;
+                    case "upload-only" -> true;
+                    default -> throw new IllegalArgumentException("--writer-mode apply|upload-only");
+                };
                 case "--check-files" -> checkFiles = Integer.parseInt(v);
                 case "--scale" -> scale = Double.parseDouble(v);
                 case "--setup-timeout" -> setupTimeout = Double.parseDouble(v);
@@ -163,14 +182,25 @@ public final class LoadOptions
         scenario = s;
         switch (s)
         {
-            case "a" -> population(1, 100, 0, 0, 1, 0);
+            case "a" ->
+            {
+                population(1, 100, 0, 0, 1, 0);
+                // every writer receives the other 99 writers' changesets: applying them all with client-side OT
+                // would bound the load generator, not the server (--writer-mode apply for that variant)
+                uploadOnly = true;
+            }
             case "b" -> population(10_000, 10_000, 0, 0, 100, 2_000);
             case "c" ->
             {
                 population(10, 100, 0, 10_000, 100, 0);
                 writerSessionsPerConnection = 1;
             }
-            case "d" -> population(1, 1, 1_000, 0, 100, 50);
+            case "d" ->
+            {
+                population(1, 1, 1_000, 0, 100, 50);
+                // 50,000 client-side integrations/s would bound the load generator, not the server's fan-out
+                applyReaders = 50;
+            }
             case "e" ->
             {
                 population(50, 10, 5_000, 0, 50, 100);
@@ -194,6 +224,8 @@ public final class LoadOptions
         this.rate = rate;
         this.connections = 0;
         this.writerSessionsPerConnection = 0;
+        this.applyReaders = -1;
+        this.uploadOnly = false;
     }
 
     private void applyScale()
@@ -212,7 +244,8 @@ public final class LoadOptions
         {
             files = 1;
         }
-        if (writers < 0 || readers < 0 || idle < 0 || files < 1 || sessionsPerConnection < 1 || window < 1)
+        if (writers < 0 || readers < 0 || idle < 0 || files < 1 || sessionsPerConnection < 1 || window < 1
+            || clientEventLoops < 1 || writerEventLoops < 0)
         {
             throw new IllegalArgumentException("bad population");
         }
@@ -239,6 +272,8 @@ public final class LoadOptions
             .put("rate", rate).put("closed_loop", rate <= 0).put("window", window).put("ops", ops)
             .put("string_bytes", stringBytes).put("key_space", keySpace).put("pk", objectIdKeys ? "objectid" : "int")
             .put("duration_s", duration).put("warmup_s", warmup).put("storm", storm).put("scale", scale)
-            .put("client_event_loops", clientEventLoops).put("server_event_loops", serverEventLoops);
+            .put("client_event_loops", clientEventLoops).put("writer_event_loops", writerEventLoops)
+            .put("writer_mode", uploadOnly ? "upload-only" : "apply").put("apply_readers", applyReaders)
+            .put("server_event_loops", serverEventLoops);
     }
 }

@@ -148,8 +148,13 @@ public interface ServerHandle extends AutoCloseable
             process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             out = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            final String ready = in.readLine();
-            if (ready == null || !ready.startsWith("READY "))
+            String ready = in.readLine();
+            while (ready != null && !ready.startsWith("READY "))
+            {
+                System.err.println(ready); // e.g. JVM logging (-XX:StartFlightRecording) before the server is up
+                ready = in.readLine();
+            }
+            if (ready == null)
             {
                 process.destroyForcibly();
                 throw new IOException("server child did not start: " + ready);

@@ -48,6 +48,49 @@ class LoadGeneratorIT
     }
 
     @Test
+    void shouldLetEveryReaderOfAFanOutCatchUpSoonAfterTheWritesStop(@TempDir final Path dir) throws Exception
+    {
+        // scenario d's shape (one writer, many readers packed 100 per connection): every reader must have received
+        // everything shortly after the writer stops; applying readers equal the server, the others received the same
+        final Path out = dir.resolve("fanout.json");
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        final JsonObject r = LoadGenerator.run(new String[] {"--in-process", "--files", "1", "--writers", "1",
+            "--readers", "300", "--sessions-per-connection", "100", "--rate", "30", "--apply-readers", "20",
+            "--duration", "3", "--warmup", "1", "--no-limits", "--setup-timeout", "60", "--out", out.toString()},
+            new PrintStream(log, true, StandardCharsets.UTF_8));
+
+        final JsonObject conv = r.getJsonObject("convergence");
+        assertThat(conv.getInteger("unsynced_sessions")).as(log.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(r.getBoolean("ok")).isTrue();
+        assertThat(conv.getInteger("sessions_checked")).as("20 applying readers and the writer").isEqualTo(21);
+        assertThat(conv.getInteger("receive_only_sessions_checked")).isEqualTo(280);
+        assertThat(conv.getInteger("mismatches")).isZero();
+        assertThat(conv.getDouble("readers_synced_after_s")).isLessThan(20.0);
+        assertThat(r.getJsonObject("errors").getLong("count")).isZero();
+        assertThat(r.getJsonObject("throughput").getDouble("fanout_deliveries_per_s")).isPositive();
+    }
+
+    @Test
+    void shouldRunUploadOnlyWritersThatKeepRealCursors(@TempDir final Path dir) throws Exception
+    {
+        final Path out = dir.resolve("upload-only.json");
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        final JsonObject r = LoadGenerator.run(new String[] {"--in-process", "--files", "1", "--writers", "10",
+            "--writer-mode", "upload-only", "--window", "4", "--duration", "2", "--warmup", "1", "--no-limits",
+            "--out", out.toString()}, new PrintStream(log, true, StandardCharsets.UTF_8));
+
+        assertThat(r.getBoolean("ok")).as(log.toString(StandardCharsets.UTF_8)).isTrue();
+        final JsonObject conv = r.getJsonObject("convergence");
+        assertThat(conv.getInteger("sessions_checked")).as("upload-only writers are not compared").isZero();
+        assertThat(conv.getInteger("server_states_compared")).isEqualTo(1);
+        assertThat(conv.getInteger("fresh_downloads")).isEqualTo(1);
+        assertThat(r.getJsonObject("throughput").getLong("acked")).isPositive();
+        assertThat(r.getJsonObject("throughput").getDouble("client_integrated_per_s")).as("nothing applied").isZero();
+        assertThat(r.getJsonObject("throughput").getDouble("fanout_deliveries_per_s")).as("but received").isPositive();
+        assertThat(r.getJsonObject("errors").getLong("count")).isZero();
+    }
+
+    @Test
     void shouldMeasureTheLimits() throws Exception
     {
         final JsonObject append = Limits.chronicleAppend(List.of(new byte[100], new byte[200]), 0.3);

@@ -16,6 +16,20 @@ class LoadOptionsTest
         assertThat(o.readers).isEqualTo(10);
         assertThat(o.rate).isEqualTo(7);
         assertThat(o.duration).isEqualTo(60);
+        assertThat(o.applyReaders).isEqualTo(50);
+        assertThat(LoadOptions.parse(new String[] {"--scenario", "d", "--apply-readers", "-1"}).applyReaders)
+            .isEqualTo(-1);
+    }
+
+    @Test
+    void shouldMakeScenarioAsWritersUploadOnlyUnlessAsked()
+    {
+        assertThat(LoadOptions.parse(new String[] {"--scenario", "a"}).uploadOnly).isTrue();
+        assertThat(LoadOptions.parse(new String[] {"--scenario", "a", "--writer-mode", "apply"}).uploadOnly).isFalse();
+        assertThat(LoadOptions.parse(new String[] {"--writer-mode", "upload-only", "--scenario", "c"}).uploadOnly)
+            .as("a preset resets what came before it").isFalse();
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--writer-mode", "both"}))
+            .hasMessageContaining("--writer-mode");
     }
 
     @Test

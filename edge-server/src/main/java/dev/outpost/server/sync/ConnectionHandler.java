@@ -117,7 +117,7 @@ final class ConnectionHandler implements SyncConnectionHandler
             connectionError(ProtocolErrorCode.BAD_SESSION_IDENT, "no session " + ident + " on this connection");
             return;
         }
-        if (s.mustDefer())
+        if (s.mustDefer(type))
         {
             if (deferredBytes + length > MAX_DEFERRED_BYTES)
             {
@@ -128,17 +128,17 @@ final class ConnectionHandler implements SyncConnectionHandler
             final byte[] copy = new byte[length];
             buffer.getBytes(offset, copy);
             deferredBytes += length;
-            s.defer(copy);
+            s.defer(type, copy);
             return;
         }
         s.handle(type, decoder);
     }
 
-    /** A session finished its writer round trip: run its held-back messages in order until it is busy again. */
+    /** A session finished a writer round trip: run its held-back messages in order while they may run. */
     void runDeferred(final Session s)
     {
         byte[] next;
-        while (!closed && !s.isBusy() && (next = s.pollDeferred()) != null)
+        while (!closed && (next = s.pollDeferred()) != null)
         {
             deferredBytes -= next.length;
             final UnsafeBuffer b = new UnsafeBuffer(next);
@@ -271,13 +271,19 @@ final class ConnectionHandler implements SyncConnectionHandler
         }
         final Session[] resume = paused.toArray(new Session[0]);
         paused.clear();
-        for (final Session s : resume)
+        for (int i = 0; i < resume.length; i++)
         {
-            s.resume();
             if (!connection.isWritable())
             {
+                // unwritable again: the sessions not resumed yet stay paused and wait for the next onWritable
+                // (dropping them from the list here used to leave them paused for good: readers that never caught up)
+                for (int j = i; j < resume.length; j++)
+                {
+                    paused(resume[j]);
+                }
                 break;
             }
+            resume[i].resume();
         }
     }
 

@@ -38,8 +38,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One sync session (protocol §2.4, §7.4): BIND, IDENT both ways, UPLOAD, DOWNLOAD, MARK, QUERY (FLX), UNBIND.
  * Event-loop confined except {@link #notifyHeadAdvanced()}, which any thread (a writer) may call.
  * <p>
- * While a writer round trip is under way (bind, IDENT check, upload, bootstrap) the session is busy: later messages
- * for it are held back and run in order when the result arrives, so every answer keeps the client's order.
+ * While a writer round trip is under way (bind, IDENT check, bootstrap, legacy requests) the session is busy: later
+ * messages for it are held back and run in order when the result arrives, so every answer keeps the client's order.
+ * UPLOADs are pipelined: up to {@link #MAX_UPLOADS_IN_FLIGHT} are handed to the writer without waiting for the
+ * previous one's result (the writer executes and completes them in order), so one session's uploads share writer
+ * batches instead of paying a full writer round trip each; any other message waits until all of them completed.
  */
 final class Session
 {
@@ -56,6 +59,8 @@ final class Session
     static final int INLINE_BYTES = Integer.getInteger(INLINE_BYTES_PROP, 32 * 1024);
     /** Most history entries one inline build looks at (own and empty ones included). */
     static final int INLINE_ENTRIES = 1024;
+    /** UPLOADs of one session handed to the writer and not yet completed, at most. */
+    static final int MAX_UPLOADS_IN_FLIGHT = 16;
 
     enum State
     {
@@ -68,7 +73,13 @@ final class Session
     private LogContext log;
     private boolean metered;
     private boolean busy;
+    private int uploadsInFlight;
+    /** An UPLOAD waits for room in the writer's handoff: everything after it waits too. */
+    private boolean uploadBlocked;
+    /** Writer thread only: an upload of this session failed; later pipelined ones are not integrated. */
+    private boolean uploadRejected;
     private final ArrayDeque<byte[]> deferred = new ArrayDeque<>();
+    private final ArrayDeque<MessageType> deferredTypes = new ArrayDeque<>();
     private final AtomicBoolean notifyPending = new AtomicBoolean();
 
     private String fileName;
@@ -131,9 +142,14 @@ final class Session
         }
     }
 
-    boolean isBusy()
+    /** @return whether a message of {@code type} may run now (else it is held back behind the writer round trip). */
+    private boolean mayRun(final MessageType type)
     {
-        return busy || sending();
+        if (busy || uploadBlocked || sending())
+        {
+            return false;
+        }
+        return uploadsInFlight == 0 || (type == MessageType.UPLOAD && uploadsInFlight < MAX_UPLOADS_IN_FLIGHT);
     }
 
     /** A bootstrap or STATE answer is being sent (message by message, built off the loop): hold input back. */
@@ -142,19 +158,27 @@ final class Session
         return bootstrapSnapshot != null || bootstrapParts != null || stateBytes != null;
     }
 
-    boolean mustDefer()
+    boolean mustDefer(final MessageType type)
     {
         // after a session error only UNBIND matters, and at once (the client may BIND the ident again right after)
-        return state != State.ERRORED && (busy || sending() || !deferred.isEmpty());
+        return state != State.ERRORED && (!deferred.isEmpty() || !mayRun(type));
     }
 
-    void defer(final byte[] message)
+    void defer(final MessageType type, final byte[] message)
     {
         deferred.add(message);
+        deferredTypes.add(type);
     }
 
+    /** @return the next held-back message if it may run now, else null (it stays held back). */
     byte[] pollDeferred()
     {
+        final MessageType next = deferredTypes.peek();
+        if (next == null || (state != State.ERRORED && !mayRun(next)))
+        {
+            return null;
+        }
+        deferredTypes.poll();
         return deferred.poll();
     }
 
@@ -316,7 +340,35 @@ final class Session
         progressClient = pcv;
         progressServer = psv;
         lockedServer = locked;
-        submit(cmd);
+        if (uploadsInFlight++ > 0)
+        {
+            conn.service.uploadPipelined();
+        }
+        submitUpload(cmd);
+    }
+
+    /** Hand an UPLOAD to the writer without waiting for earlier ones (they complete in order). */
+    private void submitUpload(final UploadCommand cmd)
+    {
+        if (conn.service.writerFor(fileName).offer(cmd))
+        {
+            uploadBlocked = false;
+            return;
+        }
+        // back-pressure: retry shortly; nothing of this session may overtake it meanwhile
+        uploadBlocked = true;
+        conn.service.handoffRetried();
+        conn.connection.context().owner().setTimer(1, id ->
+        {
+            if (state != State.ENDED && !conn.isClosed())
+            {
+                submitUpload(cmd);
+                if (!uploadBlocked)
+                {
+                    conn.runDeferred(this);
+                }
+            }
+        });
     }
 
     /** A cursor (c, s) is consistent if c = 0 implies s = 0. */
@@ -977,6 +1029,7 @@ final class Session
         {
             conn.deferredBytes -= deferred.poll().length;
         }
+        deferredTypes.clear();
     }
 
     private void end()
@@ -993,6 +1046,7 @@ final class Session
         sessionEnded();
         detach();
         deferred.clear();
+        deferredTypes.clear();
     }
 
     private void detach()
@@ -1041,6 +1095,10 @@ final class Session
 
         void fail(final Throwable cause)
         {
+            if (this instanceof UploadCommand)
+            {
+                uploadRejected = true; // writer thread: later pipelined uploads must not skip over this one
+            }
             failure = cause;
             conn.connection.execute(kind(), this::onLoop);
         }
@@ -1053,7 +1111,14 @@ final class Session
 
         private void onLoop()
         {
-            busy = false;
+            if (this instanceof UploadCommand)
+            {
+                uploadsInFlight--;
+            }
+            else
+            {
+                busy = false;
+            }
             if (state == State.ENDED || conn.isClosed())
             {
                 return;
@@ -1381,8 +1446,13 @@ final class Session
 
         void execute(final ShardWriter writer)
         {
+            if (uploadRejected)
+            {
+                return; // an earlier pipelined upload of this session failed: its error ends the session
+            }
             if (body != null && !unpackBody())
             {
+                uploadRejected = true;
                 return;
             }
             final FileContext f = ctx;
@@ -1402,6 +1472,7 @@ final class Session
                 {
                     error = ProtocolErrorCode.BAD_CHANGESET;
                     message = "changeset " + meta.getLong(i * 5) + " does not parse: " + ex.getMessage();
+                    uploadRejected = true;
                     return;
                 }
                 entries.add(new UploadEntry(meta.getLong(i * 5), meta.getLong(i * 5 + 1),
@@ -1422,6 +1493,7 @@ final class Session
                 rollback = true;
                 error = ProtocolErrorCode.BAD_CHANGESET;
                 message = ex.getMessage();
+                uploadRejected = true;
                 return;
             }
             conn.service.metrics.transformNanos(System.nanoTime() - started);
@@ -1434,6 +1506,10 @@ final class Session
             {
                 conn.service.metrics.uploadReceived(n);
                 appendRevert(writer, f);
+            }
+            if (error != null)
+            {
+                uploadRejected = true;
             }
             if (f.file.lastAppended() != headBefore)
             {
@@ -1504,6 +1580,10 @@ final class Session
                 error(error, errorAction != null ? errorAction : error == ProtocolErrorCode.BAD_CHANGESET ?
                     ErrorBodies.PROTOCOL_VIOLATION : ErrorBodies.CLIENT_RESET, false, message);
                 return;
+            }
+            if (meta != null)
+            {
+                return; // skipped after an earlier upload's failure (the session is already in error)
             }
             if (storedClient >= uploadClient)
             {

@@ -49,6 +49,7 @@ public final class SyncService implements SyncEngine
     private final io.micrometer.core.instrument.Counter supersededCounter;
     private final AtomicLong compensatingWrites = new AtomicLong();
     private final io.micrometer.core.instrument.Counter compensatingWritesCounter;
+    private final AtomicLong uploadsPipelined = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
     private final HistoryStats historyStats;
     final DownloadPool downloads;
@@ -344,6 +345,17 @@ public final class SyncService implements SyncEngine
     {
         final FileContext f = files.get(serverFileName);
         return f == null ? 0 : f.identifiedCount();
+    }
+
+    /** @return UPLOADs handed to the writer while an earlier UPLOAD of the same session was still in flight. */
+    public long uploadsPipelined()
+    {
+        return uploadsPipelined.get();
+    }
+
+    void uploadPipelined()
+    {
+        uploadsPipelined.incrementAndGet();
     }
 
     /** @return times a command found its writer's handoff full and was retried later (back-pressure). */

@@ -55,6 +55,9 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private ByteBuf claimed;
     private boolean inRead;
     private boolean needsFlush;
+    /** A flush task is queued behind the event loop's pending tasks (writes outside a read are coalesced). */
+    private boolean flushQueued;
+    private final Runnable flushTask = this::flushQueued;
     private boolean closing;
     private boolean closeNotified;
     private int closeCode = -1;
@@ -299,14 +302,17 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         }
         buf.writerIndex(length);
         final BinaryWebSocketFrame frame = new BinaryWebSocketFrame(buf);
+        ctx.write(frame, ctx.voidPromise());
         if (inRead)
         {
-            ctx.write(frame, ctx.voidPromise());
             needsFlush = true;
         }
-        else
+        else if (!flushQueued)
         {
-            ctx.writeAndFlush(frame, ctx.voidPromise());
+            // outside a read (fan-out and writer results arrive as tasks, often one per session of this connection in
+            // a burst): flush once after the tasks already queued, not once per frame (one syscall for the burst)
+            flushQueued = true;
+            ctx.executor().execute(flushTask);
         }
         return true;
     }
@@ -334,15 +340,15 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
             throw new IllegalStateException("previous claim not committed or aborted");
         }
         buf.writerIndex(length);
-        final BinaryWebSocketFrame message = new BinaryWebSocketFrame(buf);
+        ctx.write(new BinaryWebSocketFrame(buf), ctx.voidPromise());
         if (inRead)
         {
-            ctx.write(message, ctx.voidPromise());
             needsFlush = true;
         }
-        else
+        else if (!flushQueued)
         {
-            ctx.writeAndFlush(message, ctx.voidPromise());
+            flushQueued = true; // one flush after the queued tasks, as in commit()
+            ctx.executor().execute(flushTask);
         }
         return true;
     }
@@ -383,6 +389,15 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         }
     }
 
+    private void flushQueued()
+    {
+        flushQueued = false;
+        if (!closing)
+        {
+            ctx.flush();
+        }
+    }
+
     public void abort()
     {
         if (null != claimed)
@@ -395,7 +410,17 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
 
     public boolean isWritable()
     {
-        return !closing && ctx.channel().isWritable();
+        if (closing)
+        {
+            return false;
+        }
+        if ((flushQueued || needsFlush) && !ctx.channel().isWritable())
+        {
+            // unwritable because of frames not flushed yet: flush them now, so a session only ever pauses (and waits
+            // for channelWritabilityChanged) on bytes the socket has not taken, as with a flush per frame
+            ctx.flush();
+        }
+        return ctx.channel().isWritable();
     }
 
     public boolean isOpen()
@@ -417,7 +442,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         closing = true;
         closeCode = code;
         closeReason = truncate(null == reason ? "" : reason);
-        if (needsFlush)
+        if (needsFlush || flushQueued)
         {
             needsFlush = false;
             ctx.flush();

@@ -138,6 +138,52 @@ class SyncProtocolIT
     }
 
     @Test
+    void shouldPipelineUploadsOfOneSessionAndStillAnswerInOrder() throws Exception
+    {
+        start();
+        final SyncTestClient a = connect(false);
+        final SyncTestClient b = connect(false);
+        open(a, 1, "\"pipe\"");
+        open(b, 2, "\"pipe\"");
+        // 60 UPLOADs back to back, a MARK right behind them, then one more UPLOAD
+        final int n = 60;
+        for (int i = 0; i < n; i++)
+        {
+            a.upload(1, 2 + i, 0, 0, false, new Up(2 + i, 0, Changesets.objects("Item", i, 1, "v")));
+        }
+        a.mark(1, 7);
+        a.upload(1, 2 + n, 0, 0, false, new Up(2 + n, 0, Changesets.objects("Item", n, 1, "v")));
+        long acked = 0;
+        Msg m;
+        while ((m = a.next()).type() == MessageType.DOWNLOAD)
+        {
+            assertThat(m.entries()).isEmpty();
+            assertThat(m.get(4)).as("acknowledgements never go backwards").isGreaterThanOrEqualTo(acked);
+            acked = m.get(4);
+        }
+        assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
+        assertThat(acked).as("the MARK is answered after every UPLOAD sent before it").isEqualTo(1 + n);
+        assertThat(a.next().get(4)).as("the UPLOAD after the MARK").isEqualTo(2 + n);
+        assertThat(server.sync().uploadsPipelined()).as("several uploads of the session were in flight at once")
+            .isPositive();
+        // the other session received every changeset once, in order
+        long last = 0;
+        int received = 0;
+        while (received < n + 1)
+        {
+            final Msg d = b.next();
+            assertThat(d.type()).isEqualTo(MessageType.DOWNLOAD);
+            for (final var e : d.entries())
+            {
+                assertThat(e.serverVersion()).isEqualTo(last + 1);
+                last = e.serverVersion();
+                received++;
+            }
+        }
+        assertThat(server.sync().head(SyncService.pbsFileName(APP, "\"pipe\""))).isEqualTo(n + 1);
+    }
+
+    @Test
     void shouldAnswerMarkOnlyAfterTheDownloadsUpToTheHead() throws Exception
     {
         start();
@@ -422,6 +468,59 @@ class SyncProtocolIT
         final Msg small = b.next();
         assertThat(small.compressed()).isFalse();
         assertThat(small.entries()).hasSize(1);
+    }
+
+    @Test
+    void shouldResumeEveryPausedSessionOfAConnectionWhenItDrains() throws Exception
+    {
+        start();
+        final SyncTestClient a = connect(false);
+        open(a, 1, "\"wake\"");
+        final java.util.concurrent.atomic.AtomicBoolean stall = new java.util.concurrent.atomic.AtomicBoolean();
+        final SyncTestClient b = SyncTestClient.connect(server.port(), APP, token, false, stall);
+        clients.add(b);
+        final int sessions = 20;
+        for (int s = 1; s <= sessions; s++)
+        {
+            open(b, s, "\"wake\"");
+        }
+        stall.set(true); // b stops reading: the server's socket fills and b's sessions pause
+        long sv = 0;
+        final int uploads = 8;
+        for (int i = 0; i < uploads; i++)
+        {
+            a.upload(1, 2 + i, sv, sv, false, new Up(2 + i, sv, Changesets.randomObjects("Item", i * 1000L, 1000,
+                400)));
+            sv = a.next(MessageType.DOWNLOAD).get(0);
+        }
+        Thread.sleep(300);
+        stall.set(false);
+        b.resumeReading();
+        for (int s = 1; s <= sessions; s++)
+        {
+            b.mark(s, 100 + s);
+        }
+        // every session catches up to the head and answers its MARK (none is left paused)
+        final long[] cursor = new long[sessions + 1];
+        int marks = 0;
+        while (marks < sessions)
+        {
+            final Msg m = b.next();
+            if (m.type() == MessageType.DOWNLOAD)
+            {
+                cursor[(int)m.session()] = m.get(0);
+            }
+            else
+            {
+                assertThat(m.type()).isEqualTo(MessageType.SERVER_MARK);
+                assertThat(m.get(0)).isEqualTo(100 + m.session());
+                marks++;
+            }
+        }
+        for (int s = 1; s <= sessions; s++)
+        {
+            assertThat(cursor[s]).as("session " + s + " caught up").isEqualTo(uploads);
+        }
     }
 
     @Test

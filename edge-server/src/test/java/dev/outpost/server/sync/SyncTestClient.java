@@ -175,6 +175,12 @@ final class SyncTestClient implements AutoCloseable
 
     // ---------------------------------------------------------------------------------------------------------------
 
+    /** Reading again after a stall: the caller clears the stall flag first. */
+    void resumeReading()
+    {
+        ws.request(1);
+    }
+
     void sendRaw(final byte[] frame) throws Exception
     {
         ws.sendBinary(ByteBuffer.wrap(frame), true).get(10, TimeUnit.SECONDS);

@@ -30,7 +30,10 @@ public final class ClientIntegrator
     private final ObjectState state;
     private final ChangesetApplier applier;
     private final Transformer transformer;
+    /** Client versions 1..n; settled versions (never merged or uploaded again) are replaced by {@link #SETTLED}. */
     private final ArrayList<Version> history = new ArrayList<>();
+    /** Versions up to this one are settled (released). */
+    private long settledUpTo;
     private long downloadServerVersion;
     private long downloadClientVersion;
     private long uploadClientVersion;
@@ -94,8 +97,21 @@ public final class ClientIntegrator
     /** @return the UPLOAD this client would send now: local changesets after the acknowledged upload cursor. */
     public UploadBatch pendingUpload()
     {
+        return pendingUpload(0);
+    }
+
+    /**
+     * The local changesets after both the acknowledged upload cursor and {@code after} (e.g. what a connection has
+     * already sent): the work is proportional to the versions after the larger of the two, not to every unacknowledged
+     * changeset, so a client that uploads after each commit stays linear.
+     *
+     * @return the UPLOAD of the changesets after {@code max(uploadClientVersion, after)}, with the same progress as
+     * {@link #pendingUpload()}.
+     */
+    public UploadBatch pendingUpload(final long after)
+    {
         final ArrayList<UploadEntry> out = new ArrayList<>();
-        for (long v = uploadClientVersion + 1; v <= history.size(); v++)
+        for (long v = Math.max(uploadClientVersion, after) + 1; v <= history.size(); v++)
         {
             final Version h = history.get((int)(v - 1));
             if (h.local && !h.changeset.isEmpty())
@@ -124,11 +140,22 @@ public final class ClientIntegrator
         }
         final long current = history.size();
         final ArrayList<Changeset> transformed = new ArrayList<>(entries.size());
-        final Changeset[] reciprocal = new Changeset[(int)current + 1];
+        // reciprocal transforms of this batch, indexed from the lowest merge base (never the whole history)
+        long low = current;
+        for (int i = 0; i < entries.size(); i++)
+        {
+            low = Math.min(low, entries.get(i).clientVersion());
+        }
+        Changeset[] reciprocal = null;
         int start = 0;
         while (start < entries.size())
         {
             final long base = entries.get(start).clientVersion();
+            if (base < settledUpTo)
+            {
+                return IntegrationResult.failure(ProtocolErrorCode.BAD_CLIENT_VERSION,
+                    "download entry based on client version " + base + " below the download cursor " + settledUpTo);
+            }
             if (base > current)
             {
                 return IntegrationResult.failure(ProtocolErrorCode.BAD_CLIENT_VERSION,
@@ -160,13 +187,17 @@ public final class ClientIntegrator
                 {
                     continue;
                 }
-                Changeset c = reciprocal[(int)v];
+                if (reciprocal == null)
+                {
+                    reciprocal = new Changeset[(int)(current - low)];
+                }
+                Changeset c = reciprocal[(int)(v - low - 1)];
                 if (c == null)
                 {
                     c = (h.reciprocal != null ? h.reciprocal : h.changeset).copy().setVersion(v)
                         .setLastIntegratedRemoteVersion(h.serverVersion).setOriginTimestamp(h.timestamp)
                         .setOriginFileIdent(0);
-                    reciprocal[(int)v] = c;
+                    reciprocal[(int)(v - low - 1)] = c;
                 }
                 oursVersions.add((int)v);
                 ours.add(c);
@@ -185,7 +216,7 @@ public final class ClientIntegrator
                 transformed.addAll(r.theirs());
                 for (int i = 0; i < ours.size(); i++)
                 {
-                    reciprocal[oursVersions.get(i)] = r.ours().get(i);
+                    reciprocal[(int)(oursVersions.get(i) - low - 1)] = r.ours().get(i);
                 }
             }
             start = end;
@@ -204,14 +235,24 @@ public final class ClientIntegrator
                 }
             }
             applier.commit();
-            for (int v = 1; v < reciprocal.length; v++)
+            if (reciprocal != null)
             {
-                if (reciprocal[v] != null)
+                for (int i = 0; i < reciprocal.length; i++)
                 {
-                    history.get(v - 1).reciprocal = reciprocal[v];
+                    if (reciprocal[i] != null)
+                    {
+                        history.get((int)(low + i)).reciprocal = reciprocal[i];
+                    }
                 }
             }
-            history.add(new Version(false, new Changeset(), downloadServerVersion, 0));
+            history.add(DOWNLOADED);
+        }
+        else if (downloadServerVersion > this.downloadServerVersion)
+        {
+            // as realm's client (ClientHistory::set_sync_progress): a DOWNLOAD without changesets to apply still
+            // commits a version, so an upload cursor (client version, server version) never pairs an older client
+            // version with the newer server version (the server would refuse it: 210, not mutually consistent)
+            history.add(DOWNLOADED);
         }
         this.downloadServerVersion = downloadServerVersion;
         this.downloadClientVersion = downloadClientVersion;
@@ -220,12 +261,30 @@ public final class ClientIntegrator
             this.uploadClientVersion = uploadClientVersion;
             this.uploadServerVersion = Math.max(this.uploadServerVersion, uploadServerVersion);
         }
-        // Local changesets at or below the download client version are never merged again.
-        for (long v = 1; v <= Math.min(downloadClientVersion, history.size()); v++)
+        // Local changesets at or below the download client version are never merged again, and those at or below the
+        // upload cursor are never uploaded again: release them (each version is settled once, so this stays linear).
+        final long settled = Math.min(history.size(), Math.min(downloadClientVersion, this.uploadClientVersion));
+        for (long v = settledUpTo + 1; v <= settled; v++)
         {
-            history.get((int)(v - 1)).reciprocal = null;
+            history.set((int)(v - 1), SETTLED);
         }
+        settledUpTo = Math.max(settledUpTo, settled);
         return IntegrationResult.success(transformed.size(), 0);
+    }
+
+    /**
+     * Take a DOWNLOAD's cursors without applying its entries: a client that downloads but does not apply (the load
+     * generator's upload-only writers). The download cursor and the acknowledgement advance as in
+     * {@link #integrateDownload} (a version is added when the download server version advances, as for any
+     * download without changesets), but the state is untouched, so later local changesets claim
+     * the new download server version as their base: only valid when they never touch what was skipped (e.g. each
+     * writer owns its objects).
+     */
+    public IntegrationResult skipDownload(final long downloadServerVersion, final long downloadClientVersion,
+        final long uploadClientVersion, final long uploadServerVersion)
+    {
+        return integrateDownload(List.of(), downloadServerVersion, downloadClientVersion, uploadClientVersion,
+            uploadServerVersion);
     }
 
     /** Integrate a {@link DownloadBatch} scanned for this client, acknowledging {@code client}'s upload cursor. */
@@ -234,6 +293,25 @@ public final class ClientIntegrator
         return integrateDownload(batch.entries(), batch.downloadServerVersion(), batch.downloadClientVersion(),
             client.clientVersion(), client.rhBaseVersion());
     }
+
+    /** @return client versions whose changesets are still held (local ones not yet settled), for tests. */
+    public int retainedLocalVersions()
+    {
+        int n = 0;
+        for (int i = (int)settledUpTo; i < history.size(); i++)
+        {
+            if (history.get(i).local)
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** An integrated DOWNLOAD's version: nothing to merge or upload (shared, immutable). */
+    private static final Version DOWNLOADED = new Version(false, new Changeset(), 0, 0);
+    /** A version below both cursors: never merged or uploaded again (shared, immutable). */
+    private static final Version SETTLED = new Version(false, new Changeset(), 0, 0);
 
     private static final class Version
     {

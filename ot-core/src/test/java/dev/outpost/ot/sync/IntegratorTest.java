@@ -181,6 +181,28 @@ class IntegratorTest
     }
 
     @Test
+    void shouldCommitAVersionForADownloadWithoutChangesetsSoTheUploadCursorStaysConsistent()
+    {
+        // server version 1 exists (another client's); B commits locally on base 0, then a DOWNLOAD moves its cursor
+        // to server version 1 with nothing to apply (as realm's set_sync_progress, that is a new client version)
+        assertThat(server.upload(a, 1, 0, 0, List.of(new UploadEntry(1, 0, 100, schemaAndObject()))).ok()).isTrue();
+        final ClientIntegrator clientB = new ClientIntegrator(b);
+        assertThat(clientB.commitLocal(schemaAndObject(), 150).ok()).isTrue();
+        assertThat(clientB.integrateDownload(List.of(), 1, 0, 0, 0).ok()).isTrue();
+        final UploadBatch up = clientB.pendingUpload();
+        assertThat(up.entries()).extracting(UploadEntry::clientVersion, UploadEntry::serverVersion)
+            .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, 0L));
+        assertThat(up.progressClientVersion()).isEqualTo(2);
+        assertThat(up.progressServerVersion()).isEqualTo(1);
+        // (1, 0) and the progress (2, 1) are mutually consistent (the session layer refuses (1, 0) with (1, 1): 210)
+        assertThat(server.upload(b, up.progressClientVersion(), up.progressServerVersion(), 0, up.entries()).ok())
+            .isTrue();
+        // a DOWNLOAD that moves nothing adds no version
+        assertThat(clientB.integrateDownload(List.of(), 1, 0, 0, 0).ok()).isTrue();
+        assertThat(clientB.pendingUpload().progressClientVersion()).isEqualTo(2);
+    }
+
+    @Test
     void shouldScanDownloadsSkippingOwnAndEmptyEntriesAndNamingTheServerAsOne()
     {
         server.append(new HistoryEntry(a, 1, 10, schemaAndObject()));
@@ -207,5 +229,91 @@ class IntegratorTest
         assertThat(r.errorCode()).isEqualTo(ProtocolErrorCode.BAD_ORIGIN_FILE_IDENT);
         assertThat(c.state().isEmpty()).isTrue();
         assertThat(c.downloadServerVersion()).isZero();
+    }
+
+    @Test
+    void shouldReleaseLocalChangesetsOnceBothCursorsPassedThemAndStillConverge()
+    {
+        assertThat(server.upload(a, 1, 0, 0, List.of(new UploadEntry(1, 0, 100, schemaAndObject()))).ok()).isTrue();
+        final ClientIntegrator clientA = new ClientIntegrator(a);
+        final ClientIntegrator clientB = new ClientIntegrator(b);
+        assertThat(clientA.commitLocal(schemaAndObject(), 100).ok()).isTrue();
+        assertThat(clientA.integrate(DownloadBatch.scan(server, a, 0, 0, 100), server.client(a)).ok()).isTrue();
+        assertThat(clientB.integrate(DownloadBatch.scan(server, b, 0, 0, 100), server.client(b)).ok()).isTrue();
+        for (int round = 0; round < 200; round++)
+        {
+            // both write while the other's change is in flight, upload, then download (merges every round)
+            assertThat(clientA.commitLocal(setN(round), 1000 + 2 * round).ok()).isTrue();
+            assertThat(clientB.commitLocal(insert(0, round, round), 1001 + 2 * round).ok()).isTrue();
+            for (final ClientIntegrator c : List.of(clientA, clientB))
+            {
+                final long ident = c == clientA ? a : b;
+                final UploadBatch up = c.pendingUpload();
+                assertThat(server.upload(ident, up.progressClientVersion(), up.progressServerVersion(),
+                    up.progressServerVersion(), up.entries()).ok()).isTrue();
+            }
+            for (final ClientIntegrator c : List.of(clientA, clientB))
+            {
+                final long ident = c == clientA ? a : b;
+                assertThat(c.integrate(DownloadBatch.scan(server, ident, c.downloadServerVersion(),
+                    c.downloadClientVersion(), 100), server.client(ident)).ok()).isTrue();
+            }
+        }
+        assertThat(clientA.state()).isEqualTo(server.state());
+        assertThat(clientB.state()).isEqualTo(server.state());
+        // 200 rounds of local commits, each acknowledged and passed by the download cursor: none is kept
+        assertThat(clientA.version()).isGreaterThan(400);
+        assertThat(clientA.retainedLocalVersions()).isLessThanOrEqualTo(1);
+        assertThat(clientB.retainedLocalVersions()).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void shouldListOnlyTheChangesetsAfterTheGivenVersionInAPendingUpload()
+    {
+        final ClientIntegrator c = new ClientIntegrator(a);
+        assertThat(c.commitLocal(schemaAndObject(), 100).ok()).isTrue();
+        assertThat(c.commitLocal(setN(1), 101).ok()).isTrue();
+        assertThat(c.commitLocal(setN(2), 102).ok()).isTrue();
+        assertThat(c.pendingUpload().entries()).extracting(UploadEntry::clientVersion).containsExactly(1L, 2L, 3L);
+        final UploadBatch after2 = c.pendingUpload(2);
+        assertThat(after2.entries()).extracting(UploadEntry::clientVersion).containsExactly(3L);
+        assertThat(after2.progressClientVersion()).isEqualTo(3);
+        assertThat(c.pendingUpload(3).entries()).isEmpty();
+    }
+
+    @Test
+    void shouldAllocateNoMorePerDownloadAfterAThousandsOfVersionsThanAtTheStart()
+    {
+        // a reader integrating one-entry DOWNLOADs (scenario d): each adds a client version; the cost of one must not
+        // grow with the history (it used to allocate an array of the whole history per DOWNLOAD: quadratic garbage)
+        final ClientIntegrator reader = new ClientIntegrator(b);
+        assertThat(reader.integrateDownload(List.of(new DownloadEntry(1, 0, 1, a, schemaAndObject())), 1, 0, 0, 0)
+            .ok()).isTrue();
+        final long early = allocatedPerDownload(reader, 2, 2_000);
+        integrate(reader, 4_002, 40_000);
+        final long late = allocatedPerDownload(reader, 44_002, 2_000);
+        assertThat(reader.version()).isGreaterThan(48_000);
+        assertThat(late).isLessThan(early * 2 + 256);
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+        (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private long allocatedPerDownload(final ClientIntegrator c, final long from, final int n)
+    {
+        integrate(c, from, n); // warm
+        final long before = THREADS.getThreadAllocatedBytes(Thread.currentThread().getId());
+        integrate(c, from + n, n);
+        return (THREADS.getThreadAllocatedBytes(Thread.currentThread().getId()) - before) / n;
+    }
+
+    private void integrate(final ClientIntegrator c, final long from, final int n)
+    {
+        final Changeset change = setN(1);
+        for (long v = from; v < from + n; v++)
+        {
+            final IntegrationResult r = c.integrateDownload(List.of(new DownloadEntry(v, 0, 1, a, change)), v, 0, 0, 0);
+            assertThat(r.ok()).as(r.message()).isTrue();
+        }
     }
 }
