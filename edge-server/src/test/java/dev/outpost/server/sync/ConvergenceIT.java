@@ -79,7 +79,8 @@ class ConvergenceIT
             .dataDir(dir).appId(APP).eventLoops(2)))
         {
             final String token = SyncTestClient.login(server.port(), APP);
-            for (final long seed : new long[] {1, 2, 3, 4, 5, 6})
+            // more seeds: -Doutpost.jvm.flags.extra=-Doutpost.convergence.seeds=N
+            for (long seed = 1; seed <= Long.getLong("outpost.convergence.seeds", 6); seed++)
             {
                 final String partition = "\"conv-" + seed + "\"";
                 final List<Sim> sims = new ArrayList<>();
