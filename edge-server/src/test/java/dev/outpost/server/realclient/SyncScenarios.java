@@ -40,7 +40,10 @@ final class SyncScenarios
         all.put("await-sync-error", SyncScenarios::awaitSyncError);
     }
 
-    /** Params: partition, count, prefix, file. Writes {@code count} Items in one transaction, waits for upload. */
+    /**
+     * Params: partition, count, prefix, file, pad (random letters appended to each name, default 0). Writes
+     * {@code count} Items in one transaction, waits for upload.
+     */
     static void pbsWrite(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception
     {
@@ -50,14 +53,17 @@ final class SyncScenarios
         check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
         final int count = Integer.parseInt(params.get("count"));
         final long start = System.nanoTime();
-        RealmClient.writeItems(realm, params.get("prefix"), count);
+        RealmClient.writeItems(realm, params.get("prefix"), count, Integer.parseInt(params.getOrDefault("pad", "0")));
         check("upload", RealmClient.awaitUpload(realm, TIMEOUT_MS));
         result.put("upload_ms", (System.nanoTime() - start) / 1_000_000);
         RI.realm_refresh(realm);
         result.put("count", dump(realm).size());
     }
 
-    /** Params: partition, expect, file. Waits until the realm holds {@code expect} Items; prints their names. */
+    /**
+     * Params: partition, expect, file, names (default true). Waits until the realm holds {@code expect} Items;
+     * prints their names (or, with names=false, only the shortest and longest name's length).
+     */
     static void pbsRead(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception
     {
@@ -81,10 +87,21 @@ final class SyncScenarios
         }
         result.put("download_ms", (System.nanoTime() - start) / 1_000_000);
         result.put("count", items.size());
+        final boolean names = Boolean.parseBoolean(params.getOrDefault("names", "true"));
+        int shortest = Integer.MAX_VALUE;
+        int longest = 0;
         for (final String line : items)
         {
-            result.add("names", field(line, "name"));
+            final String name = field(line, "name");
+            shortest = Math.min(shortest, name.length());
+            longest = Math.max(longest, name.length());
+            if (names)
+            {
+                result.add("names", name);
+            }
         }
+        result.put("shortest_name", shortest);
+        result.put("longest_name", longest);
     }
 
     /**
