@@ -65,7 +65,8 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private final UnsafeBuffer inbound = new UnsafeBuffer(EMPTY);
     private final UnsafeBuffer outbound = new UnsafeBuffer(EMPTY);
     private final Handler<ByteBuf> deliverTask = this::deliver;
-    private final Runnable pumpTask = this::pump;
+    private final Runnable pumpStep = this::pump;
+    private final Runnable pumpTask = this::pumpInTask;
     private final ChannelFutureListener pumpListener = this::onSliceWritten;
 
     private ChannelHandlerContext ctx;
@@ -440,6 +441,24 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         finally
         {
             pumping = false;
+        }
+    }
+
+    private void pumpInTask()
+    {
+        if (null == handler)
+        {
+            pump();
+            return;
+        }
+        try
+        {
+            handler.onSendStep(pumpStep);
+        }
+        catch (final Throwable ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "send step failed on connection " + id, ex);
+            close(CloseCodes.INTERNAL_ERROR, "internal error");
         }
     }
 
