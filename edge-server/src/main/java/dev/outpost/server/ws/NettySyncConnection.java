@@ -36,8 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * without fin, then continuation frames; slices of the message's own buffer, no copy) so that no event-loop task
  * hands the socket more than about that many bytes: the fragments, and every data message sent after them, wait in
  * a {@link PendingWriteQueue} (counted in the channel's writability) and are written one slice per task, the next
- * slice once the previous one is in the kernel. Control frames (ping, pong, close) of Vert.x may come in between,
- * as RFC 6455 allows.
+ * slice once the previous one is in the kernel (task kind {@code send}, {@link SyncConnectionHandler#onSendStep}).
+ * Control frames (ping, pong, close) may come in between, as RFC 6455 allows (Vert.x holds its own while the
+ * channel is unwritable). A close writes what is queued first.
  * <p>
  * Owned by the channel's event loop; not thread-safe except {@link #execute(Runnable)}.
  */
