@@ -201,6 +201,69 @@ class FragmentedDownloadIT
         assertThat(reader.wsPongs).as("WebSocket pings answered").isGreaterThan(0);
     }
 
+    @Test
+    void shouldFinishAFragmentedMessageThenSendTheErrorBeforeClosing() throws Exception
+    {
+        server = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1").dataDir(dir.resolve("server"))
+            .appId(APP).eventLoops(1));
+        final String token = SyncTestClient.login(server.port(), APP);
+        final SyncTestClient a = SyncTestClient.connect(server.port(), APP, token, false);
+        open.add(a::close);
+        open(a, 1, "\"big\"");
+        long sv = 0;
+        for (int i = 0; i < BIG; i++)
+        {
+            a.upload(1, 2 + i, sv, sv, true, new Up(2 + i, sv, Changesets.randomObjects("Item", i * 1000L, 100, 2000)));
+            sv = awaitAck(a, 1, 2 + i);
+        }
+        final RawWebSocket r = RawWebSocket.connect(server.port(), 32 * 1024, "/api/client/v2.0/app/" + APP +
+            "/realm-sync?baas_at=" + token, "com.mongodb.realm-sync#14");
+        open.add(r);
+        final ClientMessageEncoder enc = new ClientMessageEncoder();
+        final ExpandableArrayBuffer out = new ExpandableArrayBuffer(256);
+        final byte[] big = "\"big\"".getBytes(StandardCharsets.UTF_8);
+        final UnsafeBuffer none = new UnsafeBuffer(new byte[0]);
+        send(r, out, enc.bind(out, 0, 1, new UnsafeBuffer(big), 0, big.length, none, 0, 0, true, false));
+        final SyncTestClient decoder = SyncTestClient.connect(server.port(), APP, token, false);
+        open.add(decoder::close);
+        final Msg ident = decoder.decode(r.read().payload());
+        assertThat(ident.type()).isEqualTo(MessageType.SERVER_IDENT);
+        send(r, out, enc.ident(out, 0, 1, ident.get(0), ident.get(1), 0, 0, 0, 0, 0, none, 0, 0));
+
+        // the first fragment is here; the rest is queued on the server (the client does not read) when the
+        // connection error comes: the server must finish the message, then send the ERROR, then close
+        final RawWebSocket.Frame first = r.read();
+        assertThat(first.opcode()).isEqualTo(RawWebSocket.BINARY);
+        assertThat(first.fin()).as("a fragment").isFalse();
+        r.send(RawWebSocket.BINARY, true, "hello 1 2\n".getBytes(StandardCharsets.UTF_8));
+        Thread.sleep(300);
+        final ByteArrayOutputStream message = new ByteArrayOutputStream();
+        message.write(first.payload());
+        RawWebSocket.Frame f;
+        do
+        {
+            f = r.read();
+            assertThat(f.opcode()).as("only the rest of the message first").isEqualTo(RawWebSocket.CONTINUATION);
+            message.write(f.payload());
+        }
+        while (!f.fin());
+        final Msg download = decoder.decode(message.toByteArray());
+        assertThat(download.type()).isEqualTo(MessageType.DOWNLOAD);
+        assertThat(download.entries()).hasSize(BIG);
+        final RawWebSocket.Frame error = r.read();
+        assertThat(error.opcode()).isEqualTo(RawWebSocket.BINARY);
+        final Msg err = decoder.decode(error.payload());
+        assertThat(err.type()).isEqualTo(MessageType.ERROR);
+        assertThat(err.get(0)).isEqualTo(102);
+        RawWebSocket.Frame close;
+        do
+        {
+            close = r.read();
+        }
+        while (close.opcode() == RawWebSocket.PONG);
+        assertThat(close.opcode()).isEqualTo(RawWebSocket.CLOSE);
+    }
+
     /** Reassembles messages from raw frames, checking RFC 6455's rules for fragments as it goes. */
     private static final class Reader
     {
