@@ -130,6 +130,15 @@ public final class MeteredConnections
             timer.record(start, cpu);
         }
 
+        public void onSendStep(final Runnable step)
+        {
+            final TaskTimer timer = eventLoopTask[TaskKind.SEND.ordinal()];
+            final long cpu = timer.startCpu();
+            final long start = System.nanoTime();
+            delegate.onSendStep(step);
+            timer.record(start, cpu);
+        }
+
         public void onClose(final int code, final String reason)
         {
             if (!closed)

@@ -2,11 +2,15 @@ package dev.outpost.server.ws;
 
 import dev.outpost.server.auth.VerifiedToken;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.PendingWriteQueue;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -16,6 +20,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +32,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link UnsafeBuffer} over the frame's own (pooled, direct) memory. Close, ping and pong frames go on to Vert.x,
  * which answers pings and runs the closing handshake. Text frames close the connection with 1003.
  * <p>
+ * Outbound, a message longer than {@link #FRAGMENT_BYTES} is sent as a fragmented WebSocket message (a binary frame
+ * without fin, then continuation frames; slices of the message's own buffer, no copy) so that no event-loop task
+ * hands the socket more than about that many bytes: the fragments, and every data message sent after them, wait in
+ * a {@link PendingWriteQueue} (counted in the channel's writability) and are written one slice per task, the next
+ * slice once the previous one is in the kernel (task kind {@code send}, {@link SyncConnectionHandler#onSendStep}).
+ * Control frames (ping, pong, close) may come in between, as RFC 6455 allows (Vert.x holds its own while the
+ * channel is unwritable). A close writes what is queued first.
+ * <p>
  * Owned by the channel's event loop; not thread-safe except {@link #execute(Runnable)}.
  */
 final class NettySyncConnection extends ChannelInboundHandlerAdapter implements SyncConnection
@@ -36,6 +49,11 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private static final System.Logger LOG = System.getLogger(NettySyncConnection.class.getName());
     private static final byte[] EMPTY = new byte[0];
     private static final AtomicLong IDS = new AtomicLong();
+
+    /** System property: the largest WebSocket frame written to the socket in one event-loop task (bytes). */
+    static final String FRAGMENT_BYTES_PROP = "outpost.ws.fragment.bytes";
+    /** Messages longer than this are sent in fragments of this size, one fragment per event-loop task. */
+    static final int FRAGMENT_BYTES = Math.max(1024, Integer.getInteger(FRAGMENT_BYTES_PROP, 256 * 1024));
 
     private final long id = IDS.incrementAndGet();
     private final ServerWebSocket ws;
@@ -48,11 +66,17 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private final UnsafeBuffer inbound = new UnsafeBuffer(EMPTY);
     private final UnsafeBuffer outbound = new UnsafeBuffer(EMPTY);
     private final Handler<ByteBuf> deliverTask = this::deliver;
+    private final Runnable pumpStep = this::pump;
+    private final Runnable pumpTask = this::pumpInTask;
+    private final ChannelFutureListener pumpListener = this::onSliceWritten;
 
     private ChannelHandlerContext ctx;
     private SyncConnectionHandler handler;
     private ByteBuf fragments;
     private ByteBuf claimed;
+    private PendingWriteQueue queued;
+    private boolean sliceInFlight;
+    private boolean pumping;
     private boolean inRead;
     private boolean needsFlush;
     /** A flush task is queued behind the event loop's pending tasks (writes outside a read are coalesced). */
@@ -114,6 +138,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         this.ctx = ctx;
+        this.queued = new PendingWriteQueue(ctx);
     }
 
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
@@ -301,19 +326,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
             return false;
         }
         buf.writerIndex(length);
-        final BinaryWebSocketFrame frame = new BinaryWebSocketFrame(buf);
-        ctx.write(frame, ctx.voidPromise());
-        if (inRead)
-        {
-            needsFlush = true;
-        }
-        else if (!flushQueued)
-        {
-            // outside a read (fan-out and writer results arrive as tasks, often one per session of this connection in
-            // a burst): flush once after the tasks already queued, not once per frame (one syscall for the burst)
-            flushQueued = true;
-            ctx.executor().execute(flushTask);
-        }
+        write(buf);
         return true;
     }
 
@@ -340,17 +353,128 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
             throw new IllegalStateException("previous claim not committed or aborted");
         }
         buf.writerIndex(length);
-        ctx.write(new BinaryWebSocketFrame(buf), ctx.voidPromise());
-        if (inRead)
-        {
-            needsFlush = true;
-        }
-        else if (!flushQueued)
-        {
-            flushQueued = true; // one flush after the queued tasks, as in commit()
-            ctx.executor().execute(flushTask);
-        }
+        write(buf);
         return true;
+    }
+
+    /**
+     * Write one message (takes {@code buf}): at once if nothing is queued and it fits in one fragment, else behind
+     * the queued messages, split into fragments if it is longer than {@link #FRAGMENT_BYTES}.
+     */
+    private void write(final ByteBuf buf)
+    {
+        final int length = buf.readableBytes();
+        if (queued.isEmpty() && length <= FRAGMENT_BYTES)
+        {
+            ctx.write(new BinaryWebSocketFrame(buf), ctx.voidPromise());
+            if (inRead)
+            {
+                needsFlush = true;
+            }
+            else if (!flushQueued)
+            {
+                // outside a read (fan-out and writer results arrive as tasks, often one per session of this
+                // connection in a burst): flush once after the tasks already queued, not once per frame
+                flushQueued = true;
+                ctx.executor().execute(flushTask);
+            }
+            return;
+        }
+        if (length <= FRAGMENT_BYTES)
+        {
+            queued.add(new BinaryWebSocketFrame(buf), ctx.voidPromise());
+        }
+        else
+        {
+            try
+            {
+                for (int at = 0; at < length; at += FRAGMENT_BYTES)
+                {
+                    final int n = Math.min(FRAGMENT_BYTES, length - at);
+                    final boolean fin = at + n == length;
+                    final ByteBuf slice = buf.retainedSlice(buf.readerIndex() + at, n);
+                    queued.add(0 == at ? new BinaryWebSocketFrame(false, 0, slice) :
+                        new ContinuationWebSocketFrame(fin, 0, slice), ctx.voidPromise());
+                }
+            }
+            finally
+            {
+                buf.release();
+            }
+        }
+        if (!sliceInFlight && !pumping)
+        {
+            pump();
+        }
+    }
+
+    /**
+     * Write queued frames up to {@link #FRAGMENT_BYTES} (at least one) and flush; the last one's completion (it is
+     * in the kernel) schedules the next step as a new task.
+     */
+    private void pump()
+    {
+        if (pumping || sliceInFlight || closing)
+        {
+            return;
+        }
+        pumping = true;
+        try
+        {
+            int budget = FRAGMENT_BYTES;
+            ChannelFuture last = null;
+            Object frame;
+            while (null != (frame = queued.current()))
+            {
+                final int size = ((WebSocketFrame)frame).content().readableBytes();
+                if (null != last && size > budget)
+                {
+                    break;
+                }
+                budget -= size;
+                // written before it leaves the queue, so the channel never looks emptier than it is
+                last = ctx.write(ReferenceCountUtil.retain(frame));
+                queued.remove();
+            }
+            if (null != last)
+            {
+                sliceInFlight = true;
+                needsFlush = false;
+                ctx.flush();
+                last.addListener(pumpListener);
+            }
+        }
+        finally
+        {
+            pumping = false;
+        }
+    }
+
+    private void pumpInTask()
+    {
+        if (null == handler)
+        {
+            pump();
+            return;
+        }
+        try
+        {
+            handler.onSendStep(pumpStep);
+        }
+        catch (final Throwable ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "send step failed on connection " + id, ex);
+            close(CloseCodes.INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    private void onSliceWritten(final ChannelFuture future)
+    {
+        sliceInFlight = false;
+        if (future.isSuccess() && !closing && !queued.isEmpty())
+        {
+            ctx.executor().execute(pumpTask);
+        }
     }
 
     /** A pooled direct Netty buffer filled by any thread, written to the channel without a copy. */
@@ -442,6 +566,14 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         closing = true;
         closeCode = code;
         closeReason = truncate(null == reason ? "" : reason);
+        // what was sent before the close (an ERROR message, the rest of a fragmented message) goes out first
+        Object frame;
+        while (null != (frame = queued.current()))
+        {
+            ctx.write(ReferenceCountUtil.retain(frame), ctx.voidPromise());
+            queued.remove();
+            needsFlush = true;
+        }
         if (needsFlush || flushQueued)
         {
             needsFlush = false;
@@ -590,6 +722,10 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
 
     private void releaseBuffers()
     {
+        if (null != queued && !queued.isEmpty())
+        {
+            queued.removeAndFailAll(new ClosedChannelException());
+        }
         if (null != fragments)
         {
             fragments.release();

@@ -39,6 +39,8 @@ public enum TaskKind
     DOWNLOAD("download"),
     /** The connection became writable again: paused sessions resume. */
     WRITABLE("writable"),
+    /** The next fragment of a large outbound message is written to the socket (transport, not the session). */
+    SEND("send"),
     /** Anything else handed over (shutdown, timers). */
     OTHER("other");
 

@@ -80,6 +80,25 @@ class RealClientSyncIT
             b.getLong("download_ms") + " ms");
     }
 
+    /**
+     * A catch-up through one multi-MB DOWNLOAD (~2.4 MB compressed, random names): the server sends it as a
+     * fragmented WebSocket message (256 KiB frames), which realm's client reassembles.
+     */
+    @Test
+    void shouldCatchUpThroughAMultiMegabyteDownloadSentInFragments() throws Exception
+    {
+        final JsonObject a = run("client-big-a", "pbs-write",
+            Map.of("partition", "\"big\"", "count", "2000", "prefix", "big", "pad", "2000"));
+        assertThat(a.getInteger("count")).isEqualTo(2000);
+
+        final JsonObject b = run("client-big-b", "pbs-read",
+            Map.of("partition", "\"big\"", "expect", "2000", "names", "false"));
+        assertThat(b.getInteger("count")).isEqualTo(2000);
+        assertThat(b.getInteger("shortest_name")).as("every name arrived whole").isGreaterThan(2000);
+        System.out.println("2000 objects of ~2 KB: upload " + a.getLong("upload_ms") + " ms, download " +
+            b.getLong("download_ms") + " ms");
+    }
+
     @Test
     void shouldConvergeConcurrentUpdatesErasesAndListInsertsWithTheServerState() throws Exception
     {

@@ -265,6 +265,13 @@ final class RealmClient
      */
     static void writeItems(final NativePointer<LiveRealmT> realm, final String prefix, final int count)
     {
+        writeItems(realm, prefix, count, 0);
+    }
+
+    /** @param pad random letters appended to each name (so a big transaction does not compress away). */
+    static void writeItems(final NativePointer<LiveRealmT> realm, final String prefix, final int count,
+        final int pad)
+    {
         RI.realm_begin_write(realm);
         final long classKey = classKey(realm, ITEM);
         final realm_property_info_t name = new realm_property_info_t();
@@ -288,7 +295,16 @@ final class RealmClient
             final long obj = realmc.realm_object_create_with_primary_key(ptr(realm), classKey, pk);
             final realm_value_t value = new realm_value_t();
             value.setType(realm_value_type_e.RLM_TYPE_STRING);
-            value.setString(prefix + "-" + i);
+            final StringBuilder text = new StringBuilder(prefix).append('-').append(i);
+            if (pad > 0)
+            {
+                text.append('-');
+                for (int k = 0; k < pad; k++)
+                {
+                    text.append((char)('a' + random.nextInt(26)));
+                }
+            }
+            value.setString(text.toString());
             realmc.realm_set_value(obj, name.getKey(), value, false);
         }
         RI.realm_commit(realm);

@@ -41,7 +41,8 @@ final class SyncScenarios
     }
 
     /**
-     * Params: partition, count, prefix, file, and the login params of {@link RealmClient#login}. Writes
+     * Params: partition, count, prefix, file, pad (random letters appended to each name, default 0), and the login
+     * params of {@link RealmClient#login}. Writes
      * {@code count} Items in one transaction, waits for upload.
      */
     static void pbsWrite(final RealmClient client, final Map<String, String> params, final JsonLine result)
@@ -53,7 +54,7 @@ final class SyncScenarios
         check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
         final int count = Integer.parseInt(params.get("count"));
         final long start = System.nanoTime();
-        RealmClient.writeItems(realm, params.get("prefix"), count);
+        RealmClient.writeItems(realm, params.get("prefix"), count, Integer.parseInt(params.getOrDefault("pad", "0")));
         check("upload", RealmClient.awaitUpload(realm, TIMEOUT_MS));
         result.put("upload_ms", (System.nanoTime() - start) / 1_000_000);
         RI.realm_refresh(realm);
@@ -61,8 +62,9 @@ final class SyncScenarios
     }
 
     /**
-     * Params: partition, expect, file, and the login params of {@link RealmClient#login}. Waits until the realm
-     * holds {@code expect} Items; prints their names.
+     * Params: partition, expect, file, names (default true), and the login params of {@link RealmClient#login}.
+     * Waits until the realm holds {@code expect} Items; prints their names (or, with names=false, only the shortest
+     * and longest name's length).
      */
     static void pbsRead(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception
@@ -87,10 +89,21 @@ final class SyncScenarios
         }
         result.put("download_ms", (System.nanoTime() - start) / 1_000_000);
         result.put("count", items.size());
+        final boolean names = Boolean.parseBoolean(params.getOrDefault("names", "true"));
+        int shortest = Integer.MAX_VALUE;
+        int longest = 0;
         for (final String line : items)
         {
-            result.add("names", field(line, "name"));
+            final String name = field(line, "name");
+            shortest = Math.min(shortest, name.length());
+            longest = Math.max(longest, name.length());
+            if (names)
+            {
+                result.add("names", name);
+            }
         }
+        result.put("shortest_name", shortest);
+        result.put("longest_name", longest);
     }
 
     /**

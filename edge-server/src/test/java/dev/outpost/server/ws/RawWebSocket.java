@@ -20,14 +20,16 @@ import java.util.Map;
  * A minimal RFC 6455 client over a plain socket, so tests see the handshake bytes exactly as sent (status line and
  * every header occurrence) and can send frames a browser-grade client would refuse to (text, fragments).
  */
-final class RawWebSocket implements AutoCloseable
+public final class RawWebSocket implements AutoCloseable
 {
-    static final int TEXT = 1;
-    static final int BINARY = 2;
-    static final int CONTINUATION = 0;
-    static final int CLOSE = 8;
+    public static final int TEXT = 1;
+    public static final int BINARY = 2;
+    public static final int CONTINUATION = 0;
+    public static final int CLOSE = 8;
+    public static final int PING = 9;
+    public static final int PONG = 10;
 
-    final int status;
+    public final int status;
     final Map<String, List<String>> headers;
     final String body;
     private final Socket socket;
@@ -47,9 +49,21 @@ final class RawWebSocket implements AutoCloseable
         this.out = socket.getOutputStream();
     }
 
-    static RawWebSocket connect(final int port, final String target, final String... subprotocols) throws IOException
+    public static RawWebSocket connect(final int port, final String target, final String... subprotocols)
+        throws IOException
+    {
+        return connect(port, 0, target, subprotocols);
+    }
+
+    /** @param receiveBuffer SO_RCVBUF of the client's socket (a small one makes the server's writes wait), 0: default. */
+    public static RawWebSocket connect(final int port, final int receiveBuffer, final String target,
+        final String... subprotocols) throws IOException
     {
         final Socket socket = new Socket();
+        if (receiveBuffer > 0)
+        {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(10_000);
         final byte[] key = new byte[16];
@@ -94,7 +108,7 @@ final class RawWebSocket implements AutoCloseable
         return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
     }
 
-    void send(final int opcode, final boolean fin, final byte[] payload) throws IOException
+    public synchronized void send(final int opcode, final boolean fin, final byte[] payload) throws IOException
     {
         final ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write((fin ? 0x80 : 0) | opcode);
@@ -137,7 +151,7 @@ final class RawWebSocket implements AutoCloseable
     /**
      * @return the next frame from the server (servers do not mask).
      */
-    Frame read() throws IOException
+    public Frame read() throws IOException
     {
         final int b0 = in.readUnsignedByte();
         final int b1 = in.readUnsignedByte();
@@ -200,7 +214,7 @@ final class RawWebSocket implements AutoCloseable
         return line.toString(StandardCharsets.US_ASCII);
     }
 
-    record Frame(int opcode, boolean fin, byte[] payload)
+    public record Frame(int opcode, boolean fin, byte[] payload)
     {
         String text()
         {
