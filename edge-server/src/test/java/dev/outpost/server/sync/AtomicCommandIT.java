@@ -1,7 +1,6 @@
 package dev.outpost.server.sync;
 
 import dev.outpost.codec.message.MessageType;
-import dev.outpost.server.config.ServerConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,9 +10,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.outpost.server.sync.SyncTestClient.Msg;
@@ -36,42 +32,31 @@ class AtomicCommandIT
     @TempDir
     Path dir;
 
+    private final SyncTestServer fixture = new SyncTestServer(APP);
     private SyncServer server;
     private String token;
-    private final List<SyncTestClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop()
     {
-        clients.forEach(SyncTestClient::close);
-        clients.clear();
-        if (server != null)
-        {
-            server.close();
-            server = null;
-        }
+        fixture.close();
     }
 
     private void start(final Path data) throws Exception
     {
-        server = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1").dataDir(data).appId(APP)
-            .eventLoops(1));
-        token = SyncTestClient.login(server.port(), APP);
+        server = fixture.start(data, c -> c.eventLoops(1));
+        token = fixture.token();
     }
 
     private void restart(final Path data) throws Exception
     {
-        clients.forEach(SyncTestClient::close);
-        clients.clear();
-        server.close();
+        fixture.close();
         start(data);
     }
 
     private SyncTestClient connect() throws Exception
     {
-        final SyncTestClient c = SyncTestClient.connect(server.port(), APP, token, false);
-        clients.add(c);
-        return c;
+        return fixture.connect(false);
     }
 
     private static long[] open(final SyncTestClient c, final long session, final String partition) throws Exception

@@ -1,7 +1,6 @@
 package dev.outpost.server.sync;
 
 import dev.outpost.codec.message.MessageType;
-import dev.outpost.server.config.ServerConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static dev.outpost.server.sync.SyncTestClient.Msg;
 import static dev.outpost.server.sync.SyncTestClient.Up;
@@ -29,32 +27,25 @@ class ClientFileClashIT
     @TempDir
     Path dir;
 
+    private final SyncTestServer fixture = new SyncTestServer(APP);
     private SyncServer server;
     private String token;
-    private final List<SyncTestClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop()
     {
-        clients.forEach(SyncTestClient::close);
-        if (server != null)
-        {
-            server.close();
-        }
+        fixture.close();
     }
 
     private void start() throws Exception
     {
-        server = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1").dataDir(dir.resolve("server"))
-            .appId(APP).eventLoops(2));
-        token = SyncTestClient.login(server.port(), APP);
+        server = fixture.start(dir.resolve("server"), c -> c);
+        token = fixture.token();
     }
 
     private SyncTestClient connect() throws Exception
     {
-        final SyncTestClient c = SyncTestClient.connect(server.port(), APP, token, false);
-        clients.add(c);
-        return c;
+        return fixture.connect(false);
     }
 
     /** BIND (+ IDENT of {@code file}, or a new client file if null), MARK; returns {ident, salt}. */

@@ -10,7 +10,6 @@ import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.PrimaryKey;
 import dev.outpost.ot.state.ChangesetBuilder;
 import dev.outpost.ot.state.Value;
-import dev.outpost.server.config.ServerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static dev.outpost.server.sync.SyncTestClient.Msg;
 import static dev.outpost.server.sync.SyncTestClient.Up;
@@ -42,32 +40,26 @@ class CompensatingWriteIT
     @TempDir
     Path dir;
 
+    private final SyncTestServer fixture = new SyncTestServer(APP);
     private SyncServer server;
     private String token;
-    private final List<SyncTestClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop()
     {
-        clients.forEach(SyncTestClient::close);
-        if (server != null)
-        {
-            server.close();
-        }
+        fixture.close();
     }
 
     private void start() throws Exception
     {
-        server = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1").dataDir(dir.resolve("server"))
-            .appId(APP).eventLoops(2));
-        token = SyncTestClient.login(server.port(), APP);
+        server = fixture.start(dir.resolve("server"), c -> c);
+        token = fixture.token();
     }
 
     /** A connected FLX client file whose IDENT carries {@code query} as query version 1. */
     private SyncTestClient open(final long session, final String query) throws Exception
     {
-        final SyncTestClient c = SyncTestClient.connect(server.port(), APP, token, true);
-        clients.add(c);
+        final SyncTestClient c = fixture.connect(true);
         c.bind(session, BIND, true);
         final Msg ident = c.next();
         c.identFlx(session, ident.get(0), ident.get(1), 0, 0, 0, 0, 1, query);
@@ -282,7 +274,7 @@ class CompensatingWriteIT
     {
         start();
         final SyncTestClient first = SyncTestClient.connect(server.port(), APP, token, true);
-        clients.add(first);
+        fixture.track(first);
         first.bind(1, BIND, true);
         final Msg ident = first.next();
         first.identFlx(1, ident.get(0), ident.get(1), 0, 0, 0, 0, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
@@ -300,7 +292,7 @@ class CompensatingWriteIT
 
         // the client had not integrated version v: its next session gets the 231 again, then the revert entry
         final SyncTestClient second = SyncTestClient.connect(server.port(), APP, token, true);
-        clients.add(second);
+        fixture.track(second);
         second.bind(2, BIND, false);
         second.identFlx(2, ident.get(0), ident.get(1), v - 1, 2, v, salt, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
         final Msg again = second.next();

@@ -31,25 +31,20 @@ class SyncProtocolIT
     @TempDir
     Path dir;
 
+    private final SyncTestServer fixture = new SyncTestServer(APP);
     private SyncServer server;
     private String token;
-    private final List<SyncTestClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop()
     {
-        clients.forEach(SyncTestClient::close);
-        if (server != null)
-        {
-            server.close();
-        }
+        fixture.close();
     }
 
     private void start(final UnaryOperator<ServerConfig> tweak) throws Exception
     {
-        server = SyncServer.start(tweak.apply(new ServerConfig(Map.of()).port(0).host("127.0.0.1")
-            .dataDir(dir.resolve("server")).appId(APP).eventLoops(2)));
-        token = SyncTestClient.login(server.port(), APP);
+        server = fixture.start(dir.resolve("server"), tweak);
+        token = fixture.token();
     }
 
     private void start() throws Exception
@@ -59,9 +54,7 @@ class SyncProtocolIT
 
     private SyncTestClient connect(final boolean flx) throws Exception
     {
-        final SyncTestClient c = SyncTestClient.connect(server.port(), APP, token, flx);
-        clients.add(c);
-        return c;
+        return fixture.connect(flx);
     }
 
     /** A bound, identified PBS session on a fresh client file; returns {ident, salt}. */
@@ -478,7 +471,7 @@ class SyncProtocolIT
         open(a, 1, "\"wake\"");
         final java.util.concurrent.atomic.AtomicBoolean stall = new java.util.concurrent.atomic.AtomicBoolean();
         final SyncTestClient b = SyncTestClient.connect(server.port(), APP, token, false, stall);
-        clients.add(b);
+        fixture.track(b);
         final int sessions = 20;
         for (int s = 1; s <= sessions; s++)
         {
@@ -531,7 +524,7 @@ class SyncProtocolIT
         open(a, 1, "\"slow\"");
         final java.util.concurrent.atomic.AtomicBoolean stall = new java.util.concurrent.atomic.AtomicBoolean();
         final SyncTestClient b = SyncTestClient.connect(server.port(), APP, token, false, stall);
-        clients.add(b);
+        fixture.track(b);
         stall.set(true); // reads the IDENT, then nothing
         b.bind(1, "\"slow\"", true);
         final Msg ident = b.next();
@@ -763,7 +756,7 @@ class SyncProtocolIT
         start();
         final SyncTestClient old = SyncTestClient.connect(server.port(), APP, token, true,
             new java.util.concurrent.atomic.AtomicBoolean(), 11);
-        clients.add(old);
+        fixture.track(old);
         old.bind(1, "{\"schemaVersion\":0,\"sessionReason\":0}", true);
         final Msg oi = old.next();
         old.identFlx(1, oi.get(0), oi.get(1), 0, 0, 0, 0, 0, "{}");
