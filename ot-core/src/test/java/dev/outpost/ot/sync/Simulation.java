@@ -26,7 +26,13 @@ final class Simulation
     static final int KEYS = 4;
 
     final Random random;
-    final InMemoryServerFile server = new InMemoryServerFile();
+    final InMemoryServerFile server;
+    /** Some objects are private to one client (keys from 100 * ident), the rest shared. */
+    private final boolean privateKeys;
+    /** Reciprocal transforms stored after each upload, encoded (null: not traced). */
+    final ByteArrayOutputStream trace;
+    /** The client making the changeset being generated. */
+    private long actor;
     final List<ClientIntegrator> clients = new ArrayList<>();
     final StringBuilder log = new StringBuilder();
     private long clock = 1_000;
@@ -37,7 +43,19 @@ final class Simulation
 
     Simulation(final long seed, final int clientCount)
     {
+        this(seed, clientCount, new TouchIndex(), false);
+    }
+
+    /**
+     * @param index       the server integrator's touch index, or null to always merge (the reference).
+     * @param privateKeys whether clients also change objects only they touch (and trace reciprocals).
+     */
+    Simulation(final long seed, final int clientCount, final TouchIndex index, final boolean privateKeys)
+    {
         random = new Random(seed);
+        server = new InMemoryServerFile(index);
+        this.privateKeys = privateKeys;
+        this.trace = privateKeys ? new ByteArrayOutputStream() : null;
         for (int i = 0; i < clientCount; i++)
         {
             clients.add(new ClientIntegrator(server.newClient()));
@@ -57,6 +75,7 @@ final class Simulation
             final int action = random.nextInt(10);
             if (action < 5)
             {
+                actor = c.fileIdent();
                 commit(c, randomChangeset(c.state()));
             }
             else if (action < 8)
@@ -114,6 +133,16 @@ final class Simulation
                 + r.message() + "\n" + log);
         }
         log.append("upload c").append(c.fileIdent()).append(" n=").append(r.integrated()).append('\n');
+        if (trace != null)
+        {
+            final ChangesetWriter writer = new ChangesetWriter();
+            for (final var e : server.client(c.fileIdent()).reciprocals().entrySet())
+            {
+                trace.writeBytes(ByteBuffer.allocate(12).putInt((int)c.fileIdent()).putLong(e.getKey()).array());
+                trace.writeBytes(writer.toBytes(e.getValue()));
+            }
+            trace.writeBytes(ByteBuffer.allocate(8).putInt(r.integrated()).putInt(r.skipped()).array());
+        }
         if (!server.client(c.fileIdent()).reciprocals().isEmpty())
         {
             uploadsWithReciprocals++;
@@ -202,7 +231,8 @@ final class Simulation
 
     private void randomOp(final ObjectState s, final ChangesetBuilder b)
     {
-        final Value key = new Value.Int(random.nextInt(KEYS));
+        final Value key = new Value.Int((privateKeys && random.nextInt(3) != 0 ? 100 * actor : 0)
+            + random.nextInt(KEYS));
         final ObjectData o = s.object("Item", key);
         final int kind = random.nextInt(o == null ? 3 : 26);
         if (o == null || kind == 0)
