@@ -194,11 +194,11 @@ class TouchIndexTest
                         .isEqualTo(live.schemaTouchedByOtherAfter(c.fileIdent(), base));
                     assertThat(rebuilt.concurrent(c.fileIdent(), base))
                         .isEqualTo(live.concurrent(c.fileIdent(), base));
-                    for (long key = 0; key < 500; key += key % 100 == Simulation.KEYS - 1 ? 100 - Simulation.KEYS + 1 : 1)
+                    for (long key = 0; key < 500; key += key % 100 == Simulation.KEYS - 1 ? 101 - Simulation.KEYS : 1)
                     {
-                        final boolean touched = live.objectTouchedByOtherAfter(c.fileIdent(), base, "Item",
-                            PrimaryKey.ofInt(key));
-                        assertThat(rebuilt.objectTouchedByOtherAfter(c.fileIdent(), base, "Item", PrimaryKey.ofInt(key)))
+                        final PrimaryKey pk = PrimaryKey.ofInt(key);
+                        final boolean touched = live.objectTouchedByOtherAfter(c.fileIdent(), base, "Item", pk);
+                        assertThat(rebuilt.objectTouchedByOtherAfter(c.fileIdent(), base, "Item", pk))
                             .isEqualTo(touched);
                         answers += touched ? 1 : 0;
                     }
