@@ -44,6 +44,62 @@ class FastPathTest
         }
     }
 
+    @Property(tries = 100)
+    void shouldGiveTheSameOutcomeAsTheFullMergeWithErasedTablesAndColumns(@ForAll final long seed,
+        @ForAll @IntRange(min = 2, max = 4) final int clients)
+    {
+        final Simulation fast = new Simulation(seed, clients, new TouchIndex(1), true);
+        final Simulation full = new Simulation(seed, clients, null, true);
+        fast.destructive = true;
+        full.destructive = true;
+        // realm's rules do not always let such workloads converge (or even apply): the outcome must just be the same
+        final String fastOutcome = outcome(fast);
+        final String fullOutcome = outcome(full);
+        assertThat(fastOutcome).isEqualTo(fullOutcome);
+        assertThat(fast.log.toString()).isEqualTo(full.log.toString());
+        assertThat(fast.historyBytes()).isEqualTo(full.historyBytes());
+        assertThat(fast.trace.toByteArray()).isEqualTo(full.trace.toByteArray());
+        assertThat(fast.server.state().dump()).isEqualTo(full.server.state().dump());
+    }
+
+    @Test
+    void shouldExerciseErasedTablesAndColumnsInTheDestructiveWorkload()
+    {
+        int erasures = 0;
+        int completed = 0;
+        long skipped = 0;
+        for (long seed = 0; seed < 30; seed++)
+        {
+            final Simulation sim = new Simulation(seed, 3, new TouchIndex(1), true);
+            sim.destructive = true;
+            completed += outcome(sim).equals("ok") ? 1 : 0;
+            for (long v = 1; v <= sim.server.headVersion(); v++)
+            {
+                for (final var i : sim.server.entry(v).changeset().instructions())
+                {
+                    erasures += i.type() == Instr.ERASE_TABLE || i.type() == Instr.ERASE_COLUMN ? 1 : 0;
+                }
+            }
+            skipped += sim.server.integrator().fastPathGroups();
+        }
+        assertThat(erasures).isPositive();
+        assertThat(completed).isPositive();
+        assertThat(skipped).isPositive();
+    }
+
+    private static String outcome(final Simulation sim)
+    {
+        try
+        {
+            sim.run(80);
+            return "ok";
+        }
+        catch (final AssertionError e)
+        {
+            return e.getMessage();
+        }
+    }
+
     @Test
     void shouldSkipMostMergesOfPrivateObjectsAndStillMergeSharedOnes()
     {

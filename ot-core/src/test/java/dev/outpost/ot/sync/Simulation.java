@@ -29,6 +29,8 @@ final class Simulation
     final InMemoryServerFile server;
     /** Some objects are private to one client (keys from 100 * ident), the rest shared. */
     private final boolean privateKeys;
+    /** With private keys: also erase tables and columns now and then. */
+    boolean destructive;
     /** Reciprocal transforms stored after each upload, encoded (null: not traced). */
     final ByteArrayOutputStream trace;
     /** The client making the changeset being generated. */
@@ -231,6 +233,21 @@ final class Simulation
 
     private void randomOp(final ObjectState s, final ChangesetBuilder b)
     {
+        if (privateKeys && destructive && random.nextInt(30) == 0)
+        {
+            // rare destructive schema changes: erase the Extra class or an extra column (re-added later by others)
+            if (s.table("Extra") != null && random.nextBoolean())
+            {
+                b.eraseTable("Extra");
+                return;
+            }
+            final String column = "extra" + random.nextInt(2);
+            if (s.table("Item").column(column) != null)
+            {
+                b.eraseColumn("Item", column);
+                return;
+            }
+        }
         final Value key = new Value.Int((privateKeys && random.nextInt(3) != 0 ? 100 * actor : 0)
             + random.nextInt(KEYS));
         final ObjectData o = s.object("Item", key);
