@@ -251,6 +251,15 @@ final class Simulation
         final Value key = new Value.Int((privateKeys && random.nextInt(3) != 0 ? 100 * actor : 0)
             + random.nextInt(KEYS));
         final ObjectData o = s.object("Item", key);
+        if (privateKeys && destructive && o != null && random.nextInt(5) == 0)
+        {
+            final String column = "extra" + random.nextInt(2);
+            if (s.table("Item").column(column) != null)
+            {
+                b.update("Item", key, column, NO_PATH, Instr.TYPE_INT, new Value.Int(random.nextInt(9)), false, -1);
+                return;
+            }
+        }
         final int kind = random.nextInt(o == null ? 3 : 26);
         if (o == null || kind == 0)
         {
