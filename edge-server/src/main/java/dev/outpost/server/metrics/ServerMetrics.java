@@ -44,6 +44,9 @@ import java.util.concurrent.atomic.LongAdder;
  * outpost_slow_consumers_dropped_total    counter  connections dropped by the slow-consumer policy
  * outpost_writer_handoff_retries_total    counter  commands retried because a writer's handoff queue was full
  * outpost_transform_seconds                histogram time to merge (transform) one upload
+ * outpost_upload_groups_total{path}        counter  upload groups (changesets sharing a base) with concurrent
+ *                                                    history of other clients: path="fast" integrated without a
+ *                                                    merge (they met none of it), path="merge" merged
  * outpost_append_seconds                   histogram time to append and publish one batch to the history
  * outpost_eventloop_task_seconds{kind}    histogram time of one event-loop task of the sync layer, by kind
  * outpost_download_build_seconds           histogram time to build (read, filter, compress) one DOWNLOAD off the loop
@@ -76,6 +79,8 @@ public final class ServerMetrics
     private final Counter sent;
     private final Counter slowConsumers;
     private final Counter handoffRetries;
+    private final Counter fastPathGroups;
+    private final Counter mergedGroups;
     private final LongAdder uploadCount = new LongAdder();
     private final LongAdder downloadCount = new LongAdder();
     private final LongAdder errorCount = new LongAdder();
@@ -118,6 +123,12 @@ public final class ServerMetrics
         Gauge.builder("outpost.history.size", this, m -> m.history().bytes()).baseUnit("bytes")
             .description("Changeset bytes in the history over all server files").register(registry);
         uploads = Counter.builder("outpost.uploads").description("UPLOAD messages integrated").register(registry);
+        fastPathGroups = Counter.builder("outpost.upload.groups").tag("path", "fast")
+            .description("Upload groups with concurrent history, integrated without a merge or merged")
+            .register(registry);
+        mergedGroups = Counter.builder("outpost.upload.groups").tag("path", "merge")
+            .description("Upload groups with concurrent history, integrated without a merge or merged")
+            .register(registry);
         uploadChangesets = Counter.builder("outpost.upload.changesets")
             .description("Changesets integrated from uploads").register(registry);
         downloads = Counter.builder("outpost.downloads").description("DOWNLOAD messages sent").register(registry);
@@ -312,6 +323,28 @@ public final class ServerMetrics
     public void writerHandoffRetried()
     {
         handoffRetries.increment();
+    }
+
+    /**
+     * @param fast   upload groups integrated without a merge although other clients had appended after their base.
+     * @param merged upload groups merged against concurrent history.
+     */
+    public void uploadGroups(final long fast, final long merged)
+    {
+        if (fast != 0)
+        {
+            fastPathGroups.increment(fast);
+        }
+        if (merged != 0)
+        {
+            mergedGroups.increment(merged);
+        }
+    }
+
+    /** @return upload groups integrated without a merge so far (fast path). */
+    public double fastPathGroups()
+    {
+        return fastPathGroups.count();
     }
 
     /** @param nanos time spent transforming (merging) one upload. */

@@ -6,6 +6,7 @@ import dev.outpost.ot.state.ApplyResult;
 import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.sync.ServerIntegrator;
+import dev.outpost.ot.sync.TouchIndex;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class FileContext
 {
     private static final System.Logger LOG = System.getLogger(FileContext.class.getName());
+    private static final Changeset EMPTY = new Changeset();
 
     final String name;
     final ServerFile file;
@@ -118,6 +120,7 @@ final class FileContext
         state = new ObjectState();
         reverts.clear(); // rebuilt below (a reload after an eviction or an aborted command must not repeat them)
         final ChangesetApplier applier = new ChangesetApplier(state);
+        final TouchIndex index = new TouchIndex(); // the integrator's fast path, rebuilt with the state
         final EntryView view = new EntryView();
         final long head = file.lastAppended();
         for (long v = 1; v <= head; v++)
@@ -125,17 +128,21 @@ final class FileContext
             if (!shard.readEntry(file, v, view))
             {
                 LOG.log(System.Logger.Level.WARNING, "server file " + name + ": version " + v + " unreadable");
+                index.recordUnknown(v);
                 continue;
             }
             final long target = CompensatingWrites.targetOf(view);
             if (target != 0)
             {
                 revertAppended(target, v);
+                index.record(v, 0, EMPTY); // merges see revert entries as empty
                 continue; // a revert entry for one client: never part of the server's state
             }
             try
             {
                 final Changeset c = tools.reader.read(view.changeset(), 0, view.changesetLength(), new Changeset());
+                final long origin = view.originFileIdent();
+                index.record(v, origin == ServerIntegratorIdent.SERVER ? 0 : origin, c);
                 final ApplyResult r = applier.apply(c);
                 if (!r.ok())
                 {
@@ -146,9 +153,10 @@ final class FileContext
             catch (final CodecException ex)
             {
                 LOG.log(System.Logger.Level.WARNING, "server file " + name + ": version " + v + " does not parse");
+                index.recordUnknown(v);
             }
         }
-        integrator = new ServerIntegrator(history, state);
+        integrator = new ServerIntegrator(history, state, index);
     }
 
     /** Writer: a revert entry for {@code clientFile} was appended (or replayed) at {@code version}. */
@@ -191,7 +199,7 @@ final class FileContext
         {
             bytes += 256 + (long)table.objects().size() * (96 + 48L * table.columns().size());
         }
-        return bytes + history.cachedEntries() * 512L;
+        return bytes + history.cachedEntries() * 512L + integrator.index().objects() * 96L;
     }
 
     StoreHistory history()

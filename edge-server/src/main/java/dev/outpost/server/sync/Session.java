@@ -1480,6 +1480,8 @@ final class Session
             }
             final long headBefore = f.file.lastAppended();
             final long started = System.nanoTime();
+            final long fastBefore = f.integrator().fastPathGroups();
+            final long mergedBefore = f.integrator().mergedGroups();
             final dev.outpost.ot.sync.IntegrationResult result;
             try
             {
@@ -1497,6 +1499,8 @@ final class Session
                 return;
             }
             conn.service.metrics.transformNanos(System.nanoTime() - started);
+            conn.service.metrics.uploadGroups(f.integrator().fastPathGroups() - fastBefore,
+                f.integrator().mergedGroups() - mergedBefore);
             if (!result.ok())
             {
                 error = result.errorCode();

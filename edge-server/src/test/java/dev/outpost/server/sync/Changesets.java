@@ -38,6 +38,19 @@ final class Changesets
         }
     }
 
+    /** Objects {@code first .. first+count-1} with {@code name = prefix + key}, without schema instructions. */
+    static byte[] names(final String table, final long first, final int count, final String prefix)
+    {
+        final ChangesetBuilder b = new ChangesetBuilder();
+        for (long k = first; k < first + count; k++)
+        {
+            b.createObject(table, new Value.Int(k));
+            b.update(table, new Value.Int(k), "name", new Object[0], Instr.TYPE_STRING, new Value.Str(prefix + k),
+                false, -1);
+        }
+        return new ChangesetWriter().toBytes(b.changeset());
+    }
+
     /** {@code count} objects whose names are {@code nameBytes} random letters (incompressible-ish). */
     static byte[] randomObjects(final String table, final long first, final int count, final int nameBytes)
     {

@@ -96,6 +96,36 @@ class SyncMetricsIT
     }
 
     @Test
+    void shouldCountUploadGroupsIntegratedWithoutAMergeAndMergedOnes() throws Exception
+    {
+        server = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1").dataDir(dir.resolve("data"))
+            .appId(APP).eventLoops(2));
+        final String token = SyncTestClient.login(server.port(), APP);
+        try (SyncTestClient a = SyncTestClient.connect(server.port(), APP, token, false);
+             SyncTestClient b = SyncTestClient.connect(server.port(), APP, token, false))
+        {
+            open(a, 1, "\"p\"");
+            open(b, 7, "\"p\"");
+            a.upload(1, 2, 0, 0, false, new Up(2, 0, Changesets.objects("Item", 1, 2, "a")));
+            awaitStatus(j -> j.getLong("history_entries") >= 1);
+            b.upload(7, 2, 1, 1, false, new Up(2, 1, Changesets.names("Item", 10, 1, "b")));
+            awaitStatus(j -> j.getLong("history_entries") >= 2);
+            // a, based on 1, writes object 20: b's entry 2 (object 10) is concurrent but meets nothing
+            a.upload(1, 3, 1, 1, false, new Up(3, 1, Changesets.names("Item", 20, 1, "a")));
+            awaitStatus(j -> j.getLong("history_entries") >= 3);
+            String scrape = get("/metrics").body();
+            assertThat(metric(scrape, "outpost_upload_groups_total{path=\"fast\"}")).isEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_upload_groups_total{path=\"merge\"}")).isZero();
+            // a, still based on 1, writes object 10: merged with b's write
+            a.upload(1, 4, 1, 1, false, new Up(4, 1, Changesets.names("Item", 10, 1, "a")));
+            awaitStatus(j -> j.getLong("history_entries") >= 4);
+            scrape = get("/metrics").body();
+            assertThat(metric(scrape, "outpost_upload_groups_total{path=\"fast\"}")).isEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_upload_groups_total{path=\"merge\"}")).isEqualTo(1.0);
+        }
+    }
+
+    @Test
     void shouldCountSessionsUploadsDownloadsAndErrorsAndLogPeerErrorsOnce() throws Exception
     {
         server = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1").dataDir(dir.resolve("data"))

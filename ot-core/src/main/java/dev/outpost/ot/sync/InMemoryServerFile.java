@@ -17,8 +17,26 @@ public final class InMemoryServerFile implements ServerHistory
     private final ArrayList<HistoryEntry> entries = new ArrayList<>();
     private final TreeMap<Long, InMemoryClientFile> clients = new TreeMap<>();
     private final ObjectState state = new ObjectState();
-    private final ServerIntegrator integrator = new ServerIntegrator(this, state);
+    private final ServerIntegrator integrator;
     private long nextIdent = 2;
+
+    /** With the integrator's fast path. */
+    public InMemoryServerFile()
+    {
+        this(true);
+    }
+
+    /** @param fastPath false: every upload group is merged against the concurrent history (reference behaviour). */
+    public InMemoryServerFile(final boolean fastPath)
+    {
+        this(fastPath ? new TouchIndex() : null);
+    }
+
+    /** @param index an empty touch index for the integrator's fast path, or null to always merge. */
+    public InMemoryServerFile(final TouchIndex index)
+    {
+        integrator = new ServerIntegrator(this, state, index);
+    }
 
     public long headVersion()
     {

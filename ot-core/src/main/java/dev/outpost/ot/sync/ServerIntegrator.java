@@ -25,6 +25,11 @@ import java.util.TreeMap;
  *     with {@code origin = client ident}, the client's version and origin timestamp; changed reciprocals are
  *     stored; the upload cursor and locked server version are updated.</li>
  * </ol>
+ * Fast path: a group that meets nothing in {@code (base, head]} from other clients (no shared object, no schema
+ * change on either side; see {@link TouchIndex#disjoint}) is integrated as it is, without reading, copying or
+ * merging that history: exactly what the merge would return. The index is recorded on every append made here and
+ * catches up on entries appended by other paths at the start of the next upload.
+ * <p>
  * All or nothing: every check, merge and apply happens before anything is written, so a failure (bad cursor, merge
  * failure, apply failure) leaves history, client file and state untouched and reports the protocol error
  * (209/210/212) to send. Deterministic. Not thread-safe: owned by the server file's writer.
@@ -37,12 +42,51 @@ public final class ServerIntegrator
     private final ServerHistory history;
     private final ChangesetApplier applier;
     private final Transformer transformer = new Transformer(SERVER_FILE_IDENT);
+    private final TouchIndex index;
+    private long fastPathGroups;
+    private long mergedGroups;
 
-    /** @param state the server file's object state to keep up to date, or null to only keep history. */
+    /**
+     * With the fast path over a new {@link TouchIndex} (filled from the history on first use).
+     *
+     * @param state the server file's object state to keep up to date, or null to only keep history.
+     */
     public ServerIntegrator(final ServerHistory history, final ObjectState state)
+    {
+        this(history, state, new TouchIndex());
+    }
+
+    /**
+     * @param state the server file's object state to keep up to date, or null to only keep history.
+     * @param index the touch index of this history (recorded up to any version &lt;= head; the rest is read from the
+     *              history on the next upload), or null to always merge against the concurrent history.
+     */
+    public ServerIntegrator(final ServerHistory history, final ObjectState state, final TouchIndex index)
     {
         this.history = history;
         this.applier = state == null ? null : new ChangesetApplier(state);
+        this.index = index;
+    }
+
+    /** @return the touch index (null if the fast path is off). */
+    public TouchIndex index()
+    {
+        return index;
+    }
+
+    /**
+     * @return upload groups integrated without a merge although other clients had appended non-empty history after
+     *         their base, because none of it met them (since creation).
+     */
+    public long fastPathGroups()
+    {
+        return fastPathGroups;
+    }
+
+    /** @return upload groups merged against concurrent history of other clients (since creation). */
+    public long mergedGroups()
+    {
+        return mergedGroups;
     }
 
     /**
@@ -98,6 +142,15 @@ public final class ServerIntegrator
             fresh.add(e);
         }
         final int skipped = entries.size() - fresh.size();
+        if (index != null)
+        {
+            // entries appended by other paths (server-origin changes, reverts) since the last upload
+            for (long v = index.head() + 1; v <= head; v++)
+            {
+                final HistoryEntry h = history.entry(v);
+                index.record(v, h.originFileIdent(), h.changeset());
+            }
+        }
 
         // Merge, group by group. `cache` holds every reciprocal touched so far (by server version).
         final TreeMap<Long, Changeset> cache = new TreeMap<>();
@@ -118,6 +171,18 @@ public final class ServerIntegrator
                 final UploadEntry e = fresh.get(i);
                 theirs.add(e.changeset().copy().setVersion(e.clientVersion()).setLastIntegratedRemoteVersion(base)
                     .setOriginTimestamp(e.originTimestamp()).setOriginFileIdent(clientIdent));
+            }
+            if (index != null && index.disjoint(clientIdent, base, theirs))
+            {
+                // Fast path: nothing in (base, head] from others meets the group, so the merge would return it
+                // unchanged and change no reciprocal.
+                if (index.concurrent(clientIdent, base))
+                {
+                    fastPathGroups++;
+                }
+                transformed.addAll(theirs);
+                start = end;
+                continue;
             }
             final ArrayList<Long> oursVersions = new ArrayList<>();
             final ArrayList<Changeset> ours = new ArrayList<>();
@@ -146,6 +211,7 @@ public final class ServerIntegrator
             }
             else
             {
+                mergedGroups++;
                 final MergeResult r = transformer.merge(theirs, ours);
                 if (!r.isSuccess())
                 {
@@ -185,6 +251,10 @@ public final class ServerIntegrator
         for (final Changeset c : transformed)
         {
             history.append(new HistoryEntry(clientIdent, c.version(), c.originTimestamp(), c));
+            if (index != null && index.head() == history.headVersion() - 1)
+            {
+                index.record(index.head() + 1, clientIdent, c);
+            }
         }
         for (final Map.Entry<Long, Boolean> d : dirty.entrySet())
         {

@@ -26,7 +26,15 @@ final class Simulation
     static final int KEYS = 4;
 
     final Random random;
-    final InMemoryServerFile server = new InMemoryServerFile();
+    final InMemoryServerFile server;
+    /** Some objects are private to one client (keys from 100 * ident), the rest shared. */
+    private final boolean privateKeys;
+    /** With private keys: also erase tables and columns now and then. */
+    boolean destructive;
+    /** Reciprocal transforms stored after each upload, encoded (null: not traced). */
+    final ByteArrayOutputStream trace;
+    /** The client making the changeset being generated. */
+    private long actor;
     final List<ClientIntegrator> clients = new ArrayList<>();
     final StringBuilder log = new StringBuilder();
     private long clock = 1_000;
@@ -37,7 +45,19 @@ final class Simulation
 
     Simulation(final long seed, final int clientCount)
     {
+        this(seed, clientCount, new TouchIndex(), false);
+    }
+
+    /**
+     * @param index       the server integrator's touch index, or null to always merge (the reference).
+     * @param privateKeys whether clients also change objects only they touch (and trace reciprocals).
+     */
+    Simulation(final long seed, final int clientCount, final TouchIndex index, final boolean privateKeys)
+    {
         random = new Random(seed);
+        server = new InMemoryServerFile(index);
+        this.privateKeys = privateKeys;
+        this.trace = privateKeys ? new ByteArrayOutputStream() : null;
         for (int i = 0; i < clientCount; i++)
         {
             clients.add(new ClientIntegrator(server.newClient()));
@@ -57,6 +77,7 @@ final class Simulation
             final int action = random.nextInt(10);
             if (action < 5)
             {
+                actor = c.fileIdent();
                 commit(c, randomChangeset(c.state()));
             }
             else if (action < 8)
@@ -114,6 +135,16 @@ final class Simulation
                 + r.message() + "\n" + log);
         }
         log.append("upload c").append(c.fileIdent()).append(" n=").append(r.integrated()).append('\n');
+        if (trace != null)
+        {
+            final ChangesetWriter writer = new ChangesetWriter();
+            for (final var e : server.client(c.fileIdent()).reciprocals().entrySet())
+            {
+                trace.writeBytes(ByteBuffer.allocate(12).putInt((int)c.fileIdent()).putLong(e.getKey()).array());
+                trace.writeBytes(writer.toBytes(e.getValue()));
+            }
+            trace.writeBytes(ByteBuffer.allocate(8).putInt(r.integrated()).putInt(r.skipped()).array());
+        }
         if (!server.client(c.fileIdent()).reciprocals().isEmpty())
         {
             uploadsWithReciprocals++;
@@ -202,8 +233,33 @@ final class Simulation
 
     private void randomOp(final ObjectState s, final ChangesetBuilder b)
     {
-        final Value key = new Value.Int(random.nextInt(KEYS));
+        if (privateKeys && destructive && random.nextInt(30) == 0)
+        {
+            // rare destructive schema changes: erase the Extra class or an extra column (re-added later by others)
+            if (s.table("Extra") != null && random.nextBoolean())
+            {
+                b.eraseTable("Extra");
+                return;
+            }
+            final String column = "extra" + random.nextInt(2);
+            if (s.table("Item").column(column) != null)
+            {
+                b.eraseColumn("Item", column);
+                return;
+            }
+        }
+        final Value key = new Value.Int((privateKeys && random.nextInt(3) != 0 ? 100 * actor : 0)
+            + random.nextInt(KEYS));
         final ObjectData o = s.object("Item", key);
+        if (privateKeys && destructive && o != null && random.nextInt(5) == 0)
+        {
+            final String column = "extra" + random.nextInt(2);
+            if (s.table("Item").column(column) != null)
+            {
+                b.update("Item", key, column, NO_PATH, Instr.TYPE_INT, new Value.Int(random.nextInt(9)), false, -1);
+                return;
+            }
+        }
         final int kind = random.nextInt(o == null ? 3 : 26);
         if (o == null || kind == 0)
         {
