@@ -77,6 +77,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private PendingWriteQueue queued;
     private boolean sliceInFlight;
     private boolean pumping;
+    private boolean pumpScheduled;
     private boolean inRead;
     private boolean needsFlush;
     /** A flush task is queued behind the event loop's pending tasks (writes outside a read are coalesced). */
@@ -402,9 +403,12 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
                 buf.release();
             }
         }
-        if (!sliceInFlight && !pumping)
+        if (!sliceInFlight && !pumping && !pumpScheduled)
         {
-            pump();
+            // even the first step runs as a task of its own (kind "send"): the task that queued the message stays
+            // short whatever the message's size
+            pumpScheduled = true;
+            ctx.executor().execute(pumpTask);
         }
     }
 
@@ -452,6 +456,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
 
     private void pumpInTask()
     {
+        pumpScheduled = false;
         if (null == handler)
         {
             pump();
@@ -471,8 +476,9 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private void onSliceWritten(final ChannelFuture future)
     {
         sliceInFlight = false;
-        if (future.isSuccess() && !closing && !queued.isEmpty())
+        if (future.isSuccess() && !closing && !queued.isEmpty() && !pumpScheduled)
         {
+            pumpScheduled = true;
             ctx.executor().execute(pumpTask);
         }
     }
