@@ -1,4 +1,4 @@
-cd /work/main
+cd "$(dirname "$0")/../../.."   # the repository root
 case_=$1; port=$2
 rm -rf /tmp/q/d-$case_
 (JAVA_OPTS=-Doutpost.eventloop.cpu=true sh edge-server/target/outpost serve --port $port --data-dir /tmp/q/d-$case_ --app-id loadgen > /tmp/q/serve-$case_.log 2>&1 &)
