@@ -71,8 +71,38 @@ public final class LoadGenerator
             System.exit(2);
             return;
         }
-        final JsonObject report = run(o, System.out);
+        final JsonObject report;
+        try
+        {
+            report = run(o, System.out);
+        }
+        catch (final Exception ex)
+        {
+            final java.net.ConnectException refused = connectFailure(ex);
+            if (refused == null)
+            {
+                throw ex;
+            }
+            // a server that is not (or no longer) there: one clear line, not a Netty stack trace
+            System.err.println("loadgen: cannot reach the server" + (o.url != null ? " at " + o.url : "") + ": " +
+                refused.getMessage());
+            System.exit(3);
+            return;
+        }
         System.exit(report.getBoolean("ok") ? 0 : 1);
+    }
+
+    /** @return the connection failure behind {@code ex} (itself or a cause), or null. */
+    static java.net.ConnectException connectFailure(final Throwable ex)
+    {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause())
+        {
+            if (t instanceof java.net.ConnectException)
+            {
+                return (java.net.ConnectException)t;
+            }
+        }
+        return null;
     }
 
     /** Runs the load described by {@code args} (the command line); returns the report (also written to --out). */
