@@ -10,7 +10,6 @@ import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.CreateObject;
 import dev.outpost.ot.model.EraseObject;
 import dev.outpost.ot.model.Instruction;
-import dev.outpost.ot.model.ObjectInstruction;
 import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.ChangesetBuilder;
 import dev.outpost.ot.state.Snapshot;
@@ -1450,9 +1449,17 @@ final class Session
             {
                 return; // an earlier pipelined upload of this session failed: its error ends the session
             }
+            integrate(writer);
+            if (error != null)
+            {
+                uploadRejected = true; // every refusal sets error: later pipelined uploads must not skip over it
+            }
+        }
+
+        private void integrate(final ShardWriter writer)
+        {
             if (body != null && !unpackBody())
             {
-                uploadRejected = true;
                 return;
             }
             final FileContext f = ctx;
@@ -1472,7 +1479,6 @@ final class Session
                 {
                     error = ProtocolErrorCode.BAD_CHANGESET;
                     message = "changeset " + meta.getLong(i * 5) + " does not parse: " + ex.getMessage();
-                    uploadRejected = true;
                     return;
                 }
                 entries.add(new UploadEntry(meta.getLong(i * 5), meta.getLong(i * 5 + 1),
@@ -1495,7 +1501,6 @@ final class Session
                 rollback = true;
                 error = ProtocolErrorCode.BAD_CHANGESET;
                 message = ex.getMessage();
-                uploadRejected = true;
                 return;
             }
             conn.service.metrics.transformNanos(System.nanoTime() - started);
@@ -1510,10 +1515,6 @@ final class Session
             {
                 conn.service.metrics.uploadReceived(n);
                 appendRevert(writer, f);
-            }
-            if (error != null)
-            {
-                uploadRejected = true;
             }
             if (f.file.lastAppended() != headBefore)
             {
