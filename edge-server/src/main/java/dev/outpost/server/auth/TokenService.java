@@ -119,7 +119,17 @@ public final class TokenService
         {
             throw AuthException.invalidSession("missing or oversized token");
         }
-        final Future<User> result = jwt.authenticate(new TokenCredentials(token));
+        final Future<User> result;
+        try
+        {
+            result = jwt.authenticate(new TokenCredentials(token));
+        }
+        catch (final RuntimeException ex)
+        {
+            // vertx-auth-jwt reads some claims (exp) with casts: a well-signed token with a claim of another JSON
+            // type throws instead of failing the future. It is a bad token, not a server fault.
+            throw AuthException.invalidSession("invalid token claims");
+        }
         if (!result.isComplete() || result.failed())
         {
             throw AuthException.invalidSession("invalid token");
@@ -139,17 +149,29 @@ public final class TokenService
         final Object app = claims.getValue("app");
         final Object iat = claims.getValue("iat");
         final Object exp = claims.getValue("exp");
+        final Object nbf = claims.getValue("nbf");
         if (!(sub instanceof String) || !(sid instanceof String) || !(app instanceof String) ||
-            !(iat instanceof Number) || !(exp instanceof Number))
+            !isSeconds(iat) || !isSeconds(exp) || (claims.containsKey("nbf") && !isSeconds(nbf)))
         {
             throw AuthException.invalidSession("invalid token claims");
         }
+        final long now = clock.time() / 1000;
         final long expiresAt = ((Number)exp).longValue();
-        if (clock.time() / 1000 >= expiresAt)
+        if (now >= expiresAt)
         {
             throw AuthException.invalidSession(expected.claimValue() + " token expired");
         }
+        if (null != nbf && now < ((Number)nbf).longValue())
+        {
+            throw AuthException.invalidSession(expected.claimValue() + " token is not valid yet");
+        }
         return new VerifiedToken(expected, (String)sub, (String)sid, (String)app, ((Number)iat).longValue(), expiresAt);
+    }
+
+    /** Our tokens carry whole seconds that fit a long: anything else (string, 2^70, 1.5) is not one of ours. */
+    private static boolean isSeconds(final Object value)
+    {
+        return value instanceof Integer || value instanceof Long;
     }
 
     private static String loadOrCreateHs256Secret(final Path dataDir) throws IOException

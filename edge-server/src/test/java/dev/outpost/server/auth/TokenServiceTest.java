@@ -3,6 +3,7 @@ package dev.outpost.server.auth;
 import dev.outpost.server.config.JwtAlgorithm;
 import dev.outpost.server.config.ServerConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,58 @@ class TokenServiceTest
         final String hsToken = new TokenService(vertx, config().jwtAlgorithm(JwtAlgorithm.HS256))
             .issue(TokenType.REFRESH, "u", "s", "a");
         assertThatThrownBy(() -> tokens.verify(hsToken, TokenType.REFRESH)).isInstanceOf(AuthException.class);
+    }
+
+    @Test
+    void shouldRefuseServerSignedTokensWhoseClaimsHaveTheWrongTypeWithAnAuthException() throws Exception
+    {
+        final TokenService tokens = new TokenService(vertx, config());
+        final String valid = tokens.issue(TokenType.ACCESS, "u", "s", "a");
+        final JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(valid.split("\\.")[1]),
+            StandardCharsets.UTF_8));
+        final String secret = Files.readString(dir.resolve(TokenService.HS256_KEY_FILE)).trim();
+        final Object[] wrong = {"1700000900", "x", true, new JsonArray().add(1), new JsonObject().put("a", 1),
+            new java.math.BigInteger("1180591620717411303424"), 1.5e300, -1.5, null};
+        int refused = 0;
+        final java.util.List<String> outcomes = new java.util.ArrayList<>();
+        for (final String claim : new String[]{"iat", "exp", "nbf", "sub", "sid", "app", TokenType.CLAIM})
+        {
+            for (final Object value : wrong)
+            {
+                if (("sub".equals(claim) || "sid".equals(claim) || "app".equals(claim)) && value instanceof String)
+                {
+                    continue; // the right type
+                }
+                final String payload = claims.copy().put(claim, value).encode();
+                final String token = hs256(secret, payload);
+                try
+                {
+                    tokens.verify(token, TokenType.ACCESS);
+                    outcomes.add(claim + "=" + value + " accepted");
+                }
+                catch (final AuthException ex)
+                {
+                    refused++;
+                }
+                catch (final RuntimeException ex)
+                {
+                    outcomes.add(claim + "=" + value + " " + ex);
+                }
+            }
+        }
+        assertThat(outcomes).isEmpty();
+        assertThat(refused).isGreaterThan(50);
+        assertThat(tokens.verify(hs256(secret, claims.encode()), TokenType.ACCESS).userId()).isEqualTo("u");
+    }
+
+    static String hs256(final String secret, final String payload) throws Exception
+    {
+        final Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        final String signed = b64.encodeToString("{\"typ\":\"JWT\",\"alg\":\"HS256\"}".getBytes(StandardCharsets.UTF_8)) +
+            "." + b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+        final javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return signed + "." + b64.encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String pem(final String type, final byte[] der)
