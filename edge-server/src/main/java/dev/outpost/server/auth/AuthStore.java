@@ -3,10 +3,15 @@ package dev.outpost.server.auth;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.CharBuffer;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -439,6 +444,13 @@ public final class AuthStore implements AutoCloseable
         {
             return CompletableFuture.failedFuture(new IOException("auth store is closed"));
         }
+        if (null == write.lines)
+        {
+            // Callers check their input (AuthInput); this is the last line of defence: nothing is stored, rather
+            // than a '?' that replays as another string.
+            return CompletableFuture.failedFuture(new IllegalArgumentException("auth record holds a string that " +
+                "is not well-formed Unicode (unpaired UTF-16 surrogate); nothing was stored"));
+        }
         queue.add(write);
         return write.future;
     }
@@ -460,24 +472,23 @@ public final class AuthStore implements AutoCloseable
             final boolean stop = batch.remove(POISON);
             try
             {
-                final StringBuilder text = new StringBuilder();
                 boolean needsV2 = false;
+                int length = 0;
                 for (final Write w : batch)
                 {
                     needsV2 |= w.v2;
+                    length += w.lines.length;
                 }
                 if (needsV2)
                 {
                     upgradeHeader();
                 }
+                final ByteBuffer bytes = ByteBuffer.allocate(length);
                 for (final Write w : batch)
                 {
-                    for (final JsonObject record : w.records)
-                    {
-                        appendLine(text, record);
-                    }
+                    bytes.put(w.lines);
                 }
-                final ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+                bytes.flip();
                 long position = channel.size();
                 while (bytes.hasRemaining())
                 {
@@ -558,6 +569,7 @@ public final class AuthStore implements AutoCloseable
 
         int lineStart = headerEnd + 1;
         int lineNo = 2;
+        final Map<String, Integer> nameLines = new java.util.HashMap<>();
         while (lineStart < bytes.length)
         {
             final int lineEnd = indexOf(bytes, lineStart, (byte)'\n');
@@ -576,7 +588,7 @@ public final class AuthStore implements AutoCloseable
                     file + ": cut off a torn last record at line " + lineNo + " (interrupted write)");
                 return;
             }
-            applyRecord(record, lineNo);
+            applyRecord(record, lineNo, nameLines);
             lineStart = lineEnd + 1;
             lineNo++;
         }
@@ -604,18 +616,37 @@ public final class AuthStore implements AutoCloseable
             "versions " + OLDEST_FORMAT_VERSION + " to " + FORMAT_VERSION + " only");
     }
 
-    private void applyRecord(final JsonObject r, final int lineNo) throws IOException
+    private void applyRecord(final JsonObject r, final int lineNo, final Map<String, Integer> nameLines)
+        throws IOException
     {
         final String type = r.getString("t", "");
         switch (type)
         {
             case "user":
-                putUser(new UserRecord(r.getString("id"), r.getString("app"),
-                    r.getString("provider"), r.getString("identity"), r.getLong("created", 0L)));
+                final UserRecord user = new UserRecord(r.getString("id"), r.getString("app"),
+                    r.getString("provider"), r.getString("identity"), r.getLong("created", 0L));
+                if (null == user.id() || null == user.provider() || null == user.identityId())
+                {
+                    throw new IOException(file + ": user record without id, provider or identity at line " + lineNo);
+                }
+                final String identity = identityKey(user.provider(), user.identityId());
+                checkOneUser(identities.get(identity), user.id(), user.provider() + " identity",
+                    user.identityId(), nameLines.get(identity), lineNo);
+                nameLines.putIfAbsent(identity, lineNo);
+                putUser(user);
                 break;
             case "userpass":
                 final UserPassRecord credentials = new UserPassRecord(r.getString("user"), r.getString("email"),
                     new PasswordHasher.Hash(r.getString("salt"), r.getString("hash"), r.getInteger("iter", 0)));
+                if (null == credentials.userId() || null == credentials.email())
+                {
+                    throw new IOException(file + ": userpass record without user or email at line " + lineNo);
+                }
+                final String email = emailKey(credentials.email());
+                final UserPassRecord earlier = userPass.get(email);
+                checkOneUser(null == earlier ? null : earlier.userId(), credentials.userId(), "email",
+                    credentials.email(), nameLines.get("email\u0000" + email), lineNo);
+                nameLines.putIfAbsent("email\u0000" + email, lineNo);
                 putUserPass(credentials);
                 break;
             case "apikey":
@@ -648,6 +679,23 @@ public final class AuthStore implements AutoCloseable
         }
     }
 
+    /**
+     * Replay: refuse a log in which a name (an email, a provider identity) belongs to two users; serving it would
+     * log one user in as the other. Names are compared as lookups compare them (emails case-insensitively).
+     */
+    private void checkOneUser(final String holder, final String userId, final String kind, final String name,
+        final Integer holderLine, final int lineNo) throws IOException
+    {
+        if (null != holder && !holder.equals(userId))
+        {
+            throw new IOException(file + ": two users under one name: " + kind + " " +
+                io.vertx.core.json.Json.encode(name) + " belongs to user " + holder + " (line " + holderLine +
+                ") and to user " + userId + " (line " + lineNo + "); refusing to start with a corrupt auth log. " +
+                "Stop the server, back the file up and delete the line of the account that must not have this " +
+                "name (see 'Repairing the auth log' in the edge-server README)");
+        }
+    }
+
     private static JsonObject parseLine(final byte[] bytes, final int start, final int end)
     {
         if (end - start < 10 || bytes[start + 8] != ' ')
@@ -671,22 +719,46 @@ public final class AuthStore implements AutoCloseable
         }
         try
         {
-            return new JsonObject(new String(bytes, start + 9, end - start - 9, StandardCharsets.UTF_8));
+            return new JsonObject(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes, start + 9, end - start - 9)).toString());
         }
-        catch (final DecodeException ex)
+        catch (final DecodeException | CharacterCodingException ex)
         {
             return null;
         }
     }
 
-    private static void appendLine(final StringBuilder out, final JsonObject record)
+    /**
+     * @param records records of one write.
+     * @return their lines (CRC, JSON, newline) as UTF-8, or null if a string in them has no UTF-8 form.
+     */
+    private static byte[] encodeLines(final List<JsonObject> records)
     {
-        final byte[] json = record.encode().getBytes(StandardCharsets.UTF_8);
-        final CRC32 crc = new CRC32();
-        crc.update(json);
-        final String hex = Long.toHexString(crc.getValue());
-        out.append("0".repeat(8 - hex.length())).append(hex).append(' ')
-            .append(new String(json, StandardCharsets.UTF_8)).append('\n');
+        final CharsetEncoder utf8 = StandardCharsets.UTF_8.newEncoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        for (final JsonObject record : records)
+        {
+            final ByteBuffer encoded;
+            try
+            {
+                encoded = utf8.encode(CharBuffer.wrap(record.encode()));
+            }
+            catch (final CharacterCodingException ex)
+            {
+                return null;
+            }
+            final byte[] json = new byte[encoded.remaining()];
+            encoded.get(json);
+            final CRC32 crc = new CRC32();
+            crc.update(json);
+            final String hex = Long.toHexString(crc.getValue());
+            out.writeBytes(("0".repeat(8 - hex.length()) + hex + ' ').getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(json);
+            out.write('\n');
+        }
+        return out.toByteArray();
     }
 
     private static JsonObject sessionJson(final RefreshSession s)
@@ -721,14 +793,15 @@ public final class AuthStore implements AutoCloseable
 
     private static final class Write
     {
-        final List<JsonObject> records;
+        /** The records' lines, encoded on the caller's thread; null if one does not encode (never queued). */
+        final byte[] lines;
         final Runnable apply;
         final boolean v2;
         final CompletableFuture<Void> future = new CompletableFuture<>();
 
         Write(final List<JsonObject> records, final Runnable apply, final boolean v2)
         {
-            this.records = records;
+            this.lines = encodeLines(records);
             this.apply = apply;
             this.v2 = v2;
         }

@@ -1,5 +1,6 @@
 package dev.outpost.server.auth;
 
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,6 +184,94 @@ class AuthStoreTest
             assertThat(store.apiKey(gone.id())).isNull();
             assertThat(store.apiKeyByHash(AuthService.sha256("g"))).isNull();
         }
+    }
+
+    @Test
+    void shouldStoreNonAsciiNamesByteExactAndRefuseAStringWithoutAUtf8Form() throws Exception
+    {
+        final String email = "\uD83D\uDE00e\u0301\u00e9@x.io";                 // emoji (4-byte UTF-8), combining
+        final String keyName = "cl\u00e9 \uD83D\uDD11 e\u0301";
+        final String sub = "\uD835\uDD18ser-\u0915\u094D\u0937";               // math letter, Devanagari conjunct
+        final JsonObject data = new JsonObject().put("name", "Zo\u00eb \uD83D\uDC69\u200D\uD83D\uDC67");
+        final UserRecord person = new UserRecord(Ids.newId(1), "app", "local-userpass", Ids.newId(1), 1);
+        final UserRecord custom = new UserRecord(Ids.newId(2), "app", "custom-token", sub, 2);
+        final UserRecord attacker = new UserRecord(Ids.newId(3), "app", "local-userpass", Ids.newId(3), 3);
+        final PasswordHasher.Hash hash = PasswordHasher.hash("secret-pw", 10_000);
+        final ApiKey key = new ApiKey(Ids.newId(4), person.id(), keyName, AuthService.sha256("k"), 4, false);
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            store.addUser(person, new UserPassRecord(person.id(), email, hash)).get(5, TimeUnit.SECONDS);
+            store.addUser(custom, null).get(5, TimeUnit.SECONDS);
+            store.setUserData(custom.id(), data).get(5, TimeUnit.SECONDS);
+            store.addApiKey(key).get(5, TimeUnit.SECONDS);
+            final CompletableFuture<Void> lone = store.addUser(attacker,
+                new UserPassRecord(attacker.id(), "v\uD800@x.io", hash));
+            assertThatThrownBy(() -> lone.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not well-formed Unicode");
+            assertThat(store.user(attacker.id())).isNull();
+            assertThat(store.setUserData(custom.id(), new JsonObject().put("name", "\uDC00")))
+                .failsWithin(5, TimeUnit.SECONDS);
+        }
+        final byte[] log = Files.readAllBytes(dir.resolve(AuthStore.FILE_NAME));
+        assertThat(new String(log, StandardCharsets.UTF_8)).contains(email, keyName, sub, data.getString("name"))
+            .doesNotContain(attacker.id()).doesNotContain("v?@x.io");
+
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            assertThat(store.userPassOf(person.id()).email()).isEqualTo(email);
+            assertThat(store.userPass(email).userId()).isEqualTo(person.id());
+            assertThat(store.userByIdentity("custom-token", sub)).isEqualTo(custom);
+            assertThat(store.userData(custom.id())).isEqualTo(data);
+            assertThat(store.apiKeys(person.id())).containsExactly(key);
+            assertThat(store.user(attacker.id())).isNull();
+            assertThat(store.userPass("v?@x.io")).isNull();
+        }
+    }
+
+    @Test
+    void shouldRefuseToOpenALogWithTwoUsersUnderOneEmailNamingTheFileAndTheName() throws Exception
+    {
+        final PasswordHasher.Hash hash = PasswordHasher.hash("secret-pw", 10_000);
+        final UserRecord victim = new UserRecord(Ids.newId(1), "app", "local-userpass", Ids.newId(1), 1);
+        final UserRecord attacker = new UserRecord(Ids.newId(2), "app", "local-userpass", Ids.newId(2), 2);
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            // What an older server wrote for "v?@x.io" and "v\ud800@x.io": the store's writer does not check names.
+            store.addUser(victim, new UserPassRecord(victim.id(), "v?@x.io", hash)).get(5, TimeUnit.SECONDS);
+            store.addUser(attacker, new UserPassRecord(attacker.id(), "V?@x.io", hash)).get(5, TimeUnit.SECONDS);
+        }
+        final Path file = dir.resolve(AuthStore.FILE_NAME);
+
+        assertThatThrownBy(() -> AuthStore.open(dir)).isInstanceOf(java.io.IOException.class)
+            .hasMessageContaining(file.toString()).hasMessageContaining("two users under one name")
+            .hasMessageContaining("email \"V?@x.io\"").hasMessageContaining(victim.id() + " (line 3)")
+            .hasMessageContaining(attacker.id() + " (line 5)");
+
+        // The repair the README describes: delete the named line of the account that must not have the name.
+        final List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        lines.remove(5 - 1);
+        Files.write(file, lines, StandardCharsets.UTF_8);
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            assertThat(store.userPass("v?@x.io").userId()).isEqualTo(victim.id());
+            assertThat(store.userPassOf(attacker.id())).isNull();
+        }
+    }
+
+    @Test
+    void shouldRefuseToOpenALogWithTwoUsersUnderOneProviderIdentity() throws Exception
+    {
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            store.addUser(new UserRecord(Ids.newId(1), "app", "custom-token", "sub-1", 1), null)
+                .get(5, TimeUnit.SECONDS);
+            store.addUser(new UserRecord(Ids.newId(2), "app", "custom-token", "sub-1", 2), null)
+                .get(5, TimeUnit.SECONDS);
+        }
+
+        assertThatThrownBy(() -> AuthStore.open(dir)).isInstanceOf(java.io.IOException.class)
+            .hasMessageContaining(dir.resolve(AuthStore.FILE_NAME).toString())
+            .hasMessageContaining("custom-token identity \"sub-1\"");
     }
 
     @Test
