@@ -148,10 +148,18 @@ public final class AuthService
             return failed(new AuthException(400, "BadRequest", "email must be an address of at most " + MAX_EMAIL +
                 " characters"));
         }
+        if (!AuthInput.isName(email))
+        {
+            return failed(AuthInput.badName("email"));
+        }
         if (null == password || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD)
         {
             return failed(new AuthException(400, "BadRequest", "password must be between " + MIN_PASSWORD + " and " +
                 MAX_PASSWORD + " characters"));
+        }
+        if (!AuthInput.isWellFormed(password))
+        {
+            return failed(AuthInput.notWellFormed("password"));
         }
         final String key = AuthStore.emailKey(email);
         if (null != store.userPass(email) || !pendingEmails.add(key))
@@ -188,6 +196,14 @@ public final class AuthService
             password.length() > MAX_PASSWORD)
         {
             return failed(AuthException.invalidCredentials("invalid username/password"));
+        }
+        if (!AuthInput.isWellFormed(username))
+        {
+            return failed(AuthInput.notWellFormed("username"));
+        }
+        if (!AuthInput.isWellFormed(password))
+        {
+            return failed(AuthInput.notWellFormed("password"));
         }
         final String account = AuthStore.emailKey(username);
         final long now = clock.time() / 1000;
@@ -234,8 +250,22 @@ public final class AuthService
         {
             return failed(ex);
         }
+        // A new identity must be a name; one stored before names were checked still logs in.
+        final String sub = claims.getString("sub");
+        if (!AuthInput.isWellFormed(sub) ||
+            (!AuthInput.isName(sub) && null == store.userByIdentity(AppConfig.CUSTOM_TOKEN_PROVIDER, sub)))
+        {
+            return failed(AuthInput.badName("custom token 'sub'"));
+        }
         final List<String> fields = app.customToken().metadataFields();
-        return userFor(AppConfig.CUSTOM_TOKEN_PROVIDER, claims.getString("sub")).thenCompose(user ->
+        for (final String field : fields)
+        {
+            if (claims.getValue(field) instanceof String && !AuthInput.isWellFormed((String)claims.getValue(field)))
+            {
+                return failed(AuthInput.notWellFormed("custom token '" + field + "'"));
+            }
+        }
+        return userFor(AppConfig.CUSTOM_TOKEN_PROVIDER, sub).thenCompose(user ->
         {
             if (fields.isEmpty())
             {
@@ -274,6 +304,10 @@ public final class AuthService
         {
             return failed(AuthException.invalidCredentials("invalid API key"));
         }
+        if (!AuthInput.isWellFormed(key))
+        {
+            return failed(AuthInput.notWellFormed("key"));
+        }
         final ApiKey found = store.apiKeyByHash(sha256(key));
         if (null == found)
         {
@@ -308,6 +342,10 @@ public final class AuthService
         if (null == name || name.isBlank() || name.length() > MAX_KEY_NAME)
         {
             return failed(new AuthException(400, "BadRequest", "name must be 1-" + MAX_KEY_NAME + " characters"));
+        }
+        if (!AuthInput.isName(name))
+        {
+            return failed(AuthInput.badName("name"));
         }
         final List<ApiKey> existing = store.apiKeys(userId);
         if (existing.stream().anyMatch(k -> k.name().equals(name)))
