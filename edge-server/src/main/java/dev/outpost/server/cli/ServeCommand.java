@@ -112,6 +112,11 @@ final class ServeCommand implements Callable<Integer>
         description = "Enabled TLS versions (default TLSv1.3; TLSv1.3,TLSv1.2 also allows 1.2).")
     String tlsProtocols;
 
+    @Option(names = "--public-url", paramLabel = "URL",
+        description = "URL clients reach the server at, e.g. https://sync.example.com behind a proxy (default: " +
+            "the request's Host).")
+    String publicUrl;
+
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION",
         description = "On SIGTERM, wait this long for sync clients to disconnect (default 5s).")
     String shutdownTimeout;
@@ -298,6 +303,10 @@ final class ServeCommand implements Callable<Integer>
             config.tlsProtocols(java.util.Arrays.stream(tlsProtocols.split("[,\\s]+"))
                 .filter(p -> !p.isBlank()).toList());
         }
+        if (null != publicUrl)
+        {
+            config.publicUrl(publicUrl);
+        }
         if (null != shutdownTimeout)
         {
             config.shutdownTimeout(ServerConfig.parseDuration(ServerConfig.SHUTDOWN_TIMEOUT_PROP, shutdownTimeout));
@@ -334,6 +343,7 @@ final class ServeCommand implements Callable<Integer>
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},
+            {publicUrl, ServerConfig.PUBLIC_URL_PROP, "--public-url"},
             {shutdownTimeout, ServerConfig.SHUTDOWN_TIMEOUT_PROP, "--shutdown-timeout"},
             {slowConsumerTimeout, ServerConfig.SLOW_CONSUMER_TIMEOUT_PROP, "--slow-consumer-timeout"},
             {writerQueue, ServerConfig.WRITER_QUEUE_PROP, "--writer-queue"}};

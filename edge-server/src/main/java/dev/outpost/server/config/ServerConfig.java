@@ -75,6 +75,9 @@ public final class ServerConfig
     /** TLS versions that may be enabled; older ones are broken and off in the JDK anyway. */
     public static final List<String> TLS_PROTOCOLS_SUPPORTED = List.of("TLSv1.3", "TLSv1.2");
 
+    /** The URL clients reach the server at ({@code https://sync.example.com}); the location answer names it. */
+    public static final String PUBLIC_URL_PROP = "outpost.public.url";
+
     public static final String SHUTDOWN_TIMEOUT_PROP = "outpost.shutdown.timeout";
     public static final Duration SHUTDOWN_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
 
@@ -136,6 +139,7 @@ public final class ServerConfig
     private Path tlsKeyFile;
     private boolean tlsSelfSigned;
     private List<String> tlsProtocols = TLS_PROTOCOLS_DEFAULT;
+    private String publicUrl;
     private Duration shutdownTimeout = SHUTDOWN_TIMEOUT_DEFAULT;
     private Duration slowConsumerTimeout = SLOW_CONSUMER_TIMEOUT_DEFAULT;
     private int writerQueue = WRITER_QUEUE_DEFAULT;
@@ -180,6 +184,7 @@ public final class ServerConfig
         new Setting("tls.self-signed", TLS_SELF_SIGNED_PROP,
             (c, v) -> c.tlsSelfSigned = parseBoolean(TLS_SELF_SIGNED_PROP, v)),
         new Setting("tls.protocols", TLS_PROTOCOLS_PROP, (c, v) -> c.tlsProtocols = parseList(v)),
+        new Setting("public-url", PUBLIC_URL_PROP, (c, v) -> c.publicUrl = v),
         new Setting("shutdown-timeout", SHUTDOWN_TIMEOUT_PROP,
             (c, v) -> c.shutdownTimeout = parseDuration(SHUTDOWN_TIMEOUT_PROP, v)),
         new Setting("slow-consumer-timeout", SLOW_CONSUMER_TIMEOUT_PROP,
@@ -430,6 +435,7 @@ public final class ServerConfig
             throw new ConfigException(DATA_DIR_PROP, "'" + dataDir + "' is not a writable directory");
         }
         validateTls();
+        publicUrl = null == publicUrl ? null : normalisePublicUrl(publicUrl);
         requirePositive(SHUTDOWN_TIMEOUT_PROP, shutdownTimeout);
         requirePositive(SLOW_CONSUMER_TIMEOUT_PROP, slowConsumerTimeout);
         if (writerQueue < 2 || writerQueue > WRITER_QUEUE_MAX)
@@ -437,6 +443,40 @@ public final class ServerConfig
             throw new ConfigException(WRITER_QUEUE_PROP, writerQueue + " is outside 2.." + WRITER_QUEUE_MAX);
         }
         validateApps();
+    }
+
+    /**
+     * @param url an absolute http or https URL, optionally with a path, without query, fragment or user info.
+     * @return it with a lower-case scheme and without a trailing slash.
+     * @throws ConfigException naming {@link #PUBLIC_URL_PROP} otherwise.
+     */
+    static String normalisePublicUrl(final String url)
+    {
+        final java.net.URI uri;
+        try
+        {
+            uri = new java.net.URI(url.trim());
+        }
+        catch (final java.net.URISyntaxException ex)
+        {
+            throw new ConfigException(PUBLIC_URL_PROP, "'" + url + "' is not a URL: " + ex.getReason());
+        }
+        final String scheme = null == uri.getScheme() ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if ((!"http".equals(scheme) && !"https".equals(scheme)) || null == uri.getHost() || uri.isOpaque())
+        {
+            throw new ConfigException(PUBLIC_URL_PROP, "'" + url + "' must be an absolute http:// or https:// URL " +
+                "with a host, e.g. https://sync.example.com");
+        }
+        if (null != uri.getRawQuery() || null != uri.getRawFragment() || null != uri.getRawUserInfo())
+        {
+            throw new ConfigException(PUBLIC_URL_PROP, "'" + url + "' must not have a query, fragment or user info");
+        }
+        String path = null == uri.getRawPath() ? "" : uri.getRawPath();
+        while (path.endsWith("/"))
+        {
+            path = path.substring(0, path.length() - 1);
+        }
+        return scheme + "://" + uri.getRawAuthority() + path;
     }
 
     private void validateTls()
@@ -577,6 +617,7 @@ public final class ServerConfig
         copy.tlsKeyFile = tlsKeyFile;
         copy.tlsSelfSigned = tlsSelfSigned;
         copy.tlsProtocols = tlsProtocols;
+        copy.publicUrl = publicUrl;
         copy.shutdownTimeout = shutdownTimeout;
         copy.slowConsumerTimeout = slowConsumerTimeout;
         copy.writerQueue = writerQueue;
@@ -642,6 +683,21 @@ public final class ServerConfig
     public ServerConfig tlsProtocols(final List<String> tlsProtocols)
     {
         this.tlsProtocols = List.copyOf(tlsProtocols);
+        return this;
+    }
+
+    /**
+     * @return the URL clients reach the server at (normalised by {@link #conclude()}), or null: the location
+     * answer then echoes the request's {@code Host} header.
+     */
+    public String publicUrl()
+    {
+        return publicUrl;
+    }
+
+    public ServerConfig publicUrl(final String publicUrl)
+    {
+        this.publicUrl = publicUrl;
         return this;
     }
 
@@ -965,6 +1021,7 @@ public final class ServerConfig
             ", eventLoops=" + eventLoops +
             ", tls=" + (tlsSelfSigned ? "self-signed" : null == tlsCertFile ? "off" : tlsCertFile) +
             ", tlsProtocols=" + tlsProtocols +
+            ", publicUrl=" + publicUrl +
             ", shutdownTimeout=" + shutdownTimeout +
             ", slowConsumerTimeout=" + slowConsumerTimeout +
             ", writerQueue=" + writerQueue +

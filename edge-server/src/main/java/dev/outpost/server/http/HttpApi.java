@@ -62,6 +62,7 @@ public final class HttpApi
 
     private final AppDirectory apps;
     private final WebSocketEndpoint webSocket;
+    private final String publicUrl;
     private final ConcurrentHashMap<String, String> stableIds = new ConcurrentHashMap<>();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
 
@@ -80,8 +81,20 @@ public final class HttpApi
      */
     public HttpApi(final AppDirectory apps, final WebSocketEndpoint webSocket)
     {
+        this(apps, webSocket, null);
+    }
+
+    /**
+     * @param apps      the apps served, each with its own users and tokens.
+     * @param webSocket the sync endpoint.
+     * @param publicUrl the URL clients reach the server at ({@link dev.outpost.server.config.ServerConfig#publicUrl()},
+     *                  normalised), or null to answer the location with the request's {@code Host}.
+     */
+    public HttpApi(final AppDirectory apps, final WebSocketEndpoint webSocket, final String publicUrl)
+    {
         this.apps = apps;
         this.webSocket = webSocket;
+        this.publicUrl = publicUrl;
     }
 
     /**
@@ -148,10 +161,20 @@ public final class HttpApi
         final String mount = ctx.mountPoint();
         final String prefix = null == mount || "/".equals(mount) ? "" :
             mount.endsWith("/") ? mount.substring(0, mount.length() - 1) : mount;
-        final String authority = authority(ctx.request()) + prefix;
-        // Behind a TLS-terminating proxy the client must use https/wss.
-        final boolean tls = ctx.request().isSSL() ||
-            "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
+        final String authority;
+        final boolean tls;
+        if (null != publicUrl)
+        {
+            // Configured: what clients must use, whatever Host and X-Forwarded-Proto this request carries.
+            tls = publicUrl.startsWith("https://");
+            authority = publicUrl.substring(tls ? 8 : 7) + prefix;
+        }
+        else
+        {
+            authority = authority(ctx.request()) + prefix;
+            // Behind a TLS-terminating proxy the client must use https/wss.
+            tls = ctx.request().isSSL() || "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
+        }
         ApiResponses.json(ctx.response(), 200, new JsonObject()
             .put("deployment_model", "GLOBAL")
             .put("location", "local")
