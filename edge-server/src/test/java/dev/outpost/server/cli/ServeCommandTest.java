@@ -151,4 +151,18 @@ class ServeCommandTest
             .hasMessage("invalid setting 'outpost.writer.queue' (option --writer-queue): 1 is outside 2.." +
                 ServerConfig.WRITER_QUEUE_MAX);
     }
+
+    @Test
+    void shouldMapThePublicUrlFlagAndNameItWhenItIsBad()
+    {
+        final ServeCommand serve = (ServeCommand)OutpostMain.commandLine().parseArgs("serve",
+            "--public-url", "https://sync.example.com").subcommand().commandSpec().userObject();
+
+        assertThat(serve.toConfig(java.util.Map.of()).publicUrl()).isEqualTo("https://sync.example.com");
+        final ServeCommand bad = (ServeCommand)OutpostMain.commandLine().parseArgs("serve", "--public-url",
+            "sync.example.com").subcommand().commandSpec().userObject();
+        assertThatThrownBy(() -> bad.toConfig(java.util.Map.of()).conclude())
+            .hasMessageStartingWith("invalid setting 'outpost.public.url' (option --public-url): 'sync.example.com' " +
+                "must be an absolute http:// or https:// URL");
+    }
 }

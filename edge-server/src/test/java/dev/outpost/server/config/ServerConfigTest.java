@@ -107,4 +107,23 @@ class ServerConfigTest
         assertThatThrownBy(() -> ServerConfig.parseSize("outpost.x", "3GiB")).hasMessageContaining("outpost.x");
         assertThatThrownBy(() -> ServerConfig.parseDuration("outpost.y", "-5s")).hasMessageContaining("outpost.y");
     }
+
+    @Test
+    void shouldTakeAPublicUrlFromTheEnvironmentNormaliseItAndRefuseOneThatIsNotAnAbsoluteHttpUrl()
+    {
+        assertThat(new ServerConfig(Map.of()).dataDir(dir).conclude().publicUrl()).isNull();
+        assertThat(new ServerConfig(Map.of("OUTPOST_PUBLIC_URL", "HTTPS://Sync.example.com/")).dataDir(dir)
+            .conclude().publicUrl()).isEqualTo("https://Sync.example.com");
+        assertThat(new ServerConfig(Map.of()).dataDir(dir).publicUrl("http://[::1]:8080/outpost//").conclude()
+            .publicUrl()).isEqualTo("http://[::1]:8080/outpost");
+        for (final String bad : new String[]{"sync.example.com", "ftp://sync.example.com", "https://",
+            "https://sync.example.com/?a=1", "https://sync.example.com/#x", "https://user@sync.example.com",
+            "mailto:ops@example.com", "https://exa mple.com"})
+        {
+            assertThatThrownBy(() -> new ServerConfig(Map.of("OUTPOST_PUBLIC_URL", bad)).dataDir(dir).conclude())
+                .as(bad).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("invalid setting '" + ServerConfig.PUBLIC_URL_PROP + "'")
+                .hasMessageContaining("environment variable OUTPOST_PUBLIC_URL");
+        }
+    }
 }
