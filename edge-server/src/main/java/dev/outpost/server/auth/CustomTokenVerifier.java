@@ -88,12 +88,17 @@ public final class CustomTokenVerifier
         {
             throw AuthException.invalidCredentials("custom token has no numeric 'exp' claim");
         }
-        if (now >= ((Number)exp).longValue())
+        if (now >= seconds((Number)exp))
         {
             throw AuthException.invalidCredentials("custom token expired");
         }
         final Object nbf = claims.getValue("nbf");
-        if (nbf instanceof Number && now < ((Number)nbf).longValue())
+        if ((claims.containsKey("nbf") && !(nbf instanceof Number)) ||
+            (claims.containsKey("iat") && !(claims.getValue("iat") instanceof Number)))
+        {
+            throw AuthException.invalidCredentials("custom token 'nbf' or 'iat' claim is not numeric");
+        }
+        if (nbf instanceof Number && now < seconds((Number)nbf))
         {
             throw AuthException.invalidCredentials("custom token is not valid yet ('nbf')");
         }
@@ -107,6 +112,21 @@ public final class CustomTokenVerifier
             throw AuthException.invalidCredentials("custom token 'aud' does not include '" + audience + "'");
         }
         return claims;
+    }
+
+    /** NumericDate seconds, saturated: 2^70 is far in the future, not 2^70 mod 2^64. */
+    private static long seconds(final Number value)
+    {
+        if (value instanceof java.math.BigInteger)
+        {
+            final java.math.BigInteger big = (java.math.BigInteger)value;
+            return big.bitLength() < 64 ? big.longValue() : big.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        if (value instanceof Double || value instanceof Float || value instanceof java.math.BigDecimal)
+        {
+            return (long)value.doubleValue(); // saturates
+        }
+        return value.longValue();
     }
 
     private boolean audienceMatches(final Object aud)

@@ -277,6 +277,34 @@ class HostileAuthInputIT
     }
 
     @Test
+    void shouldAnswer401ToCustomTokensWithClaimsOfTheWrongType() throws Exception
+    {
+        start(null);
+        final JsonObject claims = new JsonObject().put("sub", "s-1").put("iat", System.currentTimeMillis() / 1000)
+            .put("exp", System.currentTimeMillis() / 1000 + 600);
+        final Object[] wrong = {"1900000000", true, new JsonArray().add(1), new JsonObject().put("a", 1),
+            new BigInteger("1180591620717411303424"), null};
+        final List<String> outcomes = new ArrayList<>();
+        for (final String claim : new String[]{"iat", "exp", "nbf", "sub", "aud"})
+        {
+            for (final Object value : wrong)
+            {
+                final HttpResponse<String> answer = loginToken(claims.copy().put(claim, value).encode());
+                // Accepted: any 'aud' (no audience configured), a string 'sub', a numeric 'iat', an 'exp' of 2^70
+                // (far future).
+                final boolean acceptable = "aud".equals(claim) || ("sub".equals(claim) && value instanceof String) ||
+                    (value instanceof BigInteger && ("iat".equals(claim) || "exp".equals(claim)));
+                if (answer.statusCode() != (acceptable ? 200 : 401))
+                {
+                    outcomes.add(claim + "=" + value + " -> " + answer.statusCode() + " " + answer.body());
+                }
+            }
+        }
+        assertThat(outcomes).isEmpty();
+        ok(loginToken(claims.encode()), 200);
+    }
+
+    @Test
     void shouldAnswerLocationWithTheRequestsHostUnlessAPublicUrlIsConfigured() throws Exception
     {
         start(null);
