@@ -60,7 +60,7 @@ public final class AuthInput
     }
 
     /**
-     * @param what  the input, for the message ({@code email}, {@code name}, ...).
+     * @param what the input, for the message ({@code email}, {@code name}, ...).
      * @return 400 {@code BadRequest} saying what a name may not hold.
      */
     static AuthException badName(final String what)

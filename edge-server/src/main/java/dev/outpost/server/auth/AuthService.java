@@ -133,7 +133,8 @@ public final class AuthService
      * @param email    the account name.
      * @param password 6-128 characters.
      * @return completes once the account is durable; fails with an {@link AuthException}: 400 {@code BadRequest}
-     * (bad email or password length, see {@link AuthInput} for the characters refused), 409 {@code AccountNameInUse}, 503 when the hashing pool is saturated.
+     * (bad email or password length, characters {@link AuthInput} refuses), 409 {@code AccountNameInUse}, 503 when
+     * the hashing pool is saturated.
      */
     public CompletableFuture<Void> register(final String email, final String password)
     {
