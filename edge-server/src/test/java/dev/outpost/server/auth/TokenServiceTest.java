@@ -185,7 +185,8 @@ class TokenServiceTest
     {
         final Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         final String header = "{\"typ\":\"JWT\",\"alg\":\"HS256\"}";
-        final String signed = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "." + b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+        final String signed = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "." +
+            b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         final javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
         mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return signed + "." + b64.encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));

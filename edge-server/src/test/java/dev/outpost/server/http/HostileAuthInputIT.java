@@ -348,7 +348,8 @@ class HostileAuthInputIT
     {
         final Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         final String header = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
-        final String input = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "." + b64.encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
+        final String input = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "." +
+            b64.encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
         final Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return input + "." + b64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
