@@ -692,7 +692,7 @@ public final class AuthStore implements AutoCloseable
                 io.vertx.core.json.Json.encode(name) + " belongs to user " + holder + " (line " + holderLine +
                 ") and to user " + userId + " (line " + lineNo + "); refusing to start with a corrupt auth log. " +
                 "Stop the server, back the file up and delete the line of the account that must not have this " +
-                "name (see 'Repairing the auth log' in the edge-server README)");
+                "name (see 'Repairing the auth log' in edge-server/OPERATING.md)");
         }
     }
 
