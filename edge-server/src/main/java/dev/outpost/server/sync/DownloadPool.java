@@ -3,6 +3,7 @@ package dev.outpost.server.sync;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.ws.TaskKind;
 import io.micrometer.core.instrument.Timer;
+import org.agrona.concurrent.EpochClock;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +20,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class DownloadPool
 {
-    /** System property: pool threads (default: available processors). */
-    static final String THREADS_PROP = "outpost.download.threads";
-
     private static final System.Logger LOG = System.getLogger(DownloadPool.class.getName());
     private static final DownloadJob STOP = new DownloadJob(null);
 
@@ -29,10 +27,18 @@ final class DownloadPool
     private final Thread[] threads;
     private final HistoryStore store;
     private final Timer buildTimer;
+    private final EpochClock clock;
 
-    DownloadPool(final HistoryStore store, final int threads, final Timer buildTimer)
+    /**
+     * @param store      the history store the jobs read.
+     * @param threads    pool threads ({@link dev.outpost.server.config.ServerConfig#downloadThreads()}).
+     * @param buildTimer times each build.
+     * @param clock      the server's clock (timestamps of bootstrap entries).
+     */
+    DownloadPool(final HistoryStore store, final int threads, final Timer buildTimer, final EpochClock clock)
     {
         this.store = store;
+        this.clock = clock;
         this.buildTimer = buildTimer;
         this.threads = new Thread[Math.max(1, threads)];
         for (int i = 0; i < this.threads.length; i++)
@@ -41,12 +47,6 @@ final class DownloadPool
             t.setDaemon(true);
             this.threads[i] = t;
         }
-    }
-
-    /** @return the configured thread count ({@value #THREADS_PROP}, default the available processors). */
-    static int configuredThreads()
-    {
-        return Integer.getInteger(THREADS_PROP, Runtime.getRuntime().availableProcessors());
     }
 
     void start()
@@ -66,7 +66,7 @@ final class DownloadPool
     private void run()
     {
         final var reader = store.newReader();
-        final DownloadBuilder builder = new DownloadBuilder(reader);
+        final DownloadBuilder builder = new DownloadBuilder(reader, clock);
         try
         {
             while (true)

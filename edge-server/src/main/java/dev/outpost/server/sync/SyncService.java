@@ -13,6 +13,7 @@ import dev.outpost.server.ws.SyncConnectionHandler;
 import dev.outpost.server.ws.SyncConnectionHandlerFactory;
 import dev.outpost.server.ws.SyncEngine;
 import dev.outpost.server.ws.SyncEngineFactory;
+import org.agrona.concurrent.EpochClock;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +54,12 @@ public final class SyncService implements SyncEngine
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
     private final HistoryStats historyStats;
     final DownloadPool downloads;
+    /** The configured clock ({@link ServerConfig#epochClock()}): changeset timestamps, client files' times. */
+    final EpochClock clock;
+    /** {@link ServerConfig#uploadInlineBytes()}. */
+    final int uploadInlineBytes;
+    /** {@link ServerConfig#downloadInlineBytes()}. */
+    final int downloadInlineBytes;
 
     private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics)
     {
@@ -66,19 +73,23 @@ public final class SyncService implements SyncEngine
         this.config = config;
         this.store = store;
         this.slowConsumerTimeout = config.slowConsumerTimeout();
+        this.clock = config.epochClock();
+        this.uploadInlineBytes = config.uploadInlineBytes();
+        this.downloadInlineBytes = config.downloadInlineBytes();
         this.writers = new ShardWriter[store.shardCount()];
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new ShardWriter(store, i, files,
                 config.writerQueue(), metrics,
                 Math.max(1, config.stateCacheFiles() / writers.length),
-                Math.max(1, (long)config.stateCacheSize() / writers.length));
+                Math.max(1, (long)config.stateCacheSize() / writers.length), clock);
         }
-        this.downloads = new DownloadPool(store, DownloadPool.configuredThreads(), metrics.timer(
-            "outpost.download.build", "Time to build (read, filter, compress, encode) one message off the event loop"));
+        this.downloads = new DownloadPool(store, config.downloadThreads(), metrics.timer(
+            "outpost.download.build", "Time to build (read, filter, compress, encode) one message off the event loop"),
+            clock);
         this.loopResources = ThreadLocal.withInitial(() ->
         {
-            final LoopResources r = new LoopResources(store.newReader());
+            final LoopResources r = new LoopResources(store.newReader(), clock);
             allLoopResources.add(r);
             return r;
         });
@@ -102,7 +113,7 @@ public final class SyncService implements SyncEngine
     public static SyncService open(final ServerConfig config, final ServerMetrics metrics) throws StoreException
     {
         final HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(syncDir(config.dataDir()))
-            .fsync(config.durability() == Durability.FSYNC));
+            .shardCount(config.storeShards()).fsync(config.durability() == Durability.FSYNC));
         final SyncService service = new SyncService(config, store, metrics);
         for (final ShardWriter w : service.writers)
         {
