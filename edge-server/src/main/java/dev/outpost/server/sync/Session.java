@@ -838,7 +838,7 @@ final class Session
     private void launch(final DownloadJob j)
     {
         building = true;
-        conn.service.downloads.submit(j);
+        conn.service.submitDownload(j);
     }
 
     private void advance(final DownloadJob j)
