@@ -50,18 +50,21 @@ final class ServeCommand implements Callable<Integer>
     String appId;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION",
-        description = "Drop sync connections silent this long (default 10m).")
+        description = "Drop sync connections silent this long (default " +
+            ServerConfig.IDLE_TIMEOUT_DEFAULT_TEXT + ").")
     String idleTimeout;
 
-    @Option(names = "--access-token-ttl", paramLabel = "DURATION", description = "Access token lifetime (default 30m).")
+    @Option(names = "--access-token-ttl", paramLabel = "DURATION",
+        description = "Access token lifetime (default " + ServerConfig.ACCESS_TOKEN_TTL_DEFAULT_TEXT + ").")
     String accessTokenTtl;
 
     @Option(names = "--refresh-token-ttl", paramLabel = "DURATION",
-        description = "Refresh token lifetime (default 60d).")
+        description = "Refresh token lifetime (default " + ServerConfig.REFRESH_TOKEN_TTL_DEFAULT_TEXT + ").")
     String refreshTokenTtl;
 
     @Option(names = "--jwt-algorithm", paramLabel = "ALG",
-        description = "HS256 (key generated in the data dir) or RS256 (default HS256).")
+        description = "HS256 (key generated in the data dir) or RS256 (default " +
+            ServerConfig.JWT_ALGORITHM_DEFAULT_TEXT + ").")
     JwtAlgorithm jwtAlgorithm;
 
     @Option(names = "--jwt-private-key", paramLabel = "PEM", description = "RS256 PKCS#8 private key file.")
@@ -71,31 +74,36 @@ final class ServeCommand implements Callable<Integer>
     Path jwtPublicKey;
 
     @Option(names = "--max-download-size", paramLabel = "SIZE",
-        description = "Largest DOWNLOAD body (default 16MiB).")
+        description = "Largest DOWNLOAD body (default " + ServerConfig.MAX_DOWNLOAD_SIZE_DEFAULT_TEXT + ").")
     String maxDownloadSize;
 
     @Option(names = "--max-message-size", paramLabel = "SIZE",
-        description = "Largest inbound WebSocket message (default 32MiB).")
+        description = "Largest inbound WebSocket message (default " + ServerConfig.MAX_MESSAGE_SIZE_DEFAULT_TEXT + ").")
     String maxMessageSize;
 
     @Option(names = "--compression-threshold", paramLabel = "SIZE",
-        description = "Compress bodies at least this large (default 1024).")
+        description = "Compress bodies at least this large (default " +
+            ServerConfig.COMPRESSION_THRESHOLD_DEFAULT + ").")
     String compressionThreshold;
 
     @Option(names = "--durability", paramLabel = "os|fsync",
-        description = "os: crash-safe, written back by the OS (default); fsync: each batch forced to disk before it " +
-            "is acknowledged.")
+        description = "os: crash-safe, written back by the OS; fsync: each batch forced to disk before it " +
+            "is acknowledged (default " + ServerConfig.DURABILITY_DEFAULT_TEXT + ").")
     String durability;
 
     @Option(names = "--state-cache-files", paramLabel = "N",
-        description = "Server files whose object state stays in memory (default 20000).")
+        description = "Server files whose object state stays in memory (default " +
+            ServerConfig.STATE_CACHE_FILES_DEFAULT + ").")
     Integer stateCacheFiles;
 
     @Option(names = "--state-cache-size", paramLabel = "SIZE",
-        description = "Estimated heap of the object states kept in memory (default 512MiB).")
+        description = "Estimated heap of the object states kept in memory (default " +
+            ServerConfig.STATE_CACHE_SIZE_DEFAULT_TEXT + ").")
     String stateCacheSize;
 
-    @Option(names = "--event-loops", paramLabel = "N", description = "Event loop threads (default: CPU count).")
+    @Option(names = "--event-loops", paramLabel = "N",
+        description = "Event loop threads (default " +
+            ServerConfig.CPU_COUNT_DEFAULT_TEXT + ").")
     Integer eventLoops;
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM): serve HTTPS and WSS.")
@@ -109,7 +117,8 @@ final class ServeCommand implements Callable<Integer>
     Boolean tlsSelfSigned;
 
     @Option(names = "--tls-protocols", paramLabel = "LIST",
-        description = "Enabled TLS versions (default TLSv1.3; TLSv1.3,TLSv1.2 also allows 1.2).")
+        description = "Enabled TLS versions (default " +
+            ServerConfig.TLS_PROTOCOLS_DEFAULT_TEXT + "; TLSv1.3,TLSv1.2 also allows 1.2).")
     String tlsProtocols;
 
     @Option(names = "--public-url", paramLabel = "URL",
@@ -118,17 +127,48 @@ final class ServeCommand implements Callable<Integer>
     String publicUrl;
 
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION",
-        description = "On SIGTERM, wait this long for sync clients to disconnect (default 5s).")
+        description = "On SIGTERM, wait this long for sync clients to disconnect (default " +
+            ServerConfig.SHUTDOWN_TIMEOUT_DEFAULT_TEXT + ").")
     String shutdownTimeout;
 
     @Option(names = "--slow-consumer-timeout", paramLabel = "DURATION",
-        description = "Drop a sync connection that stays unwritable this long with downloads waiting (default 60s).")
+        description = "Drop a sync connection that stays unwritable this long with downloads waiting (default " +
+            ServerConfig.SLOW_CONSUMER_TIMEOUT_DEFAULT_TEXT + ").")
     String slowConsumerTimeout;
 
     @Option(names = "--writer-queue", paramLabel = "N",
         description = "Commands each store writer's handoff queue holds before event loops retry (default " +
             ServerConfig.WRITER_QUEUE_DEFAULT + ").")
     Integer writerQueue;
+
+    @Option(names = "--upload-inline-bytes", paramLabel = "SIZE",
+        description = "UPLOAD bodies up to this size are inflated and checked on the event loop, larger ones on the " +
+            "store writer (default " + ServerConfig.UPLOAD_INLINE_BYTES_DEFAULT_TEXT + ").")
+    String uploadInlineBytes;
+
+    @Option(names = "--download-inline-bytes", paramLabel = "SIZE",
+        description = "DOWNLOADs carrying up to this many changeset bytes are built on the event loop, larger ones " +
+            "by the download pool (default " + ServerConfig.DOWNLOAD_INLINE_BYTES_DEFAULT_TEXT + ").")
+    String downloadInlineBytes;
+
+    @Option(names = "--download-threads", paramLabel = "N",
+        description = "Threads of each app's download pool (default " + ServerConfig.CPU_COUNT_DEFAULT_TEXT + ").")
+    Integer downloadThreads;
+
+    @Option(names = "--ws-fragment-bytes", paramLabel = "SIZE",
+        description = "Send longer outbound WebSocket messages in fragments of this size, one per event-loop task " +
+            "(default " + ServerConfig.WS_FRAGMENT_BYTES_DEFAULT_TEXT + ").")
+    String wsFragmentBytes;
+
+    @Option(names = "--eventloop-cpu", paramLabel = "true|false", arity = "0..1",
+        description = "Also record each event-loop task's thread CPU time (diagnostics; default " +
+            ServerConfig.EVENTLOOP_CPU_DEFAULT + ").")
+    Boolean eventLoopCpu;
+
+    @Option(names = "--store-shards", paramLabel = "N",
+        description = "Shards (queues and writer threads) of each app's history store, used when its data " +
+            "directory is created (default " + ServerConfig.STORE_SHARDS_DEFAULT + ").")
+    Integer storeShards;
 
     public Integer call() throws Exception
     {
@@ -320,6 +360,32 @@ final class ServeCommand implements Callable<Integer>
         {
             config.writerQueue(writerQueue);
         }
+        if (null != uploadInlineBytes)
+        {
+            config.uploadInlineBytes(
+                ServerConfig.parseSize(ServerConfig.UPLOAD_INLINE_BYTES_PROP, uploadInlineBytes));
+        }
+        if (null != downloadInlineBytes)
+        {
+            config.downloadInlineBytes(
+                ServerConfig.parseSize(ServerConfig.DOWNLOAD_INLINE_BYTES_PROP, downloadInlineBytes));
+        }
+        if (null != downloadThreads)
+        {
+            config.downloadThreads(downloadThreads);
+        }
+        if (null != wsFragmentBytes)
+        {
+            config.wsFragmentBytes(ServerConfig.parseSize(ServerConfig.WS_FRAGMENT_BYTES_PROP, wsFragmentBytes));
+        }
+        if (null != eventLoopCpu)
+        {
+            config.eventLoopCpu(eventLoopCpu);
+        }
+        if (null != storeShards)
+        {
+            config.storeShards(storeShards);
+        }
     }
 
     private Map<String, String> origins(final ServerConfig config)
@@ -346,7 +412,13 @@ final class ServeCommand implements Callable<Integer>
             {publicUrl, ServerConfig.PUBLIC_URL_PROP, "--public-url"},
             {shutdownTimeout, ServerConfig.SHUTDOWN_TIMEOUT_PROP, "--shutdown-timeout"},
             {slowConsumerTimeout, ServerConfig.SLOW_CONSUMER_TIMEOUT_PROP, "--slow-consumer-timeout"},
-            {writerQueue, ServerConfig.WRITER_QUEUE_PROP, "--writer-queue"}};
+            {writerQueue, ServerConfig.WRITER_QUEUE_PROP, "--writer-queue"},
+            {uploadInlineBytes, ServerConfig.UPLOAD_INLINE_BYTES_PROP, "--upload-inline-bytes"},
+            {downloadInlineBytes, ServerConfig.DOWNLOAD_INLINE_BYTES_PROP, "--download-inline-bytes"},
+            {downloadThreads, ServerConfig.DOWNLOAD_THREADS_PROP, "--download-threads"},
+            {wsFragmentBytes, ServerConfig.WS_FRAGMENT_BYTES_PROP, "--ws-fragment-bytes"},
+            {eventLoopCpu, ServerConfig.EVENTLOOP_CPU_PROP, "--eventloop-cpu"},
+            {storeShards, ServerConfig.STORE_SHARDS_PROP, "--store-shards"}};
         final Map<String, String> given = new HashMap<>();
         for (final Object[] flag : flags)
         {

@@ -1,5 +1,6 @@
 package dev.outpost.server.config;
 
+import dev.outpost.server.store.StoreConfig;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 
@@ -28,6 +29,10 @@ import java.util.regex.Pattern;
  */
 public final class ServerConfig
 {
+    // first: the defaults below are parsed from their text (the help shows the same text) at class initialisation
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kib|m|mib|g|gib)?");
+
     public static final String HOST_PROP = "outpost.host";
     public static final String HOST_DEFAULT = "127.0.0.1";
 
@@ -41,37 +46,49 @@ public final class ServerConfig
     public static final String APP_ID_DEFAULT = "outpost";
 
     public static final String IDLE_TIMEOUT_PROP = "outpost.idle.timeout";
-    public static final Duration IDLE_TIMEOUT_DEFAULT = Duration.ofMinutes(10);
+    public static final String IDLE_TIMEOUT_DEFAULT_TEXT = "10m";
+    public static final Duration IDLE_TIMEOUT_DEFAULT = parseDuration(IDLE_TIMEOUT_PROP, IDLE_TIMEOUT_DEFAULT_TEXT);
 
     public static final String ACCESS_TOKEN_TTL_PROP = "outpost.access.token.ttl";
-    public static final Duration ACCESS_TOKEN_TTL_DEFAULT = Duration.ofMinutes(30);
+    public static final String ACCESS_TOKEN_TTL_DEFAULT_TEXT = "30m";
+    public static final Duration ACCESS_TOKEN_TTL_DEFAULT =
+        parseDuration(ACCESS_TOKEN_TTL_PROP, ACCESS_TOKEN_TTL_DEFAULT_TEXT);
 
     public static final String REFRESH_TOKEN_TTL_PROP = "outpost.refresh.token.ttl";
-    public static final Duration REFRESH_TOKEN_TTL_DEFAULT = Duration.ofDays(60);
+    public static final String REFRESH_TOKEN_TTL_DEFAULT_TEXT = "60d";
+    public static final Duration REFRESH_TOKEN_TTL_DEFAULT =
+        parseDuration(REFRESH_TOKEN_TTL_PROP, REFRESH_TOKEN_TTL_DEFAULT_TEXT);
 
     public static final String JWT_ALGORITHM_PROP = "outpost.jwt.algorithm";
-    public static final JwtAlgorithm JWT_ALGORITHM_DEFAULT = JwtAlgorithm.HS256;
+    public static final String JWT_ALGORITHM_DEFAULT_TEXT = "HS256";
+    public static final JwtAlgorithm JWT_ALGORITHM_DEFAULT = JwtAlgorithm.valueOf(JWT_ALGORITHM_DEFAULT_TEXT);
 
     public static final String JWT_PRIVATE_KEY_PROP = "outpost.jwt.private.key";
     public static final String JWT_PUBLIC_KEY_PROP = "outpost.jwt.public.key";
 
     public static final String MAX_DOWNLOAD_SIZE_PROP = "outpost.max.download.size";
-    public static final int MAX_DOWNLOAD_SIZE_DEFAULT = 16 * 1024 * 1024;
+    public static final String MAX_DOWNLOAD_SIZE_DEFAULT_TEXT = "16MiB";
+    public static final int MAX_DOWNLOAD_SIZE_DEFAULT =
+        parseSize(MAX_DOWNLOAD_SIZE_PROP, MAX_DOWNLOAD_SIZE_DEFAULT_TEXT);
 
     public static final String MAX_MESSAGE_SIZE_PROP = "outpost.ws.max.message.size";
-    public static final int MAX_MESSAGE_SIZE_DEFAULT = 32 * 1024 * 1024;
+    public static final String MAX_MESSAGE_SIZE_DEFAULT_TEXT = "32MiB";
+    public static final int MAX_MESSAGE_SIZE_DEFAULT = parseSize(MAX_MESSAGE_SIZE_PROP, MAX_MESSAGE_SIZE_DEFAULT_TEXT);
 
     public static final String COMPRESSION_THRESHOLD_PROP = "outpost.compression.threshold";
     public static final int COMPRESSION_THRESHOLD_DEFAULT = 1024;
 
     public static final String EVENT_LOOPS_PROP = "outpost.event.loops";
     public static final int EVENT_LOOPS_DEFAULT = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** How the help names {@link #EVENT_LOOPS_DEFAULT} (and other defaults that follow the machine). */
+    public static final String CPU_COUNT_DEFAULT_TEXT = "the CPU count";
 
     public static final String TLS_CERT_PROP = "outpost.tls.cert";
     public static final String TLS_KEY_PROP = "outpost.tls.key";
     public static final String TLS_SELF_SIGNED_PROP = "outpost.tls.self.signed";
     public static final String TLS_PROTOCOLS_PROP = "outpost.tls.protocols";
-    public static final List<String> TLS_PROTOCOLS_DEFAULT = List.of("TLSv1.3");
+    public static final String TLS_PROTOCOLS_DEFAULT_TEXT = "TLSv1.3";
+    public static final List<String> TLS_PROTOCOLS_DEFAULT = List.of(TLS_PROTOCOLS_DEFAULT_TEXT);
     /** TLS versions that may be enabled; older ones are broken and off in the JDK anyway. */
     public static final List<String> TLS_PROTOCOLS_SUPPORTED = List.of("TLSv1.3", "TLSv1.2");
 
@@ -79,11 +96,15 @@ public final class ServerConfig
     public static final String PUBLIC_URL_PROP = "outpost.public.url";
 
     public static final String SHUTDOWN_TIMEOUT_PROP = "outpost.shutdown.timeout";
-    public static final Duration SHUTDOWN_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
+    public static final String SHUTDOWN_TIMEOUT_DEFAULT_TEXT = "5s";
+    public static final Duration SHUTDOWN_TIMEOUT_DEFAULT =
+        parseDuration(SHUTDOWN_TIMEOUT_PROP, SHUTDOWN_TIMEOUT_DEFAULT_TEXT);
 
     /** How long a sync connection may stay unwritable with downloads waiting before it is dropped (1011). */
     public static final String SLOW_CONSUMER_TIMEOUT_PROP = "outpost.slow.consumer.timeout";
-    public static final Duration SLOW_CONSUMER_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
+    public static final String SLOW_CONSUMER_TIMEOUT_DEFAULT_TEXT = "60s";
+    public static final Duration SLOW_CONSUMER_TIMEOUT_DEFAULT =
+        parseDuration(SLOW_CONSUMER_TIMEOUT_PROP, SLOW_CONSUMER_TIMEOUT_DEFAULT_TEXT);
 
     /** Capacity of each store shard writer's handoff queue, in commands (rounded up to a power of two). */
     public static final String WRITER_QUEUE_PROP = "outpost.writer.queue";
@@ -92,7 +113,8 @@ public final class ServerConfig
 
     /** {@code os} or {@code fsync}: see {@link Durability}. */
     public static final String DURABILITY_PROP = "outpost.durability";
-    public static final Durability DURABILITY_DEFAULT = Durability.OS;
+    public static final String DURABILITY_DEFAULT_TEXT = "os";
+    public static final Durability DURABILITY_DEFAULT = parseDurability(DURABILITY_DEFAULT_TEXT);
 
     /** Server files whose object state stays in memory (all writers together); the least recently used go first. */
     public static final String STATE_CACHE_FILES_PROP = "outpost.state.cache.files";
@@ -100,7 +122,43 @@ public final class ServerConfig
 
     /** Estimated heap of the object states kept in memory (all writers together). */
     public static final String STATE_CACHE_SIZE_PROP = "outpost.state.cache.size";
-    public static final int STATE_CACHE_SIZE_DEFAULT = 512 * 1024 * 1024;
+    public static final String STATE_CACHE_SIZE_DEFAULT_TEXT = "512MiB";
+    public static final int STATE_CACHE_SIZE_DEFAULT = parseSize(STATE_CACHE_SIZE_PROP, STATE_CACHE_SIZE_DEFAULT_TEXT);
+
+    /** Largest (uncompressed) UPLOAD body inflated and checked on the event loop; larger ones on the writer. */
+    public static final String UPLOAD_INLINE_BYTES_PROP = "outpost.upload.inline.bytes";
+    public static final String UPLOAD_INLINE_BYTES_DEFAULT_TEXT = "128KiB";
+    public static final int UPLOAD_INLINE_BYTES_DEFAULT =
+        parseSize(UPLOAD_INLINE_BYTES_PROP, UPLOAD_INLINE_BYTES_DEFAULT_TEXT);
+
+    /** Most changeset bytes a DOWNLOAD may carry to be built inline on the event loop; larger ones off it. */
+    public static final String DOWNLOAD_INLINE_BYTES_PROP = "outpost.download.inline.bytes";
+    public static final String DOWNLOAD_INLINE_BYTES_DEFAULT_TEXT = "32KiB";
+    public static final int DOWNLOAD_INLINE_BYTES_DEFAULT =
+        parseSize(DOWNLOAD_INLINE_BYTES_PROP, DOWNLOAD_INLINE_BYTES_DEFAULT_TEXT);
+    /** Upper bound of both inline budgets. */
+    public static final int INLINE_BYTES_MAX = 64 * 1024 * 1024;
+
+    /** Threads of each app's download pool (large DOWNLOADs, bootstraps and STATE messages built off the loops). */
+    public static final String DOWNLOAD_THREADS_PROP = "outpost.download.threads";
+    public static final int DOWNLOAD_THREADS_DEFAULT = Math.max(1, Runtime.getRuntime().availableProcessors());
+    public static final int DOWNLOAD_THREADS_MAX = 1024;
+
+    /** Outbound WebSocket messages longer than this are sent in fragments of this size, one per event-loop task. */
+    public static final String WS_FRAGMENT_BYTES_PROP = "outpost.ws.fragment.bytes";
+    public static final String WS_FRAGMENT_BYTES_DEFAULT_TEXT = "256KiB";
+    public static final int WS_FRAGMENT_BYTES_DEFAULT =
+        parseSize(WS_FRAGMENT_BYTES_PROP, WS_FRAGMENT_BYTES_DEFAULT_TEXT);
+    public static final int WS_FRAGMENT_BYTES_MIN = 1024;
+
+    /** Also record each event-loop task's thread CPU time (diagnostics). */
+    public static final String EVENTLOOP_CPU_PROP = "outpost.eventloop.cpu";
+    public static final boolean EVENTLOOP_CPU_DEFAULT = false;
+
+    /** Shards (queues and writer threads) of each app's history store; used when a data directory is created. */
+    public static final String STORE_SHARDS_PROP = "outpost.store.shards";
+    public static final int STORE_SHARDS_DEFAULT = StoreConfig.DEFAULT_SHARD_COUNT;
+    public static final int STORE_SHARDS_MAX = StoreConfig.MAX_SHARD_COUNT;
 
     /** The config file itself ({@code serve --config}, {@code OUTPOST_CONFIG}). */
     public static final String CONFIG_PROP = "outpost.config";
@@ -117,8 +175,6 @@ public final class ServerConfig
 
     private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\[\\]-]{1,253}");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kib|m|mib|g|gib)?");
 
     private String host;
     private int port;
@@ -146,6 +202,12 @@ public final class ServerConfig
     private Durability durability = DURABILITY_DEFAULT;
     private int stateCacheFiles = STATE_CACHE_FILES_DEFAULT;
     private int stateCacheSize = STATE_CACHE_SIZE_DEFAULT;
+    private int uploadInlineBytes = UPLOAD_INLINE_BYTES_DEFAULT;
+    private int downloadInlineBytes = DOWNLOAD_INLINE_BYTES_DEFAULT;
+    private int downloadThreads = DOWNLOAD_THREADS_DEFAULT;
+    private int wsFragmentBytes = WS_FRAGMENT_BYTES_DEFAULT;
+    private boolean eventLoopCpu = EVENTLOOP_CPU_DEFAULT;
+    private int storeShards = STORE_SHARDS_DEFAULT;
     private List<AppConfig> apps = List.of();
     private Path configFile;
     private final Map<String, String> origins = new HashMap<>();
@@ -194,7 +256,18 @@ public final class ServerConfig
         new Setting("state-cache.files", STATE_CACHE_FILES_PROP,
             (c, v) -> c.stateCacheFiles = parseInt(STATE_CACHE_FILES_PROP, v)),
         new Setting("state-cache.size", STATE_CACHE_SIZE_PROP,
-            (c, v) -> c.stateCacheSize = parseSize(STATE_CACHE_SIZE_PROP, v)));
+            (c, v) -> c.stateCacheSize = parseSize(STATE_CACHE_SIZE_PROP, v)),
+        new Setting("upload.inline-bytes", UPLOAD_INLINE_BYTES_PROP,
+            (c, v) -> c.uploadInlineBytes = parseSize(UPLOAD_INLINE_BYTES_PROP, v)),
+        new Setting("download.inline-bytes", DOWNLOAD_INLINE_BYTES_PROP,
+            (c, v) -> c.downloadInlineBytes = parseSize(DOWNLOAD_INLINE_BYTES_PROP, v)),
+        new Setting("download.threads", DOWNLOAD_THREADS_PROP,
+            (c, v) -> c.downloadThreads = parseInt(DOWNLOAD_THREADS_PROP, v)),
+        new Setting("ws.fragment-bytes", WS_FRAGMENT_BYTES_PROP,
+            (c, v) -> c.wsFragmentBytes = parseSize(WS_FRAGMENT_BYTES_PROP, v)),
+        new Setting("eventloop.cpu", EVENTLOOP_CPU_PROP,
+            (c, v) -> c.eventLoopCpu = parseBoolean(EVENTLOOP_CPU_PROP, v)),
+        new Setting("store.shards", STORE_SHARDS_PROP, (c, v) -> c.storeShards = parseInt(STORE_SHARDS_PROP, v)));
 
     /**
      * Defaults overridden by system properties and environment variables.
@@ -443,6 +516,33 @@ public final class ServerConfig
             throw new ConfigException(WRITER_QUEUE_PROP, writerQueue + " is outside 2.." + WRITER_QUEUE_MAX);
         }
         validateApps();
+        validateSyncTuning();
+    }
+
+    private void validateSyncTuning()
+    {
+        if (uploadInlineBytes < 0 || uploadInlineBytes > INLINE_BYTES_MAX)
+        {
+            throw new ConfigException(UPLOAD_INLINE_BYTES_PROP, uploadInlineBytes + " bytes is outside 0..64 MiB");
+        }
+        if (downloadInlineBytes < 0 || downloadInlineBytes > INLINE_BYTES_MAX)
+        {
+            throw new ConfigException(DOWNLOAD_INLINE_BYTES_PROP, downloadInlineBytes + " bytes is outside 0..64 MiB");
+        }
+        if (downloadThreads < 1 || downloadThreads > DOWNLOAD_THREADS_MAX)
+        {
+            throw new ConfigException(DOWNLOAD_THREADS_PROP, downloadThreads + " is outside 1.." +
+                DOWNLOAD_THREADS_MAX);
+        }
+        if (wsFragmentBytes < WS_FRAGMENT_BYTES_MIN)
+        {
+            throw new ConfigException(WS_FRAGMENT_BYTES_PROP, wsFragmentBytes + " bytes is below " +
+                WS_FRAGMENT_BYTES_MIN);
+        }
+        if (storeShards < 1 || storeShards > STORE_SHARDS_MAX)
+        {
+            throw new ConfigException(STORE_SHARDS_PROP, storeShards + " is outside 1.." + STORE_SHARDS_MAX);
+        }
     }
 
     /**
@@ -624,6 +724,12 @@ public final class ServerConfig
         copy.durability = durability;
         copy.stateCacheFiles = stateCacheFiles;
         copy.stateCacheSize = stateCacheSize;
+        copy.uploadInlineBytes = uploadInlineBytes;
+        copy.downloadInlineBytes = downloadInlineBytes;
+        copy.downloadThreads = downloadThreads;
+        copy.wsFragmentBytes = wsFragmentBytes;
+        copy.eventLoopCpu = eventLoopCpu;
+        copy.storeShards = storeShards;
         copy.configFile = configFile;
         return copy;
     }
@@ -913,7 +1019,8 @@ public final class ServerConfig
     }
 
     /**
-     * @return the wall clock used for token issue and expiry (embedding and tests only; no property).
+     * @return the wall clock used for token issue and expiry and by the sync path (changeset timestamps, client
+     * files' last-seen times); embedding and tests only, no property.
      */
     public EpochClock epochClock()
     {
@@ -1028,6 +1135,12 @@ public final class ServerConfig
             ", durability=" + durability +
             ", stateCacheFiles=" + stateCacheFiles +
             ", stateCacheSize=" + stateCacheSize +
+            ", uploadInlineBytes=" + uploadInlineBytes +
+            ", downloadInlineBytes=" + downloadInlineBytes +
+            ", downloadThreads=" + downloadThreads +
+            ", wsFragmentBytes=" + wsFragmentBytes +
+            ", eventLoopCpu=" + eventLoopCpu +
+            ", storeShards=" + storeShards +
             ", apps=" + apps() +
             '}';
     }
@@ -1131,6 +1244,81 @@ public final class ServerConfig
     public ServerConfig stateCacheSize(final int stateCacheSize)
     {
         this.stateCacheSize = stateCacheSize;
+        return this;
+    }
+
+    /** @return the largest (uncompressed) UPLOAD body inflated and checked on the event loop; larger on the writer. */
+    public int uploadInlineBytes()
+    {
+        return uploadInlineBytes;
+    }
+
+    public ServerConfig uploadInlineBytes(final int uploadInlineBytes)
+    {
+        this.uploadInlineBytes = uploadInlineBytes;
+        return this;
+    }
+
+    /** @return the most changeset bytes a DOWNLOAD built inline on the event loop carries; larger go to the pool. */
+    public int downloadInlineBytes()
+    {
+        return downloadInlineBytes;
+    }
+
+    public ServerConfig downloadInlineBytes(final int downloadInlineBytes)
+    {
+        this.downloadInlineBytes = downloadInlineBytes;
+        return this;
+    }
+
+    /** @return threads of each app's download pool. */
+    public int downloadThreads()
+    {
+        return downloadThreads;
+    }
+
+    public ServerConfig downloadThreads(final int downloadThreads)
+    {
+        this.downloadThreads = downloadThreads;
+        return this;
+    }
+
+    /** @return outbound WebSocket messages longer than this are sent in fragments of this size. */
+    public int wsFragmentBytes()
+    {
+        return wsFragmentBytes;
+    }
+
+    public ServerConfig wsFragmentBytes(final int wsFragmentBytes)
+    {
+        this.wsFragmentBytes = wsFragmentBytes;
+        return this;
+    }
+
+    /** @return whether each event-loop task's thread CPU time is recorded too (diagnostics). */
+    public boolean eventLoopCpu()
+    {
+        return eventLoopCpu;
+    }
+
+    public ServerConfig eventLoopCpu(final boolean eventLoopCpu)
+    {
+        this.eventLoopCpu = eventLoopCpu;
+        return this;
+    }
+
+    /**
+     * @return shards (queues and writer threads) of a history store created for an app; a store that exists keeps
+     * the count it was created with (server files are placed by a hash modulo the count).
+     */
+    public int storeShards()
+    {
+        return storeShards;
+    }
+
+    public ServerConfig storeShards(final int storeShards)
+    {
+        this.storeShards = storeShards;
         return this;
     }
 

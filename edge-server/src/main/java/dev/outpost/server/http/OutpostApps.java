@@ -54,7 +54,8 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
         this.apps = apps;
         this.metrics = metrics;
         this.webSocket = new WebSocketEndpoint(SubprotocolNegotiator.standard(),
-            MeteredConnections.instrument(this::newHandler, metrics), config.maxMessageSize(), config.idleTimeout());
+            MeteredConnections.instrument(this::newHandler, metrics, config.eventLoopCpu()), config.maxMessageSize(),
+            config.idleTimeout(), config.wsFragmentBytes());
     }
 
     /**

@@ -25,15 +25,13 @@ import org.agrona.MutableDirectBuffer;
  * clock reads, no allocation; a task handed over with {@code execute} is wrapped in one small lambda (one allocation
  * per hand-over, which the hand-over itself already pays for its own task object).
  * <p>
- * With {@code -D}{@value #CPU_PROP}{@code =true} each task's thread CPU time is also recorded, into
+ * With the setting {@code outpost.eventloop.cpu} ({@code --eventloop-cpu}, {@code -Doutpost.eventloop.cpu=true}) each
+ * task's thread CPU time is also recorded, into
  * {@code outpost_eventloop_task_cpu_seconds{kind=...}}: wall time includes time the thread was descheduled or stopped
  * for GC, CPU time only the task's own work (two more clock reads per task, a few hundred nanoseconds).
  */
 public final class MeteredConnections
 {
-    /** System property: also record each event-loop task's thread CPU time (diagnostics; default off). */
-    public static final String CPU_PROP = "outpost.eventloop.cpu";
-
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private MeteredConnections()
@@ -70,15 +68,16 @@ public final class MeteredConnections
     /**
      * @param factory the session layer's factory.
      * @param metrics where to count.
+     * @param eventLoopCpu also record each task's thread CPU time ({@code ServerConfig.eventLoopCpu()}).
      * @return a factory creating counted connections.
      */
     public static SyncConnectionHandlerFactory instrument(
-        final SyncConnectionHandlerFactory factory, final ServerMetrics metrics)
+        final SyncConnectionHandlerFactory factory, final ServerMetrics metrics, final boolean eventLoopCpu)
     {
         // Every event-loop task of the sync layer (an inbound message, or work handed over with execute()) is timed:
         // the event loop must never wait, and this histogram shows whether its tasks stay under a millisecond.
         final TaskKind[] kinds = TaskKind.all();
-        final boolean cpu = Boolean.getBoolean(CPU_PROP) && THREADS.isCurrentThreadCpuTimeSupported();
+        final boolean cpu = eventLoopCpu && THREADS.isCurrentThreadCpuTimeSupported();
         final TaskTimer[] eventLoopTask = new TaskTimer[kinds.length];
         for (final TaskKind k : kinds)
         {

@@ -17,6 +17,7 @@ import dev.outpost.server.ws.SyncConnection;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
@@ -50,13 +51,15 @@ final class DownloadBuilder
     private final ChangesetReader changesetReader = new ChangesetReader();
     private final ChangesetWriter changesetWriter = new ChangesetWriter();
     private final ServerMessageEncoder encoder = new ServerMessageEncoder();
+    private final EpochClock clock;
     private DirectBuffer payload;
     private int payloadLength;
     private boolean payloadCompressed;
 
-    DownloadBuilder(final HistoryReader reader)
+    DownloadBuilder(final HistoryReader reader, final EpochClock clock)
     {
         this.reader = reader;
+        this.clock = clock;
     }
 
     /**
@@ -270,7 +273,7 @@ final class DownloadBuilder
         }
         final int count = job.parts.size();
         final int len = changesetWriter.encode(job.parts.get(job.part), filtered, 0);
-        final int n = EntryEncoder.downloadEntry(body, 0, job.fromServer, job.fromClient, Session.now(),
+        final int n = EntryEncoder.downloadEntry(body, 0, job.fromServer, job.fromClient, Session.realmTime(clock),
             ServerIntegratorIdent.SERVER, len, filtered, 0, len);
         job.entries = 1;
         prepare(job, n);

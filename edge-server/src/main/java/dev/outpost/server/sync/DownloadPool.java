@@ -1,38 +1,41 @@
 package dev.outpost.server.sync;
 
-import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.ws.TaskKind;
 import io.micrometer.core.instrument.Timer;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A small fixed pool of threads ({@code outpost-download-i}) that build the large outbound messages of sessions off
- * the event loops: history DOWNLOADs over the inline budget (read, FLX-trim, zlib-compress, encode straight into the
- * connection's outbound frame), FLX bootstrap parts and STATE messages. Each finished job goes back to its session's
+ * A small fixed pool of threads ({@code outpost-download-i}), one per server and shared by every app's
+ * {@link SyncService}, that build the large outbound messages of sessions off the event loops: history DOWNLOADs
+ * over the inline budget (read, FLX-trim, zlib-compress, encode straight into the connection's outbound frame), FLX
+ * bootstrap parts and STATE messages. Each thread reads an app's history with a builder of that app's service
+ * ({@link SyncService#poolBuilder()}, one per service and thread). Each finished job goes back to its session's
  * event loop ({@link TaskKind#DOWNLOAD}), which applies the cursors and sends the frame.
  * <p>
  * Bounded: a session has at most one job queued or running, so the queue holds at most one job per session and the
- * memory in flight is one message per pool thread plus one per session whose result is on its way to the loop.
- * Thread-safe: {@link #submit} from any event loop; {@link #close} once, after the event loops stopped.
+ * memory in flight is one message per pool thread (server-wide) plus one per session whose result is on its way to
+ * the loop. Thread-safe: {@link #submit} from any event loop; {@link #close} once, after every service using it
+ * closed.
  */
 final class DownloadPool
 {
-    /** System property: pool threads (default: available processors). */
-    static final String THREADS_PROP = "outpost.download.threads";
-
     private static final System.Logger LOG = System.getLogger(DownloadPool.class.getName());
     private static final DownloadJob STOP = new DownloadJob(null);
 
     private final LinkedBlockingQueue<DownloadJob> queue = new LinkedBlockingQueue<>();
     private final Thread[] threads;
-    private final HistoryStore store;
     private final Timer buildTimer;
+    private final AtomicLong built = new AtomicLong();
 
-    DownloadPool(final HistoryStore store, final int threads, final Timer buildTimer)
+    /**
+     * @param threads    pool threads ({@link dev.outpost.server.config.ServerConfig#downloadThreads()}).
+     * @param buildTimer times each build.
+     */
+    DownloadPool(final int threads, final Timer buildTimer)
     {
-        this.store = store;
         this.buildTimer = buildTimer;
         this.threads = new Thread[Math.max(1, threads)];
         for (int i = 0; i < this.threads.length; i++)
@@ -43,12 +46,6 @@ final class DownloadPool
         }
     }
 
-    /** @return the configured thread count ({@value #THREADS_PROP}, default the available processors). */
-    static int configuredThreads()
-    {
-        return Integer.getInteger(THREADS_PROP, Runtime.getRuntime().availableProcessors());
-    }
-
     void start()
     {
         for (final Thread t : threads)
@@ -57,7 +54,23 @@ final class DownloadPool
         }
     }
 
-    /** Any thread: build {@code job} on a pool thread, then apply it on its session's event loop. */
+    /** @return the pool's threads. */
+    int threadCount()
+    {
+        return threads.length;
+    }
+
+    /** @return jobs built so far (all apps). */
+    long built()
+    {
+        return built.get();
+    }
+
+    /**
+     * Any thread: build {@code job} on a pool thread, then apply it on its session's event loop. The caller counted
+     * it in its service ({@link SyncService#submitDownload}); the pool calls {@link SyncService#downloadDone()} once
+     * the job is handed back or dropped.
+     */
     void submit(final DownloadJob job)
     {
         queue.add(job);
@@ -65,59 +78,78 @@ final class DownloadPool
 
     private void run()
     {
-        final var reader = store.newReader();
-        final DownloadBuilder builder = new DownloadBuilder(reader);
-        try
+        while (true)
         {
-            while (true)
+            final DownloadJob job;
+            try
             {
-                final DownloadJob job;
-                try
+                job = queue.take();
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            if (job == STOP)
+            {
+                return;
+            }
+            final SyncService service = job.session.conn.service;
+            try
+            {
+                if (service.isOpen())
                 {
-                    job = queue.take();
+                    build(service, job);
                 }
-                catch (final InterruptedException ex)
+                else
                 {
-                    return;
-                }
-                if (job == STOP)
-                {
-                    return;
-                }
-                final long started = System.nanoTime();
-                try
-                {
-                    builder.build(job, job.session.conn.connection);
-                }
-                catch (final Throwable t)
-                {
-                    LOG.log(System.Logger.Level.ERROR, "building a " + job.kind + " message failed", t);
-                    job.releaseFrame();
-                    job.failure = t;
-                }
-                buildTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                try
-                {
-                    job.session.conn.connection.execute(TaskKind.DOWNLOAD, job.session::built);
-                }
-                catch (final RuntimeException ex)
-                {
-                    // the event loop is gone (shutdown): nobody will send it
-                    job.releaseFrame();
+                    job.releaseFrame(); // its app is closing: nobody will send it
                 }
             }
+            finally
+            {
+                service.downloadDone();
+            }
         }
-        finally
+    }
+
+    private void build(final SyncService service, final DownloadJob job)
+    {
+        final long started = System.nanoTime();
+        try
         {
-            builder.close();
-            reader.close();
+            service.poolBuilder().build(job, job.session.conn.connection);
+        }
+        catch (final Throwable t)
+        {
+            LOG.log(System.Logger.Level.ERROR, "building a " + job.kind + " message failed", t);
+            job.releaseFrame();
+            job.failure = t;
+        }
+        buildTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        built.incrementAndGet();
+        try
+        {
+            job.session.conn.connection.execute(TaskKind.DOWNLOAD, job.session::built);
+        }
+        catch (final RuntimeException ex)
+        {
+            // the event loop is gone (shutdown): nobody will send it
+            job.releaseFrame();
         }
     }
 
     /** Stop the threads (jobs still queued are dropped); waits up to 10 s. */
     void close()
     {
-        queue.clear();
+        DownloadJob dropped;
+        while ((dropped = queue.poll()) != null)
+        {
+            if (dropped != STOP)
+            {
+                dropped.releaseFrame();
+                dropped.session.conn.service.downloadDone();
+            }
+        }
         for (int i = 0; i < threads.length; i++)
         {
             queue.add(STOP);
@@ -132,6 +164,42 @@ final class DownloadPool
             {
                 Thread.currentThread().interrupt();
                 return;
+            }
+        }
+    }
+
+    /**
+     * The pool of one server: created when the first app's service opens (with that configuration's thread count,
+     * a server-wide setting) and closed when the last one closes. Services open and close on one thread at a time.
+     */
+    static final class Shared
+    {
+        private final Timer buildTimer;
+        private DownloadPool pool;
+        private int users;
+
+        Shared(final Timer buildTimer)
+        {
+            this.buildTimer = buildTimer;
+        }
+
+        synchronized DownloadPool acquire(final int threads)
+        {
+            if (null == pool)
+            {
+                pool = new DownloadPool(threads, buildTimer);
+                pool.start();
+            }
+            users++;
+            return pool;
+        }
+
+        synchronized void release(final DownloadPool released)
+        {
+            if (released == pool && --users == 0)
+            {
+                pool.close();
+                pool = null;
             }
         }
     }

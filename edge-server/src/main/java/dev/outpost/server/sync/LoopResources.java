@@ -3,6 +3,7 @@ package dev.outpost.server.sync;
 import dev.outpost.codec.message.BodyCompression;
 import dev.outpost.server.store.HistoryReader;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.EpochClock;
 
 /**
  * Scratch owned by one event-loop thread and shared by every connection on it: a lock-free history reader, the
@@ -16,9 +17,9 @@ final class LoopResources
     final ExpandableDirectByteBuffer inflated = new ExpandableDirectByteBuffer(64 * 1024);
     final BodyCompression zlib = new BodyCompression();
 
-    LoopResources(final HistoryReader reader)
+    LoopResources(final HistoryReader reader, final EpochClock clock)
     {
         this.reader = reader;
-        this.downloads = new DownloadBuilder(reader);
+        this.downloads = new DownloadBuilder(reader, clock);
     }
 }

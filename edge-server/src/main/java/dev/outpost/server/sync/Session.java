@@ -14,6 +14,7 @@ import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.ChangesetBuilder;
 import dev.outpost.ot.state.Snapshot;
 import dev.outpost.ot.sync.UploadEntry;
+import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
@@ -23,6 +24,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.LongArrayList;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -50,12 +52,11 @@ final class Session
     private static final org.slf4j.Logger EVENTS = org.slf4j.LoggerFactory.getLogger(Session.class);
     /** Milliseconds between the Unix epoch and realm's 2015-01-01 timestamp epoch. */
     static final long REALM_EPOCH_MS = 1420070400000L;
-    /** System property: most changeset bytes a DOWNLOAD may carry to be built inline on the event loop. */
-    static final String INLINE_BYTES_PROP = "outpost.download.inline.bytes";
-    /** Largest (uncompressed) UPLOAD body inflated and checked on the event loop; larger ones on the writer. */
-    static final int INLINE_UPLOAD_BYTES = Integer.getInteger("outpost.upload.inline.bytes", 128 * 1024);
-    /** Inline budget (bytes; FLX bytes weigh {@link DownloadBuilder#FLX_COST}); larger downloads go to the pool. */
-    static final int INLINE_BYTES = Integer.getInteger(INLINE_BYTES_PROP, 32 * 1024);
+    /**
+     * Default of the largest (uncompressed) UPLOAD body inflated and checked on the event loop (larger ones on the
+     * writer); the setting is {@link ServerConfig#uploadInlineBytes()}.
+     */
+    static final int INLINE_UPLOAD_BYTES = ServerConfig.UPLOAD_INLINE_BYTES_DEFAULT;
     /** Most history entries one inline build looks at (own and empty ones included). */
     static final int INLINE_ENTRIES = 1024;
     /** UPLOADs of one session handed to the writer and not yet completed, at most. */
@@ -300,7 +301,7 @@ final class Session
             return;
         }
         final UploadCommand cmd = new UploadCommand(pcv, psv, locked, conn.flx ? classes : null);
-        if ((d.bodyCompressed() ? d.uncompressedBodySize() : d.bodyLength()) > INLINE_UPLOAD_BYTES)
+        if ((d.bodyCompressed() ? d.uncompressedBodySize() : d.bodyLength()) > conn.service.uploadInlineBytes)
         {
             // large: one copy of the (compressed) body here; inflating and checking the entries run on the writer
             cmd.body(d.buffer(), d.bodyOffset(), d.bodyLength(), d.bodyCompressed(), d.uncompressedBodySize(),
@@ -709,7 +710,7 @@ final class Session
     /**
      * One bounded step of outbound work, then the MARKs that are due. In order: the next STATE message of a
      * STATE_REQUEST, the next part of an FLX bootstrap, then DOWNLOADs up to the published head (at least one per
-     * session). A DOWNLOAD within the inline budget ({@link #INLINE_BYTES}, {@link #INLINE_ENTRIES}) is built and
+     * session). A DOWNLOAD within the inline budget ({@link ServerConfig#downloadInlineBytes()}, {@link #INLINE_ENTRIES}) is built and
      * sent here; anything larger is built by the {@link DownloadPool} from a snapshot of the cursors and sent by
      * {@link #built()}, which calls this again. A step never loops to the head: if a size-limited inline DOWNLOAD
      * leaves more, the scan re-schedules itself as a new event-loop task.
@@ -758,7 +759,7 @@ final class Session
             }
             final DownloadJob j = job(DownloadJob.Kind.HISTORY, head);
             final DownloadBuilder b = conn.service.loopResources().downloads;
-            final int n = b.collect(j, INLINE_BYTES, INLINE_ENTRIES);
+            final int n = b.collect(j, conn.service.downloadInlineBytes, INLINE_ENTRIES);
             if (n == DownloadBuilder.OVER_BUDGET)
             {
                 launch(j);
@@ -837,7 +838,7 @@ final class Session
     private void launch(final DownloadJob j)
     {
         building = true;
-        conn.service.downloads.submit(j);
+        conn.service.submitDownload(j);
     }
 
     private void advance(final DownloadJob j)
@@ -1155,7 +1156,7 @@ final class Session
             file = writer.open(fileName);
             if (needIdent)
             {
-                final var c = writer.shard.allocateClientFile(file.file, 0, System.currentTimeMillis());
+                final var c = writer.shard.allocateClientFile(file.file, 0, writer.tools.clock.time());
                 allocated = c.ident();
                 salt = c.salt();
             }
@@ -1721,8 +1722,15 @@ final class Session
         }
     }
 
-    static long now()
+    /** @return the service clock's time as a realm timestamp (milliseconds since 2015-01-01). */
+    long now()
     {
-        return Math.max(0, System.currentTimeMillis() - REALM_EPOCH_MS);
+        return realmTime(conn.service.clock);
+    }
+
+    /** @return {@code clock}'s time as a realm timestamp (milliseconds since 2015-01-01, never negative). */
+    static long realmTime(final EpochClock clock)
+    {
+        return Math.max(0, clock.time() - REALM_EPOCH_MS);
     }
 }

@@ -5,7 +5,9 @@ import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreFailure;
 import dev.outpost.server.store.StoreShard;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.SystemEpochClock;
 
 import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +30,7 @@ final class ShardWriter implements Runnable
     private static final System.Logger LOG = System.getLogger(ShardWriter.class.getName());
 
     final StoreShard shard;
-    final StoreHistory.WriterTools tools = new StoreHistory.WriterTools();
+    final StoreHistory.WriterTools tools;
     private final HistoryStore store;
     private final ConcurrentHashMap<String, FileContext> files;
     private final ManyToOneConcurrentArrayQueue<WriterCommand> queue;
@@ -56,17 +58,21 @@ final class ShardWriter implements Runnable
     ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
         final int queueCapacity, final ServerMetrics metrics)
     {
-        this(store, shardIndex, files, queueCapacity, metrics, Integer.MAX_VALUE, Long.MAX_VALUE);
+        this(store, shardIndex, files, queueCapacity, metrics, Integer.MAX_VALUE, Long.MAX_VALUE,
+            SystemEpochClock.INSTANCE);
     }
 
     /**
      * @param maxLoadedFiles at most this many server files keep their object state and integrator in memory.
      * @param maxLoadedBytes ... and their estimated size stays below this (the least recently used are evicted and
      *                       rebuilt from the history when touched again).
+     * @param clock          the server's clock (timestamps of server changesets, client files' last-seen times).
      */
     ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
-        final int queueCapacity, final ServerMetrics metrics, final int maxLoadedFiles, final long maxLoadedBytes)
+        final int queueCapacity, final ServerMetrics metrics, final int maxLoadedFiles, final long maxLoadedBytes,
+        final EpochClock clock)
     {
+        this.tools = new StoreHistory.WriterTools(clock);
         this.maxLoadedFiles = maxLoadedFiles;
         this.maxLoadedBytes = maxLoadedBytes;
         this.metrics = metrics;

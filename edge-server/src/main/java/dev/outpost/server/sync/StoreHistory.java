@@ -11,6 +11,7 @@ import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.EpochClock;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -106,12 +107,19 @@ final class StoreHistory implements ServerHistory
     /** Per-writer scratch: one parser, one encoder, one view. */
     static final class WriterTools
     {
+        /** The server's clock: client files' last-seen times (and, through the sessions, changeset timestamps). */
+        final EpochClock clock;
         final ChangesetReader reader = new ChangesetReader();
         final ChangesetWriter writer = new ChangesetWriter();
         final EntryView view = new EntryView();
         final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(64 * 1024);
         /** Tests only: called at each {@link FaultPoint}; a hook that throws injects a failure there. */
         volatile java.util.function.Consumer<FaultPoint> faultHook;
+
+        WriterTools(final EpochClock clock)
+        {
+            this.clock = clock;
+        }
 
         void fault(final FaultPoint point)
         {
@@ -192,14 +200,14 @@ final class StoreHistory implements ServerHistory
         {
             tools.fault(FaultPoint.BEFORE_CLIENT_STATE);
             shard.updateClientState(file, client, clientVersion, Math.max(rhBaseVersion, client.rhBaseVersion()),
-                client.lockedServerVersion(), System.currentTimeMillis());
+                client.lockedServerVersion(), tools.clock.time());
         }
 
         public void setLockedServerVersion(final long lockedServerVersion)
         {
             tools.fault(FaultPoint.BEFORE_CLIENT_STATE);
             shard.updateClientState(file, client, client.clientVersion(), client.rhBaseVersion(),
-                lockedServerVersion, System.currentTimeMillis());
+                lockedServerVersion, tools.clock.time());
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.outpost.server.config.Durability;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.HistoryStats;
 import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreException;
@@ -13,6 +14,7 @@ import dev.outpost.server.ws.SyncConnectionHandler;
 import dev.outpost.server.ws.SyncConnectionHandlerFactory;
 import dev.outpost.server.ws.SyncEngine;
 import dev.outpost.server.ws.SyncEngineFactory;
+import org.agrona.concurrent.EpochClock;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,13 +25,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The sync engine of one server: the durable history store ({@code <dataDir>/sync}), one {@link ShardWriter} per
+ * The sync engine of one app: the durable history store ({@code <dataDir>/sync}), one {@link ShardWriter} per
  * store shard, the runtime of every open server file, and the {@link SyncConnectionHandlerFactory} that gives each
- * sync WebSocket its {@link ConnectionHandler}. Thread-safe; {@link #open} and {@link #close} from one thread.
+ * sync WebSocket its {@link ConnectionHandler}; large outbound messages are built by the server's
+ * {@link DownloadPool}, shared by the apps opened through one {@link #engines} factory. Thread-safe; {@link #open} and {@link #close} from one thread.
  */
 public final class SyncService implements SyncEngine
 {
@@ -52,9 +57,24 @@ public final class SyncService implements SyncEngine
     private final AtomicLong uploadsPipelined = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
     private final HistoryStats historyStats;
+    /** The server's download pool, shared with the other apps' services ({@link #engines}). */
     final DownloadPool downloads;
+    private final DownloadPool.Shared sharedDownloads;
+    /** Jobs handed to the pool and not yet handed back or dropped. */
+    private final AtomicInteger downloadsInFlight = new AtomicInteger();
+    /** This service's builder on each pool thread (a reader of this app's store), closed with the service. */
+    private final ThreadLocal<DownloadBuilder> poolBuilders;
+    private final Queue<Runnable> poolBuilderClosers = new ConcurrentLinkedQueue<>();
+    private boolean downloadsReleased;
+    /** The configured clock ({@link ServerConfig#epochClock()}): changeset timestamps, client files' times. */
+    final EpochClock clock;
+    /** {@link ServerConfig#uploadInlineBytes()}. */
+    final int uploadInlineBytes;
+    /** {@link ServerConfig#downloadInlineBytes()}. */
+    final int downloadInlineBytes;
 
-    private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics)
+    private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics,
+        final DownloadPool.Shared sharedDownloads)
     {
         this.metrics = metrics;
         this.historyStats = HistoryStats.of(store);
@@ -66,19 +86,33 @@ public final class SyncService implements SyncEngine
         this.config = config;
         this.store = store;
         this.slowConsumerTimeout = config.slowConsumerTimeout();
+        this.clock = config.epochClock();
+        this.uploadInlineBytes = config.uploadInlineBytes();
+        this.downloadInlineBytes = config.downloadInlineBytes();
         this.writers = new ShardWriter[store.shardCount()];
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new ShardWriter(store, i, files,
                 config.writerQueue(), metrics,
                 Math.max(1, config.stateCacheFiles() / writers.length),
-                Math.max(1, (long)config.stateCacheSize() / writers.length));
+                Math.max(1, (long)config.stateCacheSize() / writers.length), clock);
         }
-        this.downloads = new DownloadPool(store, DownloadPool.configuredThreads(), metrics.timer(
-            "outpost.download.build", "Time to build (read, filter, compress, encode) one message off the event loop"));
+        this.sharedDownloads = sharedDownloads;
+        this.poolBuilders = ThreadLocal.withInitial(() ->
+        {
+            final HistoryReader reader = store.newReader();
+            final DownloadBuilder builder = new DownloadBuilder(reader, clock);
+            poolBuilderClosers.add(() ->
+            {
+                builder.close();
+                reader.close();
+            });
+            return builder;
+        });
+        this.downloads = sharedDownloads.acquire(config.downloadThreads());
         this.loopResources = ThreadLocal.withInitial(() ->
         {
-            final LoopResources r = new LoopResources(store.newReader());
+            final LoopResources r = new LoopResources(store.newReader(), clock);
             allLoopResources.add(r);
             return r;
         });
@@ -101,25 +135,57 @@ public final class SyncService implements SyncEngine
      */
     public static SyncService open(final ServerConfig config, final ServerMetrics metrics) throws StoreException
     {
+        return open(config, metrics, new DownloadPool.Shared(downloadBuildTimer(metrics)));
+    }
+
+    private static SyncService open(final ServerConfig config, final ServerMetrics metrics,
+        final DownloadPool.Shared downloads) throws StoreException
+    {
         final HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(syncDir(config.dataDir()))
-            .fsync(config.durability() == Durability.FSYNC));
-        final SyncService service = new SyncService(config, store, metrics);
+            .shardCount(config.storeShards()).fsync(config.durability() == Durability.FSYNC));
+        final SyncService service = new SyncService(config, store, metrics, downloads);
         for (final ShardWriter w : service.writers)
         {
             w.start();
         }
-        service.downloads.start();
         return service;
     }
 
     /**
      * @param metrics the server's metrics, fed by every app's service.
      * @return opens a service per app ({@link #open(ServerConfig, ServerMetrics)}): what {@link SyncServer} and
-     * the embedding verticle serve.
+     * the embedding verticle serve. The apps share one download pool (see SYNC.md, "Threads"); each has its own
+     * store and writers.
      */
     public static SyncEngineFactory engines(final ServerMetrics metrics)
     {
-        return appConfig -> open(appConfig, metrics);
+        final DownloadPool.Shared downloads = new DownloadPool.Shared(downloadBuildTimer(metrics));
+        return appConfig -> open(appConfig, metrics, downloads);
+    }
+
+    private static io.micrometer.core.instrument.Timer downloadBuildTimer(final ServerMetrics metrics)
+    {
+        return metrics.timer("outpost.download.build",
+            "Time to build (read, filter, compress, encode) one message off the event loop");
+    }
+
+    /** Event loop: hand {@code job} to the download pool. */
+    void submitDownload(final DownloadJob job)
+    {
+        downloadsInFlight.incrementAndGet();
+        downloads.submit(job);
+    }
+
+    /** Pool thread: a job of this service was handed back to its event loop or dropped. */
+    void downloadDone()
+    {
+        downloadsInFlight.decrementAndGet();
+    }
+
+    /** Pool thread: this service's builder on the calling pool thread. */
+    DownloadBuilder poolBuilder()
+    {
+        return poolBuilders.get();
     }
 
     static Path syncDir(final Path dataDir)
@@ -397,7 +463,21 @@ public final class SyncService implements SyncEngine
         {
             w.stop();
         }
-        downloads.close();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (downloadsInFlight.get() > 0 && System.nanoTime() < deadline)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        if (!downloadsReleased)
+        {
+            downloadsReleased = true;
+            sharedDownloads.release(downloads);
+        }
+        Runnable closer;
+        while ((closer = poolBuilderClosers.poll()) != null)
+        {
+            closer.run();
+        }
         LoopResources r;
         while ((r = allLoopResources.poll()) != null)
         {

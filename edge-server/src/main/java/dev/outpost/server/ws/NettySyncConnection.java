@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link UnsafeBuffer} over the frame's own (pooled, direct) memory. Close, ping and pong frames go on to Vert.x,
  * which answers pings and runs the closing handshake. Text frames close the connection with 1003.
  * <p>
- * Outbound, a message longer than {@link #FRAGMENT_BYTES} is sent as a fragmented WebSocket message (a binary frame
+ * Outbound, a message longer than {@code fragmentBytes} (the setting {@code outpost.ws.fragment.bytes}) is sent as a
+ * fragmented WebSocket message (a binary frame
  * without fin, then continuation frames; slices of the message's own buffer, no copy) so that no event-loop task
  * hands the socket more than about that many bytes: the fragments, and every data message sent after them, wait in
  * a {@link PendingWriteQueue} (counted in the channel's writability) and are written one slice per task, the next
@@ -50,10 +51,6 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private static final byte[] EMPTY = new byte[0];
     private static final AtomicLong IDS = new AtomicLong();
 
-    /** System property: the largest WebSocket frame written to the socket in one event-loop task (bytes). */
-    static final String FRAGMENT_BYTES_PROP = "outpost.ws.fragment.bytes";
-    /** Messages longer than this are sent in fragments of this size, one fragment per event-loop task. */
-    static final int FRAGMENT_BYTES = Math.max(1024, Integer.getInteger(FRAGMENT_BYTES_PROP, 256 * 1024));
 
     private final long id = IDS.incrementAndGet();
     private final ServerWebSocket ws;
@@ -63,6 +60,8 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private final String appId;
     private final int maxMessageSize;
     private final long idleTimeoutNs;
+    /** Messages longer than this are sent in fragments of this size, one fragment per event-loop task. */
+    private final int fragmentBytes;
     private final UnsafeBuffer inbound = new UnsafeBuffer(EMPTY);
     private final UnsafeBuffer outbound = new UnsafeBuffer(EMPTY);
     private final Handler<ByteBuf> deliverTask = this::deliver;
@@ -97,8 +96,10 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         final VerifiedToken user,
         final String appId,
         final int maxMessageSize,
-        final long idleTimeoutNs)
+        final long idleTimeoutNs,
+        final int fragmentBytes)
     {
+        this.fragmentBytes = fragmentBytes;
         this.ws = ws;
         this.context = context;
         this.protocol = protocol;
@@ -360,12 +361,12 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
 
     /**
      * Write one message (takes {@code buf}): at once if nothing is queued and it fits in one fragment, else behind
-     * the queued messages, split into fragments if it is longer than {@link #FRAGMENT_BYTES}.
+     * the queued messages, split into fragments if it is longer than {@link #fragmentBytes}.
      */
     private void write(final ByteBuf buf)
     {
         final int length = buf.readableBytes();
-        if (queued.isEmpty() && length <= FRAGMENT_BYTES)
+        if (queued.isEmpty() && length <= fragmentBytes)
         {
             ctx.write(new BinaryWebSocketFrame(buf), ctx.voidPromise());
             if (inRead)
@@ -381,7 +382,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
             }
             return;
         }
-        if (length <= FRAGMENT_BYTES)
+        if (length <= fragmentBytes)
         {
             queued.add(new BinaryWebSocketFrame(buf), ctx.voidPromise());
         }
@@ -389,9 +390,9 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         {
             try
             {
-                for (int at = 0; at < length; at += FRAGMENT_BYTES)
+                for (int at = 0; at < length; at += fragmentBytes)
                 {
-                    final int n = Math.min(FRAGMENT_BYTES, length - at);
+                    final int n = Math.min(fragmentBytes, length - at);
                     final boolean fin = at + n == length;
                     final ByteBuf slice = buf.retainedSlice(buf.readerIndex() + at, n);
                     queued.add(0 == at ? new BinaryWebSocketFrame(false, 0, slice) :
@@ -413,7 +414,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     /**
-     * Write queued frames up to {@link #FRAGMENT_BYTES} (at least one) and flush; the last one's completion (it is
+     * Write queued frames up to {@link #fragmentBytes} (at least one) and flush; the last one's completion (it is
      * in the kernel) schedules the next step as a new task.
      */
     private void pump()
@@ -425,7 +426,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         pumping = true;
         try
         {
-            int budget = FRAGMENT_BYTES;
+            int budget = fragmentBytes;
             ChannelFuture last = null;
             Object frame;
             while (null != (frame = queued.current()))

@@ -1,5 +1,6 @@
 package dev.outpost.server.ws;
 
+import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.auth.VerifiedToken;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,6 +32,7 @@ public final class WebSocketEndpoint
     private final SyncConnectionHandlerFactory factory;
     private final int maxMessageSize;
     private final long idleTimeoutNs;
+    private final int fragmentBytes;
     private final AtomicLong accepted = new AtomicLong();
 
     /**
@@ -45,10 +47,29 @@ public final class WebSocketEndpoint
         final int maxMessageSize,
         final Duration idleTimeout)
     {
+        this(negotiator, factory, maxMessageSize, idleTimeout, ServerConfig.WS_FRAGMENT_BYTES_DEFAULT);
+    }
+
+    /**
+     * @param negotiator     sub-protocol negotiation.
+     * @param factory        creates the session handler of each connection.
+     * @param maxMessageSize largest inbound message (bytes).
+     * @param idleTimeout    connections silent for longer are closed with 1001.
+     * @param fragmentBytes  longer outbound messages are sent in fragments of this size
+     *                       ({@link ServerConfig#wsFragmentBytes()}).
+     */
+    public WebSocketEndpoint(
+        final SubprotocolNegotiator negotiator,
+        final SyncConnectionHandlerFactory factory,
+        final int maxMessageSize,
+        final Duration idleTimeout,
+        final int fragmentBytes)
+    {
         this.negotiator = negotiator;
         this.factory = factory;
         this.maxMessageSize = maxMessageSize;
         this.idleTimeoutNs = idleTimeout.toNanos();
+        this.fragmentBytes = Math.max(ServerConfig.WS_FRAGMENT_BYTES_MIN, fragmentBytes);
     }
 
     /**
@@ -91,7 +112,8 @@ public final class WebSocketEndpoint
                 return;
             }
             final NettySyncConnection connection = new NettySyncConnection(
-                ar.result(), context, protocol, user, appId, maxMessageSize, idleTimeoutNs);
+                ar.result(), context, protocol, user, appId, maxMessageSize, idleTimeoutNs,
+                fragmentBytes);
             accepted.incrementAndGet();
             connection.attach(vertxCtx, factory);
             LOG.log(System.Logger.Level.DEBUG, () -> "accepted " + connection);

@@ -1,0 +1,130 @@
+package dev.outpost.server.cli;
+
+import dev.outpost.server.config.ServerConfig;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code serve --help} states each setting's actual default: the default text of every flag, parsed the way the
+ * setting parses a value, equals what a configuration without any input holds. The help is built from
+ * {@link ServerConfig}'s constants, so a changed default cannot leave a stale literal in the help.
+ */
+class ServeHelpDefaultsTest
+{
+    private static final Pattern DEFAULT = Pattern.compile("default (the CPU count|'[^']*'|[^\\s;)]+)");
+
+    /** Flag -> (what the help's default text means, what the default configuration holds). */
+    private static Map<String, Function<String, Object>> parsers()
+    {
+        final Function<String, Object> duration = t -> ServerConfig.parseDuration("help", t);
+        final Function<String, Object> size = t -> ServerConfig.parseSize("help", t);
+        final Function<String, Object> integer = t -> "the CPU count".equals(t) ?
+            Runtime.getRuntime().availableProcessors() : Integer.parseInt(t);
+        final Map<String, Function<String, Object>> p = new LinkedHashMap<>();
+        p.put("--host", t -> t);
+        p.put("--port", integer);
+        p.put("--data-dir", t -> Path.of(t.replace("'", "")));
+        p.put("--app-id", t -> t);
+        p.put("--idle-timeout", duration);
+        p.put("--access-token-ttl", duration);
+        p.put("--refresh-token-ttl", duration);
+        p.put("--jwt-algorithm", t -> t.toUpperCase(Locale.ROOT));
+        p.put("--max-download-size", size);
+        p.put("--max-message-size", size);
+        p.put("--compression-threshold", size);
+        p.put("--durability", t -> ServerConfig.durabilityOf(t));
+        p.put("--state-cache-files", integer);
+        p.put("--state-cache-size", size);
+        p.put("--event-loops", integer);
+        p.put("--tls-protocols", t -> List.of(t));
+        p.put("--shutdown-timeout", duration);
+        p.put("--slow-consumer-timeout", duration);
+        p.put("--writer-queue", integer);
+        p.put("--upload-inline-bytes", size);
+        p.put("--download-inline-bytes", size);
+        p.put("--download-threads", integer);
+        p.put("--ws-fragment-bytes", size);
+        p.put("--eventloop-cpu", Boolean::parseBoolean);
+        p.put("--store-shards", integer);
+        return p;
+    }
+
+    private static Map<String, Object> actualDefaults()
+    {
+        final ServerConfig c = new ServerConfig(Map.of());
+        final Map<String, Object> d = new LinkedHashMap<>();
+        d.put("--host", c.host());
+        d.put("--port", c.port());
+        d.put("--data-dir", c.dataDir());
+        d.put("--app-id", c.appId());
+        d.put("--idle-timeout", c.idleTimeout());
+        d.put("--access-token-ttl", c.accessTokenTtl());
+        d.put("--refresh-token-ttl", c.refreshTokenTtl());
+        d.put("--jwt-algorithm", c.jwtAlgorithm().name());
+        d.put("--max-download-size", c.maxDownloadSize());
+        d.put("--max-message-size", c.maxMessageSize());
+        d.put("--compression-threshold", c.compressionThreshold());
+        d.put("--durability", c.durability());
+        d.put("--state-cache-files", c.stateCacheFiles());
+        d.put("--state-cache-size", c.stateCacheSize());
+        d.put("--event-loops", c.eventLoops());
+        d.put("--tls-protocols", c.tlsProtocols());
+        d.put("--shutdown-timeout", c.shutdownTimeout());
+        d.put("--slow-consumer-timeout", c.slowConsumerTimeout());
+        d.put("--writer-queue", c.writerQueue());
+        d.put("--upload-inline-bytes", c.uploadInlineBytes());
+        d.put("--download-inline-bytes", c.downloadInlineBytes());
+        d.put("--download-threads", c.downloadThreads());
+        d.put("--ws-fragment-bytes", c.wsFragmentBytes());
+        d.put("--eventloop-cpu", c.eventLoopCpu());
+        d.put("--store-shards", c.storeShards());
+        return d;
+    }
+
+    /** @return each option's help block (its synopsis line and description) with whitespace collapsed. */
+    private static Map<String, String> optionBlocks(final String help)
+    {
+        final Map<String, String> blocks = new LinkedHashMap<>();
+        for (final String block : help.split("\\R(?=\\s*-{1,2}[a-z])"))
+        {
+            final Matcher m = Pattern.compile("^\\s*(?:-\\w, )?(--[a-z-]+)").matcher(block);
+            if (m.find())
+            {
+                blocks.put(m.group(1), block.replaceAll("\\s+", " "));
+            }
+        }
+        return blocks;
+    }
+
+    @Test
+    void shouldShowEachSettingsActualDefault()
+    {
+        final StringWriter out = new StringWriter();
+        final CommandLine cli = OutpostMain.commandLine();
+        cli.setOut(new PrintWriter(out));
+        assertThat(cli.execute("serve", "--help")).isZero();
+        final Map<String, String> blocks = optionBlocks(out.toString());
+        final Map<String, Object> defaults = actualDefaults();
+
+        parsers().forEach((flag, parse) ->
+        {
+            assertThat(blocks).as("help of serve").containsKey(flag);
+            final Matcher m = DEFAULT.matcher(blocks.get(flag));
+            assertThat(m.find()).as("%s states its default: %s", flag, blocks.get(flag)).isTrue();
+            assertThat(parse.apply(m.group(1))).as("default shown by %s help", flag).isEqualTo(defaults.get(flag));
+        });
+    }
+}
