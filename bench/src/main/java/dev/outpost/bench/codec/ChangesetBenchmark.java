@@ -39,6 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The exact size is printed at setup and counted by the {@code bytes} aux counter, which JMH reports as bytes/s
  * beside ops/s: MB/s = bytes/s / 10^6. Aim: >= 300 MB/s decoding on one core, ~0 B/op ({@code -prof gc}).
  * <p>
+ * {@code decodeWithClientLimits} is {@code decode} with the checks uploads get (UTF-8 of every string, name
+ * lengths): compare the two for their cost.
+ * <p>
  * Smoke run: {@code java -jar bench/target-changeset/benchmarks.jar Changeset -f 1 -wi 2 -i 2 -w 1s -r 1s -prof gc}.
  */
 @State(Scope.Thread)
@@ -53,6 +56,9 @@ public class ChangesetBenchmark
     public String shape;
 
     private final ChangesetDecoder decoder = new ChangesetDecoder();
+    /** As uploads are decoded: also UTF-8 of every string and the name lengths realm-core's client takes. */
+    private final ChangesetDecoder peerDecoder =
+        new ChangesetDecoder(ChangesetDecoder.DEFAULT_MAX_PATH_LENGTH, true);
     private final ChangesetEncoder encoder = new ChangesetEncoder();
     private final CountingHandler counting = new CountingHandler();
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(256 * 1024);
@@ -147,6 +153,14 @@ public class ChangesetBenchmark
     public long decode(final ByteRate bytes) throws CodecException
     {
         final int n = decoder.decode(changeset, 0, length, counting);
+        bytes.bytes += length;
+        return n + counting.checksum;
+    }
+
+    @Benchmark
+    public long decodeWithClientLimits(final ByteRate bytes) throws CodecException
+    {
+        final int n = peerDecoder.decode(changeset, 0, length, counting);
         bytes.bytes += length;
         return n + counting.checksum;
     }

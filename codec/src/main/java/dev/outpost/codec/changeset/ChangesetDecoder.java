@@ -1,6 +1,7 @@
 package dev.outpost.codec.changeset;
 
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 import dev.outpost.codec.CodecException;
 import dev.outpost.codec.ProtocolErrorCode;
@@ -23,6 +24,14 @@ import org.agrona.DirectBuffer;
  * instruction. Every failure is a {@link CodecException} with {@link ProtocolErrorCode#BAD_CHANGESET}; the
  * handler may already have seen the instructions before the bad one.
  * <p>
+ * With {@code clientLimits} (for changesets from a peer, before they are stored and sent to others) it also
+ * rejects what realm-core's parser accepts but its client cannot hold (its applier throws or its JNI layer aborts
+ * on it): strings, interned or values, that are not well-formed UTF-8 ({@link Utf8}); class names (every
+ * instruction's table and link target) longer than {@link #MAX_CLASS_NAME_LENGTH} bytes, as the client stores class
+ * {@code X} as table {@code class_X} of at most 63 bytes; column names (AddTable's primary key, AddColumn,
+ * EraseColumn and the field of every path instruction) longer than {@link #MAX_COLUMN_NAME_LENGTH} bytes; binaries
+ * longer than {@link #MAX_BINARY_SIZE}. These checks read the bytes in place and allocate nothing.
+ * <p>
  * Views passed to the handler ({@link PrimaryKeyView}, {@link PathView}, {@link PayloadView}) are owned by this
  * decoder and reused for every instruction; byte contents (strings, ObjectIds) point into the caller's buffer. The
  * intern table is kept as offsets into that buffer; no String is created. Steady state allocates nothing: arrays
@@ -37,6 +46,14 @@ public final class ChangesetDecoder
     public static final int DEFAULT_MAX_PATH_LENGTH = 4096;
     /** realm-core {@code Table::max_string_size}: the longest string (payload or interned) a parser accepts. */
     public static final int MAX_STRING_SIZE = 0xFFFFF8 - 8 - 1;
+    /** realm-core {@code Table::max_binary_size}: the largest binary its client stores. */
+    public static final int MAX_BINARY_SIZE = 0xFFFFF8 - 8;
+    /** realm-core {@code Table::max_column_name_length}. */
+    public static final int MAX_COLUMN_NAME_LENGTH = 63;
+    /** realm-core {@code Group::max_class_name_length}: 63 bytes of table name less the prefix {@code class_}. */
+    public static final int MAX_CLASS_NAME_LENGTH = 63 - "class_".length();
+    /** Longest part of a name quoted in an error message. */
+    private static final int QUOTED_NAME_MAX = 80;
 
     private static final int NANOS_PER_SECOND = 1_000_000_000;
     /** Decimal128: 14 exponent bits biased by 6176. */
@@ -44,6 +61,7 @@ public final class ChangesetDecoder
     private static final int DECIMAL_EXPONENT_MAX = (1 << 14) - 1 - 6176;
 
     private final int maxPathLength;
+    private final boolean clientLimits;
     private final InternTable interns = new InternTable();
     private final PrimaryKeyView key = new PrimaryKeyView();
     private final PathView path = new PathView();
@@ -66,11 +84,28 @@ public final class ChangesetDecoder
     /** @param maxPathLength longest path accepted (realm-core has no limit; this bounds the path's memory). */
     public ChangesetDecoder(final int maxPathLength)
     {
+        this(maxPathLength, false);
+    }
+
+    /**
+     * @param maxPathLength longest path accepted (realm-core has no limit; this bounds the path's memory).
+     * @param clientLimits  also reject what realm-core's client cannot hold (see the class comment): for input from
+     *                      a peer; stored history is read without, so entries stored by older versions still load.
+     */
+    public ChangesetDecoder(final int maxPathLength, final boolean clientLimits)
+    {
         if (maxPathLength < 1)
         {
             throw new IllegalArgumentException("maxPathLength must be positive: " + maxPathLength);
         }
         this.maxPathLength = maxPathLength;
+        this.clientLimits = clientLimits;
+    }
+
+    /** @return true if this decoder enforces realm-core's client limits (UTF-8, name lengths, binary size). */
+    public boolean clientLimits()
+    {
+        return clientLimits;
     }
 
     public int maxPathLength()
@@ -142,6 +177,14 @@ public final class ChangesetDecoder
         final int length = readLength(MAX_STRING_SIZE);
         final int offset = pos;
         pos += length;
+        if (clientLimits)
+        {
+            final int bad = Utf8.firstInvalid(buffer, offset, length);
+            if (bad >= 0)
+            {
+                throw error(offset + bad, "interned string " + index + " is not valid UTF-8");
+            }
+        }
         if (interns.addIfAbsent(buffer, offset, length) >= 0)
         {
             throw error(at, "duplicate interned string");
@@ -157,7 +200,7 @@ public final class ChangesetDecoder
                 readAddTable(handler);
                 break;
             case Instr.ERASE_TABLE:
-                handler.eraseTable(readIntern());
+                handler.eraseTable(readClassName());
                 break;
             case Instr.CREATE_OBJECT:
                 readObjectTarget();
@@ -188,8 +231,8 @@ public final class ChangesetDecoder
                 break;
             case Instr.ERASE_COLUMN:
             {
-                final int table = readIntern();
-                handler.eraseColumn(table, readIntern());
+                final int table = readClassName();
+                handler.eraseColumn(table, readColumnName());
                 break;
             }
             case Instr.ARRAY_INSERT:
@@ -229,7 +272,7 @@ public final class ChangesetDecoder
 
     private void readAddTable(final InstructionHandler handler) throws CodecException
     {
-        final int table = readIntern();
+        final int table = readClassName();
         final int at = pos;
         final int tableType = readUint8();
         switch (tableType)
@@ -237,7 +280,7 @@ public final class ChangesetDecoder
             case Instr.TABLE_TOP_LEVEL:
             case Instr.TABLE_TOP_LEVEL_ASYMMETRIC:
             {
-                final int pkField = readIntern();
+                final int pkField = readColumnName();
                 final int typeAt = pos;
                 final int pkType = readPayloadType();
                 switch (pkType)
@@ -264,12 +307,12 @@ public final class ChangesetDecoder
 
     private void readAddColumn(final InstructionHandler handler) throws CodecException
     {
-        final int table = readIntern();
-        final int field = readIntern();
+        final int table = readClassName();
+        final int field = readColumnName();
         final int type = readPayloadType();
         final boolean nullable = readBool();
         final int collectionType = readCollectionType();
-        final int linkTarget = type == Instr.TYPE_LINK ? readIntern() : -1;
+        final int linkTarget = type == Instr.TYPE_LINK ? readClassName() : -1;
         final int keyType = collectionType == Instr.COLLECTION_DICTIONARY ? readPayloadType() : 0;
         handler.addColumn(table, field, type, nullable, collectionType, linkTarget, keyType);
     }
@@ -345,7 +388,7 @@ public final class ChangesetDecoder
     /** Reads {@code T K} of an object instruction into {@link #targetTable} and {@link #key}. */
     private void readObjectTarget() throws CodecException
     {
-        targetTable = readIntern();
+        targetTable = readClassName();
         readPrimaryKey(key);
     }
 
@@ -358,7 +401,7 @@ public final class ChangesetDecoder
     private void readPathTarget(final String indexedInstruction) throws CodecException
     {
         readObjectTarget();
-        targetField = readIntern();
+        targetField = readColumnName();
         final int at = pos;
         readPath();
         if (indexedInstruction != null && !path.endsInIndex())
@@ -390,12 +433,22 @@ public final class ChangesetDecoder
             case Instr.TYPE_STRING:
             {
                 final int length = readLength(MAX_STRING_SIZE);
-                value.setBytes(type, buffer, take(length), length);
+                final int offset = take(length);
+                if (clientLimits)
+                {
+                    final int bad = Utf8.firstInvalid(buffer, offset, length);
+                    if (bad >= 0)
+                    {
+                        throw error(offset + bad, "string value in " + name(targetTable) + "." + name(targetField) +
+                            " is not valid UTF-8");
+                    }
+                }
+                value.setBytes(type, buffer, offset, length);
                 break;
             }
             case Instr.TYPE_BINARY:
             {
-                final int length = readLength(Integer.MAX_VALUE);
+                final int length = readLength(clientLimits ? MAX_BINARY_SIZE : Integer.MAX_VALUE);
                 value.setBytes(type, buffer, take(length), length);
                 break;
             }
@@ -412,7 +465,7 @@ public final class ChangesetDecoder
                 readDecimal(value);
                 break;
             case Instr.TYPE_LINK:
-                value.setLink(readIntern());
+                value.setLink(readClassName());
                 readPrimaryKey(value.linkKey());
                 break;
             case Instr.TYPE_OBJECT_ID:
@@ -553,6 +606,43 @@ public final class ChangesetDecoder
         return (int)index;
     }
 
+    /** An intern index naming a class: with client limits, at most {@link #MAX_CLASS_NAME_LENGTH} bytes. */
+    private int readClassName() throws CodecException
+    {
+        final int at = pos;
+        final int index = readIntern();
+        if (clientLimits && interns.length(index) > MAX_CLASS_NAME_LENGTH)
+        {
+            throw error(at, "class name of " + interns.length(index) + " bytes is longer than " +
+                MAX_CLASS_NAME_LENGTH + ": '" + name(index) + "'");
+        }
+        return index;
+    }
+
+    /** An intern index naming a column: with client limits, at most {@link #MAX_COLUMN_NAME_LENGTH} bytes. */
+    private int readColumnName() throws CodecException
+    {
+        final int at = pos;
+        final int index = readIntern();
+        if (clientLimits && interns.length(index) > MAX_COLUMN_NAME_LENGTH)
+        {
+            throw error(at, "column name of " + interns.length(index) + " bytes is longer than " +
+                MAX_COLUMN_NAME_LENGTH + ": '" + name(index) + "'");
+        }
+        return index;
+    }
+
+    /** Error messages only: interned string {@code index}, cut to {@link #QUOTED_NAME_MAX} bytes. */
+    private String name(final int index)
+    {
+        final int length = interns.length(index);
+        final int shown = Math.min(length, QUOTED_NAME_MAX);
+        final byte[] bytes = new byte[shown];
+        buffer.getBytes(interns.offset(index), bytes);
+        final String text = new String(bytes, StandardCharsets.UTF_8);
+        return shown < length ? text + "..." : text;
+    }
+
     private boolean readBool() throws CodecException
     {
         final int at = pos;
@@ -575,7 +665,7 @@ public final class ChangesetDecoder
         }
         if (length > max)
         {
-            throw error(at, "string longer than " + max);
+            throw error(at, "length " + length + " longer than " + max);
         }
         return (int)length;
     }

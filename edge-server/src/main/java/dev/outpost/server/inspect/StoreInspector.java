@@ -1,6 +1,7 @@
 package dev.outpost.server.inspect;
 
 import dev.outpost.codec.CodecException;
+import dev.outpost.codec.changeset.ChangesetDecoder;
 import dev.outpost.codec.changeset.ChangesetPrinter;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.ChangesetReader;
@@ -128,8 +129,14 @@ public final class StoreInspector implements AutoCloseable
             ChangesetPrinter.print(view.changeset(), 0, view.changesetLength()));
     }
 
-    /** The objects of a server file at {@code version}, and the entries that could not be applied. */
-    public record ObjectsInfo(String file, long version, ObjectState state, List<String> problems)
+    /**
+     * The objects of a server file at {@code version}, the entries that could not be applied, and the entries an
+     * upload is refused for today (stored by an older version) that realm-core's client cannot hold: a non-UTF-8
+     * string, an over-long class or column name (see {@code ChangesetDecoder}'s client limits). Clients that
+     * download such an entry fail.
+     */
+    public record ObjectsInfo(String file, long version, ObjectState state, List<String> problems,
+        List<String> clientCannotHold)
     {
     }
 
@@ -147,8 +154,11 @@ public final class StoreInspector implements AutoCloseable
         final ObjectState state = new ObjectState();
         final ChangesetApplier applier = new ChangesetApplier(state);
         final ChangesetReader changesetReader = new ChangesetReader();
+        final ChangesetReader peerReader =
+            new ChangesetReader(new ChangesetDecoder(ChangesetDecoder.DEFAULT_MAX_PATH_LENGTH, true));
         final EntryView view = new EntryView();
         final List<String> problems = new ArrayList<>();
+        final List<String> clientCannotHold = new ArrayList<>();
         for (long v = 1; v <= head; v++)
         {
             if (!reader.read(f, v, view))
@@ -162,7 +172,16 @@ public final class StoreInspector implements AutoCloseable
             }
             try
             {
-                final Changeset c = changesetReader.read(view.changeset(), 0, view.changesetLength(), new Changeset());
+                Changeset c;
+                try
+                {
+                    c = peerReader.read(view.changeset(), 0, view.changesetLength(), new Changeset());
+                }
+                catch (final CodecException refused)
+                {
+                    c = changesetReader.read(view.changeset(), 0, view.changesetLength(), new Changeset());
+                    clientCannotHold.add("version " + v + ": " + refused.getMessage());
+                }
                 final ApplyResult r = applier.apply(c);
                 if (!r.ok())
                 {
@@ -174,7 +193,7 @@ public final class StoreInspector implements AutoCloseable
                 problems.add("version " + v + ": does not parse: " + ex.getMessage());
             }
         }
-        return new ObjectsInfo(fileName, head, state, List.copyOf(problems));
+        return new ObjectsInfo(fileName, head, state, List.copyOf(problems), List.copyOf(clientCannotHold));
     }
 
     private ServerFile file(final String name) throws InspectException
@@ -311,6 +330,10 @@ public final class StoreInspector implements AutoCloseable
         {
             sb.append("# skipped ").append(p).append('\n');
         }
+        for (final String p : o.clientCannotHold())
+        {
+            sb.append("# realm's client cannot hold ").append(p).append('\n');
+        }
         if (null == onlyClass)
         {
             sb.append(o.state().dump());
@@ -345,6 +368,7 @@ public final class StoreInspector implements AutoCloseable
         }
         return new JsonObject().put("server_file", o.file()).put("version", o.version())
             .put("problems", new JsonArray(new ArrayList<Object>(o.problems())))
+            .put("client_cannot_hold", new JsonArray(new ArrayList<Object>(o.clientCannotHold())))
             .put("classes", ObjectsJson.classes(o.state(), onlyClass));
     }
 

@@ -568,7 +568,7 @@ final class Session
             final Changeset cs;
             try
             {
-                cs = writer.tools.reader.read(new UnsafeBuffer(changeset), 0, changeset.length, new Changeset());
+                cs = writer.tools.peerReader.read(new UnsafeBuffer(changeset), 0, changeset.length, new Changeset());
             }
             catch (final CodecException ex)
             {
@@ -1473,7 +1473,7 @@ final class Session
                 final Changeset cs;
                 try
                 {
-                    cs = writer.tools.reader.read(data, (int)meta.getLong(i * 5 + 3), (int)meta.getLong(i * 5 + 4),
+                    cs = writer.tools.peerReader.read(data, (int)meta.getLong(i * 5 + 3), (int)meta.getLong(i * 5 + 4),
                         new Changeset());
                 }
                 catch (final CodecException ex)

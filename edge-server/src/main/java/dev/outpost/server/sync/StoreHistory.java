@@ -1,6 +1,7 @@
 package dev.outpost.server.sync;
 
 import dev.outpost.codec.CodecException;
+import dev.outpost.codec.changeset.ChangesetDecoder;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.ChangesetReader;
 import dev.outpost.ot.model.ChangesetWriter;
@@ -104,12 +105,16 @@ final class StoreHistory implements ServerHistory
         }
     }
 
-    /** Per-writer scratch: one parser, one encoder, one view. */
+    /** Per-writer scratch: two parsers, one encoder, one view. */
     static final class WriterTools
     {
         /** The server's clock: client files' last-seen times (and, through the sessions, changeset timestamps). */
         final EpochClock clock;
+        /** Stored history: as realm-core's parser, so that entries stored by older versions still load. */
         final ChangesetReader reader = new ChangesetReader();
+        /** Changesets from a peer (UPLOAD, transact): also refuses what realm-core's client cannot hold. */
+        final ChangesetReader peerReader =
+            new ChangesetReader(new ChangesetDecoder(ChangesetDecoder.DEFAULT_MAX_PATH_LENGTH, true));
         final ChangesetWriter writer = new ChangesetWriter();
         final EntryView view = new EntryView();
         final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(64 * 1024);

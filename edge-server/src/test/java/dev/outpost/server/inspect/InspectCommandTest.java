@@ -11,6 +11,7 @@ import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreShard;
+import dev.outpost.server.sync.HostileChangesets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -181,6 +182,31 @@ class InspectCommandTest
         final Result onlyTask = inspect("--data-dir", dataDir.toString(), "--file", TASKS, "--objects",
             "--class", "Task");
         assertThat(onlyTask.out()).contains("class Task", "\"world\"").doesNotContain("class Tag", "urgent");
+    }
+
+    @Test
+    void shouldReportEntriesStoredByOlderVersionsThatRealmsClientCannotHold()
+    {
+        final String poisoned = "pbs/app/poisoned";
+        final StoreShard shard = store.shardFor(poisoned);
+        final ServerFile file = shard.createServerFile(poisoned);
+        for (final byte[] bytes : new byte[][] {HostileChangesets.invalidUtf8Name(), HostileChangesets.longColumn(64)})
+        {
+            assertThat(shard.append(file, 1, 0, 1_000, bytes.length, new UnsafeBuffer(bytes), 0, bytes.length))
+                .isPositive();
+        }
+        shard.publish();
+
+        final Result r = inspect("--data-dir", dataDir.toString(), "--file", poisoned, "--objects");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out())
+            .contains("# realm's client cannot hold version 1: string value in Item.name is not valid UTF-8")
+            .contains("# realm's client cannot hold version 2: column name of 64 bytes is longer than 63")
+            .doesNotContain("# skipped");
+        final Result json = inspect("--data-dir", dataDir.toString(), "--file", poisoned, "--objects", "--json");
+        assertThat(new JsonObject(json.out()).getJsonArray("client_cannot_hold")).hasSize(2);
+        assertThat(inspect("--data-dir", dataDir.toString(), "--file", TASKS, "--objects").out())
+            .doesNotContain("cannot hold");
     }
 
     @Test

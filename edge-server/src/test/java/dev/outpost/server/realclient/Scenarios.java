@@ -29,6 +29,7 @@ final class Scenarios
         ProductScenarios.register(ALL);
         FlxScenarios.register(ALL);
         AuthScenarios.register(ALL);
+        HostileScenarios.register(ALL);
     }
 
     private Scenarios()

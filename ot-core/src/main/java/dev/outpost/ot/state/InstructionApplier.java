@@ -518,6 +518,11 @@ public final class InstructionApplier implements InstructionSink
     {
         final ColumnSpec col = loc.col;
         final String where = loc.where();
+        // realm-core's Dictionary::insert and erase refuse these keys with an exception its client does not survive
+        if (!loc.key.isEmpty() && (loc.key.charAt(0) == '$' || loc.key.indexOf('.') >= 0))
+        {
+            throw bad("Update: Dictionary key '%s' in '%s' must not start with '$' or contain '.'", loc.key, where);
+        }
         final Value current = loc.dict.entries().get(loc.key);
         switch (payloadType)
         {

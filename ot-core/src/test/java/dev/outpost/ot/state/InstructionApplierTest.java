@@ -438,6 +438,21 @@ class InstructionApplierTest
     // ------------------------------------------------------------------------------------------------ dictionaries
 
     @Test
+    void shouldRefuseDictionaryKeysRealmsClientRefuses()
+    {
+        fails(b -> b.update("Person", K1, "attrs", p("$x"), Instr.TYPE_STRING, new Value.Str("1"), false, -1),
+            "must not start with '$' or contain '.'");
+        fails(b -> b.update("Person", K1, "attrs", p("a.b"), Instr.TYPE_STRING, new Value.Str("1"), false, -1),
+            "Dictionary key 'a.b'");
+        fails(b -> b.update("Person", K1, "places", p("."), Instr.TYPE_OBJECT_VALUE, null, false, -1),
+            "Dictionary key '.'");
+        fails(b -> b.update("Person", K1, "attrs", p("$"), Instr.TYPE_ERASED, null, false, -1), "Dictionary key '$'");
+        ok(b -> b.update("Person", K1, "attrs", p("a$b"), Instr.TYPE_STRING, new Value.Str("1"), false, -1));
+        ok(b -> b.update("Person", K1, "attrs", p(""), Instr.TYPE_STRING, new Value.Str("2"), false, -1));
+        assertThat(((Value.DictValue)field("attrs")).entries()).containsOnlyKeys("a$b", "");
+    }
+
+    @Test
     void shouldSetEraseAndClearDictionaryEntries()
     {
         ok(b ->
