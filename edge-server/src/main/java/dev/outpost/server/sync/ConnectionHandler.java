@@ -247,6 +247,18 @@ final class ConnectionHandler implements SyncConnectionHandler
     // ---------------------------------------------------------------------------------------------------------------
     // slow consumers
 
+    /**
+     * @return whether a session of this connection may build its next message: the connection is writable and its
+     * bytes queued but not sent plus those being built are under {@code max-queued-bytes-per-connection}, counted
+     * for all its sessions together (so a connection that does not read holds at most the budget plus one message,
+     * and its sessions cost no more build work until it drains). A session that may not pauses until
+     * {@link #onWritable()} or a finished build makes room ({@link #resumePaused()}).
+     */
+    boolean mayBuild()
+    {
+        return connection.isWritable() && outstandingBytes() < maxQueuedBytes;
+    }
+
     /** @return bytes of this connection's messages queued in the channel plus the expected size of those building. */
     long outstandingBytes()
     {
@@ -334,21 +346,19 @@ final class ConnectionHandler implements SyncConnectionHandler
             connection.context().owner().cancelTimer(slowConsumerTimer);
             slowConsumerTimer = -1;
         }
-        final Session[] resume = paused.toArray(new Session[0]);
-        paused.clear();
-        for (int i = 0; i < resume.length; i++)
+        resumePaused();
+    }
+
+    /**
+     * Resume paused sessions in order while the connection has room ({@link #mayBuild()}); the rest stay paused, in
+     * order, for the next {@link #onWritable()} or finished build. Each session at most once per call (one that
+     * pauses again goes to the end of the list).
+     */
+    void resumePaused()
+    {
+        for (int n = paused.size(); n > 0 && !paused.isEmpty() && mayBuild(); n--)
         {
-            if (!connection.isWritable())
-            {
-                // unwritable again: the sessions not resumed yet stay paused and wait for the next onWritable
-                // (dropping them from the list here used to leave them paused for good: readers that never caught up)
-                for (int j = i; j < resume.length; j++)
-                {
-                    paused(resume[j]);
-                }
-                break;
-            }
-            resume[i].resume();
+            paused.remove(0).resume();
         }
     }
 

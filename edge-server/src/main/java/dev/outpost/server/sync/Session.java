@@ -792,7 +792,7 @@ final class Session
 
     private boolean writableOrPause()
     {
-        if (conn.connection.isWritable())
+        if (conn.mayBuild())
         {
             return true;
         }
@@ -936,6 +936,7 @@ final class Session
         {
             conn.runDeferred(this);
         }
+        conn.resumePaused(); // the build's room is free: sessions paused for the budget go first
         scan();
     }
 

@@ -120,8 +120,10 @@ class ConnectionBudgetIT
         assertThat(server.sync().slowConsumersDropped()).isZero();
         assertThat(hogConnection.builds()).as("no build for the hog since its budget filled").isEqualTo(builds);
         final int message = partition.length + 4096;
-        assertThat(builds).as("builds for the hog: what its budget holds, plus one")
-            .isLessThanOrEqualTo(BUDGET / partition.length + 2L);
+        // what the kernel's send buffer took (auto-tuned, up to a few MB on loopback) left room for more builds:
+        // not a bound on them, but far from one per session (before the budget: all 200, ~60 MB at once)
+        assertThat(builds).as("builds for the hog: its budget's worth plus what the kernel took")
+            .isLessThan(HOG_SESSIONS / 4);
         assertThat(hogConnection.queuedPeak()).as("hog's bytes queued + building: at most the budget plus a message")
             .isLessThanOrEqualTo(BUDGET + message);
     }
