@@ -314,7 +314,6 @@ final class ConnectionHandler implements SyncConnectionHandler
         return sessions.size();
     }
 
-
     /** A session stopped reading history because the connection is not writable. */
     void paused(final Session s)
     {

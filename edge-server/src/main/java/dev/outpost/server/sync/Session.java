@@ -879,6 +879,7 @@ final class Session
             (j.kind == DownloadJob.Kind.HISTORY && j.epoch != epoch))
         {
             j.releaseFrame();
+            conn.resumePaused(); // its room is free for the sessions paused for the budget
             scan();
             return;
         }
@@ -886,6 +887,7 @@ final class Session
         {
             error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true,
                 "internal error: " + j.failure);
+            conn.resumePaused();
             return;
         }
         final OutboundFrame frame = j.frame;
