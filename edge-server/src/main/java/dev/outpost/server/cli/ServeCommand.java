@@ -138,7 +138,7 @@ final class ServeCommand implements Callable<Integer>
 
     @Option(names = "--max-queued-bytes-per-connection", paramLabel = "SIZE",
         description = "Most bytes of a sync connection's messages queued unsent or being built before its sessions " +
-            "wait for it to drain (default 4MiB).")
+            "wait for it to drain (default " + ServerConfig.MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT_TEXT + ").")
     String maxQueuedBytesPerConnection;
 
     @Option(names = "--writer-queue", paramLabel = "N",

@@ -111,7 +111,9 @@ public final class ServerConfig
      * built for it on the download pool; over it, the connection's sessions build nothing more until it drains.
      */
     public static final String MAX_QUEUED_BYTES_PER_CONNECTION_PROP = "outpost.max.queued.bytes.per.connection";
-    public static final int MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT = 4 * 1024 * 1024;
+    public static final String MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT_TEXT = "4MiB";
+    public static final int MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT =
+        parseSize(MAX_QUEUED_BYTES_PER_CONNECTION_PROP, MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT_TEXT);
     public static final int MAX_QUEUED_BYTES_PER_CONNECTION_MIN = 256 * 1024;
 
     /** Capacity of each store shard writer's handoff queue, in commands (rounded up to a power of two). */
