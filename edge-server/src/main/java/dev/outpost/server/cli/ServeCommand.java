@@ -136,6 +136,11 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.SLOW_CONSUMER_TIMEOUT_DEFAULT_TEXT + ").")
     String slowConsumerTimeout;
 
+    @Option(names = "--max-queued-bytes-per-connection", paramLabel = "SIZE",
+        description = "Most bytes of a sync connection's messages queued unsent or being built before its sessions " +
+            "wait for it to drain (default " + ServerConfig.MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT_TEXT + ").")
+    String maxQueuedBytesPerConnection;
+
     @Option(names = "--writer-queue", paramLabel = "N",
         description = "Commands each store writer's handoff queue holds before event loops retry (default " +
             ServerConfig.WRITER_QUEUE_DEFAULT + ").")
@@ -356,6 +361,11 @@ final class ServeCommand implements Callable<Integer>
             config.slowConsumerTimeout(
                 ServerConfig.parseDuration(ServerConfig.SLOW_CONSUMER_TIMEOUT_PROP, slowConsumerTimeout));
         }
+        if (null != maxQueuedBytesPerConnection)
+        {
+            config.maxQueuedBytesPerConnection(ServerConfig.parseSize(
+                ServerConfig.MAX_QUEUED_BYTES_PER_CONNECTION_PROP, maxQueuedBytesPerConnection));
+        }
         if (null != writerQueue)
         {
             config.writerQueue(writerQueue);
@@ -412,6 +422,8 @@ final class ServeCommand implements Callable<Integer>
             {publicUrl, ServerConfig.PUBLIC_URL_PROP, "--public-url"},
             {shutdownTimeout, ServerConfig.SHUTDOWN_TIMEOUT_PROP, "--shutdown-timeout"},
             {slowConsumerTimeout, ServerConfig.SLOW_CONSUMER_TIMEOUT_PROP, "--slow-consumer-timeout"},
+            {maxQueuedBytesPerConnection, ServerConfig.MAX_QUEUED_BYTES_PER_CONNECTION_PROP,
+                "--max-queued-bytes-per-connection"},
             {writerQueue, ServerConfig.WRITER_QUEUE_PROP, "--writer-queue"},
             {uploadInlineBytes, ServerConfig.UPLOAD_INLINE_BYTES_PROP, "--upload-inline-bytes"},
             {downloadInlineBytes, ServerConfig.DOWNLOAD_INLINE_BYTES_PROP, "--download-inline-bytes"},

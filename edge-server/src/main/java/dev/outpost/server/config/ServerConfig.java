@@ -106,6 +106,16 @@ public final class ServerConfig
     public static final Duration SLOW_CONSUMER_TIMEOUT_DEFAULT =
         parseDuration(SLOW_CONSUMER_TIMEOUT_PROP, SLOW_CONSUMER_TIMEOUT_DEFAULT_TEXT);
 
+    /**
+     * Most bytes of one sync connection's outbound messages queued but not yet taken by the socket, plus those being
+     * built for it on the download pool; over it, the connection's sessions build nothing more until it drains.
+     */
+    public static final String MAX_QUEUED_BYTES_PER_CONNECTION_PROP = "outpost.max.queued.bytes.per.connection";
+    public static final String MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT_TEXT = "4MiB";
+    public static final int MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT =
+        parseSize(MAX_QUEUED_BYTES_PER_CONNECTION_PROP, MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT_TEXT);
+    public static final int MAX_QUEUED_BYTES_PER_CONNECTION_MIN = 256 * 1024;
+
     /** Capacity of each store shard writer's handoff queue, in commands (rounded up to a power of two). */
     public static final String WRITER_QUEUE_PROP = "outpost.writer.queue";
     public static final int WRITER_QUEUE_DEFAULT = 4096;
@@ -198,6 +208,7 @@ public final class ServerConfig
     private String publicUrl;
     private Duration shutdownTimeout = SHUTDOWN_TIMEOUT_DEFAULT;
     private Duration slowConsumerTimeout = SLOW_CONSUMER_TIMEOUT_DEFAULT;
+    private int maxQueuedBytesPerConnection = MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT;
     private int writerQueue = WRITER_QUEUE_DEFAULT;
     private Durability durability = DURABILITY_DEFAULT;
     private int stateCacheFiles = STATE_CACHE_FILES_DEFAULT;
@@ -251,6 +262,8 @@ public final class ServerConfig
             (c, v) -> c.shutdownTimeout = parseDuration(SHUTDOWN_TIMEOUT_PROP, v)),
         new Setting("slow-consumer-timeout", SLOW_CONSUMER_TIMEOUT_PROP,
             (c, v) -> c.slowConsumerTimeout = parseDuration(SLOW_CONSUMER_TIMEOUT_PROP, v)),
+        new Setting("max-queued-bytes-per-connection", MAX_QUEUED_BYTES_PER_CONNECTION_PROP,
+            (c, v) -> c.maxQueuedBytesPerConnection = parseSize(MAX_QUEUED_BYTES_PER_CONNECTION_PROP, v)),
         new Setting("writer-queue", WRITER_QUEUE_PROP, (c, v) -> c.writerQueue = parseInt(WRITER_QUEUE_PROP, v)),
         new Setting("durability", DURABILITY_PROP, (c, v) -> c.durability = parseDurability(v)),
         new Setting("state-cache.files", STATE_CACHE_FILES_PROP,
@@ -511,6 +524,11 @@ public final class ServerConfig
         publicUrl = null == publicUrl ? null : normalisePublicUrl(publicUrl);
         requirePositive(SHUTDOWN_TIMEOUT_PROP, shutdownTimeout);
         requirePositive(SLOW_CONSUMER_TIMEOUT_PROP, slowConsumerTimeout);
+        if (maxQueuedBytesPerConnection < MAX_QUEUED_BYTES_PER_CONNECTION_MIN)
+        {
+            throw new ConfigException(MAX_QUEUED_BYTES_PER_CONNECTION_PROP, maxQueuedBytesPerConnection +
+                " bytes is below 256 KiB");
+        }
         if (writerQueue < 2 || writerQueue > WRITER_QUEUE_MAX)
         {
             throw new ConfigException(WRITER_QUEUE_PROP, writerQueue + " is outside 2.." + WRITER_QUEUE_MAX);
@@ -720,6 +738,7 @@ public final class ServerConfig
         copy.publicUrl = publicUrl;
         copy.shutdownTimeout = shutdownTimeout;
         copy.slowConsumerTimeout = slowConsumerTimeout;
+        copy.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection;
         copy.writerQueue = writerQueue;
         copy.durability = durability;
         copy.stateCacheFiles = stateCacheFiles;
@@ -833,6 +852,22 @@ public final class ServerConfig
     public ServerConfig slowConsumerTimeout(final Duration slowConsumerTimeout)
     {
         this.slowConsumerTimeout = slowConsumerTimeout;
+        return this;
+    }
+
+    /**
+     * @return the most bytes of one sync connection's outbound messages queued but not sent yet plus those being
+     * built for it; while it is over this, none of its sessions starts building another message (a client that does
+     * not read costs at most this much memory and no more build work).
+     */
+    public int maxQueuedBytesPerConnection()
+    {
+        return maxQueuedBytesPerConnection;
+    }
+
+    public ServerConfig maxQueuedBytesPerConnection(final int maxQueuedBytesPerConnection)
+    {
+        this.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection;
         return this;
     }
 
@@ -1131,6 +1166,7 @@ public final class ServerConfig
             ", publicUrl=" + publicUrl +
             ", shutdownTimeout=" + shutdownTimeout +
             ", slowConsumerTimeout=" + slowConsumerTimeout +
+            ", maxQueuedBytesPerConnection=" + maxQueuedBytesPerConnection +
             ", writerQueue=" + writerQueue +
             ", durability=" + durability +
             ", stateCacheFiles=" + stateCacheFiles +

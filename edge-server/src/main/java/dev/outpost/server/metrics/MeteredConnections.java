@@ -247,6 +247,11 @@ public final class MeteredConnections
             return delegate.isWritable();
         }
 
+        public long queuedBytes()
+        {
+            return delegate.queuedBytes();
+        }
+
         public boolean isOpen()
         {
             return delegate.isOpen();

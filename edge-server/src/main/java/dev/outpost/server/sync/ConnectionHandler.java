@@ -50,6 +50,14 @@ final class ConnectionHandler implements SyncConnectionHandler
     long deferredBytes;
     private boolean closed;
     final LogContext log;
+    /** Per-connection outbound budget ({@code max-queued-bytes-per-connection}), see {@link #mayBuild()}. */
+    private final long maxQueuedBytes;
+    /** Expected bytes of the messages being built for this connection on the download pool (or on their way back). */
+    private long building;
+    /** Messages built for this connection (inline and on the pool); written on the event loop only. */
+    private volatile long builds;
+    /** Most bytes queued plus being built seen for this connection; written on the event loop only. */
+    private volatile long queuedPeak;
 
     ConnectionHandler(final SyncService service, final SyncConnection connection)
     {
@@ -57,6 +65,7 @@ final class ConnectionHandler implements SyncConnectionHandler
         this.connection = connection;
         this.log = LogContext.connection(connection.connectionId(), connection.remoteAddress());
         this.flx = connection.mode() == SyncMode.FLX;
+        this.maxQueuedBytes = service.config.maxQueuedBytesPerConnection();
         decoder.flx(flx).protocolVersion(connection.protocolVersion());
         encoder.flx(flx).protocolVersion(connection.protocolVersion());
     }
@@ -238,6 +247,73 @@ final class ConnectionHandler implements SyncConnectionHandler
     // ---------------------------------------------------------------------------------------------------------------
     // slow consumers
 
+    /**
+     * @return whether a session of this connection may build its next message: the connection is writable and its
+     * bytes queued but not sent plus those being built are under {@code max-queued-bytes-per-connection}, counted
+     * for all its sessions together (so a connection that does not read holds at most the budget plus one message,
+     * and its sessions cost no more build work until it drains). A session that may not pauses until
+     * {@link #onWritable()} or a finished build makes room ({@link #resumePaused()}).
+     */
+    boolean mayBuild()
+    {
+        return connection.isWritable() && outstandingBytes() < maxQueuedBytes;
+    }
+
+    /** @return bytes of this connection's messages queued in the channel plus the expected size of those building. */
+    long outstandingBytes()
+    {
+        return connection.queuedBytes() + building;
+    }
+
+    /** A session starts building a message of about {@code expected} bytes on the download pool. */
+    void buildStarted(final long expected)
+    {
+        building += expected;
+        builds = builds + 1;
+        notePeak();
+    }
+
+    /** The message of {@link #buildStarted(long)} is back on the loop (sent or dropped right after). */
+    void buildFinished(final long expected)
+    {
+        building -= expected;
+    }
+
+    /** A session built and sent a small message inline. */
+    void builtInline()
+    {
+        builds = builds + 1;
+        notePeak();
+    }
+
+    /** A built message was handed to the connection. */
+    void notePeak()
+    {
+        final long now = outstandingBytes();
+        if (now > queuedPeak)
+        {
+            queuedPeak = now;
+        }
+    }
+
+    /** @return messages built for this connection so far (any thread; tests and metrics). */
+    long builds()
+    {
+        return builds;
+    }
+
+    /** @return the most bytes queued plus being built seen for this connection (any thread; tests and metrics). */
+    long queuedPeak()
+    {
+        return queuedPeak;
+    }
+
+    /** @return sessions bound on this connection (any thread, approximate; tests). */
+    int sessionCount()
+    {
+        return sessions.size();
+    }
+
     /** A session stopped reading history because the connection is not writable. */
     void paused(final Session s)
     {
@@ -269,21 +345,19 @@ final class ConnectionHandler implements SyncConnectionHandler
             connection.context().owner().cancelTimer(slowConsumerTimer);
             slowConsumerTimer = -1;
         }
-        final Session[] resume = paused.toArray(new Session[0]);
-        paused.clear();
-        for (int i = 0; i < resume.length; i++)
+        resumePaused();
+    }
+
+    /**
+     * Resume paused sessions in order while the connection has room ({@link #mayBuild()}); the rest stay paused, in
+     * order, for the next {@link #onWritable()} or finished build. Each session at most once per call (one that
+     * pauses again goes to the end of the list).
+     */
+    void resumePaused()
+    {
+        for (int n = paused.size(); n > 0 && !paused.isEmpty() && mayBuild(); n--)
         {
-            if (!connection.isWritable())
-            {
-                // unwritable again: the sessions not resumed yet stay paused and wait for the next onWritable
-                // (dropping them from the list here used to leave them paused for good: readers that never caught up)
-                for (int j = i; j < resume.length; j++)
-                {
-                    paused(resume[j]);
-                }
-                break;
-            }
-            resume[i].resume();
+            paused.remove(0).resume();
         }
     }
 

@@ -61,6 +61,8 @@ final class DownloadJob
     long stateVersion;
     long stateSalt;
     int stateOffset;
+    /** About how many bytes the message will take (counted against the connection's budget while it builds). */
+    long expected;
 
     // outputs (builder)
     long toServer;

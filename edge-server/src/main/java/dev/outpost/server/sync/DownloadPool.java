@@ -15,10 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link SyncService#poolBuilder()}, one per service and thread). Each finished job goes back to its session's
  * event loop ({@link TaskKind#DOWNLOAD}), which applies the cursors and sends the frame.
  * <p>
- * Bounded: a session has at most one job queued or running, so the queue holds at most one job per session and the
- * memory in flight is one message per pool thread (server-wide) plus one per session whose result is on its way to
- * the loop. Thread-safe: {@link #submit} from any event loop; {@link #close} once, after every service using it
- * closed.
+ * Bounded: a session has at most one job queued or running, so the queue holds at most one job per session; and a
+ * session starts a job only while its connection's queued plus building bytes are under
+ * {@code max-queued-bytes-per-connection} ({@link ConnectionHandler#mayBuild()}), so the memory in flight and queued
+ * for one connection is at most that budget plus one message, whatever its number of sessions. Thread-safe:
+ * {@link #submit} from any event loop; {@link #close} once, after every service using it closed.
  */
 final class DownloadPool
 {

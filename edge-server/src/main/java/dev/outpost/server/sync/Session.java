@@ -780,6 +780,7 @@ final class Session
                 {
                     conn.service.metrics.downloadSent(j.entries);
                 }
+                conn.builtInline();
                 if (downloadServer < head && downloadServer > before)
                 {
                     notifyHeadAdvanced(); // more than one message's worth: yield, continue in a new task
@@ -791,7 +792,7 @@ final class Session
 
     private boolean writableOrPause()
     {
-        if (conn.connection.isWritable())
+        if (conn.mayBuild())
         {
             return true;
         }
@@ -838,7 +839,23 @@ final class Session
     private void launch(final DownloadJob j)
     {
         building = true;
+        j.expected = expectedBytes(j);
+        conn.buildStarted(j.expected);
         conn.service.submitDownload(j);
+    }
+
+    /** About the size of the message {@code j} builds: what it counts against the connection's budget meanwhile. */
+    private static long expectedBytes(final DownloadJob j)
+    {
+        final long body = switch (j.kind)
+        {
+            case HISTORY -> Math.min(j.maxBytes,
+                Math.max(0, j.file.cumulativeSize(j.head) - j.file.cumulativeSize(j.fromServer)));
+            case BOOTSTRAP -> j.maxBytes / 2;
+            case STATE -> Math.min((long)LegacyRequests.SEGMENT_SIZE * LegacyRequests.SEGMENTS_PER_MESSAGE,
+                j.stateBytes.length - j.stateOffset);
+        };
+        return body + DownloadBuilder.HEAD_MAX;
     }
 
     private void advance(final DownloadJob j)
@@ -857,10 +874,12 @@ final class Session
     {
         final DownloadJob j = job;
         building = false;
+        conn.buildFinished(j.expected);
         if (state == State.ENDED || state == State.ERRORED || conn.isClosed() ||
             (j.kind == DownloadJob.Kind.HISTORY && j.epoch != epoch))
         {
             j.releaseFrame();
+            conn.resumePaused(); // its room is free for the sessions paused for the budget
             scan();
             return;
         }
@@ -868,6 +887,7 @@ final class Session
         {
             error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true,
                 "internal error: " + j.failure);
+            conn.resumePaused();
             return;
         }
         final OutboundFrame frame = j.frame;
@@ -913,10 +933,12 @@ final class Session
             }
             default -> throw new IllegalStateException(String.valueOf(j.kind));
         }
+        conn.notePeak();
         if (!sending())
         {
             conn.runDeferred(this);
         }
+        conn.resumePaused(); // the build's room is free: sessions paused for the budget go first
         scan();
     }
 

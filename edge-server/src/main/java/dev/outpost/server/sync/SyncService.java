@@ -205,6 +205,12 @@ public final class SyncService implements SyncEngine
         handlers.remove(handler);
     }
 
+    /** @return the open connections' handlers (a snapshot; for tests: per-connection outbound accounting). */
+    ConnectionHandler[] connectionHandlers()
+    {
+        return handlers.toArray(new ConnectionHandler[0]);
+    }
+
     /**
      * Graceful shutdown: every connection gets {@code error 100} with try_again (the client reconnects after about
      * a second) and is closed with 1001; waits until all report closed, at most {@code timeout}.

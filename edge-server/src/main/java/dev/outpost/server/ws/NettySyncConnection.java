@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.PendingWriteQueue;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -552,6 +553,13 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
             ctx.flush();
         }
         return ctx.channel().isWritable();
+    }
+
+    public long queuedBytes()
+    {
+        // the channel's count: frames in its outbound buffer plus those held in our PendingWriteQueue
+        final ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+        return null == buffer ? 0 : buffer.totalPendingWriteBytes();
     }
 
     public boolean isOpen()

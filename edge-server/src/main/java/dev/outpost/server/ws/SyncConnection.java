@@ -97,6 +97,12 @@ public interface SyncConnection
     boolean isWritable();
 
     /**
+     * @return bytes of messages sent on this connection that the socket has not taken yet (queued in the channel,
+     * fragments of a big message included); the per-connection budget compares against it.
+     */
+    long queuedBytes();
+
+    /**
      * @return false once closing or closed.
      */
     boolean isOpen();

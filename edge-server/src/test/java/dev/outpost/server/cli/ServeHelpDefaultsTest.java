@@ -52,6 +52,7 @@ class ServeHelpDefaultsTest
         p.put("--tls-protocols", t -> List.of(t));
         p.put("--shutdown-timeout", duration);
         p.put("--slow-consumer-timeout", duration);
+        p.put("--max-queued-bytes-per-connection", size);
         p.put("--writer-queue", integer);
         p.put("--upload-inline-bytes", size);
         p.put("--download-inline-bytes", size);
@@ -84,6 +85,7 @@ class ServeHelpDefaultsTest
         d.put("--tls-protocols", c.tlsProtocols());
         d.put("--shutdown-timeout", c.shutdownTimeout());
         d.put("--slow-consumer-timeout", c.slowConsumerTimeout());
+        d.put("--max-queued-bytes-per-connection", c.maxQueuedBytesPerConnection());
         d.put("--writer-queue", c.writerQueue());
         d.put("--upload-inline-bytes", c.uploadInlineBytes());
         d.put("--download-inline-bytes", c.downloadInlineBytes());
