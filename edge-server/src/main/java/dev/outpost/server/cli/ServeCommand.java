@@ -4,6 +4,7 @@ import dev.outpost.server.config.ConfigException;
 import dev.outpost.server.config.JwtAlgorithm;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.HttpApi;
+import dev.outpost.server.http.HttpConnectionGuard;
 import dev.outpost.server.http.OutpostServer;
 import dev.outpost.server.sync.SyncServer;
 import dev.outpost.server.tls.TlsSetup;
@@ -51,6 +52,22 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--idle-timeout", paramLabel = "DURATION",
         description = "Drop sync connections silent this long (default 10m).")
     String idleTimeout;
+
+    @Option(names = "--http-idle-timeout", paramLabel = "DURATION",
+        description = "Close an HTTP connection waiting this long for its next request (default 60s).")
+    String httpIdleTimeout;
+
+    @Option(names = "--http-header-timeout", paramLabel = "DURATION",
+        description = "Close a connection whose request head takes longer than this to arrive (default 10s).")
+    String httpHeaderTimeout;
+
+    @Option(names = "--http-body-timeout", paramLabel = "DURATION",
+        description = "Close a connection whose request body stalls this long (default 30s).")
+    String httpBodyTimeout;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+        description = "Most connections open at once, HTTP and sync (default 0: the descriptor limit minus a reserve).")
+    Integer maxConnections;
 
     @Option(names = "--access-token-ttl", paramLabel = "DURATION", description = "Access token lifetime (default 30m).")
     String accessTokenTtl;
@@ -157,6 +174,10 @@ final class ServeCommand implements Callable<Integer>
         final String ws = server.baseUrl().replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" +
             (server.apps().appIds().size() == 1 ? server.apps().appIds().iterator().next() : "<app>") +
             "/realm-sync";
+        final HttpConnectionGuard guard = server.connectionGuard();
+        System.out.println("Outpost connections: descriptor limit " + guard.descriptors() + ", at most " +
+            guard.maxConnections() + " open (max-connections), HTTP timeouts idle " + config.httpIdleTimeout() +
+            " header " + config.httpHeaderTimeout() + " body " + config.httpBodyTimeout());
         System.out.println("Outpost listening on " + server.baseUrl() + " app=" +
             String.join(",", server.apps().appIds()) + " sync=" + ws +
             " data=" + config.dataDir().toAbsolutePath().normalize() + " transport=" +
@@ -230,6 +251,23 @@ final class ServeCommand implements Callable<Integer>
         if (null != idleTimeout)
         {
             config.idleTimeout(ServerConfig.parseDuration(ServerConfig.IDLE_TIMEOUT_PROP, idleTimeout));
+        }
+        if (null != httpIdleTimeout)
+        {
+            config.httpIdleTimeout(ServerConfig.parseDuration(ServerConfig.HTTP_IDLE_TIMEOUT_PROP, httpIdleTimeout));
+        }
+        if (null != httpHeaderTimeout)
+        {
+            config.httpHeaderTimeout(
+                ServerConfig.parseDuration(ServerConfig.HTTP_HEADER_TIMEOUT_PROP, httpHeaderTimeout));
+        }
+        if (null != httpBodyTimeout)
+        {
+            config.httpBodyTimeout(ServerConfig.parseDuration(ServerConfig.HTTP_BODY_TIMEOUT_PROP, httpBodyTimeout));
+        }
+        if (null != maxConnections)
+        {
+            config.maxConnections(maxConnections);
         }
         if (null != accessTokenTtl)
         {
@@ -318,6 +356,10 @@ final class ServeCommand implements Callable<Integer>
             {host, ServerConfig.HOST_PROP, "--host"}, {port, ServerConfig.PORT_PROP, "--port"},
             {dataDir, ServerConfig.DATA_DIR_PROP, "--data-dir"}, {appId, ServerConfig.APP_ID_PROP, "--app-id"},
             {idleTimeout, ServerConfig.IDLE_TIMEOUT_PROP, "--idle-timeout"},
+            {httpIdleTimeout, ServerConfig.HTTP_IDLE_TIMEOUT_PROP, "--http-idle-timeout"},
+            {httpHeaderTimeout, ServerConfig.HTTP_HEADER_TIMEOUT_PROP, "--http-header-timeout"},
+            {httpBodyTimeout, ServerConfig.HTTP_BODY_TIMEOUT_PROP, "--http-body-timeout"},
+            {maxConnections, ServerConfig.MAX_CONNECTIONS_PROP, "--max-connections"},
             {accessTokenTtl, ServerConfig.ACCESS_TOKEN_TTL_PROP, "--access-token-ttl"},
             {refreshTokenTtl, ServerConfig.REFRESH_TOKEN_TTL_PROP, "--refresh-token-ttl"},
             {jwtAlgorithm, ServerConfig.JWT_ALGORITHM_PROP, "--jwt-algorithm"},
