@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
@@ -525,6 +526,11 @@ public final class HttpApi
     private void failure(final RoutingContext ctx)
     {
         final Throwable failure = ctx.failure();
+        if (failure instanceof HttpClosedException)
+        {
+            // The peer went away mid-request, or was closed for a stalled body: nobody to answer, nothing to log.
+            return;
+        }
         int status = ctx.statusCode();
         if (failure instanceof DecodeException)
         {
