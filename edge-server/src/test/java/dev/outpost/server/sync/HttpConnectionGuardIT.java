@@ -231,6 +231,7 @@ class HttpConnectionGuardIT
         }
     }
 
+    /** Wait (bounded) until the server has accepted {@code atLeast} connections; the assertions come after. */
     private static void awaitOpen(final HttpConnectionGuard guard, final int atLeast) throws InterruptedException
     {
         final long deadline = System.currentTimeMillis() + CLOSE_WAIT_MS;
@@ -238,6 +239,5 @@ class HttpConnectionGuardIT
         {
             Thread.sleep(20);
         }
-        assertThat(guard.openConnections()).isGreaterThanOrEqualTo(atLeast);
     }
 }
