@@ -322,9 +322,10 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
             if (!decodedThisRead && !inRequest && 0 == headStartNs)
             {
                 headStartNs = System.nanoTime();
-                arm();
             }
             decodedThisRead = false;
+            // The deadline may have moved earlier (a head started, or a body began): no timer work unless it did.
+            arm();
             ctx.fireChannelReadComplete();
         }
 
@@ -353,8 +354,8 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
                 if (0 == pending && !inRequest)
                 {
                     idleSinceNs = System.nanoTime();
-                    arm();
                 }
+                arm();
                 if (closeAfterResponse && 0 == pending)
                 {
                     final ChannelPromise closing = promise.unvoid();

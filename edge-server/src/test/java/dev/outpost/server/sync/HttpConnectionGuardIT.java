@@ -58,26 +58,49 @@ class HttpConnectionGuardIT
     }
 
     @Test
-    void shouldCloseSilentPartialHeadPartialBodyAndIdleKeepAliveConnections() throws Exception
+    void shouldCloseSilentAndIdleKeepAliveConnectionsAfterTheIdleTimeout() throws Exception
     {
+        // Only the idle timeout is short: whatever closes these connections is the idle timeout.
         final SyncServer server = fixture.start(dir, c -> c.httpIdleTimeout(Duration.ofSeconds(1))
-            .httpHeaderTimeout(Duration.ofSeconds(1)).httpBodyTimeout(Duration.ofSeconds(1)));
+            .httpHeaderTimeout(Duration.ofSeconds(60)).httpBodyTimeout(Duration.ofSeconds(60)));
         final int port = server.port();
 
         final Socket silent = open(port);
-        final Socket partialHead = open(port);
-        send(partialHead, "GET /health HTTP/1.1\r\nHost: x\r\n");
-        final Socket partialBody = open(port);
-        send(partialBody, "POST /api/client/v2.0/app/" + APP + "/auth/providers/anon-user/login HTTP/1.1\r\n" +
-            "Host: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"");
         final Socket keepAlive = open(port);
         send(keepAlive, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(readHead(keepAlive)).startsWith("HTTP/1.1 200");
 
         assertThat(readUntilClosed(silent)).as("silent connection").isEmpty();
+        readUntilClosed(keepAlive);
+        assertThat(server.http().connectionGuard().timedOutConnections()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void shouldClosePartialHeadsAndStalledBodiesAfterTheirTimeouts() throws Exception
+    {
+        // The idle timeout is long: whatever closes these connections is the header or the body timeout.
+        final SyncServer server = fixture.start(dir, c -> c.httpIdleTimeout(Duration.ofSeconds(60))
+            .httpHeaderTimeout(Duration.ofSeconds(1)).httpBodyTimeout(Duration.ofSeconds(1)));
+        final int port = server.port();
+
+        final Socket partialHead = open(port);
+        send(partialHead, "GET /health HTTP/1.1\r\nHost: x\r\n");
+        final Socket partialBody = open(port);
+        send(partialBody, "POST /api/client/v2.0/app/" + APP + "/auth/providers/anon-user/login HTTP/1.1\r\n" +
+            "Host: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"");
+        // A body to a route that answers at once (404) without reading it: the stalled body still counts.
+        final Socket answeredBody = open(port);
+        send(answeredBody, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab");
+        // A keep-alive connection that starts its second request head and stops.
+        final Socket secondHead = open(port);
+        send(secondHead, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(readHead(secondHead)).startsWith("HTTP/1.1 200");
+        send(secondHead, "GET /health HTTP/1.1\r\n");
+
         assertThat(readUntilClosed(partialHead)).as("partial head").startsWith("HTTP/1.1 408");
         readUntilClosed(partialBody);
-        readUntilClosed(keepAlive);
+        assertThat(readUntilClosed(answeredBody)).as("answered, body stalled").startsWith("HTTP/1.1 404");
+        assertThat(readUntilClosed(secondHead)).as("second head").contains("HTTP/1.1 408");
         assertThat(server.http().connectionGuard().timedOutConnections()).isGreaterThanOrEqualTo(4);
     }
 
