@@ -176,8 +176,8 @@ final class ServeCommand implements Callable<Integer>
             "/realm-sync";
         final HttpConnectionGuard guard = server.connectionGuard();
         System.out.println("Outpost connections: descriptor limit " + guard.descriptors() + ", at most " +
-            guard.maxConnections() + " open (max-connections), HTTP timeouts idle " + config.httpIdleTimeout() +
-            " header " + config.httpHeaderTimeout() + " body " + config.httpBodyTimeout());
+            guard.maxConnections() + " open (max-connections), HTTP timeouts idle " + text(config.httpIdleTimeout()) +
+            " header " + text(config.httpHeaderTimeout()) + " body " + text(config.httpBodyTimeout()));
         System.out.println("Outpost listening on " + server.baseUrl() + " app=" +
             String.join(",", server.apps().appIds()) + " sync=" + ws +
             " data=" + config.dataDir().toAbsolutePath().normalize() + " transport=" +
@@ -193,6 +193,11 @@ final class ServeCommand implements Callable<Integer>
         System.out.println("Outpost stopped");
         System.out.flush();
         return 0;
+    }
+
+    private static String text(final java.time.Duration duration)
+    {
+        return 0 == duration.toMillis() % 1000 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
     }
 
     ServerConfig toConfig()

@@ -47,8 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * <b>Connection cap</b>: every connection counts (plain HTTP and sync WebSocket alike) until it closes. Beyond the cap
  * ({@link ServerConfig#maxConnections()}, by default the descriptor limit minus a reserve) a connection is still
- * read, for one request: {@code /health} and {@code /ready} (under any prefix) are answered and the connection closed,
- * anything else (a sync upgrade included) gets {@code 503} with {@code Connection: close}. Beyond the cap plus
+ * read, for one request whose head must arrive within {@link #OVERFLOW_HEAD_TIMEOUT_MS}: {@code /health} and
+ * {@code /ready} (under any prefix) are answered and the connection closed, anything else (a sync upgrade included)
+ * gets {@code 503} with {@code Connection: close}. Beyond the cap plus
  * {@link #OVERFLOW_SLOTS} such connections, new ones are closed at once. The first refusal in a minute logs one WARN.
  * <p>
  * Requires the HTTP/1.x pipeline to be set up when the connection is accepted, so HTTP/2 clear-text detection must be
@@ -61,6 +62,8 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
     public static final String HANDLER_NAME = "outpostHttpGuard";
     /** Connections beyond the cap that are still read for one request ({@code /health}, or a 503). */
     public static final int OVERFLOW_SLOTS = 32;
+    /** How long a connection beyond the cap may take to send its request head (at most the header timeout). */
+    public static final long OVERFLOW_HEAD_TIMEOUT_MS = 1000;
     /** Descriptors kept for everything else (stores, logs, jars, event loops) when the cap is derived. */
     public static final int RESERVE_MIN = 256;
     /** The smallest derived cap. */
@@ -76,6 +79,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
     private final long idleTimeoutNs;
     private final long headerTimeoutNs;
     private final long bodyTimeoutNs;
+    private final long overflowHeadTimeoutNs;
     private final int maxConnections;
     private final long descriptorLimit;
     private final AtomicInteger open = new AtomicInteger();
@@ -92,6 +96,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         this.idleTimeoutNs = config.httpIdleTimeout().toNanos();
         this.headerTimeoutNs = config.httpHeaderTimeout().toNanos();
         this.bodyTimeoutNs = config.httpBodyTimeout().toNanos();
+        this.overflowHeadTimeoutNs = Math.min(headerTimeoutNs, TimeUnit.MILLISECONDS.toNanos(OVERFLOW_HEAD_TIMEOUT_MS));
         this.descriptorLimit = descriptorLimit();
         this.maxConnections = maxConnections(config.maxConnections(), descriptorLimit);
     }
@@ -231,6 +236,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         private static final long NONE = Long.MAX_VALUE;
 
         private final boolean overflow;
+        private final long headTimeoutNs;
         private final Runnable onTimer = this::onTimer;
         private ChannelHandlerContext ctx;
         private ScheduledFuture<?> timer;
@@ -252,6 +258,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         Guard(final boolean overflow)
         {
             this.overflow = overflow;
+            this.headTimeoutNs = overflow ? overflowHeadTimeoutNs : headerTimeoutNs;
         }
 
         public void handlerAdded(final ChannelHandlerContext ctx)
@@ -261,7 +268,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
             idleSinceNs = now;
             if (overflow)
             {
-                // Beyond the cap: no idle grace, the one request must come at once.
+                // Beyond the cap: no idle grace, the one request's head must come at once (a health probe does).
                 headStartNs = now;
             }
             arm();
@@ -379,7 +386,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
             }
             if (0 != headStartNs)
             {
-                return headStartNs + headerTimeoutNs;
+                return headStartNs + headTimeoutNs;
             }
             return idleSinceNs + idleTimeoutNs;
         }
