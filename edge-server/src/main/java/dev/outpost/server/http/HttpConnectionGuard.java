@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
@@ -200,7 +201,16 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         {
             return;
         }
-        pipeline.addBefore(VERTX_HANDLER_NAME, HANDLER_NAME, new Guard(count > maxConnections));
+        pipeline.addBefore(VERTX_HANDLER_NAME, HANDLER_NAME, newConnectionHandler(count > maxConnections));
+    }
+
+    /**
+     * @param overflow whether the connection is beyond the cap.
+     * @return the handler of one connection, to sit between the HTTP codec and Vert.x's handler.
+     */
+    ChannelHandler newConnectionHandler(final boolean overflow)
+    {
+        return new Guard(overflow);
     }
 
     public String toString()
