@@ -2,7 +2,7 @@
 # Outpost launcher. This file is a POSIX shell script followed by an executable jar: the script picks a java
 # (JAVA_HOME/bin/java, else java on the PATH), adds the JVM flags Outpost needs (from the parent pom's
 # outpost.jvm.flags, filled in at build time), the Java 24+ flags only when that java is 24 or newer, then
-# JAVA_OPTS, and runs this very file as a jar.
+# JAVA_OPTS, raises the descriptor soft limit to the hard limit, and runs this very file as a jar.
 if [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then
   JAVA="$JAVA_HOME/bin/java"
 else
@@ -31,6 +31,12 @@ case "$VERSION" in
 esac
 if [ -n "$FEATURE" ] && [ "$FEATURE" -ge 24 ] 2>/dev/null; then
   FLAGS="$FLAGS $MODERN_FLAGS"
+fi
+# Every connection takes a descriptor: raise the soft limit to the hard one (HotSpot on Linux does it too, unless
+# -XX:-MaxFDLimit; other JVMs and systems may not). Harmless where not allowed or not supported.
+NOFILE_HARD="$(ulimit -H -n 2>/dev/null)"
+if [ -n "$NOFILE_HARD" ]; then
+  ulimit -S -n "$NOFILE_HARD" 2>/dev/null || true
 fi
 # FLAGS and JAVA_OPTS are word-split on purpose (lists of options).
 # shellcheck disable=SC2086

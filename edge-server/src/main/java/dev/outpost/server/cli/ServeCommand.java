@@ -4,6 +4,7 @@ import dev.outpost.server.config.ConfigException;
 import dev.outpost.server.config.JwtAlgorithm;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.HttpApi;
+import dev.outpost.server.http.HttpConnectionGuard;
 import dev.outpost.server.http.OutpostServer;
 import dev.outpost.server.sync.SyncServer;
 import dev.outpost.server.tls.TlsSetup;
@@ -53,6 +54,25 @@ final class ServeCommand implements Callable<Integer>
         description = "Drop sync connections silent this long (default " +
             ServerConfig.IDLE_TIMEOUT_DEFAULT_TEXT + ").")
     String idleTimeout;
+
+    @Option(names = "--http-idle-timeout", paramLabel = "DURATION",
+        description = "Close an HTTP connection waiting this long for its next request (default " +
+            ServerConfig.HTTP_IDLE_TIMEOUT_DEFAULT_TEXT + ").")
+    String httpIdleTimeout;
+
+    @Option(names = "--http-header-timeout", paramLabel = "DURATION",
+        description = "Close a connection whose request head takes longer than this to arrive (default " +
+            ServerConfig.HTTP_HEADER_TIMEOUT_DEFAULT_TEXT + ").")
+    String httpHeaderTimeout;
+
+    @Option(names = "--http-body-timeout", paramLabel = "DURATION",
+        description = "Close a connection whose request body stalls this long (default " +
+            ServerConfig.HTTP_BODY_TIMEOUT_DEFAULT_TEXT + ").")
+    String httpBodyTimeout;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+        description = "Most connections open at once, HTTP and sync (default " + ServerConfig.MAX_CONNECTIONS_AUTO + ": the descriptor limit minus a reserve).")
+    Integer maxConnections;
 
     @Option(names = "--access-token-ttl", paramLabel = "DURATION",
         description = "Access token lifetime (default " + ServerConfig.ACCESS_TOKEN_TTL_DEFAULT_TEXT + ").")
@@ -208,6 +228,10 @@ final class ServeCommand implements Callable<Integer>
         final String ws = server.baseUrl().replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" +
             (server.apps().appIds().size() == 1 ? server.apps().appIds().iterator().next() : "<app>") +
             "/realm-sync";
+        final HttpConnectionGuard guard = server.connectionGuard();
+        System.out.println("Outpost connections: descriptor limit " + guard.descriptors() + ", at most " +
+            guard.maxConnections() + " open (max-connections), HTTP timeouts idle " + text(config.httpIdleTimeout()) +
+            " header " + text(config.httpHeaderTimeout()) + " body " + text(config.httpBodyTimeout()));
         System.out.println("Outpost listening on " + server.baseUrl() + " app=" +
             String.join(",", server.apps().appIds()) + " sync=" + ws +
             " data=" + config.dataDir().toAbsolutePath().normalize() + " transport=" +
@@ -223,6 +247,11 @@ final class ServeCommand implements Callable<Integer>
         System.out.println("Outpost stopped");
         System.out.flush();
         return 0;
+    }
+
+    private static String text(final java.time.Duration duration)
+    {
+        return 0 == duration.toMillis() % 1000 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
     }
 
     ServerConfig toConfig()
@@ -281,6 +310,23 @@ final class ServeCommand implements Callable<Integer>
         if (null != idleTimeout)
         {
             config.idleTimeout(ServerConfig.parseDuration(ServerConfig.IDLE_TIMEOUT_PROP, idleTimeout));
+        }
+        if (null != httpIdleTimeout)
+        {
+            config.httpIdleTimeout(ServerConfig.parseDuration(ServerConfig.HTTP_IDLE_TIMEOUT_PROP, httpIdleTimeout));
+        }
+        if (null != httpHeaderTimeout)
+        {
+            config.httpHeaderTimeout(
+                ServerConfig.parseDuration(ServerConfig.HTTP_HEADER_TIMEOUT_PROP, httpHeaderTimeout));
+        }
+        if (null != httpBodyTimeout)
+        {
+            config.httpBodyTimeout(ServerConfig.parseDuration(ServerConfig.HTTP_BODY_TIMEOUT_PROP, httpBodyTimeout));
+        }
+        if (null != maxConnections)
+        {
+            config.maxConnections(maxConnections);
         }
         if (null != accessTokenTtl)
         {
@@ -404,6 +450,10 @@ final class ServeCommand implements Callable<Integer>
             {host, ServerConfig.HOST_PROP, "--host"}, {port, ServerConfig.PORT_PROP, "--port"},
             {dataDir, ServerConfig.DATA_DIR_PROP, "--data-dir"}, {appId, ServerConfig.APP_ID_PROP, "--app-id"},
             {idleTimeout, ServerConfig.IDLE_TIMEOUT_PROP, "--idle-timeout"},
+            {httpIdleTimeout, ServerConfig.HTTP_IDLE_TIMEOUT_PROP, "--http-idle-timeout"},
+            {httpHeaderTimeout, ServerConfig.HTTP_HEADER_TIMEOUT_PROP, "--http-header-timeout"},
+            {httpBodyTimeout, ServerConfig.HTTP_BODY_TIMEOUT_PROP, "--http-body-timeout"},
+            {maxConnections, ServerConfig.MAX_CONNECTIONS_PROP, "--max-connections"},
             {accessTokenTtl, ServerConfig.ACCESS_TOKEN_TTL_PROP, "--access-token-ttl"},
             {refreshTokenTtl, ServerConfig.REFRESH_TOKEN_TTL_PROP, "--refresh-token-ttl"},
             {jwtAlgorithm, ServerConfig.JWT_ALGORITHM_PROP, "--jwt-algorithm"},

@@ -1,5 +1,6 @@
 package dev.outpost.server.cli;
 
+import dev.outpost.server.http.HttpConnectionGuard;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
@@ -9,7 +10,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code outpost version}: the project version, the git commit it was built from (when the build saw a git
- * checkout) and the Java running it.
+ * checkout), the Java running it and the process's descriptor limit (which bounds the open connections).
  */
 @Command(name = "version", mixinStandardHelpOptions = true, versionProvider = OutpostMain.Version.class,
     description = "Print the Outpost version, its git commit and the Java version.")
@@ -44,6 +45,7 @@ final class VersionCommand implements Callable<Integer>
             "outpost " + version,
             "commit " + (commit.isEmpty() || commit.startsWith("$") ? "unknown" : commit),
             "java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ", " +
-                System.getProperty("java.home") + ")"};
+                System.getProperty("java.home") + ")",
+            "descriptor limit " + HttpConnectionGuard.descriptorLimit()};
     }
 }

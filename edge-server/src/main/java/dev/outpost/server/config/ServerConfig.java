@@ -49,6 +49,22 @@ public final class ServerConfig
     public static final String IDLE_TIMEOUT_DEFAULT_TEXT = "10m";
     public static final Duration IDLE_TIMEOUT_DEFAULT = parseDuration(IDLE_TIMEOUT_PROP, IDLE_TIMEOUT_DEFAULT_TEXT);
 
+    /** HTTP connections not upgraded to a sync WebSocket: longest wait for the next request (keep-alive idle). */
+    public static final String HTTP_IDLE_TIMEOUT_PROP = "outpost.http.idle.timeout";
+    public static final String HTTP_IDLE_TIMEOUT_DEFAULT_TEXT = "60s";
+    public static final Duration HTTP_IDLE_TIMEOUT_DEFAULT = parseDuration(HTTP_IDLE_TIMEOUT_PROP, HTTP_IDLE_TIMEOUT_DEFAULT_TEXT);
+    /** Longest time from a request's first byte to its complete head (request line and headers). */
+    public static final String HTTP_HEADER_TIMEOUT_PROP = "outpost.http.header.timeout";
+    public static final String HTTP_HEADER_TIMEOUT_DEFAULT_TEXT = "10s";
+    public static final Duration HTTP_HEADER_TIMEOUT_DEFAULT = parseDuration(HTTP_HEADER_TIMEOUT_PROP, HTTP_HEADER_TIMEOUT_DEFAULT_TEXT);
+    /** Longest time a request body may go without receiving a byte. */
+    public static final String HTTP_BODY_TIMEOUT_PROP = "outpost.http.body.timeout";
+    public static final String HTTP_BODY_TIMEOUT_DEFAULT_TEXT = "30s";
+    public static final Duration HTTP_BODY_TIMEOUT_DEFAULT = parseDuration(HTTP_BODY_TIMEOUT_PROP, HTTP_BODY_TIMEOUT_DEFAULT_TEXT);
+    /** Open connections (HTTP and sync WebSocket) at most; 0 derives it from the process's descriptor limit. */
+    public static final String MAX_CONNECTIONS_PROP = "outpost.max.connections";
+    public static final int MAX_CONNECTIONS_AUTO = 0;
+
     public static final String ACCESS_TOKEN_TTL_PROP = "outpost.access.token.ttl";
     public static final String ACCESS_TOKEN_TTL_DEFAULT_TEXT = "30m";
     public static final Duration ACCESS_TOKEN_TTL_DEFAULT =
@@ -191,6 +207,10 @@ public final class ServerConfig
     private Path dataDir;
     private String appId;
     private Duration idleTimeout;
+    private Duration httpIdleTimeout = HTTP_IDLE_TIMEOUT_DEFAULT;
+    private Duration httpHeaderTimeout = HTTP_HEADER_TIMEOUT_DEFAULT;
+    private Duration httpBodyTimeout = HTTP_BODY_TIMEOUT_DEFAULT;
+    private int maxConnections = MAX_CONNECTIONS_AUTO;
     private Duration accessTokenTtl;
     private Duration refreshTokenTtl;
     private JwtAlgorithm jwtAlgorithm;
@@ -238,6 +258,14 @@ public final class ServerConfig
         new Setting("data-dir", DATA_DIR_PROP, (c, v) -> c.dataDir = Path.of(v)),
         new Setting("app-id", APP_ID_PROP, (c, v) -> c.appId = v),
         new Setting("idle-timeout", IDLE_TIMEOUT_PROP, (c, v) -> c.idleTimeout = parseDuration(IDLE_TIMEOUT_PROP, v)),
+        new Setting("http.idle-timeout", HTTP_IDLE_TIMEOUT_PROP,
+            (c, v) -> c.httpIdleTimeout = parseDuration(HTTP_IDLE_TIMEOUT_PROP, v)),
+        new Setting("http.header-timeout", HTTP_HEADER_TIMEOUT_PROP,
+            (c, v) -> c.httpHeaderTimeout = parseDuration(HTTP_HEADER_TIMEOUT_PROP, v)),
+        new Setting("http.body-timeout", HTTP_BODY_TIMEOUT_PROP,
+            (c, v) -> c.httpBodyTimeout = parseDuration(HTTP_BODY_TIMEOUT_PROP, v)),
+        new Setting("max-connections", MAX_CONNECTIONS_PROP,
+            (c, v) -> c.maxConnections = parseInt(MAX_CONNECTIONS_PROP, v)),
         new Setting("access-token-ttl", ACCESS_TOKEN_TTL_PROP,
             (c, v) -> c.accessTokenTtl = parseDuration(ACCESS_TOKEN_TTL_PROP, v)),
         new Setting("refresh-token-ttl", REFRESH_TOKEN_TTL_PROP,
@@ -458,6 +486,14 @@ public final class ServerConfig
                 "starting with a letter or digit");
         }
         requirePositive(IDLE_TIMEOUT_PROP, idleTimeout);
+        requirePositive(HTTP_IDLE_TIMEOUT_PROP, httpIdleTimeout);
+        requirePositive(HTTP_HEADER_TIMEOUT_PROP, httpHeaderTimeout);
+        requirePositive(HTTP_BODY_TIMEOUT_PROP, httpBodyTimeout);
+        if (maxConnections < 0)
+        {
+            throw new ConfigException(MAX_CONNECTIONS_PROP, maxConnections + " is negative (0 derives it from the " +
+                "descriptor limit)");
+        }
         requirePositive(ACCESS_TOKEN_TTL_PROP, accessTokenTtl);
         requirePositive(REFRESH_TOKEN_TTL_PROP, refreshTokenTtl);
         if (refreshTokenTtl.compareTo(accessTokenTtl) < 0)
@@ -721,6 +757,10 @@ public final class ServerConfig
         copy.dataDir = appDataDir(app);
         copy.appId = app.id();
         copy.idleTimeout = idleTimeout;
+        copy.httpIdleTimeout = httpIdleTimeout;
+        copy.httpHeaderTimeout = httpHeaderTimeout;
+        copy.httpBodyTimeout = httpBodyTimeout;
+        copy.maxConnections = maxConnections;
         copy.accessTokenTtl = accessTokenTtl;
         copy.refreshTokenTtl = refreshTokenTtl;
         copy.jwtAlgorithm = jwtAlgorithm;
@@ -944,6 +984,63 @@ public final class ServerConfig
         return this;
     }
 
+    /**
+     * @return how long an HTTP connection (not a sync WebSocket) may wait for its next request before it is closed.
+     */
+    public Duration httpIdleTimeout()
+    {
+        return httpIdleTimeout;
+    }
+
+    public ServerConfig httpIdleTimeout(final Duration httpIdleTimeout)
+    {
+        this.httpIdleTimeout = httpIdleTimeout;
+        return this;
+    }
+
+    /**
+     * @return how long a request may take from its first byte to its complete head before the connection is closed.
+     */
+    public Duration httpHeaderTimeout()
+    {
+        return httpHeaderTimeout;
+    }
+
+    public ServerConfig httpHeaderTimeout(final Duration httpHeaderTimeout)
+    {
+        this.httpHeaderTimeout = httpHeaderTimeout;
+        return this;
+    }
+
+    /**
+     * @return how long a request body may go without a byte arriving before the connection is closed.
+     */
+    public Duration httpBodyTimeout()
+    {
+        return httpBodyTimeout;
+    }
+
+    public ServerConfig httpBodyTimeout(final Duration httpBodyTimeout)
+    {
+        this.httpBodyTimeout = httpBodyTimeout;
+        return this;
+    }
+
+    /**
+     * @return the most connections (HTTP and sync WebSocket) open at once, or {@link #MAX_CONNECTIONS_AUTO} to derive
+     * it from the process's descriptor limit.
+     */
+    public int maxConnections()
+    {
+        return maxConnections;
+    }
+
+    public ServerConfig maxConnections(final int maxConnections)
+    {
+        this.maxConnections = maxConnections;
+        return this;
+    }
+
     public Duration accessTokenTtl()
     {
         return accessTokenTtl;
@@ -1152,6 +1249,10 @@ public final class ServerConfig
             ", dataDir=" + dataDir +
             ", appId=" + appId +
             ", idleTimeout=" + idleTimeout +
+            ", httpIdleTimeout=" + httpIdleTimeout +
+            ", httpHeaderTimeout=" + httpHeaderTimeout +
+            ", httpBodyTimeout=" + httpBodyTimeout +
+            ", maxConnections=" + maxConnections +
             ", accessTokenTtl=" + accessTokenTtl +
             ", refreshTokenTtl=" + refreshTokenTtl +
             ", jwtAlgorithm=" + jwtAlgorithm +

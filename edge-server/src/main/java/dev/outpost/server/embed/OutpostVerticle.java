@@ -1,6 +1,7 @@
 package dev.outpost.server.embed;
 
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.http.HttpConnectionGuard;
 import dev.outpost.server.http.OutpostApps;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.status.ServerStatus;
@@ -16,7 +17,8 @@ import io.vertx.ext.web.Router;
 /**
  * Outpost inside a host Vert.x application. Deploy it, then mount its {@link #router()} in the host's own router
  * (at the root or under a prefix such as {@code /outpost/*}) and create the host's HTTP server with
- * {@link #httpServerOptions} so that sync WebSockets get Outpost's limits:
+ * {@link #httpServerOptions} so that sync WebSockets get Outpost's limits, and with {@link #connectionGuard} as its
+ * connection handler so that HTTP connections get Outpost's timeouts and connection cap:
  * <pre>{@code
  * OutpostVerticle outpost = new OutpostVerticle(new ServerConfig().dataDir(Path.of("data")).appId("myapp"));
  * vertx.deployVerticle(outpost).await();
@@ -24,6 +26,7 @@ import io.vertx.ext.web.Router;
  * router.get("/hello").handler(ctx -> ctx.end("hi"));
  * router.route("/outpost/*").subRouter(outpost.router());
  * vertx.createHttpServer(outpost.httpServerOptions(new HttpServerOptions().setPort(8080)))
+ *     .connectionHandler(outpost.connectionGuard())
  *     .requestHandler(router).listen().await();
  * // Realm apps use base URL http://host:8080/outpost and App ID myapp
  * }</pre>
@@ -39,6 +42,7 @@ public final class OutpostVerticle extends VerticleBase
     private volatile Router router;
     private volatile ServerStatus status;
     private long sampler = -1;
+    private HttpConnectionGuard guard;
 
     /**
      * @param config Outpost's settings (data directory, apps, token lifetimes...); host, port and TLS apply only
@@ -152,5 +156,25 @@ public final class OutpostVerticle extends VerticleBase
             options.setHost(host);
         }
         return options;
+    }
+
+    /**
+     * The connection handler to install on the host's HTTP server ({@code server.connectionHandler(...)}, one
+     * instance for every server of the host): closes HTTP connections idle for {@code http.idle-timeout}, request
+     * heads slower than {@code http.header-timeout} and bodies stalled for {@code http.body-timeout}, and caps the
+     * open connections at {@code max-connections}; sync WebSockets count towards the cap but are not timed by it. It
+     * needs the options from {@link #httpServerOptions} (HTTP/2 clear-text detection off). A host that has a
+     * connection handler of its own calls this one from it.
+     *
+     * @return the same guard on every call.
+     */
+    public synchronized HttpConnectionGuard connectionGuard()
+    {
+        if (null == guard)
+        {
+            config.conclude();
+            guard = new HttpConnectionGuard(config);
+        }
+        return guard;
     }
 }

@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
@@ -477,6 +478,11 @@ public final class HttpApi
     private void failure(final RoutingContext ctx)
     {
         final Throwable failure = ctx.failure();
+        if (failure instanceof HttpClosedException)
+        {
+            // The peer went away mid-request, or was closed for a stalled body: nobody to answer, nothing to log.
+            return;
+        }
         int status = ctx.statusCode();
         if (failure instanceof DecodeException)
         {

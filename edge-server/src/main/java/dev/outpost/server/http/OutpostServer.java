@@ -43,16 +43,23 @@ public final class OutpostServer implements AutoCloseable
     private final OutpostApps apps;
     private final ServerStatus status;
     private final int port;
+    private final HttpConnectionGuard guard;
     private boolean closed;
 
     private OutpostServer(
-        final ServerConfig config, final Vertx vertx, final OutpostApps apps, final ServerStatus status, final int port)
+        final ServerConfig config,
+        final Vertx vertx,
+        final OutpostApps apps,
+        final ServerStatus status,
+        final int port,
+        final HttpConnectionGuard guard)
     {
         this.config = config;
         this.vertx = vertx;
         this.apps = apps;
         this.status = status;
         this.port = port;
+        this.guard = guard;
     }
 
     /**
@@ -126,10 +133,11 @@ public final class OutpostServer implements AutoCloseable
             // One server per event loop, all sharing one listening socket. Vert.x shares a random port among
             // servers asking for a negative port, so a configured 0 becomes -1 here.
             options.setPort(0 == config.port() ? -1 : config.port());
-            final int port = deploy(vertx, router, options, config.eventLoops());
+            final HttpConnectionGuard guard = new HttpConnectionGuard(config);
+            final int port = deploy(vertx, router, options, guard, config.eventLoops());
             status.markReady();
             vertx.setPeriodic(1000, id -> status.sample());
-            return new OutpostServer(config, vertx, apps, status, port);
+            return new OutpostServer(config, vertx, apps, status, port, guard);
         }
         catch (final Exception ex)
         {
@@ -144,8 +152,9 @@ public final class OutpostServer implements AutoCloseable
 
     /**
      * The HTTP server options Outpost needs, applied to {@code options}: host and port, WebSocket frame and message
-     * limits, no WebSocket compression or write handlers, the HTTP idle backstop, and TLS if configured. An
-     * embedding application passes the options of its own server through this.
+     * limits, no WebSocket compression or write handlers, the HTTP idle backstop, no HTTP/2 clear-text detection (so
+     * that {@link HttpConnectionGuard} sees every connection as it is accepted), and TLS if configured. An embedding
+     * application passes the options of its own server through this.
      *
      * @param config  concluded configuration.
      * @param options options to change.
@@ -163,8 +172,11 @@ public final class OutpostServer implements AutoCloseable
             .setPerFrameWebSocketCompressionSupported(false)
             .setRegisterWebSocketWriteHandlers(false)
             .setMaxInitialLineLength(16 * 1024)
-            // Backstop for abandoned keep-alive HTTP connections; sync WebSockets are dropped earlier by
-            // their own inbound-idle check (idleTimeout).
+            // HTTP/1.1 only (ALPN is off with TLS too): with h2c detection on, Vert.x sets up the connection only
+            // once the first bytes arrive, and a silent connection would never reach HttpConnectionGuard.
+            .setHttp2ClearTextEnabled(false)
+            // Last-resort backstop for every connection; HTTP ones are closed earlier by HttpConnectionGuard,
+            // sync WebSockets by their own inbound-idle check (idleTimeout).
             .setIdleTimeout((int)Math.min(Integer.MAX_VALUE, config.idleTimeout().toSeconds() * 2 + 1))
             .setIdleTimeoutUnit(TimeUnit.SECONDS);
         return TlsSetup.configure(options, config);
@@ -219,6 +231,14 @@ public final class OutpostServer implements AutoCloseable
     public AuthService auth()
     {
         return apps.auth(apps.appIds().iterator().next());
+    }
+
+    /**
+     * @return the connection cap and HTTP timeouts in force, with their counters.
+     */
+    public HttpConnectionGuard connectionGuard()
+    {
+        return guard;
     }
 
     public WebSocketEndpoint webSocket()
@@ -289,11 +309,15 @@ public final class OutpostServer implements AutoCloseable
     }
 
     private static int deploy(
-        final Vertx vertx, final Router router, final HttpServerOptions options, final int instances)
+        final Vertx vertx,
+        final Router router,
+        final HttpServerOptions options,
+        final HttpConnectionGuard guard,
+        final int instances)
         throws Exception
     {
         final Promise<Integer> bound = Promise.promise();
-        vertx.deployVerticle(() -> new HttpVerticle(router, new HttpServerOptions(options), bound),
+        vertx.deployVerticle(() -> new HttpVerticle(router, new HttpServerOptions(options), guard, bound),
             new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
         return bound.future().await(1, TimeUnit.SECONDS);
     }
@@ -302,18 +326,24 @@ public final class OutpostServer implements AutoCloseable
     {
         private final Router router;
         private final HttpServerOptions options;
+        private final HttpConnectionGuard guard;
         private final Promise<Integer> bound;
 
-        HttpVerticle(final Router router, final HttpServerOptions options, final Promise<Integer> bound)
+        HttpVerticle(
+            final Router router,
+            final HttpServerOptions options,
+            final HttpConnectionGuard guard,
+            final Promise<Integer> bound)
         {
             this.router = router;
             this.options = options;
+            this.guard = guard;
             this.bound = bound;
         }
 
         public Future<?> start()
         {
-            final HttpServer server = vertx.createHttpServer(options).requestHandler(router)
+            final HttpServer server = vertx.createHttpServer(options).connectionHandler(guard).requestHandler(router)
                 .invalidRequestHandler(HttpApi::invalidRequest);
             return server.listen().onSuccess(s -> bound.tryComplete(s.actualPort()));
         }

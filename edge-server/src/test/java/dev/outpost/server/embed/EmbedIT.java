@@ -23,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -122,6 +123,37 @@ class EmbedIT
             .isEqualTo("host says hi");
         assertThat(get(client, base + "/outpost/api/client/v2.0/app/" + APP + "/location").statusCode())
             .as("Outpost's routes refuse while shut down").isEqualTo(503);
+    }
+
+    @Test
+    void shouldCloseSilentConnectionsOfTheHostsServerThroughTheConnectionGuard() throws Exception
+    {
+        vertx = Vertx.vertx();
+        final OutpostVerticle outpost = new OutpostVerticle(new ServerConfig(Map.of()).dataDir(dir).appId(APP)
+            .httpIdleTimeout(Duration.ofSeconds(1)));
+        vertx.deployVerticle(outpost).await(30, TimeUnit.SECONDS);
+        final Router router = Router.router(vertx);
+        router.get("/hello").handler(ctx -> ctx.end("host says hi"));
+        router.route("/outpost/*").subRouter(outpost.router());
+        final HttpServer http = vertx.createHttpServer(outpost.httpServerOptions(new HttpServerOptions()
+            .setHost("127.0.0.1").setPort(0))).connectionHandler(outpost.connectionGuard()).requestHandler(router)
+            .listen().await(10, TimeUnit.SECONDS);
+        assertThat(outpost.connectionGuard()).isSameAs(outpost.connectionGuard());
+
+        try (Socket silent = new Socket("127.0.0.1", http.actualPort());
+            Socket keepAlive = new Socket("127.0.0.1", http.actualPort()))
+        {
+            keepAlive.setSoTimeout(20_000);
+            keepAlive.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+            assertThat(readHead(keepAlive.getInputStream())).startsWith("HTTP/1.1 200");
+            silent.setSoTimeout(20_000);
+            assertThat(silent.getInputStream().read()).as("silent connection closed by the idle timeout")
+                .isEqualTo(-1);
+            final byte[] rest = keepAlive.getInputStream().readAllBytes();
+            assertThat(new String(rest, StandardCharsets.US_ASCII)).as("keep-alive connection closed once idle")
+                .endsWith("host says hi");
+        }
     }
 
     private static HttpResponse<String> get(final HttpClient client, final String url) throws Exception
