@@ -83,6 +83,8 @@ final class Session
 
     private String fileName;
     FileContext ctx;
+    /** Whether the BIND's pin of {@link #ctx} was released (when the session ended). */
+    private boolean unpinned;
     private long clientFileIdent;
 
     // cursors
@@ -206,7 +208,20 @@ final class Session
                     "empty partition");
                 return;
             }
+            final String tooLong = conn.service.partitionTooLong(path);
+            if (tooLong != null)
+            {
+                // realm's client maps 204 to BadSyncPartitionValue and, with ProtocolViolation, stops the session
+                error(ProtocolErrorCode.ILLEGAL_REALM_PATH, ErrorBodies.PROTOCOL_VIOLATION, false, tooLong);
+                return;
+            }
             fileName = SyncService.pbsFileName(appId, path);
+            final String refused = conn.service.admitNewFile(fileName, conn.connection.user().userId());
+            if (refused != null)
+            {
+                error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.APPLICATION_BUG, false, refused);
+                return;
+            }
         }
         submit(new BindCommand(needIdent));
     }
@@ -349,11 +364,13 @@ final class Session
     /** Hand an UPLOAD to the writer without waiting for earlier ones (they complete in order). */
     private void submitUpload(final UploadCommand cmd)
     {
+        cmd.pin(ctx);
         if (conn.service.writerFor(fileName).offer(cmd))
         {
             uploadBlocked = false;
             return;
         }
+        cmd.unpin();
         // back-pressure: retry shortly; nothing of this session may overtake it meanwhile
         uploadBlocked = true;
         conn.service.handoffRetried();
@@ -865,8 +882,7 @@ final class Session
         }
         if (j.failure != null)
         {
-            error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true,
-                "internal error: " + j.failure);
+            error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true, internalError(j.failure));
             return;
         }
         final OutboundFrame frame = j.frame;
@@ -1052,6 +1068,11 @@ final class Session
     {
         if (ctx != null)
         {
+            if (!unpinned)
+            {
+                unpinned = true;
+                ctx.unpin(); // the pin of the BIND
+            }
             ctx.unsubscribe(this);
             if (clientFileIdent != 0)
             {
@@ -1068,8 +1089,10 @@ final class Session
     {
         busy = true;
         final ShardWriter w = conn.service.writerFor(fileName);
+        cmd.pin(ctx);
         if (!w.offer(cmd))
         {
+            cmd.unpin();
             // back-pressure: the writer's handoff is full; retry shortly, keep later messages held back
             conn.service.handoffRetried();
             conn.connection.context().owner().setTimer(1, id ->
@@ -1080,6 +1103,15 @@ final class Session
                 }
             });
         }
+    }
+
+    /**
+     * @return the wire message of a server-side failure: generic, never a Java name or exception text (the writer
+     *     and the download pool log the failure itself once, where it happens).
+     */
+    static String internalError(final Throwable failure)
+    {
+        return "internal server error (the cause is in the server log)";
     }
 
     /** The common shape: execute on the writer, then {@link #deliver()} on this session's event loop. */
@@ -1120,22 +1152,33 @@ final class Session
             }
             if (state == State.ENDED || conn.isClosed())
             {
+                dropped();
                 return;
             }
             if (failure != null)
             {
+                dropped();
                 error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true,
-                    "internal error: " + failure);
+                    internalError(failure));
             }
             else if (state != State.ERRORED)
             {
                 deliver();
+            }
+            else
+            {
+                dropped();
             }
             conn.runDeferred(Session.this);
             scan();
         }
 
         abstract void deliver();
+
+        /** Event loop: the result is not delivered (the session ended or erred, or the command failed). */
+        void dropped()
+        {
+        }
     }
 
     private final class BindCommand extends SessionCommand
@@ -1153,11 +1196,21 @@ final class Session
         void execute(final ShardWriter writer)
         {
             file = writer.open(fileName);
+            file.pin(); // the session's pin, released when it ends (or below if it never gets the context)
             if (needIdent)
             {
                 final var c = writer.shard.allocateClientFile(file.file, 0, System.currentTimeMillis());
                 allocated = c.ident();
                 salt = c.salt();
+            }
+        }
+
+        void dropped()
+        {
+            if (file != null)
+            {
+                file.unpin();
+                file = null;
             }
         }
 
