@@ -29,7 +29,7 @@ final class NewFileLimiter
     private final int perUser;
     private final int perApp;
     private final Map<String, Bucket> users = new HashMap<>();
-    private final Bucket app;
+    private Bucket app;
 
     /**
      * @param perUser new server files one user may create per minute (0: no limit).
@@ -39,7 +39,6 @@ final class NewFileLimiter
     {
         this.perUser = perUser;
         this.perApp = perApp;
-        this.app = new Bucket(perApp, System.nanoTime());
     }
 
     /**
@@ -66,6 +65,10 @@ final class NewFileLimiter
             {
                 return Refusal.USER;
             }
+        }
+        if (perApp > 0 && app == null)
+        {
+            app = new Bucket(perApp, nowNanos);
         }
         if (perApp > 0 && !app.available(perApp, nowNanos))
         {

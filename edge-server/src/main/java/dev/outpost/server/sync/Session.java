@@ -263,7 +263,7 @@ final class Session
         if (conn.flx)
         {
             qv = d.queryVersion();
-            query = FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+            query = conn.service.parseQuery(d);
         }
         if (conn.clientFileBoundElsewhere(this, ctx, d.clientFileIdent()))
         {
@@ -488,7 +488,7 @@ final class Session
             return;
         }
         final long qv = d.queryVersion();
-        final FlxQuery q = FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+        final FlxQuery q = conn.service.parseQuery(d);
         if (q.rejected() != null)
         {
             queryError(qv, q.rejected());

@@ -240,6 +240,17 @@ public final class SyncService implements SyncEngine
             ServerConfig.NEW_FILES_PER_APP_PROP + "); try again later";
     }
 
+    /** Event loop: the query JSON of an FLX IDENT or QUERY, rejected unparsed if larger than the setting allows. */
+    FlxQuery parseQuery(final dev.outpost.codec.message.ClientMessageDecoder d)
+    {
+        final int max = config.flxQueryMaxBytes();
+        if (d.bodyLength() > max)
+        {
+            return FlxQuery.tooLarge(d.bodyLength(), max, ServerConfig.FLX_QUERY_MAX_BYTES_PROP);
+        }
+        return FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+    }
+
     /** @return BINDs refused so far because they would have created a server file beyond a limit. */
     public long newFilesRefused()
     {
