@@ -57,7 +57,7 @@ final class FileContext
 
     FileContext(final String name, final ServerFile file, final ShardWriter writer)
     {
-        this.name = name;
+        this.name = file.name(); // the store's copy: a BIND's own string (up to the partition limit) is not kept
         this.file = file;
         this.writer = writer;
     }
