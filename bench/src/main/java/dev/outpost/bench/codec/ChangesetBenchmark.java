@@ -14,11 +14,9 @@ import dev.outpost.codec.changeset.PrimaryKeyView;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -60,20 +58,6 @@ public class ChangesetBenchmark
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(256 * 1024);
     private UnsafeBuffer changeset;
     private int length;
-
-    /** Bytes processed, reported by JMH as a rate (bytes/s) next to ops/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Bytes
-    {
-        public long bytes;
-
-        @Setup(Level.Iteration)
-        public void reset()
-        {
-            bytes = 0;
-        }
-    }
 
     @Setup
     public void setUp() throws CodecException
@@ -147,7 +131,7 @@ public class ChangesetBenchmark
 
     /** Baseline: touch every byte once (the cost floor of anything that reads the whole changeset). */
     @Benchmark
-    public long baselineByteScan(final Bytes bytes)
+    public long baselineByteScan(final ByteRate bytes)
     {
         final UnsafeBuffer b = changeset;
         long sum = 0;
@@ -160,7 +144,7 @@ public class ChangesetBenchmark
     }
 
     @Benchmark
-    public long decode(final Bytes bytes) throws CodecException
+    public long decode(final ByteRate bytes) throws CodecException
     {
         final int n = decoder.decode(changeset, 0, length, counting);
         bytes.bytes += length;
@@ -168,7 +152,7 @@ public class ChangesetBenchmark
     }
 
     @Benchmark
-    public int decodeAndEncode(final Bytes bytes) throws CodecException
+    public int decodeAndEncode(final ByteRate bytes) throws CodecException
     {
         encoder.wrap(out, 0);
         decoder.decode(changeset, 0, length, encoder);

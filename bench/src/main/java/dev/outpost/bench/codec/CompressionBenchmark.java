@@ -6,11 +6,9 @@ import java.util.concurrent.TimeUnit;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -37,20 +35,6 @@ import dev.outpost.codec.message.BodyCompression;
 @Fork(2)
 public class CompressionBenchmark
 {
-    /** Uncompressed bytes processed, reported by JMH as a rate. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Bytes
-    {
-        public long bytes;
-
-        @Setup(Level.Iteration)
-        public void reset()
-        {
-            bytes = 0;
-        }
-    }
-
     @Param({"heap", "direct"})
     public String buffers;
 
@@ -90,7 +74,7 @@ public class CompressionBenchmark
     }
 
     @Benchmark
-    public int baselineCopy(final Bytes counter)
+    public int baselineCopy(final ByteRate counter)
     {
         out.putBytes(0, plain, 0, plainLength);
         counter.bytes += plainLength;
@@ -98,14 +82,14 @@ public class CompressionBenchmark
     }
 
     @Benchmark
-    public int deflate(final Bytes counter)
+    public int deflate(final ByteRate counter)
     {
         counter.bytes += plainLength;
         return compression.compressIfWorthwhile(plain, 0, plainLength, out, 0);
     }
 
     @Benchmark
-    public int inflate(final Bytes counter) throws CodecException
+    public int inflate(final ByteRate counter) throws CodecException
     {
         counter.bytes += plainLength;
         return compression.inflate(zipped, 0, zippedLength, out, 0, plainLength);

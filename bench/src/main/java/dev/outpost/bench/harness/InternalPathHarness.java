@@ -23,10 +23,10 @@ import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.ChangesetReader;
 import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.ot.state.ObjectState;
-import dev.outpost.ot.sync.ClientFile;
 import dev.outpost.ot.sync.ClientIntegrator;
 import dev.outpost.ot.sync.DownloadBatch;
 import dev.outpost.ot.sync.HistoryEntry;
+import dev.outpost.ot.sync.InMemoryServerFile;
 import dev.outpost.ot.sync.IntegrationResult;
 import dev.outpost.ot.sync.ServerHistory;
 import dev.outpost.ot.sync.ServerIntegrator;
@@ -258,7 +258,8 @@ public final class InternalPathHarness
         {
             final long ident;
             final ItemWorkload workload;
-            final SimpleClientFile file = new SimpleClientFile();
+            /** Kept in memory: the harness measures the history append, not client-state records. */
+            final InMemoryServerFile.InMemoryClientFile file = new InMemoryServerFile.InMemoryClientFile();
             ClientIntegrator client;
             long sent;
             int sinceDownload;
@@ -321,55 +322,6 @@ public final class InternalPathHarness
             {
                 download();
             }
-        }
-    }
-
-    /** A client file kept in memory (the harness measures the history append, not client-state records). */
-    private static final class SimpleClientFile implements ClientFile
-    {
-        long clientVersion;
-        long rhBase;
-        long locked;
-        final HashMap<Long, Changeset> reciprocals = new HashMap<>();
-
-        public long clientVersion()
-        {
-            return clientVersion;
-        }
-
-        public long rhBaseVersion()
-        {
-            return rhBase;
-        }
-
-        public long lockedServerVersion()
-        {
-            return locked;
-        }
-
-        public Changeset reciprocal(final long serverVersion)
-        {
-            return reciprocals.get(serverVersion);
-        }
-
-        public void putReciprocal(final long serverVersion, final Changeset changeset)
-        {
-            reciprocals.put(serverVersion, changeset);
-        }
-
-        public void setUploadProgress(final long clientVersion, final long rhBaseVersion)
-        {
-            this.clientVersion = Math.max(this.clientVersion, clientVersion);
-            if (rhBaseVersion > rhBase)
-            {
-                rhBase = rhBaseVersion;
-                reciprocals.keySet().removeIf(v -> v <= rhBaseVersion);
-            }
-        }
-
-        public void setLockedServerVersion(final long lockedServerVersion)
-        {
-            locked = Math.max(locked, lockedServerVersion);
         }
     }
 

@@ -25,8 +25,9 @@ import java.util.concurrent.Callable;
 final class ServeCommand implements Callable<Integer>
 {
     @Option(names = "--config", paramLabel = "FILE",
-        description = "YAML or JSON config file (keys: host, port, data-dir, tls.cert, apps, ...; see README). " +
-            "Precedence: flags > OUTPOST_* environment > file > defaults. Also OUTPOST_CONFIG.")
+        description = "YAML or JSON config file (keys: host, port, data-dir, tls.cert, apps, ...; see " +
+            "edge-server/OPERATING.md). Precedence: flags > OUTPOST_* environment > file > defaults. " +
+            "Also OUTPOST_CONFIG.")
     Path configFile;
 
     @Option(names = "--host", paramLabel = "HOST",

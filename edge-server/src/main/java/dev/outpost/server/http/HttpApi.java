@@ -11,6 +11,7 @@ import dev.outpost.server.ws.WebSocketEndpoint;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -30,6 +31,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -99,15 +101,17 @@ public final class HttpApi
         router.postWithRegex(BASE + "/app/(?<app>[^/]+)/auth/providers/local-userpass/(confirm|reset)(/send|/call)?")
             .handler(this::noEmail);
         router.post(BASE + "/auth/api_keys").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
-            .handler(this::createApiKey);
-        router.get(BASE + "/auth/api_keys").handler(this::listApiKeys);
-        router.get(BASE + "/auth/api_keys/:key").handler(this::getApiKey);
-        router.delete(BASE + "/auth/api_keys/:key").handler(this::deleteApiKey);
-        router.put(BASE + "/auth/api_keys/:key/enable").handler(ctx -> setApiKeyDisabled(ctx, false));
-        router.put(BASE + "/auth/api_keys/:key/disable").handler(ctx -> setApiKeyDisabled(ctx, true));
-        router.get(BASE + "/auth/profile").handler(this::profile);
-        router.post(BASE + "/auth/session").handler(this::refresh);
-        router.delete(BASE + "/auth/session").handler(this::logout);
+            .handler(withToken(TokenType.REFRESH, this::createApiKey));
+        router.get(BASE + "/auth/api_keys").handler(withToken(TokenType.REFRESH, this::listApiKeys));
+        router.get(BASE + "/auth/api_keys/:key").handler(withToken(TokenType.REFRESH, this::getApiKey));
+        router.delete(BASE + "/auth/api_keys/:key").handler(withToken(TokenType.REFRESH, this::deleteApiKey));
+        router.put(BASE + "/auth/api_keys/:key/enable")
+            .handler(withToken(TokenType.REFRESH, (ctx, token) -> setApiKeyDisabled(ctx, token, false)));
+        router.put(BASE + "/auth/api_keys/:key/disable")
+            .handler(withToken(TokenType.REFRESH, (ctx, token) -> setApiKeyDisabled(ctx, token, true)));
+        router.get(BASE + "/auth/profile").handler(withToken(TokenType.ACCESS, this::profile));
+        router.post(BASE + "/auth/session").handler(withToken(TokenType.REFRESH, this::refresh));
+        router.delete(BASE + "/auth/session").handler(withToken(TokenType.REFRESH, this::logout));
         router.get(BASE + "/app/:app/realm-sync").handler(this::sync);
         router.route().failureHandler(this::failure);
         router.errorHandler(404, ctx -> ApiResponses.error(ctx.response(), 404, ApiResponses.NOT_FOUND,
@@ -157,15 +161,10 @@ public final class HttpApi
 
     private void login(final RoutingContext ctx)
     {
-        final AuthService auth = requireApp(ctx);
+        final String provider = ctx.pathParam("provider");
+        final AuthService auth = requireProvider(ctx, provider);
         if (null == auth)
         {
-            return;
-        }
-        final String provider = ctx.pathParam("provider");
-        if (!apps.providerEnabled(auth.appId(), provider))
-        {
-            providerNotFound(ctx, auth, provider);
             return;
         }
         final JsonObject body = jsonBody(ctx, provider, !AuthService.ANON_PROVIDER.equals(provider));
@@ -182,32 +181,19 @@ public final class HttpApi
             case AppConfig.API_KEY_PROVIDER -> login = auth.loginApiKey(string(body, "key"));
             default -> login = auth.loginAnonymous();
         }
-        Future.fromCompletionStage(login, ctx.vertx().getOrCreateContext()).onComplete(ar ->
-        {
-            if (ar.failed())
-            {
-                fail(ctx, "login", ar.cause(), "could not store the login");
-                return;
-            }
-            final AuthService.LoginResult r = ar.result();
+        whenStored(ctx, login, "login", "could not store the login", r ->
             ApiResponses.json(ctx.response(), 200, new JsonObject()
                 .put("access_token", r.accessToken())
                 .put("refresh_token", r.refreshToken())
                 .put("user_id", r.userId())
-                .put("device_id", r.deviceId()));
-        });
+                .put("device_id", r.deviceId())));
     }
 
     private void register(final RoutingContext ctx)
     {
-        final AuthService auth = requireApp(ctx);
+        final AuthService auth = requireProvider(ctx, AppConfig.USERPASS_PROVIDER);
         if (null == auth)
         {
-            return;
-        }
-        if (!apps.providerEnabled(auth.appId(), AppConfig.USERPASS_PROVIDER))
-        {
-            providerNotFound(ctx, auth, AppConfig.USERPASS_PROVIDER);
             return;
         }
         final JsonObject body = jsonBody(ctx, null, true);
@@ -215,28 +201,15 @@ public final class HttpApi
         {
             return;
         }
-        Future.fromCompletionStage(auth.register(string(body, "email"), string(body, "password")),
-            ctx.vertx().getOrCreateContext()).onComplete(ar ->
-        {
-            if (ar.failed())
-            {
-                fail(ctx, "register", ar.cause(), "could not store the new user");
-                return;
-            }
-            ApiResponses.json(ctx.response(), 201, new JsonObject());
-        });
+        whenStored(ctx, auth.register(string(body, "email"), string(body, "password")), "register",
+            "could not store the new user", r -> ApiResponses.json(ctx.response(), 201, new JsonObject()));
     }
 
     private void noEmail(final RoutingContext ctx)
     {
-        final AuthService auth = requireApp(ctx);
+        final AuthService auth = requireProvider(ctx, AppConfig.USERPASS_PROVIDER);
         if (null == auth)
         {
-            return;
-        }
-        if (!apps.providerEnabled(auth.appId(), AppConfig.USERPASS_PROVIDER))
-        {
-            providerNotFound(ctx, auth, AppConfig.USERPASS_PROVIDER);
             return;
         }
         ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "Outpost sends no e-mail and runs no " +
@@ -245,41 +218,23 @@ public final class HttpApi
             ") are not supported");
     }
 
-    private void createApiKey(final RoutingContext ctx)
+    private void createApiKey(final RoutingContext ctx, final VerifiedToken token)
     {
-        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
-        if (null == token)
-        {
-            return;
-        }
         final JsonObject body = jsonBody(ctx, null, true);
         if (null == body)
         {
             return;
         }
-        Future.fromCompletionStage(apps.auth(token.appId()).createApiKey(token.userId(), string(body, "name")),
-            ctx.vertx().getOrCreateContext()).onComplete(ar ->
-        {
-            if (ar.failed())
-            {
-                fail(ctx, "api_keys", ar.cause(), "could not store the API key");
-                return;
-            }
-            ApiResponses.json(ctx.response(), 201, apiKeyJson(ar.result().record()).put("key", ar.result().key()));
-        });
+        whenStored(ctx, apps.auth(token.appId()).createApiKey(token.userId(), string(body, "name")), "api_keys",
+            "could not store the API key",
+            r -> ApiResponses.json(ctx.response(), 201, apiKeyJson(r.record()).put("key", r.key())));
     }
 
-    private void listApiKeys(final RoutingContext ctx)
+    private void listApiKeys(final RoutingContext ctx, final VerifiedToken token)
     {
-        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
-        if (null == token)
+        final AuthService auth = requireApiKeys(ctx, token);
+        if (null == auth)
         {
-            return;
-        }
-        final AuthService auth = apps.auth(token.appId());
-        if (!auth.app().apiKeys())
-        {
-            providerNotFound(ctx, auth, AppConfig.API_KEY_PROVIDER);
             return;
         }
         final JsonArray keys = new JsonArray();
@@ -293,17 +248,11 @@ public final class HttpApi
         }
     }
 
-    private void getApiKey(final RoutingContext ctx)
+    private void getApiKey(final RoutingContext ctx, final VerifiedToken token)
     {
-        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
-        if (null == token)
+        final AuthService auth = requireApiKeys(ctx, token);
+        if (null == auth)
         {
-            return;
-        }
-        final AuthService auth = apps.auth(token.appId());
-        if (!auth.app().apiKeys())
-        {
-            providerNotFound(ctx, auth, AppConfig.API_KEY_PROVIDER);
             return;
         }
         final ApiKey key = auth.apiKey(token.userId(), ctx.pathParam("key"));
@@ -315,39 +264,46 @@ public final class HttpApi
         ApiResponses.json(ctx.response(), 200, apiKeyJson(key));
     }
 
-    private void deleteApiKey(final RoutingContext ctx)
+    private void deleteApiKey(final RoutingContext ctx, final VerifiedToken token)
     {
-        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
-        if (null == token)
-        {
-            return;
-        }
-        noContent(ctx, apps.auth(token.appId()).deleteApiKey(token.userId(), ctx.pathParam("key")));
+        noContent(ctx, apps.auth(token.appId()).deleteApiKey(token.userId(), ctx.pathParam("key")), "api_keys",
+            "could not store the change");
     }
 
-    private void setApiKeyDisabled(final RoutingContext ctx, final boolean disabled)
+    private void setApiKeyDisabled(final RoutingContext ctx, final VerifiedToken token, final boolean disabled)
     {
-        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
-        if (null == token)
-        {
-            return;
-        }
-        noContent(ctx, apps.auth(token.appId()).setApiKeyDisabled(token.userId(), ctx.pathParam("key"), disabled));
+        noContent(ctx, apps.auth(token.appId()).setApiKeyDisabled(token.userId(), ctx.pathParam("key"), disabled),
+            "api_keys", "could not store the change");
     }
 
-    private void noContent(final RoutingContext ctx, final CompletableFuture<Void> change)
+    /** {@link #whenStored}, answering 204 once stored. */
+    private void noContent(final RoutingContext ctx, final CompletableFuture<Void> change, final String where,
+        final String message)
     {
-        Future.fromCompletionStage(change, ctx.vertx().getOrCreateContext()).onComplete(ar ->
+        whenStored(ctx, change, where, message, r ->
         {
-            if (ar.failed())
-            {
-                fail(ctx, "api_keys", ar.cause(), "could not store the change");
-                return;
-            }
             if (!ctx.response().ended() && !ctx.response().closed())
             {
                 ctx.response().setStatusCode(204).end();
             }
+        });
+    }
+
+    /**
+     * Answers once {@code work} completes, on the request's context: {@code success} with its result, or
+     * {@link #fail} with its failure.
+     */
+    private <T> void whenStored(final RoutingContext ctx, final CompletableFuture<T> work, final String where,
+        final String message, final Consumer<T> success)
+    {
+        Future.fromCompletionStage(work, ctx.vertx().getOrCreateContext()).onComplete(ar ->
+        {
+            if (ar.failed())
+            {
+                fail(ctx, where, ar.cause(), message);
+                return;
+            }
+            success.accept(ar.result());
         });
     }
 
@@ -424,13 +380,8 @@ public final class HttpApi
         return value instanceof String ? (String)value : null;
     }
 
-    private void profile(final RoutingContext ctx)
+    private void profile(final RoutingContext ctx, final VerifiedToken token)
     {
-        final VerifiedToken token = authenticate(ctx, TokenType.ACCESS);
-        if (null == token)
-        {
-            return;
-        }
         final AuthService auth = apps.auth(token.appId());
         final UserRecord user = auth.user(token.userId());
         final JsonObject data = auth.profileData(user.id());
@@ -446,37 +397,15 @@ public final class HttpApi
             .put("type", "normal"));
     }
 
-    private void refresh(final RoutingContext ctx)
+    private void refresh(final RoutingContext ctx, final VerifiedToken token)
     {
-        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
-        if (null == token)
-        {
-            return;
-        }
         ApiResponses.json(ctx.response(), 201, new JsonObject().put("access_token",
             apps.auth(token.appId()).refresh(token)));
     }
 
-    private void logout(final RoutingContext ctx)
+    private void logout(final RoutingContext ctx, final VerifiedToken token)
     {
-        final VerifiedToken token = authenticate(ctx, TokenType.REFRESH);
-        if (null == token)
-        {
-            return;
-        }
-        Future.fromCompletionStage(apps.auth(token.appId()).logout(token), ctx.vertx().getOrCreateContext()).onComplete(ar ->
-        {
-            if (ar.failed())
-            {
-                logOnce("logout", ar.cause());
-                ApiResponses.error(ctx.response(), 500, ApiResponses.INTERNAL, "could not store the logout");
-                return;
-            }
-            if (!ctx.response().ended())
-            {
-                ctx.response().setStatusCode(204).end();
-            }
-        });
+        noContent(ctx, apps.auth(token.appId()).logout(token), "logout", "could not store the logout");
     }
 
     private void sync(final RoutingContext ctx)
@@ -557,6 +486,63 @@ public final class HttpApi
         ApiResponses.error(ctx.response(), 404, ApiResponses.APP_NOT_FOUND,
             "cannot find app using Client App ID '" + app + "'");
         return null;
+    }
+
+    /** A route's work once its bearer token is verified. */
+    @FunctionalInterface
+    private interface TokenRoute
+    {
+        void handle(RoutingContext ctx, VerifiedToken token);
+    }
+
+    /**
+     * @param type  the token type the route needs.
+     * @param route the route's work.
+     * @return a handler that verifies the bearer token first and answers 401 (through {@link #authenticate}) when
+     * it does not verify, else runs {@code route}.
+     */
+    private Handler<RoutingContext> withToken(final TokenType type, final TokenRoute route)
+    {
+        return ctx ->
+        {
+            final VerifiedToken token = authenticate(ctx, type);
+            if (null != token)
+            {
+                route.handle(ctx, token);
+            }
+        };
+    }
+
+    /**
+     * @param ctx      a request whose path names the app.
+     * @param provider the auth provider the route needs.
+     * @return the app's auth service, or null after answering 404 (no such app, or the provider is not enabled).
+     */
+    private AuthService requireProvider(final RoutingContext ctx, final String provider)
+    {
+        final AuthService auth = requireApp(ctx);
+        if (null != auth && !apps.providerEnabled(auth.appId(), provider))
+        {
+            providerNotFound(ctx, auth, provider);
+            return null;
+        }
+        return auth;
+    }
+
+    /**
+     * @param ctx   a request of a user whose token verified.
+     * @param token the token.
+     * @return the user's app's auth service, or null after answering 404 when the app has API keys disabled.
+     */
+    private AuthService requireApiKeys(final RoutingContext ctx, final VerifiedToken token)
+    {
+        final AuthService auth = apps.auth(token.appId());
+        if (!auth.app().apiKeys())
+        {
+            providerNotFound(ctx, auth, AppConfig.API_KEY_PROVIDER);
+            return null;
+        }
+        return auth;
     }
 
     /** Routes without an app id: the token names its app; that app's keys then verify the whole token. */

@@ -205,7 +205,12 @@ public final class MeteredConnections
 
         public boolean send(final DirectBuffer buffer, final int offset, final int length)
         {
-            final boolean sent = delegate.send(buffer, offset, length);
+            return counted(delegate.send(buffer, offset, length), length);
+        }
+
+        /** @return {@code sent}, after counting {@code length} bytes out when it is true. */
+        private boolean counted(final boolean sent, final int length)
+        {
             if (sent)
             {
                 metrics.bytesSent(length);
@@ -220,12 +225,7 @@ public final class MeteredConnections
 
         public boolean commit(final int length)
         {
-            final boolean sent = delegate.commit(length);
-            if (sent)
-            {
-                metrics.bytesSent(length);
-            }
-            return sent;
+            return counted(delegate.commit(length), length);
         }
 
         public OutboundFrame allocateFrame(final int capacity)
@@ -235,12 +235,7 @@ public final class MeteredConnections
 
         public boolean sendFrame(final OutboundFrame frame, final int length)
         {
-            final boolean sent = delegate.sendFrame(frame, length);
-            if (sent)
-            {
-                metrics.bytesSent(length);
-            }
-            return sent;
+            return counted(delegate.sendFrame(frame, length), length);
         }
 
         public void abort()

@@ -19,7 +19,6 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The server's metrics, one instance per server, exported in the Prometheus text format at {@code /metrics}.
@@ -81,9 +80,6 @@ public final class ServerMetrics
     private final Counter handoffRetries;
     private final Counter fastPathGroups;
     private final Counter mergedGroups;
-    private final LongAdder uploadCount = new LongAdder();
-    private final LongAdder downloadCount = new LongAdder();
-    private final LongAdder errorCount = new LongAdder();
     private final Timer transform;
     private final Timer append;
     private final Counter[] errorsByCode = new Counter[MAX_CODE];
@@ -301,7 +297,6 @@ public final class ServerMetrics
     public void uploadReceived(final int changesets)
     {
         uploads.increment();
-        uploadCount.increment();
         uploadChangesets.increment(changesets);
     }
 
@@ -309,7 +304,6 @@ public final class ServerMetrics
     public void downloadSent(final int changesets)
     {
         downloads.increment();
-        downloadCount.increment();
         downloadChangesets.increment(changesets);
     }
 
@@ -364,7 +358,6 @@ public final class ServerMetrics
     {
         final int c = null == code ? -1 : code.code();
         (c >= 0 && c < MAX_CODE && null != errorsByCode[c] ? errorsByCode[c] : unknownCodeErrors).increment();
-        errorCount.increment();
     }
 
     /**
@@ -403,19 +396,30 @@ public final class ServerMetrics
         }
     }
 
+    /** @return UPLOAD messages integrated so far (read from {@code outpost_uploads_total}, the one count kept). */
     public long uploadsTotal()
     {
-        return uploadCount.sum();
+        return (long)uploads.count();
     }
 
+    /** @return DOWNLOAD messages sent so far (read from {@code outpost_downloads_total}). */
     public long downloadsTotal()
     {
-        return downloadCount.sum();
+        return (long)downloads.count();
     }
 
+    /** @return protocol errors sent so far: the sum of {@code outpost_protocol_errors_total} over its codes. */
     public long protocolErrorsTotal()
     {
-        return errorCount.sum();
+        double total = unknownCodeErrors.count();
+        for (final Counter c : errorsByCode)
+        {
+            if (null != c)
+            {
+                total += c.count();
+            }
+        }
+        return (long)total;
     }
 
     public double bytesReceivedTotal()

@@ -59,6 +59,7 @@ public final class StoreShard implements AutoCloseable
 
     // commit units (see RecordLayout); writer-owned
     private final UndoLog undo = new UndoLog();
+    private final RecordWrite recordWrite = new RecordWrite();
     private final boolean fsync;
     private boolean unitOpen;
     private boolean inCommand;
@@ -161,22 +162,12 @@ public final class StoreShard implements AutoCloseable
         final long salt = randomSalt();
         final int fileId = byId.size();
         checkUsable(RecordLayout.FILE_CREATED);
-        final DocumentContext dc = appender().writingDocument();
-        try
+        try (RecordWrite r = openRecord(RecordLayout.FILE_CREATED, (byte)0, fileId, salt))
         {
-            final Bytes<?> b = dc.wire().bytes();
-            writeHeader(b, RecordLayout.FILE_CREATED, (byte)0, fileId, salt);
+            final Bytes<?> b = r.bytes();
             b.writeInt(nameBytes.length);
             b.write(nameBytes);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            dc.rollbackOnClose();
-            throw ex;
-        }
-        finally
-        {
-            dc.close();
+            r.complete();
         }
         unsynced = true;
         return addServerFile(name, fileId, salt);
@@ -207,11 +198,9 @@ public final class StoreShard implements AutoCloseable
         }
         final long version = file.lastAppended + 1;
         final byte flags = flagsFor(RecordLayout.ENTRY);
-        final DocumentContext dc = appender().writingDocument();
-        try
+        try (RecordWrite r = openRecord(RecordLayout.ENTRY, flags, file.fileId(), version))
         {
-            final Bytes<?> b = dc.wire().bytes();
-            writeHeader(b, RecordLayout.ENTRY, flags, file.fileId(), version);
+            final Bytes<?> b = r.bytes();
             b.writeLong(originFileIdent);
             b.writeLong(clientVersion);
             b.writeLong(timestamp);
@@ -219,15 +208,7 @@ public final class StoreShard implements AutoCloseable
             b.writeInt(length);
             b.writeInt(0);
             writePayload(b, changeset, offset, length);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            dc.rollbackOnClose();
-            throw ex;
-        }
-        finally
-        {
-            dc.close();
+            r.complete();
         }
         final long logIndex = appender.lastIndexAppended();
         final UndoLog u = written(flags);
@@ -383,24 +364,14 @@ public final class StoreShard implements AutoCloseable
         final long ident = file.nextClientIdent;
         final long salt = randomSalt();
         final byte flags = flagsFor(RecordLayout.CLIENT_ALLOCATED);
-        final DocumentContext dc = appender().writingDocument();
-        try
+        try (RecordWrite r = openRecord(RecordLayout.CLIENT_ALLOCATED, flags, file.fileId(), ident))
         {
-            final Bytes<?> b = dc.wire().bytes();
-            writeHeader(b, RecordLayout.CLIENT_ALLOCATED, flags, file.fileId(), ident);
+            final Bytes<?> b = r.bytes();
             b.writeLong(salt);
             b.writeInt(clientType);
             b.writeInt(0);
             b.writeLong(lastSeen);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            dc.rollbackOnClose();
-            throw ex;
-        }
-        finally
-        {
-            dc.close();
+            r.complete();
         }
         return addClient(file, ident, salt, clientType, lastSeen, written(flags));
     }
@@ -428,24 +399,14 @@ public final class StoreShard implements AutoCloseable
                 clientVersion + ", " + rhBaseVersion + ", " + lockedServerVersion + ")");
         }
         final byte flags = flagsFor(RecordLayout.CLIENT_STATE);
-        final DocumentContext dc = appender().writingDocument();
-        try
+        try (RecordWrite r = openRecord(RecordLayout.CLIENT_STATE, flags, file.fileId(), client.ident()))
         {
-            final Bytes<?> b = dc.wire().bytes();
-            writeHeader(b, RecordLayout.CLIENT_STATE, flags, file.fileId(), client.ident());
+            final Bytes<?> b = r.bytes();
             b.writeLong(clientVersion);
             b.writeLong(rhBaseVersion);
             b.writeLong(lockedServerVersion);
             b.writeLong(lastSeen);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            dc.rollbackOnClose();
-            throw ex;
-        }
-        finally
-        {
-            dc.close();
+            r.complete();
         }
         client.applyState(clientVersion, rhBaseVersion, lockedServerVersion, lastSeen, written(flags));
     }
@@ -471,24 +432,14 @@ public final class StoreShard implements AutoCloseable
             return false;
         }
         final byte flags = flagsFor(RecordLayout.RECIPROCAL);
-        final DocumentContext dc = appender().writingDocument();
-        try
+        try (RecordWrite r = openRecord(RecordLayout.RECIPROCAL, flags, file.fileId(), client.ident()))
         {
-            final Bytes<?> b = dc.wire().bytes();
-            writeHeader(b, RecordLayout.RECIPROCAL, flags, file.fileId(), client.ident());
+            final Bytes<?> b = r.bytes();
             b.writeLong(serverVersion);
             b.writeInt(length);
             b.writeInt(0);
             writePayload(b, changeset, offset, length);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            dc.rollbackOnClose();
-            throw ex;
-        }
-        finally
-        {
-            dc.close();
+            r.complete();
         }
         final long logIndex = appender.lastIndexAppended();
         final UndoLog u = written(flags);
@@ -895,19 +846,9 @@ public final class StoreShard implements AutoCloseable
     private void writeMarker(final byte type)
     {
         checkUsable(type);
-        final DocumentContext dc = appender().writingDocument();
-        try
+        try (RecordWrite r = openRecord(type, RecordLayout.FLAG_TXN, 0, 0))
         {
-            writeHeader(dc.wire().bytes(), type, RecordLayout.FLAG_TXN, 0, 0);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            dc.rollbackOnClose();
-            throw ex;
-        }
-        finally
-        {
-            dc.close();
+            r.complete();
         }
         unsynced = true;
     }
@@ -984,6 +925,62 @@ public final class StoreShard implements AutoCloseable
             }
             syncChannel = null;
             syncFile = null;
+        }
+    }
+
+    /**
+     * Opens the one reused {@link RecordWrite} on a new queue document with the record header written (writer
+     * thread; allocates nothing).
+     */
+    private RecordWrite openRecord(final byte type, final byte flags, final int fileId, final long key)
+    {
+        recordWrite.open(appender().writingDocument(), type, flags, fileId, key);
+        return recordWrite;
+    }
+
+    /**
+     * The envelope of every record the writer appends: one open queue document, its header written. Closing it
+     * completes the record when {@link #complete()} was called, else rolls it back (the body threw). Writer thread.
+     */
+    private static final class RecordWrite implements AutoCloseable
+    {
+        private DocumentContext dc;
+        private boolean complete;
+
+        void open(final DocumentContext dc, final byte type, final byte flags, final int fileId, final long key)
+        {
+            this.dc = dc;
+            complete = false;
+            try
+            {
+                writeHeader(dc.wire().bytes(), type, flags, fileId, key);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                close();
+                throw ex;
+            }
+        }
+
+        Bytes<?> bytes()
+        {
+            return dc.wire().bytes();
+        }
+
+        void complete()
+        {
+            complete = true;
+        }
+
+        public void close()
+        {
+            final DocumentContext open = dc;
+            dc = null;
+            if (!complete)
+            {
+                open.rollbackOnClose();
+            }
+            open.close();
         }
     }
 
