@@ -168,8 +168,16 @@ public final class InspectCommand implements Callable<Integer>
             else
             {
                 final var files = inspector.files();
-                out.print(json ? StoreInspector.filesJson(inspector.storeDirectory(), files).encodePrettily() + "\n" :
-                    "store " + inspector.storeDirectory() + "\n" + StoreInspector.filesText(files));
+                if (json)
+                {
+                    StoreInspector.writeFilesJson(inspector.storeDirectory(), files, out);
+                    out.print("\n");
+                }
+                else
+                {
+                    out.print("store " + inspector.storeDirectory() + "\n");
+                    StoreInspector.writeFilesText(files, out);
+                }
             }
             out.flush();
             return 0;

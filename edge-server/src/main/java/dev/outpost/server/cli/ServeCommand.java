@@ -124,6 +124,36 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--event-loops", paramLabel = "N",
         description = "Event loop threads (default " +
             ServerConfig.CPU_COUNT_DEFAULT_TEXT + ").")
+    @Option(names = "--partition-max-bytes", paramLabel = "SIZE",
+        description = "Longest PBS partition value accepted (default " +
+            ServerConfig.PARTITION_MAX_BYTES_DEFAULT + " bytes, at most " + ServerConfig.PARTITION_MAX_BYTES_MAX + ").")
+    String partitionMaxBytes;
+
+    @Option(names = "--max-sessions-per-connection", paramLabel = "N",
+        description = "Sessions one sync connection may have bound at once (default " +
+            ServerConfig.MAX_SESSIONS_PER_CONNECTION_DEFAULT + ").")
+    Integer maxSessionsPerConnection;
+
+    @Option(names = "--new-files-per-user", paramLabel = "N",
+        description = "New server files (partitions) one user may create per minute (default " +
+            ServerConfig.NEW_FILES_PER_USER_DEFAULT + "; 0: no limit).")
+    Integer newFilesPerUser;
+
+    @Option(names = "--new-files-per-app", paramLabel = "N",
+        description = "New server files one app may create per minute (default " +
+            ServerConfig.NEW_FILES_PER_APP_DEFAULT + "; 0: no limit).")
+    Integer newFilesPerApp;
+
+    @Option(names = "--max-files-per-app", paramLabel = "N",
+        description = "Server files one app may have in total (default " +
+            ServerConfig.MAX_FILES_PER_APP_DEFAULT + ": no limit).")
+    Integer maxFilesPerApp;
+
+    @Option(names = "--flx-query-max-bytes", paramLabel = "SIZE",
+        description = "Largest FLX query accepted (default " +
+            ServerConfig.FLX_QUERY_MAX_BYTES_DEFAULT_TEXT + ").")
+    String flxQueryMaxBytes;
+
     Integer eventLoops;
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM): serve HTTPS and WSS.")
@@ -377,6 +407,31 @@ final class ServeCommand implements Callable<Integer>
         {
             config.stateCacheSize(ServerConfig.parseSize(ServerConfig.STATE_CACHE_SIZE_PROP, stateCacheSize));
         }
+        if (null != partitionMaxBytes)
+        {
+            config.partitionMaxBytes(ServerConfig.parseSize(ServerConfig.PARTITION_MAX_BYTES_PROP,
+                partitionMaxBytes));
+        }
+        if (null != maxSessionsPerConnection)
+        {
+            config.maxSessionsPerConnection(maxSessionsPerConnection);
+        }
+        if (null != newFilesPerUser)
+        {
+            config.newFilesPerUser(newFilesPerUser);
+        }
+        if (null != newFilesPerApp)
+        {
+            config.newFilesPerApp(newFilesPerApp);
+        }
+        if (null != maxFilesPerApp)
+        {
+            config.maxFilesPerApp(maxFilesPerApp);
+        }
+        if (null != flxQueryMaxBytes)
+        {
+            config.flxQueryMaxBytes(ServerConfig.parseSize(ServerConfig.FLX_QUERY_MAX_BYTES_PROP, flxQueryMaxBytes));
+        }
         if (null != tlsCert)
         {
             config.tlsCertFile(tlsCert);
@@ -466,6 +521,12 @@ final class ServeCommand implements Callable<Integer>
             {durability, ServerConfig.DURABILITY_PROP, "--durability"},
             {stateCacheFiles, ServerConfig.STATE_CACHE_FILES_PROP, "--state-cache-files"},
             {stateCacheSize, ServerConfig.STATE_CACHE_SIZE_PROP, "--state-cache-size"},
+            {partitionMaxBytes, ServerConfig.PARTITION_MAX_BYTES_PROP, "--partition-max-bytes"},
+            {maxSessionsPerConnection, ServerConfig.MAX_SESSIONS_PER_CONNECTION_PROP, "--max-sessions-per-connection"},
+            {newFilesPerUser, ServerConfig.NEW_FILES_PER_USER_PROP, "--new-files-per-user"},
+            {newFilesPerApp, ServerConfig.NEW_FILES_PER_APP_PROP, "--new-files-per-app"},
+            {maxFilesPerApp, ServerConfig.MAX_FILES_PER_APP_PROP, "--max-files-per-app"},
+            {flxQueryMaxBytes, ServerConfig.FLX_QUERY_MAX_BYTES_PROP, "--flx-query-max-bytes"},
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},

@@ -186,6 +186,29 @@ public final class ServerConfig
     public static final int STORE_SHARDS_DEFAULT = StoreConfig.DEFAULT_SHARD_COUNT;
     public static final int STORE_SHARDS_MAX = StoreConfig.MAX_SHARD_COUNT;
 
+    /** Longest PBS partition value (the BIND path) accepted, in UTF-8 bytes; longer gets {@code illegal_realm_path}. */
+    public static final String PARTITION_MAX_BYTES_PROP = "outpost.partition.max.bytes";
+    public static final int PARTITION_MAX_BYTES_DEFAULT = 1024;
+    /** The store's server file name limit (4096 bytes) less the longest {@code pbs/<app id>/} prefix. */
+    public static final int PARTITION_MAX_BYTES_MAX = 3900;
+    /** Sessions one sync connection may have bound at once; the BIND beyond is refused (session error). */
+    public static final String MAX_SESSIONS_PER_CONNECTION_PROP = "outpost.max.sessions.per.connection";
+    public static final int MAX_SESSIONS_PER_CONNECTION_DEFAULT = 1000;
+    /** New server files (partitions) one user may create per minute (a token bucket of that size); 0: no limit. */
+    public static final String NEW_FILES_PER_USER_PROP = "outpost.new.files.per.user";
+    public static final int NEW_FILES_PER_USER_DEFAULT = 100;
+    /** New server files (partitions) all users of an app together may create per minute; 0: no limit. */
+    public static final String NEW_FILES_PER_APP_PROP = "outpost.new.files.per.app";
+    public static final int NEW_FILES_PER_APP_DEFAULT = 10_000;
+    /** Server files an app may have in total; a BIND that would create one more is refused; 0: no limit. */
+    public static final String MAX_FILES_PER_APP_PROP = "outpost.max.files.per.app";
+    public static final int MAX_FILES_PER_APP_DEFAULT = 0;
+    /** Largest FLX query (the JSON of IDENT and QUERY) accepted; larger gets {@code query_error 226}. */
+    public static final String FLX_QUERY_MAX_BYTES_PROP = "outpost.flx.query.max.bytes";
+    public static final String FLX_QUERY_MAX_BYTES_DEFAULT_TEXT = "1MiB";
+    public static final int FLX_QUERY_MAX_BYTES_DEFAULT =
+        parseSize(FLX_QUERY_MAX_BYTES_PROP, FLX_QUERY_MAX_BYTES_DEFAULT_TEXT);
+
     /** The config file itself ({@code serve --config}, {@code OUTPOST_CONFIG}). */
     public static final String CONFIG_PROP = "outpost.config";
     /** The apps list (config file only). */
@@ -239,6 +262,12 @@ public final class ServerConfig
     private int wsFragmentBytes = WS_FRAGMENT_BYTES_DEFAULT;
     private boolean eventLoopCpu = EVENTLOOP_CPU_DEFAULT;
     private int storeShards = STORE_SHARDS_DEFAULT;
+    private int partitionMaxBytes = PARTITION_MAX_BYTES_DEFAULT;
+    private int maxSessionsPerConnection = MAX_SESSIONS_PER_CONNECTION_DEFAULT;
+    private int newFilesPerUser = NEW_FILES_PER_USER_DEFAULT;
+    private int newFilesPerApp = NEW_FILES_PER_APP_DEFAULT;
+    private int maxFilesPerApp = MAX_FILES_PER_APP_DEFAULT;
+    private int flxQueryMaxBytes = FLX_QUERY_MAX_BYTES_DEFAULT;
     private List<AppConfig> apps = List.of();
     private Path configFile;
     private final Map<String, String> origins = new HashMap<>();
@@ -308,7 +337,19 @@ public final class ServerConfig
             (c, v) -> c.wsFragmentBytes = parseSize(WS_FRAGMENT_BYTES_PROP, v)),
         new Setting("eventloop.cpu", EVENTLOOP_CPU_PROP,
             (c, v) -> c.eventLoopCpu = parseBoolean(EVENTLOOP_CPU_PROP, v)),
-        new Setting("store.shards", STORE_SHARDS_PROP, (c, v) -> c.storeShards = parseInt(STORE_SHARDS_PROP, v)));
+        new Setting("store.shards", STORE_SHARDS_PROP, (c, v) -> c.storeShards = parseInt(STORE_SHARDS_PROP, v)),
+        new Setting("partition.max-bytes", PARTITION_MAX_BYTES_PROP,
+            (c, v) -> c.partitionMaxBytes = parseSize(PARTITION_MAX_BYTES_PROP, v)),
+        new Setting("max-sessions-per-connection", MAX_SESSIONS_PER_CONNECTION_PROP,
+            (c, v) -> c.maxSessionsPerConnection = parseInt(MAX_SESSIONS_PER_CONNECTION_PROP, v)),
+        new Setting("new-files.per-user", NEW_FILES_PER_USER_PROP,
+            (c, v) -> c.newFilesPerUser = parseInt(NEW_FILES_PER_USER_PROP, v)),
+        new Setting("new-files.per-app", NEW_FILES_PER_APP_PROP,
+            (c, v) -> c.newFilesPerApp = parseInt(NEW_FILES_PER_APP_PROP, v)),
+        new Setting("max-files-per-app", MAX_FILES_PER_APP_PROP,
+            (c, v) -> c.maxFilesPerApp = parseInt(MAX_FILES_PER_APP_PROP, v)),
+        new Setting("flx.query.max-bytes", FLX_QUERY_MAX_BYTES_PROP,
+            (c, v) -> c.flxQueryMaxBytes = parseSize(FLX_QUERY_MAX_BYTES_PROP, v)));
 
     /**
      * Defaults overridden by system properties and environment variables.
@@ -531,6 +572,32 @@ public final class ServerConfig
         if (stateCacheSize < 1024 * 1024)
         {
             throw new ConfigException(STATE_CACHE_SIZE_PROP, stateCacheSize + " bytes is below 1 MiB");
+        }
+        if (partitionMaxBytes < 1 || partitionMaxBytes > PARTITION_MAX_BYTES_MAX)
+        {
+            throw new ConfigException(PARTITION_MAX_BYTES_PROP, partitionMaxBytes + " bytes is outside 1.." +
+                PARTITION_MAX_BYTES_MAX);
+        }
+        if (maxSessionsPerConnection < 1)
+        {
+            throw new ConfigException(MAX_SESSIONS_PER_CONNECTION_PROP, maxSessionsPerConnection +
+                " must be at least 1");
+        }
+        if (newFilesPerUser < 0)
+        {
+            throw new ConfigException(NEW_FILES_PER_USER_PROP, newFilesPerUser + " is negative (0: no limit)");
+        }
+        if (newFilesPerApp < 0)
+        {
+            throw new ConfigException(NEW_FILES_PER_APP_PROP, newFilesPerApp + " is negative (0: no limit)");
+        }
+        if (maxFilesPerApp < 0)
+        {
+            throw new ConfigException(MAX_FILES_PER_APP_PROP, maxFilesPerApp + " is negative (0: no limit)");
+        }
+        if (flxQueryMaxBytes < 1024)
+        {
+            throw new ConfigException(FLX_QUERY_MAX_BYTES_PROP, flxQueryMaxBytes + " bytes is below 1 KiB");
         }
         if (eventLoops < 1 || eventLoops > 1024)
         {
@@ -789,6 +856,12 @@ public final class ServerConfig
         copy.wsFragmentBytes = wsFragmentBytes;
         copy.eventLoopCpu = eventLoopCpu;
         copy.storeShards = storeShards;
+        copy.partitionMaxBytes = partitionMaxBytes;
+        copy.maxSessionsPerConnection = maxSessionsPerConnection;
+        copy.newFilesPerUser = newFilesPerUser;
+        copy.newFilesPerApp = newFilesPerApp;
+        copy.maxFilesPerApp = maxFilesPerApp;
+        copy.flxQueryMaxBytes = flxQueryMaxBytes;
         copy.configFile = configFile;
         return copy;
     }
@@ -1278,6 +1351,12 @@ public final class ServerConfig
             ", wsFragmentBytes=" + wsFragmentBytes +
             ", eventLoopCpu=" + eventLoopCpu +
             ", storeShards=" + storeShards +
+            ", partitionMaxBytes=" + partitionMaxBytes +
+            ", maxSessionsPerConnection=" + maxSessionsPerConnection +
+            ", newFilesPerUser=" + newFilesPerUser +
+            ", newFilesPerApp=" + newFilesPerApp +
+            ", maxFilesPerApp=" + maxFilesPerApp +
+            ", flxQueryMaxBytes=" + flxQueryMaxBytes +
             ", apps=" + apps() +
             '}';
     }
@@ -1456,6 +1535,75 @@ public final class ServerConfig
     public ServerConfig storeShards(final int storeShards)
     {
         this.storeShards = storeShards;
+    /** @return the longest PBS partition value (BIND path) accepted, in UTF-8 bytes. */
+    public int partitionMaxBytes()
+    {
+        return partitionMaxBytes;
+    }
+
+    public ServerConfig partitionMaxBytes(final int partitionMaxBytes)
+    {
+        this.partitionMaxBytes = partitionMaxBytes;
+        return this;
+    }
+
+    /** @return how many sessions one sync connection may have bound at once. */
+    public int maxSessionsPerConnection()
+    {
+        return maxSessionsPerConnection;
+    }
+
+    public ServerConfig maxSessionsPerConnection(final int maxSessionsPerConnection)
+    {
+        this.maxSessionsPerConnection = maxSessionsPerConnection;
+        return this;
+    }
+
+    /** @return new server files one user may create per minute (0: no limit). */
+    public int newFilesPerUser()
+    {
+        return newFilesPerUser;
+    }
+
+    public ServerConfig newFilesPerUser(final int newFilesPerUser)
+    {
+        this.newFilesPerUser = newFilesPerUser;
+        return this;
+    }
+
+    /** @return new server files all users of one app may create per minute (0: no limit). */
+    public int newFilesPerApp()
+    {
+        return newFilesPerApp;
+    }
+
+    public ServerConfig newFilesPerApp(final int newFilesPerApp)
+    {
+        this.newFilesPerApp = newFilesPerApp;
+        return this;
+    }
+
+    /** @return the most server files one app may have (0: no limit). */
+    public int maxFilesPerApp()
+    {
+        return maxFilesPerApp;
+    }
+
+    public ServerConfig maxFilesPerApp(final int maxFilesPerApp)
+    {
+        this.maxFilesPerApp = maxFilesPerApp;
+        return this;
+    }
+
+    /** @return the largest FLX query JSON accepted, in bytes. */
+    public int flxQueryMaxBytes()
+    {
+        return flxQueryMaxBytes;
+    }
+
+    public ServerConfig flxQueryMaxBytes(final int flxQueryMaxBytes)
+    {
+        this.flxQueryMaxBytes = flxQueryMaxBytes;
         return this;
     }
 

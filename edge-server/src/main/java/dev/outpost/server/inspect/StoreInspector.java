@@ -243,30 +243,42 @@ public final class StoreInspector implements AutoCloseable
     /** @return the file list as a table, each file followed by its clients. */
     public static String filesText(final List<FileInfo> files)
     {
-        final StringBuilder sb = new StringBuilder();
+        final java.io.StringWriter text = new java.io.StringWriter();
+        final java.io.PrintWriter out = new java.io.PrintWriter(text);
+        writeFilesText(files, out);
+        out.flush();
+        return text.toString();
+    }
+
+    /**
+     * {@link #filesText} written line by line to {@code out}: the listing of many server files (long names padded to
+     * the longest) is never held in memory as one string.
+     */
+    public static void writeFilesText(final List<FileInfo> files, final java.io.PrintWriter out)
+    {
         if (files.isEmpty())
         {
-            return "no server files\n";
+            out.print("no server files\n");
+            return;
         }
         int width = "SERVER FILE".length();
         for (final FileInfo f : files)
         {
             width = Math.max(width, f.name().length());
         }
-        sb.append(String.format("%-" + width + "s %6s %10s %14s %8s%n", "SERVER FILE", "SHARD", "HEAD",
+        out.print(String.format("%-" + width + "s %6s %10s %14s %8s%n", "SERVER FILE", "SHARD", "HEAD",
             "HISTORY BYTES", "CLIENTS"));
         for (final FileInfo f : files)
         {
-            sb.append(String.format("%-" + width + "s %6d %10d %14d %8d%n", f.name(), f.shard(), f.head(),
+            out.print(String.format("%-" + width + "s %6d %10d %14d %8d%n", f.name(), f.shard(), f.head(),
                 f.historyBytes(), f.clients().size()));
             for (final ClientInfo c : f.clients())
             {
-                sb.append(String.format("  client %d: upload cursor client_version=%d server_version=%d, " +
+                out.print(String.format("  client %d: upload cursor client_version=%d server_version=%d, " +
                     "locked_server_version=%d, reciprocals=%d, last_seen=%s%n", c.ident(), c.clientVersion(),
                     c.rhBaseVersion(), c.lockedServerVersion(), c.reciprocals(), lastSeen(c.lastSeen())));
             }
         }
-        return sb.toString();
     }
 
     public static JsonObject filesJson(final Path storeDir, final List<FileInfo> files)
@@ -274,18 +286,41 @@ public final class StoreInspector implements AutoCloseable
         final JsonArray array = new JsonArray();
         for (final FileInfo f : files)
         {
-            final JsonArray clients = new JsonArray();
-            for (final ClientInfo c : f.clients())
-            {
-                clients.add(new JsonObject().put("ident", c.ident()).put("client_type", c.clientType())
-                    .put("client_version", c.clientVersion()).put("server_version", c.rhBaseVersion())
-                    .put("locked_server_version", c.lockedServerVersion()).put("reciprocals", c.reciprocals())
-                    .put("last_seen", c.lastSeen()).put("last_seen_iso", lastSeen(c.lastSeen())));
-            }
-            array.add(new JsonObject().put("name", f.name()).put("shard", f.shard()).put("head", f.head())
-                .put("history_bytes", f.historyBytes()).put("clients", clients));
+            array.add(fileJson(f));
         }
         return new JsonObject().put("store", storeDir.toString()).put("server_files", array);
+    }
+
+    /**
+     * {@code filesJson(storeDir, files).encodePrettily()}, the same text, written one server file at a time: the
+     * listing of many server files is never held in memory as one document.
+     */
+    public static void writeFilesJson(final Path storeDir, final List<FileInfo> files, final java.io.PrintWriter out)
+    {
+        out.print("{\n  \"store\" : " + io.vertx.core.json.Json.encode(storeDir.toString()) +
+            ",\n  \"server_files\" : [");
+        boolean first = true;
+        for (final FileInfo f : files)
+        {
+            out.print(first ? " " : ", ");
+            first = false;
+            out.print(fileJson(f).encodePrettily().replace("\n", "\n  ")); // one level deeper (strings hold no raw \n)
+        }
+        out.print(" ]\n}");
+    }
+
+    private static JsonObject fileJson(final FileInfo f)
+    {
+        final JsonArray clients = new JsonArray();
+        for (final ClientInfo c : f.clients())
+        {
+            clients.add(new JsonObject().put("ident", c.ident()).put("client_type", c.clientType())
+                .put("client_version", c.clientVersion()).put("server_version", c.rhBaseVersion())
+                .put("locked_server_version", c.lockedServerVersion()).put("reciprocals", c.reciprocals())
+                .put("last_seen", c.lastSeen()).put("last_seen_iso", lastSeen(c.lastSeen())));
+        }
+        return new JsonObject().put("name", f.name()).put("shard", f.shard()).put("head", f.head())
+            .put("history_bytes", f.historyBytes()).put("clients", clients);
     }
 
     public static String entryText(final EntryInfo e)

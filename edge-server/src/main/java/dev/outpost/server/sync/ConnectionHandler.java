@@ -6,6 +6,7 @@ import dev.outpost.codec.message.ClientMessageDecoder;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.codec.message.ServerMessageEncoder;
 import dev.outpost.codec.message.UploadEntryIterator;
+import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.ws.CloseCodes;
 import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.ws.SyncConnection;
@@ -181,10 +182,20 @@ final class ConnectionHandler implements SyncConnectionHandler
             connectionError(ProtocolErrorCode.REUSE_OF_SESSION_IDENT, "session " + ident + " is still bound");
             return;
         }
+        final Session s = new Session(this, ident);
+        final int maxSessions = service.config.maxSessionsPerConnection();
+        if (sessions.size() >= maxSessions)
+        {
+            // refused without being kept (104 and 224 would crash realm's client): its UNBIND is ignored
+            endedSessions.add(ident);
+            s.error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.APPLICATION_BUG, false,
+                "too many sessions on one connection: the limit is " + maxSessions + " (setting " +
+                ServerConfig.MAX_SESSIONS_PER_CONNECTION_PROP + ")");
+            return;
+        }
         endedSessions.remove(ident);
         final String path = decoder.buffer().getStringWithoutLengthUtf8(decoder.bindDataOffset(),
             decoder.bindDataLength());
-        final Session s = new Session(this, ident);
         sessions.put(ident, s);
         s.bind(path, decoder.needClientFileIdent());
     }

@@ -16,6 +16,7 @@ import org.agrona.collections.LongArrayList;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runtime of one server file: its store record (readable by any thread), the sessions bound to it (any thread), and
@@ -32,6 +33,11 @@ final class FileContext
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     /** Client file ident -> the live session identified with it (at most one per client file, any thread). */
     private final ConcurrentHashMap<Long, Session> identified = new ConcurrentHashMap<>();
+    /**
+     * Holders that keep this context resident: each session from its BIND until it ends, each writer command from
+     * its handoff until it ran. Only a holder of a pin pins again, and only the writer evicts (when there is none).
+     */
+    private final AtomicInteger pins = new AtomicInteger();
 
     // writer-owned
     private StoreHistory history;
@@ -46,10 +52,12 @@ final class FileContext
     boolean inLru;
     boolean inBatch;
     long estimatedBytes;
+    /** Writer-owned: removed from the service's contexts; a later BIND gets a new context rebuilt from the store. */
+    boolean evicted;
 
     FileContext(final String name, final ServerFile file, final ShardWriter writer)
     {
-        this.name = name;
+        this.name = file.name(); // the store's copy: a BIND's own string (up to the partition limit) is not kept
         this.file = file;
         this.writer = writer;
     }
@@ -102,9 +110,32 @@ final class FileContext
         }
     }
 
+    /** Any thread: a session or command holds this context (see {@link #pins}). */
+    void pin()
+    {
+        pins.incrementAndGet();
+    }
+
+    /** Any thread: a holder of {@link #pin()} is done with this context. */
+    void unpin()
+    {
+        pins.decrementAndGet();
+    }
+
+    /** @return whether a session or command holds this context (then it is never evicted). */
+    boolean pinned()
+    {
+        return pins.get() > 0 || !sessions.isEmpty() || !identified.isEmpty();
+    }
+
     /** Writer: the history view, object state and integrator, built from the store on first use. */
     void ensureLoaded(final StoreShard shard, final StoreHistory.WriterTools tools)
     {
+        if (evicted)
+        {
+            // a late command of a session that ended: the server file lives on in a new context
+            throw Evicted.INSTANCE;
+        }
         if (integrator != null)
         {
             writer.used(this);
@@ -200,6 +231,18 @@ final class FileContext
             bytes += 256 + (long)table.objects().size() * (96 + 48L * table.columns().size());
         }
         return bytes + history.cachedEntries() * 512L + integrator.index().objects() * 96L;
+    }
+
+    /** Thrown (no stack trace) at a command that reached a context after its eviction; it is rolled back. */
+    static final class Evicted extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+        static final Evicted INSTANCE = new Evicted();
+
+        private Evicted()
+        {
+            super("server file context evicted", null, false, false);
+        }
     }
 
     StoreHistory history()

@@ -17,6 +17,19 @@ import java.util.TreeSet;
 record FlxQuery(Set<String> classes, String rejected)
 {
     static final FlxQuery NONE = new FlxQuery(Collections.emptySet(), null);
+    /** Most characters of the client's query (or class name) echoed in a rejection; the rest is cut. */
+    static final int ECHO_CHARS = 256;
+
+    /**
+     * @param bytes    the size of the query JSON.
+     * @param maxBytes the largest accepted.
+     * @return the rejection of a query too large to parse.
+     */
+    static FlxQuery tooLarge(final int bytes, final int maxBytes, final String setting)
+    {
+        return new FlxQuery(Collections.emptySet(), "the query of " + bytes + " bytes is larger than the limit of " +
+            maxBytes + " bytes (setting " + setting + ")");
+    }
 
     /** Parse the query JSON. Never throws: malformed JSON gives a rejected query. */
     static FlxQuery parse(final String json)
@@ -28,7 +41,8 @@ record FlxQuery(Set<String> classes, String rejected)
         }
         catch (final IllegalArgumentException ex)
         {
-            return new FlxQuery(Collections.emptySet(), "malformed query JSON: " + ex.getMessage());
+            return new FlxQuery(Collections.emptySet(), "malformed query JSON: " +
+                SyncService.abbreviate(String.valueOf(ex.getMessage()), ECHO_CHARS));
         }
         final TreeSet<String> classes = new TreeSet<>();
         for (final var e : map.entrySet())
@@ -36,7 +50,8 @@ record FlxQuery(Set<String> classes, String rejected)
             if (!isTruePredicate(e.getValue()))
             {
                 return new FlxQuery(Collections.emptySet(), "Outpost serves only TRUEPREDICATE subscriptions; the " +
-                    "query on class '" + e.getKey() + "' is '" + e.getValue() + "'");
+                    "query on class '" + SyncService.abbreviate(e.getKey(), ECHO_CHARS) + "' is '" +
+                    SyncService.abbreviate(e.getValue(), ECHO_CHARS) + "'");
             }
             classes.add(e.getKey());
         }

@@ -84,6 +84,8 @@ final class Session
 
     private String fileName;
     FileContext ctx;
+    /** Whether the BIND's pin of {@link #ctx} was released (when the session ended). */
+    private boolean unpinned;
     private long clientFileIdent;
 
     // cursors
@@ -207,7 +209,20 @@ final class Session
                     "empty partition");
                 return;
             }
+            final String tooLong = conn.service.partitionTooLong(path);
+            if (tooLong != null)
+            {
+                // realm's client maps 204 to BadSyncPartitionValue and, with ProtocolViolation, stops the session
+                error(ProtocolErrorCode.ILLEGAL_REALM_PATH, ErrorBodies.PROTOCOL_VIOLATION, false, tooLong);
+                return;
+            }
             fileName = SyncService.pbsFileName(appId, path);
+            final String refused = conn.service.admitNewFile(fileName, conn.connection.user().userId());
+            if (refused != null)
+            {
+                error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.APPLICATION_BUG, false, refused);
+                return;
+            }
         }
         submit(new BindCommand(needIdent));
     }
@@ -249,7 +264,7 @@ final class Session
         if (conn.flx)
         {
             qv = d.queryVersion();
-            query = FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+            query = conn.service.parseQuery(d);
         }
         if (conn.clientFileBoundElsewhere(this, ctx, d.clientFileIdent()))
         {
@@ -350,11 +365,13 @@ final class Session
     /** Hand an UPLOAD to the writer without waiting for earlier ones (they complete in order). */
     private void submitUpload(final UploadCommand cmd)
     {
+        cmd.pin(ctx);
         if (conn.service.writerFor(fileName).offer(cmd))
         {
             uploadBlocked = false;
             return;
         }
+        cmd.unpin();
         // back-pressure: retry shortly; nothing of this session may overtake it meanwhile
         uploadBlocked = true;
         conn.service.handoffRetried();
@@ -472,7 +489,7 @@ final class Session
             return;
         }
         final long qv = d.queryVersion();
-        final FlxQuery q = FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+        final FlxQuery q = conn.service.parseQuery(d);
         if (q.rejected() != null)
         {
             queryError(qv, q.rejected());
@@ -885,8 +902,7 @@ final class Session
         }
         if (j.failure != null)
         {
-            error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true,
-                "internal error: " + j.failure);
+            error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true, internalError(j.failure));
             conn.resumePaused();
             return;
         }
@@ -1075,6 +1091,11 @@ final class Session
     {
         if (ctx != null)
         {
+            if (!unpinned)
+            {
+                unpinned = true;
+                ctx.unpin(); // the pin of the BIND
+            }
             ctx.unsubscribe(this);
             if (clientFileIdent != 0)
             {
@@ -1091,8 +1112,10 @@ final class Session
     {
         busy = true;
         final ShardWriter w = conn.service.writerFor(fileName);
+        cmd.pin(ctx);
         if (!w.offer(cmd))
         {
+            cmd.unpin();
             // back-pressure: the writer's handoff is full; retry shortly, keep later messages held back
             conn.service.handoffRetried();
             conn.connection.context().owner().setTimer(1, id ->
@@ -1103,6 +1126,15 @@ final class Session
                 }
             });
         }
+    }
+
+    /**
+     * @return the wire message of a server-side failure: generic, never a Java name or exception text (the writer
+     *     and the download pool log the failure itself once, where it happens).
+     */
+    static String internalError(final Throwable failure)
+    {
+        return "internal server error (the cause is in the server log)";
     }
 
     /** The common shape: execute on the writer, then {@link #deliver()} on this session's event loop. */
@@ -1143,22 +1175,33 @@ final class Session
             }
             if (state == State.ENDED || conn.isClosed())
             {
+                dropped();
                 return;
             }
             if (failure != null)
             {
+                dropped();
                 error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true,
-                    "internal error: " + failure);
+                    internalError(failure));
             }
             else if (state != State.ERRORED)
             {
                 deliver();
+            }
+            else
+            {
+                dropped();
             }
             conn.runDeferred(Session.this);
             scan();
         }
 
         abstract void deliver();
+
+        /** Event loop: the result is not delivered (the session ended or erred, or the command failed). */
+        void dropped()
+        {
+        }
     }
 
     private final class BindCommand extends SessionCommand
@@ -1176,11 +1219,21 @@ final class Session
         void execute(final ShardWriter writer)
         {
             file = writer.open(fileName);
+            file.pin(); // the session's pin, released when it ends (or below if it never gets the context)
             if (needIdent)
             {
                 final var c = writer.shard.allocateClientFile(file.file, 0, writer.tools.clock.time());
                 allocated = c.ident();
                 salt = c.salt();
+            }
+        }
+
+        void dropped()
+        {
+            if (file != null)
+            {
+                file.unpin();
+                file = null;
             }
         }
 

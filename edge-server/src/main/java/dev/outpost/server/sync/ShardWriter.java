@@ -48,6 +48,10 @@ final class ShardWriter implements Runnable
     private final int maxLoadedFiles;
     private final long maxLoadedBytes;
     private volatile long evictions;
+    /** Contexts of this writer's server files in the service's map (see {@link #evict}). */
+    private volatile int residentFiles;
+    private volatile long contextEvictions;
+    private long lastSweep = System.nanoTime();
     private volatile long abortedCommands;
     private boolean failureLogged;
     private final Thread thread;
@@ -135,6 +139,7 @@ final class ShardWriter implements Runnable
                     LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
                 }
                 sleeping = false;
+                sweepIdle();
                 continue;
             }
             final long batchStarted = System.nanoTime();
@@ -147,6 +152,7 @@ final class ShardWriter implements Runnable
                 {
                     c.execute(this);
                     tools.fault(FaultPoint.END_OF_COMMAND);
+                    c.unpin();
                     if (c.rollback)
                     {
                         abortCommand();
@@ -158,7 +164,14 @@ final class ShardWriter implements Runnable
                 }
                 catch (final Throwable t)
                 {
+                    c.unpin();
                     abortCommand();
+                    if (t instanceof FileContext.Evicted)
+                    {
+                        c.fail(t); // its session ended: nobody sees the result
+                        batch.set(i, null);
+                        continue;
+                    }
                     if (!(t instanceof StoreFailure) || !failureLogged)
                     {
                         LOG.log(System.Logger.Level.ERROR, "writer command failed (rolled back)", t);
@@ -298,8 +311,53 @@ final class ShardWriter implements Runnable
         // the most recently used file always stays, even if it alone is over the byte budget
         while (lruHead != null && lruHead != lruTail && (loadedFiles > maxLoadedFiles || loadedBytes > maxLoadedBytes))
         {
-            unload(lruHead);
+            final FileContext victim = lruHead;
+            unload(victim);
             evictions++;
+            if (!victim.pinned())
+            {
+                evict(victim);
+            }
+        }
+        sweepIdle();
+    }
+
+    /**
+     * Writer: contexts unloaded while a session held them stay until it ends; when there are more contexts than the
+     * state cache holds, at most once a second, drop those nobody holds any more.
+     */
+    private void sweepIdle()
+    {
+        if (residentFiles <= maxLoadedFiles)
+        {
+            return;
+        }
+        final long now = System.nanoTime();
+        if (now - lastSweep < TimeUnit.SECONDS.toNanos(1))
+        {
+            return;
+        }
+        lastSweep = now;
+        for (final FileContext ctx : files.values())
+        {
+            if (ctx.writer == this && !ctx.inLru && !ctx.inBatch && !ctx.touched && !ctx.pinned())
+            {
+                evict(ctx);
+            }
+        }
+    }
+
+    /**
+     * Writer: forget an idle, unloaded context entirely (its sessions registry is empty, its object state already
+     * dropped); the server file stays in the store and the next BIND builds a new context from it.
+     */
+    private void evict(final FileContext ctx)
+    {
+        if (files.remove(ctx.name, ctx))
+        {
+            ctx.evicted = true;
+            residentFiles--;
+            contextEvictions++;
         }
     }
 
@@ -337,6 +395,18 @@ final class ShardWriter implements Runnable
         return loadedBytes;
     }
 
+    /** @return contexts of this writer's server files in memory. Any thread (approximate). */
+    int residentFiles()
+    {
+        return residentFiles;
+    }
+
+    /** @return idle contexts dropped so far. Any thread. */
+    long contextEvictions()
+    {
+        return contextEvictions;
+    }
+
     /** @return object states evicted so far. Any thread. */
     long evictions()
     {
@@ -358,6 +428,7 @@ final class ShardWriter implements Runnable
             final ServerFile f = shard.createServerFile(name);
             ctx = new FileContext(name, f, this);
             files.put(name, ctx);
+            residentFiles++;
         }
         ctx.ensureLoaded(shard, tools);
         return ctx;

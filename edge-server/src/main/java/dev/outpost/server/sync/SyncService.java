@@ -72,6 +72,8 @@ public final class SyncService implements SyncEngine
     final int uploadInlineBytes;
     /** {@link ServerConfig#downloadInlineBytes()}. */
     final int downloadInlineBytes;
+    private final NewFileLimiter newFiles;
+    private final AtomicLong newFilesRefused = new AtomicLong();
 
     private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics,
         final DownloadPool.Shared sharedDownloads)
@@ -89,6 +91,7 @@ public final class SyncService implements SyncEngine
         this.clock = config.epochClock();
         this.uploadInlineBytes = config.uploadInlineBytes();
         this.downloadInlineBytes = config.downloadInlineBytes();
+        this.newFiles = new NewFileLimiter(config.newFilesPerUser(), config.newFilesPerApp());
         this.writers = new ShardWriter[store.shardCount()];
         for (int i = 0; i < writers.length; i++)
         {
@@ -248,6 +251,102 @@ public final class SyncService implements SyncEngine
     public static String flxFileName(final String appId)
     {
         return "flx/" + appId;
+    }
+
+    /** Longest partition value shown in messages and logs; the rest is cut. */
+    static final int ABBREVIATED_CHARS = 64;
+
+    /** @return {@code text}, cut to {@code max} characters plus an ellipsis if longer. */
+    static String abbreviate(final String text, final int max)
+    {
+        return text.length() <= max ? text : text.substring(0, max) + "\u2026 (" + text.length() + " characters)";
+    }
+
+    /**
+     * Event loop, at BIND: the PBS partition value length check.
+     *
+     * @return null if {@code path} is short enough, else the error message (the value abbreviated).
+     */
+    String partitionTooLong(final String path)
+    {
+        final int max = config.partitionMaxBytes();
+        if (path.length() * 3L <= max) // a UTF-8 byte count is at most 3 per UTF-16 char
+        {
+            return null;
+        }
+        final int bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return bytes <= max ? null : "partition value of " + bytes + " bytes is longer than the limit of " + max +
+            " bytes (setting " + ServerConfig.PARTITION_MAX_BYTES_PROP + "): " + abbreviate(path, ABBREVIATED_CHARS);
+    }
+
+    /**
+     * Event loop, at BIND: whether {@code userId} may bind {@code serverFileName}; binding a server file that exists
+     * is always allowed, creating one takes a token of the user's and of the app's per-minute budget and must stay
+     * within the app's total.
+     *
+     * @return null if allowed, else the error message.
+     */
+    String admitNewFile(final String serverFileName, final String userId)
+    {
+        if (store.serverFile(serverFileName) != null)
+        {
+            return null;
+        }
+        final int maxFiles = config.maxFilesPerApp();
+        if (maxFiles > 0 && serverFiles() >= maxFiles)
+        {
+            newFilesRefused.incrementAndGet();
+            return "the app has " + maxFiles + " partitions, its limit (setting " +
+                ServerConfig.MAX_FILES_PER_APP_PROP + "): no new partition can be created";
+        }
+        final NewFileLimiter.Refusal refusal = newFiles.acquire(userId, System.nanoTime());
+        if (refusal == null)
+        {
+            return null;
+        }
+        newFilesRefused.incrementAndGet();
+        return refusal == NewFileLimiter.Refusal.USER ?
+            "too many new partitions: a user may create " + config.newFilesPerUser() + " per minute (setting " +
+            ServerConfig.NEW_FILES_PER_USER_PROP + "); try again later" :
+            "too many new partitions: the app may create " + config.newFilesPerApp() + " per minute (setting " +
+            ServerConfig.NEW_FILES_PER_APP_PROP + "); try again later";
+    }
+
+    /** Event loop: the query JSON of an FLX IDENT or QUERY, rejected unparsed if larger than the setting allows. */
+    FlxQuery parseQuery(final dev.outpost.codec.message.ClientMessageDecoder d)
+    {
+        final int max = config.flxQueryMaxBytes();
+        if (d.bodyLength() > max)
+        {
+            return FlxQuery.tooLarge(d.bodyLength(), max, ServerConfig.FLX_QUERY_MAX_BYTES_PROP);
+        }
+        return FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+    }
+
+    /** @return BINDs refused so far because they would have created a server file beyond a limit. */
+    public long newFilesRefused()
+    {
+        return newFilesRefused.get();
+    }
+
+    /** @return the server files of this service's store (all shards; any thread). */
+    public int serverFiles()
+    {
+        int n = 0;
+        for (int i = 0; i < store.shardCount(); i++)
+        {
+            n += store.shard(i).serverFileCount();
+        }
+        return n;
+    }
+
+    /**
+     * @return server files with a runtime context in memory (sessions, client registry, object state): at most
+     *     the state cache's file count plus the files pinned by live sessions; idle ones are evicted.
+     */
+    public int residentFiles()
+    {
+        return files.size();
     }
 
     ShardWriter writerFor(final String name)

@@ -15,6 +15,30 @@ abstract class WriterCommand
      */
     boolean rollback;
 
+    /** The server file context this command uses, pinned (not evictable) from the handoff until it has run. */
+    private FileContext pinned;
+
+    /** Event loop, before the handoff: keep {@code ctx} (if any) resident until this command has run. */
+    final void pin(final FileContext ctx)
+    {
+        if (ctx != null && pinned == null)
+        {
+            ctx.pin();
+            pinned = ctx;
+        }
+    }
+
+    /** Any thread: release the pin of {@link #pin} (after the command ran, or when the handoff refused it). */
+    final void unpin()
+    {
+        final FileContext ctx = pinned;
+        if (ctx != null)
+        {
+            pinned = null;
+            ctx.unpin();
+        }
+    }
+
     /** Writer thread: do the work; never throws for bad input (report through the result). */
     abstract void execute(ShardWriter writer);
 

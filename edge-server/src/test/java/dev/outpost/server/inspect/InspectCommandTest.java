@@ -152,6 +152,33 @@ class InspectCommandTest
     }
 
     @Test
+    void shouldStreamTheListingWithTheTextOfTheWholeDocument() throws Exception
+    {
+        final StoreShard shard = store.shardFor("pbs/app/\"odd \\ \u00e9\"");
+        shard.createServerFile("pbs/app/\"odd \\ \u00e9\"");
+        shard.publish();
+        try (StoreInspector inspector = StoreInspector.open(dataDir))
+        {
+            final var files = inspector.files();
+            assertThat(files).hasSize(3);
+            final StringWriter streamed = new StringWriter();
+            final PrintWriter out = new PrintWriter(streamed);
+            StoreInspector.writeFilesJson(inspector.storeDirectory(), files, out);
+            out.flush();
+            assertThat(streamed.toString())
+                .isEqualTo(StoreInspector.filesJson(inspector.storeDirectory(), files).encodePrettily());
+            final StringWriter empty = new StringWriter();
+            final PrintWriter emptyOut = new PrintWriter(empty);
+            StoreInspector.writeFilesJson(inspector.storeDirectory(), java.util.List.of(), emptyOut);
+            emptyOut.flush();
+            assertThat(empty.toString())
+                .isEqualTo(StoreInspector.filesJson(inspector.storeDirectory(), java.util.List.of()).encodePrettily());
+        }
+        final Result r = inspect("--data-dir", dataDir.toString(), "--json");
+        assertThat(new JsonObject(r.out()).getJsonArray("server_files")).hasSize(3);
+    }
+
+    @Test
     void shouldPrintAnEntryDecodedIntoInstructions()
     {
         final Result r = inspect("--data-dir", dataDir.toString(), "--file", TASKS, "--entry", "2");

@@ -147,6 +147,8 @@ class AtomicCommandIT
         assertThat(err.session()).isEqualTo(1);
         assertThat(err.get(0)).isEqualTo(201);
         assertThat(new JsonObject(err.text()).getBoolean("tryAgain")).isTrue();
+        assertThat(new JsonObject(err.text()).getString("message")).as("no exception text on the wire")
+            .doesNotContain("injected").doesNotContain("Exception").doesNotContain("java.");
         assertThat(server.sync().abortedCommands()).isEqualTo(1);
 
         assertThat(server.sync().head(FILE)).as("nothing published").isEqualTo(headBefore);
