@@ -71,7 +71,8 @@ final class ServeCommand implements Callable<Integer>
     String httpBodyTimeout;
 
     @Option(names = "--max-connections", paramLabel = "N",
-        description = "Most connections open at once, HTTP and sync (default " + ServerConfig.MAX_CONNECTIONS_AUTO + ": the descriptor limit minus a reserve).")
+        description = "Most connections open at once, HTTP and sync (default " +
+            ServerConfig.MAX_CONNECTIONS_AUTO + "; 0: the descriptor limit minus a reserve).")
     Integer maxConnections;
 
     @Option(names = "--access-token-ttl", paramLabel = "DURATION",
@@ -121,9 +122,6 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.STATE_CACHE_SIZE_DEFAULT_TEXT + ").")
     String stateCacheSize;
 
-    @Option(names = "--event-loops", paramLabel = "N",
-        description = "Event loop threads (default " +
-            ServerConfig.CPU_COUNT_DEFAULT_TEXT + ").")
     @Option(names = "--partition-max-bytes", paramLabel = "SIZE",
         description = "Longest PBS partition value accepted (default " +
             ServerConfig.PARTITION_MAX_BYTES_DEFAULT + " bytes, at most " + ServerConfig.PARTITION_MAX_BYTES_MAX + ").")
@@ -146,7 +144,7 @@ final class ServeCommand implements Callable<Integer>
 
     @Option(names = "--max-files-per-app", paramLabel = "N",
         description = "Server files one app may have in total (default " +
-            ServerConfig.MAX_FILES_PER_APP_DEFAULT + ": no limit).")
+            ServerConfig.MAX_FILES_PER_APP_DEFAULT + "; 0: no limit).")
     Integer maxFilesPerApp;
 
     @Option(names = "--flx-query-max-bytes", paramLabel = "SIZE",
@@ -154,6 +152,9 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.FLX_QUERY_MAX_BYTES_DEFAULT_TEXT + ").")
     String flxQueryMaxBytes;
 
+    @Option(names = "--event-loops", paramLabel = "N",
+        description = "Event loop threads (default " +
+            ServerConfig.CPU_COUNT_DEFAULT_TEXT + ").")
     Integer eventLoops;
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM): serve HTTPS and WSS.")

@@ -1535,6 +1535,9 @@ public final class ServerConfig
     public ServerConfig storeShards(final int storeShards)
     {
         this.storeShards = storeShards;
+        return this;
+    }
+
     /** @return the longest PBS partition value (BIND path) accepted, in UTF-8 bytes. */
     public int partitionMaxBytes()
     {

@@ -60,6 +60,16 @@ class ServeHelpDefaultsTest
         p.put("--ws-fragment-bytes", size);
         p.put("--eventloop-cpu", Boolean::parseBoolean);
         p.put("--store-shards", integer);
+        p.put("--http-idle-timeout", duration);
+        p.put("--http-header-timeout", duration);
+        p.put("--http-body-timeout", duration);
+        p.put("--max-connections", integer);
+        p.put("--partition-max-bytes", size);
+        p.put("--max-sessions-per-connection", integer);
+        p.put("--new-files-per-user", integer);
+        p.put("--new-files-per-app", integer);
+        p.put("--max-files-per-app", integer);
+        p.put("--flx-query-max-bytes", size);
         return p;
     }
 
@@ -93,6 +103,16 @@ class ServeHelpDefaultsTest
         d.put("--ws-fragment-bytes", c.wsFragmentBytes());
         d.put("--eventloop-cpu", c.eventLoopCpu());
         d.put("--store-shards", c.storeShards());
+        d.put("--http-idle-timeout", c.httpIdleTimeout());
+        d.put("--http-header-timeout", c.httpHeaderTimeout());
+        d.put("--http-body-timeout", c.httpBodyTimeout());
+        d.put("--max-connections", c.maxConnections());
+        d.put("--partition-max-bytes", c.partitionMaxBytes());
+        d.put("--max-sessions-per-connection", c.maxSessionsPerConnection());
+        d.put("--new-files-per-user", c.newFilesPerUser());
+        d.put("--new-files-per-app", c.newFilesPerApp());
+        d.put("--max-files-per-app", c.maxFilesPerApp());
+        d.put("--flx-query-max-bytes", c.flxQueryMaxBytes());
         return d;
     }
 
@@ -121,6 +141,15 @@ class ServeHelpDefaultsTest
         final Map<String, String> blocks = optionBlocks(out.toString());
         final Map<String, Object> defaults = actualDefaults();
 
+        // every flag whose help states a default is checked here: a new one cannot slip past
+        blocks.forEach((flag, block) ->
+        {
+            if (DEFAULT.matcher(block).find())
+            {
+                assertThat(parsers()).as("%s states a default but ServeHelpDefaultsTest does not check it", flag)
+                    .containsKey(flag);
+            }
+        });
         parsers().forEach((flag, parse) ->
         {
             assertThat(blocks).as("help of serve").containsKey(flag);
