@@ -3,8 +3,8 @@ package dev.outpost.ot.query;
 import java.math.BigDecimal;
 
 /**
- * Value comparisons with realm-core's query semantics, allocation-free except for Decimal128 and for int against a
- * non-integral constant. Case-insensitive variants fold ASCII letters only, as realm-core's {@code case_map} does
+ * Value comparisons with realm-core's query semantics, allocation-free except for Decimal128 values.
+ * Case-insensitive variants fold ASCII letters only, as realm-core's {@code case_map} does
  * outside Windows. Strings order by code point (realm compares UTF-8 bytes, which is the same order).
  */
 final class Compare

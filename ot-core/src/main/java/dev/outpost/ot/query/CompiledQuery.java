@@ -7,7 +7,7 @@ import java.util.TreeSet;
 /**
  * A subscription query of one class, compiled once and evaluated per object. Immutable and thread-safe: sessions on
  * different event loops share one instance. Evaluation reads only the fields listed by {@link #fields()}, holds no
- * state, and allocates nothing except for Decimal128 values and int columns compared with fractional constants.
+ * state, and allocates nothing except for Decimal128 values.
  */
 public final class CompiledQuery
 {

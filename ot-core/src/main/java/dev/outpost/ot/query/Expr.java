@@ -371,7 +371,12 @@ abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr
             {
                 return Compare.longDouble(a, lit.doubleValue);
             }
-            return Integer.signum(java.math.BigDecimal.valueOf(a).compareTo(lit.decimal));
+            // A fractional constant never equals an int: a < c exactly when a <= floor(c).
+            if (lit.floorOutside != 0)
+            {
+                return -lit.floorOutside;
+            }
+            return a <= lit.floor ? -1 : 1;
         }
 
         private int compare(final ObjectView o, final int index, final ValueKind kind, final Literal lit)

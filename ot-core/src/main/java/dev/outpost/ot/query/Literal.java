@@ -45,6 +45,10 @@ final class Literal
     final float floatValue;
     /** NUMBER: exact and integral within long range. */
     final boolean integral;
+    /** NUMBER, exact and not {@link #integral}: floor of the value, clamped to the long range. */
+    final long floor;
+    /** NUMBER, exact and not {@link #integral}: -1/1 if the value lies below/above the long range, else 0. */
+    final int floorOutside;
 
     private Literal(final Type type, final String text, final byte[] bytes, final BigDecimal decimal,
         final boolean bool, final long longValue, final int nanos, final double doubleValue, final boolean integral)
@@ -60,6 +64,19 @@ final class Literal
         this.doubleValue = doubleValue;
         this.floatValue = (float)doubleValue;
         this.integral = integral;
+        if (decimal != null && !integral)
+        {
+            final BigDecimal f = decimal.setScale(0, java.math.RoundingMode.FLOOR);
+            final boolean below = f.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0;
+            final boolean above = f.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0;
+            this.floorOutside = below ? -1 : above ? 1 : 0;
+            this.floor = below ? Long.MIN_VALUE : above ? Long.MAX_VALUE : f.longValueExact();
+        }
+        else
+        {
+            this.floorOutside = 0;
+            this.floor = 0;
+        }
     }
 
     static Literal string(final byte[] utf8)

@@ -63,7 +63,9 @@ public final class StateObjectView implements ObjectView
                 {
                     setItems = new Value[Math.max(s.items().size(), setItems.length * 2)];
                 }
-                for (final Value item : s.items())
+                // first()/higher() walk the tree without the iterator an enhanced for would allocate.
+                for (Value item = s.items().isEmpty() ? null : s.items().first(); item != null;
+                    item = s.items().higher(item))
                 {
                     setItems[setSize++] = item;
                 }
