@@ -66,11 +66,26 @@ final class Literal
         this.integral = integral;
         if (decimal != null && !integral)
         {
-            final BigDecimal f = decimal.setScale(0, java.math.RoundingMode.FLOOR);
-            final boolean below = f.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0;
-            final boolean above = f.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0;
-            this.floorOutside = below ? -1 : above ? 1 : 0;
-            this.floor = below ? Long.MIN_VALUE : above ? Long.MAX_VALUE : f.longValueExact();
+            // Never rescale a constant like 1.5e-99999999: that would compute 10^99999999.
+            final int integerDigits = decimal.precision() - decimal.scale();
+            if (integerDigits <= 0)
+            {
+                this.floorOutside = 0;
+                this.floor = decimal.signum() < 0 ? -1 : 0;
+            }
+            else if (integerDigits > 19)
+            {
+                this.floorOutside = decimal.signum();
+                this.floor = 0;
+            }
+            else
+            {
+                final BigDecimal f = decimal.setScale(0, java.math.RoundingMode.FLOOR);
+                final boolean below = f.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0;
+                final boolean above = f.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0;
+                this.floorOutside = below ? -1 : above ? 1 : 0;
+                this.floor = below ? Long.MIN_VALUE : above ? Long.MAX_VALUE : f.longValueExact();
+            }
         }
         else
         {
