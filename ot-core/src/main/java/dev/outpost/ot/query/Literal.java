@@ -142,19 +142,23 @@ final class Literal
         return new Literal(Type.UUID, null, bytes, null, false, 0, 0, Double.NaN, false);
     }
 
-    /** True if realm-core's serializer writes the string plainly rather than as {@code B64"..."}. */
+    /**
+     * True if realm-core's serializer writes the string plainly rather than as {@code B64"..."}: ASCII letters,
+     * digits and {@code " {|}~:;<=>?@!#$%&()*+,-./[]^_`"}, and multi-byte UTF-8 characters (which must be well-formed
+     * here, so the text reparses to the same bytes).
+     */
     static boolean isPlain(final byte[] utf8)
     {
         for (final byte b : utf8)
         {
             final int c = b & 0xff;
             final boolean alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-            if (!alnum && "{|}~:;<=>?@!#$%&()*+,-./[]^_` ".indexOf(c) < 0)
+            if (c < 0x80 && !alnum && " {|}~:;<=>?@!#$%&()*+,-./[]^_`".indexOf(c) < 0)
             {
                 return false;
             }
         }
-        return true;
+        return Arrays.equals(new String(utf8, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), utf8);
     }
 
     /** Canonical text, as realm-core's serializer writes it (reparses to an equal literal). */

@@ -532,6 +532,10 @@ final class QueryParser
         {
             return new Constant(timestamp());
         }
+        if (c == 'L' && isTimestampAhead())
+        {
+            throw unsupported("link constants (L<table>:<key>) are not supported in subscriptions");
+        }
         if (keyword("NULL") || keyword("NIL"))
         {
             return new Constant(Literal.NULL);
@@ -572,7 +576,21 @@ final class QueryParser
         {
             throw unsupported("SUBQUERY is not supported in subscriptions");
         }
-        if (callAhead("obj") || callAhead("binary"))
+        if (callAhead("binary"))
+        {
+            // realm-core 14 writes binary constants as binary("...") or binary(B64"...").
+            pos = q.indexOf('(', pos) + 1;
+            skipWs();
+            final Operand inner = pos < q.length() && (peekIs('"') || peekIs('\'') || startsWithIgnoreCase("B64\""))
+                ? parseOperand() : null;
+            skipWs();
+            if (!(inner instanceof Constant k) || k.literal().type != Literal.Type.STRING || !symbol(")"))
+            {
+                throw syntax("binary(...) needs one string constant");
+            }
+            return inner;
+        }
+        if (callAhead("obj"))
         {
             throw unsupported("'" + word(pos) + "(...)' constants are not supported in subscriptions");
         }

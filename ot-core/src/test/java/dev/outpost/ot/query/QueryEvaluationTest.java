@@ -122,6 +122,11 @@ class QueryEvaluationTest
             // binary (realm writes binary constants like strings)
             row("bin == \"ab\"", object("bin", Fixture.utf8("ab")), true),
             row("bin == B64\"AAEC\"", object("bin", new byte[] {0, 1, 2}), true),
+            row("bin == binary(B64\"AAEC\")", object("bin", new byte[] {0, 1, 2}), true),
+            row("bin == binary( \"ab\" )", object("bin", Fixture.utf8("ab")), true),
+            row("m == binary(\"ab\")", object("m", Fixture.utf8("ab")), true),
+            row("d == -nan", object("d", Double.NaN), true),
+            row("s == \"\u00e9t\u00e9 \ud83d\ude00\"", object("s", "\u00e9t\u00e9 \ud83d\ude00"), true),
             row("bin BEGINSWITH B64\"AAE=\"", object("bin", new byte[] {0, 1, 2}), true),
             row("bin CONTAINS[c] \"B\"", object("bin", Fixture.utf8("abc")), true),
             row("bin > \"ab\"", object("bin", Fixture.utf8("abc")), true),
@@ -262,6 +267,9 @@ class QueryEvaluationTest
             .isEqualTo("u == uuid(3b241101-e2bb-4255-8caf-4136c566a962)");
         assertThat(Fixture.compile("i == 1.50e1").description()).isEqualTo("i == 15");
         assertThat(Fixture.compile("d == 1.5").description()).isEqualTo("d == 1.5");
+        assertThat(Fixture.compile("s == B64\"w6k=\"").description()).isEqualTo("s == \"\u00e9\"");
+        assertThat(Fixture.compile("s == B64\"/w==\"").description()).isEqualTo("s == B64\"/w==\"");
+        assertThat(Fixture.compile("bin == binary(\"x\")").description()).isEqualTo("bin == \"x\"");
     }
 
     @Test

@@ -42,7 +42,8 @@ class QueryPropertyTest
     private static final String[] PATTERNS = {"a*", "*b", "?", "*", "a?b", "*\u00e9*", "A*", "x-?", "", "??*"};
     private static final String[] NUMBERS = {"0", "1", "-1", "2", "3", "1.5", "15e-1", "1.1", "-0", "0.0", "nan",
         "inf", "-inf", "+inf", "1e300", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "0x2",
-        "1.0E0", "2.5", "-1.5", "4.9E-324", "1E+3", "1000", "-2.25", "0.1", "NaN", "1.100000023841858"};
+        "1.0E0", "2.5", "-1.5", "4.9E-324", "1E+3", "1000", "-2.25", "0.1", "NaN", "-nan", "1.100000023841858", "1e+300",
+        "1.10000002", "-1.5e-99999999"};
     private static final Object[] INTS = {-2L, -1L, 0L, 1L, 2L, 3L, 1000L, Long.MIN_VALUE, Long.MAX_VALUE};
     private static final Object[] DOUBLES = {-1.5, 0.0, -0.0, 1.0, 1.1, 1.5, 2.0, Double.NaN,
         Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e300, Double.MIN_VALUE, 1000.0};
@@ -279,7 +280,12 @@ class QueryPropertyTest
         {
             case INT, FLOAT, DOUBLE, DECIMAL -> numberLit(r);
             case BOOL -> r.nextBoolean() ? new Lit(true, r.nextBoolean() ? "true" : "TRUE") : new Lit(false, "false");
-            case STRING, BINARY -> stringLit(r, STRINGS[r.nextInt(STRINGS.length)]);
+            case STRING -> stringLit(r, STRINGS[r.nextInt(STRINGS.length)]);
+            case BINARY ->
+            {
+                final Lit l = stringLit(r, STRINGS[r.nextInt(STRINGS.length)]);
+                yield r.nextBoolean() ? new Lit(l.value(), "binary(" + l.text() + ")") : l;
+            }
             case TIMESTAMP ->
             {
                 final Ts t = (Ts)TIMESTAMPS[r.nextInt(TIMESTAMPS.length)];
@@ -311,7 +317,7 @@ class QueryPropertyTest
     {
         final String text = NUMBERS[r.nextInt(NUMBERS.length)];
         final String lower = text.toLowerCase();
-        if (lower.equals("nan"))
+        if (lower.endsWith("nan"))
         {
             return new Lit(Double.NaN, text);
         }

@@ -48,6 +48,7 @@ class QueryRefusalTest
             Arguments.of("@links.Other.items.@count > 0", QueryRefusal.Kind.UNSUPPORTED, "'links' is not supported"),
             Arguments.of("SUBQUERY(links, $x, $x.i > 1).@count > 0", QueryRefusal.Kind.UNSUPPORTED, "SUBQUERY"),
             Arguments.of("link == obj(\"class_Other\", 5)", QueryRefusal.Kind.UNSUPPORTED, "'obj(...)'"),
+            Arguments.of("link == L1:2", QueryRefusal.Kind.UNSUPPORTED, "link constants"),
             Arguments.of("dict.@keys == \"a\"", QueryRefusal.Kind.UNSUPPORTED, "'@keys' is not supported"),
             Arguments.of("dict[\"a\"] == \"b\"", QueryRefusal.Kind.UNSUPPORTED, "subscripts"),
             Arguments.of("dict == \"b\"", QueryRefusal.Kind.UNSUPPORTED, "dictionary property 'dict'"),
@@ -96,6 +97,8 @@ class QueryRefusalTest
             Arguments.of("s <[c] \"a\"", QueryRefusal.Kind.BAD_SYNTAX, "[c] is not supported with <"),
             Arguments.of("s ==[x] \"a\"", QueryRefusal.Kind.BAD_SYNTAX, "unknown operator option"),
             Arguments.of("1 == 1", QueryRefusal.Kind.BAD_SYNTAX, "needs a property on one side"),
+            Arguments.of("bin == binary(5)", QueryRefusal.Kind.BAD_SYNTAX, "binary(...) needs one string"),
+            Arguments.of("bin == binary(\"a\"", QueryRefusal.Kind.BAD_SYNTAX, "binary(...) needs one string"),
             Arguments.of("i == {1, {2}}", QueryRefusal.Kind.UNSUPPORTED, "nested lists"));
     }
 
