@@ -11,6 +11,9 @@ abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr
 
     abstract void collectFields(Set<String> into);
 
+    /** @return the height of the tree (1 for a leaf). */
+    abstract int depth();
+
     @Override
     public final String toString()
     {
@@ -104,6 +107,11 @@ abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr
             sb.append(value ? "TRUEPREDICATE" : "FALSEPREDICATE");
         }
 
+        int depth()
+        {
+            return 1;
+        }
+
         void collectFields(final Set<String> into)
         {
         }
@@ -151,6 +159,16 @@ abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr
                 t.collectFields(into);
             }
         }
+
+        int depth()
+        {
+            int max = 0;
+            for (final Expr t : terms)
+            {
+                max = Math.max(max, t.depth());
+            }
+            return max + 1;
+        }
     }
 
     static final class Or extends Expr
@@ -195,6 +213,16 @@ abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr
                 t.collectFields(into);
             }
         }
+
+        int depth()
+        {
+            int max = 0;
+            for (final Expr t : terms)
+            {
+                max = Math.max(max, t.depth());
+            }
+            return max + 1;
+        }
     }
 
     static final class Not extends Expr
@@ -221,6 +249,11 @@ abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr
         void collectFields(final Set<String> into)
         {
             term.collectFields(into);
+        }
+
+        int depth()
+        {
+            return term.depth() + 1;
         }
     }
 
@@ -505,6 +538,11 @@ abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr
         void collectFields(final Set<String> into)
         {
             into.add(field);
+        }
+
+        int depth()
+        {
+            return 1;
         }
     }
 }

@@ -16,8 +16,14 @@ import java.util.Set;
  */
 final class QueryParser
 {
-    /** Deepest nesting of parentheses and negations accepted. */
+    /** Deepest query tree accepted (and/or/not levels; parentheses alone add none). */
     static final int MAX_DEPTH = 100;
+    /**
+     * Deepest syntactic nesting (parentheses and negations) accepted: bounds the recursion so hostile input cannot
+     * exhaust the stack, and leaves room for the canonical form of any tree within {@link #MAX_DEPTH}, which writes
+     * every negation as {@code !(...)} (two levels each).
+     */
+    static final int MAX_NESTING = 4 * MAX_DEPTH;
     private static final int MAX_NUMBER_CHARS = 400;
 
     /** Stackless carrier of a refusal out of the recursion. */
@@ -73,6 +79,10 @@ final class QueryParser
             throw syntax("the query is empty");
         }
         final Expr e = parseOr();
+        if (e.depth() > MAX_DEPTH)
+        {
+            throw unsupported("the query nests deeper than " + MAX_DEPTH + " levels");
+        }
         skipWs();
         if (pos < q.length())
         {
@@ -131,7 +141,7 @@ final class QueryParser
 
     private Expr parseUnary()
     {
-        if (++depth > MAX_DEPTH)
+        if (++depth > MAX_NESTING)
         {
             throw unsupported("the query nests deeper than " + MAX_DEPTH + " levels");
         }

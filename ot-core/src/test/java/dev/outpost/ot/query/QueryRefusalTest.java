@@ -162,6 +162,10 @@ class QueryRefusalTest
         assertThat(refuse("!".repeat(100_000) + "(i == 1)", null).kind()).isEqualTo(QueryRefusal.Kind.UNSUPPORTED);
         final String ok = "(".repeat(50) + "i == 1" + ")".repeat(50);
         assertThat(QueryCompiler.compile("Item", ok, Fixture.SCHEMA, null).isOk()).isTrue();
+        // Found by fuzzing: 56 bare negations parsed, but their canonical form !(!(...)) was refused.
+        final CompiledQuery negations = Fixture.compile("!".repeat(99) + "i == 1");
+        assertThat(Fixture.compile(negations.description()).description()).isEqualTo(negations.description());
+        assertThat(refuse("!".repeat(100) + "i == 1", null).message()).contains("nests deeper than 100");
     }
 
     @Test
