@@ -18,7 +18,7 @@ public interface ObjectView
     /** @return the number of elements of a list or set field, {@link #SCALAR} for a single value, or {@link #ABSENT}. */
     int elementCount(String field);
 
-    /** @return the kind of the value (NULL for null; never MIXED). */
+    /** @return the kind of the value (NULL for null and for an absent field; never MIXED). */
     ValueKind kind(String field, int index);
 
     long intValue(String field, int index);
