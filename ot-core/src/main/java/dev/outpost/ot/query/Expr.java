@@ -3,7 +3,7 @@ package dev.outpost.ot.query;
 import java.util.Set;
 
 /** A node of a compiled query. Immutable, so one tree is shared by every session and thread that uses it. */
-abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr.Comparison
+abstract sealed class Expr permits Expr.Const, Expr.Junction, Expr.Not, Expr.Comparison
 {
     abstract boolean evaluate(ObjectView object);
 
@@ -117,12 +117,15 @@ abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr
         }
     }
 
-    static final class And extends Expr
+    /** {@code a and b and ...} or {@code a or b or ...}: both evaluate left to right and stop at the first decider. */
+    static final class Junction extends Expr
     {
+        private final boolean and;
         private final Expr[] terms;
 
-        And(final Expr[] terms)
+        Junction(final boolean and, final Expr[] terms)
         {
+            this.and = and;
             this.terms = terms;
         }
 
@@ -130,12 +133,12 @@ abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr
         {
             for (final Expr t : terms)
             {
-                if (!t.evaluate(object))
+                if (t.evaluate(object) != and)
                 {
-                    return false;
+                    return !and;
                 }
             }
-            return true;
+            return and;
         }
 
         void appendTo(final StringBuilder sb)
@@ -145,61 +148,7 @@ abstract sealed class Expr permits Expr.Const, Expr.And, Expr.Or, Expr.Not, Expr
             {
                 if (i > 0)
                 {
-                    sb.append(" and ");
-                }
-                terms[i].appendTo(sb);
-            }
-            sb.append(')');
-        }
-
-        void collectFields(final Set<String> into)
-        {
-            for (final Expr t : terms)
-            {
-                t.collectFields(into);
-            }
-        }
-
-        int depth()
-        {
-            int max = 0;
-            for (final Expr t : terms)
-            {
-                max = Math.max(max, t.depth());
-            }
-            return max + 1;
-        }
-    }
-
-    static final class Or extends Expr
-    {
-        private final Expr[] terms;
-
-        Or(final Expr[] terms)
-        {
-            this.terms = terms;
-        }
-
-        boolean evaluate(final ObjectView object)
-        {
-            for (final Expr t : terms)
-            {
-                if (t.evaluate(object))
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        void appendTo(final StringBuilder sb)
-        {
-            sb.append('(');
-            for (int i = 0; i < terms.length; i++)
-            {
-                if (i > 0)
-                {
-                    sb.append(" or ");
+                    sb.append(and ? " and " : " or ");
                 }
                 terms[i].appendTo(sb);
             }

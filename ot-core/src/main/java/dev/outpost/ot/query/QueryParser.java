@@ -115,7 +115,7 @@ final class QueryParser
             }
             terms.add(parseAnd());
         }
-        return terms == null ? first : new Expr.Or(terms.toArray(new Expr[0]));
+        return terms == null ? first : new Expr.Junction(false, terms.toArray(new Expr[0]));
     }
 
     private Expr parseAnd()
@@ -136,7 +136,7 @@ final class QueryParser
             }
             terms.add(parseUnary());
         }
-        return terms == null ? first : new Expr.And(terms.toArray(new Expr[0]));
+        return terms == null ? first : new Expr.Junction(true, terms.toArray(new Expr[0]));
     }
 
     private Expr parseUnary()
