@@ -156,7 +156,7 @@ public final class SyncService implements SyncEngine
 
     /**
      * @param metrics the server's metrics, fed by every app's service.
-     * @return opens a service per app ({@link #open(ServerConfig, ServerMetrics)}): what {@link SyncServer} and
+     * @return opens a service per app ({@link #open(ServerConfig, ServerMetrics)}): what {@code runtime.SyncServer} and
      * the embedding verticle serve. The apps share one download pool (see SYNC.md, "Threads"); each has its own
      * store and writers.
      */
