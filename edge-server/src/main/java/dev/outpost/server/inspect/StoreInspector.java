@@ -14,7 +14,7 @@ import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreConfig;
-import dev.outpost.server.store.StoreException;
+import dev.outpost.server.store.StoreOpenException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -53,9 +53,9 @@ public final class StoreInspector implements AutoCloseable
      * @param dataDir the server's data directory (the store is its {@code sync} subdirectory) or the store
      *                directory itself.
      * @return an inspector over the store, opened read-only.
-     * @throws StoreException if there is no store there or it cannot be read.
+     * @throws StoreOpenException if there is no store there or it cannot be read.
      */
-    public static StoreInspector open(final Path dataDir) throws StoreException
+    public static StoreInspector open(final Path dataDir) throws StoreOpenException
     {
         final Path storeDir = storeDir(dataDir);
         return new StoreInspector(HistoryStore.open(new StoreConfig().dataDir(storeDir).readOnly(true)));

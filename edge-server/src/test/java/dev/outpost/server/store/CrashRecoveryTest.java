@@ -118,7 +118,7 @@ class CrashRecoveryTest
         }
     }
 
-    private static void verify(final StoreConfig config, final Acks acks) throws StoreException
+    private static void verify(final StoreConfig config, final Acks acks) throws StoreOpenException
     {
         try (HistoryStore store = HistoryStore.open(config); HistoryReader reader = store.newReader())
         {

@@ -352,23 +352,23 @@ class HistoryStoreTest
         Files.createDirectories(newer);
         Files.writeString(newer.resolve(HistoryStore.FORMAT_FILE), "format=3\nshards=4\n");
         assertThatThrownBy(() -> HistoryStore.open(config(newer)))
-            .isInstanceOfSatisfying(StoreException.class,
-                ex -> assertThat(ex.error()).isEqualTo(StoreError.UNSUPPORTED_FORMAT_VERSION))
+            .isInstanceOfSatisfying(StoreOpenException.class,
+                ex -> assertThat(ex.error()).isEqualTo(StoreOpenError.UNSUPPORTED_FORMAT_VERSION))
             .hasMessageContaining("format 3");
 
         final Path garbage = dir.resolve("garbage");
         Files.createDirectories(garbage);
         Files.writeString(garbage.resolve(HistoryStore.FORMAT_FILE), "format=one\n");
         assertThatThrownBy(() -> HistoryStore.open(config(garbage)))
-            .isInstanceOfSatisfying(StoreException.class,
-                ex -> assertThat(ex.error()).isEqualTo(StoreError.CORRUPT_FORMAT_FILE));
+            .isInstanceOfSatisfying(StoreOpenException.class,
+                ex -> assertThat(ex.error()).isEqualTo(StoreOpenError.CORRUPT_FORMAT_FILE));
 
         final Path foreign = dir.resolve("foreign");
         Files.createDirectories(foreign);
         Files.writeString(foreign.resolve("something.txt"), "not ours");
         assertThatThrownBy(() -> HistoryStore.open(config(foreign)))
-            .isInstanceOfSatisfying(StoreException.class,
-                ex -> assertThat(ex.error()).isEqualTo(StoreError.NOT_A_STORE));
+            .isInstanceOfSatisfying(StoreOpenException.class,
+                ex -> assertThat(ex.error()).isEqualTo(StoreOpenError.NOT_A_STORE));
     }
 
     @Test
