@@ -12,6 +12,7 @@ import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.state.TableData;
 import dev.outpost.ot.state.TableType;
 import dev.outpost.server.store.EntryView;
+import dev.outpost.server.store.RevertEntryMarker;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.ByteArrayOutputStream;
@@ -61,7 +62,7 @@ public final class CompensatingWrites
      */
     public static long targetOf(final long originFileIdent, final long clientVersion)
     {
-        return originFileIdent == ServerIntegratorIdent.SERVER && clientVersion < 0 ? -clientVersion : 0;
+        return RevertEntryMarker.targetOf(originFileIdent, clientVersion);
     }
 
     /** @return {@link #targetOf(long, long)} of the entry in {@code view}. */
@@ -73,7 +74,7 @@ public final class CompensatingWrites
     /** @return the client version to store a revert entry for {@code clientFileIdent} with. */
     static long marker(final long clientFileIdent)
     {
-        return -clientFileIdent;
+        return RevertEntryMarker.clientVersionFor(clientFileIdent);
     }
 
     /**

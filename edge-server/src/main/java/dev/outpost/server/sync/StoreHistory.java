@@ -8,6 +8,7 @@ import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.ot.sync.ClientFile;
 import dev.outpost.ot.sync.HistoryEntry;
 import dev.outpost.ot.sync.ServerHistory;
+import dev.outpost.server.store.ClientFileRecord;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
@@ -153,10 +154,10 @@ final class StoreHistory implements ServerHistory
     {
         private final StoreShard shard;
         private final ServerFile file;
-        private final dev.outpost.server.store.ClientFile client;
+        private final ClientFileRecord client;
         private final WriterTools tools;
 
-        StoreClientFile(final StoreShard shard, final ServerFile file, final dev.outpost.server.store.ClientFile client,
+        StoreClientFile(final StoreShard shard, final ServerFile file, final ClientFileRecord client,
             final WriterTools tools)
         {
             this.shard = shard;
