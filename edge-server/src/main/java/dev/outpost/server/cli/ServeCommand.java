@@ -1,5 +1,6 @@
 package dev.outpost.server.cli;
 
+import dev.outpost.server.config.AppServicesExport;
 import dev.outpost.server.config.ConfigException;
 import dev.outpost.server.config.JwtAlgorithm;
 import dev.outpost.server.config.ServerConfig;
@@ -49,6 +50,12 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--app-id", paramLabel = "APP",
         description = "Client App ID to serve (default " + ServerConfig.APP_ID_DEFAULT + ").")
     String appId;
+
+    @Option(names = "--app-config", paramLabel = "DIR",
+        description = "Serve the App Services export in DIR (as 'appservices pull' writes it) as the app: its auth " +
+            "providers, sync settings and, without --app-id, its app id (property " + ServerConfig.APP_CONFIG_PROP +
+            "). Custom-token signing keys: OUTPOST_SECRET_<NAME>.")
+    Path appConfig;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION",
         description = "Drop sync connections silent this long (default " +
@@ -239,6 +246,7 @@ final class ServeCommand implements Callable<Integer>
             System.err.println("outpost: " + ex.getMessage());
             return 2;
         }
+        AppServicesExport.logWarnings(config.apps());
         final OutpostServer server;
         try
         {
@@ -337,6 +345,10 @@ final class ServeCommand implements Callable<Integer>
         if (null != appId)
         {
             config.appId(appId);
+        }
+        if (null != appConfig)
+        {
+            config.appConfigDir(appConfig);
         }
         if (null != idleTimeout)
         {
@@ -505,6 +517,7 @@ final class ServeCommand implements Callable<Integer>
         final Object[][] flags = {
             {host, ServerConfig.HOST_PROP, "--host"}, {port, ServerConfig.PORT_PROP, "--port"},
             {dataDir, ServerConfig.DATA_DIR_PROP, "--data-dir"}, {appId, ServerConfig.APP_ID_PROP, "--app-id"},
+            {appConfig, ServerConfig.APP_CONFIG_PROP, "--app-config"},
             {idleTimeout, ServerConfig.IDLE_TIMEOUT_PROP, "--idle-timeout"},
             {httpIdleTimeout, ServerConfig.HTTP_IDLE_TIMEOUT_PROP, "--http-idle-timeout"},
             {httpHeaderTimeout, ServerConfig.HTTP_HEADER_TIMEOUT_PROP, "--http-header-timeout"},

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,6 +31,17 @@ import java.util.Objects;
  *       audience: my-audience     # optional 'aud' check
  *       metadata-fields: [name]   # optional: claims copied to the profile's data
  *     api-key: true               # user API keys (default false)
+ *   app-config: /srv/export       # optional: an App Services export ('appservices pull'); its auth providers and
+ *                                 # sync settings are the defaults of this entry's keys (see AppServicesExport)
+ *   sync:                         # optional: the sync settings (SyncSettings), also read from an export
+ *     type: flexible              # or partition (then partition: {key: _partition, type: string})
+ *     queryable-fields: [owner_id]
+ *     collection-queryable-fields: {Item: [status]}
+ *     indexed-queryable-fields: [owner_id]
+ *     asymmetric-tables: [Event]
+ *     development-mode: false
+ *     client-max-offline-days: 30
+ *     recovery-mode-disabled: false
  * </pre>
  *
  * @param id          the Client App ID clients are configured with.
@@ -39,9 +51,13 @@ import java.util.Objects;
  * @param userPass    the {@code local-userpass} provider's settings, or null when it is disabled.
  * @param customToken the {@code custom-token} provider's settings, or null when it is disabled.
  * @param apiKeys     whether user API keys ({@code api-key} provider and the {@code auth/api_keys} routes) are on.
+ * @param sync        the sync settings (from {@code sync:} or an App Services export), or null when none are
+ *                    configured; the sync engine does not enforce them yet (see edge-server/OPERATING.md).
+ * @param warnings    what the app's App Services export holds that Outpost does not apply, one line per item;
+ *                    logged once at start.
  */
 public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass userPass, CustomToken customToken,
-    boolean apiKeys)
+    boolean apiKeys, SyncSettings sync, List<String> warnings)
 {
     /** App Services name of the anonymous provider. */
     public static final String ANON_PROVIDER = "anon-user";
@@ -55,6 +71,23 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     public AppConfig
     {
         Objects.requireNonNull(id, "id");
+        warnings = null == warnings ? List.of() : List.copyOf(warnings);
+    }
+
+    /**
+     * An app without sync settings.
+     *
+     * @param id          app id.
+     * @param dataDir     data directory or null.
+     * @param anonymous   whether {@code anon-user} is enabled.
+     * @param userPass    email/password settings or null.
+     * @param customToken custom JWT settings or null.
+     * @param apiKeys     whether user API keys are on.
+     */
+    public AppConfig(final String id, final Path dataDir, final boolean anonymous, final UserPass userPass,
+        final CustomToken customToken, final boolean apiKeys)
+    {
+        this(id, dataDir, anonymous, userPass, customToken, apiKeys, null, List.of());
     }
 
     /**
@@ -91,7 +124,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withUserPass(final UserPass userPass)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings);
     }
 
     /**
@@ -100,7 +133,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withCustomToken(final CustomToken customToken)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings);
     }
 
     /**
@@ -109,7 +142,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withApiKeys(final boolean enabled)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings);
     }
 
     /**
@@ -216,32 +249,62 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      * @param file  the file (for error origins).
      * @param index position in the list.
      * @param app   the entry, keys dotted ({@code auth.local-userpass.iterations}).
+     * @param environment environment variables (signing keys of an export's custom-token provider).
      * @return the app.
      * @throws ConfigException naming the key that is not acceptable.
      */
-    static AppConfig fromFile(final ConfigFile file, final int index, final Map<String, Object> app)
+    static AppConfig fromFile(final ConfigFile file, final int index, final Map<String, Object> app,
+        final Map<String, String> environment)
     {
         final String where = "apps[" + index + "]";
-        final Object id = app.get("id");
+        AppServicesConfig export = null;
+        if (null != app.get("app-config"))
+        {
+            try
+            {
+                export = AppServicesExport.read(Path.of(String.valueOf(app.get("app-config"))),
+                    ServerConfig.APPS_PROP, AppServicesExport.environmentSecrets(environment));
+            }
+            catch (final ConfigException ex)
+            {
+                throw ex.withOrigin(file.origin(where + ".app-config"));
+            }
+        }
+        final List<String> warnings = new ArrayList<>(null == export ? List.of() : export.warnings());
+        Object id = app.get("id");
+        if (null == id && null != export)
+        {
+            id = export.appId();
+        }
+        else if (null != id && null != export && null != export.appId() && !export.appId().equals(String.valueOf(id)))
+        {
+            warnings.add(file.origin(where + ".id") + ": '" + id + "' differs from the export's root_config.json " +
+                "app_id '" + export.appId() + "'; serving '" + id + "' (clients must use it)");
+        }
         if (null == id)
         {
-            throw new ConfigException(ServerConfig.APPS_PROP, file.origin(where), "needs an 'id' (the Client App ID)");
+            throw new ConfigException(ServerConfig.APPS_PROP, file.origin(where), "needs an 'id' (the Client App ID)" +
+                (null == export ? "" : ", as the export's root_config.json has no app_id or name"));
         }
         Path dir = null;
-        boolean anonymous = true;
-        boolean apiKeys = false;
-        Boolean userPassOn = null;
+        boolean anonymous = null == export || export.anonymous();
+        boolean apiKeys = null != export && export.apiKeys();
+        Boolean userPassOn = null == export ? null : null != export.userPass();
         int iterations = UserPass.DEFAULT_ITERATIONS;
         int maxFailed = 10;
         Duration lockout = Duration.ofMinutes(15);
-        Boolean tokenOn = null;
-        JwtAlgorithm algorithm = null;
-        String secret = null;
-        String publicKey = null;
-        String audience = null;
-        List<String> metadataFields = List.of();
+        final AppServicesConfig.TokenSpec spec = null == export ? null : export.customToken();
+        Boolean tokenOn = null == export ? null : null != spec;
+        JwtAlgorithm algorithm = null == spec ? null : spec.algorithm();
+        String secret = null != spec && JwtAlgorithm.HS256 == spec.algorithm() ? spec.key() : null;
+        String publicKey = null != spec && JwtAlgorithm.RS256 == spec.algorithm() ? spec.key() : null;
+        String audience = null == spec ? null : spec.audience();
+        List<String> metadataFields = null == spec ? List.of() : spec.metadataFields();
         String lastUserPassKey = where + ".auth." + USERPASS_PROVIDER;
         String lastTokenKey = where + ".auth." + CUSTOM_TOKEN_PROVIDER;
+        SyncSettings.Builder sync = null == export || null == export.sync() ? null :
+            new SyncSettings.Builder(export.sync());
+        String lastSyncKey = where + ".sync";
         for (final Map.Entry<String, Object> e : app.entrySet())
         {
             final String key = where + "." + e.getKey();
@@ -249,9 +312,16 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
             final Object value = e.getValue();
             try
             {
+                if (e.getKey().startsWith("sync.") || "sync".equals(e.getKey()))
+                {
+                    sync = null == sync ? new SyncSettings.Builder() : sync;
+                    syncSetting(sync, e.getKey(), value);
+                    lastSyncKey = key;
+                    continue;
+                }
                 switch (e.getKey())
                 {
-                    case "id" ->
+                    case "id", "app-config" ->
                     {
                     }
                     case "data-dir" -> dir = Path.of(String.valueOf(value));
@@ -316,7 +386,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                                 "api-key");
                         }
                         throw new ConfigException(ServerConfig.APPS_PROP, "unknown key; an app has id, data-dir, " +
-                            "auth");
+                            "auth, app-config, sync");
                     }
                 }
             }
@@ -342,6 +412,11 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         {
             final JwtAlgorithm alg = null != algorithm ? algorithm :
                 null != publicKey ? JwtAlgorithm.RS256 : JwtAlgorithm.HS256;
+            if (null != spec && null == (JwtAlgorithm.RS256 == alg ? publicKey : secret))
+            {
+                throw missingKey(ServerConfig.APPS_PROP, spec, "auth.custom-token." +
+                    (JwtAlgorithm.RS256 == alg ? "public-key" : "secret or secret-file") + " in " + file.origin(where));
+            }
             try
             {
                 token = new CustomToken(alg, JwtAlgorithm.RS256 == alg ? publicKey : secret, audience,
@@ -352,7 +427,125 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                 throw new ConfigException(ServerConfig.APPS_PROP, file.origin(lastTokenKey), ex.detail());
             }
         }
-        return new AppConfig(String.valueOf(id), dir, anonymous, userPass, token, apiKeys);
+        SyncSettings syncSettings = null;
+        if (null != sync)
+        {
+            try
+            {
+                syncSettings = sync.build();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, file.origin(lastSyncKey), ex.getMessage());
+            }
+        }
+        return new AppConfig(String.valueOf(id), dir, anonymous, userPass, token, apiKeys, syncSettings, warnings);
+    }
+
+    /**
+     * The single app of an App Services export ({@code app-config} of the single-app form).
+     *
+     * @param id      the app id to serve.
+     * @param export  the export read.
+     * @param extra   warnings to add to the export's.
+     * @return the app.
+     * @throws ConfigException if the custom-token provider's signing key was not given.
+     */
+    static AppConfig fromExport(final String id, final AppServicesConfig export, final List<String> extra)
+    {
+        CustomToken token = null;
+        final AppServicesConfig.TokenSpec spec = export.customToken();
+        if (null != spec)
+        {
+            if (null == spec.key())
+            {
+                throw missingKey(ServerConfig.APP_CONFIG_PROP, spec, null);
+            }
+            try
+            {
+                token = new CustomToken(spec.algorithm(), spec.key(), spec.audience(), spec.metadataFields());
+            }
+            catch (final ConfigException ex)
+            {
+                throw new ConfigException(ServerConfig.APP_CONFIG_PROP, spec.origin(), "the signing key given for " +
+                    "secret " + spec.secretNames() + ": " + ex.detail());
+            }
+        }
+        final List<String> warnings = new ArrayList<>(export.warnings());
+        warnings.addAll(extra);
+        return new AppConfig(id, null, export.anonymous(), export.userPass(), token, export.apiKeys(), export.sync(),
+            warnings);
+    }
+
+    private static ConfigException missingKey(final String setting, final AppServicesConfig.TokenSpec spec,
+        final String alternative)
+    {
+        final String how = spec.secretNames().isEmpty() ? "the export names no signing key secret; give the key " +
+            "as " + AppServicesExport.SECRET_ENV_PREFIX + "<NAME> after adding the secret name to signingKeys" :
+            "the export holds only the name of the App Services secret with the signing key ('" +
+            String.join("', '", spec.secretNames()) + "'), not its value; give the value in the environment " +
+            "variable " + AppServicesExport.secretVariable(spec.secretNames().get(0)) + " (or " +
+            AppServicesExport.secretVariable(spec.secretNames().get(0)) + "_FILE naming a file holding it)";
+        return new ConfigException(setting, spec.origin(), "custom-token " + spec.algorithm() + ": " + how +
+            (null == alternative ? "" : ", or as " + alternative));
+    }
+
+    private static void syncSetting(final SyncSettings.Builder b, final String key, final Object value)
+    {
+        final String name = key.substring(Math.min(key.length(), "sync.".length()));
+        if (name.startsWith("collection-queryable-fields."))
+        {
+            b.collectionQueryableFields.put(name.substring("collection-queryable-fields.".length()), names(value));
+            return;
+        }
+        switch (name)
+        {
+            case "type" ->
+            {
+                final SyncSettings.Mode mode = SyncSettings.Mode.of(String.valueOf(value));
+                if (null == mode)
+                {
+                    throw new ConfigException(ServerConfig.APPS_PROP, "'" + value + "' is not a sync type Outpost " +
+                        "serves: flexible or partition");
+                }
+                b.mode = mode;
+            }
+            case "enabled" -> b.enabled = bool(value);
+            case "development-mode" -> b.developmentMode = bool(value);
+            case "recovery-mode-disabled" -> b.recoveryModeDisabled = bool(value);
+            case "client-max-offline-days" -> b.clientMaxOfflineDays = integer(value);
+            case "queryable-fields" -> b.queryableFields = names(value);
+            case "indexed-queryable-fields" -> b.indexedQueryableFields = names(value);
+            case "asymmetric-tables" -> b.asymmetricTables = names(value);
+            case "partition.key" -> b.partitionKey = String.valueOf(value);
+            case "partition.type" -> b.partitionKeyType = String.valueOf(value);
+            case "collection-queryable-fields" ->
+            {
+                if (null != value)
+                {
+                    throw new ConfigException(ServerConfig.APPS_PROP, "must map class names to field lists");
+                }
+            }
+            default -> throw new ConfigException(ServerConfig.APPS_PROP, "unknown sync setting; supported: type, " +
+                "enabled, development-mode, queryable-fields, collection-queryable-fields, indexed-queryable-fields, " +
+                "asymmetric-tables, client-max-offline-days, recovery-mode-disabled, partition {key, type}");
+        }
+    }
+
+    private static List<String> names(final Object value)
+    {
+        if (null == value)
+        {
+            return List.of();
+        }
+        final List<String> list = value instanceof List ? ((List<?>)value).stream().map(String::valueOf).toList() :
+            java.util.Arrays.stream(String.valueOf(value).split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                .toList();
+        if (list.stream().anyMatch(String::isBlank))
+        {
+            throw new ConfigException(ServerConfig.APPS_PROP, "'" + value + "' has an empty name");
+        }
+        return List.copyOf(list);
     }
 
     private static boolean bool(final Object value)

@@ -45,6 +45,12 @@ public final class ServerConfig
     public static final String APP_ID_PROP = "outpost.app.id";
     public static final String APP_ID_DEFAULT = "outpost";
 
+    /**
+     * An App Services export ({@code appservices pull}) to serve as the single app: its auth providers, sync
+     * settings and (unless {@code app-id} is given) its app id. No default.
+     */
+    public static final String APP_CONFIG_PROP = "outpost.app.config";
+
     public static final String IDLE_TIMEOUT_PROP = "outpost.idle.timeout";
     public static final String IDLE_TIMEOUT_DEFAULT_TEXT = "10m";
     public static final Duration IDLE_TIMEOUT_DEFAULT = parseDuration(IDLE_TIMEOUT_PROP, IDLE_TIMEOUT_DEFAULT_TEXT);
@@ -269,6 +275,9 @@ public final class ServerConfig
     private int maxFilesPerApp = MAX_FILES_PER_APP_DEFAULT;
     private int flxQueryMaxBytes = FLX_QUERY_MAX_BYTES_DEFAULT;
     private List<AppConfig> apps = List.of();
+    private Path appConfigDir;
+    private AppConfig exportApp;
+    private Map<String, String> environment = Map.of();
     private Path configFile;
     private final Map<String, String> origins = new HashMap<>();
 
@@ -286,6 +295,7 @@ public final class ServerConfig
         new Setting("port", PORT_PROP, (c, v) -> c.port = parseInt(PORT_PROP, v)),
         new Setting("data-dir", DATA_DIR_PROP, (c, v) -> c.dataDir = Path.of(v)),
         new Setting("app-id", APP_ID_PROP, (c, v) -> c.appId = v),
+        new Setting("app-config", APP_CONFIG_PROP, (c, v) -> c.appConfigDir = Path.of(v)),
         new Setting("idle-timeout", IDLE_TIMEOUT_PROP, (c, v) -> c.idleTimeout = parseDuration(IDLE_TIMEOUT_PROP, v)),
         new Setting("http.idle-timeout", HTTP_IDLE_TIMEOUT_PROP,
             (c, v) -> c.httpIdleTimeout = parseDuration(HTTP_IDLE_TIMEOUT_PROP, v)),
@@ -395,9 +405,10 @@ public final class ServerConfig
         maxMessageSize = MAX_MESSAGE_SIZE_DEFAULT;
         compressionThreshold = COMPRESSION_THRESHOLD_DEFAULT;
         eventLoops = EVENT_LOOPS_DEFAULT;
+        this.environment = Map.copyOf(environment);
         if (null != file)
         {
-            applyFile(ConfigFile.read(file));
+            applyFile(ConfigFile.read(file), environment);
             configFile = file;
         }
         for (final Setting setting : SETTINGS)
@@ -449,7 +460,7 @@ public final class ServerConfig
         origins.put(setting.property(), origin);
     }
 
-    private void applyFile(final ConfigFile file)
+    private void applyFile(final ConfigFile file, final Map<String, String> environment)
     {
         for (final Map.Entry<String, Object> e : file.values().entrySet())
         {
@@ -470,7 +481,7 @@ public final class ServerConfig
             final List<AppConfig> list = new ArrayList<>();
             for (int i = 0; i < file.apps().size(); i++)
             {
-                list.add(parseApp(file, i, file.apps().get(i)));
+                list.add(parseApp(file, i, file.apps().get(i), environment));
             }
             if (list.isEmpty())
             {
@@ -482,9 +493,10 @@ public final class ServerConfig
         }
     }
 
-    private static AppConfig parseApp(final ConfigFile file, final int index, final Map<String, Object> app)
+    private static AppConfig parseApp(final ConfigFile file, final int index, final Map<String, Object> app,
+        final Map<String, String> environment)
     {
-        return AppConfig.fromFile(file, index, app);
+        return AppConfig.fromFile(file, index, app, environment);
     }
 
     /**
@@ -637,7 +649,63 @@ public final class ServerConfig
             throw new ConfigException(WRITER_QUEUE_PROP, writerQueue + " is outside 2.." + WRITER_QUEUE_MAX);
         }
         validateApps();
+        validateAppConfig();
         validateSyncTuning();
+    }
+
+    private void validateAppConfig()
+    {
+        exportApp = null;
+        if (null == appConfigDir)
+        {
+            return;
+        }
+        if (!apps.isEmpty())
+        {
+            throw new ConfigException(APP_CONFIG_PROP, "cannot be combined with the apps list of " +
+                origins.get(APPS_PROP) + "; give the app 'app-config: " + appConfigDir + "' in the list instead");
+        }
+        final AppServicesConfig export = AppServicesExport.read(appConfigDir, APP_CONFIG_PROP,
+            AppServicesExport.environmentSecrets(environment));
+        final List<String> extra = new ArrayList<>();
+        String id = appId;
+        if (origins.containsKey(APP_ID_PROP))
+        {
+            if (null != export.appId() && !export.appId().equals(appId))
+            {
+                extra.add(origins.get(APP_ID_PROP) + ": app id '" + appId + "' differs from the export's " +
+                    "root_config.json app_id '" + export.appId() + "'; serving '" + appId + "' (clients must use it)");
+            }
+        }
+        else if (null != export.appId())
+        {
+            id = export.appId();
+        }
+        if (!APP_ID.matcher(id).matches())
+        {
+            throw new ConfigException(APP_CONFIG_PROP, "app id '" + id + "' of the export's root_config.json must be " +
+                "1-128 characters of A-Z a-z 0-9 _ . - starting with a letter or digit; give one with app-id");
+        }
+        exportApp = AppConfig.fromExport(id, export, extra);
+        appId = id;
+    }
+
+    /**
+     * @return the App Services export served as the single app, or null.
+     */
+    public Path appConfigDir()
+    {
+        return appConfigDir;
+    }
+
+    /**
+     * @param appConfigDir an App Services export to serve as the single app, or null.
+     * @return this.
+     */
+    public ServerConfig appConfigDir(final Path appConfigDir)
+    {
+        this.appConfigDir = appConfigDir;
+        return this;
     }
 
     private void validateSyncTuning()
@@ -784,7 +852,11 @@ public final class ServerConfig
      */
     public List<AppConfig> apps()
     {
-        return apps.isEmpty() ? List.of(new AppConfig(appId, dataDir, true)) : apps;
+        if (apps.isEmpty())
+        {
+            return List.of(null != exportApp ? exportApp : new AppConfig(appId, dataDir, true));
+        }
+        return apps;
     }
 
     /**
@@ -863,6 +935,7 @@ public final class ServerConfig
         copy.maxFilesPerApp = maxFilesPerApp;
         copy.flxQueryMaxBytes = flxQueryMaxBytes;
         copy.configFile = configFile;
+        copy.appConfigDir = appConfigDir;
         return copy;
     }
 
@@ -1357,6 +1430,7 @@ public final class ServerConfig
             ", newFilesPerApp=" + newFilesPerApp +
             ", maxFilesPerApp=" + maxFilesPerApp +
             ", flxQueryMaxBytes=" + flxQueryMaxBytes +
+            ", appConfig=" + appConfigDir +
             ", apps=" + apps() +
             '}';
     }
