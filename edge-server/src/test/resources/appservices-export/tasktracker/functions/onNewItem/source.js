@@ -1,0 +1,3 @@
+exports = async function(changeEvent) {
+    console.log("new item", changeEvent.documentKey._id);
+};
