@@ -53,8 +53,8 @@ final class ServeCommand implements Callable<Integer>
 
     @Option(names = "--app-config", paramLabel = "DIR",
         description = "Serve the App Services export in DIR (as 'appservices pull' writes it) as the app: its auth " +
-            "providers, sync settings and, without --app-id, its app id (property " + ServerConfig.APP_CONFIG_PROP +
-            "). Custom-token signing keys: OUTPOST_SECRET_<NAME>.")
+            "providers, sync settings and app id (unless an app id is given). Custom-token signing keys: " +
+            "environment OUTPOST_SECRET_<NAME>. Also OUTPOST_APP_CONFIG.")
     Path appConfig;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION",

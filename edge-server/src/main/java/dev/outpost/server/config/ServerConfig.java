@@ -514,7 +514,7 @@ public final class ServerConfig
         catch (final ConfigException ex)
         {
             final String origin = origins.get(ex.setting());
-            if (null != origin && !ex.getMessage().contains("(" + origin + ")"))
+            if (null != origin && null == ex.origin() && !ex.getMessage().contains("(" + origin + ")"))
             {
                 throw new ConfigException(ex.setting(), origin, ex.detail());
             }
