@@ -39,8 +39,7 @@ public final class AppServicesExport
     /** Top-level directories read (the others are reported). */
     private static final Set<String> READ_DIRS = Set.of("auth", "sync", "data_sources");
     /** Top-level files read or harmless metadata. */
-    private static final Set<String> READ_FILES = Set.of("root_config.json", "config.json", "README.md",
-        ".mdb", "realm_config.json");
+    private static final Set<String> READ_FILES = Set.of("root_config.json", "realm_config.json", "README.md");
     private static final Set<String> USERPASS_IGNORED = Set.of("emailConfirmationUrl", "confirmEmailSubject",
         "confirmationFunctionName", "confirmationFunctionId");
 
@@ -137,7 +136,10 @@ public final class AppServicesExport
             throw new ConfigException(setting, "'" + dir + "' is not a directory (an App Services export, as " +
                 "'appservices pull' writes it)");
         }
-        final JsonObject root = json("root_config.json", true);
+        // realm-cli 2.x named it realm_config.json, the appservices CLI root_config.json (same content)
+        final JsonObject root = Files.isRegularFile(dir.resolve("realm_config.json")) &&
+            !Files.isRegularFile(dir.resolve("root_config.json")) ? json("realm_config.json", true) :
+            json("root_config.json", true);
         String appId = root.getValue("app_id") instanceof String ? root.getString("app_id") : null;
         if (null == appId || appId.isBlank())
         {
@@ -548,6 +550,10 @@ public final class AppServicesExport
         for (final Path top : list(dir))
         {
             final String name = top.getFileName().toString();
+            if (name.startsWith("."))
+            {
+                continue; // the CLI's own metadata (.mdb), version control
+            }
             if (Files.isDirectory(top))
             {
                 if ("data_sources".equals(name))

@@ -165,6 +165,18 @@ class AppServicesExportTest
     }
 
     @Test
+    void shouldReadRealmCliTwosRealmConfigJson() throws Exception
+    {
+        final Path export = copyExport(dir.resolve("export"));
+        Files.move(export.resolve("root_config.json"), export.resolve("realm_config.json"));
+        Files.createDirectories(export.resolve(".mdb"));
+        Files.writeString(export.resolve(".mdb/meta.json"), "{}");
+        final AppConfig app = single(export, ENV).apps().get(0);
+        assertThat(app.id()).isEqualTo("tasktracker-abcde");
+        assertThat(app.warnings()).hasSize(13).noneMatch(w -> w.contains(".mdb") || w.contains("realm_config"));
+    }
+
+    @Test
     void shouldReadTheSecretFromAFileNamedInTheEnvironment() throws Exception
     {
         final Path export = copyExport(dir.resolve("export"));
