@@ -289,12 +289,13 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         Path dir = null;
         boolean anonymous = null == export || export.anonymous();
         boolean apiKeys = null != export && export.apiKeys();
-        Boolean userPassOn = null == export ? null : null != export.userPass();
+        // on from the export, else (null) on when the entry configures it
+        Boolean userPassOn = null != export && null != export.userPass() ? Boolean.TRUE : null;
         int iterations = UserPass.DEFAULT_ITERATIONS;
         int maxFailed = 10;
         Duration lockout = Duration.ofMinutes(15);
         final AppServicesConfig.TokenSpec spec = null == export ? null : export.customToken();
-        Boolean tokenOn = null == export ? null : null != spec;
+        Boolean tokenOn = null != spec ? Boolean.TRUE : null;
         JwtAlgorithm algorithm = null == spec ? null : spec.algorithm();
         String secret = null != spec && JwtAlgorithm.HS256 == spec.algorithm() ? spec.key() : null;
         String publicKey = null != spec && JwtAlgorithm.RS256 == spec.algorithm() ? spec.key() : null;

@@ -1,6 +1,7 @@
 package dev.outpost.server.config;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -63,10 +64,10 @@ public record SyncSettings(Mode mode, boolean enabled, boolean developmentMode, 
         queryableFields = List.copyOf(queryableFields);
         final Map<String, List<String>> perClass = new LinkedHashMap<>();
         collectionQueryableFields.forEach((k, v) -> perClass.put(k, List.copyOf(v)));
-        collectionQueryableFields = java.util.Collections.unmodifiableMap(perClass);
+        collectionQueryableFields = Collections.unmodifiableMap(perClass);
         indexedQueryableFields = List.copyOf(indexedQueryableFields);
         asymmetricTables = List.copyOf(asymmetricTables);
-        schemas = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(schemas));
+        schemas = Collections.unmodifiableMap(new LinkedHashMap<>(schemas));
     }
 
     /**
@@ -112,7 +113,7 @@ public record SyncSettings(Mode mode, boolean enabled, boolean developmentMode, 
         public ClassSchema
         {
             Objects.requireNonNull(name, "name");
-            properties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+            properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
             required = List.copyOf(required);
         }
     }

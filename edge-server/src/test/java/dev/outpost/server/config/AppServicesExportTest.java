@@ -1,9 +1,13 @@
 package dev.outpost.server.config;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,7 +139,23 @@ class AppServicesExportTest
             p + "http_endpoints/config.json: HTTPS endpoints are not supported by Outpost, ignored",
             p + "triggers/itemInserted.json: triggers are not supported by Outpost, ignored",
             p + "values/supportEmail.json: values are not supported by Outpost, ignored");
-        assertThat(AppServicesExport.logWarnings(List.of(app))).isEqualTo(13);
+        final ch.qos.logback.classic.Logger logger =
+            (ch.qos.logback.classic.Logger)LoggerFactory.getLogger(AppServicesExport.class);
+        final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try
+        {
+            assertThat(AppServicesExport.logWarnings(List.of(app))).isEqualTo(13);
+        }
+        finally
+        {
+            logger.detachAppender(appender);
+        }
+        assertThat(appender.list).allMatch(e -> Level.WARN == e.getLevel() && null == e.getThrowableProxy());
+        assertThat(appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList())
+            .as("one WARN line per item, each once")
+            .containsExactlyElementsOf(app.warnings().stream().map(w -> "app tasktracker-abcde: " + w).toList());
     }
 
     @Test
@@ -305,6 +325,22 @@ class AppServicesExportTest
         assertThat(app.customToken().key()).isEqualTo(SECRET);
         assertThat(app.sync().developmentMode()).isTrue();
         assertThat(app.sync().schemas()).hasSize(3);
+
+        final Path providers = export.resolve("auth/providers.json");
+        final String text = Files.readString(providers);
+        Files.writeString(providers, text.replace("\"disabled\": false", "\"disabled\": true"));
+        Files.writeString(yaml, """
+            apps:
+              - app-config: %s
+                auth:
+                  custom-token:
+                    secret: %s
+            """.formatted(export, SECRET));
+        final AppConfig added = new ServerConfig(yaml, Map.of()).dataDir(dir.resolve("data")).conclude().apps()
+            .get(0);
+        assertThat(added.customToken()).as("the entry enables what the export disables").isNotNull();
+        assertThat(added.userPass()).isNull();
+        Files.writeString(providers, text);
 
         Files.writeString(yaml, "apps:\n  - app-config: " + export + "\n");
         assertThatThrownBy(() -> new ServerConfig(yaml, Map.of()))
