@@ -1,7 +1,7 @@
 package dev.outpost.server.http;
 
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.sync.SyncServer;
+import dev.outpost.server.runtime.SyncServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
