@@ -1,6 +1,5 @@
 package dev.outpost.server.cli;
 
-import dev.outpost.server.config.AppServicesExport;
 import dev.outpost.server.config.ConfigException;
 import dev.outpost.server.config.JwtAlgorithm;
 import dev.outpost.server.config.ServerConfig;
@@ -246,7 +245,6 @@ final class ServeCommand implements Callable<Integer>
             System.err.println("outpost: " + ex.getMessage());
             return 2;
         }
-        AppServicesExport.logWarnings(config.apps());
         final OutpostServer server;
         try
         {

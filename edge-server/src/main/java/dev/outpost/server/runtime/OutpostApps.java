@@ -5,6 +5,7 @@ import dev.outpost.server.auth.AuthStore;
 import dev.outpost.server.auth.CustomTokenVerifier;
 import dev.outpost.server.auth.TokenService;
 import dev.outpost.server.config.AppConfig;
+import dev.outpost.server.config.AppServicesExport;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.ApiResponses;
 import dev.outpost.server.http.AppDirectory;
@@ -86,6 +87,8 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
         throws Exception
     {
         config.conclude();
+        // once per start, whoever starts (serve, the embedding verticle, tests): what an export holds that is not served
+        AppServicesExport.logWarnings(config.apps());
         final Map<String, App> apps = new LinkedHashMap<>();
         try
         {
