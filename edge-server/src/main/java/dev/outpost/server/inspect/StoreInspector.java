@@ -9,12 +9,12 @@ import dev.outpost.ot.state.ApplyResult;
 import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.ObjectState;
 import dev.outpost.server.store.EntryView;
-import dev.outpost.server.sync.CompensatingWrites;
 import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreException;
+import dev.outpost.server.sync.flx.CompensatingWrites;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -166,7 +166,7 @@ public final class StoreInspector implements AutoCloseable
                 problems.add("version " + v + ": unreadable");
                 continue;
             }
-            if (CompensatingWrites.targetOf(view) != 0)
+            if (CompensatingWrites.targetOf(view.originFileIdent(), view.clientVersion()) != 0)
             {
                 continue; // a compensating write's revert entry for one client: not part of the server's state
             }

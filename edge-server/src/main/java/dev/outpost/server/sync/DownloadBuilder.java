@@ -12,6 +12,10 @@ import dev.outpost.ot.model.ObjectInstruction;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.ServerFile;
+import dev.outpost.server.sync.flx.BootstrapSplitter;
+import dev.outpost.server.sync.flx.CompensatingWrites;
+import dev.outpost.server.sync.wire.LegacyRequests;
+import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.SyncConnection;
 import org.agrona.DirectBuffer;
@@ -103,7 +107,7 @@ final class DownloadBuilder
                 v = next;
                 continue;
             }
-            final long revertTarget = CompensatingWrites.targetOf(view);
+            final long revertTarget = CompensatingWrites.targetOf(view.originFileIdent(), view.clientVersion());
             DirectBuffer src = view.changeset();
             int len = view.changesetLength();
             if (len == 0 || (revertTarget != 0 && revertTarget != job.clientFileIdent))

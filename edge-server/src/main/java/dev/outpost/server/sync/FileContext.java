@@ -10,6 +10,8 @@ import dev.outpost.ot.sync.TouchIndex;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
+import dev.outpost.server.sync.flx.CompensatingWrites;
+import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
@@ -162,7 +164,7 @@ final class FileContext
                 index.recordUnknown(v);
                 continue;
             }
-            final long target = CompensatingWrites.targetOf(view);
+            final long target = CompensatingWrites.targetOf(view.originFileIdent(), view.clientVersion());
             if (target != 0)
             {
                 revertAppended(target, v);

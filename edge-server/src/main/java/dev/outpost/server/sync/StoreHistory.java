@@ -11,6 +11,8 @@ import dev.outpost.ot.sync.ServerHistory;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
+import dev.outpost.server.sync.flx.CompensatingWrites;
+import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.EpochClock;
 
@@ -66,7 +68,7 @@ final class StoreHistory implements ServerHistory
                 throw new IllegalStateException("missing history entry " + serverVersion + " of " + file.name());
             }
             // a revert entry (compensating write) concerns one client's view only: nothing to merge against
-            final Changeset c = CompensatingWrites.targetOf(view) != 0 ? new Changeset() : tools.parse(view);
+            final Changeset c = CompensatingWrites.targetOf(view.originFileIdent(), view.clientVersion()) != 0 ? new Changeset() : tools.parse(view);
             e = new HistoryEntry(view.originFileIdent() == ServerIntegratorIdent.SERVER ? 0 : view.originFileIdent(),
                 view.clientVersion(), view.timestamp(), c);
             cache.put(serverVersion, e);

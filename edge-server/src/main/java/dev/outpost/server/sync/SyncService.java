@@ -9,6 +9,7 @@ import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreException;
+import dev.outpost.server.sync.flx.FlxQuery;
 import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncConnectionHandler;
 import dev.outpost.server.ws.SyncConnectionHandlerFactory;

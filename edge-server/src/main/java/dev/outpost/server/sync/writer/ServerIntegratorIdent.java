@@ -1,10 +1,10 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.writer;
 
 /** File idents with a fixed meaning. */
-final class ServerIntegratorIdent
+public final class ServerIntegratorIdent
 {
     /** The server's own file ident: server-local changes are stored and sent with it. */
-    static final long SERVER = 1;
+    public static final long SERVER = 1;
 
     private ServerIntegratorIdent()
     {
