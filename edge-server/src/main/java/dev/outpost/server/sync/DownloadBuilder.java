@@ -15,6 +15,7 @@ import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.sync.flx.BootstrapSplitter;
 import dev.outpost.server.sync.flx.CompensatingWrites;
 import dev.outpost.server.sync.wire.LegacyRequests;
+import dev.outpost.server.sync.wire.RealmTime;
 import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.SyncConnection;
@@ -277,7 +278,7 @@ final class DownloadBuilder
         }
         final int count = job.parts.size();
         final int len = changesetWriter.encode(job.parts.get(job.part), filtered, 0);
-        final int n = EntryEncoder.downloadEntry(body, 0, job.fromServer, job.fromClient, Session.realmTime(clock),
+        final int n = EntryEncoder.downloadEntry(body, 0, job.fromServer, job.fromClient, RealmTime.of(clock),
             ServerIntegratorIdent.SERVER, len, filtered, 0, len);
         job.entries = 1;
         prepare(job, n);

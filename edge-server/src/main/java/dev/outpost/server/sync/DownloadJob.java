@@ -3,6 +3,7 @@ package dev.outpost.server.sync;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.ws.OutboundFrame;
+import dev.outpost.server.ws.SyncConnection;
 
 import java.util.List;
 import java.util.Set;
@@ -29,7 +30,12 @@ final class DownloadJob
         STATE
     }
 
-    final Session session;
+    /** Told on the session's event loop when the job is built (or failed). */
+    final BuildListener listener;
+    /** The session's app (its builders, metrics and pool accounting). */
+    final SyncService service;
+    /** The session's connection (where the message goes and the listener runs). */
+    final SyncConnection connection;
 
     // inputs (event loop)
     Kind kind;
@@ -75,9 +81,11 @@ final class DownloadJob
     int frameLength;
     Throwable failure;
 
-    DownloadJob(final Session session)
+    DownloadJob(final BuildListener listener, final SyncService service, final SyncConnection connection)
     {
-        this.session = session;
+        this.listener = listener;
+        this.service = service;
+        this.connection = connection;
     }
 
     /** Drop the outputs of the previous build (before reuse). */

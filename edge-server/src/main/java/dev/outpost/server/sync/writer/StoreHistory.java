@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.writer;
 
 import dev.outpost.codec.CodecException;
 import dev.outpost.codec.changeset.ChangesetDecoder;
@@ -24,7 +24,7 @@ import java.util.Map;
  * entries. {@link #append} encodes the integrated changeset and appends it to the shard (published later by the
  * writer, in a batch). Owned by the shard's writer thread.
  */
-final class StoreHistory implements ServerHistory
+public final class StoreHistory implements ServerHistory
 {
     private static final int CACHE_ENTRIES = 4096;
 
@@ -96,10 +96,10 @@ final class StoreHistory implements ServerHistory
      * A transformed changeset does not fit in one store record: the command is rolled back (it may already have
      * appended other changesets and applied all of them to the object state) and the client gets error 212.
      */
-    static final class ChangesetTooLarge extends RuntimeException
+    public static final class ChangesetTooLarge extends RuntimeException
     {
         private static final long serialVersionUID = 1L;
-        static final ChangesetTooLarge INSTANCE = new ChangesetTooLarge();
+        public static final ChangesetTooLarge INSTANCE = new ChangesetTooLarge();
 
         private ChangesetTooLarge()
         {
@@ -108,7 +108,7 @@ final class StoreHistory implements ServerHistory
     }
 
     /** Per-writer scratch: two parsers, one encoder, one view. */
-    static final class WriterTools
+    public static final class WriterTools
     {
         /** The server's clock: client files' last-seen times (and, through the sessions, changeset timestamps). */
         final EpochClock clock;
@@ -121,7 +121,7 @@ final class StoreHistory implements ServerHistory
         final EntryView view = new EntryView();
         final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(64 * 1024);
         /** Tests only: called at each {@link FaultPoint}; a hook that throws injects a failure there. */
-        volatile java.util.function.Consumer<FaultPoint> faultHook;
+        public volatile java.util.function.Consumer<FaultPoint> faultHook;
 
         WriterTools(final EpochClock clock)
         {
