@@ -2,6 +2,7 @@ package dev.outpost.server.sync;
 
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.server.store.ServerFile;
+import dev.outpost.server.sync.wire.LegacyRequests;
 import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.SyncConnection;
 
@@ -86,6 +87,20 @@ final class DownloadJob
         this.listener = listener;
         this.service = service;
         this.connection = connection;
+    }
+
+    /** @return about the size of the message this job builds: what it counts against the connection's budget meanwhile. */
+    long expectedBytes()
+    {
+        final long body = switch (kind)
+        {
+            case HISTORY -> Math.min(maxBytes,
+                Math.max(0, file.cumulativeSize(head) - file.cumulativeSize(fromServer)));
+            case BOOTSTRAP -> maxBytes / 2;
+            case STATE -> Math.min((long)LegacyRequests.SEGMENT_SIZE * LegacyRequests.SEGMENTS_PER_MESSAGE,
+                stateBytes.length - stateOffset);
+        };
+        return body + DownloadBuilder.HEAD_MAX;
     }
 
     /** Drop the outputs of the previous build (before reuse). */

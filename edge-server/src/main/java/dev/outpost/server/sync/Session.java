@@ -19,7 +19,6 @@ import dev.outpost.server.sync.writer.FileContext;
 import dev.outpost.server.sync.writer.FileListener;
 import dev.outpost.server.sync.writer.IdentCommand;
 import dev.outpost.server.sync.writer.ResultCallback;
-import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 import dev.outpost.server.sync.writer.SessionCommand;
 import dev.outpost.server.sync.writer.ShardWriter;
 import dev.outpost.server.sync.writer.StateCommand;
@@ -33,10 +32,7 @@ import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.TaskKind;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.LongArrayList;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
@@ -79,6 +75,7 @@ final class Session implements FileListener, BuildListener
 
     final ConnectionHandler conn;
     final long ident;
+    private final SessionReplies replies;
     private State state = State.BINDING;
     private LogContext log;
     private boolean metered;
@@ -109,7 +106,6 @@ final class Session implements FileListener, BuildListener
     private long lockedServer;
     private boolean downloadSent;
     private boolean paused;
-    private final LongArrayList pendingMarks = new LongArrayList(); // pairs: request ident, target version
 
     // outbound messages built off the loop (DownloadPool): at most one in flight, applied in order by built()
     private DownloadJob job;
@@ -131,6 +127,7 @@ final class Session implements FileListener, BuildListener
     {
         this.conn = conn;
         this.ident = ident;
+        this.replies = new SessionReplies(conn, ident);
     }
 
     /** @return this session's log context (connection, session ident, server file, client file). */
@@ -404,8 +401,7 @@ final class Session implements FileListener, BuildListener
         {
             return;
         }
-        pendingMarks.addLong(requestIdent);
-        pendingMarks.addLong(ctx.file.head());
+        replies.markRequested(requestIdent, ctx.file.head());
         scan();
     }
 
@@ -424,7 +420,7 @@ final class Session implements FileListener, BuildListener
         final FlxQuery q = conn.service.parseQuery(d);
         if (q.rejected() != null)
         {
-            queryError(qv, q.rejected());
+            replies.queryError(qv, q.rejected());
             return;
         }
         scan(); // downloads up to the head first, so a pending revert entry (231) reaches the client as such
@@ -436,11 +432,7 @@ final class Session implements FileListener, BuildListener
     {
         if (state == State.BINDING || state == State.WAIT_IDENT || state == State.ACTIVE)
         {
-            final MutableDirectBuffer out = conn.connection.claim(64);
-            if (out != null)
-            {
-                conn.connection.commit(conn.encoder.unbound(out, 0, ident));
-            }
+            replies.unbound();
         }
         end();
     }
@@ -596,7 +588,7 @@ final class Session implements FileListener, BuildListener
                 }
             }
         }
-        answerMarks();
+        replies.answerMarks(downloadServer);
     }
 
     private boolean writableOrPause()
@@ -648,23 +640,9 @@ final class Session implements FileListener, BuildListener
     private void launch(final DownloadJob j)
     {
         building = true;
-        j.expected = expectedBytes(j);
+        j.expected = j.expectedBytes();
         conn.buildStarted(j.expected);
         conn.service.submitDownload(j);
-    }
-
-    /** About the size of the message {@code j} builds: what it counts against the connection's budget meanwhile. */
-    private static long expectedBytes(final DownloadJob j)
-    {
-        final long body = switch (j.kind)
-        {
-            case HISTORY -> Math.min(j.maxBytes,
-                Math.max(0, j.file.cumulativeSize(j.head) - j.file.cumulativeSize(j.fromServer)));
-            case BOOTSTRAP -> j.maxBytes / 2;
-            case STATE -> Math.min((long)LegacyRequests.SEGMENT_SIZE * LegacyRequests.SEGMENTS_PER_MESSAGE,
-                j.stateBytes.length - j.stateOffset);
-        };
-        return body + DownloadBuilder.HEAD_MAX;
     }
 
     private void advance(final DownloadJob j)
@@ -759,65 +737,12 @@ final class Session implements FileListener, BuildListener
         }
     }
 
-    private void answerMarks()
-    {
-        int i = 0;
-        while (i < pendingMarks.size() && pendingMarks.getLong(i + 1) <= downloadServer)
-        {
-            final MutableDirectBuffer out = conn.connection.claim(64);
-            if (out != null)
-            {
-                conn.connection.commit(conn.encoder.mark(out, 0, ident, pendingMarks.getLong(i)));
-            }
-            i += 2;
-        }
-        if (i > 0)
-        {
-            final int rest = pendingMarks.size() - i;
-            for (int j = 0; j < rest; j++)
-            {
-                pendingMarks.setLong(j, pendingMarks.getLong(i + j));
-            }
-            while (pendingMarks.size() > rest)
-            {
-                pendingMarks.removeAt(pendingMarks.size() - 1);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // errors and ending
 
     private void sessionReset(final ProtocolErrorCode code, final String message)
     {
         error(code, ErrorBodies.CLIENT_RESET, false, message);
-    }
-
-    private void queryError(final long qv, final String message)
-    {
-        conn.service.errorSent(ProtocolErrorCode.BAD_QUERY.code());
-        final byte[] text = message.getBytes(StandardCharsets.UTF_8);
-        final MutableDirectBuffer out = conn.connection.claim(text.length + 96);
-        if (out != null)
-        {
-            conn.connection.commit(conn.encoder.queryError(out, 0, ProtocolErrorCode.BAD_QUERY.code(), ident, qv,
-                new UnsafeBuffer(text), 0, text.length));
-        }
-    }
-
-    /** FLX compensating write: {@code json_error 231} (action Warning); the session stays active. */
-    private void compensatingWrite(final String body)
-    {
-        logContext().info(EVENTS, "compensating write: " + body);
-        conn.service.compensatingWrite();
-        conn.service.errorSent(ProtocolErrorCode.COMPENSATING_WRITE.code());
-        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        final MutableDirectBuffer out = conn.connection.claim(bytes.length + 96);
-        if (out != null)
-        {
-            conn.connection.commit(conn.encoder.jsonError(out, 0, ProtocolErrorCode.COMPENSATING_WRITE.code(), ident,
-                new UnsafeBuffer(bytes), 0, bytes.length));
-        }
     }
 
     /** Send a session-level error (json_error from protocol 4 on) and stop the session until the client UNBINDs. */
@@ -830,29 +755,7 @@ final class Session implements FileListener, BuildListener
         final ProtocolErrorCode safe = code.unsafeForClient() || code.isConnectionLevel() ?
             ProtocolErrorCode.OTHER_SESSION_ERROR : code;
         conn.service.metrics.logPeerError(code, logContext(), message);
-        conn.service.errorSent(safe.code());
-        final byte[] bytes;
-        final MutableDirectBuffer out;
-        if (conn.connection.protocolVersion() >= 4)
-        {
-            bytes = ErrorBodies.json(action, message, tryAgain).getBytes(StandardCharsets.UTF_8);
-            out = conn.connection.claim(bytes.length + 96);
-            if (out != null)
-            {
-                conn.connection.commit(conn.encoder.jsonError(out, 0, safe.code(), ident, new UnsafeBuffer(bytes), 0,
-                    bytes.length));
-            }
-        }
-        else
-        {
-            bytes = message.getBytes(StandardCharsets.UTF_8);
-            out = conn.connection.claim(bytes.length + 96);
-            if (out != null)
-            {
-                conn.connection.commit(conn.encoder.error(out, 0, safe.code(), tryAgain, ident,
-                    new UnsafeBuffer(bytes), 0, bytes.length));
-            }
-        }
+        replies.error(safe, action, tryAgain, message);
         state = State.ERRORED;
         sessionEnded();
         detach();
@@ -895,7 +798,7 @@ final class Session implements FileListener, BuildListener
                 ctx.unidentify(clientFileIdent, this);
             }
         }
-        pendingMarks.clear();
+        replies.clearMarks();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -997,11 +900,7 @@ final class Session implements FileListener, BuildListener
         state = State.WAIT_IDENT;
         if (needIdent)
         {
-            final MutableDirectBuffer out = conn.connection.claim(96);
-            if (out != null)
-            {
-                conn.connection.commit(conn.encoder.ident(out, 0, ident, r.allocated(), r.salt()));
-            }
+            replies.ident(r.allocated(), r.salt());
         }
     }
 
@@ -1047,7 +946,7 @@ final class Session implements FileListener, BuildListener
             if (query.rejected() != null)
             {
                 classes = Set.of();
-                queryError(qv, query.rejected());
+                replies.queryError(qv, query.rejected());
             }
             else
             {
@@ -1123,13 +1022,7 @@ final class Session implements FileListener, BuildListener
             return;
         }
         final boolean accepted = r.status() == LegacyRequests.TRANSACT_ACCEPTED;
-        final MutableDirectBuffer out = conn.connection.claim(192);
-        if (out != null)
-        {
-            conn.connection.commit(conn.encoder.transact(out, 0, ident, r.status(), accepted ? r.version() : 0,
-                accepted ? r.salt() : 0, r.timestamp(), ServerIntegratorIdent.SERVER, new UnsafeBuffer(new byte[0]), 0,
-                0));
-        }
+        replies.transact(r.status(), accepted ? r.version() : 0, accepted ? r.salt() : 0, r.timestamp());
     }
 
     private void stateBuilt(final StateCommand.Result r, final long resumeVersion, final long resumeSalt,
@@ -1145,11 +1038,14 @@ final class Session implements FileListener, BuildListener
 
     private void clientVersionFound(final Long clientVersion)
     {
-        final MutableDirectBuffer out = conn.connection.claim(64);
-        if (out != null)
-        {
-            conn.connection.commit(conn.encoder.clientVersion(out, 0, clientVersion));
-        }
+        replies.clientVersion(clientVersion);
+    }
+
+    /** FLX compensating write: {@code json_error 231} (action Warning); the session stays active. */
+    private void compensatingWrite(final String body)
+    {
+        logContext().info(EVENTS, "compensating write: " + body);
+        replies.compensatingWrite(body);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
