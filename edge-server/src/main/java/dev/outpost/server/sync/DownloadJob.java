@@ -89,7 +89,7 @@ final class DownloadJob
         this.connection = connection;
     }
 
-    /** @return about the size of the message this job builds: what it counts against the connection's budget meanwhile. */
+    /** @return about the size of the message this job builds (counted against the connection's budget meanwhile). */
     long expectedBytes()
     {
         final long body = switch (kind)

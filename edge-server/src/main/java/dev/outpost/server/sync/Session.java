@@ -4,7 +4,6 @@ import dev.outpost.codec.CodecException;
 import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.codec.message.ClientMessageDecoder;
 import dev.outpost.codec.message.MessageType;
-import dev.outpost.ot.model.Changeset;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.sync.flx.CompensatingWrites;
@@ -28,15 +27,11 @@ import dev.outpost.server.sync.writer.UploadCheck;
 import dev.outpost.server.sync.writer.UploadCommand;
 import dev.outpost.server.sync.writer.UploadFailure;
 import dev.outpost.server.sync.writer.UploadSequence;
-import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.TaskKind;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -51,7 +46,7 @@ import java.util.function.Consumer;
  * previous one's result (the writer executes and completes them in order), so one session's uploads share writer
  * batches instead of paying a full writer round trip each; any other message waits until all of them completed.
  */
-final class Session implements FileListener, BuildListener
+final class Session implements FileListener
 {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
     /** Session events with their context as key-values (see {@link LogContext}). */
@@ -75,11 +70,12 @@ final class Session implements FileListener, BuildListener
 
     final ConnectionHandler conn;
     final long ident;
-    private final SessionReplies replies;
-    private State state = State.BINDING;
+    final SessionReplies replies;
+    private final SessionDownloads downloads;
+    State state = State.BINDING;
     private LogContext log;
     private boolean metered;
-    private boolean busy;
+    boolean busy;
     private int uploadsInFlight;
     /** An UPLOAD waits for room in the writer's handoff: everything after it waits too. */
     private boolean uploadBlocked;
@@ -87,47 +83,29 @@ final class Session implements FileListener, BuildListener
     private final UploadSequence uploadSequence = new UploadSequence();
     private final ArrayDeque<byte[]> deferred = new ArrayDeque<>();
     private final ArrayDeque<MessageType> deferredTypes = new ArrayDeque<>();
-    private final AtomicBoolean notifyPending = new AtomicBoolean();
 
     private String fileName;
     FileContext ctx;
     /** Whether the BIND's pin of {@link #ctx} was released (when the session ended). */
     private boolean unpinned;
-    private long clientFileIdent;
+    long clientFileIdent;
 
-    // cursors
-    private long downloadServer;
-    private long downloadClient;
-    private long uploadClient;   // stored upload cursor (the server's), sent in every DOWNLOAD
-    private long uploadServer;
+    // upload cursors (the download cursors and the outbound messages are SessionDownloads')
     private UploadCheck uploadCheck; // from the upload cursor stored at IDENT
     private long progressClient;   // last UPLOAD progress of this session
     private long progressServer;
     private long lockedServer;
-    private boolean downloadSent;
-    private boolean paused;
-
-    // outbound messages built off the loop (DownloadPool): at most one in flight, applied in order by built()
-    private DownloadJob job;
-    private boolean building;
-    private int epoch;                 // bumped when the cursors are set other than by a DOWNLOAD; stale builds drop
-    private Changeset bootstrapSnapshot; // FLX bootstrap to cut and send (first part)
-    private List<Changeset> bootstrapParts; // its parts once cut; the next one to send
-    private int bootstrapPart;
-    private byte[] stateBytes;         // STATE_REQUEST answer still being sent, from stateOffset
-    private long stateVersion;
-    private long stateSalt;
-    private int stateOffset;
 
     // FLX
-    private long queryVersion;
-    private Set<String> classes = Set.of();
+    long queryVersion;
+    Set<String> classes = Set.of();
 
     Session(final ConnectionHandler conn, final long ident)
     {
         this.conn = conn;
         this.ident = ident;
         this.replies = new SessionReplies(conn, ident);
+        this.downloads = new SessionDownloads(this);
     }
 
     /** @return this session's log context (connection, session ident, server file, client file). */
@@ -153,17 +131,11 @@ final class Session implements FileListener, BuildListener
     /** @return whether a message of {@code type} may run now (else it is held back behind the writer round trip). */
     private boolean mayRun(final MessageType type)
     {
-        if (busy || uploadBlocked || sending())
+        if (busy || uploadBlocked || downloads.sending())
         {
             return false;
         }
         return uploadsInFlight == 0 || (type == MessageType.UPLOAD && uploadsInFlight < MAX_UPLOADS_IN_FLIGHT);
-    }
-
-    /** A bootstrap or STATE answer is being sent (message by message, built off the loop): hold input back. */
-    private boolean sending()
-    {
-        return bootstrapSnapshot != null || bootstrapParts != null || stateBytes != null;
     }
 
     boolean mustDefer(final MessageType type)
@@ -308,8 +280,8 @@ final class Session implements FileListener, BuildListener
         final long pcv = d.progressClientVersion();
         final long psv = d.progressServerVersion();
         final long locked = d.lockedServerVersion();
-        final UploadFailure refused = uploadCheck.progress(pcv, psv, locked, downloadServer, progressClient,
-            progressServer, lockedServer);
+        final UploadFailure refused = uploadCheck.progress(pcv, psv, locked, downloads.downloadServer(),
+            progressClient, progressServer, lockedServer);
         if (refused != null)
         {
             error(refused.code(), refused.action(), false, refused.message());
@@ -425,7 +397,7 @@ final class Session implements FileListener, BuildListener
         }
         scan(); // downloads up to the head first, so a pending revert entry (231) reaches the client as such
         submit(new BootstrapCommand(new BootstrapCommand.Input(ctx, clientFileIdent, q.classes(), classes,
-            downloadServer), loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv, q), null)));
+            downloads.downloadServer()), loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv, q), null)));
     }
 
     private void unbind()
@@ -486,255 +458,23 @@ final class Session implements FileListener, BuildListener
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // downloads
+    // downloads (see SessionDownloads)
 
-    /** Any thread: the server file's head moved; scan on the event loop (one pending task at most). */
+    /** Any thread: the server file's head moved (see {@link SessionDownloads#headAdvanced()}). */
     @Override
     public void headAdvanced()
     {
-        if (notifyPending.compareAndSet(false, true))
-        {
-            conn.connection.execute(TaskKind.FANOUT, () ->
-            {
-                notifyPending.set(false);
-                scan();
-            });
-        }
+        downloads.headAdvanced();
     }
 
     void resume()
     {
-        paused = false;
-        scan();
+        downloads.resume();
     }
 
-    /**
-     * One bounded step of outbound work, then the MARKs that are due. In order: the next STATE message of a
-     * STATE_REQUEST, the next part of an FLX bootstrap, then DOWNLOADs up to the published head (at least one per
-     * session). A DOWNLOAD within the inline budget ({@link ServerConfig#downloadInlineBytes()}, {@link #INLINE_ENTRIES}) is built and
-     * sent here; anything larger is built by the {@link DownloadPool} from a snapshot of the cursors and sent by
-     * {@link #built()}, which calls this again. A step never loops to the head: if a size-limited inline DOWNLOAD
-     * leaves more, the scan re-schedules itself as a new event-loop task.
-     */
     void scan()
     {
-        if (building || paused || state == State.ENDED || state == State.ERRORED || conn.isClosed())
-        {
-            return;
-        }
-        if (stateBytes != null)
-        {
-            if (writableOrPause())
-            {
-                final DownloadJob j = job(DownloadJob.Kind.STATE, ctx.file.head());
-                j.stateBytes = stateBytes;
-                j.stateVersion = stateVersion;
-                j.stateSalt = stateSalt;
-                j.stateOffset = stateOffset;
-                launch(j);
-            }
-            return;
-        }
-        if (state != State.ACTIVE || busy)
-        {
-            return;
-        }
-        if (bootstrapSnapshot != null || bootstrapParts != null)
-        {
-            if (writableOrPause())
-            {
-                final DownloadJob j = job(DownloadJob.Kind.BOOTSTRAP, ctx.file.head());
-                j.snapshot = bootstrapSnapshot;
-                j.parts = bootstrapParts;
-                j.part = bootstrapPart;
-                launch(j);
-            }
-            return;
-        }
-        final long head = ctx.file.head();
-        if (!downloadSent || downloadServer < head)
-        {
-            if (!writableOrPause())
-            {
-                return;
-            }
-            final DownloadJob j = job(DownloadJob.Kind.HISTORY, head);
-            final DownloadBuilder b = conn.service.loopResources().downloads;
-            final int n = b.collect(j, conn.service.downloadInlineBytes, INLINE_ENTRIES);
-            if (n == DownloadBuilder.OVER_BUDGET)
-            {
-                launch(j);
-                return;
-            }
-            if (n != DownloadBuilder.NOTHING)
-            {
-                b.prepare(j, n);
-                final MutableDirectBuffer out = conn.connection.claim(b.capacity());
-                if (out == null)
-                {
-                    return;
-                }
-                final int len = b.encodeDownload(j, out, n, 2, 1.0);
-                final long before = downloadServer;
-                advance(j);
-                if (conn.connection.commit(len))
-                {
-                    conn.service.metrics.downloadSent(j.entries);
-                }
-                conn.builtInline();
-                if (downloadServer < head && downloadServer > before)
-                {
-                    headAdvanced(); // more than one message's worth: yield, continue in a new task
-                }
-            }
-        }
-        replies.answerMarks(downloadServer);
-    }
-
-    private boolean writableOrPause()
-    {
-        if (conn.mayBuild())
-        {
-            return true;
-        }
-        paused = true;
-        conn.paused(this);
-        return false;
-    }
-
-    /** The session's job, filled with a snapshot of its cursors for a message up to {@code head}. */
-    private DownloadJob job(final DownloadJob.Kind kind, final long head)
-    {
-        DownloadJob j = job;
-        if (j == null)
-        {
-            j = new DownloadJob(this, conn.service, conn.connection);
-            job = j;
-        }
-        j.kind = kind;
-        j.epoch = epoch;
-        j.file = ctx.file;
-        j.fileName = ctx.name;
-        j.sessionIdent = ident;
-        j.flx = conn.flx;
-        j.protocolVersion = conn.connection.protocolVersion();
-        j.maxBytes = conn.service.config.maxDownloadSize();
-        j.compressionThreshold = conn.service.config.compressionThreshold();
-        j.clientFileIdent = clientFileIdent;
-        j.fromServer = downloadServer;
-        j.fromClient = downloadClient;
-        j.uploadClient = uploadClient;
-        j.uploadServer = uploadServer;
-        j.head = head;
-        j.queryVersion = queryVersion;
-        j.classes = classes;
-        j.mustSend = !downloadSent;
-        j.snapshot = null;
-        j.parts = null;
-        j.part = 0;
-        j.stateBytes = null;
-        j.resetOutputs();
-        return j;
-    }
-
-    private void launch(final DownloadJob j)
-    {
-        building = true;
-        j.expected = j.expectedBytes();
-        conn.buildStarted(j.expected);
-        conn.service.submitDownload(j);
-    }
-
-    private void advance(final DownloadJob j)
-    {
-        downloadServer = j.toServer;
-        downloadClient = j.toClient;
-        downloadSent = true;
-    }
-
-    /**
-     * Event loop: the job built by the pool is back. Its message is sent (and its cursors applied) unless the session
-     * ended, erred, or had its cursors set meanwhile (a bootstrap): then it is dropped and the scan starts again from
-     * the current cursors. Then the next step.
-     */
-    @Override
-    public void built()
-    {
-        final DownloadJob j = job;
-        building = false;
-        conn.buildFinished(j.expected);
-        if (state == State.ENDED || state == State.ERRORED || conn.isClosed() ||
-            (j.kind == DownloadJob.Kind.HISTORY && j.epoch != epoch))
-        {
-            j.releaseFrame();
-            conn.resumePaused(); // its room is free for the sessions paused for the budget
-            scan();
-            return;
-        }
-        if (j.failure != null)
-        {
-            error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true, internalError(j.failure));
-            conn.resumePaused();
-            return;
-        }
-        final OutboundFrame frame = j.frame;
-        j.frame = null;
-        switch (j.kind)
-        {
-            case HISTORY ->
-            {
-                if (frame != null)
-                {
-                    advance(j);
-                    sendFrame(frame, j.frameLength, j.entries);
-                }
-            }
-            case BOOTSTRAP ->
-            {
-                bootstrapSnapshot = null;
-                downloadSent = true;
-                sendFrame(frame, j.frameLength, 1);
-                if (j.part + 1 >= j.parts.size())
-                {
-                    bootstrapParts = null;
-                }
-                else
-                {
-                    bootstrapParts = j.parts;
-                    bootstrapPart = j.part + 1;
-                }
-                j.parts = null;
-            }
-            case STATE ->
-            {
-                conn.connection.sendFrame(frame, j.frameLength);
-                if (j.stateEnd >= stateBytes.length)
-                {
-                    stateBytes = null;
-                }
-                else
-                {
-                    stateOffset = j.stateEnd;
-                }
-                j.stateBytes = null;
-            }
-            default -> throw new IllegalStateException(String.valueOf(j.kind));
-        }
-        conn.notePeak();
-        if (!sending())
-        {
-            conn.runDeferred(this);
-        }
-        conn.resumePaused(); // the build's room is free: sessions paused for the budget go first
-        scan();
-    }
-
-    private void sendFrame(final OutboundFrame frame, final int length, final int entries)
-    {
-        if (conn.connection.sendFrame(frame, length))
-        {
-            conn.service.metrics.downloadSent(entries);
-        }
+        downloads.scan();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -931,10 +671,7 @@ final class Session implements FileListener, BuildListener
             // realm's server: the older connection is taken for a zombie and closed ("superseded session")
             other.superseded(conn.connection.connectionId());
         }
-        downloadServer = dlServer;
-        downloadClient = dlClient;
-        uploadClient = r.storedClient();
-        uploadServer = r.storedRhBase();
+        downloads.identified(dlServer, dlClient, r.storedClient(), r.storedRhBase());
         uploadCheck = new UploadCheck(r.storedClient(), r.storedRhBase(), fileIdent);
         progressClient = 0;
         progressServer = 0;
@@ -961,7 +698,6 @@ final class Session implements FileListener, BuildListener
                 compensatingWrite(body);
             }
         }
-        epoch++;
         ctx.subscribe(this);
     }
 
@@ -981,11 +717,7 @@ final class Session implements FileListener, BuildListener
         {
             return; // skipped after an earlier upload's failure (the session is already in error)
         }
-        if (r.storedClient() >= uploadClient)
-        {
-            uploadClient = r.storedClient();
-            uploadServer = Math.max(uploadServer, r.storedRhBase());
-        }
+        downloads.uploadStored(r.storedClient(), r.storedRhBase());
         // 231 before the DOWNLOAD of the revert entry (the scan after this round trip sends it)
         for (final var rejection : r.rejections())
         {
@@ -998,20 +730,7 @@ final class Session implements FileListener, BuildListener
     {
         queryVersion = qv;
         classes = query.classes();
-        if (r.storedClient() > uploadClient)
-        {
-            uploadClient = r.storedClient();
-            uploadServer = Math.max(uploadServer, r.storedRhBase());
-        }
-        if (r.head() > downloadServer)
-        {
-            downloadServer = r.head();
-            downloadClient = Math.max(downloadClient, Math.min(r.storedClient(), uploadClient));
-        }
-        epoch++; // a DOWNLOAD built from the old cursors must not be sent after this
-        bootstrapSnapshot = r.snapshot();
-        bootstrapParts = null;
-        bootstrapPart = 0;
+        downloads.bootstrap(r.head(), r.storedClient(), r.storedRhBase(), r.snapshot());
     }
 
     private void transacted(final TransactCommand.Result r)
@@ -1030,10 +749,7 @@ final class Session implements FileListener, BuildListener
     {
         final boolean resume = resumeVersion == r.version() && resumeSalt == r.salt() && resumeOffset > 0 &&
             resumeOffset <= r.snapshot().length;
-        stateBytes = r.snapshot();
-        stateVersion = r.version();
-        stateSalt = r.salt();
-        stateOffset = resume ? (int)resumeOffset : 0;
+        downloads.state(r.snapshot(), r.version(), r.salt(), resume ? (int)resumeOffset : 0);
     }
 
     private void clientVersionFound(final Long clientVersion)

@@ -60,8 +60,8 @@ public final class ShardWriter implements Runnable
     private volatile boolean sleeping;
     final ServerMetrics metrics;
 
-    public ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
-        final int queueCapacity, final ServerMetrics metrics)
+    public ShardWriter(final HistoryStore store, final int shardIndex,
+        final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics)
     {
         this(store, shardIndex, files, queueCapacity, metrics, Integer.MAX_VALUE, Long.MAX_VALUE,
             SystemEpochClock.INSTANCE);
@@ -73,9 +73,9 @@ public final class ShardWriter implements Runnable
      *                       rebuilt from the history when touched again).
      * @param clock          the server's clock (timestamps of server changesets, client files' last-seen times).
      */
-    public ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
-        final int queueCapacity, final ServerMetrics metrics, final int maxLoadedFiles, final long maxLoadedBytes,
-        final EpochClock clock)
+    public ShardWriter(final HistoryStore store, final int shardIndex,
+        final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics,
+        final int maxLoadedFiles, final long maxLoadedBytes, final EpochClock clock)
     {
         this.tools = new StoreHistory.WriterTools(clock);
         this.maxLoadedFiles = maxLoadedFiles;

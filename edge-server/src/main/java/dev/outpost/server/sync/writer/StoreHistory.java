@@ -68,7 +68,8 @@ public final class StoreHistory implements ServerHistory
                 throw new IllegalStateException("missing history entry " + serverVersion + " of " + file.name());
             }
             // a revert entry (compensating write) concerns one client's view only: nothing to merge against
-            final Changeset c = CompensatingWrites.targetOf(view.originFileIdent(), view.clientVersion()) != 0 ? new Changeset() : tools.parse(view);
+            final boolean revert = CompensatingWrites.targetOf(view.originFileIdent(), view.clientVersion()) != 0;
+            final Changeset c = revert ? new Changeset() : tools.parse(view);
             e = new HistoryEntry(view.originFileIdent() == ServerIntegratorIdent.SERVER ? 0 : view.originFileIdent(),
                 view.clientVersion(), view.timestamp(), c);
             cache.put(serverVersion, e);
