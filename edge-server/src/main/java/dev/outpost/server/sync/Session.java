@@ -48,7 +48,6 @@ import java.util.function.Consumer;
  */
 final class Session implements FileListener
 {
-    private static final System.Logger LOG = System.getLogger(Session.class.getName());
     /** Session events with their context as key-values (see {@link LogContext}). */
     private static final org.slf4j.Logger EVENTS = org.slf4j.LoggerFactory.getLogger(Session.class);
     /** Milliseconds between the Unix epoch and realm's 2015-01-01 timestamp epoch. */

@@ -12,7 +12,8 @@ public interface ResultCallback<R>
     /**
      * Writer thread: the command ran.
      *
-     * @param result  the result, or null if the command failed.
+     * @param result  the result; with a failure null, or (if the command failed after producing it) a result that
+     *                is never applied, only released (e.g. the pin of a BIND's context).
      * @param failure null, or why the command failed (a bug or a store failure; it was rolled back).
      */
     void completed(R result, Throwable failure);

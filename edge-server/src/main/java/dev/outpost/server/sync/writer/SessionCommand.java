@@ -45,7 +45,8 @@ public abstract class SessionCommand<R> extends WriterCommand
     @Override
     protected void fail(final Throwable cause)
     {
+        final R r = result; // if the failure came after run(): handed over only to release what it holds
         result = null;
-        callback.completed(null, cause);
+        callback.completed(r, cause);
     }
 }
