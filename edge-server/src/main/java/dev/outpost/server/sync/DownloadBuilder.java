@@ -7,13 +7,12 @@ import dev.outpost.codec.message.ServerMessageEncoder;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.ChangesetReader;
 import dev.outpost.ot.model.ChangesetWriter;
-import dev.outpost.ot.model.Instruction;
-import dev.outpost.ot.model.ObjectInstruction;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.sync.flx.BootstrapSplitter;
 import dev.outpost.server.sync.flx.CompensatingWrites;
+import dev.outpost.server.sync.flx.DownloadTrim;
 import dev.outpost.server.sync.wire.LegacyRequests;
 import dev.outpost.server.sync.wire.RealmTime;
 import dev.outpost.server.sync.writer.ServerIntegratorIdent;
@@ -158,7 +157,7 @@ final class DownloadBuilder
     }
 
     /**
-     * FLX: drop the object instructions of classes outside the subscription (schema instructions stay).
+     * FLX: drop the object instructions of classes outside the subscription ({@link DownloadTrim}).
      *
      * @return the filtered length (bytes in {@link #filtered}), or {@code -(len + 1)} to send the original.
      */
@@ -174,26 +173,10 @@ final class DownloadBuilder
             LOG.log(System.Logger.Level.ERROR, "stored changeset of " + job.fileName + " does not parse");
             return 0;
         }
-        boolean drop = false;
-        for (final Instruction i : cs.instructions())
-        {
-            if (i instanceof ObjectInstruction && !job.classes.contains(i.table()))
-            {
-                drop = true;
-                break;
-            }
-        }
-        if (!drop)
+        final Changeset kept = DownloadTrim.trim(cs, job.classes);
+        if (kept == cs)
         {
             return -(len + 1);
-        }
-        final Changeset kept = cs.copyHeader();
-        for (final Instruction i : cs.instructions())
-        {
-            if (!(i instanceof ObjectInstruction) || job.classes.contains(i.table()))
-            {
-                kept.add(i);
-            }
         }
         if (kept.isEmpty())
         {
