@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.outpost.bench.BenchMain;
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.sync.SyncServer;
+import dev.outpost.server.runtime.SyncServer;
 import dev.outpost.server.sync.SyncService;
 import io.vertx.core.json.JsonObject;
 

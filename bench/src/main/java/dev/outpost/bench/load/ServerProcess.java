@@ -6,7 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-import dev.outpost.server.sync.SyncServer;
+import dev.outpost.server.runtime.SyncServer;
 import dev.outpost.server.sync.SyncService;
 
 /**

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreConfig;
-import dev.outpost.server.store.StoreException;
+import dev.outpost.server.store.StoreOpenException;
 import dev.outpost.server.store.StoreShard;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -62,7 +62,7 @@ public class DurabilityBenchmark
     private int fileGeneration;
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException, StoreException
+    public void setUp() throws IOException, StoreOpenException
     {
         // beside the build, on the disk a server would use (not a tmpfs /tmp, where fsync costs nothing)
         dir = Files.createTempDirectory(Path.of(System.getProperty("outpost.bench.dir", ".")), "outpost-durability");

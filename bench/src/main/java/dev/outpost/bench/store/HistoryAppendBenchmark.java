@@ -14,7 +14,7 @@ import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreConfig;
-import dev.outpost.server.store.StoreException;
+import dev.outpost.server.store.StoreOpenException;
 import dev.outpost.server.store.StoreShard;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
@@ -79,7 +79,7 @@ public class HistoryAppendBenchmark
     private int fileGeneration;
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException, StoreException
+    public void setUp() throws IOException, StoreOpenException
     {
         dir = Files.createTempDirectory("outpost-bench-store");
         payload = new UnsafeBuffer(ByteBuffer.allocateDirect(payloadSize));

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.sync.SyncServer;
+import dev.outpost.server.runtime.SyncServer;
 import dev.outpost.server.sync.SyncService;
 
 class SyncClientIT

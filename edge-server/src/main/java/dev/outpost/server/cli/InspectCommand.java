@@ -3,13 +3,13 @@ package dev.outpost.server.cli;
 import dev.outpost.server.inspect.InspectException;
 import dev.outpost.server.inspect.StoreInspector;
 import dev.outpost.server.store.HistoryStore;
-import dev.outpost.server.store.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.store.StoreOpenException;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -139,7 +139,7 @@ public final class InspectCommand implements Callable<Integer>
                 text.append("app ").append(dir.getFileName()).append(": store ").append(inspector.storeDirectory())
                     .append('\n').append(StoreInspector.filesText(files)).append('\n');
             }
-            catch (final StoreException ex)
+            catch (final StoreOpenException ex)
             {
                 err.println("outpost inspect: app " + dir.getFileName() + ": " + ex.getMessage());
                 return 2;
@@ -187,7 +187,7 @@ public final class InspectCommand implements Callable<Integer>
             err.println("outpost inspect: " + ex.getMessage());
             return 1;
         }
-        catch (final StoreException ex)
+        catch (final StoreOpenException ex)
         {
             err.println("outpost inspect: " + ex.getMessage());
             return 2;

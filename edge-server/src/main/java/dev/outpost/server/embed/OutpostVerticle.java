@@ -2,11 +2,11 @@ package dev.outpost.server.embed;
 
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.HttpConnectionGuard;
-import dev.outpost.server.http.OutpostApps;
 import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.runtime.OutpostApps;
+import dev.outpost.server.runtime.OutpostServer;
 import dev.outpost.server.status.ServerStatus;
 import dev.outpost.server.status.StatusRoutes;
-import dev.outpost.server.http.OutpostServer;
 import dev.outpost.server.sync.SyncService;
 import dev.outpost.server.ws.SyncEngineFactory;
 import io.vertx.core.Future;

@@ -54,8 +54,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #OVERFLOW_SLOTS} such connections, new ones are closed at once. The first refusal in a minute logs one WARN.
  * <p>
  * Requires the HTTP/1.x pipeline to be set up when the connection is accepted, so HTTP/2 clear-text detection must be
- * off ({@link OutpostServer#serverOptions} does that); an HTTP/2 connection (never offered by Outpost) is counted but
- * not timed.
+ * off ({@code runtime.OutpostServer.serverOptions} does that); an HTTP/2 connection (never offered by Outpost) is
+ * counted but not timed.
  */
 public final class HttpConnectionGuard implements Handler<HttpConnection>
 {

@@ -11,10 +11,10 @@ import dev.outpost.ot.state.ObjectState;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.HistoryStore;
+import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreConfig;
-import dev.outpost.server.store.StoreException;
-import dev.outpost.server.sync.flx.CompensatingWrites;
+import dev.outpost.server.store.StoreOpenException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -53,9 +53,9 @@ public final class StoreInspector implements AutoCloseable
      * @param dataDir the server's data directory (the store is its {@code sync} subdirectory) or the store
      *                directory itself.
      * @return an inspector over the store, opened read-only.
-     * @throws StoreException if there is no store there or it cannot be read.
+     * @throws StoreOpenException if there is no store there or it cannot be read.
      */
-    public static StoreInspector open(final Path dataDir) throws StoreException
+    public static StoreInspector open(final Path dataDir) throws StoreOpenException
     {
         final Path storeDir = storeDir(dataDir);
         return new StoreInspector(HistoryStore.open(new StoreConfig().dataDir(storeDir).readOnly(true)));
@@ -166,7 +166,7 @@ public final class StoreInspector implements AutoCloseable
                 problems.add("version " + v + ": unreadable");
                 continue;
             }
-            if (CompensatingWrites.targetOf(view.originFileIdent(), view.clientVersion()) != 0)
+            if (RevertEntryMarker.targetOf(view) != 0)
             {
                 continue; // a compensating write's revert entry for one client: not part of the server's state
             }

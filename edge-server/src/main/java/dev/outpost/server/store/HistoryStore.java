@@ -54,9 +54,9 @@ public final class HistoryStore implements AutoCloseable
      * Opens (or initialises, if missing or empty) the data directory and replays its queues. Records torn by a
      * crash or malformed are skipped; this never fails because of queue contents.
      *
-     * @throws StoreException if the directory has an unknown or unreadable format, or cannot be accessed.
+     * @throws StoreOpenException if the directory has an unknown or unreadable format, or cannot be accessed.
      */
-    public static HistoryStore open(final StoreConfig config) throws StoreException
+    public static HistoryStore open(final StoreConfig config) throws StoreOpenException
     {
         config.validate();
         final Path dir = config.dataDir();
@@ -89,7 +89,7 @@ public final class HistoryStore implements AutoCloseable
                     s.close();
                 }
             }
-            throw new StoreException(StoreError.IO_FAILURE, "cannot open queues in " + dir + ": " + ex, ex);
+            throw new StoreOpenException(StoreOpenError.IO_FAILURE, "cannot open queues in " + dir + ": " + ex, ex);
         }
         return new HistoryStore(dir, shards);
     }
@@ -212,14 +212,14 @@ public final class HistoryStore implements AutoCloseable
     }
 
     private static int initOrCheckFormat(final Path dir, final int configuredShards, final boolean readOnly)
-        throws StoreException
+        throws StoreOpenException
     {
         final Path formatFile = dir.resolve(FORMAT_FILE);
         try
         {
             if (readOnly && !Files.exists(formatFile))
             {
-                throw new StoreException(StoreError.NOT_A_STORE, dir + " has no " + FORMAT_FILE +
+                throw new StoreOpenException(StoreOpenError.NOT_A_STORE, dir + " has no " + FORMAT_FILE +
                     ": not an Outpost store");
             }
             Files.createDirectories(dir);
@@ -229,7 +229,7 @@ public final class HistoryStore implements AutoCloseable
                 {
                     if (entries.anyMatch(p -> !p.getFileName().toString().startsWith(FORMAT_FILE)))
                     {
-                        throw new StoreException(StoreError.NOT_A_STORE, dir + " is not empty and has no " +
+                        throw new StoreOpenException(StoreOpenError.NOT_A_STORE, dir + " is not empty and has no " +
                             FORMAT_FILE + ": not an Outpost data directory");
                     }
                 }
@@ -244,14 +244,15 @@ public final class HistoryStore implements AutoCloseable
             final int format = parse(p, "format", formatFile);
             if (format < OLDEST_READABLE_FORMAT || format > FORMAT_VERSION)
             {
-                throw new StoreException(StoreError.UNSUPPORTED_FORMAT_VERSION, formatFile + " has format " +
+                throw new StoreOpenException(StoreOpenError.UNSUPPORTED_FORMAT_VERSION, formatFile + " has format " +
                     format + "; this build reads formats " + OLDEST_READABLE_FORMAT + ".." + FORMAT_VERSION +
                     (format > FORMAT_VERSION ? " (written by a newer build)" : ""));
             }
             final int shards = parse(p, "shards", formatFile);
             if (shards < 1 || shards > StoreConfig.MAX_SHARD_COUNT)
             {
-                throw new StoreException(StoreError.CORRUPT_FORMAT_FILE, formatFile + ": bad shard count " + shards);
+                throw new StoreOpenException(StoreOpenError.CORRUPT_FORMAT_FILE,
+                    formatFile + ": bad shard count " + shards);
             }
             if (format < FORMAT_VERSION && !readOnly)
             {
@@ -261,7 +262,7 @@ public final class HistoryStore implements AutoCloseable
         }
         catch (final IOException | IllegalArgumentException ex)
         {
-            throw new StoreException(StoreError.IO_FAILURE, "cannot read or initialise " + dir + ": " + ex, ex);
+            throw new StoreOpenException(StoreOpenError.IO_FAILURE, "cannot read or initialise " + dir + ": " + ex, ex);
         }
     }
 
@@ -285,12 +286,12 @@ public final class HistoryStore implements AutoCloseable
             StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static int parse(final Properties p, final String key, final Path file) throws StoreException
+    private static int parse(final Properties p, final String key, final Path file) throws StoreOpenException
     {
         final String value = p.getProperty(key);
         if (value == null)
         {
-            throw new StoreException(StoreError.CORRUPT_FORMAT_FILE, file + ": missing '" + key + "'");
+            throw new StoreOpenException(StoreOpenError.CORRUPT_FORMAT_FILE, file + ": missing '" + key + "'");
         }
         try
         {
@@ -298,7 +299,8 @@ public final class HistoryStore implements AutoCloseable
         }
         catch (final NumberFormatException ex)
         {
-            throw new StoreException(StoreError.CORRUPT_FORMAT_FILE, file + ": bad '" + key + "': " + value, ex);
+            throw new StoreOpenException(StoreOpenError.CORRUPT_FORMAT_FILE,
+                file + ": bad '" + key + "': " + value, ex);
         }
     }
 }

@@ -19,6 +19,8 @@ package dev.outpost.server.store;
  * ENTRY (2)          key = server version (the per-file sequence 1, 2, 3, ...)
  *   16 originFileIdent int64 | 24 clientVersion int64 | 32 originTimestamp int64 | 40 originalSize int64
  *   48 changesetLength int32 | 52 reserved int32      | 56 changeset bytes ...
+ *   origin 1 with clientVersion &lt; 0: a compensating write's revert entry for client -clientVersion
+ *   ({@link RevertEntryMarker})
  *
  * CLIENT_ALLOCATED (3)  key = client file ident (2, 3, ... per server file)
  *   16 identSalt int64 | 24 clientType int32 | 28 reserved int32 | 32 lastSeen int64          (40 bytes)

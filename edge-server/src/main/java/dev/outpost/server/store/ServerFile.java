@@ -56,7 +56,7 @@ public final class ServerFile
     private long cumulativeBytes;
     boolean dirty;
     long nextClientIdent = 2;
-    final Long2ObjectHashMap<ClientFile> clients = new Long2ObjectHashMap<>();
+    final Long2ObjectHashMap<ClientFileRecord> clients = new Long2ObjectHashMap<>();
 
     ServerFile(final String name, final int shardIndex, final int fileId, final long salt)
     {
@@ -113,11 +113,11 @@ public final class ServerFile
     }
 
     /** Visits the registered client files in ident order. Writer thread only (or after open, before any writer). */
-    public void forEachClient(final java.util.function.Consumer<ClientFile> visitor)
+    public void forEachClient(final java.util.function.Consumer<ClientFileRecord> visitor)
     {
         final long[] idents = new long[clients.size()];
         int n = 0;
-        for (final Long2ObjectHashMap<ClientFile>.KeyIterator it = clients.keySet().iterator(); it.hasNext(); )
+        for (final Long2ObjectHashMap<ClientFileRecord>.KeyIterator it = clients.keySet().iterator(); it.hasNext(); )
         {
             idents[n++] = it.nextLong();
         }

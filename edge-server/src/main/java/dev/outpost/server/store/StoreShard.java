@@ -176,8 +176,9 @@ public final class StoreShard implements AutoCloseable
     /**
      * Appends a history entry to {@code file} as version {@link ServerFile#lastAppended()} + 1. The record is in the
      * queue when this returns; readers see it after the next {@link #publish()}. If {@code originFileIdent} is a
-     * registered client of {@code file}, its {@link ClientFile#clientVersion()} is raised to {@code clientVersion}
-     * (the same happens at replay, so the upload progress survives a crash before {@link #updateClientState}).
+     * registered client of {@code file}, its {@link ClientFileRecord#clientVersion()} is raised to
+     * {@code clientVersion} (the same happens at replay, so the upload progress survives a crash before
+     * {@link #updateClientState}).
      * Writer thread.
      *
      * @return the new server version, or {@link #REJECTED_TOO_LARGE}.
@@ -358,7 +359,7 @@ public final class StoreShard implements AutoCloseable
      * is committed when this returns; inside one it is committed by the next {@link #publish()}, after which the
      * IDENT may be sent. Writer thread.
      */
-    public ClientFile allocateClientFile(final ServerFile file, final int clientType, final long lastSeen)
+    public ClientFileRecord allocateClientFile(final ServerFile file, final int clientType, final long lastSeen)
     {
         assert isWriterThread();
         final long ident = file.nextClientIdent;
@@ -377,7 +378,7 @@ public final class StoreShard implements AutoCloseable
     }
 
     /** @return the client file {@code ident} of {@code file}, or null. Writer thread. */
-    public ClientFile clientFile(final ServerFile file, final long ident)
+    public ClientFileRecord clientFile(final ServerFile file, final long ident)
     {
         assert isWriterThread();
         return file.clients.get(ident);
@@ -387,7 +388,7 @@ public final class StoreShard implements AutoCloseable
      * Stores a client's upload state. When {@code rhBaseVersion} grows, the reciprocal transforms at or below it are
      * dropped. None of the three versions may decrease. Writer thread.
      */
-    public void updateClientState(final ServerFile file, final ClientFile client, final long clientVersion,
+    public void updateClientState(final ServerFile file, final ClientFileRecord client, final long clientVersion,
         final long rhBaseVersion, final long lockedServerVersion, final long lastSeen)
     {
         assert isWriterThread();
@@ -417,7 +418,7 @@ public final class StoreShard implements AutoCloseable
      *
      * @return false if the changeset does not fit in one record.
      */
-    public boolean putReciprocal(final ServerFile file, final ClientFile client, final long serverVersion,
+    public boolean putReciprocal(final ServerFile file, final ClientFileRecord client, final long serverVersion,
         final DirectBuffer changeset, final int offset, final int length)
     {
         assert isWriterThread();
@@ -457,11 +458,11 @@ public final class StoreShard implements AutoCloseable
      *
      * @return false if none is stored for that version.
      */
-    public boolean readReciprocal(final ClientFile client, final long serverVersion, final EntryView into)
+    public boolean readReciprocal(final ClientFileRecord client, final long serverVersion, final EntryView into)
     {
         assert isWriterThread();
         final long logIndex = client.reciprocals.get(serverVersion);
-        if (logIndex == ClientFile.NO_RECIPROCAL)
+        if (logIndex == ClientFileRecord.NO_RECIPROCAL)
         {
             return false;
         }
@@ -712,7 +713,7 @@ public final class StoreShard implements AutoCloseable
             }
             case RecordLayout.CLIENT_STATE:
             {
-                final ClientFile client = file.clients.get(key);
+                final ClientFileRecord client = file.clients.get(key);
                 if (client == null || length != RecordLayout.CLIENT_STATE_LENGTH)
                 {
                     return false;
@@ -724,7 +725,7 @@ public final class StoreShard implements AutoCloseable
             }
             case RecordLayout.RECIPROCAL:
             {
-                final ClientFile client = file.clients.get(key);
+                final ClientFileRecord client = file.clients.get(key);
                 if (client == null || length < RecordLayout.RECIPROCAL_HEADER_LENGTH)
                 {
                     return false;
@@ -758,7 +759,7 @@ public final class StoreShard implements AutoCloseable
     {
         if (originFileIdent >= 2)
         {
-            final ClientFile client = file.clients.get(originFileIdent);
+            final ClientFileRecord client = file.clients.get(originFileIdent);
             if (client != null && clientVersion > client.clientVersion)
             {
                 if (u != null)
@@ -778,14 +779,14 @@ public final class StoreShard implements AutoCloseable
         return file;
     }
 
-    private static ClientFile addClient(final ServerFile file, final long ident, final long salt,
+    private static ClientFileRecord addClient(final ServerFile file, final long ident, final long salt,
         final int clientType, final long lastSeen, final UndoLog u)
     {
         if (u != null)
         {
             u.clientAdded(file, ident);
         }
-        final ClientFile client = new ClientFile(ident, salt, clientType, lastSeen);
+        final ClientFileRecord client = new ClientFileRecord(ident, salt, clientType, lastSeen);
         file.clients.put(ident, client);
         file.nextClientIdent = ident + 1;
         return client;

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The in-memory effects of a shard's uncommitted records, in order, so that they can be undone: live when a command
  * fails ({@link StoreShard#abortCommand()}), and at replay when a command was aborted or a commit unit was cut off
- * by a crash. Each entry is an operation code, its target (a {@link ServerFile} or {@link ClientFile}) and up to
+ * by a crash. Each entry is an operation code, its target (a {@link ServerFile} or {@link ClientFileRecord}) and up to
  * four previous values. Arrays grow by doubling and are reused, so a steady state allocates nothing.
  * Not thread-safe: owned by the shard's writer (or the replaying thread).
  */
@@ -46,7 +46,7 @@ final class UndoLog
         add(APPEND, file, previousLastAppended, 0, 0, 0);
     }
 
-    void uploadProgress(final ClientFile client, final long previousClientVersion)
+    void uploadProgress(final ClientFileRecord client, final long previousClientVersion)
     {
         add(UPLOAD_PROGRESS, client, previousClientVersion, 0, 0, 0);
     }
@@ -56,13 +56,13 @@ final class UndoLog
         add(CLIENT_ADDED, file, ident, 0, 0, 0);
     }
 
-    void clientState(final ClientFile client)
+    void clientState(final ClientFileRecord client)
     {
         add(CLIENT_STATE, client, client.clientVersion, client.rhBaseVersion, client.lockedServerVersion,
             client.lastSeen);
     }
 
-    void reciprocal(final ClientFile client, final long serverVersion, final long previousLogIndex)
+    void reciprocal(final ClientFileRecord client, final long serverVersion, final long previousLogIndex)
     {
         add(RECIPROCAL, client, serverVersion, previousLogIndex, 0, 0);
     }
@@ -76,7 +76,7 @@ final class UndoLog
             switch (ops[i])
             {
                 case APPEND -> ((ServerFile)targets[i]).truncate(words[w]);
-                case UPLOAD_PROGRESS -> ((ClientFile)targets[i]).clientVersion = words[w];
+                case UPLOAD_PROGRESS -> ((ClientFileRecord)targets[i]).clientVersion = words[w];
                 case CLIENT_ADDED ->
                 {
                     final ServerFile file = (ServerFile)targets[i];
@@ -85,7 +85,7 @@ final class UndoLog
                 }
                 case CLIENT_STATE ->
                 {
-                    final ClientFile c = (ClientFile)targets[i];
+                    final ClientFileRecord c = (ClientFileRecord)targets[i];
                     c.clientVersion = words[w];
                     c.rhBaseVersion = words[w + 1];
                     c.lockedServerVersion = words[w + 2];
@@ -93,8 +93,8 @@ final class UndoLog
                 }
                 case RECIPROCAL ->
                 {
-                    final ClientFile c = (ClientFile)targets[i];
-                    if (words[w + 1] == ClientFile.NO_RECIPROCAL)
+                    final ClientFileRecord c = (ClientFileRecord)targets[i];
+                    if (words[w + 1] == ClientFileRecord.NO_RECIPROCAL)
                     {
                         c.reciprocals.remove(words[w]);
                     }

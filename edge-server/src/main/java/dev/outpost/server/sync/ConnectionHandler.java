@@ -368,8 +368,13 @@ final class ConnectionHandler implements SyncConnectionHandler
      */
     void resumePaused()
     {
-        for (int n = paused.size(); n > 0 && !paused.isEmpty() && mayBuild(); n--)
+        for (int n = paused.size(); n > 0 && mayBuild(); n--)
         {
+            // checked after mayBuild(): a writability change it triggers may resume (and empty the list) re-entrantly
+            if (paused.isEmpty())
+            {
+                return;
+            }
             paused.remove(0).resume();
         }
     }

@@ -9,9 +9,9 @@ import dev.outpost.ot.model.ChangesetReader;
 import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.HistoryReader;
+import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.sync.flx.BootstrapSplitter;
-import dev.outpost.server.sync.flx.CompensatingWrites;
 import dev.outpost.server.sync.flx.DownloadTrim;
 import dev.outpost.server.sync.wire.LegacyRequests;
 import dev.outpost.server.sync.wire.RealmTime;
@@ -107,7 +107,7 @@ final class DownloadBuilder
                 v = next;
                 continue;
             }
-            final long revertTarget = CompensatingWrites.targetOf(view.originFileIdent(), view.clientVersion());
+            final long revertTarget = RevertEntryMarker.targetOf(view);
             DirectBuffer src = view.changeset();
             int len = view.changesetLength();
             if (len == 0 || (revertTarget != 0 && revertTarget != job.clientFileIdent))

@@ -8,7 +8,7 @@ import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
-import dev.outpost.server.store.StoreException;
+import dev.outpost.server.store.StoreOpenException;
 import dev.outpost.server.sync.flx.FlxQuery;
 import dev.outpost.server.sync.writer.FileContext;
 import dev.outpost.server.sync.writer.ShardWriter;
@@ -130,9 +130,9 @@ public final class SyncService implements SyncEngine
      *
      * @param config a concluded configuration.
      * @return the running service.
-     * @throws StoreException if the store cannot be opened.
+     * @throws StoreOpenException if the store cannot be opened.
      */
-    public static SyncService open(final ServerConfig config) throws StoreException
+    public static SyncService open(final ServerConfig config) throws StoreOpenException
     {
         return open(config, new ServerMetrics());
     }
@@ -140,13 +140,13 @@ public final class SyncService implements SyncEngine
     /**
      * {@link #open(ServerConfig)} feeding {@code metrics} (sessions, uploads, downloads, errors, timings, history).
      */
-    public static SyncService open(final ServerConfig config, final ServerMetrics metrics) throws StoreException
+    public static SyncService open(final ServerConfig config, final ServerMetrics metrics) throws StoreOpenException
     {
         return open(config, metrics, new DownloadPool.Shared(downloadBuildTimer(metrics)));
     }
 
     private static SyncService open(final ServerConfig config, final ServerMetrics metrics,
-        final DownloadPool.Shared downloads) throws StoreException
+        final DownloadPool.Shared downloads) throws StoreOpenException
     {
         final HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(syncDir(config.dataDir()))
             .shardCount(config.storeShards()).fsync(config.durability() == Durability.FSYNC));
@@ -160,7 +160,7 @@ public final class SyncService implements SyncEngine
 
     /**
      * @param metrics the server's metrics, fed by every app's service.
-     * @return opens a service per app ({@link #open(ServerConfig, ServerMetrics)}): what {@link SyncServer} and
+     * @return opens a service per app ({@link #open(ServerConfig, ServerMetrics)}): what {@code runtime.SyncServer} and
      * the embedding verticle serve. The apps share one download pool (see SYNC.md, "Threads"); each has its own
      * store and writers.
      */

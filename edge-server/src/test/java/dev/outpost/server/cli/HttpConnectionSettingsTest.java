@@ -5,13 +5,13 @@ import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.HttpConnectionGuard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import static dev.outpost.server.cli.ServeFlags.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,14 +20,6 @@ class HttpConnectionSettingsTest
 {
     @TempDir
     Path dir;
-
-    private static ServerConfig serve(final Map<String, String> env, final String... args)
-    {
-        final CommandLine.ParseResult parsed = OutpostMain.commandLine().parseArgs(
-            java.util.stream.Stream.concat(java.util.stream.Stream.of("serve"), java.util.Arrays.stream(args))
-                .toArray(String[]::new));
-        return ((ServeCommand)parsed.subcommand().commandSpec().userObject()).toConfig(env);
-    }
 
     @Test
     void shouldDefaultToSaneTimeoutsAndADerivedCap()

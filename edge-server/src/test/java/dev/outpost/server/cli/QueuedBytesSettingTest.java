@@ -4,12 +4,12 @@ import dev.outpost.server.config.ConfigException;
 import dev.outpost.server.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static dev.outpost.server.cli.ServeFlags.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,14 +18,6 @@ class QueuedBytesSettingTest
 {
     @TempDir
     Path dir;
-
-    private static ServerConfig serve(final Map<String, String> env, final String... args)
-    {
-        final CommandLine.ParseResult parsed = OutpostMain.commandLine().parseArgs(
-            java.util.stream.Stream.concat(java.util.stream.Stream.of("serve"), java.util.Arrays.stream(args))
-                .toArray(String[]::new));
-        return ((ServeCommand)parsed.subcommand().commandSpec().userObject()).toConfig(env);
-    }
 
     @Test
     void shouldDefaultToFourMebibytesAndApplyFlagsOverEnvironmentOverFile() throws Exception

@@ -3,6 +3,7 @@ package dev.outpost.server.http;
 import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.config.JwtAlgorithm;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.OutpostServer;
 import dev.outpost.server.ws.PingPongHandler;
 import dev.outpost.server.ws.RawWebSocket;
 import dev.outpost.server.ws.SyncEngine;

@@ -3,6 +3,7 @@ package dev.outpost.server.http;
 import dev.outpost.server.auth.Ids;
 import dev.outpost.server.auth.TokenService;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.OutpostServer;
 import dev.outpost.server.ws.PingPongHandler;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

@@ -2,6 +2,7 @@ package dev.outpost.server.http;
 
 import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.OutpostServer;
 import dev.outpost.server.ws.PingPongHandler;
 import dev.outpost.server.ws.SyncEngine;
 import io.vertx.core.json.JsonObject;

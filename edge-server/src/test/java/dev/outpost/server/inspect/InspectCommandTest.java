@@ -6,7 +6,7 @@ import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.ot.state.ChangesetBuilder;
 import dev.outpost.ot.state.Value;
 import dev.outpost.server.cli.OutpostMain;
-import dev.outpost.server.store.ClientFile;
+import dev.outpost.server.store.ClientFileRecord;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreConfig;
@@ -57,7 +57,7 @@ class InspectCommandTest
         store = HistoryStore.open(new StoreConfig().dataDir(dataDir.resolve("sync")).shardCount(2));
         final StoreShard shard = store.shardFor(TASKS);
         final ServerFile tasks = shard.createServerFile(TASKS);
-        final ClientFile client = shard.allocateClientFile(tasks, 0, LAST_SEEN - 5_000);
+        final ClientFileRecord client = shard.allocateClientFile(tasks, 0, LAST_SEEN - 5_000);
         append(shard, tasks, 1, 0, b ->
         {
             b.addTable("Task", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_INT, false);

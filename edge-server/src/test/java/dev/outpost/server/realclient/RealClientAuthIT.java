@@ -2,7 +2,7 @@ package dev.outpost.server.realclient;
 
 import dev.outpost.server.auth.Ids;
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.http.OutpostServer;
+import dev.outpost.server.runtime.OutpostServer;
 import dev.outpost.server.ws.PingPongHandler;
 import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncMode;

@@ -1,9 +1,9 @@
 package dev.outpost.server.realclient;
 
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.SyncServer;
 import dev.outpost.server.sync.HostileChangesets;
 import dev.outpost.server.sync.HostilePeer;
-import dev.outpost.server.sync.SyncServer;
 import dev.outpost.server.sync.SyncService;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;

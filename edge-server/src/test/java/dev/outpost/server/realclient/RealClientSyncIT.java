@@ -1,7 +1,7 @@
 package dev.outpost.server.realclient;
 
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.sync.SyncServer;
+import dev.outpost.server.runtime.SyncServer;
 import dev.outpost.server.sync.SyncService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -2,8 +2,8 @@ package dev.outpost.server.status;
 
 import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.http.OutpostServer;
 import dev.outpost.server.metrics.HistoryStats;
+import dev.outpost.server.runtime.OutpostServer;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreConfig;

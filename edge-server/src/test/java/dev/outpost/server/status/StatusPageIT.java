@@ -1,8 +1,8 @@
 package dev.outpost.server.status;
 
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.http.OutpostServer;
 import dev.outpost.server.metrics.HistoryStats;
+import dev.outpost.server.runtime.OutpostServer;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.ws.PingPongHandler;

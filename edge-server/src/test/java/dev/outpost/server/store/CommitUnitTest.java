@@ -32,7 +32,7 @@ class CommitUnitTest
             final ServerFile f = shard.createServerFile(name);
             saltBefore = f.salt();
             shard.beginCommand();
-            final ClientFile c = shard.allocateClientFile(f, 0, 1);
+            final ClientFileRecord c = shard.allocateClientFile(f, 0, 1);
             appendPayload(shard, f, 100);
             appendPayload(shard, f, 100);
             shard.putReciprocal(f, c, 2, new UnsafeBuffer(new byte[] {1, 2}), 0, 2);
@@ -47,7 +47,7 @@ class CommitUnitTest
             shard.putReciprocal(f, c, 2, new UnsafeBuffer(new byte[] {9}), 0, 1);                // overwrite
             shard.putReciprocal(f, c, 3, new UnsafeBuffer(new byte[] {8}), 0, 1);                // new
             shard.updateClientState(f, c, 9, 3, 2, 8);                                           // trims 2 and 3
-            final ClientFile c2 = shard.allocateClientFile(f, 1, 2);
+            final ClientFileRecord c2 = shard.allocateClientFile(f, 1, 2);
             assertThat(c2.ident()).isEqualTo(3);
             assertThat(shard.abortCommand()).isTrue();
 
@@ -84,7 +84,7 @@ class CommitUnitTest
             assertThat(bytes(view)).containsExactly(42);
             assertThat(shard.readEntry(f, 2, view)).isTrue();
             assertThat(bytes(view)).isEqualTo(payload(name, 2, 100));
-            final ClientFile c = shard.clientFile(f, 2);
+            final ClientFileRecord c = shard.clientFile(f, 2);
             assertThat(c.clientVersion()).isEqualTo(5);
             assertThat(c.rhBaseVersion()).isEqualTo(1);
             assertThat(c.reciprocalCount()).isEqualTo(1);

@@ -53,7 +53,7 @@ public final class CrashChild
                 final StoreShard shard = store.shardFor(f.name());
                 if (step % 7 == 0)
                 {
-                    final ClientFile c = shard.allocateClientFile(f, 0, step);
+                    final ClientFileRecord c = shard.allocateClientFile(f, 0, step);
                     out.println("IDENT " + f.name() + " " + c.ident() + " " + c.salt());
                 }
                 final int batch = 1 + (int)(step % 5);

@@ -118,7 +118,7 @@ class CrashRecoveryTest
         }
     }
 
-    private static void verify(final StoreConfig config, final Acks acks) throws StoreException
+    private static void verify(final StoreConfig config, final Acks acks) throws StoreOpenException
     {
         try (HistoryStore store = HistoryStore.open(config); HistoryReader reader = store.newReader())
         {
@@ -140,7 +140,7 @@ class CrashRecoveryTest
             for (final String[] ident : acks.idents)
             {
                 final ServerFile f = store.serverFile(ident[0]);
-                final ClientFile c = store.shardFor(ident[0]).clientFile(f, Long.parseLong(ident[1]));
+                final ClientFileRecord c = store.shardFor(ident[0]).clientFile(f, Long.parseLong(ident[1]));
                 assertThat(c).as("ident " + ident[1] + " of " + ident[0]).isNotNull();
                 assertThat(c.salt()).isEqualTo(Long.parseLong(ident[2]));
             }

@@ -33,7 +33,7 @@ class CycleRollTest
         {
             final StoreShard shard = store.shard(0);
             final ServerFile f = shard.createServerFile("/roll");
-            final ClientFile c = shard.allocateClientFile(f, 0, 1);
+            final ClientFileRecord c = shard.allocateClientFile(f, 0, 1);
             for (int cycle = 0; cycle < 3; cycle++)
             {
                 for (int i = 0; i < 20; i++)

@@ -128,7 +128,7 @@ class HistoryStoreTest
             final ServerFile f = shard.createServerFile("/x");
             for (int i = 0; i < 100; i++)
             {
-                final ClientFile c = shard.allocateClientFile(f, i % 2, 5_000 + i);
+                final ClientFileRecord c = shard.allocateClientFile(f, i % 2, 5_000 + i);
                 assertThat(c.ident()).isEqualTo(2 + i);
                 assertThat(c.salt()).isPositive();
                 saltByIdent.put(c.ident(), c.salt());
@@ -136,7 +136,7 @@ class HistoryStoreTest
             assertThat(new HashSet<>(saltByIdent.values())).hasSize(100);
             final StoreShard otherShard = store.shardFor("/y");
             final ServerFile other = otherShard.createServerFile("/y");
-            final ClientFile first = otherShard.allocateClientFile(other, 0, 1);
+            final ClientFileRecord first = otherShard.allocateClientFile(other, 0, 1);
             assertThat(first.ident()).as("idents are per server file").isEqualTo(2);
             otherSalt = first.salt();
         }
@@ -147,7 +147,7 @@ class HistoryStoreTest
             assertThat(f.clientCount()).isEqualTo(100);
             for (final Map.Entry<Long, Long> e : saltByIdent.entrySet())
             {
-                final ClientFile c = shard.clientFile(f, e.getKey());
+                final ClientFileRecord c = shard.clientFile(f, e.getKey());
                 assertThat(c.salt()).isEqualTo(e.getValue());
                 assertThat(c.clientType()).isEqualTo((int)((e.getKey() - 2) % 2));
                 assertThat(c.lastSeen()).isEqualTo(5_000 + e.getKey() - 2);
@@ -190,7 +190,7 @@ class HistoryStoreTest
         {
             final StoreShard shard = store.shardFor("/r");
             final ServerFile f = shard.createServerFile("/r");
-            final ClientFile c = shard.allocateClientFile(f, 0, 1);
+            final ClientFileRecord c = shard.allocateClientFile(f, 0, 1);
             for (int v = 0; v < 6; v++)
             {
                 appendPayload(shard, f, 32);
@@ -227,7 +227,7 @@ class HistoryStoreTest
         {
             final StoreShard shard = store.shardFor("/r");
             final ServerFile f = store.serverFile("/r");
-            final ClientFile c = shard.clientFile(f, 2);
+            final ClientFileRecord c = shard.clientFile(f, 2);
             assertThat(c.clientVersion()).isEqualTo(9);
             assertThat(c.rhBaseVersion()).isEqualTo(2);
             assertThat(c.lockedServerVersion()).isEqualTo(1);
@@ -277,7 +277,7 @@ class HistoryStoreTest
                 }
                 else if (f.clientCount() > 0 && f.lastAppended() > 0)
                 {
-                    final ClientFile c = shard.clientFile(f, 2 + r.nextInt(f.clientCount()));
+                    final ClientFileRecord c = shard.clientFile(f, 2 + r.nextInt(f.clientCount()));
                     final long base = c.rhBaseVersion() + r.nextInt(2);
                     if (base < f.lastAppended())
                     {
@@ -352,23 +352,23 @@ class HistoryStoreTest
         Files.createDirectories(newer);
         Files.writeString(newer.resolve(HistoryStore.FORMAT_FILE), "format=3\nshards=4\n");
         assertThatThrownBy(() -> HistoryStore.open(config(newer)))
-            .isInstanceOfSatisfying(StoreException.class,
-                ex -> assertThat(ex.error()).isEqualTo(StoreError.UNSUPPORTED_FORMAT_VERSION))
+            .isInstanceOfSatisfying(StoreOpenException.class,
+                ex -> assertThat(ex.error()).isEqualTo(StoreOpenError.UNSUPPORTED_FORMAT_VERSION))
             .hasMessageContaining("format 3");
 
         final Path garbage = dir.resolve("garbage");
         Files.createDirectories(garbage);
         Files.writeString(garbage.resolve(HistoryStore.FORMAT_FILE), "format=one\n");
         assertThatThrownBy(() -> HistoryStore.open(config(garbage)))
-            .isInstanceOfSatisfying(StoreException.class,
-                ex -> assertThat(ex.error()).isEqualTo(StoreError.CORRUPT_FORMAT_FILE));
+            .isInstanceOfSatisfying(StoreOpenException.class,
+                ex -> assertThat(ex.error()).isEqualTo(StoreOpenError.CORRUPT_FORMAT_FILE));
 
         final Path foreign = dir.resolve("foreign");
         Files.createDirectories(foreign);
         Files.writeString(foreign.resolve("something.txt"), "not ours");
         assertThatThrownBy(() -> HistoryStore.open(config(foreign)))
-            .isInstanceOfSatisfying(StoreException.class,
-                ex -> assertThat(ex.error()).isEqualTo(StoreError.NOT_A_STORE));
+            .isInstanceOfSatisfying(StoreOpenException.class,
+                ex -> assertThat(ex.error()).isEqualTo(StoreOpenError.NOT_A_STORE));
     }
 
     @Test
@@ -454,8 +454,8 @@ class HistoryStoreTest
         {
             final StoreShard shard = store.shardFor("/u");
             final ServerFile f = shard.createServerFile("/u");
-            final ClientFile c = shard.allocateClientFile(f, 0, 1);
-            final ClientFile other = shard.allocateClientFile(f, 0, 1);
+            final ClientFileRecord c = shard.allocateClientFile(f, 0, 1);
+            final ClientFileRecord other = shard.allocateClientFile(f, 0, 1);
             shard.append(f, c.ident(), 4, 0, 8, changeset, 0, 8);
             shard.append(f, c.ident(), 5, 0, 8, changeset, 0, 8);
             shard.append(f, 1, 9, 0, 8, changeset, 0, 8); // server-local origin: no client
@@ -522,7 +522,7 @@ class HistoryStoreTest
         final EntryView view = new EntryView();
         for (long ident = 2; ident < 2 + f.clientCount(); ident++)
         {
-            final ClientFile c = shard.clientFile(f, ident);
+            final ClientFileRecord c = shard.clientFile(f, ident);
             long reciprocalHash = 0;
             for (long v = 1; v <= f.lastAppended(); v++)
             {

@@ -126,7 +126,7 @@ class StoreCommandModelTest
             assertThat(f.clientCount()).isEqualTo(m.clients.size());
             for (final Map.Entry<Long, StoreModelTest.ClientModel> ce : m.clients.entrySet())
             {
-                final ClientFile c = shard.clientFile(f, ce.getKey());
+                final ClientFileRecord c = shard.clientFile(f, ce.getKey());
                 final StoreModelTest.ClientModel cm = ce.getValue();
                 assertThat(c.clientVersion()).isEqualTo(cm.clientVersion);
                 assertThat(c.rhBaseVersion()).isEqualTo(cm.rhBase);

@@ -91,7 +91,7 @@ class StoreModelTest
             }
             case 2 ->
             {
-                final ClientFile c = shard.allocateClientFile(f, r.nextInt(3), op);
+                final ClientFileRecord c = shard.allocateClientFile(f, r.nextInt(3), op);
                 m.clients.put(c.ident(), new ClientModel(c.salt(), c.clientType(), op));
                 assertThat(c.ident()).isEqualTo(1 + m.clients.size());
             }
@@ -162,7 +162,7 @@ class StoreModelTest
                 assertThat(f.clientCount()).isEqualTo(m.clients.size());
                 for (final Map.Entry<Long, ClientModel> ce : m.clients.entrySet())
                 {
-                    final ClientFile c = shard.clientFile(f, ce.getKey());
+                    final ClientFileRecord c = shard.clientFile(f, ce.getKey());
                     final ClientModel cm = ce.getValue();
                     assertThat(c.salt()).isEqualTo(cm.salt);
                     assertThat(c.clientType()).isEqualTo(cm.clientType);

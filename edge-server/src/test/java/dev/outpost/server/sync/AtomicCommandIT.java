@@ -1,6 +1,7 @@
 package dev.outpost.server.sync;
 
 import dev.outpost.codec.message.MessageType;
+import dev.outpost.server.runtime.SyncServer;
 import dev.outpost.server.sync.writer.FaultPoint;
 import dev.outpost.server.sync.writer.ShardWriter;
 import dev.outpost.server.sync.writer.StoreHistory;

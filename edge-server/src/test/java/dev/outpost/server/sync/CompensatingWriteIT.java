@@ -10,6 +10,7 @@ import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.PrimaryKey;
 import dev.outpost.ot.state.ChangesetBuilder;
 import dev.outpost.ot.state.Value;
+import dev.outpost.server.runtime.SyncServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

@@ -12,6 +12,7 @@ import dev.outpost.ot.sync.DownloadEntry;
 import dev.outpost.ot.sync.UploadBatch;
 import dev.outpost.ot.sync.UploadEntry;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.SyncServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,6 +3,7 @@ package dev.outpost.server.sync;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.server.config.Durability;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.SyncServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,6 +2,7 @@ package dev.outpost.server.sync;
 
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.SyncServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

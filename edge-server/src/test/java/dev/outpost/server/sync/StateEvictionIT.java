@@ -2,6 +2,7 @@ package dev.outpost.server.sync;
 
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.SyncServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -6,6 +6,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.server.cli.OutpostMain;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.SyncServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * A raw sync protocol client for tests, built on the codec: it sends exactly the frames a test asks for (also
  * malformed ones) and decodes what the server sends into {@link Msg} records. Thread-safe enough for one test thread.
  */
-final class SyncTestClient implements AutoCloseable
+public final class SyncTestClient implements AutoCloseable
 {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -44,10 +44,10 @@ final class SyncTestClient implements AutoCloseable
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(1024);
 
     /** A decoded server message; entries for DOWNLOAD, body text otherwise. */
-    record Msg(MessageType type, long session, long[] head, List<Entry> entries, String text, boolean compressed,
+    public record Msg(MessageType type, long session, long[] head, List<Entry> entries, String text, boolean compressed,
         int frameLength, double progress)
     {
-        long get(final int i)
+        public long get(final int i)
         {
             return head[i];
         }
@@ -68,7 +68,7 @@ final class SyncTestClient implements AutoCloseable
         this.encoder = new ClientMessageEncoder().flx(flx);
     }
 
-    static String login(final int port, final String app) throws Exception
+    public static String login(final int port, final String app) throws Exception
     {
         final HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port +
                 "/api/client/v2.0/app/" + app + "/auth/providers/anon-user/login"))
@@ -82,7 +82,7 @@ final class SyncTestClient implements AutoCloseable
         return new JsonObject(r.body()).getString("access_token");
     }
 
-    static SyncTestClient connect(final int port, final String app, final String token, final boolean flx)
+    public static SyncTestClient connect(final int port, final String app, final String token, final boolean flx)
         throws Exception
     {
         return connect(port, app, token, flx, new java.util.concurrent.atomic.AtomicBoolean(), 14);
@@ -198,14 +198,14 @@ final class SyncTestClient implements AutoCloseable
         sendRaw(frame);
     }
 
-    void bind(final long session, final String path, final boolean needIdent) throws Exception
+    public void bind(final long session, final String path, final boolean needIdent) throws Exception
     {
         final byte[] p = path.getBytes(StandardCharsets.UTF_8);
         flush(encoder.bind(out, 0, session, new UnsafeBuffer(p), 0, p.length, new UnsafeBuffer(new byte[0]), 0, 0,
             needIdent, false));
     }
 
-    void ident(final long session, final long ident, final long salt, final long dlServer, final long dlClient,
+    public void ident(final long session, final long ident, final long salt, final long dlServer, final long dlClient,
         final long latest, final long latestSalt) throws Exception
     {
         identFlx(session, ident, salt, dlServer, dlClient, latest, latestSalt, 0, "{}");
@@ -305,7 +305,7 @@ final class SyncTestClient implements AutoCloseable
         return decode((byte[])o);
     }
 
-    Msg next() throws Exception
+    public Msg next() throws Exception
     {
         final Msg m = poll(10_000);
         if (m == null)
@@ -329,7 +329,7 @@ final class SyncTestClient implements AutoCloseable
     }
 
     /** @return the close code once the connection closed (skipping messages). */
-    int awaitClose(final long timeoutMs) throws Exception
+    public int awaitClose(final long timeoutMs) throws Exception
     {
         return closed.get(timeoutMs, TimeUnit.MILLISECONDS);
     }

@@ -1,6 +1,7 @@
 package dev.outpost.server.sync;
 
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.SyncServer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.outpost.server.sync;
 import dev.outpost.codec.message.ClientMessageEncoder;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.SyncServer;
 import dev.outpost.server.ws.RawWebSocket;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,7 +1,7 @@
 package dev.outpost.server.tls;
 
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.http.OutpostServer;
+import dev.outpost.server.runtime.OutpostServer;
 import dev.outpost.server.ws.PingPongHandler;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,7 @@
 package dev.outpost.server.ws;
 
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.http.OutpostServer;
+import dev.outpost.server.runtime.OutpostServer;
 import io.vertx.core.json.JsonObject;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;

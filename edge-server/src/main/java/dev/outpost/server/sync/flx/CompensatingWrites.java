@@ -11,7 +11,7 @@ import dev.outpost.ot.model.PrimaryKey;
 import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.state.TableData;
 import dev.outpost.ot.state.TableType;
-import dev.outpost.ot.sync.ServerIntegrator;
+import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.sync.wire.ErrorBodies;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -62,13 +62,13 @@ public final class CompensatingWrites
      */
     public static long targetOf(final long originFileIdent, final long clientVersion)
     {
-        return originFileIdent == ServerIntegrator.SERVER_FILE_IDENT && clientVersion < 0 ? -clientVersion : 0;
+        return RevertEntryMarker.targetOf(originFileIdent, clientVersion);
     }
 
     /** @return the client version to store a revert entry for {@code clientFileIdent} with. */
     public static long marker(final long clientFileIdent)
     {
-        return -clientFileIdent;
+        return RevertEntryMarker.clientVersionFor(clientFileIdent);
     }
 
     /**

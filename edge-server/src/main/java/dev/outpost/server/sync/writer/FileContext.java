@@ -8,9 +8,9 @@ import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.sync.ServerIntegrator;
 import dev.outpost.ot.sync.TouchIndex;
 import dev.outpost.server.store.EntryView;
+import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
-import dev.outpost.server.sync.flx.CompensatingWrites;
 import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 
 import org.agrona.collections.Long2ObjectHashMap;
@@ -166,7 +166,7 @@ public final class FileContext
                 index.recordUnknown(v);
                 continue;
             }
-            final long target = CompensatingWrites.targetOf(view.originFileIdent(), view.clientVersion());
+            final long target = RevertEntryMarker.targetOf(view);
             if (target != 0)
             {
                 revertAppended(target, v);

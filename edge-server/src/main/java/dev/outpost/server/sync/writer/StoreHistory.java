@@ -8,10 +8,11 @@ import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.ot.sync.ClientFile;
 import dev.outpost.ot.sync.HistoryEntry;
 import dev.outpost.ot.sync.ServerHistory;
+import dev.outpost.server.store.ClientFileRecord;
 import dev.outpost.server.store.EntryView;
+import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
-import dev.outpost.server.sync.flx.CompensatingWrites;
 import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.EpochClock;
@@ -68,7 +69,7 @@ public final class StoreHistory implements ServerHistory
                 throw new IllegalStateException("missing history entry " + serverVersion + " of " + file.name());
             }
             // a revert entry (compensating write) concerns one client's view only: nothing to merge against
-            final boolean revert = CompensatingWrites.targetOf(view.originFileIdent(), view.clientVersion()) != 0;
+            final boolean revert = RevertEntryMarker.targetOf(view) != 0;
             final Changeset c = revert ? new Changeset() : tools.parse(view);
             e = new HistoryEntry(view.originFileIdent() == ServerIntegratorIdent.SERVER ? 0 : view.originFileIdent(),
                 view.clientVersion(), view.timestamp(), c);
@@ -156,10 +157,10 @@ public final class StoreHistory implements ServerHistory
     {
         private final StoreShard shard;
         private final ServerFile file;
-        private final dev.outpost.server.store.ClientFile client;
+        private final ClientFileRecord client;
         private final WriterTools tools;
 
-        StoreClientFile(final StoreShard shard, final ServerFile file, final dev.outpost.server.store.ClientFile client,
+        StoreClientFile(final StoreShard shard, final ServerFile file, final ClientFileRecord client,
             final WriterTools tools)
         {
             this.shard = shard;

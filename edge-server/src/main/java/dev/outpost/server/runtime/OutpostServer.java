@@ -1,7 +1,9 @@
-package dev.outpost.server.http;
+package dev.outpost.server.runtime;
 
 import dev.outpost.server.auth.AuthService;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.http.HttpApi;
+import dev.outpost.server.http.HttpConnectionGuard;
 import dev.outpost.server.metrics.Logging;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.status.ServerStatus;
@@ -65,7 +67,7 @@ public final class OutpostServer implements AutoCloseable
     /**
      * {@link #start(ServerConfig, SyncConnectionHandlerFactory, ServerMetrics)} with metrics of its own. For tests
      * of the HTTP and WebSocket layers with a handler factory of their own; the sync server is
-     * {@code dev.outpost.server.sync.SyncServer}, which goes through {@link #startApps}.
+     * {@code dev.outpost.server.runtime.SyncServer}, which goes through {@link #startApps}.
      */
     public static OutpostServer start(final ServerConfig config, final SyncConnectionHandlerFactory factory)
         throws Exception

@@ -3,12 +3,13 @@ package dev.outpost.server.store;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
- * One client file registered with a server file: its ident and salt (fixed at allocation) and its upload state
- * and reciprocal history (changed through {@link StoreShard}).
+ * The store's record of one client file registered with a server file: its ident and salt (fixed at allocation)
+ * and its upload state and reciprocal history (changed through {@link StoreShard}). The sync integrator sees it
+ * through ot-core's {@code dev.outpost.ot.sync.ClientFile}.
  * <p>
  * Not thread-safe: owned by the writer thread of the server file's shard. Other threads must not read it.
  */
-public final class ClientFile
+public final class ClientFileRecord
 {
     static final long NO_RECIPROCAL = -1;
 
@@ -22,7 +23,7 @@ public final class ClientFile
     /** server version -> log index of its RECIPROCAL record; only versions above rhBaseVersion. */
     final Long2LongHashMap reciprocals = new Long2LongHashMap(NO_RECIPROCAL);
 
-    ClientFile(final long ident, final long salt, final int clientType, final long lastSeen)
+    ClientFileRecord(final long ident, final long salt, final int clientType, final long lastSeen)
     {
         this.ident = ident;
         this.salt = salt;
@@ -117,7 +118,7 @@ public final class ClientFile
     @Override
     public String toString()
     {
-        return "ClientFile{ident=" + ident + ", clientVersion=" + clientVersion + ", rhBaseVersion=" +
+        return "ClientFileRecord{ident=" + ident + ", clientVersion=" + clientVersion + ", rhBaseVersion=" +
             rhBaseVersion + ", lockedServerVersion=" + lockedServerVersion + ", reciprocals=" +
             reciprocals.size() + '}';
     }

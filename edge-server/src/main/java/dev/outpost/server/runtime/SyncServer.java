@@ -1,8 +1,8 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.runtime;
 
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.http.OutpostServer;
 import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.sync.SyncService;
 
 /**
  * The whole running server: the HTTP API and sync WebSocket ({@link OutpostServer}) with a {@link SyncService} as

@@ -1,4 +1,4 @@
-package dev.outpost.server.http;
+package dev.outpost.server.runtime;
 
 import dev.outpost.server.auth.AuthService;
 import dev.outpost.server.auth.AuthStore;
@@ -6,6 +6,9 @@ import dev.outpost.server.auth.CustomTokenVerifier;
 import dev.outpost.server.auth.TokenService;
 import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.http.ApiResponses;
+import dev.outpost.server.http.AppDirectory;
+import dev.outpost.server.http.HttpApi;
 import dev.outpost.server.metrics.MeteredConnections;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.status.ServerStatus;

@@ -1,10 +1,12 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.runtime;
 
 import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.status.ServerStatus;
+import dev.outpost.server.sync.SyncTestClient.Msg;
+import dev.outpost.server.sync.SyncTestClient;
 import dev.outpost.server.ws.CloseCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static dev.outpost.server.sync.SyncTestClient.Msg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,7 +1,7 @@
 package dev.outpost.server.store;
 
 /** Why a data directory could not be opened. */
-public enum StoreError
+public enum StoreOpenError
 {
     /** The format file names a version this build does not know (newer, or not a positive number). */
     UNSUPPORTED_FORMAT_VERSION,

@@ -1,0 +1,188 @@
+package dev.outpost.ot.query;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+
+import dev.outpost.codec.changeset.Instr;
+import dev.outpost.ot.state.ObjectData;
+import dev.outpost.ot.state.Value;
+
+/**
+ * {@link ObjectView} over today's {@link ObjectData}: the one place the query package knows the state's
+ * representation. A reusable flyweight: {@link #wrap} an object, evaluate, wrap the next. Not thread-safe (one per
+ * thread). Lookups of the same field in a row are served from a one-entry cache; set elements are copied once per
+ * wrap into a reused array, so steady-state evaluation allocates nothing.
+ */
+public final class StateObjectView implements ObjectView
+{
+    private ObjectData object;
+    private String lastField;
+    private Value lastValue;
+    private String setField;
+    private Value[] setItems = new Value[8];
+    private int setSize;
+
+    /** @return this view, positioned on {@code object}. */
+    public StateObjectView wrap(final ObjectData object)
+    {
+        this.object = object;
+        this.lastField = null;
+        this.lastValue = null;
+        this.setField = null;
+        return this;
+    }
+
+    private Value field(final String field)
+    {
+        if (field != lastField)
+        {
+            lastField = field;
+            lastValue = object.get(field);
+        }
+        return lastValue;
+    }
+
+    private Value value(final String field, final int index)
+    {
+        final Value v = field(field);
+        if (index < 0)
+        {
+            return v;
+        }
+        if (v instanceof Value.ListValue l)
+        {
+            return l.items().get(index);
+        }
+        if (v instanceof Value.SetValue s)
+        {
+            if (field != setField)
+            {
+                setField = field;
+                setSize = 0;
+                if (setItems.length < s.items().size())
+                {
+                    setItems = new Value[Math.max(s.items().size(), setItems.length * 2)];
+                }
+                // first()/higher() walk the tree without the iterator an enhanced for would allocate.
+                for (Value item = s.items().isEmpty() ? null : s.items().first(); item != null;
+                    item = s.items().higher(item))
+                {
+                    setItems[setSize++] = item;
+                }
+            }
+            return setItems[index];
+        }
+        return Value.Null.INSTANCE;
+    }
+
+    @Override
+    public int elementCount(final String field)
+    {
+        final Value v = field(field);
+        if (v == null)
+        {
+            return ABSENT;
+        }
+        if (v instanceof Value.ListValue l)
+        {
+            return l.items().size();
+        }
+        if (v instanceof Value.SetValue s)
+        {
+            return s.items().size();
+        }
+        return SCALAR;
+    }
+
+    @Override
+    public ValueKind kind(final String field, final int index)
+    {
+        final Value v = value(field, index);
+        if (v == null)
+        {
+            return ValueKind.NULL;
+        }
+        return switch (v.type())
+        {
+            case Instr.TYPE_NULL -> ValueKind.NULL;
+            case Instr.TYPE_INT -> ValueKind.INT;
+            case Instr.TYPE_BOOL -> ValueKind.BOOL;
+            case Instr.TYPE_STRING -> ValueKind.STRING;
+            case Instr.TYPE_BINARY -> ValueKind.BINARY;
+            case Instr.TYPE_TIMESTAMP -> ValueKind.TIMESTAMP;
+            case Instr.TYPE_FLOAT -> ValueKind.FLOAT;
+            case Instr.TYPE_DOUBLE -> ValueKind.DOUBLE;
+            case Instr.TYPE_DECIMAL -> ValueKind.DECIMAL;
+            case Instr.TYPE_OBJECT_ID -> ValueKind.OBJECT_ID;
+            case Instr.TYPE_UUID -> ValueKind.UUID;
+            default -> ValueKind.OTHER;
+        };
+    }
+
+    @Override
+    public long intValue(final String field, final int index)
+    {
+        return ((Value.Int)value(field, index)).value();
+    }
+
+    @Override
+    public boolean boolValue(final String field, final int index)
+    {
+        return ((Value.Bool)value(field, index)).value();
+    }
+
+    @Override
+    public float floatValue(final String field, final int index)
+    {
+        return Float.intBitsToFloat(((Value.FloatValue)value(field, index)).bits());
+    }
+
+    @Override
+    public double doubleValue(final String field, final int index)
+    {
+        return Double.longBitsToDouble(((Value.DoubleValue)value(field, index)).bits());
+    }
+
+    @Override
+    public String stringValue(final String field, final int index)
+    {
+        return ((Value.Str)value(field, index)).value();
+    }
+
+    @Override
+    public byte[] bytesValue(final String field, final int index)
+    {
+        final Value v = value(field, index);
+        if (v instanceof Value.ObjectIdValue o)
+        {
+            return o.bytes();
+        }
+        if (v instanceof Value.UuidValue u)
+        {
+            return u.bytes();
+        }
+        return ((Value.Bin)v).bytes();
+    }
+
+    @Override
+    public long timestampSeconds(final String field, final int index)
+    {
+        return ((Value.Timestamp)value(field, index)).seconds();
+    }
+
+    @Override
+    public int timestampNanos(final String field, final int index)
+    {
+        return ((Value.Timestamp)value(field, index)).nanos();
+    }
+
+    @Override
+    public BigDecimal decimalValue(final String field, final int index)
+    {
+        final Value.Decimal d = (Value.Decimal)value(field, index);
+        final BigInteger coefficient = BigInteger.valueOf(d.high()).shiftLeft(64)
+            .or(new BigInteger(Long.toUnsignedString(d.low())));
+        final BigDecimal v = new BigDecimal(coefficient, -d.exponent());
+        return d.negative() ? v.negate() : v;
+    }
+}
