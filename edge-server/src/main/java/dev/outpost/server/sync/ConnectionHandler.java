@@ -7,6 +7,8 @@ import dev.outpost.codec.message.MessageType;
 import dev.outpost.codec.message.ServerMessageEncoder;
 import dev.outpost.codec.message.UploadEntryIterator;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.sync.wire.ErrorBodies;
+import dev.outpost.server.sync.writer.FileContext;
 import dev.outpost.server.ws.CloseCodes;
 import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.ws.SyncConnection;

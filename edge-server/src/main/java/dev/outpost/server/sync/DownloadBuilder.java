@@ -7,11 +7,15 @@ import dev.outpost.codec.message.ServerMessageEncoder;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.ChangesetReader;
 import dev.outpost.ot.model.ChangesetWriter;
-import dev.outpost.ot.model.Instruction;
-import dev.outpost.ot.model.ObjectInstruction;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.HistoryReader;
+import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
+import dev.outpost.server.sync.flx.BootstrapSplitter;
+import dev.outpost.server.sync.flx.DownloadTrim;
+import dev.outpost.server.sync.wire.LegacyRequests;
+import dev.outpost.server.sync.wire.RealmTime;
+import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.SyncConnection;
 import org.agrona.DirectBuffer;
@@ -103,7 +107,7 @@ final class DownloadBuilder
                 v = next;
                 continue;
             }
-            final long revertTarget = CompensatingWrites.targetOf(view);
+            final long revertTarget = RevertEntryMarker.targetOf(view);
             DirectBuffer src = view.changeset();
             int len = view.changesetLength();
             if (len == 0 || (revertTarget != 0 && revertTarget != job.clientFileIdent))
@@ -153,7 +157,7 @@ final class DownloadBuilder
     }
 
     /**
-     * FLX: drop the object instructions of classes outside the subscription (schema instructions stay).
+     * FLX: drop the object instructions of classes outside the subscription ({@link DownloadTrim}).
      *
      * @return the filtered length (bytes in {@link #filtered}), or {@code -(len + 1)} to send the original.
      */
@@ -169,26 +173,10 @@ final class DownloadBuilder
             LOG.log(System.Logger.Level.ERROR, "stored changeset of " + job.fileName + " does not parse");
             return 0;
         }
-        boolean drop = false;
-        for (final Instruction i : cs.instructions())
-        {
-            if (i instanceof ObjectInstruction && !job.classes.contains(i.table()))
-            {
-                drop = true;
-                break;
-            }
-        }
-        if (!drop)
+        final Changeset kept = DownloadTrim.trim(cs, job.classes);
+        if (kept == cs)
         {
             return -(len + 1);
-        }
-        final Changeset kept = cs.copyHeader();
-        for (final Instruction i : cs.instructions())
-        {
-            if (!(i instanceof ObjectInstruction) || job.classes.contains(i.table()))
-            {
-                kept.add(i);
-            }
         }
         if (kept.isEmpty())
         {
@@ -273,7 +261,7 @@ final class DownloadBuilder
         }
         final int count = job.parts.size();
         final int len = changesetWriter.encode(job.parts.get(job.part), filtered, 0);
-        final int n = EntryEncoder.downloadEntry(body, 0, job.fromServer, job.fromClient, Session.realmTime(clock),
+        final int n = EntryEncoder.downloadEntry(body, 0, job.fromServer, job.fromClient, RealmTime.of(clock),
             ServerIntegratorIdent.SERVER, len, filtered, 0, len);
         job.entries = 1;
         prepare(job, n);

@@ -2,7 +2,9 @@ package dev.outpost.server.sync;
 
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.server.store.ServerFile;
+import dev.outpost.server.sync.wire.LegacyRequests;
 import dev.outpost.server.ws.OutboundFrame;
+import dev.outpost.server.ws.SyncConnection;
 
 import java.util.List;
 import java.util.Set;
@@ -29,7 +31,12 @@ final class DownloadJob
         STATE
     }
 
-    final Session session;
+    /** Told on the session's event loop when the job is built (or failed). */
+    final BuildListener listener;
+    /** The session's app (its builders, metrics and pool accounting). */
+    final SyncService service;
+    /** The session's connection (where the message goes and the listener runs). */
+    final SyncConnection connection;
 
     // inputs (event loop)
     Kind kind;
@@ -75,9 +82,25 @@ final class DownloadJob
     int frameLength;
     Throwable failure;
 
-    DownloadJob(final Session session)
+    DownloadJob(final BuildListener listener, final SyncService service, final SyncConnection connection)
     {
-        this.session = session;
+        this.listener = listener;
+        this.service = service;
+        this.connection = connection;
+    }
+
+    /** @return about the size of the message this job builds (counted against the connection's budget meanwhile). */
+    long expectedBytes()
+    {
+        final long body = switch (kind)
+        {
+            case HISTORY -> Math.min(maxBytes,
+                Math.max(0, file.cumulativeSize(head) - file.cumulativeSize(fromServer)));
+            case BOOTSTRAP -> maxBytes / 2;
+            case STATE -> Math.min((long)LegacyRequests.SEGMENT_SIZE * LegacyRequests.SEGMENTS_PER_MESSAGE,
+                stateBytes.length - stateOffset);
+        };
+        return body + DownloadBuilder.HEAD_MAX;
     }
 
     /** Drop the outputs of the previous build (before reuse). */

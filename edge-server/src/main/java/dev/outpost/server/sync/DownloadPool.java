@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class DownloadPool
 {
     private static final System.Logger LOG = System.getLogger(DownloadPool.class.getName());
-    private static final DownloadJob STOP = new DownloadJob(null);
+    private static final DownloadJob STOP = new DownloadJob(null, null, null);
 
     private final LinkedBlockingQueue<DownloadJob> queue = new LinkedBlockingQueue<>();
     private final Thread[] threads;
@@ -94,7 +94,7 @@ final class DownloadPool
             {
                 return;
             }
-            final SyncService service = job.session.conn.service;
+            final SyncService service = job.service;
             try
             {
                 if (service.isOpen())
@@ -118,7 +118,7 @@ final class DownloadPool
         final long started = System.nanoTime();
         try
         {
-            service.poolBuilder().build(job, job.session.conn.connection);
+            service.poolBuilder().build(job, job.connection);
         }
         catch (final Throwable t)
         {
@@ -130,7 +130,7 @@ final class DownloadPool
         built.incrementAndGet();
         try
         {
-            job.session.conn.connection.execute(TaskKind.DOWNLOAD, job.session::built);
+            job.connection.execute(TaskKind.DOWNLOAD, job.listener::built);
         }
         catch (final RuntimeException ex)
         {
@@ -148,7 +148,7 @@ final class DownloadPool
             if (dropped != STOP)
             {
                 dropped.releaseFrame();
-                dropped.session.conn.service.downloadDone();
+                dropped.service.downloadDone();
             }
         }
         for (int i = 0; i < threads.length; i++)

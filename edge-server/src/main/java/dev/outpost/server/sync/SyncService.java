@@ -9,6 +9,10 @@ import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreOpenException;
+import dev.outpost.server.sync.flx.FlxQuery;
+import dev.outpost.server.sync.writer.FileContext;
+import dev.outpost.server.sync.writer.ShardWriter;
+import dev.outpost.server.sync.writer.WriterCommand;
 import dev.outpost.server.ws.SyncConnection;
 import dev.outpost.server.ws.SyncConnectionHandler;
 import dev.outpost.server.ws.SyncConnectionHandlerFactory;
@@ -378,17 +382,20 @@ public final class SyncService implements SyncEngine
         {
             private String text;
 
-            void execute(final ShardWriter writer)
+            @Override
+            protected void execute(final ShardWriter writer)
             {
                 text = writer.open(serverFileName).state().dump();
             }
 
-            void complete()
+            @Override
+            protected void complete()
             {
                 result.complete(text);
             }
 
-            void fail(final Throwable cause)
+            @Override
+            protected void fail(final Throwable cause)
             {
                 result.completeExceptionally(cause);
             }

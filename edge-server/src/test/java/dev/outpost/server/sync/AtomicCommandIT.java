@@ -2,6 +2,9 @@ package dev.outpost.server.sync;
 
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.server.runtime.SyncServer;
+import dev.outpost.server.sync.writer.FaultPoint;
+import dev.outpost.server.sync.writer.ShardWriter;
+import dev.outpost.server.sync.writer.StoreHistory;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

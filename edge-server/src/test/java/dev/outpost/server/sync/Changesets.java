@@ -6,7 +6,7 @@ import dev.outpost.ot.state.ChangesetBuilder;
 import dev.outpost.ot.state.Value;
 
 /** Changeset bytes for protocol tests, built with ot-core's builder and writer (realm's encoding). */
-final class Changesets
+public final class Changesets
 {
     private Changesets()
     {
@@ -22,7 +22,7 @@ final class Changesets
     }
 
     /** Schema of {@code table}, then objects {@code first .. first+count-1} with {@code name = prefix + key}. */
-    static byte[] objects(final String table, final long first, final int count, final String prefix)
+    public static byte[] objects(final String table, final long first, final int count, final String prefix)
     {
         {
             final ChangesetBuilder b = new ChangesetBuilder();
@@ -52,7 +52,7 @@ final class Changesets
     }
 
     /** {@code count} objects whose names are {@code nameBytes} random letters (incompressible-ish). */
-    static byte[] randomObjects(final String table, final long first, final int count, final int nameBytes)
+    public static byte[] randomObjects(final String table, final long first, final int count, final int nameBytes)
     {
         final java.util.Random random = new java.util.Random(first);
         final ChangesetBuilder b = new ChangesetBuilder();

@@ -4,6 +4,7 @@ import dev.outpost.codec.message.MessageType;
 import dev.outpost.server.inspect.StoreInspector;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
+import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -3,6 +3,7 @@ package dev.outpost.server.sync;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.runtime.SyncServer;
+import dev.outpost.server.sync.wire.ErrorBodies;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,19 +1,19 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.wire;
 
 /**
  * Constants of the original protocol's requests (TRANSACT, STATE_REQUEST, CLIENT_VERSION_REQUEST; see
  * SYNC.md). Realm's current client never sends them; the session handles them so old tooling and tests can.
  */
-final class LegacyRequests
+public final class LegacyRequests
 {
     /** TRANSACT status: accepted and applied. */
-    static final int TRANSACT_ACCEPTED = 1;
+    public static final int TRANSACT_ACCEPTED = 1;
     /** TRANSACT status: not based on the current head; try again. */
-    static final int TRANSACT_REJECTED = 2;
-    /** Raw snapshot bytes per STATE segment (before deflate; {@link DownloadBuilder} builds the STATE messages). */
-    static final int SEGMENT_SIZE = 64 * 4096;
+    public static final int TRANSACT_REJECTED = 2;
+    /** Raw snapshot bytes per STATE segment (before deflate; {@code DownloadBuilder} builds the STATE messages). */
+    public static final int SEGMENT_SIZE = 64 * 4096;
     /** Segments per STATE message. */
-    static final int SEGMENTS_PER_MESSAGE = 4;
+    public static final int SEGMENTS_PER_MESSAGE = 4;
 
     private LegacyRequests()
     {

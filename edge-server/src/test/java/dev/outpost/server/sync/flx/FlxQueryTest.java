@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.flx;
 
 import org.junit.jupiter.api.Test;
 

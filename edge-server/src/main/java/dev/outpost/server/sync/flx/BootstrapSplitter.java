@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.flx;
 
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.ChangesetWriter;
@@ -14,13 +14,13 @@ import java.util.List;
  * {@link CreateObject}, so each part is a valid changeset applied after the previous ones (schema in the first).
  * Stateless.
  */
-final class BootstrapSplitter
+public final class BootstrapSplitter
 {
     private BootstrapSplitter()
     {
     }
 
-    static List<Changeset> split(final Changeset snapshot, final ChangesetWriter writer, final int limit)
+    public static List<Changeset> split(final Changeset snapshot, final ChangesetWriter writer, final int limit)
     {
         final int bytes = writer.toBytes(snapshot).length;
         final ArrayList<Changeset> parts = new ArrayList<>();

@@ -1,8 +1,9 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.writer;
 
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
+import dev.outpost.server.sync.Changesets;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,25 +1,25 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.wire;
 
 /** JSON_ERROR bodies (protocol §4.9): every required key, in realm's alphabetical order. Stateless. */
-final class ErrorBodies
+public final class ErrorBodies
 {
-    static final String CLIENT_RESET = "ClientReset";
-    static final String PROTOCOL_VIOLATION = "ProtocolViolation";
-    static final String TRANSIENT = "Transient";
-    static final String APPLICATION_BUG = "ApplicationBug";
+    public static final String CLIENT_RESET = "ClientReset";
+    public static final String PROTOCOL_VIOLATION = "ProtocolViolation";
+    public static final String TRANSIENT = "Transient";
+    public static final String APPLICATION_BUG = "ApplicationBug";
 
     private ErrorBodies()
     {
     }
 
-    static String json(final String action, final String message, final boolean tryAgain)
+    public static String json(final String action, final String message, final boolean tryAgain)
     {
         final boolean reset = action.startsWith(CLIENT_RESET);
         return "{\"action\":\"" + action + "\",\"isRecoveryModeDisabled\":false,\"logURL\":\"\",\"message\":\"" +
             escape(message) + "\",\"shouldClientReset\":" + reset + ",\"tryAgain\":" + tryAgain + "}";
     }
 
-    static String escape(final String s)
+    public static String escape(final String s)
     {
         final StringBuilder sb = new StringBuilder(s.length() + 8);
         for (int i = 0; i < s.length(); i++)

@@ -1,10 +1,10 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.writer;
 
 /**
  * Places inside a writer command where tests inject a failure (see {@link ShardWriter#faultHook}): a hook that
  * throws there simulates a store failure or a bug at that point.
  */
-enum FaultPoint
+public enum FaultPoint
 {
     /** Before a transformed changeset is appended to the history. */
     BEFORE_APPEND,

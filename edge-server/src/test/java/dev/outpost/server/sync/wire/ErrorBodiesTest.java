@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.wire;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

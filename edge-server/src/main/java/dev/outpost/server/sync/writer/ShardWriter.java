@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.writer;
 
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryStore;
@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * producer unparks it after an offer. A full queue is back-pressure: {@link #offer} returns false and the event loop
  * retries later; nothing ever blocks an event loop.
  */
-final class ShardWriter implements Runnable
+public final class ShardWriter implements Runnable
 {
     /** Default handoff capacity (commands); the setting {@code ServerConfig.writerQueue()} overrides it. */
     static final int QUEUE_CAPACITY = 4096;
@@ -30,7 +30,8 @@ final class ShardWriter implements Runnable
     private static final System.Logger LOG = System.getLogger(ShardWriter.class.getName());
 
     final StoreShard shard;
-    final StoreHistory.WriterTools tools;
+    /** Writer-owned scratch (parsers, encoder, view) and the tests' fault hook. */
+    public final StoreHistory.WriterTools tools;
     private final HistoryStore store;
     private final ConcurrentHashMap<String, FileContext> files;
     private final ManyToOneConcurrentArrayQueue<WriterCommand> queue;
@@ -57,10 +58,10 @@ final class ShardWriter implements Runnable
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean sleeping;
-    private final ServerMetrics metrics;
+    final ServerMetrics metrics;
 
-    ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
-        final int queueCapacity, final ServerMetrics metrics)
+    public ShardWriter(final HistoryStore store, final int shardIndex,
+        final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics)
     {
         this(store, shardIndex, files, queueCapacity, metrics, Integer.MAX_VALUE, Long.MAX_VALUE,
             SystemEpochClock.INSTANCE);
@@ -72,9 +73,9 @@ final class ShardWriter implements Runnable
      *                       rebuilt from the history when touched again).
      * @param clock          the server's clock (timestamps of server changesets, client files' last-seen times).
      */
-    ShardWriter(final HistoryStore store, final int shardIndex, final ConcurrentHashMap<String, FileContext> files,
-        final int queueCapacity, final ServerMetrics metrics, final int maxLoadedFiles, final long maxLoadedBytes,
-        final EpochClock clock)
+    public ShardWriter(final HistoryStore store, final int shardIndex,
+        final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics,
+        final int maxLoadedFiles, final long maxLoadedBytes, final EpochClock clock)
     {
         this.tools = new StoreHistory.WriterTools(clock);
         this.maxLoadedFiles = maxLoadedFiles;
@@ -88,7 +89,7 @@ final class ShardWriter implements Runnable
         this.thread.setDaemon(true);
     }
 
-    void start()
+    public void start()
     {
         thread.start();
     }
@@ -98,7 +99,7 @@ final class ShardWriter implements Runnable
      *
      * @return false if the handoff is full (retry later) or the writer stopped.
      */
-    boolean offer(final WriterCommand command)
+    public boolean offer(final WriterCommand command)
     {
         if (!running || !queue.offer(command))
         {
@@ -111,7 +112,7 @@ final class ShardWriter implements Runnable
         return true;
     }
 
-    void stop()
+    public void stop()
     {
         running = false;
         LockSupport.unpark(thread);
@@ -384,43 +385,43 @@ final class ShardWriter implements Runnable
     }
 
     /** @return server files whose object state is in memory. Writer thread (any thread: approximate). */
-    int loadedFiles()
+    public int loadedFiles()
     {
         return loadedFiles;
     }
 
     /** @return the estimated bytes of the loaded object states. Writer thread (any thread: approximate). */
-    long loadedBytes()
+    public long loadedBytes()
     {
         return loadedBytes;
     }
 
     /** @return contexts of this writer's server files in memory. Any thread (approximate). */
-    int residentFiles()
+    public int residentFiles()
     {
         return residentFiles;
     }
 
     /** @return idle contexts dropped so far. Any thread. */
-    long contextEvictions()
+    public long contextEvictions()
     {
         return contextEvictions;
     }
 
     /** @return object states evicted so far. Any thread. */
-    long evictions()
+    public long evictions()
     {
         return evictions;
     }
 
     /** @return commands rolled back so far (failed, or asked to). Any thread. */
-    long abortedCommands()
+    public long abortedCommands()
     {
         return abortedCommands;
     }
 
     /** Writer: get or create the server file {@code name} (durable) and its context. */
-    FileContext open(final String name)
+    public FileContext open(final String name)
     {
         FileContext ctx = files.get(name);
         if (ctx == null)

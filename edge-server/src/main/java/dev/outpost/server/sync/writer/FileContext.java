@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.writer;
 
 import dev.outpost.codec.CodecException;
 import dev.outpost.ot.model.Changeset;
@@ -8,8 +8,10 @@ import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.sync.ServerIntegrator;
 import dev.outpost.ot.sync.TouchIndex;
 import dev.outpost.server.store.EntryView;
+import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
+import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
@@ -22,17 +24,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runtime of one server file: its store record (readable by any thread), the sessions bound to it (any thread), and
  * the writer-owned history view, object state and integrator (built lazily on the writer by replaying the history).
  */
-final class FileContext
+public final class FileContext
 {
     private static final System.Logger LOG = System.getLogger(FileContext.class.getName());
     private static final Changeset EMPTY = new Changeset();
 
-    final String name;
-    final ServerFile file;
+    /** The server file's name (the store's copy). */
+    public final String name;
+    /** The server file's store record (readable by any thread). */
+    public final ServerFile file;
     final ShardWriter writer;
-    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<FileListener> sessions = ConcurrentHashMap.newKeySet();
     /** Client file ident -> the live session identified with it (at most one per client file, any thread). */
-    private final ConcurrentHashMap<Long, Session> identified = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, FileListener> identified = new ConcurrentHashMap<>();
     /**
      * Holders that keep this context resident: each session from its BIND until it ends, each writer command from
      * its handoff until it ran. Only a holder of a pin pins again, and only the writer evicts (when there is none).
@@ -62,12 +66,12 @@ final class FileContext
         this.writer = writer;
     }
 
-    void subscribe(final Session session)
+    public void subscribe(final FileListener session)
     {
         sessions.add(session);
     }
 
-    void unsubscribe(final Session session)
+    public void unsubscribe(final FileListener session)
     {
         sessions.remove(session);
     }
@@ -78,25 +82,25 @@ final class FileContext
      *
      * @return the session it replaces (still live, possibly on another connection and event loop), or null.
      */
-    Session identify(final long clientFile, final Session session)
+    public FileListener identify(final long clientFile, final FileListener session)
     {
-        final Session previous = identified.put(clientFile, session);
+        final FileListener previous = identified.put(clientFile, session);
         return previous == session ? null : previous;
     }
 
     /** Any thread: forget {@code session} as the live session of {@code clientFile} (no-op if it was replaced). */
-    void unidentify(final long clientFile, final Session session)
+    public void unidentify(final long clientFile, final FileListener session)
     {
         identified.remove(clientFile, session);
     }
 
     /** @return client files with a live identified session (registry size). */
-    int identifiedCount()
+    public int identifiedCount()
     {
         return identified.size();
     }
 
-    int sessionCount()
+    public int sessionCount()
     {
         return sessions.size();
     }
@@ -104,26 +108,26 @@ final class FileContext
     /** Any thread (the writer after a publish): tell every bound session there is more history to read. */
     void notifySessions()
     {
-        for (final Session s : sessions)
+        for (final FileListener s : sessions)
         {
-            s.notifyHeadAdvanced();
+            s.headAdvanced();
         }
     }
 
     /** Any thread: a session or command holds this context (see {@link #pins}). */
-    void pin()
+    public void pin()
     {
         pins.incrementAndGet();
     }
 
     /** Any thread: a holder of {@link #pin()} is done with this context. */
-    void unpin()
+    public void unpin()
     {
         pins.decrementAndGet();
     }
 
     /** @return whether a session or command holds this context (then it is never evicted). */
-    boolean pinned()
+    public boolean pinned()
     {
         return pins.get() > 0 || !sessions.isEmpty() || !identified.isEmpty();
     }
@@ -162,7 +166,7 @@ final class FileContext
                 index.recordUnknown(v);
                 continue;
             }
-            final long target = CompensatingWrites.targetOf(view);
+            final long target = RevertEntryMarker.targetOf(view);
             if (target != 0)
             {
                 revertAppended(target, v);
@@ -210,7 +214,7 @@ final class FileContext
         integrator = null;
     }
 
-    boolean loaded()
+    public boolean loaded()
     {
         return integrator != null;
     }
@@ -250,7 +254,7 @@ final class FileContext
         return history;
     }
 
-    ObjectState state()
+    public ObjectState state()
     {
         return state;
     }

@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.flx;
 
 import dev.outpost.codec.changeset.Instr;
 import dev.outpost.ot.model.Changeset;
@@ -8,6 +8,7 @@ import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.ChangesetBuilder;
 import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.state.Value;
+import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.flx;
 
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.ChangesetReader;
@@ -6,6 +6,7 @@ import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.ot.model.CreateObject;
 import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.ObjectState;
+import dev.outpost.server.sync.Changesets;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

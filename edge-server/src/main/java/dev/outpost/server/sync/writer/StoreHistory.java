@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.writer;
 
 import dev.outpost.codec.CodecException;
 import dev.outpost.codec.changeset.ChangesetDecoder;
@@ -10,8 +10,10 @@ import dev.outpost.ot.sync.HistoryEntry;
 import dev.outpost.ot.sync.ServerHistory;
 import dev.outpost.server.store.ClientFileRecord;
 import dev.outpost.server.store.EntryView;
+import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
+import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.EpochClock;
 
@@ -23,7 +25,7 @@ import java.util.Map;
  * entries. {@link #append} encodes the integrated changeset and appends it to the shard (published later by the
  * writer, in a batch). Owned by the shard's writer thread.
  */
-final class StoreHistory implements ServerHistory
+public final class StoreHistory implements ServerHistory
 {
     private static final int CACHE_ENTRIES = 4096;
 
@@ -67,7 +69,8 @@ final class StoreHistory implements ServerHistory
                 throw new IllegalStateException("missing history entry " + serverVersion + " of " + file.name());
             }
             // a revert entry (compensating write) concerns one client's view only: nothing to merge against
-            final Changeset c = CompensatingWrites.targetOf(view) != 0 ? new Changeset() : tools.parse(view);
+            final boolean revert = RevertEntryMarker.targetOf(view) != 0;
+            final Changeset c = revert ? new Changeset() : tools.parse(view);
             e = new HistoryEntry(view.originFileIdent() == ServerIntegratorIdent.SERVER ? 0 : view.originFileIdent(),
                 view.clientVersion(), view.timestamp(), c);
             cache.put(serverVersion, e);
@@ -95,10 +98,10 @@ final class StoreHistory implements ServerHistory
      * A transformed changeset does not fit in one store record: the command is rolled back (it may already have
      * appended other changesets and applied all of them to the object state) and the client gets error 212.
      */
-    static final class ChangesetTooLarge extends RuntimeException
+    public static final class ChangesetTooLarge extends RuntimeException
     {
         private static final long serialVersionUID = 1L;
-        static final ChangesetTooLarge INSTANCE = new ChangesetTooLarge();
+        public static final ChangesetTooLarge INSTANCE = new ChangesetTooLarge();
 
         private ChangesetTooLarge()
         {
@@ -107,7 +110,7 @@ final class StoreHistory implements ServerHistory
     }
 
     /** Per-writer scratch: two parsers, one encoder, one view. */
-    static final class WriterTools
+    public static final class WriterTools
     {
         /** The server's clock: client files' last-seen times (and, through the sessions, changeset timestamps). */
         final EpochClock clock;
@@ -120,7 +123,7 @@ final class StoreHistory implements ServerHistory
         final EntryView view = new EntryView();
         final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(64 * 1024);
         /** Tests only: called at each {@link FaultPoint}; a hook that throws injects a failure there. */
-        volatile java.util.function.Consumer<FaultPoint> faultHook;
+        public volatile java.util.function.Consumer<FaultPoint> faultHook;
 
         WriterTools(final EpochClock clock)
         {

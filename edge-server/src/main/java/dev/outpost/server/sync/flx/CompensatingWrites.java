@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.flx;
 
 import dev.outpost.codec.changeset.Instr;
 import dev.outpost.codec.changeset.VarInt;
@@ -11,8 +11,8 @@ import dev.outpost.ot.model.PrimaryKey;
 import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.state.TableData;
 import dev.outpost.ot.state.TableType;
-import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.RevertEntryMarker;
+import dev.outpost.server.sync.wire.ErrorBodies;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.ByteArrayOutputStream;
@@ -34,7 +34,7 @@ import java.util.Set;
  * {@code compensatingWriteServerVersion} = the revert entry's version) before the DOWNLOAD carrying that entry;
  * realm's client holds the error back until it integrated that version.
  * <p>
- * A revert entry is stored as origin {@link ServerIntegratorIdent#SERVER} with client version {@code -target}
+ * A revert entry is stored as origin {@link ServerIntegrator#SERVER_FILE_IDENT} with client version {@code -target}
  * ({@link #marker}); {@link #targetOf} recognises it. It is sent to the target's sessions only (unfiltered), skipped
  * by every other session, never applied to the server's object state (replay skips it) and empty to the merge.
  * Stateless; the writer-side methods run on the server file's writer.
@@ -46,12 +46,12 @@ public final class CompensatingWrites
     }
 
     /** One object whose write was rejected. */
-    record Rejected(String table, PrimaryKey key)
+    public record Rejected(String table, PrimaryKey key)
     {
     }
 
     /** The rejected objects of one uploaded changeset (one 231 each). */
-    record Rejection(long clientVersion, List<Rejected> objects)
+    public record Rejection(long clientVersion, List<Rejected> objects)
     {
     }
 
@@ -65,14 +65,8 @@ public final class CompensatingWrites
         return RevertEntryMarker.targetOf(originFileIdent, clientVersion);
     }
 
-    /** @return {@link #targetOf(long, long)} of the entry in {@code view}. */
-    public static long targetOf(final EntryView view)
-    {
-        return targetOf(view.originFileIdent(), view.clientVersion());
-    }
-
     /** @return the client version to store a revert entry for {@code clientFileIdent} with. */
-    static long marker(final long clientFileIdent)
+    public static long marker(final long clientFileIdent)
     {
         return RevertEntryMarker.clientVersionFor(clientFileIdent);
     }
@@ -84,7 +78,7 @@ public final class CompensatingWrites
      *
      * @return {@code changeset} itself if nothing was rejected, else a new changeset with the rest.
      */
-    static Changeset trim(final Changeset changeset, final Set<String> classes, final ObjectState state,
+    public static Changeset trim(final Changeset changeset, final Set<String> classes, final ObjectState state,
         final List<Rejected> rejected)
     {
         Set<String> asymmetric = null;
@@ -140,7 +134,7 @@ public final class CompensatingWrites
     }
 
     /** @return the revert changeset: an EraseObject per rejected object, in order, each once. */
-    static Changeset revert(final Collection<Rejected> rejected)
+    public static Changeset revert(final Collection<Rejected> rejected)
     {
         final Changeset c = new Changeset();
         final Set<Rejected> seen = new HashSet<>();
@@ -160,7 +154,7 @@ public final class CompensatingWrites
      * {@code compensatingWriteServerVersion} and {@code rejectedClientVersion}. Objects whose key cannot be
      * expressed standalone (GlobalKey: realm's client treats it as unreachable) are left out of the list.
      */
-    static String errorBody(final List<Rejected> rejected, final long rejectedClientVersion,
+    public static String errorBody(final List<Rejected> rejected, final long rejectedClientVersion,
         final long compensatingWriteServerVersion)
     {
         final StringBuilder updates = new StringBuilder("[");
@@ -205,7 +199,7 @@ public final class CompensatingWrites
      * @return base64 of the standalone primary key encoding realm's {@code parse_base64_encoded_primary_key}
      *     reads (type tag, then the value, strings inline with their length), or null for a GlobalKey.
      */
-    static String base64Key(final PrimaryKey key)
+    public static String base64Key(final PrimaryKey key)
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream(24);
         switch (key.type())
@@ -243,7 +237,7 @@ public final class CompensatingWrites
     }
 
     /** @return the revert entry's objects as {@link Rejected} (to re-derive them from a stored entry). */
-    static List<Rejected> objectsOf(final Changeset revert)
+    public static List<Rejected> objectsOf(final Changeset revert)
     {
         final List<Rejected> out = new ArrayList<>(revert.size());
         for (final Instruction i : revert.instructions())

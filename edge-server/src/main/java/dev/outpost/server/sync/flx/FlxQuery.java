@@ -1,4 +1,4 @@
-package dev.outpost.server.sync;
+package dev.outpost.server.sync.flx;
 
 import java.util.Collections;
 import java.util.Set;
@@ -14,9 +14,9 @@ import java.util.TreeSet;
  * @param classes  the subscribed classes (empty for {@code {}}).
  * @param rejected null if servable, else the reason it is not.
  */
-record FlxQuery(Set<String> classes, String rejected)
+public record FlxQuery(Set<String> classes, String rejected)
 {
-    static final FlxQuery NONE = new FlxQuery(Collections.emptySet(), null);
+    public static final FlxQuery NONE = new FlxQuery(Collections.emptySet(), null);
     /** Most characters of the client's query (or class name) echoed in a rejection; the rest is cut. */
     static final int ECHO_CHARS = 256;
 
@@ -25,14 +25,14 @@ record FlxQuery(Set<String> classes, String rejected)
      * @param maxBytes the largest accepted.
      * @return the rejection of a query too large to parse.
      */
-    static FlxQuery tooLarge(final int bytes, final int maxBytes, final String setting)
+    public static FlxQuery tooLarge(final int bytes, final int maxBytes, final String setting)
     {
         return new FlxQuery(Collections.emptySet(), "the query of " + bytes + " bytes is larger than the limit of " +
             maxBytes + " bytes (setting " + setting + ")");
     }
 
     /** Parse the query JSON. Never throws: malformed JSON gives a rejected query. */
-    static FlxQuery parse(final String json)
+    public static FlxQuery parse(final String json)
     {
         final TreeMap<String, String> map;
         try
@@ -42,7 +42,7 @@ record FlxQuery(Set<String> classes, String rejected)
         catch (final IllegalArgumentException ex)
         {
             return new FlxQuery(Collections.emptySet(), "malformed query JSON: " +
-                SyncService.abbreviate(String.valueOf(ex.getMessage()), ECHO_CHARS));
+                abbreviate(String.valueOf(ex.getMessage()), ECHO_CHARS));
         }
         final TreeSet<String> classes = new TreeSet<>();
         for (final var e : map.entrySet())
@@ -50,8 +50,8 @@ record FlxQuery(Set<String> classes, String rejected)
             if (!isTruePredicate(e.getValue()))
             {
                 return new FlxQuery(Collections.emptySet(), "Outpost serves only TRUEPREDICATE subscriptions; the " +
-                    "query on class '" + SyncService.abbreviate(e.getKey(), ECHO_CHARS) + "' is '" +
-                    SyncService.abbreviate(e.getValue(), ECHO_CHARS) + "'");
+                    "query on class '" + abbreviate(e.getKey(), ECHO_CHARS) + "' is '" +
+                    abbreviate(e.getValue(), ECHO_CHARS) + "'");
             }
             classes.add(e.getKey());
         }
@@ -62,7 +62,7 @@ record FlxQuery(Set<String> classes, String rejected)
      * @return whether {@code rql} is TRUEPREDICATE, possibly parenthesised and OR-ed with itself, e.g.
      * {@code (TRUEPREDICATE )} or {@code (truepredicate) OR (TRUEPREDICATE)}.
      */
-    static boolean isTruePredicate(final String rql)
+    public static boolean isTruePredicate(final String rql)
     {
         final String[] terms = rql.split("(?i)\\)\\s*OR\\s*\\(");
         for (final String term : terms)
@@ -77,6 +77,12 @@ record FlxQuery(Set<String> classes, String rejected)
     }
 
     /** The smallest JSON reader for one object of string values. */
+    /** @return {@code text}, cut to {@code max} characters with a note of its length if longer. */
+    private static String abbreviate(final String text, final int max)
+    {
+        return text.length() <= max ? text : text.substring(0, max) + "\u2026 (" + text.length() + " characters)";
+    }
+
     private static final class MiniJson
     {
         private final String s;

@@ -1,0 +1,137 @@
+package dev.outpost.server.sync.writer;
+
+import dev.outpost.codec.ProtocolErrorCode;
+import dev.outpost.server.store.EntryView;
+import dev.outpost.server.sync.flx.CompensatingWrites;
+import dev.outpost.server.store.ServerFile;
+import org.agrona.collections.LongArrayList;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * IDENT: check the client's cursors against its stored client file and the history, and read its stored upload
+ * cursor and the compensating writes it has not downloaded yet.
+ */
+public final class IdentCommand extends SessionCommand<IdentCommand.Result>
+{
+    /**
+     * What the event loop hands over: the bound file and the IDENT's fields.
+     *
+     * @param file       the bound server file.
+     * @param fileIdent  the client file ident.
+     * @param salt       its salt.
+     * @param dlServer   the download cursor's server version.
+     * @param dlClient   the download cursor's client version.
+     * @param latest     the latest server version the client knows.
+     * @param latestSalt its salt.
+     */
+    public record Input(FileContext file, long fileIdent, long salt, long dlServer, long dlClient, long latest,
+        long latestSalt)
+    {
+    }
+
+    /**
+     * What the session applies on its event loop.
+     *
+     * @param error                     null, or the session error (a client reset) to send.
+     * @param message                   the error message.
+     * @param storedClient              the stored upload cursor's client version.
+     * @param storedRhBase              the stored upload cursor's server version.
+     * @param storedLocked              the stored locked server version.
+     * @param pendingCompensatingWrites the 231 bodies to send again, or null if none.
+     */
+    public record Result(ProtocolErrorCode error, String message, long storedClient, long storedRhBase,
+        long storedLocked, List<String> pendingCompensatingWrites)
+    {
+        static Result failed(final ProtocolErrorCode error, final String message)
+        {
+            return new Result(error, message, 0, 0, 0, null);
+        }
+    }
+
+    private final Input in;
+
+    /**
+     * @param in       the input.
+     * @param callback where the result goes.
+     */
+    public IdentCommand(final Input in, final ResultCallback<Result> callback)
+    {
+        super(callback);
+        this.in = in;
+    }
+
+    @Override
+    Result run(final ShardWriter writer)
+    {
+        final ServerFile f = in.file().file;
+        final long head = f.lastAppended();
+        final long fileIdent = in.fileIdent();
+        final long dlServer = in.dlServer();
+        final long dlClient = in.dlClient();
+        final long latest = in.latest();
+        final var c = fileIdent == 0 ? null : writer.shard.clientFile(f, fileIdent);
+        if (c == null)
+        {
+            return Result.failed(ProtocolErrorCode.BAD_CLIENT_FILE_IDENT, "unknown client file ident " + fileIdent);
+        }
+        if (c.salt() != in.salt())
+        {
+            return Result.failed(ProtocolErrorCode.DIVERGING_HISTORIES, "client file ident salt mismatch");
+        }
+        if (dlServer < c.rhBaseVersion() || dlServer > head)
+        {
+            return Result.failed(ProtocolErrorCode.BAD_SERVER_VERSION, "download server version " + dlServer +
+                " outside [" + c.rhBaseVersion() + ", " + head + "]");
+        }
+        if (dlClient > c.clientVersion() || (dlServer == 0 && dlClient != 0))
+        {
+            return Result.failed(ProtocolErrorCode.BAD_CLIENT_VERSION, "download client version " + dlClient +
+                " beyond the integrated " + c.clientVersion());
+        }
+        if (latest < dlServer || latest > head)
+        {
+            return Result.failed(ProtocolErrorCode.BAD_SERVER_VERSION, "latest server version " + latest +
+                " outside [" + dlServer + ", " + head + "]");
+        }
+        if (in.latestSalt() != f.salt(latest))
+        {
+            return Result.failed(ProtocolErrorCode.DIVERGING_HISTORIES, "latest server version salt mismatch");
+        }
+        return new Result(null, null, c.clientVersion(), c.rhBaseVersion(), c.lockedServerVersion(),
+            compensatingWritesAfter(writer, in.file(), fileIdent, dlServer));
+    }
+
+    /**
+     * The 231 bodies of the revert entries for {@code clientFile} the client has not downloaded yet (above
+     * {@code downloaded}); realm's client forgets pending compensating writes when its session ends, so they are sent
+     * again at IDENT. The rejected client version is that of the client's entry just before the revert.
+     *
+     * @return the bodies, or null if none.
+     */
+    private static List<String> compensatingWritesAfter(final ShardWriter writer, final FileContext f,
+        final long clientFile, final long downloaded)
+    {
+        final LongArrayList versions = f.reverts(clientFile);
+        if (versions == null || versions.getLong(versions.size() - 1) <= downloaded)
+        {
+            return null;
+        }
+        final List<String> bodies = new ArrayList<>();
+        final EntryView view = writer.tools.view;
+        for (int i = 0; i < versions.size(); i++)
+        {
+            final long v = versions.getLong(i);
+            if (v <= downloaded || !writer.shard.readEntry(f.file, v, view))
+            {
+                continue;
+            }
+            final List<CompensatingWrites.Rejected> objects = CompensatingWrites.objectsOf(writer.tools.parse(view));
+            final long rejectedClientVersion = writer.shard.readEntry(f.file, v - 1, view) &&
+                view.originFileIdent() == clientFile ? view.clientVersion() : 0;
+            bodies.add(CompensatingWrites.errorBody(objects, rejectedClientVersion, v));
+        }
+        return bodies;
+    }
+}
