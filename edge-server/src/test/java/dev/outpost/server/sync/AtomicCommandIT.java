@@ -4,7 +4,7 @@ import dev.outpost.codec.message.MessageType;
 import dev.outpost.server.runtime.SyncServer;
 import dev.outpost.server.sync.writer.FaultPoint;
 import dev.outpost.server.sync.writer.ShardWriter;
-import dev.outpost.server.sync.writer.StoreHistory;
+import dev.outpost.server.sync.writer.ShardServerHistory;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -197,7 +197,7 @@ class AtomicCommandIT
         {
             if (p == FaultPoint.BEFORE_APPEND && appends.getAndIncrement() == 1)
             {
-                throw StoreHistory.ChangesetTooLarge.INSTANCE;
+                throw ShardServerHistory.ChangesetTooLarge.INSTANCE;
             }
         };
         b.upload(1, 3, 0, 0, false, concurrentUpload());

@@ -44,7 +44,7 @@ public final class FileContext
     private final AtomicInteger pins = new AtomicInteger();
 
     // writer-owned
-    private StoreHistory history;
+    private ShardServerHistory history;
     private ObjectState state;
     private ServerIntegrator integrator;
     /** Client file ident -> server versions of its revert entries (compensating writes), ascending. */
@@ -133,7 +133,7 @@ public final class FileContext
     }
 
     /** Writer: the history view, object state and integrator, built from the store on first use. */
-    void ensureLoaded(final StoreShard shard, final StoreHistory.WriterTools tools)
+    void ensureLoaded(final StoreShard shard, final ShardServerHistory.WriterTools tools)
     {
         if (evicted)
         {
@@ -149,9 +149,9 @@ public final class FileContext
         writer.used(this);
     }
 
-    private void load(final StoreShard shard, final StoreHistory.WriterTools tools)
+    private void load(final StoreShard shard, final ShardServerHistory.WriterTools tools)
     {
-        history = new StoreHistory(shard, file, tools);
+        history = new ShardServerHistory(shard, file, tools);
         state = new ObjectState();
         reverts.clear(); // rebuilt below (a reload after an eviction or an aborted command must not repeat them)
         final ChangesetApplier applier = new ChangesetApplier(state);
@@ -249,7 +249,7 @@ public final class FileContext
         }
     }
 
-    StoreHistory history()
+    ShardServerHistory history()
     {
         return history;
     }

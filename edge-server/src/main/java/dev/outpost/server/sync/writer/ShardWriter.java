@@ -31,7 +31,7 @@ public final class ShardWriter implements Runnable
 
     final StoreShard shard;
     /** Writer-owned scratch (parsers, encoder, view) and the tests' fault hook. */
-    public final StoreHistory.WriterTools tools;
+    public final ShardServerHistory.WriterTools tools;
     private final HistoryStore store;
     private final ConcurrentHashMap<String, FileContext> files;
     private final ManyToOneConcurrentArrayQueue<WriterCommand> queue;
@@ -77,7 +77,7 @@ public final class ShardWriter implements Runnable
         final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics,
         final int maxLoadedFiles, final long maxLoadedBytes, final EpochClock clock)
     {
-        this.tools = new StoreHistory.WriterTools(clock);
+        this.tools = new ShardServerHistory.WriterTools(clock);
         this.maxLoadedFiles = maxLoadedFiles;
         this.maxLoadedBytes = maxLoadedBytes;
         this.metrics = metrics;

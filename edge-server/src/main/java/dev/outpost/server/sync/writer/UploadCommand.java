@@ -159,10 +159,10 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
         try
         {
             result = f.integrator().integrateUpload(in.clientFileIdent(),
-                new StoreHistory.StoreClientFile(writer.shard, f.file, client, writer.tools), in.progressClient(),
+                new ShardServerHistory.ShardClientFile(writer.shard, f.file, client, writer.tools), in.progressClient(),
                 in.progressServer(), in.locked(), entries);
         }
-        catch (final StoreHistory.ChangesetTooLarge ex)
+        catch (final ShardServerHistory.ChangesetTooLarge ex)
         {
             // the object state already holds the whole upload and part of it may be appended: undo all of it
             rollback = true;

@@ -25,7 +25,7 @@ import java.util.Map;
  * entries. {@link #append} encodes the integrated changeset and appends it to the shard (published later by the
  * writer, in a batch). Owned by the shard's writer thread.
  */
-public final class StoreHistory implements ServerHistory
+public final class ShardServerHistory implements ServerHistory
 {
     private static final int CACHE_ENTRIES = 4096;
 
@@ -40,7 +40,7 @@ public final class StoreHistory implements ServerHistory
         }
     };
 
-    StoreHistory(final StoreShard shard, final ServerFile file, final WriterTools tools)
+    ShardServerHistory(final StoreShard shard, final ServerFile file, final WriterTools tools)
     {
         this.shard = shard;
         this.file = file;
@@ -153,14 +153,14 @@ public final class StoreHistory implements ServerHistory
     }
 
     /** The ot-core {@link ClientFile} of one registered client, stored through the shard. */
-    static final class StoreClientFile implements ClientFile
+    static final class ShardClientFile implements ClientFile
     {
         private final StoreShard shard;
         private final ServerFile file;
         private final ClientFileRecord client;
         private final WriterTools tools;
 
-        StoreClientFile(final StoreShard shard, final ServerFile file, final ClientFileRecord client,
+        ShardClientFile(final StoreShard shard, final ServerFile file, final ClientFileRecord client,
             final WriterTools tools)
         {
             this.shard = shard;
