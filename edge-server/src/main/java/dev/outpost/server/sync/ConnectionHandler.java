@@ -241,13 +241,7 @@ final class ConnectionHandler implements SyncConnectionHandler
             s.logContext().info(EVENTS, "client file bound again by connection " + byConnection +
                 ": closing this older connection (superseded session)");
             service.sessionSuperseded();
-            closed = true;
-            for (final Session other : sessions.values())
-            {
-                other.connectionClosed();
-            }
-            sessions.clear();
-            paused.clear();
+            endAll();
             connection.close(CloseCodes.GOING_AWAY, "superseded session");
         });
     }
@@ -382,17 +376,11 @@ final class ConnectionHandler implements SyncConnectionHandler
     public void onClose(final int code, final String reason)
     {
         service.handlerClosed(this);
-        closed = true;
         if (slowConsumerTimer >= 0)
         {
             connection.context().owner().cancelTimer(slowConsumerTimer);
         }
-        for (final Session s : sessions.values())
-        {
-            s.connectionClosed();
-        }
-        sessions.clear();
-        paused.clear();
+        endAll();
     }
 
     boolean isClosed()
@@ -430,12 +418,7 @@ final class ConnectionHandler implements SyncConnectionHandler
             connection.commit(encoder.error(out, 0, ProtocolErrorCode.CONNECTION_CLOSED.code(), true, 0,
                 new UnsafeBuffer(text), 0, text.length));
         }
-        closed = true;
-        for (final Session s : sessions.values())
-        {
-            s.connectionClosed();
-        }
-        sessions.clear();
+        endAll();
         connection.close(CloseCodes.GOING_AWAY, "server shutting down");
     }
 
@@ -457,12 +440,19 @@ final class ConnectionHandler implements SyncConnectionHandler
             connection.commit(encoder.error(out, 0, safe.code(), safe == ProtocolErrorCode.CONNECTION_CLOSED, 0,
                 new UnsafeBuffer(text), 0, text.length));
         }
+        endAll();
+        connection.close(CloseCodes.PROTOCOL_ERROR, "protocol error " + safe.code());
+    }
+
+    /** The connection is done: every session ends with it (none is resumed or built for any more). */
+    private void endAll()
+    {
         closed = true;
         for (final Session s : sessions.values())
         {
             s.connectionClosed();
         }
         sessions.clear();
-        connection.close(CloseCodes.PROTOCOL_ERROR, "protocol error " + safe.code());
+        paused.clear();
     }
 }
