@@ -10,7 +10,7 @@ import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.ApiResponses;
 import dev.outpost.server.http.AppDirectory;
 import dev.outpost.server.http.HttpApi;
-import dev.outpost.server.metrics.MeteredConnections;
+import dev.outpost.server.metrics.EventLoopMeter;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.status.ServerStatus;
 import dev.outpost.server.ws.SubprotocolNegotiator;
@@ -58,8 +58,8 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
         this.apps = apps;
         this.metrics = metrics;
         this.webSocket = new WebSocketEndpoint(SubprotocolNegotiator.standard(),
-            MeteredConnections.instrument(this::newHandler, metrics, config.eventLoopCpu()), config.maxMessageSize(),
-            config.idleTimeout(), config.wsFragmentBytes());
+            this::newHandler, config.maxMessageSize(), config.idleTimeout(), config.wsFragmentBytes(),
+            new EventLoopMeter(metrics, config.eventLoopCpu()));
     }
 
     /**

@@ -38,9 +38,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * without fin, then continuation frames; slices of the message's own buffer, no copy) so that no event-loop task
  * hands the socket more than about that many bytes: the fragments, and every data message sent after them, wait in
  * a {@link PendingWriteQueue} (counted in the channel's writability) and are written one slice per task, the next
- * slice once the previous one is in the kernel (task kind {@code send}, {@link SyncConnectionHandler#onSendStep}).
+ * slice once the previous one is in the kernel (task kind {@code send}).
  * Control frames (ping, pong, close) may come in between, as RFC 6455 allows (Vert.x holds its own while the
  * channel is unwritable). A close writes what is queued first.
+ * <p>
+ * Every connection opened and closed, byte in and out and event-loop task (by {@link TaskKind}) is reported to a
+ * {@link ConnectionMeter}.
  * <p>
  * Owned by the channel's event loop; not thread-safe except {@link #execute(Runnable)}.
  */
@@ -63,10 +66,10 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private final long idleTimeoutNs;
     /** Messages longer than this are sent in fragments of this size, one fragment per event-loop task. */
     private final int fragmentBytes;
+    private final ConnectionMeter meter;
     private final UnsafeBuffer inbound = new UnsafeBuffer(EMPTY);
     private final UnsafeBuffer outbound = new UnsafeBuffer(EMPTY);
     private final Handler<ByteBuf> deliverTask = this::deliver;
-    private final Runnable pumpStep = this::pump;
     private final Runnable pumpTask = this::pumpInTask;
     private final ChannelFutureListener pumpListener = this::onSliceWritten;
 
@@ -98,9 +101,11 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         final String appId,
         final int maxMessageSize,
         final long idleTimeoutNs,
-        final int fragmentBytes)
+        final int fragmentBytes,
+        final ConnectionMeter meter)
     {
         this.fragmentBytes = fragmentBytes;
+        this.meter = meter;
         this.ws = ws;
         this.context = context;
         this.protocol = protocol;
@@ -125,6 +130,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
             try
             {
                 handler = factory.newHandler(this);
+                meter.opened();
             }
             catch (final Throwable ex)
             {
@@ -230,9 +236,17 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     {
         if (ctx.channel().isWritable() && null != handler && !closing)
         {
-            context.dispatch(() -> handler.onWritable());
+            context.dispatch(this::onWritable);
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    private void onWritable()
+    {
+        final long cpu = meter.taskStart(TaskKind.WRITABLE);
+        final long start = System.nanoTime();
+        handler.onWritable();
+        meter.taskEnd(TaskKind.WRITABLE, start, cpu);
     }
 
     public void handlerRemoved(final ChannelHandlerContext ctx)
@@ -330,6 +344,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         }
         buf.writerIndex(length);
         write(buf);
+        meter.bytesOut(length);
         return true;
     }
 
@@ -357,6 +372,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         }
         buf.writerIndex(length);
         write(buf);
+        meter.bytesOut(length);
         return true;
     }
 
@@ -459,14 +475,12 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private void pumpInTask()
     {
         pumpScheduled = false;
-        if (null == handler)
-        {
-            pump();
-            return;
-        }
         try
         {
-            handler.onSendStep(pumpStep);
+            final long cpu = meter.taskStart(TaskKind.SEND);
+            final long start = System.nanoTime();
+            pump();
+            meter.taskEnd(TaskKind.SEND, start, cpu);
         }
         catch (final Throwable ex)
         {
@@ -599,7 +613,18 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
 
     public void execute(final Runnable task)
     {
-        context.runOnContext(v -> task.run());
+        execute(TaskKind.OTHER, task);
+    }
+
+    public void execute(final TaskKind kind, final Runnable task)
+    {
+        context.runOnContext(v ->
+        {
+            final long cpu = meter.taskStart(kind);
+            final long start = System.nanoTime();
+            task.run();
+            meter.taskEnd(kind, start, cpu);
+        });
     }
 
     public String toString()
@@ -637,9 +662,14 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
             copy = ctx.alloc().directBuffer(length, length).writeBytes(message, message.readerIndex(), length);
             inbound.wrap(copy.nioBuffer(0, length), 0, length);
         }
+        meter.bytesIn(length);
+        final TaskKind kind = TaskKind.ofMessage(inbound, 0, length);
+        final long cpu = meter.taskStart(kind);
+        final long start = System.nanoTime();
         try
         {
             handler.onMessage(inbound, 0, length);
+            meter.taskEnd(kind, start, cpu);
         }
         catch (final Throwable ex)
         {
@@ -724,6 +754,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
             final Short peerCode = ws.closeStatusCode();
             final int code = closeCode >= 0 ? closeCode : null != peerCode ? peerCode : 1006;
             final String reason = closeCode >= 0 ? closeReason : null != ws.closeReason() ? ws.closeReason() : "";
+            meter.closed();
             try
             {
                 handler.onClose(code, reason);

@@ -27,17 +27,6 @@ public interface SyncConnectionHandler
     }
 
     /**
-     * Runs one step of the transport's own work on the event loop: writing the next fragment of a large outbound
-     * message to the socket (at most ~256 KiB). The default runs it; a wrapper may time it (task kind {@code send}).
-     *
-     * @param step the work; run it exactly once, now.
-     */
-    default void onSendStep(final Runnable step)
-    {
-        step.run();
-    }
-
-    /**
      * The connection has ended (peer close, server close, idle timeout, network error). Called exactly once; no
      * further calls follow.
      *

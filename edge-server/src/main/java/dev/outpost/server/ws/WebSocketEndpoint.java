@@ -33,6 +33,7 @@ public final class WebSocketEndpoint
     private final int maxMessageSize;
     private final long idleTimeoutNs;
     private final int fragmentBytes;
+    private final ConnectionMeter meter;
     private final AtomicLong accepted = new AtomicLong();
 
     /**
@@ -47,7 +48,8 @@ public final class WebSocketEndpoint
         final int maxMessageSize,
         final Duration idleTimeout)
     {
-        this(negotiator, factory, maxMessageSize, idleTimeout, ServerConfig.WS_FRAGMENT_BYTES_DEFAULT);
+        this(negotiator, factory, maxMessageSize, idleTimeout, ServerConfig.WS_FRAGMENT_BYTES_DEFAULT,
+            ConnectionMeter.NONE);
     }
 
     /**
@@ -57,19 +59,22 @@ public final class WebSocketEndpoint
      * @param idleTimeout    connections silent for longer are closed with 1001.
      * @param fragmentBytes  longer outbound messages are sent in fragments of this size
      *                       ({@link ServerConfig#wsFragmentBytes()}).
+     * @param meter          counts connections, bytes and event-loop tasks ({@link ConnectionMeter#NONE}: nothing).
      */
     public WebSocketEndpoint(
         final SubprotocolNegotiator negotiator,
         final SyncConnectionHandlerFactory factory,
         final int maxMessageSize,
         final Duration idleTimeout,
-        final int fragmentBytes)
+        final int fragmentBytes,
+        final ConnectionMeter meter)
     {
         this.negotiator = negotiator;
         this.factory = factory;
         this.maxMessageSize = maxMessageSize;
         this.idleTimeoutNs = idleTimeout.toNanos();
         this.fragmentBytes = Math.max(ServerConfig.WS_FRAGMENT_BYTES_MIN, fragmentBytes);
+        this.meter = meter;
     }
 
     /**
@@ -113,7 +118,7 @@ public final class WebSocketEndpoint
             }
             final NettySyncConnection connection = new NettySyncConnection(
                 ar.result(), context, protocol, user, appId, maxMessageSize, idleTimeoutNs,
-                fragmentBytes);
+                fragmentBytes, meter);
             accepted.incrementAndGet();
             connection.attach(vertxCtx, factory);
             LOG.log(System.Logger.Level.DEBUG, () -> "accepted " + connection);
