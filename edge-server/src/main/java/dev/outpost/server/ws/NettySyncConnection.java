@@ -71,6 +71,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private final UnsafeBuffer outbound = new UnsafeBuffer(EMPTY);
     private final Handler<ByteBuf> deliverTask = this::deliver;
     private final Runnable pumpTask = this::pumpInTask;
+    private final Runnable writableTask = this::onWritable;
     private final ChannelFutureListener pumpListener = this::onSliceWritten;
 
     private ChannelHandlerContext ctx;
@@ -236,7 +237,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     {
         if (ctx.channel().isWritable() && null != handler && !closing)
         {
-            context.dispatch(this::onWritable);
+            context.dispatch(writableTask);
         }
         ctx.fireChannelWritabilityChanged();
     }
