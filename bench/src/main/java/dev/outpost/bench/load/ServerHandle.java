@@ -73,7 +73,10 @@ public interface ServerHandle extends AutoCloseable
 
     static SyncServer startServer(final Path dataDir, final String app, final int eventLoops) throws Exception
     {
-        final ServerConfig config = new ServerConfig(Map.of()).host("127.0.0.1").port(0).dataDir(dataDir).appId(app);
+        // the load generator's own server: scenarios create partitions by the thousand in seconds (b is exactly at
+        // the default 100 per user / 10,000 per app per minute), so the new-partition limits are off here
+        final ServerConfig config = new ServerConfig(Map.of()).host("127.0.0.1").port(0).dataDir(dataDir).appId(app)
+            .newFilesPerUser(0).newFilesPerApp(0);
         if (eventLoops > 0)
         {
             config.eventLoops(eventLoops);
