@@ -10,6 +10,7 @@ import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreOpenException;
 import dev.outpost.server.sync.flx.FlxQuery;
+import dev.outpost.server.sync.wire.ErrorBodies;
 import dev.outpost.server.sync.writer.FileContext;
 import dev.outpost.server.sync.writer.ShardWriter;
 import dev.outpost.server.sync.writer.WriterCommand;
@@ -260,12 +261,6 @@ public final class SyncService implements SyncEngine
     /** Longest partition value shown in messages and logs; the rest is cut. */
     static final int ABBREVIATED_CHARS = 64;
 
-    /** @return {@code text}, cut to {@code max} characters plus an ellipsis if longer. */
-    static String abbreviate(final String text, final int max)
-    {
-        return text.length() <= max ? text : text.substring(0, max) + "\u2026 (" + text.length() + " characters)";
-    }
-
     /**
      * Event loop, at BIND: the PBS partition value length check.
      *
@@ -280,7 +275,7 @@ public final class SyncService implements SyncEngine
         }
         final int bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         return bytes <= max ? null : "partition value of " + bytes + " bytes is longer than the limit of " + max +
-            " bytes (setting " + ServerConfig.PARTITION_MAX_BYTES_PROP + "): " + abbreviate(path, ABBREVIATED_CHARS);
+            " bytes (setting " + ServerConfig.PARTITION_MAX_BYTES_PROP + "): " + ErrorBodies.abbreviate(path, ABBREVIATED_CHARS);
     }
 
     /**

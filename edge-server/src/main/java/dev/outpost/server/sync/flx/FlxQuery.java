@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import static dev.outpost.server.sync.wire.ErrorBodies.abbreviate;
+
 /**
  * An FLX subscription set as the client sends it in IDENT and QUERY: {@code {"Class":"(rql) OR (rql)", ...}}. This
  * server serves only subscriptions whose every query is {@code TRUEPREDICATE} (whitespace and parentheses as realm
@@ -77,12 +79,6 @@ public record FlxQuery(Set<String> classes, String rejected)
     }
 
     /** The smallest JSON reader for one object of string values. */
-    /** @return {@code text}, cut to {@code max} characters with a note of its length if longer. */
-    private static String abbreviate(final String text, final int max)
-    {
-        return text.length() <= max ? text : text.substring(0, max) + "\u2026 (" + text.length() + " characters)";
-    }
-
     private static final class MiniJson
     {
         private final String s;

@@ -47,4 +47,10 @@ public final class ErrorBodies
         }
         return sb.toString();
     }
+
+    /** @return {@code text} for an error message or log line: cut to {@code max} characters, noting its length. */
+    public static String abbreviate(final String text, final int max)
+    {
+        return text.length() <= max ? text : text.substring(0, max) + "\u2026 (" + text.length() + " characters)";
+    }
 }
