@@ -44,6 +44,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class SyncService implements SyncEngine
 {
     final ServerConfig config;
+    /** The app's sync settings ({@link ServerConfig#syncSettings()}), or null: every mode and schema served. */
+    final dev.outpost.server.config.SyncSettings syncSettings;
     final Duration slowConsumerTimeout;
     private final HistoryStore store;
     final ServerMetrics metrics;
@@ -91,6 +93,7 @@ public final class SyncService implements SyncEngine
             "FLX changesets with writes outside the subscription, answered with compensating write 231");
         metrics.history(historyStats);
         this.config = config;
+        this.syncSettings = config.syncSettings();
         this.store = store;
         this.slowConsumerTimeout = config.slowConsumerTimeout();
         this.clock = config.epochClock();
