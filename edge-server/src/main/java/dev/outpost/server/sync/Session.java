@@ -684,7 +684,7 @@ final class Session implements FileListener
             other.superseded(conn.connection.connectionId());
         }
         downloads.identified(dlServer, dlClient, r.storedClient(), r.storedRhBase());
-        uploadCheck = new UploadCheck(r.storedClient(), r.storedRhBase(), fileIdent);
+        uploadCheck = new UploadCheck(r.storedClient(), r.storedRhBase(), fileIdent, conn.service.schemaCheck);
         progressClient = 0;
         progressServer = 0;
         lockedServer = r.storedLocked();

@@ -46,6 +46,8 @@ public final class SyncService implements SyncEngine
     final ServerConfig config;
     /** The app's sync settings ({@link ServerConfig#syncSettings()}), or null: every mode and schema served. */
     final dev.outpost.server.config.SyncSettings syncSettings;
+    /** The app's schema when development mode is off, else null ({@code UploadCheck}). */
+    final dev.outpost.server.sync.writer.SchemaCheck schemaCheck;
     final Duration slowConsumerTimeout;
     private final HistoryStore store;
     final ServerMetrics metrics;
@@ -94,6 +96,7 @@ public final class SyncService implements SyncEngine
         metrics.history(historyStats);
         this.config = config;
         this.syncSettings = config.syncSettings();
+        this.schemaCheck = dev.outpost.server.sync.writer.SchemaCheck.of(syncSettings);
         this.store = store;
         this.slowConsumerTimeout = config.slowConsumerTimeout();
         this.clock = config.epochClock();

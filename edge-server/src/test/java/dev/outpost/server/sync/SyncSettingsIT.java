@@ -10,9 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.outpost.codec.changeset.Instr;
+import dev.outpost.ot.model.ChangesetWriter;
+import dev.outpost.ot.state.ChangesetBuilder;
+import dev.outpost.server.sync.writer.SchemaCheckTest;
+
 import java.nio.file.Path;
+import java.util.List;
 
 import static dev.outpost.server.sync.SyncTestClient.Msg;
+import static dev.outpost.server.sync.SyncTestClient.Up;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -125,5 +132,69 @@ class SyncSettingsIT
         final SyncTestClient pbs = fixture.connect(false);
         pbs.bind(1, "not-even-json", true);
         assertThat(pbs.next().type()).isEqualTo(MessageType.SERVER_IDENT);
+    }
+
+    /** A bound, identified PBS session {@code session} on a new client file of partition {@code "p"}. */
+    private SyncTestClient pbs(final long session) throws Exception
+    {
+        final SyncTestClient c = fixture.connect(false);
+        c.bind(session, "\"p\"", true);
+        final Msg ident = c.next();
+        assertThat(ident.type()).as("%s %s", ident, ident.text()).isEqualTo(MessageType.SERVER_IDENT);
+        c.ident(session, ident.get(0), ident.get(1), 0, 0, 0, 0);
+        c.mark(session, 1);
+        c.next(MessageType.SERVER_MARK);
+        return c;
+    }
+
+    private static byte[] items(final boolean withColor)
+    {
+        final ChangesetBuilder b = new ChangesetBuilder();
+        b.addTable("Item", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_OBJECT_ID, false);
+        b.addColumn("Item", "name", Instr.TYPE_STRING, false, Instr.COLLECTION_SINGLE, null, 0);
+        if (withColor)
+        {
+            b.addColumn("Item", "color", Instr.TYPE_STRING, true, Instr.COLLECTION_SINGLE, null, 0);
+        }
+        b.createObject("Item", new dev.outpost.ot.state.Value.ObjectIdValue(new byte[12]));
+        return new ChangesetWriter().toBytes(b.changeset());
+    }
+
+    @Test
+    void shouldRefuseASchemaChangeTheExportSchemaLacksWithDevelopmentModeOff() throws Exception
+    {
+        final SyncSettings flexibleSchema = SchemaCheckTest.settings(false, List.of());
+        final SyncSettings settings = new SyncSettings(SyncSettings.Mode.PARTITION, true, false, List.of(),
+            java.util.Map.of(), List.of(), List.of(), 0, false, "_partition", "string", flexibleSchema.schemas());
+        final SyncServer server = start(settings);
+        final String file = SyncService.pbsFileName(APP, "\"p\"");
+
+        final SyncTestClient agreeing = pbs(1);
+        agreeing.upload(1, 1, 0, 0, false, new Up(1, 0, items(false)));
+        final Msg ack = agreeing.next();
+        assertThat(ack.type()).as("%s %s", ack, ack.text()).isEqualTo(MessageType.DOWNLOAD);
+        final long head = server.sync().head(file);
+        assertThat(head).isEqualTo(1);
+
+        final SyncTestClient other = pbs(1);
+        other.upload(1, 1, 0, 0, false, new Up(1, 0, items(true)));
+        final Msg err = other.next();
+        assertFatal(err, 1, 225, ErrorBodies.APPLICATION_BUG);
+        assertThat(err.text()).contains("'Item.color' is not in the schema").contains("development mode");
+        assertThat(server.sync().head(file)).as("nothing of the refused upload is stored").isEqualTo(head);
+        agreeing.ping(9);
+        assertThat(agreeing.next().type()).as("the other session is untouched").isEqualTo(MessageType.PONG);
+    }
+
+    @Test
+    void shouldAcceptAnySchemaChangeInDevelopmentMode() throws Exception
+    {
+        final SyncSettings dev = SchemaCheckTest.settings(true, List.of());
+        final SyncServer server = start(new SyncSettings(SyncSettings.Mode.PARTITION, true, true, List.of(),
+            java.util.Map.of(), List.of(), List.of(), 0, false, "_partition", "string", dev.schemas()));
+        final SyncTestClient c = pbs(1);
+        c.upload(1, 1, 0, 0, false, new Up(1, 0, items(true)));
+        assertThat(c.next().type()).isEqualTo(MessageType.DOWNLOAD);
+        assertThat(server.sync().head(SyncService.pbsFileName(APP, "\"p\""))).isEqualTo(1);
     }
 }
