@@ -684,7 +684,8 @@ final class Session implements FileListener
             other.superseded(conn.connection.connectionId());
         }
         downloads.identified(dlServer, dlClient, r.storedClient(), r.storedRhBase());
-        uploadCheck = new UploadCheck(r.storedClient(), r.storedRhBase(), fileIdent, conn.service.schemaCheck);
+        uploadCheck = new UploadCheck(r.storedClient(), r.storedRhBase(), fileIdent, conn.service.schemaCheck,
+            !conn.flx);
         progressClient = 0;
         progressServer = 0;
         lockedServer = r.storedLocked();

@@ -325,7 +325,32 @@ public final class SyncService implements SyncEngine
         {
             return FlxQuery.tooLarge(d.bodyLength(), max, ServerConfig.FLX_QUERY_MAX_BYTES_PROP);
         }
-        return FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+        final FlxQuery q = FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+        final String asymmetric = asymmetricSubscription(q);
+        return null == asymmetric ? q : new FlxQuery(java.util.Set.of(), asymmetric);
+    }
+
+    /**
+     * Asymmetric (Data Ingest) classes are never sent to clients: a subscription naming one (realm's client never
+     * sends it: it refuses queries on asymmetric tables) is refused like any query Atlas refused (226).
+     *
+     * @return null, or the refusal if {@code q} subscribes to a class of the app's {@code asymmetric_tables}.
+     */
+    private String asymmetricSubscription(final FlxQuery q)
+    {
+        if (null == syncSettings || syncSettings.asymmetricTables().isEmpty() || null != q.rejected())
+        {
+            return null;
+        }
+        for (final String cls : syncSettings.asymmetricTables())
+        {
+            if (q.classes().contains(cls))
+            {
+                return "class '" + cls + "' is asymmetric (Data Ingest, sync/config.json asymmetric_tables): its " +
+                    "objects are never sent to clients, it cannot be subscribed to";
+            }
+        }
+        return null;
     }
 
     /** @return BINDs refused so far because they would have created a server file beyond a limit. */

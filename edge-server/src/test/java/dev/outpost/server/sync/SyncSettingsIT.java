@@ -197,4 +197,135 @@ class SyncSettingsIT
         assertThat(c.next().type()).isEqualTo(MessageType.DOWNLOAD);
         assertThat(server.sync().head(SyncService.pbsFileName(APP, "\"p\""))).isEqualTo(1);
     }
+
+    /** An FLX session {@code session} on a new client file whose IDENT carries {@code query} (version 1). */
+    private SyncTestClient flx(final long session, final String query) throws Exception
+    {
+        final SyncTestClient c = fixture.connect(true);
+        c.bind(session, FLX_BIND, true);
+        final Msg ident = c.next();
+        c.identFlx(session, ident.get(0), ident.get(1), 0, 0, 0, 0, 1, query);
+        c.mark(session, 1);
+        c.next(MessageType.SERVER_MARK);
+        return c;
+    }
+
+    private static byte[] itemAndEvents()
+    {
+        final ChangesetBuilder b = new ChangesetBuilder();
+        b.addTable("Item", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_INT, false);
+        b.addColumn("Item", "name", Instr.TYPE_STRING, false, Instr.COLLECTION_SINGLE, null, 0);
+        b.addTable("Event", Instr.TABLE_TOP_LEVEL_ASYMMETRIC, "_id", Instr.TYPE_INT, false);
+        b.addColumn("Event", "kind", Instr.TYPE_STRING, false, Instr.COLLECTION_SINGLE, null, 0);
+        for (long k = 1; k <= 2; k++)
+        {
+            b.createObject("Event", new dev.outpost.ot.state.Value.Int(k));
+            b.update("Event", new dev.outpost.ot.state.Value.Int(k), "kind", new Object[0], Instr.TYPE_STRING,
+                new dev.outpost.ot.state.Value.Str("secret-event-" + k), false, -1);
+        }
+        b.createObject("Item", new dev.outpost.ot.state.Value.Int(7));
+        b.update("Item", new dev.outpost.ot.state.Value.Int(7), "name", new Object[0], Instr.TYPE_STRING,
+            new dev.outpost.ot.state.Value.Str("item-7"), false, -1);
+        return new ChangesetWriter().toBytes(b.changeset());
+    }
+
+    private static String text(final Msg download)
+    {
+        final StringBuilder sb = new StringBuilder();
+        download.entries().forEach(e -> sb.append(new String(e.changeset(), java.nio.charset.StandardCharsets.ISO_8859_1)));
+        return sb.toString();
+    }
+
+    @Test
+    void shouldStoreAsymmetricObjectsAndSendThemToNoOtherClient() throws Exception
+    {
+        final SyncSettings settings = new SyncSettings(SyncSettings.Mode.FLEXIBLE, true, true, List.of(),
+            java.util.Map.of(), List.of(), List.of("Event"), 0, false, null, null, java.util.Map.of());
+        SyncServer server = start(settings);
+        final String file = SyncService.flxFileName(APP);
+        final SyncTestClient reader = flx(1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        final SyncTestClient writer = flx(1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        writer.upload(1, 2, 0, 0, false, new Up(2, 0, itemAndEvents()));
+        final Msg ack = writer.next(MessageType.DOWNLOAD);
+        assertThat(ack.get(4)).as("the upload is acknowledged").isEqualTo(2);
+        final long head = server.sync().head(file);
+
+        // steady state: the other subscriber gets the Item, never an Event object
+        Msg fan = reader.next(MessageType.DOWNLOAD);
+        while (fan.entries().isEmpty())
+        {
+            fan = reader.next(MessageType.DOWNLOAD);
+        }
+        assertThat(text(fan)).contains("item-7").doesNotContain("secret-event");
+
+        // a subscription to the asymmetric class is refused (226), the previous set stays
+        reader.query(1, 2, "{\"Event\":\"(TRUEPREDICATE)\",\"Item\":\"(TRUEPREDICATE)\"}");
+        final Msg refused = reader.next(MessageType.QUERY_ERROR);
+        assertThat(refused.get(0)).isEqualTo(226);
+        assertThat(refused.text()).contains("Event").contains("asymmetric");
+
+        // a bootstrap (new query version) holds the Item, no Event object
+        final SyncTestClient late = flx(1, "{}");
+        late.query(1, 2, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        final StringBuilder boot = new StringBuilder();
+        Msg m;
+        do
+        {
+            m = late.next(MessageType.DOWNLOAD);
+            if (m.get(6) == 2)
+            {
+                boot.append(text(m));
+            }
+        }
+        while (m.get(6) != 2 || m.get(7) != 1); // up to the bootstrap's LastInBatch
+        assertThat(boot.toString()).contains("item-7").doesNotContain("secret-event");
+
+        // stored durably: inspect sees them after a restart
+        fixture.close();
+        try (dev.outpost.server.inspect.StoreInspector inspector =
+            dev.outpost.server.inspect.StoreInspector.open(dir.resolve("server")))
+        {
+            final var objects = inspector.objects(file);
+            assertThat(objects.version()).isEqualTo(head);
+            assertThat(objects.state().table("Event").objects()).hasSize(2);
+            assertThat(objects.state().table("Event").type())
+                .isEqualTo(dev.outpost.ot.state.TableType.TOP_LEVEL_ASYMMETRIC);
+        }
+    }
+
+    @Test
+    void shouldRefuseAnAsymmetricClassInPartitionBasedSync() throws Exception
+    {
+        final SyncServer server = start(null);
+        final SyncTestClient c = pbs(1);
+        c.upload(1, 2, 0, 0, false, new Up(2, 0, itemAndEvents()));
+        final Msg err = c.next();
+        assertFatal(err, 1, 212, ErrorBodies.PROTOCOL_VIOLATION);
+        assertThat(err.text()).contains("asymmetric classes need flexible sync");
+        assertThat(server.sync().head(SyncService.pbsFileName(APP, "\"p\""))).isZero();
+    }
+
+    @Test
+    void shouldNeverBootstrapAsymmetricObjectsWithoutSettings() throws Exception
+    {
+        start(null);
+        final SyncTestClient writer = flx(1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        writer.upload(1, 2, 0, 0, false, new Up(2, 0, itemAndEvents()));
+        assertThat(writer.next(MessageType.DOWNLOAD).get(4)).isEqualTo(2);
+        // a raw client (realm's refuses queries on asymmetric tables) subscribing to the asymmetric class
+        final SyncTestClient raw = flx(1, "{}");
+        raw.query(1, 2, "{\"Event\":\"(TRUEPREDICATE)\",\"Item\":\"(TRUEPREDICATE)\"}");
+        final StringBuilder boot = new StringBuilder();
+        Msg m;
+        do
+        {
+            m = raw.next(MessageType.DOWNLOAD);
+            if (m.get(6) == 2)
+            {
+                boot.append(text(m));
+            }
+        }
+        while (m.get(6) != 2 || m.get(7) != 1);
+        assertThat(boot.toString()).contains("item-7").doesNotContain("secret-event");
+    }
 }
