@@ -174,6 +174,12 @@ final class Session implements FileListener
         metered = true;
         conn.service.metrics.sessionOpened();
         final String appId = conn.connection.appId();
+        final SyncSettingsRules.Refusal disabled = SyncSettingsRules.enabled(conn.service.syncSettings);
+        if (null != disabled)
+        {
+            error(disabled.code(), ErrorBodies.APPLICATION_BUG, false, disabled.message());
+            return;
+        }
         if (conn.flx)
         {
             fileName = SyncService.flxFileName(appId);
@@ -191,6 +197,13 @@ final class Session implements FileListener
             {
                 // realm's client maps 204 to BadSyncPartitionValue and, with ProtocolViolation, stops the session
                 error(ProtocolErrorCode.ILLEGAL_REALM_PATH, ErrorBodies.PROTOCOL_VIOLATION, false, tooLong);
+                return;
+            }
+            final SyncSettingsRules.Refusal badValue = SyncSettingsRules.partition(conn.service.syncSettings, path);
+            if (null != badValue)
+            {
+                // as for a value too long: BadSyncPartitionValue, and ProtocolViolation stops the session
+                error(badValue.code(), ErrorBodies.PROTOCOL_VIOLATION, false, badValue.message());
                 return;
             }
             fileName = SyncService.pbsFileName(appId, path);
@@ -671,7 +684,8 @@ final class Session implements FileListener
             other.superseded(conn.connection.connectionId());
         }
         downloads.identified(dlServer, dlClient, r.storedClient(), r.storedRhBase());
-        uploadCheck = new UploadCheck(r.storedClient(), r.storedRhBase(), fileIdent);
+        uploadCheck = new UploadCheck(r.storedClient(), r.storedRhBase(), fileIdent, conn.service.schemaCheck,
+            !conn.flx);
         progressClient = 0;
         progressServer = 0;
         lockedServer = r.storedLocked();

@@ -44,6 +44,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class SyncService implements SyncEngine
 {
     final ServerConfig config;
+    /** The app's sync settings ({@link ServerConfig#syncSettings()}), or null: every mode and schema served. */
+    final dev.outpost.server.config.SyncSettings syncSettings;
+    /** The app's schema when development mode is off, else null ({@code UploadCheck}). */
+    final dev.outpost.server.sync.writer.SchemaCheck schemaCheck;
     final Duration slowConsumerTimeout;
     private final HistoryStore store;
     final ServerMetrics metrics;
@@ -91,6 +95,8 @@ public final class SyncService implements SyncEngine
             "FLX changesets with writes outside the subscription, answered with compensating write 231");
         metrics.history(historyStats);
         this.config = config;
+        this.syncSettings = config.syncSettings();
+        this.schemaCheck = dev.outpost.server.sync.writer.SchemaCheck.of(syncSettings);
         this.store = store;
         this.slowConsumerTimeout = config.slowConsumerTimeout();
         this.clock = config.epochClock();
@@ -319,7 +325,32 @@ public final class SyncService implements SyncEngine
         {
             return FlxQuery.tooLarge(d.bodyLength(), max, ServerConfig.FLX_QUERY_MAX_BYTES_PROP);
         }
-        return FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+        final FlxQuery q = FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+        final String asymmetric = asymmetricSubscription(q);
+        return null == asymmetric ? q : new FlxQuery(java.util.Set.of(), asymmetric);
+    }
+
+    /**
+     * Asymmetric (Data Ingest) classes are never sent to clients: a subscription naming one (realm's client never
+     * sends it: it refuses queries on asymmetric tables) is refused like any query Atlas refused (226).
+     *
+     * @return null, or the refusal if {@code q} subscribes to a class of the app's {@code asymmetric_tables}.
+     */
+    private String asymmetricSubscription(final FlxQuery q)
+    {
+        if (null == syncSettings || syncSettings.asymmetricTables().isEmpty() || null != q.rejected())
+        {
+            return null;
+        }
+        for (final String cls : syncSettings.asymmetricTables())
+        {
+            if (q.classes().contains(cls))
+            {
+                return "class '" + cls + "' is asymmetric (Data Ingest, sync/config.json asymmetric_tables): its " +
+                    "objects are never sent to clients, it cannot be subscribed to";
+            }
+        }
+        return null;
     }
 
     /** @return BINDs refused so far because they would have created a server file beyond a limit. */

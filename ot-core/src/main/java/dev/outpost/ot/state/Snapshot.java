@@ -37,8 +37,25 @@ public final class Snapshot
         return b.changeset();
     }
 
+    /**
+     * @return what a client downloads for {@code classes}: the whole schema and every object of those classes except
+     * the objects of asymmetric (Data Ingest) classes, which clients only insert and never receive.
+     */
+    public static Changeset download(final ObjectState state, final Collection<String> classes)
+    {
+        final ChangesetBuilder b = new ChangesetBuilder();
+        emit(state, classes, b, true);
+        return b.changeset();
+    }
+
     /** Emit the snapshot into any sink (e.g. straight into an {@link InstructionApplier}). */
     public static void emit(final ObjectState state, final Collection<String> classes, final InstructionSink sink)
+    {
+        emit(state, classes, sink, false);
+    }
+
+    private static void emit(final ObjectState state, final Collection<String> classes, final InstructionSink sink,
+        final boolean skipAsymmetric)
     {
         try
         {
@@ -59,7 +76,8 @@ public final class Snapshot
             }
             for (final TableData t : state.tables.values())
             {
-                if (t.isEmbedded() || !classes.contains(t.name()))
+                if (t.isEmbedded() || !classes.contains(t.name()) ||
+                    (skipAsymmetric && t.type() == TableType.TOP_LEVEL_ASYMMETRIC))
                 {
                     continue;
                 }

@@ -73,7 +73,7 @@ public final class BootstrapCommand extends SessionCommand<BootstrapCommand.Resu
         }
         final long head = f.file.lastAppended();
         final var client = writer.shard.clientFile(f.file, in.clientFileIdent());
-        final Changeset snapshot = Snapshot.of(f.state(), in.classes());
+        final Changeset snapshot = Snapshot.download(f.state(), in.classes());
         // objects of classes that left the subscription leave the client's view: erase them there
         final ChangesetBuilder leave = new ChangesetBuilder(snapshot);
         for (final String cls : in.previous())

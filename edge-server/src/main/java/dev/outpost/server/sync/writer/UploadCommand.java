@@ -148,6 +148,14 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
                 return Result.failed(ProtocolErrorCode.BAD_CHANGESET, ErrorBodies.PROTOCOL_VIOLATION,
                     "changeset " + changesets.clientVersion(i) + " does not parse: " + ex.getMessage());
             }
+            if (changesets.clientVersion(i) > client.clientVersion())
+            {
+                final UploadFailure schema = in.check().schema(cs, f.state());
+                if (schema != null)
+                {
+                    return Result.failed(schema.code(), schema.action(), schema.message());
+                }
+            }
             entries.add(new UploadEntry(changesets.clientVersion(i), changesets.serverVersion(i),
                 changesets.timestamp(i), trim(cs, changesets.clientVersion(i), client.clientVersion(), f, rejections)));
         }
