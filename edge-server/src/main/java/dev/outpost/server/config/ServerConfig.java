@@ -277,6 +277,8 @@ public final class ServerConfig
     private List<AppConfig> apps = List.of();
     private Path appConfigDir;
     private AppConfig exportApp;
+    /** The sync settings of the app a per-app copy ({@link #forApp}) serves (null: none configured). */
+    private SyncSettings appSyncSettings;
     private Map<String, String> environment = Map.of();
     private Path configFile;
     private final Map<String, String> origins = new HashMap<>();
@@ -883,6 +885,22 @@ public final class ServerConfig
         return apps.isEmpty() ? dataDir : dataDir.resolve(APPS_DIR).resolve(app.id());
     }
 
+    /** @return the sync settings of the app this per-app configuration serves, or null if it has none. */
+    public SyncSettings appSyncSettings()
+    {
+        return appSyncSettings;
+    }
+
+    /**
+     * @param settings the sync settings the sync engine of this (per-app) configuration enforces.
+     * @return this.
+     */
+    public ServerConfig appSyncSettings(final SyncSettings settings)
+    {
+        this.appSyncSettings = settings;
+        return this;
+    }
+
     /**
      * @param app one of {@link #apps()}.
      * @return a copy of this configuration for that app alone: its id and its data directory, every server-wide
@@ -936,6 +954,7 @@ public final class ServerConfig
         copy.flxQueryMaxBytes = flxQueryMaxBytes;
         copy.configFile = configFile;
         copy.appConfigDir = appConfigDir;
+        copy.appSyncSettings = null != app.sync() ? app.sync() : appSyncSettings;
         return copy;
     }
 

@@ -58,6 +58,8 @@ public final class SyncService implements SyncEngine
     private final AtomicLong sessionsSuperseded = new AtomicLong();
     private final io.micrometer.core.instrument.Counter supersededCounter;
     private final AtomicLong compensatingWrites = new AtomicLong();
+    private final AtomicLong flxCatchUps = new AtomicLong();
+    private final java.util.function.Function<String, java.util.Set<String>> queryableFields;
     private final io.micrometer.core.instrument.Counter compensatingWritesCounter;
     private final AtomicLong uploadsPipelined = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
@@ -91,6 +93,7 @@ public final class SyncService implements SyncEngine
             "FLX changesets with writes outside the subscription, answered with compensating write 231");
         metrics.history(historyStats);
         this.config = config;
+        this.queryableFields = queryableFields(config.appSyncSettings());
         this.store = store;
         this.slowConsumerTimeout = config.slowConsumerTimeout();
         this.clock = config.epochClock();
@@ -502,6 +505,40 @@ public final class SyncService implements SyncEngine
     public long compensatingWrites()
     {
         return compensatingWrites.get();
+    }
+
+    /**
+     * FLX: the fields clients may query per class: any field with no sync settings (Outpost's own apps, TRUEPREDICATE
+     * apps as before) or in development mode (as Atlas), else the app's global and per-class queryable fields.
+     *
+     * @return the function, or null for "any field".
+     */
+    java.util.function.Function<String, java.util.Set<String>> queryableFields()
+    {
+        return queryableFields;
+    }
+
+    private static java.util.function.Function<String, java.util.Set<String>> queryableFields(
+        final dev.outpost.server.config.SyncSettings settings)
+    {
+        if (settings == null || settings.developmentMode())
+        {
+            return null;
+        }
+        final java.util.concurrent.ConcurrentHashMap<String, java.util.Set<String>> perClass =
+            new java.util.concurrent.ConcurrentHashMap<>();
+        return cls -> perClass.computeIfAbsent(cls, c -> java.util.Set.copyOf(settings.queryableFieldsOf(c)));
+    }
+
+    /** @return FLX sessions that took a catch-up bootstrap (their view's annotations were no longer held). */
+    public long flxCatchUps()
+    {
+        return flxCatchUps.get();
+    }
+
+    void flxCatchUp()
+    {
+        flxCatchUps.incrementAndGet();
     }
 
     void compensatingWrite()

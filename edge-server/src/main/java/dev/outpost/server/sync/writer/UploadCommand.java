@@ -155,6 +155,12 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
         final long started = System.nanoTime();
         final long fastBefore = f.integrator().fastPathGroups();
         final long mergedBefore = f.integrator().mergedGroups();
+        final List<Changeset> uploaded = new ArrayList<>(entries.size());
+        for (final UploadEntry e : entries)
+        {
+            uploaded.add(e.changeset());
+        }
+        final var before = f.viewBefore(uploaded);
         final IntegrationResult result;
         try
         {
@@ -182,6 +188,7 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
         else
         {
             writer.metrics.uploadReceived(n);
+            f.viewAfter(before);
             revertVersion = appendRevert(writer, f, rejections);
         }
         if (f.file.lastAppended() != headBefore)
