@@ -331,7 +331,7 @@ final class Session implements FileListener
             }
         }
         final UploadCommand cmd = new UploadCommand(new UploadCommand.Input(ctx, clientFileIdent, pcv, psv, locked,
-            conn.flx ? view.classes() : null, changesets, large, uploadCheck, uploadSequence),
+            conn.flx ? view : null, changesets, large, uploadCheck, uploadSequence),
             loopback(TaskKind.ACK, true, this::uploaded, null));
         progressClient = pcv;
         progressServer = psv;

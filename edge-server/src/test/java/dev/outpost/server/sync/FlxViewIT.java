@@ -320,4 +320,45 @@ class FlxViewIT
         r.query(4, 3, "{\"Item\":\"owner == 1\"}");
         assertThat(created(bootstrap(r, 3))).containsExactly(k(1));
     }
+
+    @Test
+    void shouldRevertWritesThatLeaveTheObjectOutsideTheWritersViewAndRestoreTheServersValues() throws Exception
+    {
+        start(null);
+        final Writer w = new Writer();
+        final ChangesetBuilder b = new ChangesetBuilder();
+        schema(b);
+        item(b, 1, 1, "open");
+        w.upload(b);
+
+        final SyncTestClient c = open(4, 0, "{}");
+        c.query(4, 2, "{\"Item\":\"owner == 1\"}");
+        assertThat(created(bootstrap(c, 2))).containsExactly(k(1));
+        final long head = server.sync().head(flx);
+
+        // one upload: create Item 7 outside the view, move Item 1 out of it, create Item 8 inside it
+        final ChangesetBuilder u = new ChangesetBuilder();
+        item(u, 7, 2, "other");
+        set(u, 1, 2, "moved");
+        final ChangesetBuilder ok = new ChangesetBuilder();
+        item(ok, 8, 1, "mine");
+        c.upload(4, 3, head, head, false, new Up(2, head, new ChangesetWriter().toBytes(u.changeset())),
+            new Up(3, head, new ChangesetWriter().toBytes(ok.changeset())));
+        final Msg cw = c.next(MessageType.SERVER_JSON_ERROR);
+        assertThat(cw.get(0)).isEqualTo(231);
+        final io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject(cw.text());
+        assertThat(body.getLong("rejectedClientVersion")).isEqualTo(2);
+        assertThat(body.getJsonArray("rejectedUpdates")).hasSize(2);
+        assertThat(body.getJsonArray("rejectedUpdates").getJsonObject(0).getString("reason"))
+            .contains("outside of the current query view");
+        final long revertVersion = body.getLong("compensatingWriteServerVersion");
+        final List<Instruction> revert = downloadsUpTo(c, revertVersion);
+        assertThat(erased(revert)).containsExactlyInAnyOrder(k(7), k(1));
+        assertThat(created(revert)).as("Item 1 restored, Item 7 not").containsExactly(k(1));
+        assertThat(revert).anyMatch(i -> i instanceof Update up && up.object().equals(k(1)) &&
+            up.field().equals("status") && up.value().toString().contains("open"));
+        final String dump = server.sync().objectStateDump(flx);
+        assertThat(dump).contains("mine").contains("open").doesNotContain("moved").doesNotContain("other");
+        assertThat(server.sync().compensatingWrites()).isEqualTo(1);
+    }
 }
