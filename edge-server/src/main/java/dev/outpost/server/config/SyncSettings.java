@@ -12,8 +12,8 @@ import java.util.Objects;
  * An app's Device Sync settings as App Services kept them ({@code sync/config.json} and the collections'
  * {@code schema.json} of an export) or as Outpost's own config file states them ({@code sync:} of an app). Immutable.
  * <p>
- * Enforced today: nothing by the sync engine yet; the record is parsed, validated and attached to {@link AppConfig}
- * so that the sync engine can read it (sync mode, queryable fields, asymmetric classes, development mode, offline
+ * Enforced today: the queryable fields and development mode (FLX queries); the record is parsed, validated and
+ * attached to {@link AppConfig} so that the sync engine can read it (sync mode, queryable fields, asymmetric classes, development mode, offline
  * days, partition key, schema per class). See edge-server/OPERATING.md, "From an App Services export".
  *
  * @param mode                      flexible or partition-based sync.
