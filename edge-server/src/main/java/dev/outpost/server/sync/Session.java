@@ -244,7 +244,7 @@ final class Session implements FileListener
         if (conn.flx)
         {
             qv = d.queryVersion();
-            query = conn.service.parseQuery(d);
+            query = conn.service.parseQuery(d).without(conn.service.asymmetricTables());
         }
         if (conn.clientFileBoundElsewhere(this, ctx, d.clientFileIdent()))
         {
@@ -391,7 +391,7 @@ final class Session implements FileListener
             return;
         }
         final long qv = d.queryVersion();
-        final FlxQuery q = conn.service.parseQuery(d);
+        final FlxQuery q = conn.service.parseQuery(d).without(conn.service.asymmetricTables());
         if (q.rejected() != null)
         {
             replies.queryError(qv, q.rejected());

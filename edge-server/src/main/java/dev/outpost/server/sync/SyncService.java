@@ -60,6 +60,7 @@ public final class SyncService implements SyncEngine
     private final AtomicLong compensatingWrites = new AtomicLong();
     private final AtomicLong flxCatchUps = new AtomicLong();
     private final java.util.function.Function<String, java.util.Set<String>> queryableFields;
+    private final java.util.Set<String> asymmetricTables;
     private final io.micrometer.core.instrument.Counter compensatingWritesCounter;
     private final AtomicLong uploadsPipelined = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
@@ -94,6 +95,8 @@ public final class SyncService implements SyncEngine
         metrics.history(historyStats);
         this.config = config;
         this.queryableFields = queryableFields(config.appSyncSettings());
+        this.asymmetricTables = config.appSyncSettings() == null ? java.util.Set.of() :
+            java.util.Set.copyOf(config.appSyncSettings().asymmetricTables());
         this.store = store;
         this.slowConsumerTimeout = config.slowConsumerTimeout();
         this.clock = config.epochClock();
@@ -528,6 +531,12 @@ public final class SyncService implements SyncEngine
         final java.util.concurrent.ConcurrentHashMap<String, java.util.Set<String>> perClass =
             new java.util.concurrent.ConcurrentHashMap<>();
         return cls -> perClass.computeIfAbsent(cls, c -> java.util.Set.copyOf(settings.queryableFieldsOf(c)));
+    }
+
+    /** @return the app's asymmetric classes (never part of an FLX view; empty without sync settings). */
+    java.util.Set<String> asymmetricTables()
+    {
+        return asymmetricTables;
     }
 
     /** @return FLX sessions that took a catch-up bootstrap (their view's annotations were no longer held). */

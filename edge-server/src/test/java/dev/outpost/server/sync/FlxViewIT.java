@@ -45,6 +45,8 @@ class FlxViewIT
     private final SyncTestServer fixture = new SyncTestServer(APP);
     private SyncServer server;
     private final String flx = SyncService.flxFileName(APP);
+    /** The last part of the last bootstrap read (its cursors). */
+    private Msg lastBootstrap;
 
     @AfterEach
     void stop()
@@ -103,6 +105,8 @@ class FlxViewIT
         Writer() throws Exception
         {
             c = open(1, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+            c.mark(1, 1);
+            c.next(MessageType.SERVER_MARK); // downloaded up to the head: uploads may name it
         }
 
         /** Upload and wait for the acknowledgement. @return the head after it. */
@@ -155,7 +159,7 @@ class FlxViewIT
     }
 
     /** The object instructions of a bootstrap (DOWNLOADs up to the one with batch state 1). */
-    private static List<Instruction> bootstrap(final SyncTestClient c, final long qv) throws Exception
+    private List<Instruction> bootstrap(final SyncTestClient c, final long qv) throws Exception
     {
         final List<Instruction> out = new ArrayList<>();
         Msg part;
@@ -170,6 +174,7 @@ class FlxViewIT
             instructions(part).stream().filter(i -> !i.isSchema()).forEach(out::add);
         }
         while (part.get(7) != 1);
+        lastBootstrap = part;
         return out;
     }
 
@@ -360,5 +365,43 @@ class FlxViewIT
         final String dump = server.sync().objectStateDump(flx);
         assertThat(dump).contains("mine").contains("open").doesNotContain("moved").doesNotContain("other");
         assertThat(server.sync().compensatingWrites()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCatchUpAfterARestartWithTheObjectsErasedMeanwhile() throws Exception
+    {
+        start(null);
+        Writer w = new Writer();
+        final ChangesetBuilder b = new ChangesetBuilder();
+        schema(b);
+        item(b, 1, 1, "open");
+        item(b, 2, 1, "open");
+        item(b, 3, 2, "open");
+        w.upload(b);
+        SyncTestClient r = fixture.connect(true);
+        r.bind(4, BIND, true);
+        final Msg ident = r.next();
+        final long fileIdent = ident.get(0);
+        final long salt = ident.get(1);
+        r.identFlx(4, fileIdent, salt, 0, 0, 0, 0, 0, "{}");
+        r.query(4, 2, "{\"Item\":\"owner == 1\"}");
+        assertThat(created(bootstrap(r, 2))).containsExactlyInAnyOrder(k(1), k(2));
+        final Msg at = lastBootstrap;
+
+        // a restart forgets the view annotations; meanwhile Item 2 is erased and Item 3 moves into the view
+        server = fixture.restart(dir.resolve("server"), c -> c);
+        w = new Writer();
+        final ChangesetBuilder u = new ChangesetBuilder();
+        u.eraseObject("Item", new Value.Int(2));
+        set(u, 3, 1, null);
+        w.upload(u);
+        r = fixture.connect(true);
+        r.bind(4, BIND, false);
+        r.identFlx(4, fileIdent, salt, at.get(0), at.get(1), at.get(2), at.get(3), 2,
+            "{\"Item\":\"owner == 1\"}");
+        final List<Instruction> boot = bootstrap(r, 2);
+        assertThat(created(boot)).containsExactlyInAnyOrder(k(1), k(3));
+        assertThat(erased(boot)).as("erased in the skipped history").contains(k(2));
+        assertThat(server.sync().flxCatchUps()).isEqualTo(1);
     }
 }

@@ -26,6 +26,21 @@ public record FlxQuery(Map<String, String> queries, String rejected)
         return queries.keySet();
     }
 
+    /**
+     * @param excluded classes that are never part of a view (asymmetric: write-only).
+     * @return this set without them (this instance if it names none).
+     */
+    public FlxQuery without(final Set<String> excluded)
+    {
+        if (rejected != null || excluded.isEmpty() || Collections.disjoint(queries.keySet(), excluded))
+        {
+            return this;
+        }
+        final TreeMap<String, String> kept = new TreeMap<>(queries);
+        kept.keySet().removeAll(excluded);
+        return new FlxQuery(Collections.unmodifiableMap(kept), null);
+    }
+
     /** @return whether every class's query is TRUEPREDICATE (the set selects whole classes; no schema needed). */
     public boolean wholeClasses()
     {

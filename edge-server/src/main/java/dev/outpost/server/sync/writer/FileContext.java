@@ -233,8 +233,9 @@ public final class FileContext
      * Writer (state loaded unless every query is TRUEPREDICATE): compile a subscription set against the current
      * schema; a compiled view's narrow classes are watched from now on.
      */
-    FlxView.Compiled compile(final FlxQuery query, final Function<String, Set<String>> queryable)
+    FlxView.Compiled compile(final FlxQuery subscribed, final Function<String, Set<String>> queryable)
     {
+        final FlxQuery query = state == null ? subscribed : subscribed.without(asymmetricClasses());
         if (query.wholeClasses())
         {
             return new FlxView.Compiled(FlxView.ofClasses(query.classes()), null);
@@ -249,6 +250,21 @@ public final class FileContext
             viewLog.watch(c.view());
         }
         return c;
+    }
+
+    /** Writer (state loaded): the asymmetric classes of the schema (never part of any view). */
+    private Set<String> asymmetricClasses()
+    {
+        Set<String> out = Set.of();
+        for (final var t : state.tables().values())
+        {
+            if (t.type() == dev.outpost.ot.state.TableType.TOP_LEVEL_ASYMMETRIC)
+            {
+                out = out.isEmpty() ? new java.util.HashSet<>() : out;
+                out.add(t.name());
+            }
+        }
+        return out;
     }
 
     /** Writer: an empty entry was appended at {@code version}. */

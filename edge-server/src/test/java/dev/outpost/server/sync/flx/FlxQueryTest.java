@@ -37,4 +37,12 @@ class FlxQueryTest
     {
         assertThat(FlxQuery.parse("{\"It\\u0065m\\\"\":\"TRUEPREDICATE\"}").classes()).containsExactly("Item\"");
     }
+
+    @Test
+    void shouldLeaveAsymmetricClassesOutOfTheView()
+    {
+        final FlxQuery q = FlxQuery.parse("{\"Item\":\"TRUEPREDICATE\",\"Log\":\"TRUEPREDICATE\"}");
+        assertThat(q.without(java.util.Set.of("Log")).classes()).containsExactly("Item");
+        assertThat(q.without(java.util.Set.of("Other"))).isSameAs(q);
+    }
 }
