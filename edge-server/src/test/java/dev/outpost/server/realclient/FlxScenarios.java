@@ -153,6 +153,14 @@ final class FlxScenarios
         rename(w, "y-1", "y-1b"); // leaves the previous view (name IN {...}): it still follows the data
         check("w upload", RealmClient.awaitUpload(w, TIMEOUT_MS));
         result.put("r_names_5", String.join(",", awaitNames(r, 1)));
+
+        // a range and an equality: size in [2, 4) or name == 'z-0'
+        setSize(w, "x-1", 2);
+        setSize(w, "x-2", 3);
+        setSize(w, "x-9", 5);
+        check("w upload", RealmClient.awaitUpload(w, TIMEOUT_MS));
+        result.put("r_state_6", awaitState(subscribe(r, "size >= 2 AND size < 4 OR name == 'z-0'")));
+        result.put("r_names_6", String.join(",", awaitNames(r, 3)));
         result.put("more_errors", RealmClient.SYNC_ERRORS.size());
     }
 
@@ -235,6 +243,26 @@ final class FlxScenarios
         }
         java.util.Collections.sort(out);
         return out;
+    }
+
+    private static void setSize(final NativePointer<LiveRealmT> realm, final String name, final long size)
+    {
+        RI.realm_begin_write(realm);
+        SyncScenarios.set(realm, SyncScenarios.find(realm, idOf(realm, name)), "size", SyncScenarios.integer(size));
+        RI.realm_commit(realm);
+    }
+
+    private static String idOf(final NativePointer<LiveRealmT> realm, final String name)
+    {
+        RI.realm_refresh(realm);
+        for (final String line : SyncScenarios.dump(realm))
+        {
+            if (line.contains(" name=" + name + " "))
+            {
+                return line.substring(0, 24);
+            }
+        }
+        throw new IllegalStateException("no Item named " + name);
     }
 
     private static void rename(final NativePointer<LiveRealmT> realm, final String from, final String to)

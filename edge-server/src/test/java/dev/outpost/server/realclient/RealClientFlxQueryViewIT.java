@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * MongoDB's own FLX client (realm-core 14.12) with narrow subscriptions: a {@code BEGINSWITH} query receives exactly
  * the matching Items; Items enter and leave the view when another client renames them; a subscription change
  * ({@code IN}) re-bootstraps to the new view; a query on a field the app did not declare queryable gets 226 (the
- * set goes to Error) and the previous view stays in force.
+ * set goes to Error) and the previous view stays in force; a range OR an equality serves exactly its objects.
  */
 @Timeout(240)
 class RealClientFlxQueryViewIT
@@ -44,7 +44,7 @@ class RealClientFlxQueryViewIT
     @Test
     void shouldServeNarrowQueriesAndFollowTheData() throws Exception
     {
-        final SyncSettings settings = new SyncSettings(SyncSettings.Mode.FLEXIBLE, true, false, List.of("name"),
+        final SyncSettings settings = new SyncSettings(SyncSettings.Mode.FLEXIBLE, true, false, List.of("name", "size"),
             Map.of(), List.of(), List.of(), 0, false, null, null, Map.of());
         server = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1")
             .dataDir(dir.resolve("server")).appId(APP).eventLoops(2).appSyncSettings(settings));
@@ -63,6 +63,8 @@ class RealClientFlxQueryViewIT
         assertThat(r.getString("r_state_5")).contains("ERROR");
         assertThat(r.getString("r_error_5")).contains("not a queryable field");
         assertThat(r.getString("r_names_5")).as("the previous view stays and follows the data").isEqualTo("z-0");
+        assertThat(r.getString("r_state_6")).contains("COMPLETE");
+        assertThat(r.getString("r_names_6")).as("range OR equality").isEqualTo("x-1,x-2,z-0");
         assertThat(server.sync().errorsSent(226)).isEqualTo(1);
     }
 }

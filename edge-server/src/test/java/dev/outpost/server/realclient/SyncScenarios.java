@@ -419,7 +419,7 @@ final class SyncScenarios
         return v;
     }
 
-    private static realm_value_t integer(final long n)
+    static realm_value_t integer(final long n)
     {
         final realm_value_t v = new realm_value_t();
         v.setType(realm_value_type_e.RLM_TYPE_INT);
