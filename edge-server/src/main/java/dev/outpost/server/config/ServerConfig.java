@@ -904,6 +904,7 @@ public final class ServerConfig
         return apps.isEmpty() ? dataDir : dataDir.resolve(APPS_DIR).resolve(app.id());
     }
 
+
     /**
      * @param app one of {@link #apps()}.
      * @return a copy of this configuration for that app alone: its id and its data directory, every server-wide

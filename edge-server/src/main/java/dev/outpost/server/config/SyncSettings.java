@@ -13,9 +13,9 @@ import java.util.Objects;
  * {@code schema.json} of an export) or as Outpost's own config file states them ({@code sync:} of an app). Immutable.
  * <p>
  * Enforced by the app's sync engine ({@link ServerConfig#syncSettings()}): the sync mode, {@code enabled}, the
- * partition key type, the schemas with development mode off and the asymmetric classes; not yet: queryable fields,
- * offline days, recovery mode. See edge-server/OPERATING.md, "From an App Services export", and edge-server/SYNC.md,
- * "App sync settings".
+ * partition key type, the schemas with development mode off, the asymmetric classes, and the queryable fields with
+ * development mode (FLX queries); not yet: offline days, recovery mode. See edge-server/OPERATING.md, "From an App
+ * Services export", and edge-server/SYNC.md, "App sync settings" and "FLX".
  *
  * @param mode                      flexible or partition-based sync.
  * @param enabled                   {@code state: enabled} (false: sync was disabled or paused in App Services).

@@ -62,6 +62,9 @@ public final class SyncService implements SyncEngine
     private final AtomicLong sessionsSuperseded = new AtomicLong();
     private final io.micrometer.core.instrument.Counter supersededCounter;
     private final AtomicLong compensatingWrites = new AtomicLong();
+    private final AtomicLong flxCatchUps = new AtomicLong();
+    private final java.util.function.Function<String, java.util.Set<String>> queryableFields;
+    private final java.util.Set<String> asymmetricTables;
     private final io.micrometer.core.instrument.Counter compensatingWritesCounter;
     private final AtomicLong uploadsPipelined = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
@@ -97,6 +100,9 @@ public final class SyncService implements SyncEngine
         this.config = config;
         this.syncSettings = config.syncSettings();
         this.schemaCheck = dev.outpost.server.sync.writer.SchemaCheck.of(syncSettings);
+        this.queryableFields = queryableFields(config.syncSettings());
+        this.asymmetricTables = config.syncSettings() == null ? java.util.Set.of() :
+            java.util.Set.copyOf(config.syncSettings().asymmetricTables());
         this.store = store;
         this.slowConsumerTimeout = config.slowConsumerTimeout();
         this.clock = config.epochClock();
@@ -327,7 +333,7 @@ public final class SyncService implements SyncEngine
         }
         final FlxQuery q = FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
         final String asymmetric = asymmetricSubscription(q);
-        return null == asymmetric ? q : new FlxQuery(java.util.Set.of(), asymmetric);
+        return null == asymmetric ? q : new FlxQuery(java.util.Map.of(), asymmetric);
     }
 
     /**
@@ -533,6 +539,46 @@ public final class SyncService implements SyncEngine
     public long compensatingWrites()
     {
         return compensatingWrites.get();
+    }
+
+    /**
+     * FLX: the fields clients may query per class: any field with no sync settings (Outpost's own apps, TRUEPREDICATE
+     * apps as before) or in development mode (as Atlas), else the app's global and per-class queryable fields.
+     *
+     * @return the function, or null for "any field".
+     */
+    java.util.function.Function<String, java.util.Set<String>> queryableFields()
+    {
+        return queryableFields;
+    }
+
+    private static java.util.function.Function<String, java.util.Set<String>> queryableFields(
+        final dev.outpost.server.config.SyncSettings settings)
+    {
+        if (settings == null || settings.developmentMode())
+        {
+            return null;
+        }
+        final java.util.concurrent.ConcurrentHashMap<String, java.util.Set<String>> perClass =
+            new java.util.concurrent.ConcurrentHashMap<>();
+        return cls -> perClass.computeIfAbsent(cls, c -> java.util.Set.copyOf(settings.queryableFieldsOf(c)));
+    }
+
+    /** @return the app's asymmetric classes (never part of an FLX view; empty without sync settings). */
+    java.util.Set<String> asymmetricTables()
+    {
+        return asymmetricTables;
+    }
+
+    /** @return FLX sessions that took a catch-up bootstrap (their view's annotations were no longer held). */
+    public long flxCatchUps()
+    {
+        return flxCatchUps.get();
+    }
+
+    void flxCatchUp()
+    {
+        flxCatchUps.incrementAndGet();
     }
 
     void compensatingWrite()

@@ -237,6 +237,7 @@ final class RealmClient
         RI.realm_sync_config_set_error_handler(sync, (session, error) ->
         {
             log.println("[driver] sync error: " + error);
+            snapshotCompensatingKeys(error);
             SYNC_ERRORS.add(error);
         });
         if (null != trustCertificate)
@@ -245,6 +246,40 @@ final class RealmClient
         }
         RI.realm_config_set_sync_config(config, sync);
         return RI.realm_open(config, RI.realm_create_scheduler()).getFirst();
+    }
+
+    /**
+     * The ObjectId keys (hex) of the compensating writes reported, read inside the error handler: the key's native
+     * value is only valid there (read later it may already be freed).
+     */
+    static final java.util.concurrent.BlockingQueue<String> COMPENSATING_KEYS =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+
+    private static void snapshotCompensatingKeys(final io.realm.kotlin.internal.interop.sync.SyncError error)
+    {
+        final var infos = error.getCompensatingWrites();
+        if (infos == null)
+        {
+            return;
+        }
+        for (final var info : infos)
+        {
+            try
+            {
+                final realm_value_t pk = (realm_value_t)info.getClass().getMethod("getPrimaryKey-uWG8uMY")
+                    .invoke(info);
+                final StringBuilder sb = new StringBuilder();
+                for (final short b : pk.getObject_id().getBytes())
+                {
+                    sb.append(String.format("%02x", b & 0xff));
+                }
+                COMPENSATING_KEYS.add(sb.toString());
+            }
+            catch (final ReflectiveOperationException ex)
+            {
+                COMPENSATING_KEYS.add("unreadable: " + ex);
+            }
+        }
     }
 
     static NativePointer<RealmSyncSessionT> session(final NativePointer<LiveRealmT> realm)
