@@ -14,6 +14,11 @@ import org.agrona.collections.Long2ObjectHashMap;
  * may be called from any thread without locks (the head is published with release semantics after the records
  * it covers are in the queue, and read with acquire semantics). Everything else, including the client registry,
  * belongs to the writer thread of its shard.
+ * <p>
+ * Residency: an object is the server file's index while the file is resident in its shard
+ * ({@link StoreShard#serverFile(String)}, {@link StoreShard#createServerFile(String)}); the writer may evict it
+ * when nothing uses it ({@link StoreShard#evict(ServerFile)}). An evicted object stays readable (its versions up to
+ * its head are valid for ever) but never grows; the next lookup builds a new one from the queue.
  */
 public final class ServerFile
 {
@@ -57,6 +62,8 @@ public final class ServerFile
     boolean dirty;
     long nextClientIdent = 2;
     final Long2ObjectHashMap<ClientFileRecord> clients = new Long2ObjectHashMap<>();
+    /** The {@link RecordChain} entry of this file's newest committed (or pending) record, or NONE. */
+    long chainTail = RecordChain.NONE;
 
     ServerFile(final String name, final int shardIndex, final int fileId, final long salt)
     {
@@ -67,7 +74,10 @@ public final class ServerFile
         this.segments = new long[][] {new long[2 * FIRST_SEGMENT_VERSIONS]};
     }
 
-    /** @return the server file's name (PBS partition path, or FLX dataset name). */
+    /**
+     * @return the server file's name (PBS partition path, or FLX dataset name). Null only in the transient objects
+     *     replay validates with, which never leave the store.
+     */
     public String name()
     {
         return name;

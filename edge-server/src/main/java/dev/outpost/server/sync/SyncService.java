@@ -287,7 +287,7 @@ public final class SyncService implements SyncEngine
      */
     String admitNewFile(final String serverFileName, final String userId)
     {
-        if (store.serverFile(serverFileName) != null)
+        if (store.contains(serverFileName))
         {
             return null;
         }
@@ -368,7 +368,7 @@ public final class SyncService implements SyncEngine
     public String objectStateDump(final String serverFileName)
         throws InterruptedException, ExecutionException, TimeoutException
     {
-        if (store.serverFile(serverFileName) == null)
+        if (!store.contains(serverFileName))
         {
             return null;
         }
@@ -411,8 +411,7 @@ public final class SyncService implements SyncEngine
     /** @return the published head version of a server file, or -1 if it does not exist. */
     public long head(final String serverFileName)
     {
-        final var f = store.serverFile(serverFileName);
-        return f == null ? -1 : f.head();
+        return store.head(serverFileName);
     }
 
     /** @return object states evicted so far (all writers) because of the state cache limits. */
