@@ -71,6 +71,8 @@ public final class StoreShard implements AutoCloseable
     private long[] loadScratch = new long[64];
     private long chainCommandMark;
     private volatile long loads;
+    /** Records read by loads (tests: a load reads one file's records, not its shard's). */
+    private volatile long loadReads;
     private volatile long evictions;
     private final ArrayList<ServerFile> dirty = new ArrayList<>();
     private ExcerptAppender appender;
@@ -191,6 +193,12 @@ public final class StoreShard implements AutoCloseable
     public long indexLoads()
     {
         return loads;
+    }
+
+    /** @return records read by index loads since open (creation records included). Any thread. */
+    long loadReads()
+    {
+        return loadReads;
     }
 
     /** @return server file indexes evicted since open. Any thread. */
@@ -1129,6 +1137,7 @@ public final class StoreShard implements AutoCloseable
         file.chainTail = chainTails[fileId];
         file.publish();
         loads++;
+        loadReads += n + 1;
         return file;
     }
 

@@ -340,6 +340,20 @@ public final class SyncService implements SyncEngine
     }
 
     /**
+     * @return server files whose store index (name, versions, client registry) is in memory, all shards: the
+     *     files with a context, evicted with it. Any thread (approximate).
+     */
+    public int residentStoreFiles()
+    {
+        int n = 0;
+        for (int i = 0; i < store.shardCount(); i++)
+        {
+            n += store.shard(i).residentFileCount();
+        }
+        return n;
+    }
+
+    /**
      * @return server files with a runtime context in memory (sessions, client registry, object state): at most
      *     the state cache's file count plus the files pinned by live sessions; idle ones are evicted.
      */
