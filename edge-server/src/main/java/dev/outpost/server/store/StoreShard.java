@@ -26,7 +26,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * Threads: the writer methods (create, append, publish, client and reciprocal updates, writer reads) belong to one
  * thread, the shard's writer; the first caller becomes it, {@link #claimWriter()} hands it over, and it is asserted.
- * {@link #serverFile(String)} may be called from any thread. Readers on other threads use a {@link HistoryReader}.
+ * The lookups {@link #serverFile(String)}, {@link #contains}, {@link #head}, {@link #serverFileCount()},
+ * {@link #forEachHead} and {@link #forEachServerFile} may be called from any thread (a resident file is found without
+ * a lock; anything else takes the shard's index lock, never taken on a writer hot path). Readers on other threads
+ * use a {@link HistoryReader}.
+ * <p>
+ * Index: every server file keeps a compact entry (about 50 bytes, no name); its full index (a {@link ServerFile})
+ * is resident only from a lookup until the writer evicts it ({@link #evict}), and is loaded from the file's own
+ * records through the {@link RecordChain}, never by scanning the shard.
  * <p>
  * Durability: every writer method returns after its record is complete in the memory-mapped queue, so it survives
  * a kill of the process; with {@link StoreConfig#fsync} each {@link #publish()} also forces the batch to disk (power
