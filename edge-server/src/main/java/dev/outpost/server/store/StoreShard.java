@@ -641,7 +641,7 @@ public final class StoreShard implements AutoCloseable
         final long logIndex = appender.lastIndexAppended();
         file.chainTail = chain.append(file.fileId(), logIndex, file.chainTail);
         final UndoLog u = written(flags);
-        final long previous = client.reciprocals.put(serverVersion, logIndex);
+        final long previous = client.putReciprocal(serverVersion, logIndex);
         if (u != null)
         {
             u.reciprocal(client, serverVersion, previous);
@@ -658,7 +658,7 @@ public final class StoreShard implements AutoCloseable
     public boolean readReciprocal(final ClientFileRecord client, final long serverVersion, final EntryView into)
     {
         assert isWriterThread();
-        final long logIndex = client.reciprocals.get(serverVersion);
+        final long logIndex = client.reciprocal(serverVersion);
         if (logIndex == ClientFileRecord.NO_RECIPROCAL)
         {
             return false;
@@ -982,7 +982,7 @@ public final class StoreShard implements AutoCloseable
                 {
                     return false;
                 }
-                final long previous = client.reciprocals.put(version, logIndex);
+                final long previous = client.putReciprocal(version, logIndex);
                 if (u != null)
                 {
                     u.reciprocal(client, version, previous);

@@ -96,11 +96,11 @@ final class UndoLog
                     final ClientFileRecord c = (ClientFileRecord)targets[i];
                     if (words[w + 1] == ClientFileRecord.NO_RECIPROCAL)
                     {
-                        c.reciprocals.remove(words[w]);
+                        c.removeReciprocal(words[w]);
                     }
                     else
                     {
-                        c.reciprocals.put(words[w], words[w + 1]);
+                        c.putReciprocal(words[w], words[w + 1]);
                     }
                 }
                 default -> throw new IllegalStateException("undo op " + ops[i]);
