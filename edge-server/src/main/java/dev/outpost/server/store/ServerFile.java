@@ -67,11 +67,26 @@ public final class ServerFile
 
     ServerFile(final String name, final int shardIndex, final int fileId, final long salt)
     {
+        this(name, shardIndex, fileId, salt, new long[][] {new long[2 * FIRST_SEGMENT_VERSIONS]});
+    }
+
+    private ServerFile(final String name, final int shardIndex, final int fileId, final long salt,
+        final long[][] segments)
+    {
         this.name = name;
         this.shardIndex = shardIndex;
         this.fileId = fileId;
         this.salt = salt;
-        this.segments = new long[][] {new long[2 * FIRST_SEGMENT_VERSIONS]};
+        this.segments = segments;
+    }
+
+    /**
+     * The transient object replay validates a server file's records with: no name and no version positions (only
+     * the counters), dropped at the end of replay; never readable.
+     */
+    static ServerFile forReplay(final int shardIndex, final int fileId, final long salt)
+    {
+        return new ServerFile(null, shardIndex, fileId, salt, null);
     }
 
     /**
@@ -154,12 +169,24 @@ public final class ServerFile
         return segments[(int)(version >>> SEGMENT_SHIFT)][2 * (int)(version & SEGMENT_MASK)];
     }
 
+    /** Writer: the total changeset bytes of versions 1..{@link #lastAppended()}. */
+    long cumulativeBytes()
+    {
+        return cumulativeBytes;
+    }
+
     /** Writer: records the position of a new version (not yet published). */
     void recordAppended(final long version, final long logIndex, final int changesetLength)
     {
+        long[][] segs = segments;
+        if (segs == null) // a replay-only object
+        {
+            cumulativeBytes += changesetLength;
+            lastAppended = version;
+            return;
+        }
         final int k = (int)(version >>> SEGMENT_SHIFT);
         final int at = 2 * (int)(version & SEGMENT_MASK);
-        long[][] segs = segments;
         boolean replaced = false;
         if (k >= segs.length)
         {
@@ -194,11 +221,12 @@ public final class ServerFile
      * Writer: forgets the versions above {@code version} (never published: a command that failed, or a commit unit
      * dropped at replay). Their index slots are overwritten by the next appends, before any publish.
      */
-    void truncate(final long version)
+    void truncate(final long version, final long cumulativeBytesAtVersion)
     {
         assert version <= lastAppended && version >= (long)HEAD.getOpaque(this);
+        assert segments == null || cumulativeBytesAtVersion == cumulativeSize(version);
         lastAppended = version;
-        cumulativeBytes = cumulativeSize(version);
+        cumulativeBytes = cumulativeBytesAtVersion;
     }
 
     /** Writer: makes everything appended so far visible to readers. */

@@ -402,7 +402,7 @@ public final class StoreShard implements AutoCloseable
         final UndoLog u = written(flags);
         if (u != null)
         {
-            u.appended(file, file.lastAppended);
+            u.appended(file, file.lastAppended, file.cumulativeBytes());
         }
         file.recordAppended(version, logIndex, length);
         file.chainTail = chain.append(file.fileId(), logIndex, file.chainTail);
@@ -842,7 +842,7 @@ public final class StoreShard implements AutoCloseable
         {
             final ServerFile f = byId[id];
             heads[id] = f.lastAppended;
-            sizes[id] = f.cumulativeSize(f.lastAppended);
+            sizes[id] = f.cumulativeBytes();
             chainTails[id] = f.chainTail;
             byId[id] = null;
         }
@@ -903,7 +903,7 @@ public final class StoreShard implements AutoCloseable
                 return false;
             }
             addServerFile(name, fileId, logIndex);
-            byId[fileId] = new ServerFile(null, index, fileId, key); // the name stays in the queue only
+            byId[fileId] = ServerFile.forReplay(index, fileId, key); // no name, no version positions
             return true;
         }
         if (fileId < 0 || fileId >= fileCount)
@@ -938,7 +938,7 @@ public final class StoreShard implements AutoCloseable
                 }
                 if (u != null)
                 {
-                    u.appended(file, file.lastAppended);
+                    u.appended(file, file.lastAppended, file.cumulativeBytes());
                 }
                 file.recordAppended(key, logIndex, changesetLength);
                 raiseUploadProgress(file, r.getLong(RecordLayout.ENTRY_ORIGIN_FILE_OFFSET),
