@@ -299,7 +299,7 @@ public final class SyncService implements SyncEngine
      */
     String admitNewFile(final String serverFileName, final String userId)
     {
-        if (store.serverFile(serverFileName) != null)
+        if (store.contains(serverFileName))
         {
             return null;
         }
@@ -377,6 +377,20 @@ public final class SyncService implements SyncEngine
     }
 
     /**
+     * @return server files whose store index (name, versions, client registry) is in memory, all shards: the
+     *     files with a context, evicted with it. Any thread (approximate).
+     */
+    public int residentStoreFiles()
+    {
+        int n = 0;
+        for (int i = 0; i < store.shardCount(); i++)
+        {
+            n += store.shard(i).residentFileCount();
+        }
+        return n;
+    }
+
+    /**
      * @return server files with a runtime context in memory (sessions, client registry, object state): at most
      *     the state cache's file count plus the files pinned by live sessions; idle ones are evicted.
      */
@@ -405,7 +419,7 @@ public final class SyncService implements SyncEngine
     public String objectStateDump(final String serverFileName)
         throws InterruptedException, ExecutionException, TimeoutException
     {
-        if (store.serverFile(serverFileName) == null)
+        if (!store.contains(serverFileName))
         {
             return null;
         }
@@ -448,8 +462,7 @@ public final class SyncService implements SyncEngine
     /** @return the published head version of a server file, or -1 if it does not exist. */
     public long head(final String serverFileName)
     {
-        final var f = store.serverFile(serverFileName);
-        return f == null ? -1 : f.head();
+        return store.head(serverFileName);
     }
 
     /** @return object states evicted so far (all writers) because of the state cache limits. */

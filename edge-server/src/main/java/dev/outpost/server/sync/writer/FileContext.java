@@ -163,6 +163,18 @@ public final class FileContext
         writer.used(this);
     }
 
+    /**
+     * Writer: for a command that uses the store record but not the object state; an evicted context's record may
+     * no longer be the store's index of the file (it was evicted with the context).
+     */
+    void checkLive()
+    {
+        if (evicted)
+        {
+            throw Evicted.INSTANCE;
+        }
+    }
+
     private void load(final StoreShard shard, final ShardServerHistory.WriterTools tools)
     {
         history = new ShardServerHistory(shard, file, tools);

@@ -77,6 +77,7 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
     @Override
     Result run(final ShardWriter writer)
     {
+        in.file().checkLive();
         final ServerFile f = in.file().file;
         final long head = f.lastAppended();
         final long fileIdent = in.fileIdent();
