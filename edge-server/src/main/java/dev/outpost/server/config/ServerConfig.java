@@ -277,6 +277,8 @@ public final class ServerConfig
     private List<AppConfig> apps = List.of();
     private Path appConfigDir;
     private AppConfig exportApp;
+    /** The app of a {@link #forApp} copy (its sync settings and rules for the app's sync engine), else null. */
+    private AppConfig app;
     private Map<String, String> environment = Map.of();
     private Path configFile;
     private final Map<String, String> origins = new HashMap<>();
@@ -936,7 +938,16 @@ public final class ServerConfig
         copy.flxQueryMaxBytes = flxQueryMaxBytes;
         copy.configFile = configFile;
         copy.appConfigDir = appConfigDir;
+        copy.app = app;
         return copy;
+    }
+
+    /**
+     * @return the app of a configuration narrowed by {@link #forApp} (its sync settings, its rules), else null.
+     */
+    public AppConfig app()
+    {
+        return app;
     }
 
     /**

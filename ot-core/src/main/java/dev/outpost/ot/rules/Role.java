@@ -51,7 +51,8 @@ public final class Role
         {
             view = DocumentFilter.NONE;
         }
-        else if (!anyWrite || readFilter.matchesEverything() || writeFilter.matchesNothing())
+        else if (!anyWrite || readFilter.matchesEverything() || writeFilter.matchesNothing() ||
+            readFilter.equals(writeFilter))
         {
             view = readFilter;
         }
