@@ -30,6 +30,7 @@ final class Scenarios
         FlxScenarios.register(ALL);
         AuthScenarios.register(ALL);
         HostileScenarios.register(ALL);
+        PermissionScenarios.register(ALL);
     }
 
     private Scenarios()
