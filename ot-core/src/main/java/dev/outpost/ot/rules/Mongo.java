@@ -98,14 +98,8 @@ final class Mongo
             case BOOL:
                 return Boolean.compare(o.boolValue(field, index), lit.boolValue);
             case TIMESTAMP:
-            {
-                final long s = o.timestampSeconds(field, index);
-                if (s != lit.seconds)
-                {
-                    return s < lit.seconds ? -1 : 1;
-                }
-                return Integer.signum(Integer.compare(o.timestampNanos(field, index), lit.nanos));
-            }
+                return times(o.timestampSeconds(field, index), o.timestampNanos(field, index), lit.seconds,
+                    lit.nanos);
             default:
                 return INCOMPARABLE;
         }
@@ -150,6 +144,24 @@ final class Mongo
             case Operand.DOUBLE -> decimalDouble(v, lit.doubleValue);
             default -> Integer.signum(v.compareTo(lit.decimalValue));
         };
+    }
+
+    /**
+     * Points in time as seconds and nanoseconds, compared by their total (Realm keeps both of one sign, but a value
+     * from a peer may not: each is moved to a floor second and a nanosecond 0..999,999,999 first).
+     */
+    static int times(final long s1, final int n1, final long s2, final int n2)
+    {
+        final long a = n1 < 0 ? s1 - 1 : s1;
+        final long b = n2 < 0 ? s2 - 1 : s2;
+        if (a != b)
+        {
+            // s - 1 cannot wrap for any second a 64-bit Realm timestamp holds in practice; compare the originals then
+            return (s1 == Long.MIN_VALUE || s2 == Long.MIN_VALUE) ? Long.compare(s1, s2) : a < b ? -1 : 1;
+        }
+        final int x = n1 < 0 ? n1 + 1_000_000_000 : n1;
+        final int y = n2 < 0 ? n2 + 1_000_000_000 : n2;
+        return x < y ? -1 : x == y ? 0 : 1;
     }
 
     /** Doubles (NaN handled by the caller): -0 equals 0. */

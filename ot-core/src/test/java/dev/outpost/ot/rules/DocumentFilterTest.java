@@ -159,6 +159,20 @@ class DocumentFilterTest
     }
 
     @Test
+    void shouldCompareTimestampsByTheirTotalEvenWithMixedSigns()
+    {
+        // -0.5 s written two ways: Realm's same-sign form and a peer's floor-second form (found by the property test)
+        final TestObject a = TestObject.of("ts", new TestObject.Ts(-1, 500_000_000));
+        final TestObject b = TestObject.of("ts", new TestObject.Ts(0, -500_000_000));
+        for (final TestObject o : List.of(a, b))
+        {
+            assertThat(matches("{\"ts\": {\"$date\": {\"$numberLong\": \"-500\"}}}", o)).isTrue();
+            assertThat(matches("{\"ts\": {\"$lt\": {\"$date\": {\"$numberLong\": \"-499\"}}}}", o)).isTrue();
+            assertThat(matches("{\"ts\": {\"$gt\": {\"$date\": {\"$numberLong\": \"-1000\"}}}}", o)).isTrue();
+        }
+    }
+
+    @Test
     void shouldEvaluateOverRealState()
     {
         final dev.outpost.ot.state.ObjectData o = new dev.outpost.ot.state.ObjectData("Item");
