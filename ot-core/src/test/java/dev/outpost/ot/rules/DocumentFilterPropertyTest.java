@@ -18,7 +18,7 @@ class DocumentFilterPropertyTest
 {
     private static final int OBJECTS = 40;
 
-    @Property(tries = 400)
+    @Property(tries = 1000)
     void shouldAgreeWithTheReference(@ForAll final long seed)
     {
         final Random r = new Random(seed);

@@ -123,6 +123,16 @@ final class ReferenceEvaluator
     /** A literal or an expansion's value (Extended JSON decoded into the test's Java types). */
     private Object value(final Object v)
     {
+        if (v instanceof List<?> l)
+        {
+            final List<Object> items = new java.util.ArrayList<>();
+            for (final Object item : l)
+            {
+                final Object x = value(item);
+                items.add(x == MISSING ? new Object() : x); // a missing expansion inside an array equals nothing
+            }
+            return items;
+        }
         if (v instanceof String s && s.startsWith("%%"))
         {
             final Object x = expand(s);
