@@ -293,10 +293,7 @@ final class Session implements FileListener
         }
         if (readOnlyPartition != null && (d.bodyCompressed() ? d.uncompressedBodySize() : d.bodyLength()) > 0)
         {
-            // changesets to a partition the user may only read: nothing is stored, only this session stops
-            error(ProtocolErrorCode.PERMISSION_DENIED, ErrorBodies.APPLICATION_BUG, false, "permission denied: the " +
-                "user may not write partition " + ErrorBodies.abbreviate(readOnlyPartition,
-                SyncService.ABBREVIATED_CHARS) + " (partition.permissions.write)");
+            writeDenied(); // changesets to a partition the user may only read: nothing is stored
             return;
         }
         final long pcv = d.progressClientVersion();
@@ -389,6 +386,14 @@ final class Session implements FileListener
         });
     }
 
+    /** PBS: a write to a partition the user may only read: 206 for this session alone. */
+    private void writeDenied()
+    {
+        error(ProtocolErrorCode.PERMISSION_DENIED, ErrorBodies.APPLICATION_BUG, false, "permission denied: the " +
+            "user may not write partition " + ErrorBodies.abbreviate(readOnlyPartition, SyncService.ABBREVIATED_CHARS) +
+            " (partition.permissions.write)");
+    }
+
     private void mark(final long requestIdent)
     {
         if (!requireActive("MARK"))
@@ -446,6 +451,11 @@ final class Session implements FileListener
     {
         if (!requireActive("TRANSACT"))
         {
+            return;
+        }
+        if (readOnlyPartition != null)
+        {
+            writeDenied();
             return;
         }
         final byte[] changeset = new byte[d.bodyLength()];

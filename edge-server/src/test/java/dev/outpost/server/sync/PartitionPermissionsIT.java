@@ -165,6 +165,12 @@ class PartitionPermissionsIT
             .doesNotContain("alice");
         assertThat(b.poll(300)).as("bob sees nothing of it").isNull();
 
+        // the original protocol's TRANSACT is a write too
+        open(a, 3, partition(bob[1]));
+        a.transact(3, 2, 1, Changesets.objects("Item", 6, 1, "alice"));
+        assertPermissionDenied(a.next(), 3, "may not write partition");
+        assertThat(server.sync().head(SyncService.pbsFileName(APP, partition(bob[1])))).isEqualTo(1);
+
         // bob writes on, unaffected; alice's own partition is hers to write
         b.upload(1, 3, 0, 0, false, new Up(3, 0, Changesets.objects("Item", 2, 1, "bob")));
         assertThat(b.next(MessageType.DOWNLOAD).get(4)).isEqualTo(3);
