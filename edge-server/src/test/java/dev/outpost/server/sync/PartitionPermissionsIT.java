@@ -179,6 +179,39 @@ class PartitionPermissionsIT
         assertThat(a.next(MessageType.DOWNLOAD).get(4)).isEqualTo(2);
     }
 
+    /** Register and log in an email/password user: its access token. */
+    private String emailUser(final String email) throws Exception
+    {
+        final String base = "http://127.0.0.1:" + server.port() + "/api/client/v2.0/app/" + APP +
+            "/auth/providers/local-userpass/";
+        final java.net.http.HttpResponse<String> reg = SyncTestClient.HTTP.send(java.net.http.HttpRequest
+            .newBuilder(java.net.URI.create(base + "register")).header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new JsonObject().put("email", email)
+                .put("password", "s3cret-pw").encode())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(reg.statusCode()).as(reg.body()).isEqualTo(201);
+        final java.net.http.HttpResponse<String> login = SyncTestClient.HTTP.send(java.net.http.HttpRequest
+            .newBuilder(java.net.URI.create(base + "login")).header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new JsonObject().put("username", email)
+                .put("password", "s3cret-pw").encode())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        return new JsonObject(login.body()).getString("access_token");
+    }
+
+    @Test
+    void shouldResolveUserDataFromTheUsersProfile() throws Exception
+    {
+        final Object byEmail = RuleJson.parse("{\"%%partition\": \"%%user.data.email\"}");
+        final Rules rules = new Rules.Builder(RuleValues.NONE).partition(PartitionRules.parse(byEmail, byEmail,
+            RuleValues.NONE)).build();
+        server = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1").dataDir(dir).eventLoops(2)
+            .apps(List.of(new AppConfig(APP, null, false).withUserPass(new AppConfig.UserPass(10_000, 5,
+                java.time.Duration.ofMinutes(1))).withRules(rules))));
+        final SyncTestClient ann = connect(emailUser("ann@example.com"));
+        open(ann, 1, partition("ann@example.com"));
+        ann.bind(2, partition("bob@example.com"), true);
+        assertPermissionDenied(ann.next(), 2, "may not read partition");
+    }
+
     @Test
     void shouldLetEveryoneReadAndWriteWithoutRules() throws Exception
     {
