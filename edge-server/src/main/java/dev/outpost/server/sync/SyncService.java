@@ -354,9 +354,26 @@ public final class SyncService implements SyncEngine
         {
             return PartitionRules.Access.READ_WRITE;
         }
-        final UserContext user = new UserContext(userId, profiles.apply(userId), Map.of());
-        return rules.partitionAccess(RuleContext.partitionOf(partition), user);
+        try
+        {
+            final UserContext user = new UserContext(userId, profiles.apply(userId), Map.of());
+            return rules.partitionAccess(RuleContext.partitionOf(partition), user);
+        }
+        catch (final RuntimeException bug)
+        {
+            // rules are checked at start, so this is a bug: fail closed, tell the operator once per cause
+            if (null == partitionRuleFailure)
+            {
+                partitionRuleFailure = bug.toString();
+                System.getLogger(SyncService.class.getName()).log(System.Logger.Level.ERROR, "partition " +
+                    "permissions of app " + config.appId() + " could not be evaluated; access denied: " + bug);
+            }
+            return PartitionRules.Access.NONE;
+        }
     }
+
+    /** The first failure of the partition permissions (logged once), or null. */
+    private volatile String partitionRuleFailure;
 
     /** @return BINDs refused so far because they would have created a server file beyond a limit. */
     public long newFilesRefused()

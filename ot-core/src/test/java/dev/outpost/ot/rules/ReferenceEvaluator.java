@@ -64,6 +64,8 @@ final class ReferenceEvaluator
                 return ((List<?>)v).stream().anyMatch(x -> matches(x, doc));
             case "$nor":
                 return ((List<?>)v).stream().noneMatch(x -> matches(x, doc));
+            case "$comment":
+                return true; // MongoDB ignores it
             default:
                 break;
         }
