@@ -1,5 +1,7 @@
 package dev.outpost.server.config;
 
+import dev.outpost.ot.rules.Rules;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,9 @@ import java.util.Objects;
  *     development-mode: false
  *     client-max-offline-days: 30
  *     recovery-mode-disabled: false
+ *   rules:                        # optional: permission rules (RuleSettings); replace an export's rules
+ *     partition: {read: true, write: {"%%partition": "%%user.id"}}
+ *     default: {roles: [...]}     # as default_rule.json; classes: {Item: {roles: [...]}} as rules.json
  * </pre>
  *
  * @param id          the Client App ID clients are configured with.
@@ -55,9 +60,13 @@ import java.util.Objects;
  *                    configured; the sync engine does not enforce them yet (see edge-server/OPERATING.md).
  * @param warnings    what the app's App Services export holds that Outpost does not apply, one line per item;
  *                    logged once at start.
+ * @param rules       the permission rules (from {@code rules:} or an App Services export, see {@link RuleSettings});
+ *                    {@link Rules#NONE} when none are configured (nothing is enforced). Enforced today: the PBS
+ *                    partition permissions, at BIND and UPLOAD; roles are parsed and checked, FLX does not apply
+ *                    them yet.
  */
 public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass userPass, CustomToken customToken,
-    boolean apiKeys, SyncSettings sync, List<String> warnings)
+    boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules)
 {
     /** App Services name of the anonymous provider. */
     public static final String ANON_PROVIDER = "anon-user";
@@ -72,6 +81,34 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     {
         Objects.requireNonNull(id, "id");
         warnings = null == warnings ? List.of() : List.copyOf(warnings);
+        rules = null == rules ? Rules.NONE : rules;
+    }
+
+    /**
+     * An app without permission rules.
+     *
+     * @param id          app id.
+     * @param dataDir     data directory or null.
+     * @param anonymous   whether {@code anon-user} is enabled.
+     * @param userPass    email/password settings or null.
+     * @param customToken custom JWT settings or null.
+     * @param apiKeys     whether user API keys are on.
+     * @param sync        sync settings or null.
+     * @param warnings    what is not applied.
+     */
+    public AppConfig(final String id, final Path dataDir, final boolean anonymous, final UserPass userPass,
+        final CustomToken customToken, final boolean apiKeys, final SyncSettings sync, final List<String> warnings)
+    {
+        this(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, Rules.NONE);
+    }
+
+    /**
+     * @param rules the permission rules.
+     * @return a copy with them.
+     */
+    public AppConfig withRules(final Rules rules)
+    {
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules);
     }
 
     /**
@@ -124,7 +161,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withUserPass(final UserPass userPass)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules);
     }
 
     /**
@@ -133,7 +170,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withCustomToken(final CustomToken customToken)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules);
     }
 
     /**
@@ -142,7 +179,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withApiKeys(final boolean enabled)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings, rules);
     }
 
     /**
@@ -306,6 +343,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         SyncSettings.Builder sync = null == export || null == export.sync() ? null :
             new SyncSettings.Builder(export.sync());
         String lastSyncKey = where + ".sync";
+        Object rulesValue = null;
         for (final Map.Entry<String, Object> e : app.entrySet())
         {
             final String key = where + "." + e.getKey();
@@ -325,6 +363,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                     case "id", "app-config" ->
                     {
                     }
+                    case "rules" -> rulesValue = value;
                     case "data-dir" -> dir = Path.of(String.valueOf(value));
                     case "auth.anon-user", "auth.anon-user.enabled", "auth.anonymous" ->
                         anonymous = bool(value);
@@ -387,7 +426,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                                 "api-key");
                         }
                         throw new ConfigException(ServerConfig.APPS_PROP, "unknown key; an app has id, data-dir, " +
-                            "auth, app-config, sync");
+                            "auth, app-config, sync, rules");
                     }
                 }
             }
@@ -440,7 +479,13 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                 throw new ConfigException(ServerConfig.APPS_PROP, file.origin(lastSyncKey), ex.getMessage());
             }
         }
-        return new AppConfig(String.valueOf(id), dir, anonymous, userPass, token, apiKeys, syncSettings, warnings);
+        Rules rules = null == export ? Rules.NONE : export.rules();
+        if (null != rulesValue)
+        {
+            rules = RuleSettings.fromYaml(rulesValue, syncSettings, file.origin(where + ".rules"));
+        }
+        return new AppConfig(String.valueOf(id), dir, anonymous, userPass, token, apiKeys, syncSettings, warnings,
+            rules);
     }
 
     /**
@@ -475,7 +520,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         final List<String> warnings = new ArrayList<>(export.warnings());
         warnings.addAll(extra);
         return new AppConfig(id, null, export.anonymous(), export.userPass(), token, export.apiKeys(), export.sync(),
-            warnings);
+            warnings, export.rules());
     }
 
     private static ConfigException missingKey(final String setting, final AppServicesConfig.TokenSpec spec,
