@@ -17,7 +17,8 @@ import java.util.Map;
  * The realm schema an import writes: per class its primary-key type and columns, taken from the app's
  * {@code schema.json} (an App Services export) where it declares them, else inferred from the documents (the
  * first non-null value of a field fixes its type; scalars are optional, lists of scalars too, embedded documents
- * are embedded objects of the class {@code <class>_<field>}). A document that does not fit is refused with the
+ * are embedded objects of the class {@code <class>_<field>}; the app's {@code asymmetric_tables} stay asymmetric).
+ * A document that does not fit is refused with the
  * reason and changes nothing. Single-threaded.
  */
 final class ImportSchema
@@ -27,6 +28,8 @@ final class ImportSchema
     {
         final String name;
         final boolean embedded;
+        /** An asymmetric (Data Ingest) class of the app's sync settings: clients insert, never receive. */
+        boolean asymmetric;
         int pkType = Instr.TYPE_NULL;
         final Map<String, ColumnSpec> columns = new LinkedHashMap<>();
         final Map<String, Boolean> declared = new LinkedHashMap<>();
@@ -52,6 +55,7 @@ final class ImportSchema
         for (final SyncSettings.ClassSchema c : settings.schemas().values())
         {
             final Table t = table(c.name(), false);
+            t.asymmetric = settings.asymmetricTables().contains(c.name());
             for (final Map.Entry<String, String> p : c.properties().entrySet())
             {
                 final String bson = p.getValue();
@@ -333,7 +337,8 @@ final class ImportSchema
             }
             else if (t.pkType != Instr.TYPE_NULL)
             {
-                b.addTable(t.name, Instr.TABLE_TOP_LEVEL, "_id", t.pkType, false);
+                b.addTable(t.name, t.asymmetric ? Instr.TABLE_TOP_LEVEL_ASYMMETRIC : Instr.TABLE_TOP_LEVEL, "_id",
+                    t.pkType, false);
             }
         }
         for (final Table t : tables.values())
@@ -359,7 +364,7 @@ final class ImportSchema
             {
                 continue;
             }
-            sb.append(t.embedded ? "embedded class " : "class ").append(t.name);
+            sb.append(t.embedded ? "embedded class " : t.asymmetric ? "asymmetric class " : "class ").append(t.name);
             if (!t.embedded)
             {
                 sb.append(" (_id ").append(ChangesetPrinter.typeName(t.pkType)).append(')');
