@@ -79,6 +79,12 @@ public final class Importer implements AutoCloseable
     private final PrintWriter err;
     private final Map<String, ChangesetBuilder> pending = new LinkedHashMap<>();
     private int pendingDocuments;
+    private final ChangesetWriter writer = new ChangesetWriter();
+    /** Changesets handed to the writer and not yet awaited, and where the input stood when they were. */
+    private final List<Map.Entry<String, java.util.concurrent.CompletableFuture<Long>>> inFlight = new ArrayList<>();
+    private long inFlightLine;
+    private long inFlightDocuments;
+    private long inFlightSkipped;
     private long changesets;
 
     private Importer(final ServerConfig config, final String partitionKey, final FileChannel lockChannel,
@@ -213,8 +219,21 @@ public final class Importer implements AutoCloseable
                 }
                 if (pendingDocuments >= options.batch())
                 {
-                    flush();
-                    writeProgress(progressFile, identity, line, documents, skipped, false);
+                    // the previous batch is awaited (and recorded) while this one is on the writer: parsing and
+                    // integration overlap, and the progress file only ever names lines that are durable
+                    final boolean recordPrevious = !inFlight.isEmpty();
+                    final long previousLine = inFlightLine;
+                    final long previousDocuments = inFlightDocuments;
+                    final long previousSkipped = inFlightSkipped;
+                    await();
+                    if (recordPrevious)
+                    {
+                        writeProgress(progressFile, identity, previousLine, previousDocuments, previousSkipped, false);
+                    }
+                    submit();
+                    inFlightLine = line;
+                    inFlightDocuments = documents;
+                    inFlightSkipped = skipped;
                     final long now = System.nanoTime();
                     if (now - lastReport > 2_000_000_000L)
                     {
@@ -230,7 +249,9 @@ public final class Importer implements AutoCloseable
         {
             throw new TransferException("cannot read " + file + ": " + ex.getMessage());
         }
-        flush();
+        await();
+        submit();
+        await();
         writeProgress(progressFile, identity, line, documents, skipped, !stopped);
         final double seconds = (System.nanoTime() - start) / 1e9;
         out.printf("%s: %d documents imported into class %s, %d skipped, %d changesets, %.1f s (%.0f documents/s)%s%n",
@@ -411,11 +432,10 @@ public final class Importer implements AutoCloseable
         return p;
     }
 
-    /** Write every pending changeset through the writer and wait until each is published. */
-    private void flush() throws TransferException, InterruptedException
+    /** Hand every pending changeset to the writer ({@link #await} waits for them). */
+    private void submit() throws InterruptedException
     {
-        final List<Map.Entry<String, java.util.concurrent.CompletableFuture<Long>>> written = new ArrayList<>();
-        final ChangesetWriter writer = new ChangesetWriter();
+        final List<Map.Entry<String, java.util.concurrent.CompletableFuture<Long>>> written = inFlight;
         for (final Map.Entry<String, ChangesetBuilder> e : pending.entrySet())
         {
             final ChangesetBuilder withSchema = new ChangesetBuilder();
@@ -426,6 +446,12 @@ public final class Importer implements AutoCloseable
         }
         pending.clear();
         pendingDocuments = 0;
+    }
+
+    /** Wait until every changeset handed to the writer is published. */
+    private void await() throws TransferException, InterruptedException
+    {
+        final List<Map.Entry<String, java.util.concurrent.CompletableFuture<Long>>> written = inFlight;
         for (final Map.Entry<String, java.util.concurrent.CompletableFuture<Long>> w : written)
         {
             try
@@ -442,6 +468,7 @@ public final class Importer implements AutoCloseable
                     "--objects` with the schema below)");
             }
         }
+        written.clear();
     }
 
     private static JsonObject identity(final Path file) throws TransferException
