@@ -117,8 +117,16 @@ public final class Importer implements AutoCloseable
         try
         {
             Files.createDirectories(dataDir);
-            channel = FileChannel.open(dataDir.resolve(AuthStore.FILE_NAME), StandardOpenOption.CREATE,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
+            final Path authLog = dataDir.resolve(AuthStore.FILE_NAME);
+            if (!Files.exists(authLog) &&
+                java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"))
+            {
+                // the server later keeps password hashes in it: owner-only, as the server creates it
+                Files.createFile(authLog, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
+            channel = FileChannel.open(authLog, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
         }
         catch (final IOException ex)
         {

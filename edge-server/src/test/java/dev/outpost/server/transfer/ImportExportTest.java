@@ -113,6 +113,9 @@ class ImportExportTest
         assertThat(imported.exit()).as(imported.err()).isZero();
         assertThat(imported.out()).contains("3000 documents imported into class Item, 0 skipped, 5 changesets")
             .contains("price: Decimal128 (optional) [inferred]").contains("embedded class Item_address");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+            dir.resolve("a").resolve(AuthStore.FILE_NAME)))).as("the lock file becomes the auth log: owner-only")
+            .isEqualTo("rw-------");
         final String flx = SyncService.flxFileName(APP);
         final String original = dump(dir.resolve("a"), flx);
         assertThat(original).contains("Item_parts").contains("item 2999");
