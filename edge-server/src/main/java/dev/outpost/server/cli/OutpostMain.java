@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = OutpostMain.Version.class,
     description = "Outpost: a self-hosted Realm sync server.",
-    subcommands = {ServeCommand.class, BenchCommand.class, InspectCommand.class, VersionCommand.class,
+    subcommands = {ServeCommand.class, BenchCommand.class, InspectCommand.class, ImportCommand.class,
+        ExportCommand.class, VersionCommand.class,
         CommandLine.HelpCommand.class})
 public final class OutpostMain implements Runnable
 {
@@ -64,7 +65,7 @@ public final class OutpostMain implements Runnable
     public void run()
     {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "missing command: serve, bench, inspect or version");
+            "missing command: serve, bench, inspect, import, export or version");
     }
 
     static final class Version implements CommandLine.IVersionProvider

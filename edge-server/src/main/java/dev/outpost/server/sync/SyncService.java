@@ -512,6 +512,33 @@ public final class SyncService implements SyncEngine
         return result.get(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * Any thread except a writer: hand a server-origin changeset to the writer of {@code serverFileName} (the file is
+     * created if needed), as a tool of the server's own writes it ({@code outpost import}). Waits while the
+     * writer's handoff is full.
+     *
+     * @return completes with the new version, or exceptionally with a
+     * {@link dev.outpost.server.sync.writer.ServerChangesetCommand.Refused} if the changeset does not parse or apply.
+     */
+    public CompletableFuture<Long> writeServerChangeset(final String serverFileName, final byte[] changeset)
+        throws InterruptedException
+    {
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        final ShardWriter w = writerFor(serverFileName);
+        final WriterCommand command =
+            new dev.outpost.server.sync.writer.ServerChangesetCommand(serverFileName, changeset, result);
+        while (!w.offer(command))
+        {
+            if (!open)
+            {
+                result.completeExceptionally(new IllegalStateException("the sync service is closed"));
+                return result;
+            }
+            Thread.sleep(1);
+        }
+        return result;
+    }
+
     /** @return the published head version of a server file, or -1 if it does not exist. */
     public long head(final String serverFileName)
     {

@@ -112,7 +112,7 @@ class ServeCommandTest
 
         final Run none = run();
         assertThat(none.code()).isEqualTo(2);
-        assertThat(none.err()).contains("outpost: missing command: serve, bench, inspect or version")
+        assertThat(none.err()).contains("outpost: missing command: serve, bench, inspect, import, export or version")
             .contains("Try 'outpost --help'.");
     }
 

@@ -28,6 +28,7 @@ final class ExportScenarios
     {
         all.put("export-flx", ExportScenarios::flx);
         all.put("flx-sync-error", ExportScenarios::flxSyncError);
+        all.put("flx-read", ExportScenarios::flxRead);
     }
 
     /**
@@ -70,6 +71,37 @@ final class ExportScenarios
         result.put("r_items", seen);
         final List<String> items = SyncScenarios.dump(r);
         for (final String line : items)
+        {
+            result.add("r_names", line);
+        }
+        result.put("sync_errors", RealmClient.SYNC_ERRORS.size());
+    }
+
+    /**
+     * Log in anonymously, open an FLX realm (schema Item + asymmetric Event), subscribe to all Items and wait until
+     * {@code expect} Items arrived; reports their count, every Item ({@link SyncScenarios#dump}) and the sync errors.
+     */
+    static void flxRead(final RealmClient client, final Map<String, String> params, final JsonLine result)
+        throws Exception
+    {
+        final NativePointer<RealmUserT> user = client.loginAnonymous(30);
+        final long expect = Long.parseLong(params.getOrDefault("expect", "1"));
+        final NativePointer<LiveRealmT> r = client.open(user, null, "read.realm", "event");
+        result.put("r_query_version", RealmClient.subscribeAll(r));
+        long seen = 0;
+        final long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (System.currentTimeMillis() < deadline)
+        {
+            check("r download", RealmClient.awaitDownload(r, TIMEOUT_MS));
+            seen = RealmClient.countItems(r);
+            if (seen >= expect)
+            {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        result.put("r_items", seen);
+        for (final String line : SyncScenarios.dump(r))
         {
             result.add("r_names", line);
         }

@@ -1,0 +1,104 @@
+package dev.outpost.server.sync.writer;
+
+import dev.outpost.codec.CodecException;
+import dev.outpost.ot.model.Changeset;
+import dev.outpost.ot.state.ApplyResult;
+import dev.outpost.ot.state.ChangesetApplier;
+import dev.outpost.server.sync.wire.RealmTime;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A server-origin changeset written by a tool of the server's own (e.g. {@code outpost import}): the server file is
+ * created if it does not exist, the changeset is checked as a peer's would be (it must parse with realm's client
+ * limits and apply to the file's current state) and appended at the head as an entry of the server
+ * ({@link ServerIntegratorIdent#SERVER}), exactly as an accepted TRANSACT is. Completes with the new version, or
+ * exceptionally with a {@link Refused} naming why nothing was written.
+ */
+public final class ServerChangesetCommand extends WriterCommand
+{
+    /** Why a server changeset was not written (bad input: nothing was appended). */
+    public static final class Refused extends Exception
+    {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * @param message what is wrong.
+         */
+        public Refused(final String message)
+        {
+            super(message, null, false, false);
+        }
+    }
+
+    private final String fileName;
+    private final byte[] changeset;
+    private final CompletableFuture<Long> result;
+    private long version;
+    private String refusal;
+
+    /**
+     * @param fileName  the server file (created if needed).
+     * @param changeset the changeset's bytes.
+     * @param result    completed with the new version after the publish.
+     */
+    public ServerChangesetCommand(final String fileName, final byte[] changeset, final CompletableFuture<Long> result)
+    {
+        this.fileName = fileName;
+        this.changeset = changeset;
+        this.result = result;
+    }
+
+    @Override
+    protected void execute(final ShardWriter writer)
+    {
+        final FileContext f = writer.open(fileName);
+        final Changeset cs;
+        try
+        {
+            cs = writer.tools.peerReader.read(new UnsafeBuffer(changeset), 0, changeset.length, new Changeset());
+        }
+        catch (final CodecException ex)
+        {
+            refusal = "changeset does not parse: " + ex.getMessage();
+            return;
+        }
+        final ApplyResult r = new ChangesetApplier(f.state()).apply(cs);
+        if (!r.ok())
+        {
+            rollback = true; // the state may hold part of it
+            refusal = "changeset does not apply: " + r.message();
+            return;
+        }
+        final UnsafeBuffer bytes = new UnsafeBuffer(changeset);
+        version = writer.shard.append(f.file, ServerIntegratorIdent.SERVER, 0, RealmTime.of(writer.tools.clock),
+            changeset.length, bytes, 0, changeset.length);
+        if (version < 0)
+        {
+            rollback = true;
+            refusal = "changeset of " + changeset.length + " bytes is too large for the store";
+            return;
+        }
+        writer.touched(f);
+    }
+
+    @Override
+    protected void complete()
+    {
+        if (null != refusal)
+        {
+            result.completeExceptionally(new Refused(refusal));
+        }
+        else
+        {
+            result.complete(version);
+        }
+    }
+
+    @Override
+    protected void fail(final Throwable cause)
+    {
+        result.completeExceptionally(cause);
+    }
+}
