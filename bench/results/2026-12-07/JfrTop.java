@@ -1,0 +1,140 @@
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Summary of a JFR recording (settings=profile) for the restructure-2 comparison: CPU samples by thread group, top
+ * self frames, top project frames (first dev.outpost frame on the stack, "inclusive-ish"), allocation (sampled
+ * weight) by allocated class and by first project frame, GC pause total.
+ * <p>
+ * Usage: {@code java JfrTop.java FILE.jfr [TOP]} (JDK 17 single-file source launch).
+ */
+public final class JfrTop
+{
+    public static void main(final String[] args) throws Exception
+    {
+        final int top = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+        final Map<String, Long> byThread = new HashMap<>();
+        final Map<String, Long> selfFrame = new HashMap<>();
+        final Map<String, Long> projectFrame = new HashMap<>();
+        final Map<String, Long> projectAny = new HashMap<>();
+        final Map<String, Long> allocClass = new HashMap<>();
+        final Map<String, Long> allocProject = new HashMap<>();
+        final Map<String, Long> allocThread = new HashMap<>();
+        long samples = 0;
+        long allocTotal = 0;
+        long gcPauseNs = 0;
+        long gcCount = 0;
+        for (final RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0])))
+        {
+            final String type = e.getEventType().getName();
+            switch (type)
+            {
+                case "jdk.ExecutionSample" ->
+                {
+                    samples++;
+                    final RecordedThread t = e.getThread("sampledThread");
+                    byThread.merge(group(t), 1L, Long::sum);
+                    final RecordedStackTrace st = e.getStackTrace();
+                    if (st == null || st.getFrames().isEmpty())
+                    {
+                        continue;
+                    }
+                    final List<RecordedFrame> frames = st.getFrames();
+                    selfFrame.merge(name(frames.get(0)), 1L, Long::sum);
+                    projectFrame.merge(firstProject(frames), 1L, Long::sum);
+                    final java.util.Set<String> seen = new java.util.HashSet<>();
+                    for (final RecordedFrame f : frames)
+                    {
+                        final String n = name(f);
+                        if (n.startsWith("dev.outpost") && seen.add(n))
+                        {
+                            projectAny.merge(n, 1L, Long::sum);
+                        }
+                    }
+                }
+                case "jdk.ObjectAllocationSample" ->
+                {
+                    final long w = e.getLong("weight");
+                    allocTotal += w;
+                    allocClass.merge(e.getClass("objectClass").getName(), w, Long::sum);
+                    allocThread.merge(group(e.getThread("eventThread")), w, Long::sum);
+                    final RecordedStackTrace st = e.getStackTrace();
+                    if (st != null)
+                    {
+                        allocProject.merge(firstProject(st.getFrames()) + " <- " +
+                            e.getClass("objectClass").getName(), w, Long::sum);
+                    }
+                }
+                case "jdk.GarbageCollection" ->
+                {
+                    gcCount++;
+                    gcPauseNs += e.getLong("sumOfPauses");
+                }
+                default ->
+                {
+                }
+            }
+        }
+        System.out.printf("execution samples %d; allocation sampled %.1f MB; GCs %d, pauses %.1f ms%n", samples,
+            allocTotal / 1e6, gcCount, gcPauseNs / 1e6);
+        print("samples by thread group", byThread, top, samples);
+        print("top self frames", selfFrame, top, samples);
+        print("first project frame on the stack", projectFrame, top, samples);
+        print("project method anywhere on the stack (inclusive)", projectAny, top, samples);
+        printBytes("allocation by thread group", allocThread, top, allocTotal);
+        printBytes("allocation by class", allocClass, top, allocTotal);
+        printBytes("allocation by first project frame <- class", allocProject, top, allocTotal);
+    }
+
+    private static String group(final RecordedThread t)
+    {
+        if (t == null)
+        {
+            return "?";
+        }
+        final String n = t.getJavaName() != null ? t.getJavaName() : t.getOSName();
+        return n == null ? "?" : n.replaceAll("[-#]?\\d+$", "").replaceAll("-\\d+-", "-N-");
+    }
+
+    private static String name(final RecordedFrame f)
+    {
+        return f.getMethod().getType().getName() + "." + f.getMethod().getName();
+    }
+
+    private static String firstProject(final List<RecordedFrame> frames)
+    {
+        for (final RecordedFrame f : frames)
+        {
+            final String n = name(f);
+            if (n.startsWith("dev.outpost"))
+            {
+                return n;
+            }
+        }
+        return "(no project frame) " + (frames.isEmpty() ? "" : name(frames.get(frames.size() - 1)));
+    }
+
+    private static void print(final String title, final Map<String, Long> m, final int top, final long total)
+    {
+        System.out.println("== " + title);
+        m.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
+            .forEach(e -> System.out.printf("%7d %5.1f%%  %s%n", e.getValue(), 100.0 * e.getValue() / total,
+                e.getKey()));
+    }
+
+    private static void printBytes(final String title, final Map<String, Long> m, final int top, final long total)
+    {
+        System.out.println("== " + title);
+        m.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
+            .forEach(e -> System.out.printf("%9.2f MB %5.1f%%  %s%n", e.getValue() / 1e6,
+                100.0 * e.getValue() / total, e.getKey()));
+    }
+}
