@@ -21,6 +21,8 @@ public final class JfrTop
     public static void main(final String[] args) throws Exception
     {
         final int top = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+        final String focus = args.length > 2 ? args[2] : null;
+        final Map<String, Long> focusLines = new HashMap<>();
         final Map<String, Long> byThread = new HashMap<>();
         final Map<String, Long> selfFrame = new HashMap<>();
         final Map<String, Long> projectFrame = new HashMap<>();
@@ -49,6 +51,27 @@ public final class JfrTop
                     }
                     final List<RecordedFrame> frames = st.getFrames();
                     selfFrame.merge(name(frames.get(0)), 1L, Long::sum);
+                    if (focus != null)
+                    {
+                        // samples whose stack holds a method matching FOCUS: the top frames (with line numbers)
+                        // down to the first matching one
+                        for (int i = 0; i < frames.size(); i++)
+                        {
+                            if (name(frames.get(i)).contains(focus))
+                            {
+                                // the matching frame, then up to three frames nearest the top of the stack
+                                final StringBuilder b = new StringBuilder();
+                                b.append(shortName(frames.get(i))).append(':').append(frames.get(i).getLineNumber());
+                                for (int k = Math.min(i - 1, 2); k >= 0; k--)
+                                {
+                                    b.append(" > ").append(shortName(frames.get(k))).append(':')
+                                        .append(frames.get(k).getLineNumber());
+                                }
+                                focusLines.merge(b.toString(), 1L, Long::sum);
+                                break;
+                            }
+                        }
+                    }
                     projectFrame.merge(firstProject(frames), 1L, Long::sum);
                     final java.util.Set<String> seen = new java.util.HashSet<>();
                     for (final RecordedFrame f : frames)
@@ -89,6 +112,10 @@ public final class JfrTop
         print("top self frames", selfFrame, top, samples);
         print("first project frame on the stack", projectFrame, top, samples);
         print("project method anywhere on the stack (inclusive)", projectAny, top, samples);
+        if (focus != null)
+        {
+            print("samples under " + focus + " (its line > ... > top frame:line)", focusLines, top, samples);
+        }
         printBytes("allocation by thread group", allocThread, top, allocTotal);
         printBytes("allocation by class", allocClass, top, allocTotal);
         printBytes("allocation by first project frame <- class", allocProject, top, allocTotal);
@@ -107,6 +134,12 @@ public final class JfrTop
     private static String name(final RecordedFrame f)
     {
         return f.getMethod().getType().getName() + "." + f.getMethod().getName();
+    }
+
+    private static String shortName(final RecordedFrame f)
+    {
+        final String t = f.getMethod().getType().getName();
+        return t.substring(t.lastIndexOf('.') + 1) + "." + f.getMethod().getName();
     }
 
     private static String firstProject(final List<RecordedFrame> frames)
