@@ -14,13 +14,15 @@ import java.util.Map;
  * self frames, top project frames (first dev.outpost frame on the stack, "inclusive-ish"), allocation (sampled
  * weight) by allocated class and by first project frame, GC pause total.
  * <p>
- * Usage: {@code java JfrTop.java FILE.jfr [TOP]} (JDK 17 single-file source launch).
+ * Usage: {@code java JfrTop.java FILE.jfr [TOP [FOCUS]]} or {@code java JfrTop.java FILE.jfr line} (one summary line)
+ * (JDK 17 single-file source launch).
  */
 public final class JfrTop
 {
     public static void main(final String[] args) throws Exception
     {
-        final int top = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+        final boolean line = args.length > 1 && "line".equals(args[1]);
+        final int top = args.length > 1 && !line ? Integer.parseInt(args[1]) : 25;
         final String focus = args.length > 2 ? args[2] : null;
         final Map<String, Long> focusLines = new HashMap<>();
         final Map<String, Long> byThread = new HashMap<>();
@@ -105,6 +107,18 @@ public final class JfrTop
                 {
                 }
             }
+        }
+        if (line)
+        {
+            // one line: FILE samples(all, event loops, writers, download pool, main) allocation MB(all, event loops,
+            // writers) GC pauses ms
+            System.out.printf("%s samples %d loop %d writer %d pool %d main %d alloc_MB %.1f loop %.1f writer %.1f " +
+                "gc_pause_ms %.0f%n", args[0], samples, byThread.getOrDefault("vert.x-eventloop-thread", 0L),
+                byThread.getOrDefault("outpost-writer", 0L), byThread.getOrDefault("outpost-download", 0L),
+                byThread.getOrDefault("main", 0L), allocTotal / 1e6,
+                allocThread.getOrDefault("vert.x-eventloop-thread", 0L) / 1e6,
+                allocThread.getOrDefault("outpost-writer", 0L) / 1e6, gcPauseNs / 1e6);
+            return;
         }
         System.out.printf("execution samples %d; allocation sampled %.1f MB; GCs %d, pauses %.1f ms%n", samples,
             allocTotal / 1e6, gcCount, gcPauseNs / 1e6);
