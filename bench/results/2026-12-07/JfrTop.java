@@ -32,6 +32,8 @@ public final class JfrTop
         final Map<String, Long> allocClass = new HashMap<>();
         final Map<String, Long> allocProject = new HashMap<>();
         final Map<String, Long> allocThread = new HashMap<>();
+        final Map<Long, Long> threadAllocated = new HashMap<>(); // exact: last jdk.ThreadAllocationStatistics
+        final Map<Long, String> threadGroup = new HashMap<>();
         long samples = 0;
         long allocTotal = 0;
         long gcPauseNs = 0;
@@ -98,6 +100,15 @@ public final class JfrTop
                             e.getClass("objectClass").getName(), w, Long::sum);
                     }
                 }
+                case "jdk.ThreadAllocationStatistics" ->
+                {
+                    final RecordedThread t = e.getThread("thread");
+                    if (t != null)
+                    {
+                        threadAllocated.merge(t.getJavaThreadId(), e.getLong("allocated"), Math::max);
+                        threadGroup.put(t.getJavaThreadId(), group(t));
+                    }
+                }
                 case "jdk.GarbageCollection" ->
                 {
                     gcCount++;
@@ -108,8 +119,14 @@ public final class JfrTop
                 }
             }
         }
+        final Map<String, Long> exact = new HashMap<>();
+        threadAllocated.forEach((id, bytes) -> exact.merge(threadGroup.get(id), bytes, Long::sum));
+        final long exactAll = exact.values().stream().mapToLong(Long::longValue).sum();
         if (line)
         {
+            System.out.printf("%s exact_alloc_MB %.1f loop %.1f writer %.1f pool %.1f%n", args[0], exactAll / 1e6,
+                exact.getOrDefault("vert.x-eventloop-thread", 0L) / 1e6, exact.getOrDefault("outpost-writer", 0L) / 1e6,
+                exact.getOrDefault("outpost-download", 0L) / 1e6);
             // one line: FILE samples(all, event loops, writers, download pool, main) allocation MB(all, event loops,
             // writers) GC pauses ms
             System.out.printf("%s samples %d loop %d writer %d pool %d main %d alloc_MB %.1f loop %.1f writer %.1f " +
@@ -122,6 +139,7 @@ public final class JfrTop
         }
         System.out.printf("execution samples %d; allocation sampled %.1f MB; GCs %d, pauses %.1f ms%n", samples,
             allocTotal / 1e6, gcCount, gcPauseNs / 1e6);
+        printBytes("allocated bytes by thread group (exact, jdk.ThreadAllocationStatistics)", exact, top, exactAll);
         print("samples by thread group", byThread, top, samples);
         print("top self frames", selfFrame, top, samples);
         print("first project frame on the stack", projectFrame, top, samples);

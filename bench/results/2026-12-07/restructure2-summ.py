@@ -22,7 +22,7 @@ runs = {}  # (x, label) -> list of (dir, rep, values)
 for d in args:
     loads = {}
     for line in open(os.path.join(d, 'log.txt')).read().splitlines():
-        m = re.match(r'(\S+) (start|end)\s+(\S+) (\S+) rep(\d+).*load (\S+) (\S+) (\S+)', line)
+        m = re.match(r'(\S+) (start|end)\s+(\S+) (\S+) rep(\d+).*load ([0-9.]+) (\S+) (\S+)', line)
         if m:
             loads.setdefault((m[3], m[4], m[5]), []).append(float(m[6]))
     for f in sorted(glob.glob(os.path.join(d, '*.json'))):

@@ -82,8 +82,8 @@ final class Session implements FileListener
     private final UploadSequence uploadSequence = new UploadSequence();
     private final ArrayDeque<byte[]> deferred = new ArrayDeque<>();
     private final ArrayDeque<MessageType> deferredTypes = new ArrayDeque<>();
-    /** Where every UPLOAD's result goes (one per session, not one per UPLOAD). */
-    private final ResultCallback<UploadCommand.Result> uploadCallback;
+    /** Where every UPLOAD's result goes: one per session (made at its first UPLOAD), not one per UPLOAD. */
+    private ResultCallback<UploadCommand.Result> uploadCallback;
 
     private String fileName;
     FileContext ctx;
@@ -107,7 +107,6 @@ final class Session implements FileListener
         this.ident = ident;
         this.replies = new SessionReplies(conn, ident);
         this.downloads = new SessionDownloads(this);
-        this.uploadCallback = loopback(TaskKind.ACK, true, this::uploaded, null);
     }
 
     /** @return this session's log context (connection, session ident, server file, client file). */
@@ -329,6 +328,10 @@ final class Session implements FileListener
                 error(failure.code(), failure.action(), false, failure.message());
                 return;
             }
+        }
+        if (null == uploadCallback)
+        {
+            uploadCallback = loopback(TaskKind.ACK, true, this::uploaded, null);
         }
         final UploadCommand cmd = new UploadCommand(new UploadCommand.Input(ctx, clientFileIdent, pcv, psv, locked,
             conn.flx ? classes : null, changesets, large, uploadCheck, uploadSequence), uploadCallback);
