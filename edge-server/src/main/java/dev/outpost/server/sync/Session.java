@@ -84,6 +84,8 @@ final class Session implements FileListener
     private final UploadSequence uploadSequence = new UploadSequence();
     private final ArrayDeque<byte[]> deferred = new ArrayDeque<>();
     private final ArrayDeque<MessageType> deferredTypes = new ArrayDeque<>();
+    /** Where every UPLOAD's result goes: one per session (made at its first UPLOAD), not one per UPLOAD. */
+    private ResultCallback<UploadCommand.Result> uploadCallback;
 
     private String fileName;
     FileContext ctx;
@@ -363,9 +365,12 @@ final class Session implements FileListener
                 return;
             }
         }
+        if (null == uploadCallback)
+        {
+            uploadCallback = loopback(TaskKind.ACK, true, this::uploaded, null);
+        }
         final UploadCommand cmd = new UploadCommand(new UploadCommand.Input(ctx, clientFileIdent, pcv, psv, locked,
-            conn.flx ? view : null, changesets, large, uploadCheck, uploadSequence),
-            loopback(TaskKind.ACK, true, this::uploaded, null));
+            conn.flx ? view : null, changesets, large, uploadCheck, uploadSequence), uploadCallback);
         progressClient = pcv;
         progressServer = psv;
         lockedServer = locked;

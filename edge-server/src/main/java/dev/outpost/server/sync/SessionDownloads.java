@@ -22,6 +22,8 @@ final class SessionDownloads implements BuildListener
     private final Session session;
     private final ConnectionHandler conn;
     private final AtomicBoolean notifyPending = new AtomicBoolean();
+    /** The event-loop task of {@link #headAdvanced()} (one per session, not one per head move). */
+    private final Runnable fanoutTask = this::fanout;
 
     // cursors
     private long downloadServer;
@@ -114,12 +116,14 @@ final class SessionDownloads implements BuildListener
     {
         if (notifyPending.compareAndSet(false, true))
         {
-            conn.connection.execute(TaskKind.FANOUT, () ->
-            {
-                notifyPending.set(false);
-                scan();
-            });
+            conn.connection.execute(TaskKind.FANOUT, fanoutTask);
         }
+    }
+
+    private void fanout()
+    {
+        notifyPending.set(false);
+        scan();
     }
 
     void resume()
