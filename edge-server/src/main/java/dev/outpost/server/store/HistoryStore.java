@@ -2,6 +2,7 @@ package dev.outpost.server.store;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,10 +79,7 @@ public final class HistoryStore implements AutoCloseable
                 final RecordChain chain;
                 try
                 {
-                    chain = config.readOnly() ?
-                        RecordChain.create(Path.of(System.getProperty("java.io.tmpdir")),
-                            "outpost-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + "-" + i + ".chain") :
-                        RecordChain.create(dir, SHARD_DIR_PREFIX + i + ".chain");
+                    chain = config.readOnly() ? tempChain(i) : RecordChain.create(dir, SHARD_DIR_PREFIX + i + ".chain");
                 }
                 catch (final RuntimeException ex)
                 {
@@ -108,6 +106,23 @@ public final class HistoryStore implements AutoCloseable
     }
 
     /** Replays the shards in parallel, one thread each; the joins publish the rebuilt indexes to the caller. */
+    /**
+     * A read-only open changes nothing in the data directory: its record chain lives in the system's temporary
+     * directory (a unique file, unlinked as soon as it is mapped).
+     */
+    private static RecordChain tempChain(final int shard)
+    {
+        try
+        {
+            final Path tmp = Files.createTempFile("outpost-" + shard + "-", ".chain");
+            return RecordChain.create(tmp.getParent(), tmp.getFileName().toString());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     private static void replayAll(final StoreShard[] shards)
     {
         if (shards.length == 1)
