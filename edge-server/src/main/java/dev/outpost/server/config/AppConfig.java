@@ -42,6 +42,9 @@ import java.util.Objects;
  *     development-mode: false
  *     client-max-offline-days: 30
  *     recovery-mode-disabled: false
+ *   mirror:                       # optional: mirror every server file into PostgreSQL (MirrorSettings)
+ *     postgres: postgresql://user:password@host:5432/db
+ *     schema: outpost             # default outpost
  * </pre>
  *
  * @param id          the Client App ID clients are configured with.
@@ -55,9 +58,10 @@ import java.util.Objects;
  *                    configured; the sync engine does not enforce them yet (see edge-server/OPERATING.md).
  * @param warnings    what the app's App Services export holds that Outpost does not apply, one line per item;
  *                    logged once at start.
+ * @param mirror      where the app's data is mirrored (PostgreSQL), or null for no mirror.
  */
 public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass userPass, CustomToken customToken,
-    boolean apiKeys, SyncSettings sync, List<String> warnings)
+    boolean apiKeys, SyncSettings sync, List<String> warnings, MirrorSettings mirror)
 {
     /** App Services name of the anonymous provider. */
     public static final String ANON_PROVIDER = "anon-user";
@@ -72,6 +76,24 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     {
         Objects.requireNonNull(id, "id");
         warnings = null == warnings ? List.of() : List.copyOf(warnings);
+    }
+
+    /**
+     * An app without a mirror.
+     *
+     * @param id          app id.
+     * @param dataDir     data directory or null.
+     * @param anonymous   whether {@code anon-user} is enabled.
+     * @param userPass    email/password settings or null.
+     * @param customToken custom JWT settings or null.
+     * @param apiKeys     whether user API keys are on.
+     * @param sync        sync settings or null.
+     * @param warnings    export warnings.
+     */
+    public AppConfig(final String id, final Path dataDir, final boolean anonymous, final UserPass userPass,
+        final CustomToken customToken, final boolean apiKeys, final SyncSettings sync, final List<String> warnings)
+    {
+        this(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, null);
     }
 
     /**
@@ -124,7 +146,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withUserPass(final UserPass userPass)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, mirror);
     }
 
     /**
@@ -133,7 +155,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withCustomToken(final CustomToken customToken)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, mirror);
     }
 
     /**
@@ -142,7 +164,16 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withApiKeys(final boolean enabled)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings, mirror);
+    }
+
+    /**
+     * @param mirror where to mirror the app's data, or null for no mirror.
+     * @return a copy with it.
+     */
+    public AppConfig withMirror(final MirrorSettings mirror)
+    {
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, mirror);
     }
 
     /**
@@ -306,6 +337,9 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         SyncSettings.Builder sync = null == export || null == export.sync() ? null :
             new SyncSettings.Builder(export.sync());
         String lastSyncKey = where + ".sync";
+        String mirrorUrl = null;
+        String mirrorSchema = null;
+        String lastMirrorKey = where + ".mirror";
         for (final Map.Entry<String, Object> e : app.entrySet())
         {
             final String key = where + "." + e.getKey();
@@ -326,6 +360,16 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                     {
                     }
                     case "data-dir" -> dir = Path.of(String.valueOf(value));
+                    case "mirror.postgres" ->
+                    {
+                        mirrorUrl = null == value ? null : String.valueOf(value);
+                        lastMirrorKey = key;
+                    }
+                    case "mirror.schema" ->
+                    {
+                        mirrorSchema = null == value ? null : String.valueOf(value);
+                        lastMirrorKey = key;
+                    }
                     case "auth.anon-user", "auth.anon-user.enabled", "auth.anonymous" ->
                         anonymous = bool(value);
                     case "auth.api-key", "auth.api-key.enabled" -> apiKeys = bool(value);
@@ -386,8 +430,13 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                                 "lockout}, custom-token {algorithm, secret, secret-file, public-key, audience, metadata-fields}, " +
                                 "api-key");
                         }
+                        if (e.getKey().startsWith("mirror"))
+                        {
+                            throw new ConfigException(ServerConfig.APPS_PROP, "unknown mirror setting; supported: " +
+                                "mirror {postgres, schema}");
+                        }
                         throw new ConfigException(ServerConfig.APPS_PROP, "unknown key; an app has id, data-dir, " +
-                            "auth, app-config, sync");
+                            "auth, app-config, sync, mirror");
                     }
                 }
             }
@@ -440,7 +489,20 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                 throw new ConfigException(ServerConfig.APPS_PROP, file.origin(lastSyncKey), ex.getMessage());
             }
         }
-        return new AppConfig(String.valueOf(id), dir, anonymous, userPass, token, apiKeys, syncSettings, warnings);
+        MirrorSettings mirror = null;
+        if (null != mirrorUrl || null != mirrorSchema)
+        {
+            try
+            {
+                mirror = new MirrorSettings(mirrorUrl, mirrorSchema);
+            }
+            catch (final ConfigException ex)
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, file.origin(lastMirrorKey), ex.detail());
+            }
+        }
+        return new AppConfig(String.valueOf(id), dir, anonymous, userPass, token, apiKeys, syncSettings, warnings,
+            mirror);
     }
 
     /**
