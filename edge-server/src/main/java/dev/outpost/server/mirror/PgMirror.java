@@ -179,9 +179,20 @@ public final class PgMirror implements AutoCloseable
 
     private static final class FileLag
     {
+        final ServerFile file;
         volatile long head;
         volatile long mirrored = -1;
         volatile long unmirroredSinceNanos;
+
+        FileLag(final ServerFile file)
+        {
+            this.file = file;
+        }
+
+        long lag()
+        {
+            return Math.max(0, Math.max(head, file.head()) - Math.max(0, mirrored));
+        }
     }
 
     /** @return versions published but not mirrored yet, over all server files (any thread). */
@@ -190,7 +201,7 @@ public final class PgMirror implements AutoCloseable
         long sum = 0;
         for (final FileLag l : lags.values())
         {
-            sum += Math.max(0, l.head - Math.max(0, l.mirrored));
+            sum += l.lag();
         }
         return sum;
     }
@@ -236,8 +247,8 @@ public final class PgMirror implements AutoCloseable
         {
             final FileLag l = e.getValue();
             final long since = l.unmirroredSinceNanos;
-            perFile.add(new JsonObject().put("server_file", e.getKey()).put("head", l.head)
-                .put("mirrored", l.mirrored).put("lag_versions", Math.max(0, l.head - Math.max(0, l.mirrored)))
+            perFile.add(new JsonObject().put("server_file", e.getKey()).put("head", l.file.head())
+                .put("mirrored", l.mirrored).put("lag_versions", l.lag())
                 .put("lag_seconds", 0 == since ? 0.0 : Math.round((now - since) / 1e6) / 1e3));
         });
         return new JsonObject()
@@ -253,14 +264,14 @@ public final class PgMirror implements AutoCloseable
             .put("files", perFile);
     }
 
-    private FileLag lag(final String name)
+    private FileLag lag(final ServerFile file)
     {
-        return lags.computeIfAbsent(name, n ->
+        return lags.computeIfAbsent(file.name(), n ->
         {
-            final FileLag l = new FileLag();
+            final FileLag l = new FileLag(file);
             if (lags.size() < MAX_FILE_GAUGES)
             {
-                Gauge.builder("outpost.mirror.file.lag.versions", l, x -> Math.max(0, x.head - Math.max(0, x.mirrored)))
+                Gauge.builder("outpost.mirror.file.lag.versions", l, FileLag::lag)
                     .description("history versions of one server file not yet mirrored (the first " +
                         MAX_FILE_GAUGES + " files)").tags("app", appId, "file", n).register(metrics.registry());
                 Gauge.builder("outpost.mirror.file.lag.seconds", l, x -> 0 == x.unmirroredSinceNanos ? 0 :
@@ -277,7 +288,7 @@ public final class PgMirror implements AutoCloseable
         final long now = System.nanoTime();
         store.forEachServerFile(f ->
         {
-            final FileLag l = lag(f.name());
+            final FileLag l = lag(f);
             final long head = f.head();
             l.head = head;
             if (l.mirrored < 0 && null != positions)
@@ -480,7 +491,7 @@ public final class PgMirror implements AutoCloseable
                     if (null != v && v == f.applied && f.changed())
                     {
                         f.clearBatch();
-                        lag(f.file.name()).mirrored = v;
+                        lag(f.file).mirrored = v;
                     }
                 }
                 pending = files.values().stream().anyMatch(FileMirror::changed);
@@ -574,7 +585,7 @@ public final class PgMirror implements AutoCloseable
             apply(m, v, false);
         }
         m.committed = m.applied;
-        lag(f.name()).mirrored = position;
+        lag(f).mirrored = position;
         return m;
     }
 
@@ -707,7 +718,7 @@ public final class PgMirror implements AutoCloseable
             {
                 reported.increment(f.reports.size());
                 f.clearBatch();
-                final FileLag l = lag(f.file.name());
+                final FileLag l = lag(f.file);
                 l.mirrored = f.committed;
                 if (l.head <= f.committed)
                 {
