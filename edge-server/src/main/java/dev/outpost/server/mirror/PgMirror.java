@@ -106,6 +106,8 @@ public final class PgMirror implements AutoCloseable
     private final Counter batches;
     private final Counter reported;
     private final Counter connectionFailures;
+    private final io.micrometer.core.instrument.Timer readTimer;
+    private final io.micrometer.core.instrument.Timer writeTimer;
     private volatile boolean connected;
     private volatile String lastError;
 
@@ -119,6 +121,7 @@ public final class PgMirror implements AutoCloseable
     private Connection conn;
     private Map<String, Long> positions;
     private boolean pending;
+    private long rotation;
 
     private PgMirror(final String appId, final MirrorSettings settings, final String partitionKey,
         final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics)
@@ -144,6 +147,10 @@ public final class PgMirror implements AutoCloseable
         this.connectionFailures = Counter.builder("outpost.mirror.connection.failures").description("failed " +
             "connections or transactions of the PostgreSQL mirror (retried)").tag("app", appId)
             .register(metrics.registry());
+        this.readTimer = metrics.timer("outpost.mirror.read", "one batch read from the history and applied to " +
+            "the mirror's object states", "app", appId);
+        this.writeTimer = metrics.timer("outpost.mirror.write", "one batch written to PostgreSQL and committed",
+            "app", appId);
         Gauge.builder("outpost.mirror.lag.versions", this, PgMirror::lagVersions).description("history versions " +
             "not yet mirrored, all server files of the app").tag("app", appId).register(metrics.registry());
         Gauge.builder("outpost.mirror.lag.seconds", this, PgMirror::lagSeconds).description("age of the oldest " +
@@ -183,10 +190,44 @@ public final class PgMirror implements AutoCloseable
         volatile long head;
         volatile long mirrored = -1;
         volatile long unmirroredSinceNanos;
+        // mirror thread: when each new head was first seen (a ring), to date the oldest version not mirrored
+        private final long[] seenHead = new long[256];
+        private final long[] seenAt = new long[256];
+        private int seenNext;
+        private int seenCount;
 
         FileLag(final ServerFile file)
         {
             this.file = file;
+        }
+
+        void seen(final long newHead, final long nanos)
+        {
+            if (seenCount > 0 && seenHead[(seenNext - 1 + seenHead.length) % seenHead.length] >= newHead)
+            {
+                return;
+            }
+            seenHead[seenNext] = newHead;
+            seenAt[seenNext] = nanos;
+            seenNext = (seenNext + 1) % seenHead.length;
+            seenCount = Math.min(seenHead.length, seenCount + 1);
+        }
+
+        /** Mirror thread: {@code committed} is in PostgreSQL; date the oldest version after it. */
+        void committed(final long committed, final long nanos)
+        {
+            mirrored = committed;
+            long since = 0;
+            for (int i = 0; i < seenCount; i++)
+            {
+                final int at = (seenNext - seenCount + i + seenHead.length) % seenHead.length;
+                if (seenHead[at] > committed)
+                {
+                    since = seenAt[at];
+                    break;
+                }
+            }
+            unmirroredSinceNanos = Math.max(head, file.head()) > committed ? (0 == since ? nanos : since) : 0;
         }
 
         long lag()
@@ -230,6 +271,12 @@ public final class PgMirror implements AutoCloseable
     {
         final FileLag l = lags.get(serverFile);
         return null == l ? -1 : l.mirrored;
+    }
+
+    /** @return seconds spent reading and applying batches / writing and committing them so far (any thread). */
+    public double[] busySeconds()
+    {
+        return new double[]{readTimer.totalTime(TimeUnit.SECONDS), writeTimer.totalTime(TimeUnit.SECONDS)};
     }
 
     /** @return whether the mirror holds an open connection (any thread). */
@@ -291,6 +338,7 @@ public final class PgMirror implements AutoCloseable
             final FileLag l = lag(f);
             final long head = f.head();
             l.head = head;
+            l.seen(head, now);
             if (l.mirrored < 0 && null != positions)
             {
                 l.mirrored = positions.getOrDefault(f.name(), 0L);
@@ -358,10 +406,17 @@ public final class PgMirror implements AutoCloseable
                     connect();
                     backoff = BACKOFF_MIN_MS;
                 }
+                final long t0 = System.nanoTime();
                 final boolean worked = pending || readBatch();
+                final long t1 = System.nanoTime();
                 if (pending && running)
                 {
                     flush();
+                    writeTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
+                }
+                if (worked)
+                {
+                    readTimer.record(t1 - t0, TimeUnit.NANOSECONDS);
                 }
                 if (!worked)
                 {
@@ -491,7 +546,7 @@ public final class PgMirror implements AutoCloseable
                     if (null != v && v == f.applied && f.changed())
                     {
                         f.clearBatch();
-                        lag(f.file).mirrored = v;
+                        lag(f.file).committed(v, System.nanoTime());
                     }
                 }
                 pending = files.values().stream().anyMatch(FileMirror::changed);
@@ -545,8 +600,11 @@ public final class PgMirror implements AutoCloseable
         final List<ServerFile> all = new ArrayList<>();
         store.forEachServerFile(all::add);
         int budget = MAX_CHANGESETS_PER_BATCH;
-        for (final ServerFile f : all)
+        // start where the last batch stopped, so one busy server file cannot starve the others
+        final int first = all.isEmpty() ? 0 : (int)(rotation++ % all.size());
+        for (int i = 0; i < all.size(); i++)
         {
+            final ServerFile f = all.get((first + i) % all.size());
             if (budget <= 0 || !running)
             {
                 break;
@@ -718,12 +776,7 @@ public final class PgMirror implements AutoCloseable
             {
                 reported.increment(f.reports.size());
                 f.clearBatch();
-                final FileLag l = lag(f.file);
-                l.mirrored = f.committed;
-                if (l.head <= f.committed)
-                {
-                    l.unmirroredSinceNanos = 0;
-                }
+                lag(f.file).committed(f.committed, System.nanoTime());
             }
         }
         pending = false;

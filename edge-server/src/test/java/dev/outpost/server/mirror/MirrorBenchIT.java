@@ -121,7 +121,7 @@ class MirrorBenchIT
 
     private static String name(final long i)
     {
-        final String s = "item-" + (1_000_000_000L + i);
+        final String s = "item-" + (10_000_000_000L + i);
         return s.substring(0, 16);
     }
 
@@ -165,7 +165,10 @@ class MirrorBenchIT
                 {
                     Thread.sleep(1);
                 }
-                return n / ((System.nanoTime() - start) / 1e9);
+                final double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf("MIRROR-BENCH mirror %.2f s: read+apply %.2f s, write+commit %.2f s%n", seconds,
+                    m.busySeconds()[0], m.busySeconds()[1]);
+                return n / seconds;
             }
         }
     }
