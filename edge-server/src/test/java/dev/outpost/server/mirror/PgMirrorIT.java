@@ -148,28 +148,7 @@ class PgMirrorIT
 
     private static void schemaOfEveryType(final ChangesetBuilder b)
     {
-        b.addTable("Other", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_INT, false);
-        b.addTable("Address", Instr.TABLE_EMBEDDED, null, 0, false);
-        b.addColumn("Address", "city", Instr.TYPE_STRING, true, Instr.COLLECTION_SINGLE, null, 0);
-        b.addTable("Item", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_OBJECT_ID, false);
-        b.addColumn("Item", "i", Instr.TYPE_INT, false, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "b", Instr.TYPE_BOOL, false, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "s", Instr.TYPE_STRING, true, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "bin", Instr.TYPE_BINARY, true, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "ts", Instr.TYPE_TIMESTAMP, true, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "f", Instr.TYPE_FLOAT, false, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "d", Instr.TYPE_DOUBLE, false, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "dec", Instr.TYPE_DECIMAL, true, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "oid", Instr.TYPE_OBJECT_ID, true, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "u", Instr.TYPE_UUID, true, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "any", Instr.TYPE_NULL, true, Instr.COLLECTION_SINGLE, null, 0);
-        b.addColumn("Item", "other", Instr.TYPE_LINK, true, Instr.COLLECTION_SINGLE, "Other", 0);
-        b.addColumn("Item", "others", Instr.TYPE_LINK, false, Instr.COLLECTION_LIST, "Other", 0);
-        b.addColumn("Item", "addr", Instr.TYPE_LINK, true, Instr.COLLECTION_SINGLE, "Address", 0);
-        b.addColumn("Item", "scores", Instr.TYPE_INT, false, Instr.COLLECTION_LIST, null, 0);
-        b.addColumn("Item", "tags", Instr.TYPE_STRING, false, Instr.COLLECTION_SET, null, 0);
-        b.addColumn("Item", "attrs", Instr.TYPE_NULL, true, Instr.COLLECTION_DICTIONARY, null, Instr.TYPE_STRING);
-        b.addColumn("Item", "nested", Instr.TYPE_NULL, true, Instr.COLLECTION_SINGLE, null, 0);
+        EveryType.schema(b);
     }
 
     @Test
