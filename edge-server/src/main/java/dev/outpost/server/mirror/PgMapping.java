@@ -3,8 +3,6 @@ package dev.outpost.server.mirror;
 import dev.outpost.codec.changeset.Instr;
 import dev.outpost.ot.state.ColumnSpec;
 import dev.outpost.ot.state.ObjectData;
-import dev.outpost.ot.state.ObjectState;
-import dev.outpost.ot.state.TableData;
 import dev.outpost.ot.state.Value;
 
 import java.math.BigDecimal;
@@ -67,11 +65,12 @@ final class PgMapping
     }
 
     /**
-     * @param state  the server file's state (link targets).
-     * @param column a column of a class.
+     * @param targetKeyType the primary key type ({@code Instr.TYPE_*}) of a class by name, -1 when it has none
+     *                      (embedded, unknown).
+     * @param column        a column of a class.
      * @return its PostgreSQL type.
      */
-    static String columnType(final ObjectState state, final ColumnSpec column)
+    static String columnType(final java.util.function.ToIntFunction<String> targetKeyType, final ColumnSpec column)
     {
         if (column.collection() != Instr.COLLECTION_SINGLE)
         {
@@ -91,9 +90,8 @@ final class PgMapping
             case Instr.TYPE_UUID -> "uuid";
             case Instr.TYPE_LINK ->
             {
-                final TableData target = column.isObjectLink() ? state.table(column.linkTarget()) : null;
-                yield null == target || target.isEmbedded() || null == target.pkField() ? "jsonb" :
-                    keyType(target.pkType());
+                final int target = column.isObjectLink() ? targetKeyType.applyAsInt(column.linkTarget()) : -1;
+                yield target < 0 ? "jsonb" : keyType(target);
             }
             default -> "jsonb"; // mixed
         };

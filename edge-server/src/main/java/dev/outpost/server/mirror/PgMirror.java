@@ -46,10 +46,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The outbound PostgreSQL mirror of one app: a thread of its own reads every server file's published history
- * (a {@link HistoryReader}, like a download: never on an event loop, never on the writer's path), applies each
+ * The outbound PostgreSQL mirror of one app. Its reader thread reads every server file's published history (a
+ * {@link HistoryReader}, like a download: never on an event loop, never on the store writer's path), applies each
  * changeset to its own copy of the server file's object state (ot-core's {@link ChangesetApplier}, so it knows what
- * each instruction does), and writes the objects each batch touched as rows, one table per class:
+ * each instruction does) and copies the objects a batch touched; its writer thread writes them as rows, one table
+ * per class, while the reader prepares the next batch (at most two batches ahead):
  * <pre>
  *   history (published) ──read──▶ object state per server file ──touched objects──▶ one transaction:
  *                                                                                      CREATE TABLE / ADD COLUMN
@@ -67,8 +68,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Tables of the configured schema besides the classes: {@value #POSITION_TABLE} (server file, version) and
  * {@value #ERROR_TABLE}. A session advisory lock on the schema's name keeps two servers from mirroring into the same
- * schema at once. Started by {@link #start}, stopped by {@link #close}; everything else is the mirror thread's,
- * except the figures ({@link #statusJson}, gauges), which any thread may read.
+ * schema at once. Started by {@link #start}, stopped by {@link #close}; state is owned by the reader or the
+ * writer thread as marked, except the figures ({@link #statusJson}, gauges), which any thread may read.
  */
 public final class PgMirror implements AutoCloseable
 {
@@ -96,6 +97,9 @@ public final class PgMirror implements AutoCloseable
     private final String pbsPrefix;
     private final String schema;
     private final Thread thread;
+    private final Thread writer;
+    private final java.util.concurrent.ArrayBlockingQueue<List<FileBatch>> handoff =
+        new java.util.concurrent.ArrayBlockingQueue<>(1);
     private final ServerMetrics metrics;
     private volatile boolean running = true;
 
@@ -111,17 +115,18 @@ public final class PgMirror implements AutoCloseable
     private volatile boolean connected;
     private volatile String lastError;
 
-    // mirror thread only
+    // reader thread only
     private final Map<String, FileMirror> files = new HashMap<>();
-    private final Map<String, Map<String, String>> dbColumns = new HashMap<>();
-    private final Set<String> reportedConflicts = new java.util.HashSet<>();
     private final ChangesetReader reader = new ChangesetReader();
     private final EntryView view = new EntryView();
     private HistoryReader history;
-    private Connection conn;
-    private Map<String, Long> positions;
-    private boolean pending;
     private long rotation;
+    // writer thread only
+    private final Map<String, Map<String, String>> dbColumns = new HashMap<>();
+    private final Set<String> reportedConflicts = new java.util.HashSet<>();
+    private volatile Connection conn; // volatile: close() may abort it
+    // written once by the writer thread (first connection), then read-only
+    private volatile Map<String, Long> positions;
 
     private PgMirror(final String appId, final MirrorSettings settings, final String partitionKey,
         final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics)
@@ -159,6 +164,8 @@ public final class PgMirror implements AutoCloseable
             "mirror is connected to PostgreSQL").tag("app", appId).register(metrics.registry());
         this.thread = new Thread(this::run, "outpost-mirror-" + appId);
         this.thread.setDaemon(true);
+        this.writer = new Thread(this::writeLoop, "outpost-mirror-" + appId + "-writer");
+        this.writer.setDaemon(true);
     }
 
     /**
@@ -213,10 +220,10 @@ public final class PgMirror implements AutoCloseable
             seenCount = Math.min(seenHead.length, seenCount + 1);
         }
 
-        /** Mirror thread: {@code committed} is in PostgreSQL; date the oldest version after it. */
-        void committed(final long committed, final long nanos)
+        /** Reader thread: date the oldest version not in PostgreSQL from when each head was first seen. */
+        void refresh(final long nanos)
         {
-            mirrored = committed;
+            final long committed = Math.max(0, mirrored);
             long since = 0;
             for (int i = 0; i < seenCount; i++)
             {
@@ -339,21 +346,12 @@ public final class PgMirror implements AutoCloseable
             final long head = f.head();
             l.head = head;
             l.seen(head, now);
-            if (l.mirrored < 0 && null != positions)
+            final Map<String, Long> known = positions;
+            if (l.mirrored < 0 && null != known)
             {
-                l.mirrored = positions.getOrDefault(f.name(), 0L);
+                l.mirrored = known.getOrDefault(f.name(), 0L);
             }
-            if (head > Math.max(0, l.mirrored))
-            {
-                if (0 == l.unmirroredSinceNanos)
-                {
-                    l.unmirroredSinceNanos = now;
-                }
-            }
-            else
-            {
-                l.unmirroredSinceNanos = 0;
-            }
+            l.refresh(now);
         });
     }
 
@@ -392,38 +390,95 @@ public final class PgMirror implements AutoCloseable
         }
     }
 
+    /** A class of a server file's state as a batch needs it (link targets' keys, columns). */
+    private record TableInfo(boolean embedded, String pkField, int pkType, List<ColumnSpec> columns)
+    {
+    }
+
+    /**
+     * What one server file contributes to a batch, copied from its state by the reader thread: the writer thread
+     * works on this alone, so the reader applies the next batch meanwhile (the two phases overlap).
+     */
+    private static final class FileBatch
+    {
+        final ServerFile file;
+        final Value partition;
+        final long applied;
+        final Map<String, TableInfo> tables = new HashMap<>();
+        final TreeMap<String, TreeMap<Value, ObjectData>> dirty = new TreeMap<>(); // null: deleted
+        final TreeSet<String> schemaDirty;
+        final List<String[]> reports;
+
+        FileBatch(final FileMirror m)
+        {
+            this.file = m.file;
+            this.partition = m.partition;
+            this.applied = m.applied;
+            this.schemaDirty = new TreeSet<>(m.schemaDirty);
+            this.reports = new ArrayList<>(m.reports);
+            for (final TableData t : m.state.tables().values())
+            {
+                tables.put(t.name(), new TableInfo(t.isEmbedded(), t.pkField(), t.pkType(),
+                    List.copyOf(t.columns().values())));
+            }
+            for (final Map.Entry<String, TreeSet<Value>> e : m.dirty.entrySet())
+            {
+                final TableData t = m.state.table(e.getKey());
+                final TreeMap<Value, ObjectData> objects = new TreeMap<>(Value.ORDER);
+                for (final Value key : e.getValue())
+                {
+                    final ObjectData o = null == t ? null : t.object(key);
+                    objects.put(key, null == o ? null : o.copy());
+                }
+                dirty.put(e.getKey(), objects);
+            }
+        }
+    }
+
+    /** Reader thread: history -> object states -> batches handed to the writer thread. */
     private void run()
     {
         history = store.newReader();
+        writer.start();
         long backoff = BACKOFF_MIN_MS;
         while (running)
         {
             try
             {
                 observeHeads();
-                if (null == conn)
+                if (null == positions)
                 {
-                    connect();
-                    backoff = BACKOFF_MIN_MS;
+                    sleep(IDLE_SLEEP_MS); // the writer has not read the positions yet
+                    continue;
                 }
                 final long t0 = System.nanoTime();
-                final boolean worked = pending || readBatch();
-                final long t1 = System.nanoTime();
-                if (pending && running)
-                {
-                    flush();
-                    writeTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
-                }
-                if (worked)
-                {
-                    readTimer.record(t1 - t0, TimeUnit.NANOSECONDS);
-                }
+                final boolean worked = readBatch();
                 if (!worked)
                 {
                     sleep(IDLE_SLEEP_MS);
+                    continue;
                 }
+                final List<FileBatch> batch = new ArrayList<>();
+                for (final FileMirror f : files.values())
+                {
+                    if (f.changed())
+                    {
+                        batch.add(new FileBatch(f));
+                        f.clearBatch();
+                    }
+                }
+                readTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+                while (running && !handoff.offer(batch, IDLE_SLEEP_MS, TimeUnit.MILLISECONDS))
+                {
+                    observeHeads();
+                }
+                backoff = BACKOFF_MIN_MS;
             }
-            catch (final SQLException | RuntimeException ex)
+            catch (final InterruptedException ex)
+            {
+                break;
+            }
+            catch (final RuntimeException ex)
             {
                 if (!running)
                 {
@@ -434,8 +489,52 @@ public final class PgMirror implements AutoCloseable
                 backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
             }
         }
-        closeConnection();
         history.close();
+    }
+
+    /** Writer thread: each batch written and committed, retried (with backoff) until it is. */
+    private void writeLoop()
+    {
+        long backoff = BACKOFF_MIN_MS;
+        List<FileBatch> batch = null;
+        while (running)
+        {
+            try
+            {
+                if (null == conn)
+                {
+                    connect();
+                    backoff = BACKOFF_MIN_MS;
+                }
+                if (null == batch)
+                {
+                    batch = handoff.poll(IDLE_SLEEP_MS, TimeUnit.MILLISECONDS);
+                }
+                if (null != batch && running)
+                {
+                    final long t0 = System.nanoTime();
+                    flush(batch);
+                    writeTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+                    batch = null;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                break;
+            }
+            catch (final SQLException | RuntimeException ex)
+            {
+                if (!running)
+                {
+                    break;
+                }
+                failed(ex);
+                closeConnection();
+                sleep(backoff);
+                backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
+            }
+        }
+        closeConnection();
     }
 
     private void failed(final Exception ex)
@@ -457,7 +556,6 @@ public final class PgMirror implements AutoCloseable
             }
         }
         lastError = message;
-        closeConnection();
     }
 
     private static String oneLine(final String s)
@@ -535,22 +633,9 @@ public final class PgMirror implements AutoCloseable
             c.setAutoCommit(false);
             if (null == positions)
             {
-                positions = pos;
+                positions = Map.copyOf(pos);
             }
-            else
-            {
-                // reconnected: a batch whose commit outcome was unknown may be in; rows are idempotent either way
-                for (final FileMirror f : files.values())
-                {
-                    final Long v = pos.get(f.file.name());
-                    if (null != v && v == f.applied && f.changed())
-                    {
-                        f.clearBatch();
-                        lag(f.file).committed(v, System.nanoTime());
-                    }
-                }
-                pending = files.values().stream().anyMatch(FileMirror::changed);
-            }
+            // reconnected with a batch whose commit outcome was unknown: it is written again, rows are idempotent
             conn = c;
             if (!connected)
             {
@@ -623,8 +708,7 @@ public final class PgMirror implements AutoCloseable
                 budget--;
             }
         }
-        pending = files.values().stream().anyMatch(FileMirror::changed);
-        return pending;
+        return files.values().stream().anyMatch(FileMirror::changed);
     }
 
     private FileMirror open(final ServerFile f)
@@ -748,11 +832,11 @@ public final class PgMirror implements AutoCloseable
 
     // ------------------------------------------------------------------------------------------- writing
 
-    private void flush() throws SQLException
+    private void flush(final List<FileBatch> batch) throws SQLException
     {
         try
         {
-            write(false);
+            write(batch, false);
             conn.commit();
         }
         catch (final SQLException ex)
@@ -766,20 +850,15 @@ public final class PgMirror implements AutoCloseable
             LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': mirror batch refused (" + ex.getSQLState() +
                 ": " + oneLine(ex.getMessage()) + "); writing it row by row");
             reloadColumns();
-            write(true);
+            write(batch, true);
             conn.commit();
         }
         batches.increment();
-        for (final FileMirror f : files.values())
+        for (final FileBatch f : batch)
         {
-            if (f.changed())
-            {
-                reported.increment(f.reports.size());
-                f.clearBatch();
-                lag(f.file).committed(f.committed, System.nanoTime());
-            }
+            reported.increment(f.reports.size());
+            lag(f.file).mirrored = f.applied;
         }
-        pending = false;
     }
 
     private void rollbackQuietly()
@@ -818,33 +897,31 @@ public final class PgMirror implements AutoCloseable
     {
     }
 
-    private record Row(FileMirror file, Value key, ObjectData object)
+    private record Row(FileBatch file, Value key, ObjectData object)
     {
     }
 
-    private void write(final boolean careful) throws SQLException
+    private void write(final List<FileBatch> changed, final boolean careful) throws SQLException
     {
         final Map<Shape, List<Row>> upserts = new LinkedHashMap<>();
         final Map<Shape, List<Row>> deletes = new LinkedHashMap<>();
-        final List<FileMirror> changed = files.values().stream().filter(FileMirror::changed).toList();
-        for (final FileMirror f : changed)
+        for (final FileBatch f : changed)
         {
             final TreeSet<String> tables = new TreeSet<>(f.schemaDirty);
             tables.addAll(f.dirty.keySet());
             for (final String table : tables)
             {
                 final Shape shape = ensureTable(f, table, careful);
-                final TreeSet<Value> keys = f.dirty.get(table);
-                if (null == shape || null == keys)
+                final TreeMap<Value, ObjectData> objects = f.dirty.get(table);
+                if (null == shape || null == objects)
                 {
                     continue;
                 }
-                final TableData t = f.state.table(table);
-                for (final Value key : keys)
+                for (final Map.Entry<Value, ObjectData> e : objects.entrySet())
                 {
-                    final ObjectData o = null == t ? null : t.object(key);
+                    final ObjectData o = e.getValue();
                     (null == o ? deletes : upserts).computeIfAbsent(null == o ? deleteShape(shape) : shape,
-                        s -> new ArrayList<>()).add(new Row(f, key, o));
+                        s -> new ArrayList<>()).add(new Row(f, e.getKey(), o));
                 }
             }
             for (final String[] r : f.reports)
@@ -864,7 +941,7 @@ public final class PgMirror implements AutoCloseable
         // positions, in the same transaction as the rows
         for (int from = 0; from < changed.size(); from += MAX_ROWS_PER_STATEMENT)
         {
-            final List<FileMirror> chunk = changed.subList(from, Math.min(changed.size(), from + MAX_ROWS_PER_STATEMENT));
+            final List<FileBatch> chunk = changed.subList(from, Math.min(changed.size(), from + MAX_ROWS_PER_STATEMENT));
             final StringBuilder sql = new StringBuilder("INSERT INTO ").append(schema).append('.')
                 .append(PgMapping.quote(POSITION_TABLE)).append(" (server_file, version) VALUES ");
             for (int i = 0; i < chunk.size(); i++)
@@ -875,7 +952,7 @@ public final class PgMirror implements AutoCloseable
             try (PreparedStatement st = conn.prepareStatement(sql.toString()))
             {
                 int p = 1;
-                for (final FileMirror f : chunk)
+                for (final FileBatch f : chunk)
                 {
                     st.setString(p++, f.file.name());
                     st.setLong(p++, f.applied);
@@ -1001,10 +1078,10 @@ public final class PgMirror implements AutoCloseable
      * @return the shape rows of this file and class are written with, or null when the class has no table (embedded
      * classes live in their parents' jsonb; a class erased from the state keeps its table as it is).
      */
-    private Shape ensureTable(final FileMirror f, final String table, final boolean careful) throws SQLException
+    private Shape ensureTable(final FileBatch f, final String table, final boolean careful) throws SQLException
     {
-        final TableData t = f.state.table(table);
-        if (null == t || t.isEmbedded() || null == t.pkField())
+        final TableInfo t = f.tables.get(table);
+        if (null == t || t.embedded() || null == t.pkField())
         {
             return null;
         }
@@ -1031,13 +1108,17 @@ public final class PgMirror implements AutoCloseable
         }
         final List<ColumnSpec> columns = new ArrayList<>();
         final List<String> types = new ArrayList<>();
-        for (final ColumnSpec c : t.columns().values())
+        for (final ColumnSpec c : t.columns())
         {
             if (c.name().equals(t.pkField()) || (partitioned && c.name().equals(partitionColumn)))
             {
                 continue; // the key, and the partition value written from the server file
             }
-            final String type = PgMapping.columnType(f.state, c);
+            final String type = PgMapping.columnType(target ->
+            {
+                final TableInfo x = f.tables.get(target);
+                return null == x || x.embedded() || null == x.pkField() ? -1 : x.pkType();
+            }, c);
             final String have = existing.get(c.name());
             if (null == have)
             {
@@ -1065,7 +1146,7 @@ public final class PgMirror implements AutoCloseable
         return new Shape(table, partitioned, t.pkField(), pkType, List.copyOf(columns), List.copyOf(types));
     }
 
-    private boolean ddl(final FileMirror f, final String table, final String sql, final boolean careful)
+    private boolean ddl(final FileBatch f, final String table, final String sql, final boolean careful)
         throws SQLException
     {
         final Savepoint sp = careful ? conn.setSavepoint() : null;
@@ -1097,7 +1178,7 @@ public final class PgMirror implements AutoCloseable
         return "timestamptz".equals(sqlType) ? "timestamp with time zone" : sqlType;
     }
 
-    private void insertError(final FileMirror f, final String kind, final String table, final String key,
+    private void insertError(final FileBatch f, final String kind, final String table, final String key,
         final long version, final String message) throws SQLException
     {
         try (PreparedStatement st = conn.prepareStatement("INSERT INTO " + schema + "." +
@@ -1120,10 +1201,12 @@ public final class PgMirror implements AutoCloseable
     {
         running = false;
         thread.interrupt();
+        writer.interrupt();
         try
         {
             thread.join(TimeUnit.SECONDS.toMillis(5));
-            if (thread.isAlive())
+            writer.join(TimeUnit.SECONDS.toMillis(5));
+            if (writer.isAlive())
             {
                 final Connection c = conn;
                 if (null != c)
@@ -1137,8 +1220,9 @@ public final class PgMirror implements AutoCloseable
                         // closing anyway
                     }
                 }
-                thread.join(TimeUnit.SECONDS.toMillis(30));
+                writer.join(TimeUnit.SECONDS.toMillis(30));
             }
+            thread.join(TimeUnit.SECONDS.toMillis(30));
         }
         catch (final InterruptedException ex)
         {
@@ -1149,6 +1233,6 @@ public final class PgMirror implements AutoCloseable
     /** @return a helper the tests use: whether the thread has stopped. */
     boolean stopped()
     {
-        return !thread.isAlive();
+        return !thread.isAlive() && !writer.isAlive();
     }
 }
