@@ -288,6 +288,8 @@ public final class ServerConfig
     private List<AppConfig> apps = List.of();
     private Path appConfigDir;
     private AppConfig exportApp;
+    /** Per-app copies ({@link #forApp}): the app's sync settings, null when it has none. */
+    private SyncSettings syncSettings;
     private Map<String, String> environment = Map.of();
     private Path configFile;
     private final Map<String, String> origins = new HashMap<>();
@@ -779,6 +781,25 @@ public final class ServerConfig
         return this;
     }
 
+    /**
+     * @return the sync settings the sync engine of this app enforces (a {@link #forApp} copy carries its app's
+     * {@link AppConfig#sync()}), or null: no sync settings, every mode and schema change is served.
+     */
+    public SyncSettings syncSettings()
+    {
+        return syncSettings;
+    }
+
+    /**
+     * @param syncSettings the sync settings of the app this configuration serves, or null.
+     * @return this.
+     */
+    public ServerConfig syncSettings(final SyncSettings syncSettings)
+    {
+        this.syncSettings = syncSettings;
+        return this;
+    }
+
     private void validateSyncTuning()
     {
         if (uploadInlineBytes < 0 || uploadInlineBytes > INLINE_BYTES_MAX)
@@ -955,6 +976,7 @@ public final class ServerConfig
         return apps.isEmpty() ? dataDir : dataDir.resolve(APPS_DIR).resolve(app.id());
     }
 
+
     /**
      * @param app one of {@link #apps()}.
      * @return a copy of this configuration for that app alone: its id and its data directory, every server-wide
@@ -1011,6 +1033,7 @@ public final class ServerConfig
         copy.mirror = mirror;
         copy.configFile = configFile;
         copy.appConfigDir = appConfigDir;
+        copy.syncSettings = null != app.sync() ? app.sync() : syncSettings;
         return copy;
     }
 

@@ -12,9 +12,10 @@ import java.util.Objects;
  * An app's Device Sync settings as App Services kept them ({@code sync/config.json} and the collections'
  * {@code schema.json} of an export) or as Outpost's own config file states them ({@code sync:} of an app). Immutable.
  * <p>
- * Enforced today: nothing by the sync engine yet; the record is parsed, validated and attached to {@link AppConfig}
- * so that the sync engine can read it (sync mode, queryable fields, asymmetric classes, development mode, offline
- * days, partition key, schema per class). See edge-server/OPERATING.md, "From an App Services export".
+ * Enforced by the app's sync engine ({@link ServerConfig#syncSettings()}): the sync mode, {@code enabled}, the
+ * partition key type, the schemas with development mode off, the asymmetric classes, and the queryable fields with
+ * development mode (FLX queries); not yet: offline days, recovery mode. See edge-server/OPERATING.md, "From an App
+ * Services export", and edge-server/SYNC.md, "App sync settings" and "FLX".
  *
  * @param mode                      flexible or partition-based sync.
  * @param enabled                   {@code state: enabled} (false: sync was disabled or paused in App Services).

@@ -55,12 +55,11 @@ public interface HistoryStats
     static Figures compute(final HistoryStore store)
     {
         final long[] totals = new long[3];
-        store.forEachServerFile(f ->
+        store.forEachHead((head, size) ->
         {
-            final long head = f.head();
             totals[0]++;
             totals[1] += head;
-            totals[2] += head > 0 ? f.cumulativeSize(head) : 0;
+            totals[2] += size;
         });
         return new Figures(totals[0], totals[1], totals[2]);
     }

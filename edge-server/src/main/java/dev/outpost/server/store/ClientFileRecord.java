@@ -20,8 +20,11 @@ public final class ClientFileRecord
     long rhBaseVersion;
     long lockedServerVersion;
     long lastSeen;
-    /** server version -> log index of its RECIPROCAL record; only versions above rhBaseVersion. */
-    final Long2LongHashMap reciprocals = new Long2LongHashMap(NO_RECIPROCAL);
+    /**
+     * server version -> log index of its RECIPROCAL record; only versions above rhBaseVersion. Allocated on the first
+     * reciprocal: most client files of an idle server file have none (replay builds one record per client file).
+     */
+    private Long2LongHashMap reciprocals;
 
     ClientFileRecord(final long ident, final long salt, final int clientType, final long lastSeen)
     {
@@ -76,13 +79,39 @@ public final class ClientFileRecord
     /** @return how many server versions currently have a stored reciprocal transform. */
     public int reciprocalCount()
     {
-        return reciprocals.size();
+        return reciprocals == null ? 0 : reciprocals.size();
     }
 
     /** @return true if a reciprocal transform is stored for {@code serverVersion}. */
     public boolean hasReciprocal(final long serverVersion)
     {
-        return reciprocals.get(serverVersion) != NO_RECIPROCAL;
+        return reciprocal(serverVersion) != NO_RECIPROCAL;
+    }
+
+    /** @return the log index of the reciprocal of {@code serverVersion}, or {@link #NO_RECIPROCAL}. */
+    long reciprocal(final long serverVersion)
+    {
+        return reciprocals == null ? NO_RECIPROCAL : reciprocals.get(serverVersion);
+    }
+
+    /** Sets the reciprocal of {@code serverVersion}. @return the log index it replaces, or {@link #NO_RECIPROCAL}. */
+    long putReciprocal(final long serverVersion, final long logIndex)
+    {
+        Long2LongHashMap m = reciprocals;
+        if (m == null)
+        {
+            m = new Long2LongHashMap(NO_RECIPROCAL);
+            reciprocals = m;
+        }
+        return m.put(serverVersion, logIndex);
+    }
+
+    void removeReciprocal(final long serverVersion)
+    {
+        if (reciprocals != null)
+        {
+            reciprocals.remove(serverVersion);
+        }
     }
 
     /** Sets the upload state; with {@code undo}, records the previous state and every trimmed reciprocal. */
@@ -96,7 +125,7 @@ public final class ClientFileRecord
         this.clientVersion = clientVersion;
         this.lockedServerVersion = lockedServerVersion;
         this.lastSeen = lastSeen;
-        if (rhBaseVersion > this.rhBaseVersion && !reciprocals.isEmpty())
+        if (rhBaseVersion > this.rhBaseVersion && reciprocals != null && !reciprocals.isEmpty())
         {
             final Long2LongHashMap.KeyIterator it = reciprocals.keySet().iterator();
             while (it.hasNext())
@@ -120,6 +149,6 @@ public final class ClientFileRecord
     {
         return "ClientFileRecord{ident=" + ident + ", clientVersion=" + clientVersion + ", rhBaseVersion=" +
             rhBaseVersion + ", lockedServerVersion=" + lockedServerVersion + ", reciprocals=" +
-            reciprocals.size() + '}';
+            reciprocalCount() + '}';
     }
 }

@@ -75,8 +75,21 @@ public final class HistoryStore implements AutoCloseable
                     .indexCount(config.indexCount())
                     .readOnly(config.readOnly())
                     .build();
-                shards[i] = new StoreShard(i, shardCount, queue, new SecureRandom(), config.maxChangesetLength(),
-                    config.fsync());
+                final RecordChain chain;
+                try
+                {
+                    chain = config.readOnly() ?
+                        RecordChain.create(Path.of(System.getProperty("java.io.tmpdir")),
+                            "outpost-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + "-" + i + ".chain") :
+                        RecordChain.create(dir, SHARD_DIR_PREFIX + i + ".chain");
+                }
+                catch (final RuntimeException ex)
+                {
+                    queue.close();
+                    throw ex;
+                }
+                shards[i] = new StoreShard(i, shardCount, queue, chain, new SecureRandom(),
+                    config.maxChangesetLength(), config.fsync());
             }
             replayAll(shards);
         }
@@ -171,15 +184,40 @@ public final class HistoryStore implements AutoCloseable
         return shards[shardIndex(name, shards.length)];
     }
 
-    /** @return the server file called {@code name}, or null if it was never created. Any thread. */
+    /**
+     * @return the server file called {@code name}, or null if it was never created; loads its index if it is not
+     *     resident (see {@link StoreShard#serverFile(String)}). Any thread.
+     */
     public ServerFile serverFile(final String name)
     {
         return shardFor(name).serverFile(name);
     }
 
+    /** @return whether the server file {@code name} exists, without loading it. Any thread. */
+    public boolean contains(final String name)
+    {
+        return shardFor(name).contains(name);
+    }
+
+    /** @return the published head of server file {@code name} (-1 if none), without loading it. Any thread. */
+    public long head(final String name)
+    {
+        return shardFor(name).head(name);
+    }
+
+    /** Visits the head and history size of every server file without loading any. Any thread. */
+    public void forEachHead(final StoreShard.HeadVisitor visitor)
+    {
+        for (final StoreShard s : shards)
+        {
+            s.forEachHead(visitor);
+        }
+    }
+
     /**
-     * Visits every server file of every shard (shard by shard, in no particular order within a shard). Any thread;
-     * files created concurrently may or may not be visited.
+     * Visits every server file of every shard (shard by shard, in creation order within a shard), one loaded at a
+     * time (see {@link StoreShard#forEachServerFile}). Any thread; files created concurrently may or may not be
+     * visited.
      */
     public void forEachServerFile(final java.util.function.Consumer<ServerFile> visitor)
     {

@@ -14,6 +14,11 @@ import org.agrona.collections.Long2ObjectHashMap;
  * may be called from any thread without locks (the head is published with release semantics after the records
  * it covers are in the queue, and read with acquire semantics). Everything else, including the client registry,
  * belongs to the writer thread of its shard.
+ * <p>
+ * Residency: an object is the server file's index while the file is resident in its shard
+ * ({@link StoreShard#serverFile(String)}, {@link StoreShard#createServerFile(String)}); the writer may evict it
+ * when nothing uses it ({@link StoreShard#evict(ServerFile)}). An evicted object stays readable (its versions up to
+ * its head are valid for ever) but never grows; the next lookup builds a new one from the queue.
  */
 public final class ServerFile
 {
@@ -57,17 +62,37 @@ public final class ServerFile
     boolean dirty;
     long nextClientIdent = 2;
     final Long2ObjectHashMap<ClientFileRecord> clients = new Long2ObjectHashMap<>();
+    /** The {@link RecordChain} entry of this file's newest committed (or pending) record, or NONE. */
+    long chainTail = RecordChain.NONE;
 
     ServerFile(final String name, final int shardIndex, final int fileId, final long salt)
+    {
+        this(name, shardIndex, fileId, salt, new long[][] {new long[2 * FIRST_SEGMENT_VERSIONS]});
+    }
+
+    private ServerFile(final String name, final int shardIndex, final int fileId, final long salt,
+        final long[][] segments)
     {
         this.name = name;
         this.shardIndex = shardIndex;
         this.fileId = fileId;
         this.salt = salt;
-        this.segments = new long[][] {new long[2 * FIRST_SEGMENT_VERSIONS]};
+        this.segments = segments;
     }
 
-    /** @return the server file's name (PBS partition path, or FLX dataset name). */
+    /**
+     * The transient object replay validates a server file's records with: no name and no version positions (only
+     * the counters), dropped at the end of replay; never readable.
+     */
+    static ServerFile forReplay(final int shardIndex, final int fileId, final long salt)
+    {
+        return new ServerFile(null, shardIndex, fileId, salt, null);
+    }
+
+    /**
+     * @return the server file's name (PBS partition path, or FLX dataset name). Null only in the transient objects
+     *     replay validates with, which never leave the store.
+     */
     public String name()
     {
         return name;
@@ -144,12 +169,24 @@ public final class ServerFile
         return segments[(int)(version >>> SEGMENT_SHIFT)][2 * (int)(version & SEGMENT_MASK)];
     }
 
+    /** Writer: the total changeset bytes of versions 1..{@link #lastAppended()}. */
+    long cumulativeBytes()
+    {
+        return cumulativeBytes;
+    }
+
     /** Writer: records the position of a new version (not yet published). */
     void recordAppended(final long version, final long logIndex, final int changesetLength)
     {
+        long[][] segs = segments;
+        if (segs == null) // a replay-only object
+        {
+            cumulativeBytes += changesetLength;
+            lastAppended = version;
+            return;
+        }
         final int k = (int)(version >>> SEGMENT_SHIFT);
         final int at = 2 * (int)(version & SEGMENT_MASK);
-        long[][] segs = segments;
         boolean replaced = false;
         if (k >= segs.length)
         {
@@ -184,11 +221,12 @@ public final class ServerFile
      * Writer: forgets the versions above {@code version} (never published: a command that failed, or a commit unit
      * dropped at replay). Their index slots are overwritten by the next appends, before any publish.
      */
-    void truncate(final long version)
+    void truncate(final long version, final long cumulativeBytesAtVersion)
     {
         assert version <= lastAppended && version >= (long)HEAD.getOpaque(this);
+        assert segments == null || cumulativeBytesAtVersion == cumulativeSize(version);
         lastAppended = version;
-        cumulativeBytes = cumulativeSize(version);
+        cumulativeBytes = cumulativeBytesAtVersion;
     }
 
     /** Writer: makes everything appended so far visible to readers. */

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
@@ -26,7 +25,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * Threads: the writer methods (create, append, publish, client and reciprocal updates, writer reads) belong to one
  * thread, the shard's writer; the first caller becomes it, {@link #claimWriter()} hands it over, and it is asserted.
- * {@link #serverFile(String)} may be called from any thread. Readers on other threads use a {@link HistoryReader}.
+ * The lookups {@link #serverFile(String)}, {@link #contains}, {@link #head}, {@link #serverFileCount()},
+ * {@link #forEachHead} and {@link #forEachServerFile} may be called from any thread (a resident file is found without
+ * a lock; anything else takes the shard's index lock, never taken on a writer hot path). Readers on other threads
+ * use a {@link HistoryReader}.
+ * <p>
+ * Index: every server file keeps a compact entry (about 50 bytes, no name); its full index (a {@link ServerFile})
+ * is resident only from a lookup until the writer evicts it ({@link #evict}), and is loaded from the file's own
+ * records through the {@link RecordChain}, never by scanning the shard.
  * <p>
  * Durability: every writer method returns after its record is complete in the memory-mapped queue, so it survives
  * a kill of the process; with {@link StoreConfig#fsync} each {@link #publish()} also forces the batch to disk (power
@@ -48,8 +54,32 @@ public final class StoreShard implements AutoCloseable
     private final SingleChronicleQueue queue;
     private final RandomGenerator random;
     private final int maxChangesetLength;
-    private final Map<String, ServerFile> byName = new ConcurrentHashMap<>();
-    private final ArrayList<ServerFile> byId = new ArrayList<>();
+
+    // The index (see STORE.md, "In-memory index"). Every server file has a compact entry in the arrays below, by
+    // fileId; only resident files also have a ServerFile (name, versions, client registry, reciprocals).
+    /** Guards the compact arrays, the name table, residency changes and the loader. Never taken on a hot path. */
+    private final Object indexLock = new Object();
+    /** Resident server files by name: read by any thread without a lock; changed under indexLock. */
+    private final ConcurrentHashMap<String, ServerFile> resident = new ConcurrentHashMap<>();
+    /** Resident server files by fileId, null if not resident (writer, and loaders under indexLock). */
+    private ServerFile[] byId = new ServerFile[16];
+    private volatile int fileCount;
+    /** Per fileId: log index of its FILE_CREATED, newest RecordChain entry, head, cumulative bytes at head. */
+    private long[] createdAt = new long[16];
+    private long[] chainTails = new long[16];
+    private long[] heads = new long[16];
+    private long[] sizes = new long[16];
+    /** Per fileId: the mixed hash of its name; table: open addressing (linear probe) by that hash, fileId + 1. */
+    private int[] hashes = new int[16];
+    private int[] table = new int[32];
+    private final RecordChain chain;
+    private LogCursor loadCursor;
+    private long[] loadScratch = new long[64];
+    private long chainCommandMark;
+    private volatile long loads;
+    /** Records read by loads (tests: a load reads one file's records, not its shard's). */
+    private volatile long loadReads;
+    private volatile long evictions;
     private final ArrayList<ServerFile> dirty = new ArrayList<>();
     private ExcerptAppender appender;
     private LogCursor writerCursor;
@@ -76,9 +106,10 @@ public final class StoreShard implements AutoCloseable
     /** Tests: runs before every record is written (with its type); throwing simulates a store failure. */
     java.util.function.IntConsumer faultHook;
 
-    StoreShard(final int index, final int shardCount, final SingleChronicleQueue queue, final RandomGenerator random,
-        final int maxChangesetLength, final boolean fsync)
+    StoreShard(final int index, final int shardCount, final SingleChronicleQueue queue, final RecordChain chain,
+        final RandomGenerator random, final int maxChangesetLength, final boolean fsync)
     {
+        this.chain = chain;
         this.fsync = fsync;
         this.index = index;
         this.shardCount = shardCount;
@@ -92,22 +123,171 @@ public final class StoreShard implements AutoCloseable
         return index;
     }
 
-    /** @return the server file called {@code name} in this shard, or null. Any thread. */
+    /**
+     * Returns the server file called {@code name}, loading its index from the queue if it is not resident (it then
+     * stays resident until the writer evicts it, {@link #evict(ServerFile)}). Any thread; a resident file is found
+     * without a lock, a load reads only that file's records (through the {@link RecordChain}) under the index lock.
+     * To ask whether a file exists, or for its head, without loading it use {@link #contains} and {@link #head}.
+     *
+     * @return the server file, or null if it was never created.
+     */
     public ServerFile serverFile(final String name)
     {
-        return byName.get(name);
+        final ServerFile f = resident.get(name);
+        if (f != null)
+        {
+            return f;
+        }
+        synchronized (indexLock)
+        {
+            final ServerFile again = resident.get(name);
+            if (again != null)
+            {
+                return again;
+            }
+            final int id = find(name);
+            return id < 0 ? null : makeResident(load(id));
+        }
+    }
+
+    /** @return whether the server file {@code name} exists (never loads it). Any thread. */
+    public boolean contains(final String name)
+    {
+        if (resident.containsKey(name))
+        {
+            return true;
+        }
+        synchronized (indexLock)
+        {
+            return resident.containsKey(name) || find(name) >= 0;
+        }
+    }
+
+    /** @return the published head of server file {@code name}, or -1 if it does not exist (never loads it). Any thread. */
+    public long head(final String name)
+    {
+        final ServerFile f = resident.get(name);
+        if (f != null)
+        {
+            return f.head();
+        }
+        synchronized (indexLock)
+        {
+            final ServerFile again = resident.get(name);
+            if (again != null)
+            {
+                return again.head();
+            }
+            final int id = find(name);
+            return id < 0 ? -1 : heads[id];
+        }
     }
 
     /** @return the number of server files in this shard. Any thread. */
     public int serverFileCount()
     {
-        return byName.size();
+        return fileCount;
     }
 
-    /** Visits every server file of this shard. Any thread (a concurrent map's weakly consistent iteration). */
+    /** @return the number of server files whose index is resident. Any thread (approximate). */
+    public int residentFileCount()
+    {
+        return resident.size();
+    }
+
+    /** @return server file indexes loaded from the queue since open. Any thread. */
+    public long indexLoads()
+    {
+        return loads;
+    }
+
+    /** @return records read by index loads since open (creation records included). Any thread. */
+    long loadReads()
+    {
+        return loadReads;
+    }
+
+    /** @return server file indexes evicted since open. Any thread. */
+    public long indexEvictions()
+    {
+        return evictions;
+    }
+
+    /**
+     * Visits every server file of this shard, in creation order. A resident file is visited as itself; any other
+     * is loaded into a temporary object for the visit (read-only: never pass it to a writer method) and dropped
+     * after it, so the visit holds one file's index at a time. Any thread; files created concurrently may or may not
+     * be visited. Costs a read of every record of the shard: for figures use {@link #forEachHead}.
+     */
     public void forEachServerFile(final java.util.function.Consumer<ServerFile> visitor)
     {
-        byName.values().forEach(visitor);
+        for (int id = 0; id < fileCount; id++)
+        {
+            final ServerFile f;
+            synchronized (indexLock)
+            {
+                f = byId[id] != null ? byId[id] : load(id);
+            }
+            visitor.accept(f);
+        }
+    }
+
+    /** Receives the head and history size of a server file ({@link #forEachHead}). */
+    @FunctionalInterface
+    public interface HeadVisitor
+    {
+        void visit(long head, long cumulativeSize);
+    }
+
+    /** Visits the published head and its cumulative size of every server file, without loading any. Any thread. */
+    public void forEachHead(final HeadVisitor visitor)
+    {
+        synchronized (indexLock)
+        {
+            for (int id = 0, n = fileCount; id < n; id++)
+            {
+                final ServerFile f = byId[id];
+                if (f != null)
+                {
+                    final long head = f.head();
+                    visitor.visit(head, f.cumulativeSize(head));
+                }
+                else
+                {
+                    visitor.visit(heads[id], sizes[id]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Drops the index of {@code file} from memory (name, versions, client registry, reciprocals); it stays in the
+     * store and is loaded again, from its own records only, by the next lookup. Writer thread, between batches:
+     * refused (false) inside a command, while a commit unit is open (also after a failed publish) or when the file
+     * has unpublished versions. The caller must know that nobody will write through {@code file} again (the sync
+     * writer evicts a file with its idle context); readers holding it still read its versions up to its head.
+     *
+     * @return whether the file was evicted.
+     */
+    public boolean evict(final ServerFile file)
+    {
+        assert isWriterThread();
+        final int id = file.fileId();
+        if (inCommand || unitOpen || file.dirty || file.lastAppended != file.head() || byId[id] != file)
+        {
+            return false;
+        }
+        synchronized (indexLock)
+        {
+            final long head = file.lastAppended;
+            heads[id] = head;
+            sizes[id] = file.cumulativeSize(head);
+            chainTails[id] = file.chainTail;
+            byId[id] = null;
+            resident.remove(file.name(), file);
+        }
+        evictions++;
+        return true;
     }
 
     /** @return records skipped at replay because they were malformed or out of sequence. */
@@ -143,7 +323,7 @@ public final class StoreShard implements AutoCloseable
     public ServerFile createServerFile(final String name)
     {
         assert isWriterThread();
-        final ServerFile existing = byName.get(name);
+        final ServerFile existing = serverFile(name);
         if (existing != null)
         {
             return existing;
@@ -160,7 +340,7 @@ public final class StoreShard implements AutoCloseable
                 " bytes");
         }
         final long salt = randomSalt();
-        final int fileId = byId.size();
+        final int fileId = fileCount;
         checkUsable(RecordLayout.FILE_CREATED);
         try (RecordWrite r = openRecord(RecordLayout.FILE_CREATED, (byte)0, fileId, salt))
         {
@@ -170,7 +350,12 @@ public final class StoreShard implements AutoCloseable
             r.complete();
         }
         unsynced = true;
-        return addServerFile(name, fileId, salt);
+        final long logIndex = appender.lastIndexAppended();
+        synchronized (indexLock)
+        {
+            addServerFile(name, fileId, logIndex);
+            return makeResident(new ServerFile(name, index, fileId, salt));
+        }
     }
 
     /**
@@ -188,7 +373,7 @@ public final class StoreShard implements AutoCloseable
         final int length)
     {
         assert isWriterThread();
-        assert byId.get(file.fileId()) == file : "server file of another shard";
+        assert byId[file.fileId()] == file : "server file of another shard, or evicted";
         if (originFileIdent < 1)
         {
             throw new IllegalArgumentException("originFileIdent must be >= 1: " + originFileIdent);
@@ -197,6 +382,7 @@ public final class StoreShard implements AutoCloseable
         {
             return REJECTED_TOO_LARGE;
         }
+        chain.reserve();
         final long version = file.lastAppended + 1;
         final byte flags = flagsFor(RecordLayout.ENTRY);
         try (RecordWrite r = openRecord(RecordLayout.ENTRY, flags, file.fileId(), version))
@@ -215,9 +401,10 @@ public final class StoreShard implements AutoCloseable
         final UndoLog u = written(flags);
         if (u != null)
         {
-            u.appended(file, file.lastAppended);
+            u.appended(file, file.lastAppended, file.cumulativeBytes());
         }
         file.recordAppended(version, logIndex, length);
+        file.chainTail = chain.append(file.fileId(), logIndex, file.chainTail);
         raiseUploadProgress(file, originFileIdent, clientVersion, u);
         if (!file.dirty)
         {
@@ -282,6 +469,7 @@ public final class StoreShard implements AutoCloseable
         inCommand = true;
         commandWrote = false;
         commandMark = undo.mark();
+        chainCommandMark = chain.size();
     }
 
     /** Ends a command that succeeded: its records wait for the unit's commit at the next {@link #publish()}. */
@@ -305,6 +493,7 @@ public final class StoreShard implements AutoCloseable
         assert inCommand : "abort outside a command";
         inCommand = false;
         undo.rollbackTo(commandMark);
+        truncateChain(chainCommandMark);
         if (!commandWrote)
         {
             return false;
@@ -362,6 +551,8 @@ public final class StoreShard implements AutoCloseable
     public ClientFileRecord allocateClientFile(final ServerFile file, final int clientType, final long lastSeen)
     {
         assert isWriterThread();
+        assert byId[file.fileId()] == file : "server file of another shard, or evicted";
+        chain.reserve();
         final long ident = file.nextClientIdent;
         final long salt = randomSalt();
         final byte flags = flagsFor(RecordLayout.CLIENT_ALLOCATED);
@@ -374,6 +565,7 @@ public final class StoreShard implements AutoCloseable
             b.writeLong(lastSeen);
             r.complete();
         }
+        file.chainTail = chain.append(file.fileId(), appender.lastIndexAppended(), file.chainTail);
         return addClient(file, ident, salt, clientType, lastSeen, written(flags));
     }
 
@@ -399,6 +591,7 @@ public final class StoreShard implements AutoCloseable
             throw new IllegalArgumentException("client state must not go back: " + client + " -> (" +
                 clientVersion + ", " + rhBaseVersion + ", " + lockedServerVersion + ")");
         }
+        chain.reserve();
         final byte flags = flagsFor(RecordLayout.CLIENT_STATE);
         try (RecordWrite r = openRecord(RecordLayout.CLIENT_STATE, flags, file.fileId(), client.ident()))
         {
@@ -409,6 +602,7 @@ public final class StoreShard implements AutoCloseable
             b.writeLong(lastSeen);
             r.complete();
         }
+        file.chainTail = chain.append(file.fileId(), appender.lastIndexAppended(), file.chainTail);
         client.applyState(clientVersion, rhBaseVersion, lockedServerVersion, lastSeen, written(flags));
     }
 
@@ -432,6 +626,7 @@ public final class StoreShard implements AutoCloseable
         {
             return false;
         }
+        chain.reserve();
         final byte flags = flagsFor(RecordLayout.RECIPROCAL);
         try (RecordWrite r = openRecord(RecordLayout.RECIPROCAL, flags, file.fileId(), client.ident()))
         {
@@ -443,8 +638,9 @@ public final class StoreShard implements AutoCloseable
             r.complete();
         }
         final long logIndex = appender.lastIndexAppended();
+        file.chainTail = chain.append(file.fileId(), logIndex, file.chainTail);
         final UndoLog u = written(flags);
-        final long previous = client.reciprocals.put(serverVersion, logIndex);
+        final long previous = client.putReciprocal(serverVersion, logIndex);
         if (u != null)
         {
             u.reciprocal(client, serverVersion, previous);
@@ -461,7 +657,7 @@ public final class StoreShard implements AutoCloseable
     public boolean readReciprocal(final ClientFileRecord client, final long serverVersion, final EntryView into)
     {
         assert isWriterThread();
-        final long logIndex = client.reciprocals.get(serverVersion);
+        final long logIndex = client.reciprocal(serverVersion);
         if (logIndex == ClientFileRecord.NO_RECIPROCAL)
         {
             return false;
@@ -516,11 +712,16 @@ public final class StoreShard implements AutoCloseable
         {
             writerCursor.close();
         }
+        if (loadCursor != null)
+        {
+            loadCursor.close();
+        }
         if (appender != null)
         {
             appender.close();
         }
         queue.close();
+        chain.close();
     }
 
     /**
@@ -534,6 +735,8 @@ public final class StoreShard implements AutoCloseable
         byte[] copy = new byte[256];
         boolean pending = false;
         int commandMark = 0;
+        long unitChainMark = 0;
+        long commandChainMark = 0;
         try (ExcerptTailer tailer = queue.createTailer())
         {
             tailer.toStart();
@@ -579,6 +782,7 @@ public final class StoreShard implements AutoCloseable
                         else if (pending)
                         {
                             undo.rollbackTo(commandMark);
+                            truncateChain(commandChainMark);
                             abortedCommands++;
                         }
                         continue;
@@ -590,10 +794,11 @@ public final class StoreShard implements AutoCloseable
                         {
                             if (pending)
                             {
-                                dropUnit();
+                                dropUnit(unitChainMark);
                                 pending = false;
                             }
                             pending = (flags & RecordLayout.FLAG_TXN) != 0;
+                            unitChainMark = chain.size();
                         }
                         else if (!pending)
                         {
@@ -606,6 +811,7 @@ public final class StoreShard implements AutoCloseable
                             if ((flags & RecordLayout.FLAG_CMD_START) != 0)
                             {
                                 commandMark = undo.mark();
+                                commandChainMark = chain.size();
                             }
                         }
                     }
@@ -628,20 +834,45 @@ public final class StoreShard implements AutoCloseable
         }
         if (pending)
         {
-            dropUnit();
+            dropUnit(unitChainMark);
         }
-        for (int i = 0, n = byId.size(); i < n; i++)
+        // Keep the compact entry of every file, drop the rest: every file is loaded again on demand.
+        for (int id = 0, n = fileCount; id < n; id++)
         {
-            byId.get(i).publish();
+            final ServerFile f = byId[id];
+            heads[id] = f.lastAppended;
+            sizes[id] = f.cumulativeBytes();
+            chainTails[id] = f.chainTail;
+            byId[id] = null;
+        }
+        if (loadCursor != null)
+        {
+            loadCursor.close(); // the next load may run on another thread
+            loadCursor = null;
         }
     }
 
-    private void dropUnit()
+    private void dropUnit(final long chainMark)
     {
         undo.rollbackTo(0);
+        truncateChain(chainMark);
         droppedUnits++;
     }
 
+    /**
+     * Voids the chain entries from {@code mark} on (their records were aborted or dropped): each one's server file
+     * gets back the chain tail it had before. The files are resident (a file is never evicted inside a unit).
+     */
+    private void truncateChain(final long mark)
+    {
+        for (long e = chain.size() - 1; e >= mark; e--)
+        {
+            byId[chain.fileId(e)].chainTail = chain.previous(e);
+        }
+        chain.truncate(mark);
+    }
+
+    /** Replay: validates and applies one record; a valid record of a server file joins that file's chain. */
     private boolean apply(final UnsafeBuffer r, final long logIndex, final UndoLog u)
     {
         final int length = r.capacity();
@@ -655,7 +886,7 @@ public final class StoreShard implements AutoCloseable
         final long key = r.getLong(RecordLayout.KEY_OFFSET);
         if (type == RecordLayout.FILE_CREATED)
         {
-            if (fileId != byId.size() || key <= 0 || length < RecordLayout.FILE_NAME_OFFSET)
+            if (fileId != fileCount || key <= 0 || length < RecordLayout.FILE_NAME_OFFSET)
             {
                 return false;
             }
@@ -666,18 +897,31 @@ public final class StoreShard implements AutoCloseable
                 return false;
             }
             final String name = r.getStringWithoutLengthUtf8(RecordLayout.FILE_NAME_OFFSET, nameLength);
-            if (byName.containsKey(name))
+            if (find(name) >= 0)
             {
                 return false;
             }
-            addServerFile(name, fileId, key);
+            addServerFile(name, fileId, logIndex);
+            byId[fileId] = ServerFile.forReplay(index, fileId, key); // no name, no version positions
             return true;
         }
-        if (fileId < 0 || fileId >= byId.size())
+        if (fileId < 0 || fileId >= fileCount)
         {
             return false;
         }
-        final ServerFile file = byId.get(fileId);
+        final ServerFile file = byId[fileId];
+        if (!applyTo(file, r, type, key, length, logIndex, u))
+        {
+            return false;
+        }
+        file.chainTail = chain.append(fileId, logIndex, file.chainTail);
+        return true;
+    }
+
+    /** Validates and applies one record of {@code file} (replay, and loading a file from its chain). */
+    private static boolean applyTo(final ServerFile file, final UnsafeBuffer r, final byte type, final long key,
+        final int length, final long logIndex, final UndoLog u)
+    {
         switch (type)
         {
             case RecordLayout.ENTRY:
@@ -693,7 +937,7 @@ public final class StoreShard implements AutoCloseable
                 }
                 if (u != null)
                 {
-                    u.appended(file, file.lastAppended);
+                    u.appended(file, file.lastAppended, file.cumulativeBytes());
                 }
                 file.recordAppended(key, logIndex, changesetLength);
                 raiseUploadProgress(file, r.getLong(RecordLayout.ENTRY_ORIGIN_FILE_OFFSET),
@@ -737,7 +981,7 @@ public final class StoreShard implements AutoCloseable
                 {
                     return false;
                 }
-                final long previous = client.reciprocals.put(version, logIndex);
+                final long previous = client.putReciprocal(version, logIndex);
                 if (u != null)
                 {
                     u.reciprocal(client, version, previous);
@@ -771,12 +1015,155 @@ public final class StoreShard implements AutoCloseable
         }
     }
 
-    private ServerFile addServerFile(final String name, final int fileId, final long salt)
+    /** Under indexLock (or at replay): the compact entry of a new server file. */
+    private void addServerFile(final String name, final int fileId, final long createdLogIndex)
     {
-        final ServerFile file = new ServerFile(name, index, fileId, salt);
-        byId.add(file);
-        byName.put(name, file);
+        assert fileId == fileCount;
+        if (fileId == createdAt.length)
+        {
+            final int n = fileId * 2;
+            byId = java.util.Arrays.copyOf(byId, n);
+            createdAt = java.util.Arrays.copyOf(createdAt, n);
+            chainTails = java.util.Arrays.copyOf(chainTails, n);
+            heads = java.util.Arrays.copyOf(heads, n);
+            sizes = java.util.Arrays.copyOf(sizes, n);
+            hashes = java.util.Arrays.copyOf(hashes, n);
+        }
+        final int hash = nameHash(name);
+        createdAt[fileId] = createdLogIndex;
+        chainTails[fileId] = RecordChain.NONE;
+        heads[fileId] = 0;
+        sizes[fileId] = 0;
+        hashes[fileId] = hash;
+        if (2 * (fileId + 1) > table.length)
+        {
+            final int[] t = new int[table.length * 2];
+            for (int id = 0; id < fileId; id++)
+            {
+                insert(t, hashes[id], id);
+            }
+            table = t;
+        }
+        insert(table, hash, fileId);
+        fileCount = fileId + 1;
+    }
+
+    private static void insert(final int[] t, final int hash, final int fileId)
+    {
+        final int mask = t.length - 1;
+        int slot = hash & mask;
+        while (t[slot] != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+        t[slot] = fileId + 1;
+    }
+
+    /** A hash of the name independent of the one that places it in a shard (all names of a shard share that). */
+    private static int nameHash(final String name)
+    {
+        final int h = name.hashCode() * 0x9E3779B9;
+        return h ^ (h >>> 15);
+    }
+
+    /** Under indexLock (or at replay): the fileId of {@code name}, or -1; names are compared on a hash hit only. */
+    private int find(final String name)
+    {
+        final int hash = nameHash(name);
+        final int[] t = table;
+        final int mask = t.length - 1;
+        for (int slot = hash & mask; t[slot] != 0; slot = (slot + 1) & mask)
+        {
+            final int id = t[slot] - 1;
+            if (hashes[id] == hash && name.equals(nameOf(id)))
+            {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    /** Under indexLock: the name of {@code fileId}, from its resident object or its FILE_CREATED record. */
+    private String nameOf(final int fileId)
+    {
+        final ServerFile f = byId[fileId];
+        if (f != null && f.name() != null)
+        {
+            return f.name();
+        }
+        final UnsafeBuffer r = loadCursor().read(createdAt[fileId]);
+        if (r == null || r.capacity() < RecordLayout.FILE_NAME_OFFSET)
+        {
+            return null;
+        }
+        return r.getStringWithoutLengthUtf8(RecordLayout.FILE_NAME_OFFSET,
+            r.getInt(RecordLayout.FILE_NAME_LENGTH_OFFSET));
+    }
+
+    /**
+     * Under indexLock: builds the index of {@code fileId} from its FILE_CREATED record and the records of its
+     * chain (newest first to oldest, then applied oldest first), reading nothing else of the shard. The file
+     * was evicted (or never loaded since open), so all its records are committed.
+     */
+    private ServerFile load(final int fileId)
+    {
+        final LogCursor cursor = loadCursor();
+        final UnsafeBuffer created = cursor.read(createdAt[fileId]);
+        if (created == null)
+        {
+            throw new IllegalStateException("shard " + index + ": creation record of file " + fileId + " unreadable");
+        }
+        final String name = created.getStringWithoutLengthUtf8(RecordLayout.FILE_NAME_OFFSET,
+            created.getInt(RecordLayout.FILE_NAME_LENGTH_OFFSET));
+        final ServerFile file = new ServerFile(name, index, fileId, created.getLong(RecordLayout.KEY_OFFSET));
+        long[] positions = loadScratch;
+        int n = 0;
+        for (long e = chainTails[fileId]; e != RecordChain.NONE; e = chain.previous(e))
+        {
+            if (n == positions.length)
+            {
+                positions = java.util.Arrays.copyOf(positions, n * 2);
+            }
+            positions[n++] = chain.logIndex(e);
+        }
+        for (int i = n - 1; i >= 0; i--)
+        {
+            final UnsafeBuffer r = cursor.read(positions[i]);
+            if (r == null || !applyTo(file, r, r.getByte(RecordLayout.TYPE_OFFSET),
+                r.getLong(RecordLayout.KEY_OFFSET), r.capacity(), positions[i], null))
+            {
+                throw new IllegalStateException("shard " + index + ": record " + positions[i] + " of '" + name +
+                    "' no longer applies");
+            }
+        }
+        if (positions.length <= 4096)
+        {
+            loadScratch = positions; // keep a small scratch, not the largest history ever loaded
+        }
+        file.chainTail = chainTails[fileId];
+        file.publish();
+        loads++;
+        loadReads += n + 1;
         return file;
+    }
+
+    /** Under indexLock: {@code file} (just loaded or created) becomes the resident index of its server file. */
+    private ServerFile makeResident(final ServerFile file)
+    {
+        byId[file.fileId()] = file;
+        resident.put(file.name(), file);
+        return file;
+    }
+
+    /** Under indexLock: the loader's own tailer (used by whichever thread holds the lock). */
+    private LogCursor loadCursor()
+    {
+        if (loadCursor == null)
+        {
+            loadCursor = new LogCursor(queue.createTailer());
+        }
+        loadCursor.singleThreadedCheckReset();
+        return loadCursor;
     }
 
     private static ClientFileRecord addClient(final ServerFile file, final long ident, final long salt,

@@ -41,9 +41,9 @@ final class UndoLog
         size = 0;
     }
 
-    void appended(final ServerFile file, final long previousLastAppended)
+    void appended(final ServerFile file, final long previousLastAppended, final long previousCumulativeBytes)
     {
-        add(APPEND, file, previousLastAppended, 0, 0, 0);
+        add(APPEND, file, previousLastAppended, previousCumulativeBytes, 0, 0);
     }
 
     void uploadProgress(final ClientFileRecord client, final long previousClientVersion)
@@ -75,7 +75,7 @@ final class UndoLog
             final int w = i * WORDS;
             switch (ops[i])
             {
-                case APPEND -> ((ServerFile)targets[i]).truncate(words[w]);
+                case APPEND -> ((ServerFile)targets[i]).truncate(words[w], words[w + 1]);
                 case UPLOAD_PROGRESS -> ((ClientFileRecord)targets[i]).clientVersion = words[w];
                 case CLIENT_ADDED ->
                 {
@@ -96,11 +96,11 @@ final class UndoLog
                     final ClientFileRecord c = (ClientFileRecord)targets[i];
                     if (words[w + 1] == ClientFileRecord.NO_RECIPROCAL)
                     {
-                        c.reciprocals.remove(words[w]);
+                        c.removeReciprocal(words[w]);
                     }
                     else
                     {
-                        c.reciprocals.put(words[w], words[w + 1]);
+                        c.putReciprocal(words[w], words[w + 1]);
                     }
                 }
                 default -> throw new IllegalStateException("undo op " + ops[i]);

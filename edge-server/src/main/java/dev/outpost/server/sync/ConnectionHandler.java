@@ -195,6 +195,12 @@ final class ConnectionHandler implements SyncConnectionHandler
                 ServerConfig.MAX_SESSIONS_PER_CONNECTION_PROP + ")");
             return;
         }
+        final SyncSettingsRules.Refusal wrongMode = SyncSettingsRules.mode(service.syncSettings, flx);
+        if (null != wrongMode)
+        {
+            connectionJsonError(wrongMode.code(), ErrorBodies.APPLICATION_BUG, wrongMode.message());
+            return;
+        }
         endedSessions.remove(ident);
         final String path = decoder.buffer().getStringWithoutLengthUtf8(decoder.bindDataOffset(),
             decoder.bindDataLength());
@@ -442,6 +448,32 @@ final class ConnectionHandler implements SyncConnectionHandler
         }
         endAll();
         connection.close(CloseCodes.PROTOCOL_ERROR, "protocol error " + safe.code());
+    }
+
+    /**
+     * Send a connection-level error (session 0) as JSON_ERROR with {@code action} and tryAgain false (plain ERROR
+     * before protocol 4), then close the connection. For the errors realm-core's client expects with an action
+     * (113/114: Atlas sent them with ApplicationBug, which the client reports as fatal {@code WrongSyncType}).
+     */
+    void connectionJsonError(final ProtocolErrorCode code, final String action, final String message)
+    {
+        if (closed)
+        {
+            return;
+        }
+        service.metrics.logPeerError(code, log, message);
+        service.errorSent(code.code());
+        final byte[] text = (connection.protocolVersion() >= 4 ? ErrorBodies.json(action, message, false) : message)
+            .getBytes(StandardCharsets.UTF_8);
+        final MutableDirectBuffer out = connection.claim(text.length + 96);
+        if (out != null)
+        {
+            connection.commit(connection.protocolVersion() >= 4 ?
+                encoder.jsonError(out, 0, code.code(), 0, new UnsafeBuffer(text), 0, text.length) :
+                encoder.error(out, 0, code.code(), false, 0, new UnsafeBuffer(text), 0, text.length));
+        }
+        endAll();
+        connection.close(CloseCodes.PROTOCOL_ERROR, "protocol error " + code.code());
     }
 
     /** The connection is done: every session ends with it (none is resumed or built for any more). */

@@ -12,7 +12,9 @@ import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.sync.flx.BootstrapSplitter;
+import dev.outpost.ot.query.StateObjectView;
 import dev.outpost.server.sync.flx.DownloadTrim;
+import dev.outpost.server.sync.flx.ViewFilter;
 import dev.outpost.server.sync.wire.LegacyRequests;
 import dev.outpost.server.sync.wire.RealmTime;
 import dev.outpost.server.sync.writer.ServerIntegratorIdent;
@@ -45,6 +47,8 @@ final class DownloadBuilder
     static final int NOTHING = -2;
     /** Budget weight of an FLX changeset byte (parsed and possibly re-encoded) against a plain copied byte. */
     static final int FLX_COST = 4;
+    /** {@link #filter} result: the session's view cannot follow this entry. */
+    private static final int CATCH_UP = Integer.MIN_VALUE;
 
     private final HistoryReader reader;
     private final EntryView view = new EntryView();
@@ -53,6 +57,7 @@ final class DownloadBuilder
     private final ExpandableDirectByteBuffer filtered = new ExpandableDirectByteBuffer(16 * 1024);
     private final BodyCompression zlib = new BodyCompression();
     private final ChangesetReader changesetReader = new ChangesetReader();
+    private final StateObjectView objectView = new StateObjectView();
     private final ChangesetWriter changesetWriter = new ChangesetWriter();
     private final ServerMessageEncoder encoder = new ServerMessageEncoder();
     private final EpochClock clock;
@@ -122,7 +127,12 @@ final class DownloadBuilder
             }
             if (job.flx && revertTarget == 0)
             {
-                len = filter(job, src, len);
+                len = filter(job, next, src, len);
+                if (len == CATCH_UP)
+                {
+                    job.catchUp = true;
+                    break;
+                }
                 if (len < 0)
                 {
                     len = -len - 1;
@@ -157,11 +167,13 @@ final class DownloadBuilder
     }
 
     /**
-     * FLX: drop the object instructions of classes outside the subscription ({@link DownloadTrim}).
+     * FLX: drop the object instructions of classes outside the subscription ({@link DownloadTrim}); for a view with
+     * narrow queries, follow the objects entering and leaving it ({@link ViewFilter}).
      *
-     * @return the filtered length (bytes in {@link #filtered}), or {@code -(len + 1)} to send the original.
+     * @return the filtered length (bytes in {@link #filtered}), {@code -(len + 1)} to send the original, or
+     *     {@link #CATCH_UP}.
      */
-    private int filter(final DownloadJob job, final DirectBuffer src, final int len)
+    private int filter(final DownloadJob job, final long version, final DirectBuffer src, final int len)
     {
         final Changeset cs;
         try
@@ -173,7 +185,19 @@ final class DownloadBuilder
             LOG.log(System.Logger.Level.ERROR, "stored changeset of " + job.fileName + " does not parse");
             return 0;
         }
-        final Changeset kept = DownloadTrim.trim(cs, job.classes);
+        final Changeset kept;
+        if (job.view.wholeClasses())
+        {
+            kept = DownloadTrim.trim(cs, job.view.classes());
+        }
+        else
+        {
+            kept = ViewFilter.filter(cs, job.view, job.viewLog.get(version), objectView);
+            if (kept == null)
+            {
+                return CATCH_UP;
+            }
+        }
         if (kept == cs)
         {
             return -(len + 1);

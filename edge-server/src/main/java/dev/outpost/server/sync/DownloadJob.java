@@ -6,8 +6,10 @@ import dev.outpost.server.sync.wire.LegacyRequests;
 import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.SyncConnection;
 
+import dev.outpost.server.sync.flx.FlxView;
+import dev.outpost.server.sync.flx.ViewLog;
+
 import java.util.List;
-import java.util.Set;
 
 /**
  * One outbound message of a session to build off its event loop ({@link DownloadPool}), or inline when it is small:
@@ -55,7 +57,10 @@ final class DownloadJob
     long uploadServer;
     long head;
     long queryVersion;
-    Set<String> classes = Set.of();
+    /** FLX: the session's view (whole classes: class-only trim; narrow: per-object with {@link #viewLog}). */
+    FlxView view = FlxView.NONE;
+    /** FLX: the file's view annotations. */
+    ViewLog viewLog;
     /** HISTORY: send a message even if it carries nothing (the session's first DOWNLOAD). */
     boolean mustSend;
     /** BOOTSTRAP: the snapshot to cut (first job of a bootstrap only; null afterwards). */
@@ -75,6 +80,8 @@ final class DownloadJob
     long toServer;
     long toClient;
     int entries;
+    /** HISTORY, FLX: the view cannot follow the next entry (its annotation is not held): the session must catch up. */
+    boolean catchUp;
     /** STATE: the offset after this message's segments. */
     int stateEnd;
     /** The built message (null: nothing to send); its length. */
@@ -109,6 +116,7 @@ final class DownloadJob
         toServer = fromServer;
         toClient = fromClient;
         entries = 0;
+        catchUp = false;
         stateEnd = 0;
         frame = null;
         frameLength = 0;

@@ -8,6 +8,7 @@ import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.sync.flx.CompensatingWrites;
 import dev.outpost.server.sync.flx.FlxQuery;
+import dev.outpost.server.sync.flx.FlxView;
 import dev.outpost.server.sync.wire.ErrorBodies;
 import dev.outpost.server.sync.wire.LegacyRequests;
 import dev.outpost.server.sync.wire.RealmTime;
@@ -97,7 +98,8 @@ final class Session implements FileListener
 
     // FLX
     long queryVersion;
-    Set<String> classes = Set.of();
+    /** The subscription in force (its compiled queries); the previous one stays while a new one is refused. */
+    FlxView view = FlxView.NONE;
 
     Session(final ConnectionHandler conn, final long ident)
     {
@@ -174,6 +176,12 @@ final class Session implements FileListener
         metered = true;
         conn.service.metrics.sessionOpened();
         final String appId = conn.connection.appId();
+        final SyncSettingsRules.Refusal disabled = SyncSettingsRules.enabled(conn.service.syncSettings);
+        if (null != disabled)
+        {
+            error(disabled.code(), ErrorBodies.APPLICATION_BUG, false, disabled.message());
+            return;
+        }
         if (conn.flx)
         {
             fileName = SyncService.flxFileName(appId);
@@ -191,6 +199,13 @@ final class Session implements FileListener
             {
                 // realm's client maps 204 to BadSyncPartitionValue and, with ProtocolViolation, stops the session
                 error(ProtocolErrorCode.ILLEGAL_REALM_PATH, ErrorBodies.PROTOCOL_VIOLATION, false, tooLong);
+                return;
+            }
+            final SyncSettingsRules.Refusal badValue = SyncSettingsRules.partition(conn.service.syncSettings, path);
+            if (null != badValue)
+            {
+                // as for a value too long: BadSyncPartitionValue, and ProtocolViolation stops the session
+                error(badValue.code(), ErrorBodies.PROTOCOL_VIOLATION, false, badValue.message());
                 return;
             }
             fileName = SyncService.pbsFileName(appId, path);
@@ -242,7 +257,7 @@ final class Session implements FileListener
         if (conn.flx)
         {
             qv = d.queryVersion();
-            query = conn.service.parseQuery(d);
+            query = conn.service.parseQuery(d).without(conn.service.asymmetricTables());
         }
         if (conn.clientFileBoundElsewhere(this, ctx, d.clientFileIdent()))
         {
@@ -256,7 +271,8 @@ final class Session implements FileListener
         final long queryVersionAtIdent = qv;
         final FlxQuery queryAtIdent = query;
         submit(new IdentCommand(new IdentCommand.Input(ctx, fileIdent, d.clientFileIdentSalt(), dlServer, dlClient,
-            d.latestServerVersion(), d.latestServerVersionSalt()), loopback(TaskKind.RESULT, false,
+            d.latestServerVersion(), d.latestServerVersionSalt(),
+            conn.flx && query.rejected() == null ? query : null, conn.service.queryableFields()), loopback(TaskKind.RESULT, false,
             r -> identified(r, fileIdent, dlServer, dlClient, queryVersionAtIdent, queryAtIdent), null)));
     }
 
@@ -328,7 +344,7 @@ final class Session implements FileListener
             }
         }
         final UploadCommand cmd = new UploadCommand(new UploadCommand.Input(ctx, clientFileIdent, pcv, psv, locked,
-            conn.flx ? classes : null, changesets, large, uploadCheck, uploadSequence),
+            conn.flx ? view : null, changesets, large, uploadCheck, uploadSequence),
             loopback(TaskKind.ACK, true, this::uploaded, null));
         progressClient = pcv;
         progressServer = psv;
@@ -388,15 +404,16 @@ final class Session implements FileListener
             return;
         }
         final long qv = d.queryVersion();
-        final FlxQuery q = conn.service.parseQuery(d);
+        final FlxQuery q = conn.service.parseQuery(d).without(conn.service.asymmetricTables());
         if (q.rejected() != null)
         {
             replies.queryError(qv, q.rejected());
             return;
         }
         scan(); // downloads up to the head first, so a pending revert entry (231) reaches the client as such
-        submit(new BootstrapCommand(new BootstrapCommand.Input(ctx, clientFileIdent, q.classes(), classes,
-            downloads.downloadServer()), loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv, q), null)));
+        submit(new BootstrapCommand(new BootstrapCommand.Input(ctx, clientFileIdent, q, view,
+            downloads.downloadServer(), conn.service.queryableFields(), false),
+            loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv), null)));
     }
 
     private void unbind()
@@ -671,7 +688,8 @@ final class Session implements FileListener
             other.superseded(conn.connection.connectionId());
         }
         downloads.identified(dlServer, dlClient, r.storedClient(), r.storedRhBase());
-        uploadCheck = new UploadCheck(r.storedClient(), r.storedRhBase(), fileIdent);
+        uploadCheck = new UploadCheck(r.storedClient(), r.storedRhBase(), fileIdent, conn.service.schemaCheck,
+            !conn.flx);
         progressClient = 0;
         progressServer = 0;
         lockedServer = r.storedLocked();
@@ -679,14 +697,15 @@ final class Session implements FileListener
         state = State.ACTIVE;
         if (conn.flx)
         {
-            if (query.rejected() != null)
+            final String refusal = query.rejected() != null ? query.rejected() : r.refusal();
+            if (refusal != null)
             {
-                classes = Set.of();
-                replies.queryError(qv, query.rejected());
+                view = FlxView.NONE; // the set the client had before is unknown here: nothing until a valid QUERY
+                replies.queryError(qv, refusal);
             }
             else
             {
-                classes = query.classes();
+                view = r.view();
             }
         }
         if (r.pendingCompensatingWrites() != null)
@@ -698,6 +717,35 @@ final class Session implements FileListener
             }
         }
         ctx.subscribe(this);
+        if (r.catchUp() && view != null && !view.wholeClasses())
+        {
+            catchUp(query);
+        }
+    }
+
+    /**
+     * FLX: the view cannot follow the history the client missed (its annotations are no longer held): a bootstrap at
+     * the head at the same query version (the view's objects, EraseObject for the rest of its classes and for the
+     * objects erased meanwhile), as realm's server-initiated bootstraps.
+     */
+    private void catchUp(final FlxQuery query)
+    {
+        conn.service.flxCatchUp();
+        final long qv = queryVersion;
+        submit(new BootstrapCommand(new BootstrapCommand.Input(ctx, clientFileIdent, query, view,
+            downloads.downloadServer(), conn.service.queryableFields(), true),
+            loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv), null)));
+    }
+
+    /**
+     * FLX, download side: the view cannot follow the next history entry (its annotation is no longer held, e.g. the
+     * session fell far behind). As realm's server-initiated bootstraps: {@code error 200} (session closed, try again);
+     * the client binds again and its IDENT gets the catch-up bootstrap.
+     */
+    void viewLost()
+    {
+        error(ProtocolErrorCode.SESSION_CLOSED, ErrorBodies.TRANSIENT, true,
+            "the subscription's view must be rebuilt: bind again");
     }
 
     private void uploaded(final UploadCommand.Result r)
@@ -725,10 +773,15 @@ final class Session implements FileListener
         }
     }
 
-    private void bootstrapped(final BootstrapCommand.Result r, final long qv, final FlxQuery query)
+    private void bootstrapped(final BootstrapCommand.Result r, final long qv)
     {
+        if (r.refusal() != null)
+        {
+            replies.queryError(qv, r.refusal()); // the view in force stays, downloads go on as before
+            return;
+        }
         queryVersion = qv;
-        classes = query.classes();
+        view = r.view();
         downloads.bootstrap(r.head(), r.storedClient(), r.storedRhBase(), r.snapshot());
     }
 

@@ -187,6 +187,11 @@ final class SessionDownloads implements BuildListener
                 launch(j);
                 return;
             }
+            if (n == DownloadBuilder.NOTHING && j.catchUp)
+            {
+                session.viewLost();
+                return;
+            }
             if (n != DownloadBuilder.NOTHING)
             {
                 b.prepare(j, n);
@@ -203,6 +208,11 @@ final class SessionDownloads implements BuildListener
                     conn.service.metrics.downloadSent(j.entries);
                 }
                 conn.builtInline();
+                if (j.catchUp)
+                {
+                    session.viewLost();
+                    return;
+                }
                 if (downloadServer < head && downloadServer > before)
                 {
                     headAdvanced(); // more than one message's worth: yield, continue in a new task
@@ -248,7 +258,8 @@ final class SessionDownloads implements BuildListener
         j.uploadServer = uploadServer;
         j.head = head;
         j.queryVersion = session.queryVersion;
-        j.classes = session.classes;
+        j.view = session.view;
+        j.viewLog = session.ctx.viewLog();
         j.mustSend = !downloadSent;
         j.snapshot = null;
         j.parts = null;
@@ -309,6 +320,12 @@ final class SessionDownloads implements BuildListener
                 {
                     advance(j);
                     sendFrame(frame, j.frameLength, j.entries);
+                }
+                if (j.catchUp)
+                {
+                    session.viewLost();
+                    conn.resumePaused();
+                    return;
                 }
             }
             case BOOTSTRAP ->

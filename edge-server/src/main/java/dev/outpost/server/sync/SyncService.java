@@ -44,6 +44,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class SyncService implements SyncEngine
 {
     final ServerConfig config;
+    /** The app's sync settings ({@link ServerConfig#syncSettings()}), or null: every mode and schema served. */
+    final dev.outpost.server.config.SyncSettings syncSettings;
+    /** The app's schema when development mode is off, else null ({@code UploadCheck}). */
+    final dev.outpost.server.sync.writer.SchemaCheck schemaCheck;
     final Duration slowConsumerTimeout;
     private final HistoryStore store;
     final ServerMetrics metrics;
@@ -58,6 +62,9 @@ public final class SyncService implements SyncEngine
     private final AtomicLong sessionsSuperseded = new AtomicLong();
     private final io.micrometer.core.instrument.Counter supersededCounter;
     private final AtomicLong compensatingWrites = new AtomicLong();
+    private final AtomicLong flxCatchUps = new AtomicLong();
+    private final java.util.function.Function<String, java.util.Set<String>> queryableFields;
+    private final java.util.Set<String> asymmetricTables;
     private final io.micrometer.core.instrument.Counter compensatingWritesCounter;
     private final AtomicLong uploadsPipelined = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
@@ -91,6 +98,11 @@ public final class SyncService implements SyncEngine
             "FLX changesets with writes outside the subscription, answered with compensating write 231");
         metrics.history(historyStats);
         this.config = config;
+        this.syncSettings = config.syncSettings();
+        this.schemaCheck = dev.outpost.server.sync.writer.SchemaCheck.of(syncSettings);
+        this.queryableFields = queryableFields(config.syncSettings());
+        this.asymmetricTables = config.syncSettings() == null ? java.util.Set.of() :
+            java.util.Set.copyOf(config.syncSettings().asymmetricTables());
         this.store = store;
         this.slowConsumerTimeout = config.slowConsumerTimeout();
         this.clock = config.epochClock();
@@ -287,7 +299,7 @@ public final class SyncService implements SyncEngine
      */
     String admitNewFile(final String serverFileName, final String userId)
     {
-        if (store.serverFile(serverFileName) != null)
+        if (store.contains(serverFileName))
         {
             return null;
         }
@@ -319,7 +331,32 @@ public final class SyncService implements SyncEngine
         {
             return FlxQuery.tooLarge(d.bodyLength(), max, ServerConfig.FLX_QUERY_MAX_BYTES_PROP);
         }
-        return FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+        final FlxQuery q = FlxQuery.parse(d.buffer().getStringWithoutLengthUtf8(d.bodyOffset(), d.bodyLength()));
+        final String asymmetric = asymmetricSubscription(q);
+        return null == asymmetric ? q : new FlxQuery(java.util.Map.of(), asymmetric);
+    }
+
+    /**
+     * Asymmetric (Data Ingest) classes are never sent to clients: a subscription naming one (realm's client never
+     * sends it: it refuses queries on asymmetric tables) is refused like any query Atlas refused (226).
+     *
+     * @return null, or the refusal if {@code q} subscribes to a class of the app's {@code asymmetric_tables}.
+     */
+    private String asymmetricSubscription(final FlxQuery q)
+    {
+        if (null == syncSettings || syncSettings.asymmetricTables().isEmpty() || null != q.rejected())
+        {
+            return null;
+        }
+        for (final String cls : syncSettings.asymmetricTables())
+        {
+            if (q.classes().contains(cls))
+            {
+                return "class '" + cls + "' is asymmetric (Data Ingest, sync/config.json asymmetric_tables): its " +
+                    "objects are never sent to clients, it cannot be subscribed to";
+            }
+        }
+        return null;
     }
 
     /** @return BINDs refused so far because they would have created a server file beyond a limit. */
@@ -335,6 +372,20 @@ public final class SyncService implements SyncEngine
         for (int i = 0; i < store.shardCount(); i++)
         {
             n += store.shard(i).serverFileCount();
+        }
+        return n;
+    }
+
+    /**
+     * @return server files whose store index (name, versions, client registry) is in memory, all shards: the
+     *     files with a context, evicted with it. Any thread (approximate).
+     */
+    public int residentStoreFiles()
+    {
+        int n = 0;
+        for (int i = 0; i < store.shardCount(); i++)
+        {
+            n += store.shard(i).residentFileCount();
         }
         return n;
     }
@@ -368,7 +419,7 @@ public final class SyncService implements SyncEngine
     public String objectStateDump(final String serverFileName)
         throws InterruptedException, ExecutionException, TimeoutException
     {
-        if (store.serverFile(serverFileName) == null)
+        if (!store.contains(serverFileName))
         {
             return null;
         }
@@ -420,8 +471,7 @@ public final class SyncService implements SyncEngine
     /** @return the published head version of a server file, or -1 if it does not exist. */
     public long head(final String serverFileName)
     {
-        final var f = store.serverFile(serverFileName);
-        return f == null ? -1 : f.head();
+        return store.head(serverFileName);
     }
 
     /** @return object states evicted so far (all writers) because of the state cache limits. */
@@ -511,6 +561,46 @@ public final class SyncService implements SyncEngine
     public long compensatingWrites()
     {
         return compensatingWrites.get();
+    }
+
+    /**
+     * FLX: the fields clients may query per class: any field with no sync settings (Outpost's own apps, TRUEPREDICATE
+     * apps as before) or in development mode (as Atlas), else the app's global and per-class queryable fields.
+     *
+     * @return the function, or null for "any field".
+     */
+    java.util.function.Function<String, java.util.Set<String>> queryableFields()
+    {
+        return queryableFields;
+    }
+
+    private static java.util.function.Function<String, java.util.Set<String>> queryableFields(
+        final dev.outpost.server.config.SyncSettings settings)
+    {
+        if (settings == null || settings.developmentMode())
+        {
+            return null;
+        }
+        final java.util.concurrent.ConcurrentHashMap<String, java.util.Set<String>> perClass =
+            new java.util.concurrent.ConcurrentHashMap<>();
+        return cls -> perClass.computeIfAbsent(cls, c -> java.util.Set.copyOf(settings.queryableFieldsOf(c)));
+    }
+
+    /** @return the app's asymmetric classes (never part of an FLX view; empty without sync settings). */
+    java.util.Set<String> asymmetricTables()
+    {
+        return asymmetricTables;
+    }
+
+    /** @return FLX sessions that took a catch-up bootstrap (their view's annotations were no longer held). */
+    public long flxCatchUps()
+    {
+        return flxCatchUps.get();
+    }
+
+    void flxCatchUp()
+    {
+        flxCatchUps.incrementAndGet();
     }
 
     void compensatingWrite()

@@ -68,6 +68,8 @@ final class RealmClient
 {
     static final RealmInterop RI = RealmInterop.INSTANCE;
     static final String ITEM = "Item";
+    /** The asymmetric class of {@link #open(NativePointer, String, String, String)} with {@code event}. */
+    static final String EVENT = "Event";
     /** Every error the sync error handlers reported, in order (for scenarios that expect one). */
     static final java.util.concurrent.BlockingQueue<io.realm.kotlin.internal.interop.sync.SyncError> SYNC_ERRORS =
         new java.util.concurrent.LinkedBlockingQueue<>();
@@ -188,6 +190,17 @@ final class RealmClient
      */
     NativePointer<LiveRealmT> open(final NativePointer<RealmUserT> user, final String partition, final String fileName)
     {
+        return open(user, partition, fileName, null);
+    }
+
+    /**
+     * Open a realm with the Item schema and, with {@code extra}, one more class: {@code event} an asymmetric
+     * (Data Ingest) {@code Event {_id: ObjectId, kind: String}}, {@code note} a top-level
+     * {@code Note {_id: ObjectId, text: String}}.
+     */
+    NativePointer<LiveRealmT> open(final NativePointer<RealmUserT> user, final String partition, final String fileName,
+        final String extra)
+    {
         final ClassInfo item = ClassInfo.Companion.create(ITEM, "_id", 2, false, false);
         final List<PropertyInfo> props = List.of(
             PropertyInfo.Companion.create("_id", null, PropertyType.RLM_PROPERTY_TYPE_OBJECT_ID,
@@ -200,7 +213,20 @@ final class RealmClient
                 CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, true, false, false, false),
             PropertyInfo.Companion.create("tags", null, PropertyType.RLM_PROPERTY_TYPE_STRING,
                 CollectionType.RLM_COLLECTION_TYPE_LIST, null, null, false, false, false, false));
-        final NativePointer<RealmSchemaT> schema = RI.realm_schema_new(List.of(new Pair<>(item, props)));
+        final List<Pair<ClassInfo, List<PropertyInfo>>> classes = new java.util.ArrayList<>();
+        classes.add(new Pair<>(item, props));
+        if (null != extra)
+        {
+            final boolean event = "event".equals(extra);
+            final String name = event ? EVENT : "Note";
+            final String field = event ? "kind" : "text";
+            classes.add(new Pair<>(ClassInfo.Companion.create(name, "_id", 2, false, event), List.of(
+                PropertyInfo.Companion.create("_id", null, PropertyType.RLM_PROPERTY_TYPE_OBJECT_ID,
+                    CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, false, true, false, false),
+                PropertyInfo.Companion.create(field, null, PropertyType.RLM_PROPERTY_TYPE_STRING,
+                    CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, false, false, false, false))));
+        }
+        final NativePointer<RealmSchemaT> schema = RI.realm_schema_new(classes);
         final NativePointer<RealmConfigT> config = RI.realm_config_new();
         RI.realm_config_set_path(config, new File(dir, fileName).getAbsolutePath());
         RI.realm_config_set_schema(config, schema);
@@ -211,6 +237,7 @@ final class RealmClient
         RI.realm_sync_config_set_error_handler(sync, (session, error) ->
         {
             log.println("[driver] sync error: " + error);
+            snapshotCompensatingKeys(error);
             SYNC_ERRORS.add(error);
         });
         if (null != trustCertificate)
@@ -219,6 +246,40 @@ final class RealmClient
         }
         RI.realm_config_set_sync_config(config, sync);
         return RI.realm_open(config, RI.realm_create_scheduler()).getFirst();
+    }
+
+    /**
+     * The ObjectId keys (hex) of the compensating writes reported, read inside the error handler: the key's native
+     * value is only valid there (read later it may already be freed).
+     */
+    static final java.util.concurrent.BlockingQueue<String> COMPENSATING_KEYS =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+
+    private static void snapshotCompensatingKeys(final io.realm.kotlin.internal.interop.sync.SyncError error)
+    {
+        final var infos = error.getCompensatingWrites();
+        if (infos == null)
+        {
+            return;
+        }
+        for (final var info : infos)
+        {
+            try
+            {
+                final realm_value_t pk = (realm_value_t)info.getClass().getMethod("getPrimaryKey-uWG8uMY")
+                    .invoke(info);
+                final StringBuilder sb = new StringBuilder();
+                for (final short b : pk.getObject_id().getBytes())
+                {
+                    sb.append(String.format("%02x", b & 0xff));
+                }
+                COMPENSATING_KEYS.add(sb.toString());
+            }
+            catch (final ReflectiveOperationException ex)
+            {
+                COMPENSATING_KEYS.add("unreadable: " + ex);
+            }
+        }
     }
 
     static NativePointer<RealmSyncSessionT> session(final NativePointer<LiveRealmT> realm)
@@ -266,6 +327,39 @@ final class RealmClient
     static void writeItems(final NativePointer<LiveRealmT> realm, final String prefix, final int count)
     {
         writeItems(realm, prefix, count, 0);
+    }
+
+    /**
+     * Insert {@code count} objects {@code Event {_id, kind = prefix-i}} into the asymmetric class in one transaction
+     * (realm uploads them and clears them locally).
+     */
+    static void writeEvents(final NativePointer<LiveRealmT> realm, final String prefix, final int count)
+    {
+        RI.realm_begin_write(realm);
+        final long classKey = classKey(realm, EVENT);
+        final realm_property_info_t kind = new realm_property_info_t();
+        final boolean[] found = {false};
+        realmc.realm_find_property(ptr(realm), classKey, "kind", found, kind);
+        final SecureRandom random = new SecureRandom();
+        for (int i = 0; i < count; i++)
+        {
+            final short[] bytes = new short[12];
+            for (int b = 0; b < 12; b++)
+            {
+                bytes[b] = (short)random.nextInt(256);
+            }
+            final realm_object_id_t objectId = new realm_object_id_t();
+            objectId.setBytes(bytes);
+            final realm_value_t pk = new realm_value_t();
+            pk.setType(realm_value_type_e.RLM_TYPE_OBJECT_ID);
+            pk.setObject_id(objectId);
+            final long obj = realmc.realm_object_create_with_primary_key(ptr(realm), classKey, pk);
+            final realm_value_t value = new realm_value_t();
+            value.setType(realm_value_type_e.RLM_TYPE_STRING);
+            value.setString(prefix + "-" + i);
+            realmc.realm_set_value(obj, kind.getKey(), value, false);
+        }
+        RI.realm_commit(realm);
     }
 
     /** @param pad random letters appended to each name (so a big transaction does not compress away). */

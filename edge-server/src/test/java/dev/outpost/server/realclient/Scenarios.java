@@ -29,6 +29,7 @@ final class Scenarios
         ProductScenarios.register(ALL);
         FlxScenarios.register(ALL);
         AuthScenarios.register(ALL);
+        ExportScenarios.register(ALL);
         HostileScenarios.register(ALL);
     }
 

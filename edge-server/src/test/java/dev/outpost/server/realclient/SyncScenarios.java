@@ -384,7 +384,7 @@ final class SyncScenarios
         return info.getKey();
     }
 
-    private static long find(final NativePointer<LiveRealmT> realm, final String hex)
+    static long find(final NativePointer<LiveRealmT> realm, final String hex)
     {
         final boolean[] found = {false};
         final long o = realmc.realm_object_find_with_primary_key(ptr(realm), RealmClient.classKey(realm, ITEM),
@@ -396,7 +396,7 @@ final class SyncScenarios
         return o;
     }
 
-    private static void set(final NativePointer<LiveRealmT> realm, final long o, final String name,
+    static void set(final NativePointer<LiveRealmT> realm, final long o, final String name,
         final realm_value_t v)
     {
         realmc.realm_set_value(o, prop(realm, name), v, false);
@@ -411,7 +411,7 @@ final class SyncScenarios
         realmc.realm_list_insert(list, Math.min(index, size[0]), str(s));
     }
 
-    private static realm_value_t str(final String s)
+    static realm_value_t str(final String s)
     {
         final realm_value_t v = new realm_value_t();
         v.setType(realm_value_type_e.RLM_TYPE_STRING);
@@ -419,7 +419,7 @@ final class SyncScenarios
         return v;
     }
 
-    private static realm_value_t integer(final long n)
+    static realm_value_t integer(final long n)
     {
         final realm_value_t v = new realm_value_t();
         v.setType(realm_value_type_e.RLM_TYPE_INT);

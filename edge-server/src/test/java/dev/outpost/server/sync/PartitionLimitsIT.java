@@ -193,7 +193,7 @@ class PartitionLimitsIT
         c.identFlx(1, ident.get(0), ident.get(1), 0, 0, 0, 0, 1, "{\"Item\":\"" + ors + "\"}");
         final Msg qe = c.next(MessageType.QUERY_ERROR);
         assertThat(qe.get(0)).isEqualTo(226);
-        assertThat(qe.text()).contains("TRUEPREDICATE").contains("name == \"x0\"");
+        assertThat(qe.text()).as("refused: Item has no such property").contains("name == \"x0\"");
         assertThat(qe.text().getBytes(StandardCharsets.UTF_8).length).as("echo cut").isLessThan(1024);
 
         // above the setting: refused unparsed, with the limit named
@@ -232,6 +232,8 @@ class PartitionLimitsIT
         }
         assertThat(server.sync().serverFiles()).isEqualTo(files);
         assertThat(server.sync().residentFiles()).isLessThanOrEqualTo(4);
+        assertThat(server.sync().residentStoreFiles()).as("store indexes evicted with the contexts")
+            .isLessThanOrEqualTo(4);
 
         // an evicted file comes back from its history: a new client downloads it, and a write merges on top
         final String f0 = SyncService.pbsFileName(APP, partition("f0"));
@@ -259,6 +261,9 @@ class PartitionLimitsIT
         server = fixture.restart(dir.resolve("server"), tweak);
         assertThat(server.sync().serverFiles()).isEqualTo(files);
         assertThat(server.sync().residentFiles()).isZero();
+        assertThat(server.sync().residentStoreFiles()).as("no store index loaded at open").isZero();
+        assertThat(server.sync().head(f0)).isEqualTo(2);
+        assertThat(server.sync().residentStoreFiles()).as("a head lookup loads nothing").isZero();
         assertThat(server.sync().objectStateDump(f0)).contains("v0").contains("w0");
     }
 }

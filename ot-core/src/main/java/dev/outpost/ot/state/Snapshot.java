@@ -6,6 +6,7 @@ import dev.outpost.ot.model.Changeset;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 /**
  * Changesets that recreate an {@link ObjectState} (or some of its classes) on an empty state: the whole schema
@@ -37,8 +38,35 @@ public final class Snapshot
         return b.changeset();
     }
 
+    /**
+     * @return what a client downloads for {@code classes}: the whole schema and every object of those classes except
+     * the objects of asymmetric (Data Ingest) classes, which clients only insert and never receive.
+     */
+    public static Changeset download(final ObjectState state, final Collection<String> classes)
+    {
+        final ChangesetBuilder b = new ChangesetBuilder();
+        emit(state, classes, null, b, true);
+        return b.changeset();
+    }
+
     /** Emit the snapshot into any sink (e.g. straight into an {@link InstructionApplier}). */
     public static void emit(final ObjectState state, final Collection<String> classes, final InstructionSink sink)
+    {
+        emit(state, classes, null, sink, false);
+    }
+
+    /**
+     * Emit the whole schema and the objects of {@code classes} that {@code include} accepts (null: all of them),
+     * leaving out asymmetric (Data Ingest) classes: what an FLX bootstrap of a (possibly narrower) subscription holds.
+     */
+    public static void emit(final ObjectState state, final Collection<String> classes,
+        final BiPredicate<String, ObjectData> include, final InstructionSink sink)
+    {
+        emit(state, classes, include, sink, true);
+    }
+
+    private static void emit(final ObjectState state, final Collection<String> classes,
+        final BiPredicate<String, ObjectData> include, final InstructionSink sink, final boolean skipAsymmetric)
     {
         try
         {
@@ -59,16 +87,45 @@ public final class Snapshot
             }
             for (final TableData t : state.tables.values())
             {
-                if (t.isEmbedded() || !classes.contains(t.name()))
+                if (t.isEmbedded() || !classes.contains(t.name()) ||
+                    (skipAsymmetric && t.type() == TableType.TOP_LEVEL_ASYMMETRIC))
                 {
                     continue;
                 }
                 for (final Map.Entry<Value, ObjectData> e : t.objects.entrySet())
                 {
+                    if (include != null && !include.test(t.name(), e.getValue()))
+                    {
+                        continue;
+                    }
                     sink.createObject(t.name(), e.getKey());
                     new Emitter(state, sink, t.name(), e.getKey()).fields(e.getValue(), null, new Object[0]);
                 }
             }
+        }
+        catch (final BadChangesetException e)
+        {
+            throw new IllegalStateException("snapshot rejected by its own sink: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Emit one top-level object as CreateObject and the instructions that rebuild its fields (nothing if it does
+     * not exist); the schema is not emitted.
+     */
+    public static void emitObject(final ObjectState state, final String table, final Value key,
+        final InstructionSink sink)
+    {
+        final TableData t = state.tables.get(table);
+        final ObjectData o = t == null ? null : t.objects.get(key);
+        if (o == null)
+        {
+            return;
+        }
+        try
+        {
+            sink.createObject(table, key);
+            new Emitter(state, sink, table, key).fields(o, null, new Object[0]);
         }
         catch (final BadChangesetException e)
         {

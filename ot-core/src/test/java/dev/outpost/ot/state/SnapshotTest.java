@@ -135,6 +135,23 @@ class SnapshotTest
     }
 
     @Test
+    void shouldNeverPutAsymmetricObjectsIntoAClientDownload()
+    {
+        final ObjectState state = richState();
+        assertThat(state.table("Event").objects()).isNotEmpty();
+        final ObjectState copy = new ObjectState();
+        assertThat(new ChangesetApplier(copy).apply(Snapshot.download(state, List.of("Event", "Counter"))).ok())
+            .isTrue();
+        assertThat(copy.tables().keySet()).as("the whole schema").isEqualTo(state.tables().keySet());
+        assertThat(copy.table("Event").type()).isEqualTo(TableType.TOP_LEVEL_ASYMMETRIC);
+        assertThat(copy.table("Event").objects()).as("asymmetric objects stay on the server").isEmpty();
+        assertThat(copy.table("Counter")).isEqualTo(state.table("Counter"));
+        final ObjectState whole = new ObjectState();
+        assertThat(new ChangesetApplier(whole).apply(Snapshot.of(state, List.of("Event"))).ok()).isTrue();
+        assertThat(whole.table("Event").objects()).as("the full snapshot keeps them").isNotEmpty();
+    }
+
+    @Test
     void shouldDistinguishStatesThatDifferInOneNestedValue()
     {
         final ObjectState a = richState();

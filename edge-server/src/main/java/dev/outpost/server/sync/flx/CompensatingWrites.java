@@ -8,7 +8,14 @@ import dev.outpost.ot.model.EraseObject;
 import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.ObjectInstruction;
 import dev.outpost.ot.model.PrimaryKey;
+import dev.outpost.ot.query.StateObjectView;
+import dev.outpost.ot.state.ChangesetApplier;
+import dev.outpost.ot.state.ChangesetBuilder;
+import dev.outpost.ot.state.ModelValues;
+import dev.outpost.ot.state.ObjectData;
 import dev.outpost.ot.state.ObjectState;
+import dev.outpost.ot.state.Snapshot;
+import dev.outpost.ot.state.Value;
 import dev.outpost.ot.state.TableData;
 import dev.outpost.ot.state.TableType;
 import dev.outpost.server.store.RevertEntryMarker;
@@ -21,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -120,6 +128,124 @@ public final class CompensatingWrites
             }
         }
         return kept;
+    }
+
+    /**
+     * Writer: {@link #trim(Changeset, Set, ObjectState, List)} by class, then, for the classes of {@code view} with a
+     * narrow query, by object: an object the changeset creates or changes so that it does not match the session's
+     * query afterwards is rejected too (Atlas: "object is outside of the current query view"). The after-state is
+     * projected on a scratch state holding the schema and the touched objects only (cost: what the changeset
+     * touches).
+     */
+    public static Changeset trim(final Changeset changeset, final FlxView view, final ObjectState state,
+        final List<Rejected> rejected)
+    {
+        final Changeset byClass = trim(changeset, view.classes(), state, rejected);
+        if (view.wholeClasses())
+        {
+            return byClass;
+        }
+        final Set<Rejected> outside = outsideView(byClass, view, state);
+        if (outside.isEmpty())
+        {
+            return byClass;
+        }
+        final Changeset kept = byClass.copyHeader();
+        final Set<Rejected> seen = new HashSet<>(rejected);
+        for (final Instruction i : byClass.instructions())
+        {
+            if (i instanceof ObjectInstruction o && outside.contains(new Rejected(o.table(), o.object())))
+            {
+                final Rejected r = new Rejected(o.table(), o.object());
+                if (seen.add(r))
+                {
+                    rejected.add(r);
+                }
+            }
+            else
+            {
+                kept.add(i);
+            }
+        }
+        return kept;
+    }
+
+    /** @return the objects of narrow classes {@code changeset} leaves existing but outside {@code view}. */
+    private static Set<Rejected> outsideView(final Changeset changeset, final FlxView view, final ObjectState state)
+    {
+        final Set<Rejected> touched = new LinkedHashSet<>();
+        for (final Instruction i : changeset.instructions())
+        {
+            if (i instanceof ObjectInstruction o && view.query(o.table()) != null)
+            {
+                touched.add(new Rejected(o.table(), o.object()));
+            }
+        }
+        if (touched.isEmpty())
+        {
+            return Set.of();
+        }
+        final ChangesetBuilder b = new ChangesetBuilder();
+        Snapshot.emit(state, Set.of(), b); // the schema only
+        for (final Rejected r : touched)
+        {
+            final Value key = ModelValues.key(r.key());
+            if (key != null)
+            {
+                Snapshot.emitObject(state, r.table(), key, b);
+            }
+        }
+        for (final Instruction i : changeset.instructions())
+        {
+            if (!(i instanceof ObjectInstruction o) || touched.contains(new Rejected(o.table(), o.object())))
+            {
+                b.changeset().add(i);
+            }
+        }
+        final ObjectState scratch = new ObjectState();
+        if (!new ChangesetApplier(scratch).apply(b.changeset()).ok())
+        {
+            return Set.of(); // the integration refuses the changeset itself (212)
+        }
+        final StateObjectView object = new StateObjectView();
+        final Set<Rejected> outside = new HashSet<>();
+        for (final Rejected r : touched)
+        {
+            final Value key = ModelValues.key(r.key());
+            final ObjectData after = key == null ? null : scratch.object(r.table(), key);
+            if (after != null && !view.contains(r.table(), object.wrap(after)))
+            {
+                outside.add(r);
+            }
+        }
+        return outside;
+    }
+
+    /**
+     * Writer, after the integration: the revert entry for a session with {@code view}: per rejected object, once,
+     * EraseObject; then, if the server's object (its state now) is in the view, CreateObject and its full server
+     * state (the client's update is undone field by field, fields null on the server included).
+     */
+    public static Changeset revert(final Collection<Rejected> rejected, final FlxView view, final ObjectState state)
+    {
+        final ChangesetBuilder b = new ChangesetBuilder();
+        final Set<Rejected> seen = new HashSet<>();
+        final StateObjectView object = new StateObjectView();
+        for (final Rejected r : rejected)
+        {
+            if (!seen.add(r))
+            {
+                continue;
+            }
+            b.changeset().add(new EraseObject(r.table(), r.key()));
+            final Value key = ModelValues.key(r.key());
+            final ObjectData now = key == null ? null : state.object(r.table(), key);
+            if (now != null && view.contains(r.table(), object.wrap(now)))
+            {
+                Snapshot.emitObject(state, r.table(), key, b);
+            }
+        }
+        return b.changeset();
     }
 
     private static boolean allowed(final String table, final Set<String> classes, final ObjectState state,

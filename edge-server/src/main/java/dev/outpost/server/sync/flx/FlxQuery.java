@@ -1,26 +1,58 @@
 package dev.outpost.server.sync.flx;
 
 import java.util.Collections;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 import static dev.outpost.server.sync.wire.ErrorBodies.abbreviate;
 
 /**
- * An FLX subscription set as the client sends it in IDENT and QUERY: {@code {"Class":"(rql) OR (rql)", ...}}. This
- * server serves only subscriptions whose every query is {@code TRUEPREDICATE} (whitespace and parentheses as realm
- * emits them, any case): such a set selects whole classes. Anything narrower is rejected (query_error 226) rather
- * than answered with data outside the query. Immutable.
+ * An FLX subscription set as the client sends it in IDENT and QUERY: {@code {"Class":"(rql) OR (rql)", ...}}, parsed
+ * but not compiled (compiling needs the server file's schema: {@link FlxView#compile} on its writer). Immutable.
  *
- * @param classes  the subscribed classes (empty for {@code {}}).
- * @param rejected null if servable, else the reason it is not.
+ * @param queries  per subscribed class, its query text (empty for {@code {}}); sorted by class name.
+ * @param rejected null if it parsed, else the reason it cannot be served (query_error 226).
  */
-public record FlxQuery(Set<String> classes, String rejected)
+public record FlxQuery(Map<String, String> queries, String rejected)
 {
-    public static final FlxQuery NONE = new FlxQuery(Collections.emptySet(), null);
+    public static final FlxQuery NONE = new FlxQuery(Collections.emptyMap(), null);
     /** Most characters of the client's query (or class name) echoed in a rejection; the rest is cut. */
     static final int ECHO_CHARS = 256;
+
+    /** @return the subscribed classes. */
+    public Set<String> classes()
+    {
+        return queries.keySet();
+    }
+
+    /**
+     * @param excluded classes that are never part of a view (asymmetric: write-only).
+     * @return this set without them (this instance if it names none).
+     */
+    public FlxQuery without(final Set<String> excluded)
+    {
+        if (rejected != null || excluded.isEmpty() || Collections.disjoint(queries.keySet(), excluded))
+        {
+            return this;
+        }
+        final TreeMap<String, String> kept = new TreeMap<>(queries);
+        kept.keySet().removeAll(excluded);
+        return new FlxQuery(Collections.unmodifiableMap(kept), null);
+    }
+
+    /** @return whether every class's query is TRUEPREDICATE (the set selects whole classes; no schema needed). */
+    public boolean wholeClasses()
+    {
+        for (final String q : queries.values())
+        {
+            if (!isTruePredicate(q))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /**
      * @param bytes    the size of the query JSON.
@@ -29,7 +61,7 @@ public record FlxQuery(Set<String> classes, String rejected)
      */
     public static FlxQuery tooLarge(final int bytes, final int maxBytes, final String setting)
     {
-        return new FlxQuery(Collections.emptySet(), "the query of " + bytes + " bytes is larger than the limit of " +
+        return new FlxQuery(Collections.emptyMap(), "the query of " + bytes + " bytes is larger than the limit of " +
             maxBytes + " bytes (setting " + setting + ")");
     }
 
@@ -43,21 +75,16 @@ public record FlxQuery(Set<String> classes, String rejected)
         }
         catch (final IllegalArgumentException ex)
         {
-            return new FlxQuery(Collections.emptySet(), "malformed query JSON: " +
+            return new FlxQuery(Collections.emptyMap(), "malformed query JSON: " +
                 abbreviate(String.valueOf(ex.getMessage()), ECHO_CHARS));
         }
-        final TreeSet<String> classes = new TreeSet<>();
-        for (final var e : map.entrySet())
-        {
-            if (!isTruePredicate(e.getValue()))
-            {
-                return new FlxQuery(Collections.emptySet(), "Outpost serves only TRUEPREDICATE subscriptions; the " +
-                    "query on class '" + abbreviate(e.getKey(), ECHO_CHARS) + "' is '" +
-                    abbreviate(e.getValue(), ECHO_CHARS) + "'");
-            }
-            classes.add(e.getKey());
-        }
-        return new FlxQuery(Collections.unmodifiableSet(classes), null);
+        return new FlxQuery(Collections.unmodifiableMap(map), null);
+    }
+
+    /** @return {@code text} cut for an error message (as the class names and queries of a rejection are). */
+    static String echo(final String text)
+    {
+        return abbreviate(text, ECHO_CHARS);
     }
 
     /**

@@ -28,6 +28,7 @@ public final class ClientVersionCommand extends SessionCommand<Long>
     @Override
     Long run(final ShardWriter writer)
     {
+        file.checkLive();
         final var c = fileIdent == 0 ? null : writer.shard.clientFile(file.file, fileIdent);
         return c != null && c.salt() == salt ? c.clientVersion() : 0L;
     }

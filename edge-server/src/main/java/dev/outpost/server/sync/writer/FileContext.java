@@ -11,12 +11,22 @@ import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
-import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 
+import dev.outpost.ot.query.CompiledQuery;
+import dev.outpost.ot.state.ObjectData;
+import dev.outpost.server.sync.flx.CompensatingWrites;
+import dev.outpost.server.sync.flx.FlxQuery;
+import dev.outpost.server.sync.flx.FlxView;
+import dev.outpost.server.sync.flx.ViewLog;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -50,6 +60,10 @@ public final class FileContext
     /** Client file ident -> server versions of its revert entries (compensating writes), ascending. */
     private final Long2ObjectHashMap<LongArrayList> reverts = new Long2ObjectHashMap<>();
     boolean touched;
+    /** FLX: compiled queries by class and text (shared by the sessions of this file; bounded). */
+    private final HashMap<String, CompiledQuery> queryCache = new HashMap<>();
+    /** FLX views: annotations of recent entries (written here, read by download builders). */
+    private final ViewLog viewLog = new ViewLog();
     // writer-owned bookkeeping of ShardWriter (LRU of loaded states, batch membership)
     FileContext lruPrev;
     FileContext lruNext;
@@ -149,6 +163,18 @@ public final class FileContext
         writer.used(this);
     }
 
+    /**
+     * Writer: for a command that uses the store record but not the object state; an evicted context's record may
+     * no longer be the store's index of the file (it was evicted with the context).
+     */
+    void checkLive()
+    {
+        if (evicted)
+        {
+            throw Evicted.INSTANCE;
+        }
+    }
+
     private void load(final StoreShard shard, final ShardServerHistory.WriterTools tools)
     {
         history = new ShardServerHistory(shard, file, tools);
@@ -206,9 +232,106 @@ public final class FileContext
         return reverts.get(clientFile);
     }
 
+    /** Most compiled queries kept per file (the cache is dropped when it is full). */
+    static final int QUERY_CACHE_SIZE = 4096;
+
+    /** @return the FLX view annotations of this file (any thread reads them). */
+    public ViewLog viewLog()
+    {
+        return viewLog;
+    }
+
+    /**
+     * Writer (state loaded unless every query is TRUEPREDICATE): compile a subscription set against the current
+     * schema; a compiled view's narrow classes are watched from now on.
+     */
+    FlxView.Compiled compile(final FlxQuery subscribed, final Function<String, Set<String>> queryable)
+    {
+        final FlxQuery query = state == null ? subscribed : subscribed.without(asymmetricClasses());
+        if (query.wholeClasses())
+        {
+            return new FlxView.Compiled(FlxView.ofClasses(query.classes()), null);
+        }
+        if (queryCache.size() >= QUERY_CACHE_SIZE)
+        {
+            queryCache.clear();
+        }
+        final FlxView.Compiled c = FlxView.compile(query, state, queryable, queryCache);
+        if (c.view() != null)
+        {
+            viewLog.watch(c.view());
+        }
+        return c;
+    }
+
+    /** Writer (state loaded): the asymmetric classes of the schema (never part of any view). */
+    private Set<String> asymmetricClasses()
+    {
+        Set<String> out = Set.of();
+        for (final var t : state.tables().values())
+        {
+            if (t.type() == dev.outpost.ot.state.TableType.TOP_LEVEL_ASYMMETRIC)
+            {
+                out = out.isEmpty() ? new java.util.HashSet<>() : out;
+                out.add(t.name());
+            }
+        }
+        return out;
+    }
+
+    /** Writer: an empty entry was appended at {@code version}. */
+    void annotateEmpty(final long version)
+    {
+        viewLog.recordEmpty(version);
+    }
+
+    /** Writer: copies of the watched objects {@code changesets} touch, before they are applied (null: none). */
+    Map<CompensatingWrites.Rejected, ObjectData> viewBefore(final List<Changeset> changesets)
+    {
+        history.appended = null;
+        history.appendedChangesets = null;
+        if (viewLog.watched().isEmpty())
+        {
+            return null;
+        }
+        final Map<CompensatingWrites.Rejected, ObjectData> before = viewLog.before(state, changesets);
+        if (before != null)
+        {
+            history.appended = new LongArrayList();
+            history.appendedChangesets = new ArrayList<>();
+        }
+        return before;
+    }
+
+    /** Writer: after the integration that followed {@link #viewBefore}: annotate the entries it appended. */
+    void viewAfter(final Map<CompensatingWrites.Rejected, ObjectData> before)
+    {
+        if (before == null || history == null || history.appended == null)
+        {
+            return;
+        }
+        final long[] versions = history.appended.toLongArray();
+        final List<Changeset> changesets = history.appendedChangesets;
+        history.appended = null;
+        history.appendedChangesets = null;
+        viewLog.record(state, before, versions, changesets);
+    }
+
+    /** Writer: annotate one entry appended outside the integrator (a transact) at {@code version}. */
+    void viewAfter(final Map<CompensatingWrites.Rejected, ObjectData> before, final long version,
+        final Changeset changeset)
+    {
+        if (before != null)
+        {
+            viewLog.record(state, before, new long[] {version}, List.of(changeset));
+        }
+    }
+
     /** Writer: forget the object state, integrator and history cache; the next use rebuilds them by replay. */
     void unload()
     {
+        // after a rollback the versions above the head are appended again by other commands: forget their notes
+        viewLog.forgetAbove(file.lastAppended());
         history = null;
         state = null;
         integrator = null;

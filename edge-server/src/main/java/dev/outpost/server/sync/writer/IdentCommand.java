@@ -2,12 +2,18 @@ package dev.outpost.server.sync.writer;
 
 import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.server.store.EntryView;
+import dev.outpost.server.store.RevertEntryMarker;
+import dev.outpost.server.sync.flx.FlxQuery;
+import dev.outpost.server.sync.flx.FlxView;
+import dev.outpost.server.sync.flx.ViewLog;
 import dev.outpost.server.sync.flx.CompensatingWrites;
 import dev.outpost.server.store.ServerFile;
 import org.agrona.collections.LongArrayList;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * IDENT: check the client's cursors against its stored client file and the history, and read its stored upload
@@ -25,9 +31,11 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
      * @param dlClient   the download cursor's client version.
      * @param latest     the latest server version the client knows.
      * @param latestSalt its salt.
+     * @param query      FLX: the subscription set of the IDENT (parsed, not rejected), else null.
+     * @param queryable  FLX: the app's queryable fields per class (null: any field).
      */
     public record Input(FileContext file, long fileIdent, long salt, long dlServer, long dlClient, long latest,
-        long latestSalt)
+        long latestSalt, FlxQuery query, Function<String, Set<String>> queryable)
     {
     }
 
@@ -40,13 +48,17 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
      * @param storedRhBase              the stored upload cursor's server version.
      * @param storedLocked              the stored locked server version.
      * @param pendingCompensatingWrites the 231 bodies to send again, or null if none.
+     * @param view                      FLX: the compiled view of the IDENT's query (null if refused or PBS).
+     * @param refusal                   FLX: the query_error 226 message of a refused query, else null.
+     * @param catchUp                   FLX: the view cannot follow the history the client missed (annotations not
+     *                                  held): the session starts with a catch-up bootstrap.
      */
     public record Result(ProtocolErrorCode error, String message, long storedClient, long storedRhBase,
-        long storedLocked, List<String> pendingCompensatingWrites)
+        long storedLocked, List<String> pendingCompensatingWrites, FlxView view, String refusal, boolean catchUp)
     {
         static Result failed(final ProtocolErrorCode error, final String message)
         {
-            return new Result(error, message, 0, 0, 0, null);
+            return new Result(error, message, 0, 0, 0, null, null, null, false);
         }
     }
 
@@ -65,6 +77,7 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
     @Override
     Result run(final ShardWriter writer)
     {
+        in.file().checkLive();
         final ServerFile f = in.file().file;
         final long head = f.lastAppended();
         final long fileIdent = in.fileIdent();
@@ -99,8 +112,52 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
         {
             return Result.failed(ProtocolErrorCode.DIVERGING_HISTORIES, "latest server version salt mismatch");
         }
+        FlxView view = null;
+        String refusal = null;
+        boolean catchUp = false;
+        if (in.query() != null)
+        {
+            if (!in.query().wholeClasses())
+            {
+                in.file().ensureLoaded(writer.shard, writer.tools);
+            }
+            final FlxView.Compiled compiled = in.file().compile(in.query(), in.queryable());
+            view = compiled.view();
+            refusal = compiled.refusal();
+            catchUp = view != null && !view.wholeClasses() && !annotated(writer, in.file(), view, fileIdent, dlServer,
+                head);
+        }
         return new Result(null, null, c.clientVersion(), c.rhBaseVersion(), c.lockedServerVersion(),
-            compensatingWritesAfter(writer, in.file(), fileIdent, dlServer));
+            compensatingWritesAfter(writer, in.file(), fileIdent, dlServer), view, refusal, catchUp);
+    }
+
+    /** @return whether every entry in {@code (from, head]} the session will filter has the annotations it needs. */
+    private static boolean annotated(final ShardWriter writer, final FileContext f, final FlxView view,
+        final long clientFile, final long from, final long head)
+    {
+        if (head - from > ViewLog.CAPACITY)
+        {
+            return false;
+        }
+        final EntryView entry = writer.tools.view;
+        for (long v = from + 1; v <= head; v++)
+        {
+            if (!writer.shard.readEntry(f.file, v, entry))
+            {
+                return false;
+            }
+            if (entry.changesetLength() == 0 || entry.originFileIdent() == clientFile ||
+                RevertEntryMarker.targetOf(entry) != 0)
+            {
+                continue;
+            }
+            final ViewLog.Entry a = f.viewLog().get(v);
+            if (a == null || !a.watched().containsAll(view.narrowQueries().keySet()))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

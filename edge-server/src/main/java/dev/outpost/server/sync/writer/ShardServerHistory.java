@@ -47,6 +47,10 @@ public final class ShardServerHistory implements ServerHistory
         this.tools = tools;
     }
 
+    /** FLX views: while non-null, the versions and changesets appended (see {@link FileContext#viewLog()}). */
+    org.agrona.collections.LongArrayList appended;
+    java.util.List<Changeset> appendedChangesets;
+
     /** @return parsed entries in the cache. */
     int cachedEntries()
     {
@@ -91,6 +95,11 @@ public final class ShardServerHistory implements ServerHistory
             throw ChangesetTooLarge.INSTANCE;
         }
         cache.put(version, entry);
+        if (appended != null)
+        {
+            appended.add(version);
+            appendedChangesets.add(entry.changeset());
+        }
         tools.fault(FaultPoint.AFTER_APPEND);
     }
 

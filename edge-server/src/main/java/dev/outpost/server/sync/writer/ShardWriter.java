@@ -359,6 +359,8 @@ public final class ShardWriter implements Runnable
             ctx.evicted = true;
             residentFiles--;
             contextEvictions++;
+            // nobody holds the context any more: the store's index of the file goes too (reloaded at the next BIND)
+            shard.evict(ctx.file);
         }
     }
 

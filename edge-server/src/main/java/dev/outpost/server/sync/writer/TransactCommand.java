@@ -72,6 +72,7 @@ public final class TransactCommand extends SessionCommand<TransactCommand.Result
         {
             return Result.failed("transact changeset does not parse: " + ex.getMessage());
         }
+        final var before = f.viewBefore(java.util.List.of(cs));
         final var r = new ChangesetApplier(f.state()).apply(cs);
         if (!r.ok())
         {
@@ -86,6 +87,7 @@ public final class TransactCommand extends SessionCommand<TransactCommand.Result
             rollback = true; // the object state already holds it
             return Result.failed("transact changeset too large");
         }
+        f.viewAfter(before, version, cs);
         writer.touched(f);
         return new Result(LegacyRequests.TRANSACT_ACCEPTED, version, f.file.salt(), timestamp, null);
     }

@@ -3,12 +3,18 @@ package dev.outpost.server.sync.writer;
 import dev.outpost.codec.CodecException;
 import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.codec.message.UploadEntryIterator;
+import dev.outpost.codec.changeset.Instr;
+import dev.outpost.ot.model.AddTable;
+import dev.outpost.ot.model.Changeset;
+import dev.outpost.ot.model.Instruction;
+import dev.outpost.ot.state.ObjectState;
 import dev.outpost.server.sync.wire.ErrorBodies;
 
 /**
  * The checks of an UPLOAD (protocol §4.5), in one place: the progress cursors of its header (on the event loop) and
  * the per-changeset cursors and origin of its body (on the event loop for small bodies, on the writer for large
- * ones). Immutable: built at IDENT from the stored upload cursor and the client file, fixed while the session is
+ * ones), and (with the app's schema, development mode off) the schema instructions of each new changeset (on the
+ * writer, where changesets are parsed: {@link #schema}). Immutable: built at IDENT from the stored upload cursor and the client file, fixed while the session is
  * ACTIVE.
  */
 public final class UploadCheck
@@ -16,6 +22,8 @@ public final class UploadCheck
     private final long thresholdClient;
     private final long thresholdServer;
     private final long clientFileIdent;
+    private final SchemaCheck schema;
+    private final boolean pbs;
 
     /**
      * @param thresholdClient the stored upload cursor's client version at IDENT.
@@ -24,9 +32,55 @@ public final class UploadCheck
      */
     public UploadCheck(final long thresholdClient, final long thresholdServer, final long clientFileIdent)
     {
+        this(thresholdClient, thresholdServer, clientFileIdent, null, false);
+    }
+
+    /**
+     * @param thresholdClient the stored upload cursor's client version at IDENT.
+     * @param thresholdServer the stored upload cursor's server version at IDENT.
+     * @param clientFileIdent the session's client file.
+     * @param schema          the app's schema the changesets' schema instructions must agree with, or null.
+     * @param pbs             whether the session is partition-based (asymmetric classes need flexible sync).
+     */
+    public UploadCheck(final long thresholdClient, final long thresholdServer, final long clientFileIdent,
+        final SchemaCheck schema, final boolean pbs)
+    {
         this.thresholdClient = thresholdClient;
         this.thresholdServer = thresholdServer;
         this.clientFileIdent = clientFileIdent;
+        this.schema = schema;
+        this.pbs = pbs;
+    }
+
+    /**
+     * The schema check of one parsed changeset not integrated yet (on the writer, where changesets are parsed).
+     *
+     * @param cs    the changeset.
+     * @param state the server file's object state.
+     * @return null if all is well, else the failure (225, or 212 for an asymmetric class in partition-based sync,
+     * which realm's client never sends; nothing of the upload may be integrated).
+     */
+    public UploadFailure schema(final Changeset cs, final ObjectState state)
+    {
+        if (pbs)
+        {
+            for (final Instruction i : cs.instructions())
+            {
+                if (i instanceof AddTable t && t.tableType() == Instr.TABLE_TOP_LEVEL_ASYMMETRIC)
+                {
+                    // its objects would reach every client of the partition
+                    return new UploadFailure(ProtocolErrorCode.BAD_CHANGESET, ErrorBodies.PROTOCOL_VIOLATION,
+                        "class '" + t.table() + "' is asymmetric: asymmetric classes need flexible sync");
+                }
+            }
+        }
+        if (null == schema)
+        {
+            return null;
+        }
+        final String why = schema.refusal(cs, state);
+        return null == why ? null : new UploadFailure(ProtocolErrorCode.INVALID_SCHEMA_CHANGE,
+            ErrorBodies.APPLICATION_BUG, why);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.sync.IntegrationResult;
 import dev.outpost.ot.sync.UploadEntry;
 import dev.outpost.server.sync.flx.CompensatingWrites;
+import dev.outpost.server.sync.flx.FlxView;
 import dev.outpost.server.sync.wire.ErrorBodies;
 import dev.outpost.server.sync.wire.RealmTime;
 import org.agrona.DirectBuffer;
@@ -16,7 +17,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * UPLOAD: integrate the changesets of one UPLOAD (transformed against the history) and store the client's upload
@@ -48,14 +48,14 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
      * @param progressClient  the UPLOAD's progress client version.
      * @param progressServer  the UPLOAD's progress server version.
      * @param locked          the UPLOAD's locked server version.
-     * @param subscribed      FLX: the subscribed classes the changesets are checked against; null for PBS.
+     * @param subscribed      FLX: the session's view the changesets are checked against; null for PBS.
      * @param changesets      the checked changesets (small bodies), or null if {@code body} carries them.
      * @param body            a large body still to inflate and check, or null.
      * @param check           the session's upload checks.
      * @param sequence        the session's pipelined uploads (writer side).
      */
     public record Input(FileContext file, long clientFileIdent, long progressClient, long progressServer, long locked,
-        Set<String> subscribed, UploadChangesets changesets, Body body, UploadCheck check, UploadSequence sequence)
+        FlxView subscribed, UploadChangesets changesets, Body body, UploadCheck check, UploadSequence sequence)
     {
     }
 
@@ -148,6 +148,14 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
                 return Result.failed(ProtocolErrorCode.BAD_CHANGESET, ErrorBodies.PROTOCOL_VIOLATION,
                     "changeset " + changesets.clientVersion(i) + " does not parse: " + ex.getMessage());
             }
+            if (changesets.clientVersion(i) > client.clientVersion())
+            {
+                final UploadFailure schema = in.check().schema(cs, f.state());
+                if (schema != null)
+                {
+                    return Result.failed(schema.code(), schema.action(), schema.message());
+                }
+            }
             entries.add(new UploadEntry(changesets.clientVersion(i), changesets.serverVersion(i),
                 changesets.timestamp(i), trim(cs, changesets.clientVersion(i), client.clientVersion(), f, rejections)));
         }
@@ -155,6 +163,12 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
         final long started = System.nanoTime();
         final long fastBefore = f.integrator().fastPathGroups();
         final long mergedBefore = f.integrator().mergedGroups();
+        final List<Changeset> uploaded = new ArrayList<>(entries.size());
+        for (final UploadEntry e : entries)
+        {
+            uploaded.add(e.changeset());
+        }
+        final var before = f.viewBefore(uploaded);
         final IntegrationResult result;
         try
         {
@@ -182,6 +196,7 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
         else
         {
             writer.metrics.uploadReceived(n);
+            f.viewAfter(before);
             revertVersion = appendRevert(writer, f, rejections);
         }
         if (f.file.lastAppended() != headBefore)
@@ -227,7 +242,7 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
     private Changeset trim(final Changeset cs, final long clientVersion, final long integrated, final FileContext f,
         final List<CompensatingWrites.Rejection> rejections)
     {
-        final Set<String> subscribed = in.subscribed();
+        final FlxView subscribed = in.subscribed();
         if (subscribed == null || clientVersion <= integrated)
         {
             return cs;
@@ -259,7 +274,7 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
             all.addAll(r.objects());
         }
         final ExpandableDirectByteBuffer buf = writer.tools.encodeBuffer;
-        final int length = writer.tools.writer.encode(CompensatingWrites.revert(all), buf, 0);
+        final int length = writer.tools.writer.encode(CompensatingWrites.revert(all, in.subscribed(), f.state()), buf, 0);
         final long revertVersion = writer.shard.append(f.file, ServerIntegratorIdent.SERVER,
             CompensatingWrites.marker(in.clientFileIdent()), RealmTime.of(writer.tools.clock), length, buf, 0, length);
         if (revertVersion < 0)

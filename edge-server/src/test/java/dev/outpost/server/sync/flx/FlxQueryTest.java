@@ -18,12 +18,14 @@ class FlxQueryTest
     }
 
     @Test
-    void shouldRejectNarrowerQueriesAndMalformedJson()
+    void shouldParseNarrowerQueriesUncompiledAndRejectMalformedJson()
     {
-        assertThat(FlxQuery.parse("{\"Item\":\"(name == \\\"a\\\")\"}").rejected()).contains("Item")
-            .contains("TRUEPREDICATE");
-        assertThat(FlxQuery.parse("{\"Item\":\"(TRUEPREDICATE) OR (size > 3)\"}").rejected()).isNotNull();
-        assertThat(FlxQuery.parse("{\"Item\":\"FALSEPREDICATE\"}").rejected()).isNotNull();
+        final FlxQuery narrow = FlxQuery.parse("{\"Item\":\"(name == \\\"a\\\")\",\"Other\":\"TRUEPREDICATE\"}");
+        assertThat(narrow.rejected()).isNull();
+        assertThat(narrow.queries()).containsEntry("Item", "(name == \"a\")");
+        assertThat(narrow.wholeClasses()).isFalse();
+        assertThat(FlxQuery.parse("{\"Item\":\"(TRUEPREDICATE) OR (size > 3)\"}").wholeClasses()).isFalse();
+        assertThat(FlxQuery.parse("{\"Item\":\"(TRUEPREDICATE) OR (TRUEPREDICATE)\"}").wholeClasses()).isTrue();
         assertThat(FlxQuery.parse("{\"Item\":").rejected()).startsWith("malformed");
         assertThat(FlxQuery.parse("[1]").rejected()).startsWith("malformed");
         assertThat(FlxQuery.parse("{\"Item\":\"TRUEPREDICATE\"} x").rejected()).startsWith("malformed");
@@ -34,5 +36,13 @@ class FlxQueryTest
     void shouldDecodeJsonEscapesInClassNames()
     {
         assertThat(FlxQuery.parse("{\"It\\u0065m\\\"\":\"TRUEPREDICATE\"}").classes()).containsExactly("Item\"");
+    }
+
+    @Test
+    void shouldLeaveAsymmetricClassesOutOfTheView()
+    {
+        final FlxQuery q = FlxQuery.parse("{\"Item\":\"TRUEPREDICATE\",\"Log\":\"TRUEPREDICATE\"}");
+        assertThat(q.without(java.util.Set.of("Log")).classes()).containsExactly("Item");
+        assertThat(q.without(java.util.Set.of("Other"))).isSameAs(q);
     }
 }
