@@ -86,6 +86,7 @@ public final class PgMirror implements AutoCloseable
 
     private static final System.Logger LOG = System.getLogger("dev.outpost.server.mirror");
     private static final long IDLE_SLEEP_MS = 5;
+    private static final long NAME_SCAN_INTERVAL_NS = 200_000_000L;
     private static final long BACKOFF_MIN_MS = 100;
     private static final long BACKOFF_MAX_MS = 5_000;
 
@@ -117,6 +118,9 @@ public final class PgMirror implements AutoCloseable
 
     // reader thread only
     private final Map<String, FileMirror> files = new HashMap<>();
+    private final List<String> names = new ArrayList<>();
+    private long knownFileCount = -1;
+    private long lastNameScan;
     private final ChangesetReader reader = new ChangesetReader();
     private final EntryView view = new EntryView();
     private HistoryReader history;
@@ -193,7 +197,6 @@ public final class PgMirror implements AutoCloseable
 
     private static final class FileLag
     {
-        final ServerFile file;
         volatile long head;
         volatile long mirrored = -1;
         volatile long unmirroredSinceNanos;
@@ -203,10 +206,6 @@ public final class PgMirror implements AutoCloseable
         private int seenNext;
         private int seenCount;
 
-        FileLag(final ServerFile file)
-        {
-            this.file = file;
-        }
 
         void seen(final long newHead, final long nanos)
         {
@@ -234,12 +233,12 @@ public final class PgMirror implements AutoCloseable
                     break;
                 }
             }
-            unmirroredSinceNanos = Math.max(head, file.head()) > committed ? (0 == since ? nanos : since) : 0;
+            unmirroredSinceNanos = head > committed ? (0 == since ? nanos : since) : 0;
         }
 
         long lag()
         {
-            return Math.max(0, Math.max(head, file.head()) - Math.max(0, mirrored));
+            return Math.max(0, head - Math.max(0, mirrored));
         }
     }
 
@@ -301,7 +300,7 @@ public final class PgMirror implements AutoCloseable
         {
             final FileLag l = e.getValue();
             final long since = l.unmirroredSinceNanos;
-            perFile.add(new JsonObject().put("server_file", e.getKey()).put("head", l.file.head())
+            perFile.add(new JsonObject().put("server_file", e.getKey()).put("head", l.head)
                 .put("mirrored", l.mirrored).put("lag_versions", l.lag())
                 .put("lag_seconds", 0 == since ? 0.0 : Math.round((now - since) / 1e6) / 1e3));
         });
@@ -318,11 +317,11 @@ public final class PgMirror implements AutoCloseable
             .put("files", perFile);
     }
 
-    private FileLag lag(final ServerFile file)
+    private FileLag lag(final String file)
     {
-        return lags.computeIfAbsent(file.name(), n ->
+        return lags.computeIfAbsent(file, n ->
         {
-            final FileLag l = new FileLag(file);
+            final FileLag l = new FileLag();
             if (lags.size() < MAX_FILE_GAUGES)
             {
                 Gauge.builder("outpost.mirror.file.lag.versions", l, FileLag::lag)
@@ -340,19 +339,49 @@ public final class PgMirror implements AutoCloseable
     private void observeHeads()
     {
         final long now = System.nanoTime();
-        store.forEachServerFile(f ->
+        refreshNames();
+        for (final String name : names)
         {
-            final FileLag l = lag(f);
-            final long head = f.head();
+            final FileLag l = lag(name);
+            final long head = store.head(name);
             l.head = head;
             l.seen(head, now);
             final Map<String, Long> known = positions;
             if (l.mirrored < 0 && null != known)
             {
-                l.mirrored = known.getOrDefault(f.name(), 0L);
+                l.mirrored = known.getOrDefault(name, 0L);
             }
             l.refresh(now);
+        }
+    }
+
+    /**
+     * Reader thread: learn the names of server files created since the last call. The store lists names only by
+     * visiting its files (loading those not resident), so this runs when the file count changed, at most every
+     * {@link #NAME_SCAN_INTERVAL_NS}.
+     */
+    private void refreshNames()
+    {
+        long count = 0;
+        for (int i = 0; i < store.shardCount(); i++)
+        {
+            count += store.shard(i).serverFileCount();
+        }
+        final long now = System.nanoTime();
+        if (count == knownFileCount || now - lastNameScan < NAME_SCAN_INTERVAL_NS)
+        {
+            return;
+        }
+        lastNameScan = now;
+        final java.util.Set<String> known = new java.util.HashSet<>(names);
+        store.forEachServerFile(f ->
+        {
+            if (known.add(f.name()))
+            {
+                names.add(f.name());
+            }
         });
+        knownFileCount = count;
     }
 
     // ------------------------------------------------------------------------------------------- mirror thread
@@ -360,7 +389,7 @@ public final class PgMirror implements AutoCloseable
     /** One server file as the mirror sees it. Mirror thread only. */
     private static final class FileMirror
     {
-        final ServerFile file;
+        ServerFile file;
         final Value partition;
         final ObjectState state = new ObjectState();
         final ChangesetApplier applier = new ChangesetApplier(state);
@@ -682,26 +711,37 @@ public final class PgMirror implements AutoCloseable
     /** Read published changesets of every server file into the states; @return whether anything was read. */
     private boolean readBatch()
     {
-        final List<ServerFile> all = new ArrayList<>();
-        store.forEachServerFile(all::add);
+        final List<String> all = names;
         int budget = MAX_CHANGESETS_PER_BATCH;
         // start where the last batch stopped, so one busy server file cannot starve the others
         final int first = all.isEmpty() ? 0 : (int)(rotation++ % all.size());
         for (int i = 0; i < all.size(); i++)
         {
-            final ServerFile f = all.get((first + i) % all.size());
+            final String name = all.get((first + i) % all.size());
             if (budget <= 0 || !running)
             {
                 break;
             }
-            FileMirror m = files.get(f.name());
+            FileMirror m = files.get(name);
+            final long head = store.head(name);
+            if (null != m && head <= m.applied)
+            {
+                continue;
+            }
+            // the store's current index object: one held from an earlier lookup stops at the head it had when the
+            // store evicted it
+            final ServerFile f = store.serverFile(name);
+            if (null == f)
+            {
+                continue;
+            }
             if (null == m)
             {
                 m = open(f);
-                files.put(f.name(), m);
+                files.put(name, m);
             }
-            final long head = f.head();
-            final long to = Math.min(head, m.applied + budget);
+            m.file = f;
+            final long to = Math.min(f.head(), m.applied + budget);
             for (long v = m.applied + 1; v <= to && running; v++)
             {
                 apply(m, v, true);
@@ -727,7 +767,7 @@ public final class PgMirror implements AutoCloseable
             apply(m, v, false);
         }
         m.committed = m.applied;
-        lag(f).mirrored = position;
+        lag(f.name()).mirrored = position;
         return m;
     }
 
@@ -857,7 +897,7 @@ public final class PgMirror implements AutoCloseable
         for (final FileBatch f : batch)
         {
             reported.increment(f.reports.size());
-            lag(f.file).mirrored = f.applied;
+            lag(f.file.name()).mirrored = f.applied;
         }
     }
 
