@@ -1,5 +1,7 @@
 package dev.outpost.server.config;
 
+import dev.outpost.ot.rules.Rules;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,9 @@ import java.util.Objects;
  *     development-mode: false
  *     client-max-offline-days: 30
  *     recovery-mode-disabled: false
+ *   rules:                        # optional: permission rules (RuleSettings); replace an export's rules
+ *     partition: {read: true, write: {"%%partition": "%%user.id"}}
+ *     default: {roles: [...]}     # as default_rule.json; classes: {Item: {roles: [...]}} as rules.json
  *   mirror:                       # optional: mirror every server file into PostgreSQL (MirrorSettings)
  *     postgres: postgresql://user:password@host:5432/db
  *     schema: outpost             # default outpost
@@ -58,10 +63,14 @@ import java.util.Objects;
  *                    configured; the sync engine does not enforce them yet (see edge-server/OPERATING.md).
  * @param warnings    what the app's App Services export holds that Outpost does not apply, one line per item;
  *                    logged once at start.
+ * @param rules       the permission rules (from {@code rules:} or an App Services export, see {@link RuleSettings});
+ *                    {@link Rules#NONE} when none are configured (nothing is enforced). Enforced today: the PBS
+ *                    partition permissions, at BIND and UPLOAD; roles are parsed and checked, FLX does not apply
+ *                    them yet.
  * @param mirror      where the app's data is mirrored (PostgreSQL), or null for no mirror.
  */
 public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass userPass, CustomToken customToken,
-    boolean apiKeys, SyncSettings sync, List<String> warnings, MirrorSettings mirror)
+    boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules, MirrorSettings mirror)
 {
     /** App Services name of the anonymous provider. */
     public static final String ANON_PROVIDER = "anon-user";
@@ -76,6 +85,34 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     {
         Objects.requireNonNull(id, "id");
         warnings = null == warnings ? List.of() : List.copyOf(warnings);
+        rules = null == rules ? Rules.NONE : rules;
+    }
+
+    /**
+     * An app without permission rules.
+     *
+     * @param id          app id.
+     * @param dataDir     data directory or null.
+     * @param anonymous   whether {@code anon-user} is enabled.
+     * @param userPass    email/password settings or null.
+     * @param customToken custom JWT settings or null.
+     * @param apiKeys     whether user API keys are on.
+     * @param sync        sync settings or null.
+     * @param warnings    what is not applied.
+     */
+    public AppConfig(final String id, final Path dataDir, final boolean anonymous, final UserPass userPass,
+        final CustomToken customToken, final boolean apiKeys, final SyncSettings sync, final List<String> warnings)
+    {
+        this(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, Rules.NONE);
+    }
+
+    /**
+     * @param rules the permission rules.
+     * @return a copy with them.
+     */
+    public AppConfig withRules(final Rules rules)
+    {
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
     }
 
     /**
@@ -89,11 +126,13 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      * @param apiKeys     whether user API keys are on.
      * @param sync        sync settings or null.
      * @param warnings    export warnings.
+     * @param rules       the permission rules, or null for none.
      */
     public AppConfig(final String id, final Path dataDir, final boolean anonymous, final UserPass userPass,
-        final CustomToken customToken, final boolean apiKeys, final SyncSettings sync, final List<String> warnings)
+        final CustomToken customToken, final boolean apiKeys, final SyncSettings sync, final List<String> warnings,
+        final Rules rules)
     {
-        this(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, null);
+        this(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, null);
     }
 
     /**
@@ -146,7 +185,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withUserPass(final UserPass userPass)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, mirror);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
     }
 
     /**
@@ -155,7 +194,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withCustomToken(final CustomToken customToken)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, mirror);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
     }
 
     /**
@@ -164,7 +203,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withApiKeys(final boolean enabled)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings, mirror);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings, rules, mirror);
     }
 
     /**
@@ -173,7 +212,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withMirror(final MirrorSettings mirror)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, mirror);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
     }
 
     /**
@@ -340,6 +379,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         String mirrorUrl = null;
         String mirrorSchema = null;
         String lastMirrorKey = where + ".mirror";
+        Object rulesValue = null;
         for (final Map.Entry<String, Object> e : app.entrySet())
         {
             final String key = where + "." + e.getKey();
@@ -359,6 +399,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                     case "id", "app-config" ->
                     {
                     }
+                    case "rules" -> rulesValue = value;
                     case "data-dir" -> dir = Path.of(String.valueOf(value));
                     case "mirror.postgres" ->
                     {
@@ -436,7 +477,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                                 "mirror {postgres, schema}");
                         }
                         throw new ConfigException(ServerConfig.APPS_PROP, "unknown key; an app has id, data-dir, " +
-                            "auth, app-config, sync, mirror");
+                            "auth, app-config, sync, rules, mirror");
                     }
                 }
             }
@@ -489,6 +530,12 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                 throw new ConfigException(ServerConfig.APPS_PROP, file.origin(lastSyncKey), ex.getMessage());
             }
         }
+        Rules rules = null == export ? Rules.NONE : export.rules();
+        if (null != rulesValue)
+        {
+            rules = RuleSettings.fromYaml(rulesValue, syncSettings, file.origin(where + ".rules"));
+        }
+
         MirrorSettings mirror = null;
         if (null != mirrorUrl || null != mirrorSchema)
         {
@@ -502,7 +549,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
             }
         }
         return new AppConfig(String.valueOf(id), dir, anonymous, userPass, token, apiKeys, syncSettings, warnings,
-            mirror);
+            rules, mirror);
     }
 
     /**
@@ -537,7 +584,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         final List<String> warnings = new ArrayList<>(export.warnings());
         warnings.addAll(extra);
         return new AppConfig(id, null, export.anonymous(), export.userPass(), token, export.apiKeys(), export.sync(),
-            warnings);
+            warnings, export.rules());
     }
 
     private static ConfigException missingKey(final String setting, final AppServicesConfig.TokenSpec spec,

@@ -1,5 +1,7 @@
 package dev.outpost.server.config;
 
+import dev.outpost.ot.rules.Rules;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -18,14 +20,16 @@ import java.util.Objects;
  * @param apiKeys     whether {@code api-key} is enabled.
  * @param sync        the sync settings, or null when the export has no {@code sync/config.json}.
  * @param warnings    one line per item of the export Outpost does not apply, each naming the file it came from.
+ * @param rules       the permission rules (roles, partition permissions), {@link Rules#NONE} when it has none.
  */
 public record AppServicesConfig(Path dir, String appId, boolean anonymous, AppConfig.UserPass userPass,
-    TokenSpec customToken, boolean apiKeys, SyncSettings sync, List<String> warnings)
+    TokenSpec customToken, boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules)
 {
     public AppServicesConfig
     {
         Objects.requireNonNull(dir, "dir");
         warnings = List.copyOf(warnings);
+        rules = null == rules ? Rules.NONE : rules;
     }
 
     /**

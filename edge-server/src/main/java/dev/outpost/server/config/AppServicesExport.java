@@ -1,5 +1,8 @@
 package dev.outpost.server.config;
 
+import dev.outpost.ot.rules.RuleRefusal;
+import dev.outpost.ot.rules.RuleValues;
+import dev.outpost.ot.rules.Rules;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,11 +25,13 @@ import java.util.stream.Stream;
 /**
  * Reads an App Services app export as {@code appservices pull} / {@code realm-cli pull} writes it (config version
  * 20210101): {@code root_config.json}, {@code auth/providers.json}, {@code sync/config.json} and the collections'
- * {@code data_sources/mongodb-atlas/<db>/<collection>/schema.json}.
+ * {@code data_sources/mongodb-atlas/<db>/<collection>/schema.json}, and the permission rules: the collections'
+ * {@code rules.json}, {@code default_rule.json}, {@code sync/config.json}'s {@code partition.permissions},
+ * {@code values/} and the active {@code environments/} file (see {@link RuleSettings}).
  * <p>
  * What Outpost cannot honour (malformed JSON, an unknown sync type, a provider setting it cannot apply) is a
  * {@link ConfigException} naming the file and the key; what it does not support yet (functions, triggers, GraphQL,
- * HTTPS endpoints, values, environments, rules, other auth providers...) becomes one warning line per item, naming
+ * HTTPS endpoints, other auth providers...) becomes one warning line per item, naming
  * its file, in {@link AppServicesConfig#warnings()}: the server logs them once at start.
  */
 public final class AppServicesExport
@@ -47,6 +52,8 @@ public final class AppServicesExport
     private final String setting;
     private final Function<String, String> secrets;
     private final List<String> warnings = new ArrayList<>();
+    /** {@code partition.permissions} of sync/config.json, read with the sync settings, compiled with the rules. */
+    private Object partitionPermissions;
 
     private AppServicesExport(final Path dir, final String setting, final Function<String, String> secrets)
     {
@@ -194,8 +201,11 @@ public final class AppServicesExport
             warn("auth/custom_user_data.json", "custom user data is not supported: users' profiles carry none");
         }
         final SyncSettings sync = sync();
-        reportUnsupported();
-        return new AppServicesConfig(dir, appId, anonymous, userPass, token, apiKeys, sync, warnings);
+        final String environment = root.getValue("environment") instanceof String &&
+            !root.getString("environment").isBlank() ? root.getString("environment") : "no-environment";
+        final Rules rules = rules(sync, environment);
+        reportUnsupported(environment);
+        return new AppServicesConfig(dir, appId, anonymous, userPass, token, apiKeys, sync, warnings, rules);
     }
 
     private AppConfig.UserPass userPass(final String name, final JsonObject provider)
@@ -445,11 +455,7 @@ public final class AppServicesExport
                     final Object pt = partition.getValue("type");
                     b.partitionKey = pk instanceof String ? (String)pk : null;
                     b.partitionKeyType = pt instanceof String ? (String)pt : null;
-                    if (null != partition.getValue("permissions"))
-                    {
-                        warn(file, "partition.permissions: not enforced yet (every logged-in user may read and " +
-                            "write every partition)");
-                    }
+                    partitionPermissions = partition.getValue("permissions");
                 }
                 case "permissions" -> warn(file, "permissions: not enforced yet");
                 default -> warn(file, key + ": not supported, ignored");
@@ -472,6 +478,176 @@ public final class AppServicesExport
         catch (final IllegalArgumentException ex)
         {
             throw error(file, "type", ex.getMessage());
+        }
+    }
+
+    /**
+     * The permission rules: values, the active environment, {@code default_rule.json}, each collection's
+     * {@code rules.json} (the class is its schema's title, else the collection's name) and the partition
+     * permissions. Roles are for flexible sync: in a partition-based app they are reported and not used.
+     */
+    private Rules rules(final SyncSettings sync, final String environment)
+    {
+        final Map<String, Object> values = new LinkedHashMap<>();
+        final Path valuesDir = dir.resolve("values");
+        if (Files.isDirectory(valuesDir))
+        {
+            for (final Path f : list(valuesDir))
+            {
+                final String file = "values/" + f.getFileName();
+                if (!f.getFileName().toString().endsWith(".json") || !Files.isRegularFile(f))
+                {
+                    continue;
+                }
+                final JsonObject v = json(file, true);
+                final Object name = v.getValue("name");
+                if (!(name instanceof String) || ((String)name).isBlank())
+                {
+                    throw error(file, "name", "is missing: it names the value (%%values.<name>)");
+                }
+                if (Boolean.TRUE.equals(v.getValue("from_secret")))
+                {
+                    final String secret = null == secrets ? null : secrets.apply(String.valueOf(v.getValue("value")));
+                    if (null == secret)
+                    {
+                        warn(file, "value '" + name + "' comes from the secret '" + v.getValue("value") + "', not " +
+                            "given (" + secretVariable(String.valueOf(v.getValue("value"))) + "): rules using " +
+                            "%%values." + name + " cannot start");
+                        continue;
+                    }
+                    values.put((String)name, secret);
+                }
+                else
+                {
+                    values.put((String)name, RuleSettings.plain(v.getValue("value")));
+                }
+            }
+        }
+        final Map<String, Object> env = new LinkedHashMap<>();
+        env.put("tag", "no-environment".equals(environment) ? "" : environment);
+        final String envFile = "environments/" + environment + ".json";
+        if (Files.isRegularFile(dir.resolve(envFile)))
+        {
+            final Object envValues = json(envFile, true).getValue("values");
+            env.put("values", null == envValues ? Map.of() : RuleSettings.plain(envValues));
+        }
+        else
+        {
+            env.put("values", Map.of());
+        }
+        final RuleValues ruleValues = new RuleValues(values, env);
+        final Rules.Builder b = new Rules.Builder(ruleValues);
+        final boolean pbs = null != sync && SyncSettings.Mode.PARTITION == sync.mode();
+        final Path atlas = dir.resolve("data_sources").resolve("mongodb-atlas");
+        if (Files.isDirectory(atlas))
+        {
+            final String defaultFile = "data_sources/mongodb-atlas/default_rule.json";
+            if (Files.isRegularFile(dir.resolve(defaultFile)))
+            {
+                final JsonObject doc = json(defaultFile, true);
+                if (pbs)
+                {
+                    warnRolesUnused(defaultFile, doc);
+                }
+                else
+                {
+                    b.defaultRoles(parseRules(defaultFile, doc, null, sync, ruleValues));
+                }
+            }
+            for (final Path db : list(atlas))
+            {
+                if (!Files.isDirectory(db))
+                {
+                    continue;
+                }
+                for (final Path coll : list(db))
+                {
+                    final String base = "data_sources/mongodb-atlas/" + db.getFileName() + "/" + coll.getFileName();
+                    if (!Files.isRegularFile(coll.resolve("rules.json")))
+                    {
+                        continue;
+                    }
+                    final String file = base + "/rules.json";
+                    final JsonObject doc = json(file, true);
+                    if (pbs)
+                    {
+                        warnRolesUnused(file, doc);
+                        continue;
+                    }
+                    String cls = coll.getFileName().toString();
+                    if (null != sync)
+                    {
+                        for (final SyncSettings.ClassSchema s : sync.schemas().values())
+                        {
+                            if (s.database().equals(db.getFileName().toString()) &&
+                                s.collection().equals(coll.getFileName().toString()))
+                            {
+                                cls = s.name();
+                            }
+                        }
+                    }
+                    if (b.hasRoles(cls))
+                    {
+                        throw error(file, "collection", "class '" + cls + "' has rules in two collections");
+                    }
+                    b.roles(cls, parseRules(file, doc, cls, sync, ruleValues));
+                }
+            }
+        }
+        if (null != partitionPermissions)
+        {
+            final String file = "sync/config.json";
+            if (!pbs)
+            {
+                warn(file, "partition.permissions: not used by flexible sync (roles are), ignored");
+            }
+            else
+            {
+                if (!(partitionPermissions instanceof JsonObject))
+                {
+                    throw error(file, "partition.permissions", "must be an object {read, write}");
+                }
+                final JsonObject p = (JsonObject)partitionPermissions;
+                for (final String k : p.fieldNames())
+                {
+                    if (!"read".equals(k) && !"write".equals(k))
+                    {
+                        throw error(file, "partition.permissions." + k, "not a permission (read, write)");
+                    }
+                }
+                try
+                {
+                    b.partition(dev.outpost.ot.rules.PartitionRules.parse(RuleSettings.plain(p.getValue("read")),
+                        RuleSettings.plain(p.getValue("write")), ruleValues));
+                }
+                catch (final RuleRefusal r)
+                {
+                    throw error(file, "partition.permissions." + r.key(), r.detail());
+                }
+            }
+        }
+        return b.build();
+    }
+
+    private java.util.List<dev.outpost.ot.rules.RoleTemplate> parseRules(final String file, final JsonObject doc,
+        final String className, final SyncSettings sync, final RuleValues values)
+    {
+        try
+        {
+            return Rules.parseDocument(RuleSettings.plain(doc), RuleSettings.documents(className, sync, values));
+        }
+        catch (final RuleRefusal r)
+        {
+            throw error(file, r.key().isEmpty() ? "roles" : r.key(), r.detail());
+        }
+    }
+
+    private void warnRolesUnused(final String file, final JsonObject doc)
+    {
+        final Object roles = doc.getValue("roles");
+        if (roles instanceof JsonArray && !((JsonArray)roles).isEmpty())
+        {
+            warn(file, "roles are not used by partition-based sync (sync/config.json partition.permissions are)");
         }
     }
 
@@ -545,7 +721,7 @@ public final class AppServicesExport
         return t;
     }
 
-    private void reportUnsupported()
+    private void reportUnsupported(final String environment)
     {
         for (final Path top : list(dir))
         {
@@ -564,15 +740,28 @@ public final class AppServicesExport
                         final String file = f.getFileName().toString();
                         if ("rules.json".equals(file) || "default_rule.json".equals(file))
                         {
-                            warn(rel, "rules are not enforced yet (every logged-in user may read and write)");
+                            continue; // read by rules()
                         }
-                        else if (rel.equals("data_sources/mongodb-atlas/config.json"))
+                        if (rel.equals("data_sources/mongodb-atlas/config.json"))
                         {
                             warn(rel, "the linked Atlas cluster is not used: Outpost keeps the data itself");
                         }
                         else if (!"schema.json".equals(file) && !"relationships.json".equals(file))
                         {
                             warn(rel, "not supported, ignored");
+                        }
+                    }
+                }
+                else if ("values".equals(name) || "environments".equals(name))
+                {
+                    for (final Path f : files(top))
+                    {
+                        final String rel = dir.relativize(f).toString().replace('\\', '/');
+                        if ("values".equals(name) ? !rel.endsWith(".json") :
+                            !rel.equals("environments/" + environment + ".json"))
+                        {
+                            warn(rel, "values".equals(name) ? "not a value file, ignored" : "not the active " +
+                                "environment ('" + environment + "' in root_config.json), ignored");
                         }
                     }
                 }

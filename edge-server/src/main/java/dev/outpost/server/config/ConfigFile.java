@@ -154,6 +154,11 @@ public final class ConfigFile
             final Map<String, Object> flat = new LinkedHashMap<>();
             for (final Map.Entry<?, ?> e : ((Map<?, ?>)item).entrySet())
             {
+                if ("rules".equals(String.valueOf(e.getKey())))
+                {
+                    flat.put("rules", e.getValue()); // query documents: their keys hold dots (%%user.id)
+                    continue;
+                }
                 flatten(String.valueOf(e.getKey()), e.getValue(), flat);
             }
             apps.add(flat);

@@ -290,6 +290,8 @@ public final class ServerConfig
     private AppConfig exportApp;
     /** Per-app copies ({@link #forApp}): the app's sync settings, null when it has none. */
     private SyncSettings syncSettings;
+    /** The app of a {@link #forApp} copy (its sync settings and rules for the app's sync engine), else null. */
+    private AppConfig app;
     private Map<String, String> environment = Map.of();
     private Path configFile;
     private final Map<String, String> origins = new HashMap<>();
@@ -1034,7 +1036,16 @@ public final class ServerConfig
         copy.configFile = configFile;
         copy.appConfigDir = appConfigDir;
         copy.syncSettings = null != app.sync() ? app.sync() : syncSettings;
+        copy.app = app;
         return copy;
+    }
+
+    /**
+     * @return the app of a configuration narrowed by {@link #forApp} (its sync settings, its rules), else null.
+     */
+    public AppConfig app()
+    {
+        return app;
     }
 
     /**

@@ -106,6 +106,7 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
                         config.epochClock(), null == app.customToken() ? null :
                         new CustomTokenVerifier(vertx, app.customToken(), config.epochClock()));
                     final SyncEngine engine = engines.open(appConfig);
+                    engine.profiles(userId -> profileOf(auth, userId));
                     apps.put(app.id(), new App(app, appConfig, store, auth, engine, startMirror(app, engine, metrics)));
                 }
                 catch (final Exception ex)
@@ -303,6 +304,12 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
             closeQuietly(app);
         }
         LOG.log(System.Logger.Level.INFO, "Outpost shutting down: stores of " + apps.size() + " app(s) closed");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Object> profileOf(final AuthService auth, final String userId)
+    {
+        return (java.util.Map<String, Object>)dev.outpost.server.config.RuleSettings.plain(auth.profileData(userId));
     }
 
     private SyncConnectionHandler newHandler(final SyncConnection connection)

@@ -4,6 +4,7 @@ import dev.outpost.codec.CodecException;
 import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.codec.message.ClientMessageDecoder;
 import dev.outpost.codec.message.MessageType;
+import dev.outpost.ot.rules.PartitionRules;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.sync.flx.CompensatingWrites;
@@ -119,6 +120,9 @@ final class Session implements FileListener
         return log.clientFile(clientFileIdent);
     }
 
+    /** PBS: the partition when the user may read but not write it (UPLOADs with changesets refused), else null. */
+    private String readOnlyPartition;
+
     /** Counted in the sessions gauge from BIND until the session errs or ends. */
     private void sessionEnded()
     {
@@ -209,6 +213,17 @@ final class Session implements FileListener
                 return;
             }
             fileName = SyncService.pbsFileName(appId, path);
+            final PartitionRules.Access access = conn.service.partitionAccess(path,
+                conn.connection.user().userId());
+            if (!access.mayRead())
+            {
+                // realm's client reports 206 as SyncPermissionDenied; ApplicationBug: the session stops, no retry
+                error(ProtocolErrorCode.PERMISSION_DENIED, ErrorBodies.APPLICATION_BUG, false, "permission " +
+                    "denied: the user may not read partition " + ErrorBodies.abbreviate(path,
+                    SyncService.ABBREVIATED_CHARS) + " (partition.permissions.read)");
+                return;
+            }
+            readOnlyPartition = access.mayWrite() ? null : path;
             final String refused = conn.service.admitNewFile(fileName, conn.connection.user().userId());
             if (refused != null)
             {
@@ -290,6 +305,11 @@ final class Session implements FileListener
     {
         if (!requireActive("UPLOAD"))
         {
+            return;
+        }
+        if (readOnlyPartition != null && (d.bodyCompressed() ? d.uncompressedBodySize() : d.bodyLength()) > 0)
+        {
+            writeDenied(); // changesets to a partition the user may only read: nothing is stored
             return;
         }
         final long pcv = d.progressClientVersion();
@@ -382,6 +402,14 @@ final class Session implements FileListener
         });
     }
 
+    /** PBS: a write to a partition the user may only read: 206 for this session alone. */
+    private void writeDenied()
+    {
+        error(ProtocolErrorCode.PERMISSION_DENIED, ErrorBodies.APPLICATION_BUG, false, "permission denied: the " +
+            "user may not write partition " + ErrorBodies.abbreviate(readOnlyPartition, SyncService.ABBREVIATED_CHARS) +
+            " (partition.permissions.write)");
+    }
+
     private void mark(final long requestIdent)
     {
         if (!requireActive("MARK"))
@@ -440,6 +468,11 @@ final class Session implements FileListener
     {
         if (!requireActive("TRANSACT"))
         {
+            return;
+        }
+        if (readOnlyPartition != null)
+        {
+            writeDenied();
             return;
         }
         final byte[] changeset = new byte[d.bodyLength()];

@@ -21,7 +21,14 @@ import dev.outpost.server.ws.SyncEngine;
 import dev.outpost.server.ws.SyncEngineFactory;
 import org.agrona.concurrent.EpochClock;
 
+import dev.outpost.ot.rules.PartitionRules;
+import dev.outpost.ot.rules.RuleContext;
+import dev.outpost.ot.rules.Rules;
+import dev.outpost.ot.rules.UserContext;
+
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +93,10 @@ public final class SyncService implements SyncEngine
     final int downloadInlineBytes;
     private final NewFileLimiter newFiles;
     private final AtomicLong newFilesRefused = new AtomicLong();
+    /** The app's permission rules ({@link Rules#NONE} when none are configured or the app is not known). */
+    private final Rules rules;
+    /** User id to profile data, for {@code %%user.data} (set by the server once, before any connection). */
+    private volatile Function<String, Map<String, Object>> profiles = userId -> Map.of();
 
     private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics,
         final DownloadPool.Shared sharedDownloads)
@@ -109,6 +120,7 @@ public final class SyncService implements SyncEngine
         this.uploadInlineBytes = config.uploadInlineBytes();
         this.downloadInlineBytes = config.downloadInlineBytes();
         this.newFiles = new NewFileLimiter(config.newFilesPerUser(), config.newFilesPerApp());
+        this.rules = null == config.app() ? Rules.NONE : config.app().rules();
         this.writers = new ShardWriter[store.shardCount()];
         for (int i = 0; i < writers.length; i++)
         {
@@ -358,6 +370,47 @@ public final class SyncService implements SyncEngine
         }
         return null;
     }
+
+    @Override
+    public void profiles(final Function<String, Map<String, Object>> profiles)
+    {
+        this.profiles = profiles;
+    }
+
+    /**
+     * Event loop, at BIND of a PBS session: what the user may do in the partition under the app's
+     * {@code partition.permissions} (evaluated once per session; no rules: read and write).
+     *
+     * @param partition the BIND path (the partition value in canonical Extended JSON).
+     * @param userId    the session's user.
+     * @return the user's access.
+     */
+    PartitionRules.Access partitionAccess(final String partition, final String userId)
+    {
+        if (null == rules.partition())
+        {
+            return PartitionRules.Access.READ_WRITE;
+        }
+        try
+        {
+            final UserContext user = new UserContext(userId, profiles.apply(userId), Map.of());
+            return rules.partitionAccess(RuleContext.partitionOf(partition), user);
+        }
+        catch (final RuntimeException bug)
+        {
+            // rules are checked at start, so this is a bug: fail closed, tell the operator once per cause
+            if (null == partitionRuleFailure)
+            {
+                partitionRuleFailure = bug.toString();
+                System.getLogger(SyncService.class.getName()).log(System.Logger.Level.ERROR, "partition " +
+                    "permissions of app " + config.appId() + " could not be evaluated; access denied: " + bug);
+            }
+            return PartitionRules.Access.NONE;
+        }
+    }
+
+    /** The first failure of the partition permissions (logged once), or null. */
+    private volatile String partitionRuleFailure;
 
     /** @return BINDs refused so far because they would have created a server file beyond a limit. */
     public long newFilesRefused()

@@ -29,6 +29,16 @@ public interface SyncEngine extends SyncConnectionHandlerFactory, AutoCloseable
     boolean isOpen();
 
     /**
+     * Where the engine reads a user's profile data ({@code %%user.data} of permission rules), once per session.
+     * Called once, before the first connection; engines without rules ignore it.
+     *
+     * @param profiles user id to the user's profile data (JSON-like values), any thread.
+     */
+    default void profiles(final java.util.function.Function<String, java.util.Map<String, Object>> profiles)
+    {
+    }
+
+    /**
      * For handler factories without state of their own (tests of the HTTP and WebSocket layers): Outpost's sync
      * engine is {@code dev.outpost.server.sync.SyncService}, which drains for real.
      *

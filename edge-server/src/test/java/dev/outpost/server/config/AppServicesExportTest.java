@@ -128,17 +128,11 @@ class AppServicesExportTest
                 "run (functions are not supported); password reset is not available",
             p + "data_sources/mongodb-atlas/config.json: the linked Atlas cluster is not used: Outpost keeps the " +
                 "data itself",
-            p + "data_sources/mongodb-atlas/default_rule.json: rules are not enforced yet (every logged-in user " +
-                "may read and write)",
-            p + "data_sources/mongodb-atlas/todo/Item/rules.json: rules are not enforced yet (every logged-in user " +
-                "may read and write)",
-            p + "environments/production.json: environments are not supported by Outpost, ignored",
             p + "functions/config.json: functions are not supported by Outpost, ignored",
             p + "functions/onNewItem/source.js: functions are not supported by Outpost, ignored",
             p + "graphql/config.json: GraphQL is not supported by Outpost, ignored",
             p + "http_endpoints/config.json: HTTPS endpoints are not supported by Outpost, ignored",
-            p + "triggers/itemInserted.json: triggers are not supported by Outpost, ignored",
-            p + "values/supportEmail.json: values are not supported by Outpost, ignored");
+            p + "triggers/itemInserted.json: triggers are not supported by Outpost, ignored");
         final ch.qos.logback.classic.Logger logger =
             (ch.qos.logback.classic.Logger)LoggerFactory.getLogger(AppServicesExport.class);
         final ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -146,7 +140,7 @@ class AppServicesExportTest
         logger.addAppender(appender);
         try
         {
-            assertThat(AppServicesExport.logWarnings(List.of(app))).isEqualTo(13);
+            assertThat(AppServicesExport.logWarnings(List.of(app))).isEqualTo(9);
         }
         finally
         {
@@ -193,7 +187,7 @@ class AppServicesExportTest
         Files.writeString(export.resolve(".mdb/meta.json"), "{}");
         final AppConfig app = single(export, ENV).apps().get(0);
         assertThat(app.id()).isEqualTo("tasktracker-abcde");
-        assertThat(app.warnings()).hasSize(13).noneMatch(w -> w.contains(".mdb") || w.contains("realm_config"));
+        assertThat(app.warnings()).hasSize(9).noneMatch(w -> w.contains(".mdb") || w.contains("realm_config"));
     }
 
     @Test

@@ -25,7 +25,7 @@ import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Figures for bench/README.md, section 8 (not part of the normal run; no assertion on time):
+ * Figures for bench/README.md, section 9 (not part of the normal run; no assertion on time):
  * <pre>
  * ./mvnw -B -o verify -pl edge-server -am -Dtest=NoSuchTest -Dit.test=MirrorBenchIT -Doutpost.mirror.bench=true \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false

@@ -31,6 +31,7 @@ final class Scenarios
         AuthScenarios.register(ALL);
         ExportScenarios.register(ALL);
         HostileScenarios.register(ALL);
+        PermissionScenarios.register(ALL);
     }
 
     private Scenarios()
