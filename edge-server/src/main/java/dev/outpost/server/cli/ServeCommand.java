@@ -158,6 +158,17 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.FLX_QUERY_MAX_BYTES_DEFAULT_TEXT + ").")
     String flxQueryMaxBytes;
 
+    @Option(names = "--mirror-postgres", paramLabel = "URL",
+        description = "Mirror every server file of the app into this PostgreSQL database, one table per class " +
+            "(postgresql://user:password@host:5432/db). Also OUTPOST_MIRROR_POSTGRES; listed apps: 'mirror:' in " +
+            "the config file.")
+    String mirrorPostgres;
+
+    @Option(names = "--mirror-schema", paramLabel = "NAME",
+        description = "Schema of the mirror's tables (default " + dev.outpost.server.config.MirrorSettings.SCHEMA_DEFAULT +
+            "). Also OUTPOST_MIRROR_SCHEMA.")
+    String mirrorSchema;
+
     @Option(names = "--event-loops", paramLabel = "N",
         description = "Event loop threads (default " +
             ServerConfig.CPU_COUNT_DEFAULT_TEXT + ").")
@@ -443,6 +454,14 @@ final class ServeCommand implements Callable<Integer>
         {
             config.flxQueryMaxBytes(ServerConfig.parseSize(ServerConfig.FLX_QUERY_MAX_BYTES_PROP, flxQueryMaxBytes));
         }
+        if (null != mirrorPostgres)
+        {
+            config.mirrorPostgres(mirrorPostgres);
+        }
+        if (null != mirrorSchema)
+        {
+            config.mirrorSchema(mirrorSchema);
+        }
         if (null != tlsCert)
         {
             config.tlsCertFile(tlsCert);
@@ -539,6 +558,8 @@ final class ServeCommand implements Callable<Integer>
             {newFilesPerApp, ServerConfig.NEW_FILES_PER_APP_PROP, "--new-files-per-app"},
             {maxFilesPerApp, ServerConfig.MAX_FILES_PER_APP_PROP, "--max-files-per-app"},
             {flxQueryMaxBytes, ServerConfig.FLX_QUERY_MAX_BYTES_PROP, "--flx-query-max-bytes"},
+            {mirrorPostgres, ServerConfig.MIRROR_POSTGRES_PROP, "--mirror-postgres"},
+            {mirrorSchema, ServerConfig.MIRROR_SCHEMA_PROP, "--mirror-schema"},
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},

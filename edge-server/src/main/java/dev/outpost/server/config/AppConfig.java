@@ -47,6 +47,9 @@ import java.util.Objects;
  *   rules:                        # optional: permission rules (RuleSettings); replace an export's rules
  *     partition: {read: true, write: {"%%partition": "%%user.id"}}
  *     default: {roles: [...]}     # as default_rule.json; classes: {Item: {roles: [...]}} as rules.json
+ *   mirror:                       # optional: mirror every server file into PostgreSQL (MirrorSettings)
+ *     postgres: postgresql://user:password@host:5432/db
+ *     schema: outpost             # default outpost
  * </pre>
  *
  * @param id          the Client App ID clients are configured with.
@@ -64,9 +67,10 @@ import java.util.Objects;
  *                    {@link Rules#NONE} when none are configured (nothing is enforced). Enforced today: the PBS
  *                    partition permissions, at BIND and UPLOAD; roles are parsed and checked, FLX does not apply
  *                    them yet.
+ * @param mirror      where the app's data is mirrored (PostgreSQL), or null for no mirror.
  */
 public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass userPass, CustomToken customToken,
-    boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules)
+    boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules, MirrorSettings mirror)
 {
     /** App Services name of the anonymous provider. */
     public static final String ANON_PROVIDER = "anon-user";
@@ -108,7 +112,27 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withRules(final Rules rules)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
+    }
+
+    /**
+     * An app without a mirror.
+     *
+     * @param id          app id.
+     * @param dataDir     data directory or null.
+     * @param anonymous   whether {@code anon-user} is enabled.
+     * @param userPass    email/password settings or null.
+     * @param customToken custom JWT settings or null.
+     * @param apiKeys     whether user API keys are on.
+     * @param sync        sync settings or null.
+     * @param warnings    export warnings.
+     * @param rules       the permission rules, or null for none.
+     */
+    public AppConfig(final String id, final Path dataDir, final boolean anonymous, final UserPass userPass,
+        final CustomToken customToken, final boolean apiKeys, final SyncSettings sync, final List<String> warnings,
+        final Rules rules)
+    {
+        this(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, null);
     }
 
     /**
@@ -161,7 +185,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withUserPass(final UserPass userPass)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
     }
 
     /**
@@ -170,7 +194,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withCustomToken(final CustomToken customToken)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
     }
 
     /**
@@ -179,7 +203,16 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withApiKeys(final boolean enabled)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings, rules);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings, rules, mirror);
+    }
+
+    /**
+     * @param mirror where to mirror the app's data, or null for no mirror.
+     * @return a copy with it.
+     */
+    public AppConfig withMirror(final MirrorSettings mirror)
+    {
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
     }
 
     /**
@@ -343,6 +376,9 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         SyncSettings.Builder sync = null == export || null == export.sync() ? null :
             new SyncSettings.Builder(export.sync());
         String lastSyncKey = where + ".sync";
+        String mirrorUrl = null;
+        String mirrorSchema = null;
+        String lastMirrorKey = where + ".mirror";
         Object rulesValue = null;
         for (final Map.Entry<String, Object> e : app.entrySet())
         {
@@ -365,6 +401,16 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                     }
                     case "rules" -> rulesValue = value;
                     case "data-dir" -> dir = Path.of(String.valueOf(value));
+                    case "mirror.postgres" ->
+                    {
+                        mirrorUrl = null == value ? null : String.valueOf(value);
+                        lastMirrorKey = key;
+                    }
+                    case "mirror.schema" ->
+                    {
+                        mirrorSchema = null == value ? null : String.valueOf(value);
+                        lastMirrorKey = key;
+                    }
                     case "auth.anon-user", "auth.anon-user.enabled", "auth.anonymous" ->
                         anonymous = bool(value);
                     case "auth.api-key", "auth.api-key.enabled" -> apiKeys = bool(value);
@@ -425,8 +471,13 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                                 "lockout}, custom-token {algorithm, secret, secret-file, public-key, audience, metadata-fields}, " +
                                 "api-key");
                         }
+                        if (e.getKey().startsWith("mirror"))
+                        {
+                            throw new ConfigException(ServerConfig.APPS_PROP, "unknown mirror setting; supported: " +
+                                "mirror {postgres, schema}");
+                        }
                         throw new ConfigException(ServerConfig.APPS_PROP, "unknown key; an app has id, data-dir, " +
-                            "auth, app-config, sync, rules");
+                            "auth, app-config, sync, rules, mirror");
                     }
                 }
             }
@@ -484,8 +535,21 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         {
             rules = RuleSettings.fromYaml(rulesValue, syncSettings, file.origin(where + ".rules"));
         }
+
+        MirrorSettings mirror = null;
+        if (null != mirrorUrl || null != mirrorSchema)
+        {
+            try
+            {
+                mirror = new MirrorSettings(mirrorUrl, mirrorSchema);
+            }
+            catch (final ConfigException ex)
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, file.origin(lastMirrorKey), ex.detail());
+            }
+        }
         return new AppConfig(String.valueOf(id), dir, anonymous, userPass, token, apiKeys, syncSettings, warnings,
-            rules);
+            rules, mirror);
     }
 
     /**

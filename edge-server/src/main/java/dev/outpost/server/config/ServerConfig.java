@@ -215,6 +215,14 @@ public final class ServerConfig
     public static final int FLX_QUERY_MAX_BYTES_DEFAULT =
         parseSize(FLX_QUERY_MAX_BYTES_PROP, FLX_QUERY_MAX_BYTES_DEFAULT_TEXT);
 
+    /**
+     * PostgreSQL database the single app's data is mirrored into ({@code postgresql://user:password@host/db}); no
+     * default (no mirror). Listed apps give their own {@code mirror:}.
+     */
+    public static final String MIRROR_POSTGRES_PROP = "outpost.mirror.postgres";
+    /** Schema of the mirror's tables; default {@link MirrorSettings#SCHEMA_DEFAULT}. */
+    public static final String MIRROR_SCHEMA_PROP = "outpost.mirror.schema";
+
     /** The config file itself ({@code serve --config}, {@code OUTPOST_CONFIG}). */
     public static final String CONFIG_PROP = "outpost.config";
     /** The apps list (config file only). */
@@ -274,6 +282,9 @@ public final class ServerConfig
     private int newFilesPerApp = NEW_FILES_PER_APP_DEFAULT;
     private int maxFilesPerApp = MAX_FILES_PER_APP_DEFAULT;
     private int flxQueryMaxBytes = FLX_QUERY_MAX_BYTES_DEFAULT;
+    private String mirrorPostgres;
+    private String mirrorSchema;
+    private MirrorSettings mirror;
     private List<AppConfig> apps = List.of();
     private Path appConfigDir;
     private AppConfig exportApp;
@@ -363,7 +374,9 @@ public final class ServerConfig
         new Setting("max-files-per-app", MAX_FILES_PER_APP_PROP,
             (c, v) -> c.maxFilesPerApp = parseInt(MAX_FILES_PER_APP_PROP, v)),
         new Setting("flx.query.max-bytes", FLX_QUERY_MAX_BYTES_PROP,
-            (c, v) -> c.flxQueryMaxBytes = parseSize(FLX_QUERY_MAX_BYTES_PROP, v)));
+            (c, v) -> c.flxQueryMaxBytes = parseSize(FLX_QUERY_MAX_BYTES_PROP, v)),
+        new Setting("mirror.postgres", MIRROR_POSTGRES_PROP, (c, v) -> c.mirrorPostgres = v),
+        new Setting("mirror.schema", MIRROR_SCHEMA_PROP, (c, v) -> c.mirrorSchema = v));
 
     /**
      * Defaults overridden by system properties and environment variables.
@@ -654,7 +667,65 @@ public final class ServerConfig
         }
         validateApps();
         validateAppConfig();
+        validateMirror();
         validateSyncTuning();
+    }
+
+    private void validateMirror()
+    {
+        mirror = null;
+        if (null == mirrorPostgres && null == mirrorSchema)
+        {
+            return;
+        }
+        if (!apps.isEmpty())
+        {
+            throw new ConfigException(null != mirrorPostgres ? MIRROR_POSTGRES_PROP : MIRROR_SCHEMA_PROP,
+                "cannot be combined with the apps list of " + origins.get(APPS_PROP) + "; give each app its own " +
+                "'mirror: {postgres: ..., schema: ...}' in the list instead");
+        }
+        if (null == mirrorPostgres)
+        {
+            throw new ConfigException(MIRROR_SCHEMA_PROP, "needs " + MIRROR_POSTGRES_PROP + " (the database to " +
+                "mirror into)");
+        }
+        mirror = new MirrorSettings(mirrorPostgres, mirrorSchema);
+    }
+
+    /**
+     * @return the PostgreSQL URL of the single app's mirror as given, or null.
+     */
+    public String mirrorPostgres()
+    {
+        return mirrorPostgres;
+    }
+
+    /**
+     * @param url PostgreSQL URL of the single app's mirror, or null for none.
+     * @return this.
+     */
+    public ServerConfig mirrorPostgres(final String url)
+    {
+        this.mirrorPostgres = url;
+        return this;
+    }
+
+    /**
+     * @return the schema of the single app's mirror as given, or null for the default.
+     */
+    public String mirrorSchema()
+    {
+        return mirrorSchema;
+    }
+
+    /**
+     * @param schema the schema of the single app's mirror, or null for the default.
+     * @return this.
+     */
+    public ServerConfig mirrorSchema(final String schema)
+    {
+        this.mirrorSchema = schema;
+        return this;
     }
 
     private void validateAppConfig()
@@ -877,7 +948,8 @@ public final class ServerConfig
     {
         if (apps.isEmpty())
         {
-            return List.of(null != exportApp ? exportApp : new AppConfig(appId, dataDir, true));
+            final AppConfig single = null != exportApp ? exportApp : new AppConfig(appId, dataDir, true);
+            return List.of(null == mirror ? single : single.withMirror(mirror));
         }
         return apps;
     }
@@ -958,6 +1030,9 @@ public final class ServerConfig
         copy.newFilesPerApp = newFilesPerApp;
         copy.maxFilesPerApp = maxFilesPerApp;
         copy.flxQueryMaxBytes = flxQueryMaxBytes;
+        copy.mirrorPostgres = mirrorPostgres;
+        copy.mirrorSchema = mirrorSchema;
+        copy.mirror = mirror;
         copy.configFile = configFile;
         copy.appConfigDir = appConfigDir;
         copy.syncSettings = null != app.sync() ? app.sync() : syncSettings;

@@ -11,7 +11,10 @@ import dev.outpost.server.http.ApiResponses;
 import dev.outpost.server.http.AppDirectory;
 import dev.outpost.server.http.HttpApi;
 import dev.outpost.server.metrics.EventLoopMeter;
+import dev.outpost.server.config.SyncSettings;
 import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.mirror.PgMirror;
+import dev.outpost.server.sync.SyncService;
 import dev.outpost.server.status.ServerStatus;
 import dev.outpost.server.ws.SubprotocolNegotiator;
 import dev.outpost.server.ws.SyncConnection;
@@ -40,7 +43,8 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("dev.outpost.server.shutdown");
 
-    private record App(AppConfig app, ServerConfig config, AuthStore store, AuthService auth, SyncEngine engine)
+    private record App(AppConfig app, ServerConfig config, AuthStore store, AuthService auth, SyncEngine engine,
+        PgMirror mirror)
     {
     }
 
@@ -103,7 +107,7 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
                         new CustomTokenVerifier(vertx, app.customToken(), config.epochClock()));
                     final SyncEngine engine = engines.open(appConfig);
                     engine.profiles(userId -> profileOf(auth, userId));
-                    apps.put(app.id(), new App(app, appConfig, store, auth, engine));
+                    apps.put(app.id(), new App(app, appConfig, store, auth, engine, startMirror(app, engine, metrics)));
                 }
                 catch (final Exception ex)
                 {
@@ -121,6 +125,31 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
             throw ex;
         }
         return new OutpostApps(config, apps, metrics);
+    }
+
+    /**
+     * The app's PostgreSQL mirror, when it has one and its engine keeps a history (Outpost's sync service).
+     */
+    private static PgMirror startMirror(final AppConfig app, final SyncEngine engine, final ServerMetrics metrics)
+    {
+        if (null == app.mirror() || !(engine instanceof SyncService sync))
+        {
+            return null;
+        }
+        final SyncSettings settings = app.sync();
+        final boolean pbs = null != settings && SyncSettings.Mode.PARTITION == settings.mode();
+        return PgMirror.start(app.id(), app.mirror(), pbs ? settings.partitionKey() : null,
+            pbs ? settings.partitionKeyType() : null, sync.historyStore(), metrics);
+    }
+
+    /**
+     * @param appId a served app.
+     * @return its PostgreSQL mirror, or null when it has none.
+     */
+    public PgMirror mirror(final String appId)
+    {
+        final App app = apps.get(appId);
+        return null == app ? null : app.mirror();
     }
 
     /**
@@ -161,6 +190,10 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
             final SyncEngine engine = app.engine();
             status.readinessCheck(apps.size() == 1 ? "history store" :
                 "history store of app '" + app.app().id() + "'", engine::isOpen);
+            if (null != app.mirror())
+            {
+                status.mirror(app.app().id(), app.mirror()::statusJson);
+            }
         }
     }
 
@@ -287,6 +320,10 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
 
     private static void closeQuietly(final App app)
     {
+        if (null != app.mirror())
+        {
+            app.mirror().close(); // before the store it reads
+        }
         try
         {
             app.engine().close();

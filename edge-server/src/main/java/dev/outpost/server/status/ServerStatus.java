@@ -34,6 +34,7 @@ public final class ServerStatus
     private final long startedNanos = System.nanoTime();
     private final Instant startedAt = Instant.now();
     private final Map<String, BooleanSupplier> checks = new ConcurrentHashMap<>();
+    private final Map<String, java.util.function.Supplier<JsonObject>> mirrors = new ConcurrentHashMap<>();
     private volatile State state = State.STARTING;
 
     // Rate sampling ring, guarded by this (touched once a second and per status request).
@@ -87,6 +88,18 @@ public final class ServerStatus
     public void readinessCheck(final String name, final BooleanSupplier check)
     {
         checks.put(name, check);
+    }
+
+    /**
+     * Show an app's PostgreSQL mirror (connection, lag in versions and seconds, per server file) under
+     * {@code mirrors} in {@code /status.json} and on the status page.
+     *
+     * @param appId  the app.
+     * @param figures the mirror's current figures; called per request.
+     */
+    public void mirror(final String appId, final java.util.function.Supplier<JsonObject> figures)
+    {
+        mirrors.put(appId, figures);
     }
 
     /** @return the names of the readiness checks, sorted. */
@@ -184,7 +197,16 @@ public final class ServerStatus
             .put("downloads_total", metrics.downloadsTotal())
             .put("bytes_received_total", (long)metrics.bytesReceivedTotal())
             .put("bytes_sent_total", (long)metrics.bytesSentTotal())
-            .put("protocol_errors_total", metrics.protocolErrorsTotal());
+            .put("protocol_errors_total", metrics.protocolErrorsTotal())
+            .put("mirrors", mirrorsJson());
+    }
+
+    private JsonObject mirrorsJson()
+    {
+        final JsonObject json = new JsonObject();
+        mirrors.entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .forEach(e -> json.put(e.getKey(), e.getValue().get()));
+        return json;
     }
 
     private static String readVersion()

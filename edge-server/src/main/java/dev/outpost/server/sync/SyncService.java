@@ -539,6 +539,15 @@ public final class SyncService implements SyncEngine
         return result;
     }
 
+    /**
+     * @return the app's history store, for readers of published history beside the sessions (the PostgreSQL mirror);
+     * open until {@link #close()}.
+     */
+    public HistoryStore historyStore()
+    {
+        return store;
+    }
+
     /** @return the published head version of a server file, or -1 if it does not exist. */
     public long head(final String serverFileName)
     {

@@ -70,6 +70,7 @@ class ServeHelpDefaultsTest
         p.put("--new-files-per-app", integer);
         p.put("--max-files-per-app", integer);
         p.put("--flx-query-max-bytes", size);
+        p.put("--mirror-schema", t -> t);
         return p;
     }
 
@@ -113,6 +114,8 @@ class ServeHelpDefaultsTest
         d.put("--new-files-per-app", c.newFilesPerApp());
         d.put("--max-files-per-app", c.maxFilesPerApp());
         d.put("--flx-query-max-bytes", c.flxQueryMaxBytes());
+        // no mirror by default; the schema a mirror gets when none is given
+        d.put("--mirror-schema", new dev.outpost.server.config.MirrorSettings("postgresql://h/d", null).schema());
         return d;
     }
 

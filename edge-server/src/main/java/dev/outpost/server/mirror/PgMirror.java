@@ -1,0 +1,1278 @@
+package dev.outpost.server.mirror;
+
+import dev.outpost.codec.CodecException;
+import dev.outpost.codec.changeset.Instr;
+import dev.outpost.ot.model.Changeset;
+import dev.outpost.ot.model.ChangesetReader;
+import dev.outpost.ot.model.Instruction;
+import dev.outpost.ot.model.ObjectInstruction;
+import dev.outpost.ot.state.ApplyResult;
+import dev.outpost.ot.state.ChangesetApplier;
+import dev.outpost.ot.state.ColumnSpec;
+import dev.outpost.ot.state.ModelValues;
+import dev.outpost.ot.state.ObjectData;
+import dev.outpost.ot.state.ObjectState;
+import dev.outpost.ot.state.TableData;
+import dev.outpost.ot.state.Value;
+import dev.outpost.server.config.MirrorSettings;
+import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.store.EntryView;
+import dev.outpost.server.store.HistoryReader;
+import dev.outpost.server.store.HistoryStore;
+import dev.outpost.server.store.RevertEntryMarker;
+import dev.outpost.server.store.ServerFile;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The outbound PostgreSQL mirror of one app. Its reader thread reads every server file's published history (a
+ * {@link HistoryReader}, like a download: never on an event loop, never on the store writer's path), applies each
+ * changeset to its own copy of the server file's object state (ot-core's {@link ChangesetApplier}, so it knows what
+ * each instruction does) and copies the objects a batch touched; its writer thread writes them as rows, one table
+ * per class, while the reader prepares the next batch (at most two batches ahead):
+ * <pre>
+ *   history (published) ──read──▶ object state per server file ──touched objects──▶ one transaction:
+ *                                                                                      CREATE TABLE / ADD COLUMN
+ *                                                                                      multi-row INSERT .. ON CONFLICT
+ *                                                                                      multi-row DELETE
+ *                                                                                      positions (same transaction)
+ * </pre>
+ * A row is written from the object's whole state after the batch (so a list insert rewrites that list's jsonb,
+ * EraseObject deletes the row); writing rows from state is idempotent, and the position of every server file is
+ * written in the same transaction, so a crash of Outpost or of PostgreSQL resumes exactly after the last committed
+ * batch: no gap, no duplicate. While PostgreSQL is unreachable the batch is kept and retried with backoff; sync is
+ * not affected (nothing waits for the mirror). Destructive schema changes (EraseTable, EraseColumn) keep the table
+ * or column and its data and are reported (log, metric, error table); so are rows PostgreSQL refuses (each then
+ * written alone, inside a savepoint, so one bad row blocks nothing else).
+ * <p>
+ * Tables of the configured schema besides the classes: {@value #POSITION_TABLE} (server file, version) and
+ * {@value #ERROR_TABLE}. A session advisory lock on the schema's name keeps two servers from mirroring into the same
+ * schema at once. Started by {@link #start}, stopped by {@link #close}; state is owned by the reader or the
+ * writer thread as marked, except the figures ({@link #statusJson}, gauges), which any thread may read.
+ */
+public final class PgMirror implements AutoCloseable
+{
+    /** The position of each server file: the last version whose rows are committed. */
+    public static final String POSITION_TABLE = "_outpost_mirror_position";
+    /** What the mirror could not write or chose not to apply (destructive schema changes, refused rows). */
+    public static final String ERROR_TABLE = "_outpost_mirror_errors";
+    /** Most changesets read into one transaction. */
+    static final int MAX_CHANGESETS_PER_BATCH = 5_000;
+    /** Most rows in one INSERT or DELETE statement. */
+    static final int MAX_ROWS_PER_STATEMENT = 500;
+    /** Server files with a lag gauge of their own; the app's totals cover every file. */
+    static final int MAX_FILE_GAUGES = 100;
+
+    private static final System.Logger LOG = System.getLogger("dev.outpost.server.mirror");
+    private static final long IDLE_SLEEP_MS = 5;
+    private static final long NAME_SCAN_INTERVAL_NS = 200_000_000L;
+    private static final long BACKOFF_MIN_MS = 100;
+    private static final long BACKOFF_MAX_MS = 5_000;
+
+    private final String appId;
+    private final MirrorSettings settings;
+    private final HistoryStore store;
+    private final String partitionColumn;
+    private final String partitionType;
+    private final String pbsPrefix;
+    private final String schema;
+    private final Thread thread;
+    private final Thread writer;
+    private final java.util.concurrent.ArrayBlockingQueue<List<FileBatch>> handoff =
+        new java.util.concurrent.ArrayBlockingQueue<>(1);
+    private final ServerMetrics metrics;
+    private volatile boolean running = true;
+
+    // figures, any thread
+    private final ConcurrentHashMap<String, FileLag> lags = new ConcurrentHashMap<>();
+    private final Counter rowsWritten;
+    private final Counter rowsDeleted;
+    private final Counter batches;
+    private final Counter reported;
+    private final Counter connectionFailures;
+    private final io.micrometer.core.instrument.Timer readTimer;
+    private final io.micrometer.core.instrument.Timer writeTimer;
+    private volatile boolean connected;
+    private volatile String lastError;
+
+    // reader thread only
+    private final Map<String, FileMirror> files = new HashMap<>();
+    private final List<String> names = new ArrayList<>();
+    private long knownFileCount = -1;
+    private long lastNameScan;
+    private final ChangesetReader reader = new ChangesetReader();
+    private final EntryView view = new EntryView();
+    private HistoryReader history;
+    private long rotation;
+    // writer thread only
+    private final Map<String, Map<String, String>> dbColumns = new HashMap<>();
+    private final Set<String> reportedConflicts = new java.util.HashSet<>();
+    private volatile Connection conn; // volatile: close() may abort it
+    // written once by the writer thread (first connection), then read-only
+    private volatile Map<String, Long> positions;
+
+    private PgMirror(final String appId, final MirrorSettings settings, final String partitionKey,
+        final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics)
+    {
+        this.appId = appId;
+        this.settings = settings;
+        this.store = store;
+        this.metrics = metrics;
+        this.partitionColumn = null == partitionKey || partitionKey.isBlank() ? "_partition" : partitionKey;
+        this.partitionType = "long".equals(partitionKeyType) ? "bigint" : "uuid".equals(partitionKeyType) ? "uuid" :
+            "text";
+        this.pbsPrefix = "pbs/" + appId + "/";
+        this.schema = PgMapping.quote(settings.schema());
+        this.rowsWritten = Counter.builder("outpost.mirror.rows.written").description("rows inserted or updated " +
+            "by the PostgreSQL mirror").tag("app", appId).register(metrics.registry());
+        this.rowsDeleted = Counter.builder("outpost.mirror.rows.deleted").description("rows deleted by the " +
+            "PostgreSQL mirror").tag("app", appId).register(metrics.registry());
+        this.batches = Counter.builder("outpost.mirror.batches").description("transactions committed by the " +
+            "PostgreSQL mirror").tag("app", appId).register(metrics.registry());
+        this.reported = Counter.builder("outpost.mirror.errors").description("rows of the mirror's error table " +
+            "(destructive schema changes, type conflicts, refused rows)").tag("app", appId)
+            .register(metrics.registry());
+        this.connectionFailures = Counter.builder("outpost.mirror.connection.failures").description("failed " +
+            "connections or transactions of the PostgreSQL mirror (retried)").tag("app", appId)
+            .register(metrics.registry());
+        this.readTimer = metrics.timer("outpost.mirror.read", "one batch read from the history and applied to " +
+            "the mirror's object states", "app", appId);
+        this.writeTimer = metrics.timer("outpost.mirror.write", "one batch written to PostgreSQL and committed",
+            "app", appId);
+        Gauge.builder("outpost.mirror.lag.versions", this, PgMirror::lagVersions).description("history versions " +
+            "not yet mirrored, all server files of the app").tag("app", appId).register(metrics.registry());
+        Gauge.builder("outpost.mirror.lag.seconds", this, PgMirror::lagSeconds).description("age of the oldest " +
+            "version not yet mirrored").tag("app", appId).baseUnit("seconds").register(metrics.registry());
+        Gauge.builder("outpost.mirror.connected", this, m -> m.connected ? 1 : 0).description("1 while the " +
+            "mirror is connected to PostgreSQL").tag("app", appId).register(metrics.registry());
+        this.thread = new Thread(this::run, "outpost-mirror-" + appId);
+        this.thread.setDaemon(true);
+        this.writer = new Thread(this::writeLoop, "outpost-mirror-" + appId + "-writer");
+        this.writer.setDaemon(true);
+    }
+
+    /**
+     * Start mirroring an app's history store.
+     *
+     * @param appId            the app.
+     * @param settings         the database and schema.
+     * @param partitionKey     PBS: the partition key's name (the partition column), or null for {@code _partition}.
+     * @param partitionKeyType PBS: {@code string}, {@code long}, {@code objectId} or {@code uuid}, or null (string).
+     * @param store            the app's open history store (must stay open until {@link #close}).
+     * @param metrics          where the mirror's counters and gauges go.
+     * @return the running mirror.
+     */
+    public static PgMirror start(final String appId, final MirrorSettings settings, final String partitionKey,
+        final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics)
+    {
+        final PgMirror m = new PgMirror(appId, settings, partitionKey, partitionKeyType, store, metrics);
+        LOG.log(System.Logger.Level.INFO, "app '" + appId + "': mirroring into PostgreSQL " +
+            settings.redactedUrl() + ", schema " + settings.schema());
+        m.thread.start();
+        return m;
+    }
+
+    // ------------------------------------------------------------------------------------------- figures
+
+    private static final class FileLag
+    {
+        volatile long head;
+        volatile long mirrored = -1;
+        volatile long unmirroredSinceNanos;
+        // mirror thread: when each new head was first seen (a ring), to date the oldest version not mirrored
+        private final long[] seenHead = new long[256];
+        private final long[] seenAt = new long[256];
+        private int seenNext;
+        private int seenCount;
+
+
+        void seen(final long newHead, final long nanos)
+        {
+            if (seenCount > 0 && seenHead[(seenNext - 1 + seenHead.length) % seenHead.length] >= newHead)
+            {
+                return;
+            }
+            seenHead[seenNext] = newHead;
+            seenAt[seenNext] = nanos;
+            seenNext = (seenNext + 1) % seenHead.length;
+            seenCount = Math.min(seenHead.length, seenCount + 1);
+        }
+
+        /** Reader thread: date the oldest version not in PostgreSQL from when each head was first seen. */
+        void refresh(final long nanos)
+        {
+            final long committed = Math.max(0, mirrored);
+            long since = 0;
+            for (int i = 0; i < seenCount; i++)
+            {
+                final int at = (seenNext - seenCount + i + seenHead.length) % seenHead.length;
+                if (seenHead[at] > committed)
+                {
+                    since = seenAt[at];
+                    break;
+                }
+            }
+            unmirroredSinceNanos = head > committed ? (0 == since ? nanos : since) : 0;
+        }
+
+        long lag()
+        {
+            return Math.max(0, head - Math.max(0, mirrored));
+        }
+    }
+
+    /** @return versions published but not mirrored yet, over all server files (any thread). */
+    public long lagVersions()
+    {
+        long sum = 0;
+        for (final FileLag l : lags.values())
+        {
+            sum += l.lag();
+        }
+        return sum;
+    }
+
+    /** @return how long the oldest unmirrored version has waited, in seconds (any thread). */
+    public double lagSeconds()
+    {
+        final long now = System.nanoTime();
+        long oldest = 0;
+        for (final FileLag l : lags.values())
+        {
+            final long since = l.unmirroredSinceNanos;
+            if (0 != since)
+            {
+                oldest = Math.max(oldest, now - since);
+            }
+        }
+        return oldest / 1e9;
+    }
+
+    /**
+     * @param serverFile a server file name.
+     * @return the last version of it committed to PostgreSQL, or -1 if unknown (any thread).
+     */
+    public long mirroredVersion(final String serverFile)
+    {
+        final FileLag l = lags.get(serverFile);
+        return null == l ? -1 : l.mirrored;
+    }
+
+    /** @return seconds spent reading and applying batches / writing and committing them so far (any thread). */
+    public double[] busySeconds()
+    {
+        return new double[]{readTimer.totalTime(TimeUnit.SECONDS), writeTimer.totalTime(TimeUnit.SECONDS)};
+    }
+
+    /** @return whether the mirror holds an open connection (any thread). */
+    public boolean connected()
+    {
+        return connected;
+    }
+
+    /** @return the figures shown on the status page (any thread). */
+    public JsonObject statusJson()
+    {
+        final JsonArray perFile = new JsonArray();
+        final long now = System.nanoTime();
+        lags.entrySet().stream().sorted(Map.Entry.comparingByKey()).limit(MAX_FILE_GAUGES).forEach(e ->
+        {
+            final FileLag l = e.getValue();
+            final long since = l.unmirroredSinceNanos;
+            perFile.add(new JsonObject().put("server_file", e.getKey()).put("head", l.head)
+                .put("mirrored", l.mirrored).put("lag_versions", l.lag())
+                .put("lag_seconds", 0 == since ? 0.0 : Math.round((now - since) / 1e6) / 1e3));
+        });
+        return new JsonObject()
+            .put("database", settings.redactedUrl())
+            .put("schema", settings.schema())
+            .put("connected", connected)
+            .put("lag_versions", lagVersions())
+            .put("lag_seconds", Math.round(lagSeconds() * 1000) / 1000.0)
+            .put("rows_written", (long)rowsWritten.count())
+            .put("rows_deleted", (long)rowsDeleted.count())
+            .put("errors_reported", (long)reported.count())
+            .put("last_error", lastError)
+            .put("files", perFile);
+    }
+
+    private FileLag lag(final String file)
+    {
+        return lags.computeIfAbsent(file, n ->
+        {
+            final FileLag l = new FileLag();
+            if (lags.size() < MAX_FILE_GAUGES)
+            {
+                Gauge.builder("outpost.mirror.file.lag.versions", l, FileLag::lag)
+                    .description("history versions of one server file not yet mirrored (the first " +
+                        MAX_FILE_GAUGES + " files)").tags("app", appId, "file", n).register(metrics.registry());
+                Gauge.builder("outpost.mirror.file.lag.seconds", l, x -> 0 == x.unmirroredSinceNanos ? 0 :
+                        (System.nanoTime() - x.unmirroredSinceNanos) / 1e9).baseUnit("seconds")
+                    .description("age of the oldest version of one server file not yet mirrored")
+                    .tags("app", appId, "file", n).register(metrics.registry());
+            }
+            return l;
+        });
+    }
+
+    private void observeHeads()
+    {
+        final long now = System.nanoTime();
+        refreshNames();
+        for (final String name : names)
+        {
+            final FileLag l = lag(name);
+            final long head = store.head(name);
+            l.head = head;
+            l.seen(head, now);
+            final Map<String, Long> known = positions;
+            if (l.mirrored < 0 && null != known)
+            {
+                l.mirrored = known.getOrDefault(name, 0L);
+            }
+            l.refresh(now);
+        }
+    }
+
+    /**
+     * Reader thread: learn the names of server files created since the last call. The store lists names only by
+     * visiting its files (loading those not resident), so this runs when the file count changed, at most every
+     * {@link #NAME_SCAN_INTERVAL_NS}.
+     */
+    private void refreshNames()
+    {
+        long count = 0;
+        for (int i = 0; i < store.shardCount(); i++)
+        {
+            count += store.shard(i).serverFileCount();
+        }
+        final long now = System.nanoTime();
+        if (count == knownFileCount || now - lastNameScan < NAME_SCAN_INTERVAL_NS)
+        {
+            return;
+        }
+        lastNameScan = now;
+        final java.util.Set<String> known = new java.util.HashSet<>(names);
+        store.forEachServerFile(f ->
+        {
+            if (known.add(f.name()))
+            {
+                names.add(f.name());
+            }
+        });
+        knownFileCount = count;
+    }
+
+    // ------------------------------------------------------------------------------------------- mirror thread
+
+    /** One server file as the mirror sees it. Mirror thread only. */
+    private static final class FileMirror
+    {
+        ServerFile file;
+        final Value partition;
+        final ObjectState state = new ObjectState();
+        final ChangesetApplier applier = new ChangesetApplier(state);
+        long applied;
+        long committed;
+        final TreeMap<String, TreeSet<Value>> dirty = new TreeMap<>();
+        final TreeSet<String> schemaDirty = new TreeSet<>();
+        final List<String[]> reports = new ArrayList<>(); // kind, class, key, version, message
+
+        FileMirror(final ServerFile file, final Value partition)
+        {
+            this.file = file;
+            this.partition = partition;
+        }
+
+        boolean changed()
+        {
+            return applied != committed;
+        }
+
+        void clearBatch()
+        {
+            dirty.clear();
+            schemaDirty.clear();
+            reports.clear();
+            committed = applied;
+        }
+    }
+
+    /** A class of a server file's state as a batch needs it (link targets' keys, columns). */
+    private record TableInfo(boolean embedded, String pkField, int pkType, List<ColumnSpec> columns)
+    {
+    }
+
+    /**
+     * What one server file contributes to a batch, copied from its state by the reader thread: the writer thread
+     * works on this alone, so the reader applies the next batch meanwhile (the two phases overlap).
+     */
+    private static final class FileBatch
+    {
+        final ServerFile file;
+        final Value partition;
+        final long applied;
+        final Map<String, TableInfo> tables = new HashMap<>();
+        final TreeMap<String, TreeMap<Value, ObjectData>> dirty = new TreeMap<>(); // null: deleted
+        final TreeSet<String> schemaDirty;
+        final List<String[]> reports;
+
+        FileBatch(final FileMirror m)
+        {
+            this.file = m.file;
+            this.partition = m.partition;
+            this.applied = m.applied;
+            this.schemaDirty = new TreeSet<>(m.schemaDirty);
+            this.reports = new ArrayList<>(m.reports);
+            for (final TableData t : m.state.tables().values())
+            {
+                tables.put(t.name(), new TableInfo(t.isEmbedded(), t.pkField(), t.pkType(),
+                    List.copyOf(t.columns().values())));
+            }
+            for (final Map.Entry<String, TreeSet<Value>> e : m.dirty.entrySet())
+            {
+                final TableData t = m.state.table(e.getKey());
+                final TreeMap<Value, ObjectData> objects = new TreeMap<>(Value.ORDER);
+                for (final Value key : e.getValue())
+                {
+                    final ObjectData o = null == t ? null : t.object(key);
+                    objects.put(key, null == o ? null : o.copy());
+                }
+                dirty.put(e.getKey(), objects);
+            }
+        }
+    }
+
+    /** Reader thread: history -> object states -> batches handed to the writer thread. */
+    private void run()
+    {
+        history = store.newReader();
+        writer.start();
+        long backoff = BACKOFF_MIN_MS;
+        while (running)
+        {
+            try
+            {
+                observeHeads();
+                if (null == positions)
+                {
+                    sleep(IDLE_SLEEP_MS); // the writer has not read the positions yet
+                    continue;
+                }
+                final long t0 = System.nanoTime();
+                final boolean worked = readBatch();
+                if (!worked)
+                {
+                    sleep(IDLE_SLEEP_MS);
+                    continue;
+                }
+                final List<FileBatch> batch = new ArrayList<>();
+                for (final FileMirror f : files.values())
+                {
+                    if (f.changed())
+                    {
+                        batch.add(new FileBatch(f));
+                        f.clearBatch();
+                    }
+                }
+                readTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+                while (running && !handoff.offer(batch, IDLE_SLEEP_MS, TimeUnit.MILLISECONDS))
+                {
+                    observeHeads();
+                }
+                backoff = BACKOFF_MIN_MS;
+            }
+            catch (final InterruptedException ex)
+            {
+                break;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (!running)
+                {
+                    break;
+                }
+                failed(ex);
+                sleep(backoff);
+                backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
+            }
+        }
+        history.close();
+    }
+
+    /** Writer thread: each batch written and committed, retried (with backoff) until it is. */
+    private void writeLoop()
+    {
+        long backoff = BACKOFF_MIN_MS;
+        List<FileBatch> batch = null;
+        while (running)
+        {
+            try
+            {
+                if (null == conn)
+                {
+                    connect();
+                    backoff = BACKOFF_MIN_MS;
+                }
+                if (null == batch)
+                {
+                    batch = handoff.poll(IDLE_SLEEP_MS, TimeUnit.MILLISECONDS);
+                }
+                if (null != batch && running)
+                {
+                    final long t0 = System.nanoTime();
+                    flush(batch);
+                    writeTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+                    batch = null;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                break;
+            }
+            catch (final SQLException | RuntimeException ex)
+            {
+                if (!running)
+                {
+                    break;
+                }
+                failed(ex);
+                closeConnection();
+                sleep(backoff);
+                backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
+            }
+        }
+        closeConnection();
+    }
+
+    private void failed(final Exception ex)
+    {
+        connectionFailures.increment();
+        final String message = ex instanceof SQLException s ? "PostgreSQL " + s.getSQLState() + ": " +
+            oneLine(s.getMessage()) : ex.toString();
+        if (!message.equals(lastError) || connected)
+        {
+            // each distinct failure once, and each loss of the connection
+            if (ex instanceof SQLException)
+            {
+                LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': mirror into " + settings.redactedUrl() +
+                    " paused, retrying: " + message);
+            }
+            else
+            {
+                LOG.log(System.Logger.Level.ERROR, "app '" + appId + "': mirror failed, retrying", ex);
+            }
+        }
+        lastError = message;
+    }
+
+    private static String oneLine(final String s)
+    {
+        return null == s ? "" : s.replace('\n', ' ');
+    }
+
+    private void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    private void connect() throws SQLException
+    {
+        final Properties p = settings.properties();
+        p.putIfAbsent("ApplicationName", "outpost-mirror");
+        p.putIfAbsent("connectTimeout", "10");
+        p.putIfAbsent("socketTimeout", "120");
+        p.putIfAbsent("tcpKeepAlive", "true");
+        final Connection c = DriverManager.getConnection(settings.jdbcUrl(), p);
+        try
+        {
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement())
+            {
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                st.execute("CREATE TABLE IF NOT EXISTS " + schema + "." + PgMapping.quote(POSITION_TABLE) +
+                    " (server_file text PRIMARY KEY, version bigint NOT NULL, " +
+                    "mirrored_at timestamptz NOT NULL DEFAULT now())");
+                st.execute("CREATE TABLE IF NOT EXISTS " + schema + "." + PgMapping.quote(ERROR_TABLE) +
+                    " (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), server_file text, " +
+                    "version bigint, class text, object_key text, kind text NOT NULL, message text NOT NULL)");
+                try (ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(hashtext('outpost-mirror:' || " +
+                    "current_database() || '.' || " + literal(settings.schema()) + "))"))
+                {
+                    rs.next();
+                    if (!rs.getBoolean(1))
+                    {
+                        throw new SQLException("another server mirrors into schema " + settings.schema() +
+                            " of this database (advisory lock held)", "55P03");
+                    }
+                }
+            }
+            final Map<String, Long> pos = new HashMap<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT server_file, version " +
+                "FROM " + schema + "." + PgMapping.quote(POSITION_TABLE)))
+            {
+                while (rs.next())
+                {
+                    pos.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            dbColumns.clear();
+            try (PreparedStatement st = c.prepareStatement("SELECT table_name, column_name, data_type FROM " +
+                "information_schema.columns WHERE table_schema = ?"))
+            {
+                st.setString(1, settings.schema());
+                try (ResultSet rs = st.executeQuery())
+                {
+                    while (rs.next())
+                    {
+                        dbColumns.computeIfAbsent(rs.getString(1), t -> new HashMap<>())
+                            .put(rs.getString(2), rs.getString(3));
+                    }
+                }
+            }
+            c.setAutoCommit(false);
+            if (null == positions)
+            {
+                positions = Map.copyOf(pos);
+            }
+            // reconnected with a batch whose commit outcome was unknown: it is written again, rows are idempotent
+            conn = c;
+            if (!connected)
+            {
+                LOG.log(System.Logger.Level.INFO, "app '" + appId + "': mirror connected to " +
+                    settings.redactedUrl());
+            }
+            connected = true;
+            lastError = null;
+        }
+        catch (final SQLException | RuntimeException ex)
+        {
+            closeQuietly(c);
+            throw ex;
+        }
+    }
+
+    private static String literal(final String s)
+    {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    private void closeConnection()
+    {
+        connected = false;
+        if (null != conn)
+        {
+            closeQuietly(conn);
+            conn = null;
+        }
+    }
+
+    private static void closeQuietly(final Connection c)
+    {
+        try
+        {
+            c.close();
+        }
+        catch (final SQLException ignored)
+        {
+            // the connection is gone anyway
+        }
+    }
+
+    /** Read published changesets of every server file into the states; @return whether anything was read. */
+    private boolean readBatch()
+    {
+        final List<String> all = names;
+        int budget = MAX_CHANGESETS_PER_BATCH;
+        // start where the last batch stopped, so one busy server file cannot starve the others
+        final int first = all.isEmpty() ? 0 : (int)(rotation++ % all.size());
+        for (int i = 0; i < all.size(); i++)
+        {
+            final String name = all.get((first + i) % all.size());
+            if (budget <= 0 || !running)
+            {
+                break;
+            }
+            FileMirror m = files.get(name);
+            final long head = store.head(name);
+            if (null != m && head <= m.applied)
+            {
+                continue;
+            }
+            // the store's current index object: one held from an earlier lookup stops at the head it had when the
+            // store evicted it
+            final ServerFile f = store.serverFile(name);
+            if (null == f)
+            {
+                continue;
+            }
+            if (null == m)
+            {
+                m = open(f);
+                files.put(name, m);
+            }
+            m.file = f;
+            final long to = Math.min(f.head(), m.applied + budget);
+            for (long v = m.applied + 1; v <= to && running; v++)
+            {
+                apply(m, v, true);
+                budget--;
+            }
+        }
+        return files.values().stream().anyMatch(FileMirror::changed);
+    }
+
+    private FileMirror open(final ServerFile f)
+    {
+        final FileMirror m = new FileMirror(f, partitionValue(f.name()));
+        final long position = positions.getOrDefault(f.name(), 0L);
+        final long upTo = Math.min(position, f.head());
+        if (position > f.head())
+        {
+            LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': server file " + f.name() + " is mirrored up " +
+                "to version " + position + " but its history ends at " + f.head() + "; mirroring from there");
+        }
+        // rebuild the state as of the committed position (no rows: they are in PostgreSQL already)
+        for (long v = 1; v <= upTo && running; v++)
+        {
+            apply(m, v, false);
+        }
+        m.committed = m.applied;
+        lag(f.name()).mirrored = position;
+        return m;
+    }
+
+    private void apply(final FileMirror m, final long version, final boolean track)
+    {
+        m.applied = version;
+        if (!history.read(m.file, version, view))
+        {
+            report(m, track, "unreadable_version", null, null, version, "version " + version + " unreadable");
+            return;
+        }
+        if (0 != RevertEntryMarker.targetOf(view))
+        {
+            return; // a revert entry for one client, never part of the server's state
+        }
+        final Changeset c;
+        try
+        {
+            c = reader.read(view.changeset(), 0, view.changesetLength(), new Changeset());
+        }
+        catch (final CodecException ex)
+        {
+            report(m, track, "bad_changeset", null, null, version, "version " + version + " does not parse");
+            return;
+        }
+        final ApplyResult r = m.applier.apply(c);
+        if (!r.ok())
+        {
+            report(m, track, "bad_changeset", null, null, version, "version " + version + " does not apply: " +
+                r.message());
+            return;
+        }
+        if (!track)
+        {
+            return;
+        }
+        for (final Instruction i : c.instructions())
+        {
+            final String table = i.table();
+            switch (i.type())
+            {
+                case Instr.ADD_TABLE, Instr.ADD_COLUMN -> m.schemaDirty.add(table);
+                case Instr.ERASE_TABLE -> report(m, true, "destructive_schema_change", table, null, version,
+                    "EraseTable of class " + table + ": the table and its rows are kept");
+                case Instr.ERASE_COLUMN -> report(m, true, "destructive_schema_change", table, null, version,
+                    "EraseColumn " + table + "." + ((dev.outpost.ot.model.EraseColumn)i).field() +
+                        ": the column and its values are kept");
+                default ->
+                {
+                    if (i instanceof ObjectInstruction o)
+                    {
+                        final Value key = ModelValues.key(o.object());
+                        if (null == key)
+                        {
+                            report(m, true, "unsupported_key", table, null, version, "object without a primary " +
+                                "key (global key) not mirrored");
+                        }
+                        else
+                        {
+                            m.dirty.computeIfAbsent(table, t -> new TreeSet<>(Value.ORDER)).add(key);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void report(final FileMirror m, final boolean track, final String kind, final String table,
+        final String key, final long version, final String message)
+    {
+        if (track)
+        {
+            m.reports.add(new String[]{kind, table, key, Long.toString(version), message});
+        }
+        else
+        {
+            LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': server file " + m.file.name() + ": " + message);
+        }
+    }
+
+    private Value partitionValue(final String name)
+    {
+        if (!name.startsWith(pbsPrefix))
+        {
+            return null;
+        }
+        final String raw = name.substring(pbsPrefix.length());
+        final String text = PartitionValues.text(raw);
+        if ("bigint".equals(partitionType))
+        {
+            try
+            {
+                return new Value.Int(Long.parseLong(text));
+            }
+            catch (final NumberFormatException ex)
+            {
+                return new Value.Str(raw); // refused by the bigint column: reported
+            }
+        }
+        return new Value.Str(text);
+    }
+
+    // ------------------------------------------------------------------------------------------- writing
+
+    private void flush(final List<FileBatch> batch) throws SQLException
+    {
+        try
+        {
+            write(batch, false);
+            conn.commit();
+        }
+        catch (final SQLException ex)
+        {
+            rollbackQuietly();
+            if (!conn.isValid(2))
+            {
+                throw ex;
+            }
+            // PostgreSQL refused a statement: again, each statement alone, the refused ones reported
+            LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': mirror batch refused (" + ex.getSQLState() +
+                ": " + oneLine(ex.getMessage()) + "); writing it row by row");
+            reloadColumns();
+            write(batch, true);
+            conn.commit();
+        }
+        batches.increment();
+        for (final FileBatch f : batch)
+        {
+            reported.increment(f.reports.size());
+            lag(f.file.name()).mirrored = f.applied;
+        }
+    }
+
+    private void rollbackQuietly()
+    {
+        try
+        {
+            conn.rollback();
+        }
+        catch (final SQLException ignored)
+        {
+            // checked by isValid next
+        }
+    }
+
+    private void reloadColumns() throws SQLException
+    {
+        dbColumns.clear();
+        try (PreparedStatement st = conn.prepareStatement("SELECT table_name, column_name, data_type FROM " +
+            "information_schema.columns WHERE table_schema = ?"))
+        {
+            st.setString(1, settings.schema());
+            try (ResultSet rs = st.executeQuery())
+            {
+                while (rs.next())
+                {
+                    dbColumns.computeIfAbsent(rs.getString(1), t -> new HashMap<>())
+                        .put(rs.getString(2), rs.getString(3));
+                }
+            }
+        }
+    }
+
+    /** One INSERT shape: a class, its partition, its columns. */
+    private record Shape(String table, boolean partitioned, String pkField, String pkType, List<ColumnSpec> columns,
+        List<String> types)
+    {
+    }
+
+    private record Row(FileBatch file, Value key, ObjectData object)
+    {
+    }
+
+    private void write(final List<FileBatch> changed, final boolean careful) throws SQLException
+    {
+        final Map<Shape, List<Row>> upserts = new LinkedHashMap<>();
+        final Map<Shape, List<Row>> deletes = new LinkedHashMap<>();
+        for (final FileBatch f : changed)
+        {
+            final TreeSet<String> tables = new TreeSet<>(f.schemaDirty);
+            tables.addAll(f.dirty.keySet());
+            for (final String table : tables)
+            {
+                final Shape shape = ensureTable(f, table, careful);
+                final TreeMap<Value, ObjectData> objects = f.dirty.get(table);
+                if (null == shape || null == objects)
+                {
+                    continue;
+                }
+                for (final Map.Entry<Value, ObjectData> e : objects.entrySet())
+                {
+                    final ObjectData o = e.getValue();
+                    (null == o ? deletes : upserts).computeIfAbsent(null == o ? deleteShape(shape) : shape,
+                        s -> new ArrayList<>()).add(new Row(f, e.getKey(), o));
+                }
+            }
+            for (final String[] r : f.reports)
+            {
+                insertError(f, r[0], r[1], r[2], Long.parseLong(r[3]), r[4]);
+                LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': mirror of " + f.file.name() + ": " + r[4]);
+            }
+        }
+        for (final Map.Entry<Shape, List<Row>> e : upserts.entrySet())
+        {
+            rows(e.getKey(), e.getValue(), careful, false);
+        }
+        for (final Map.Entry<Shape, List<Row>> e : deletes.entrySet())
+        {
+            rows(e.getKey(), e.getValue(), careful, true);
+        }
+        // positions, in the same transaction as the rows
+        for (int from = 0; from < changed.size(); from += MAX_ROWS_PER_STATEMENT)
+        {
+            final List<FileBatch> chunk = changed.subList(from, Math.min(changed.size(), from + MAX_ROWS_PER_STATEMENT));
+            final StringBuilder sql = new StringBuilder("INSERT INTO ").append(schema).append('.')
+                .append(PgMapping.quote(POSITION_TABLE)).append(" (server_file, version) VALUES ");
+            for (int i = 0; i < chunk.size(); i++)
+            {
+                sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+            }
+            sql.append(" ON CONFLICT (server_file) DO UPDATE SET version = EXCLUDED.version, mirrored_at = now()");
+            try (PreparedStatement st = conn.prepareStatement(sql.toString()))
+            {
+                int p = 1;
+                for (final FileBatch f : chunk)
+                {
+                    st.setString(p++, f.file.name());
+                    st.setLong(p++, f.applied);
+                }
+                st.executeUpdate();
+            }
+        }
+    }
+
+    private static Shape deleteShape(final Shape s)
+    {
+        return new Shape(s.table, s.partitioned, s.pkField, s.pkType, List.of(), List.of());
+    }
+
+    private void rows(final Shape shape, final List<Row> rows, final boolean careful, final boolean delete)
+        throws SQLException
+    {
+        final int chunkSize = careful ? 1 : MAX_ROWS_PER_STATEMENT;
+        for (int from = 0; from < rows.size(); from += chunkSize)
+        {
+            final List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + chunkSize));
+            final String sql = delete ? deleteSql(shape, chunk.size()) : upsertSql(shape, chunk.size());
+            final Savepoint sp = careful ? conn.setSavepoint() : null;
+            try (PreparedStatement st = conn.prepareStatement(sql))
+            {
+                int p = 1;
+                for (final Row r : chunk)
+                {
+                    if (shape.partitioned)
+                    {
+                        PgMapping.bind(st, p++, partitionType, null, r.file.partition);
+                    }
+                    PgMapping.bind(st, p++, shape.pkType, null, r.key);
+                    if (!delete)
+                    {
+                        for (int c = 0; c < shape.columns.size(); c++)
+                        {
+                            final ColumnSpec col = shape.columns.get(c);
+                            PgMapping.bind(st, p++, shape.types.get(c), col, PgMapping.field(r.object, col));
+                        }
+                    }
+                }
+                st.executeUpdate();
+                if (null != sp)
+                {
+                    conn.releaseSavepoint(sp);
+                }
+                (delete ? rowsDeleted : rowsWritten).increment(chunk.size());
+            }
+            catch (final SQLException | RuntimeException ex)
+            {
+                if (null == sp)
+                {
+                    throw ex instanceof SQLException s ? s : new SQLException("cannot bind a value: " + ex, "22000",
+                        ex);
+                }
+                conn.rollback(sp);
+                final Row r = chunk.get(0);
+                final String message = (delete ? "DELETE" : "INSERT") + " refused: " + (ex instanceof SQLException s ?
+                    s.getSQLState() + " " + oneLine(s.getMessage()) : ex.toString());
+                insertError(r.file, "row_refused", shape.table, PgMapping.text(r.key), r.file.applied, message);
+                reported.increment();
+            }
+        }
+    }
+
+    private String upsertSql(final Shape shape, final int rows)
+    {
+        final StringBuilder cols = new StringBuilder();
+        final StringBuilder values = new StringBuilder("(");
+        final StringBuilder key = new StringBuilder();
+        if (shape.partitioned)
+        {
+            cols.append(PgMapping.quote(partitionColumn)).append(", ");
+            values.append(PgMapping.placeholder(partitionType)).append(", ");
+            key.append(PgMapping.quote(partitionColumn)).append(", ");
+        }
+        cols.append(PgMapping.quote(shape.pkField));
+        values.append(PgMapping.placeholder(shape.pkType));
+        key.append(PgMapping.quote(shape.pkField));
+        final StringBuilder set = new StringBuilder();
+        for (int c = 0; c < shape.columns.size(); c++)
+        {
+            final String q = PgMapping.quote(shape.columns.get(c).name());
+            cols.append(", ").append(q);
+            values.append(", ").append(PgMapping.placeholder(shape.types.get(c)));
+            set.append(set.isEmpty() ? "" : ", ").append(q).append(" = EXCLUDED.").append(q);
+        }
+        values.append(')');
+        final StringBuilder sql = new StringBuilder("INSERT INTO ").append(schema).append('.')
+            .append(PgMapping.quote(shape.table)).append(" (").append(cols).append(") VALUES ");
+        for (int i = 0; i < rows; i++)
+        {
+            sql.append(i == 0 ? "" : ", ").append(values);
+        }
+        sql.append(" ON CONFLICT (").append(key).append(") DO ")
+            .append(set.isEmpty() ? "NOTHING" : "UPDATE SET " + set);
+        return sql.toString();
+    }
+
+    private String deleteSql(final Shape shape, final int rows)
+    {
+        final StringBuilder sql = new StringBuilder("DELETE FROM ").append(schema).append('.')
+            .append(PgMapping.quote(shape.table)).append(" WHERE (");
+        final String one = shape.partitioned ? "(" + PgMapping.placeholder(partitionType) + ", " +
+            PgMapping.placeholder(shape.pkType) + ")" : "(" + PgMapping.placeholder(shape.pkType) + ")";
+        if (shape.partitioned)
+        {
+            sql.append(PgMapping.quote(partitionColumn)).append(", ");
+        }
+        sql.append(PgMapping.quote(shape.pkField)).append(") IN (");
+        for (int i = 0; i < rows; i++)
+        {
+            sql.append(i == 0 ? "" : ", ").append(one);
+        }
+        return sql.append(')').toString();
+    }
+
+    /**
+     * Make the table of {@code table} hold every column the server file's state has (CREATE TABLE, ALTER TABLE ADD
+     * COLUMN; never a drop or a type change).
+     *
+     * @return the shape rows of this file and class are written with, or null when the class has no table (embedded
+     * classes live in their parents' jsonb; a class erased from the state keeps its table as it is).
+     */
+    private Shape ensureTable(final FileBatch f, final String table, final boolean careful) throws SQLException
+    {
+        final TableInfo t = f.tables.get(table);
+        if (null == t || t.embedded() || null == t.pkField())
+        {
+            return null;
+        }
+        final boolean partitioned = null != f.partition;
+        final String pkType = PgMapping.keyType(t.pkType());
+        Map<String, String> existing = dbColumns.get(table);
+        if (null == existing)
+        {
+            final String sql = "CREATE TABLE IF NOT EXISTS " + schema + "." + PgMapping.quote(table) + " (" +
+                (partitioned ? PgMapping.quote(partitionColumn) + " " + partitionType + " NOT NULL, " : "") +
+                PgMapping.quote(t.pkField()) + " " + pkType + " NOT NULL, PRIMARY KEY (" +
+                (partitioned ? PgMapping.quote(partitionColumn) + ", " : "") + PgMapping.quote(t.pkField()) + "))";
+            if (!ddl(f, table, sql, careful))
+            {
+                return null;
+            }
+            existing = new HashMap<>();
+            if (partitioned)
+            {
+                existing.put(partitionColumn, dataType(partitionType));
+            }
+            existing.put(t.pkField(), dataType(pkType));
+            dbColumns.put(table, existing);
+        }
+        final List<ColumnSpec> columns = new ArrayList<>();
+        final List<String> types = new ArrayList<>();
+        for (final ColumnSpec c : t.columns())
+        {
+            if (c.name().equals(t.pkField()) || (partitioned && c.name().equals(partitionColumn)))
+            {
+                continue; // the key, and the partition value written from the server file
+            }
+            final String type = PgMapping.columnType(target ->
+            {
+                final TableInfo x = f.tables.get(target);
+                return null == x || x.embedded() || null == x.pkField() ? -1 : x.pkType();
+            }, c);
+            final String have = existing.get(c.name());
+            if (null == have)
+            {
+                if (!ddl(f, table, "ALTER TABLE " + schema + "." + PgMapping.quote(table) + " ADD COLUMN IF NOT " +
+                    "EXISTS " + PgMapping.quote(c.name()) + " " + type, careful))
+                {
+                    continue;
+                }
+                existing.put(c.name(), dataType(type));
+            }
+            else if (!have.equals(dataType(type)))
+            {
+                if (reportedConflicts.add(table + "." + c.name() + ":" + type))
+                {
+                    insertError(f, "type_conflict", table, null, f.applied, "column " + table + "." + c.name() +
+                        " is " + have + " in PostgreSQL but " + dataType(type) + " in server file " +
+                        f.file.name() + ": its values are not written");
+                    reported.increment();
+                }
+                continue;
+            }
+            columns.add(c);
+            types.add(type);
+        }
+        return new Shape(table, partitioned, t.pkField(), pkType, List.copyOf(columns), List.copyOf(types));
+    }
+
+    private boolean ddl(final FileBatch f, final String table, final String sql, final boolean careful)
+        throws SQLException
+    {
+        final Savepoint sp = careful ? conn.setSavepoint() : null;
+        try (Statement st = conn.createStatement())
+        {
+            st.execute(sql);
+            if (null != sp)
+            {
+                conn.releaseSavepoint(sp);
+            }
+            return true;
+        }
+        catch (final SQLException ex)
+        {
+            if (null == sp)
+            {
+                throw ex;
+            }
+            conn.rollback(sp);
+            insertError(f, "schema_refused", table, null, f.applied, oneLine(ex.getMessage()) + " (" + sql + ")");
+            reported.increment();
+            return false;
+        }
+    }
+
+    /** @return information_schema's data_type of a column type. */
+    static String dataType(final String sqlType)
+    {
+        return "timestamptz".equals(sqlType) ? "timestamp with time zone" : sqlType;
+    }
+
+    private void insertError(final FileBatch f, final String kind, final String table, final String key,
+        final long version, final String message) throws SQLException
+    {
+        try (PreparedStatement st = conn.prepareStatement("INSERT INTO " + schema + "." +
+            PgMapping.quote(ERROR_TABLE) + " (server_file, version, class, object_key, kind, message) " +
+            "VALUES (?, ?, ?, ?, ?, ?)"))
+        {
+            st.setString(1, f.file.name());
+            st.setLong(2, version);
+            st.setString(3, table);
+            st.setString(4, key);
+            st.setString(5, kind);
+            st.setString(6, message.replace('\0', ' '));
+            st.executeUpdate();
+        }
+    }
+
+    /** Stop the mirror thread (waits for it; the store must stay open until this returns). Idempotent. */
+    @Override
+    public void close()
+    {
+        running = false;
+        thread.interrupt();
+        writer.interrupt();
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+            writer.join(TimeUnit.SECONDS.toMillis(5));
+            if (writer.isAlive())
+            {
+                final Connection c = conn;
+                if (null != c)
+                {
+                    try
+                    {
+                        c.abort(Runnable::run);
+                    }
+                    catch (final SQLException ignored)
+                    {
+                        // closing anyway
+                    }
+                }
+                writer.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return a helper the tests use: whether the thread has stopped. */
+    boolean stopped()
+    {
+        return !thread.isAlive() && !writer.isAlive();
+    }
+}
