@@ -158,6 +158,11 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.FLX_QUERY_MAX_BYTES_DEFAULT_TEXT + ").")
     String flxQueryMaxBytes;
 
+    @Option(names = "--flx-view-log-entries", paramLabel = "N",
+        description = "FLX: recent history entries per server file whose view annotations are kept (default " +
+            ServerConfig.FLX_VIEW_LOG_ENTRIES_DEFAULT + ").")
+    Integer flxViewLogEntries;
+
     @Option(names = "--event-loops", paramLabel = "N",
         description = "Event loop threads (default " +
             ServerConfig.CPU_COUNT_DEFAULT_TEXT + ").")
@@ -443,6 +448,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.flxQueryMaxBytes(ServerConfig.parseSize(ServerConfig.FLX_QUERY_MAX_BYTES_PROP, flxQueryMaxBytes));
         }
+        if (null != flxViewLogEntries)
+        {
+            config.flxViewLogEntries(flxViewLogEntries);
+        }
         if (null != tlsCert)
         {
             config.tlsCertFile(tlsCert);
@@ -539,6 +548,7 @@ final class ServeCommand implements Callable<Integer>
             {newFilesPerApp, ServerConfig.NEW_FILES_PER_APP_PROP, "--new-files-per-app"},
             {maxFilesPerApp, ServerConfig.MAX_FILES_PER_APP_PROP, "--max-files-per-app"},
             {flxQueryMaxBytes, ServerConfig.FLX_QUERY_MAX_BYTES_PROP, "--flx-query-max-bytes"},
+            {flxViewLogEntries, ServerConfig.FLX_VIEW_LOG_ENTRIES_PROP, "--flx-view-log-entries"},
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},

@@ -214,6 +214,12 @@ public final class ServerConfig
     public static final String FLX_QUERY_MAX_BYTES_DEFAULT_TEXT = "1MiB";
     public static final int FLX_QUERY_MAX_BYTES_DEFAULT =
         parseSize(FLX_QUERY_MAX_BYTES_PROP, FLX_QUERY_MAX_BYTES_DEFAULT_TEXT);
+    /**
+     * FLX views: recent history entries per server file whose view annotations are kept; an FLX session with a narrow
+     * query further behind gets a catch-up (error 200 while active, a bootstrap at its next bind).
+     */
+    public static final String FLX_VIEW_LOG_ENTRIES_PROP = "outpost.flx.view.log.entries";
+    public static final int FLX_VIEW_LOG_ENTRIES_DEFAULT = 4096;
 
     /** The config file itself ({@code serve --config}, {@code OUTPOST_CONFIG}). */
     public static final String CONFIG_PROP = "outpost.config";
@@ -274,6 +280,7 @@ public final class ServerConfig
     private int newFilesPerApp = NEW_FILES_PER_APP_DEFAULT;
     private int maxFilesPerApp = MAX_FILES_PER_APP_DEFAULT;
     private int flxQueryMaxBytes = FLX_QUERY_MAX_BYTES_DEFAULT;
+    private int flxViewLogEntries = FLX_VIEW_LOG_ENTRIES_DEFAULT;
     private List<AppConfig> apps = List.of();
     private Path appConfigDir;
     private AppConfig exportApp;
@@ -361,7 +368,9 @@ public final class ServerConfig
         new Setting("max-files-per-app", MAX_FILES_PER_APP_PROP,
             (c, v) -> c.maxFilesPerApp = parseInt(MAX_FILES_PER_APP_PROP, v)),
         new Setting("flx.query.max-bytes", FLX_QUERY_MAX_BYTES_PROP,
-            (c, v) -> c.flxQueryMaxBytes = parseSize(FLX_QUERY_MAX_BYTES_PROP, v)));
+            (c, v) -> c.flxQueryMaxBytes = parseSize(FLX_QUERY_MAX_BYTES_PROP, v)),
+        new Setting("flx.view-log-entries", FLX_VIEW_LOG_ENTRIES_PROP,
+            (c, v) -> c.flxViewLogEntries = parseInt(FLX_VIEW_LOG_ENTRIES_PROP, v)));
 
     /**
      * Defaults overridden by system properties and environment variables.
@@ -612,6 +621,10 @@ public final class ServerConfig
         if (flxQueryMaxBytes < 1024)
         {
             throw new ConfigException(FLX_QUERY_MAX_BYTES_PROP, flxQueryMaxBytes + " bytes is below 1 KiB");
+        }
+        if (flxViewLogEntries < 1 || flxViewLogEntries > 1 << 20)
+        {
+            throw new ConfigException(FLX_VIEW_LOG_ENTRIES_PROP, flxViewLogEntries + " is outside 1..1048576");
         }
         if (eventLoops < 1 || eventLoops > 1024)
         {
@@ -956,6 +969,7 @@ public final class ServerConfig
         copy.newFilesPerApp = newFilesPerApp;
         copy.maxFilesPerApp = maxFilesPerApp;
         copy.flxQueryMaxBytes = flxQueryMaxBytes;
+        copy.flxViewLogEntries = flxViewLogEntries;
         copy.configFile = configFile;
         copy.appConfigDir = appConfigDir;
         copy.syncSettings = null != app.sync() ? app.sync() : syncSettings;
@@ -1453,6 +1467,7 @@ public final class ServerConfig
             ", newFilesPerApp=" + newFilesPerApp +
             ", maxFilesPerApp=" + maxFilesPerApp +
             ", flxQueryMaxBytes=" + flxQueryMaxBytes +
+            ", flxViewLogEntries=" + flxViewLogEntries +
             ", appConfig=" + appConfigDir +
             ", apps=" + apps() +
             '}';
@@ -1704,6 +1719,18 @@ public final class ServerConfig
     public ServerConfig flxQueryMaxBytes(final int flxQueryMaxBytes)
     {
         this.flxQueryMaxBytes = flxQueryMaxBytes;
+        return this;
+    }
+
+    /** @return FLX: history entries per server file whose view annotations are kept. */
+    public int flxViewLogEntries()
+    {
+        return flxViewLogEntries;
+    }
+
+    public ServerConfig flxViewLogEntries(final int flxViewLogEntries)
+    {
+        this.flxViewLogEntries = flxViewLogEntries;
         return this;
     }
 

@@ -70,6 +70,7 @@ class ServeHelpDefaultsTest
         p.put("--new-files-per-app", integer);
         p.put("--max-files-per-app", integer);
         p.put("--flx-query-max-bytes", size);
+        p.put("--flx-view-log-entries", integer);
         return p;
     }
 
@@ -113,6 +114,7 @@ class ServeHelpDefaultsTest
         d.put("--new-files-per-app", c.newFilesPerApp());
         d.put("--max-files-per-app", c.maxFilesPerApp());
         d.put("--flx-query-max-bytes", c.flxQueryMaxBytes());
+        d.put("--flx-view-log-entries", c.flxViewLogEntries());
         return d;
     }
 
