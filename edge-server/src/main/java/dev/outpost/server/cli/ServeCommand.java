@@ -169,6 +169,11 @@ final class ServeCommand implements Callable<Integer>
             "). Also OUTPOST_MIRROR_SCHEMA.")
     String mirrorSchema;
 
+    @Option(names = "--flx-view-log-entries", paramLabel = "N",
+        description = "FLX: recent history entries per server file whose view annotations are kept (default " +
+            ServerConfig.FLX_VIEW_LOG_ENTRIES_DEFAULT + ").")
+    Integer flxViewLogEntries;
+
     @Option(names = "--event-loops", paramLabel = "N",
         description = "Event loop threads (default " +
             ServerConfig.CPU_COUNT_DEFAULT_TEXT + ").")
@@ -462,6 +467,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.mirrorSchema(mirrorSchema);
         }
+        if (null != flxViewLogEntries)
+        {
+            config.flxViewLogEntries(flxViewLogEntries);
+        }
         if (null != tlsCert)
         {
             config.tlsCertFile(tlsCert);
@@ -560,6 +569,7 @@ final class ServeCommand implements Callable<Integer>
             {flxQueryMaxBytes, ServerConfig.FLX_QUERY_MAX_BYTES_PROP, "--flx-query-max-bytes"},
             {mirrorPostgres, ServerConfig.MIRROR_POSTGRES_PROP, "--mirror-postgres"},
             {mirrorSchema, ServerConfig.MIRROR_SCHEMA_PROP, "--mirror-schema"},
+            {flxViewLogEntries, ServerConfig.FLX_VIEW_LOG_ENTRIES_PROP, "--flx-view-log-entries"},
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},

@@ -214,6 +214,12 @@ public final class ServerConfig
     public static final String FLX_QUERY_MAX_BYTES_DEFAULT_TEXT = "1MiB";
     public static final int FLX_QUERY_MAX_BYTES_DEFAULT =
         parseSize(FLX_QUERY_MAX_BYTES_PROP, FLX_QUERY_MAX_BYTES_DEFAULT_TEXT);
+    /**
+     * FLX views: recent history entries per server file whose view annotations are kept; an FLX session with a narrow
+     * query further behind gets a catch-up (error 200 while active, a bootstrap at its next bind).
+     */
+    public static final String FLX_VIEW_LOG_ENTRIES_PROP = "outpost.flx.view.log.entries";
+    public static final int FLX_VIEW_LOG_ENTRIES_DEFAULT = 4096;
 
     /**
      * PostgreSQL database the single app's data is mirrored into ({@code postgresql://user:password@host/db}); no
@@ -285,6 +291,7 @@ public final class ServerConfig
     private String mirrorPostgres;
     private String mirrorSchema;
     private MirrorSettings mirror;
+    private int flxViewLogEntries = FLX_VIEW_LOG_ENTRIES_DEFAULT;
     private List<AppConfig> apps = List.of();
     private Path appConfigDir;
     private AppConfig exportApp;
@@ -376,7 +383,9 @@ public final class ServerConfig
         new Setting("flx.query.max-bytes", FLX_QUERY_MAX_BYTES_PROP,
             (c, v) -> c.flxQueryMaxBytes = parseSize(FLX_QUERY_MAX_BYTES_PROP, v)),
         new Setting("mirror.postgres", MIRROR_POSTGRES_PROP, (c, v) -> c.mirrorPostgres = v),
-        new Setting("mirror.schema", MIRROR_SCHEMA_PROP, (c, v) -> c.mirrorSchema = v));
+        new Setting("mirror.schema", MIRROR_SCHEMA_PROP, (c, v) -> c.mirrorSchema = v),
+        new Setting("flx.view-log-entries", FLX_VIEW_LOG_ENTRIES_PROP,
+            (c, v) -> c.flxViewLogEntries = parseInt(FLX_VIEW_LOG_ENTRIES_PROP, v)));
 
     /**
      * Defaults overridden by system properties and environment variables.
@@ -627,6 +636,10 @@ public final class ServerConfig
         if (flxQueryMaxBytes < 1024)
         {
             throw new ConfigException(FLX_QUERY_MAX_BYTES_PROP, flxQueryMaxBytes + " bytes is below 1 KiB");
+        }
+        if (flxViewLogEntries < 1 || flxViewLogEntries > 1 << 20)
+        {
+            throw new ConfigException(FLX_VIEW_LOG_ENTRIES_PROP, flxViewLogEntries + " is outside 1..1048576");
         }
         if (eventLoops < 1 || eventLoops > 1024)
         {
@@ -1033,6 +1046,7 @@ public final class ServerConfig
         copy.mirrorPostgres = mirrorPostgres;
         copy.mirrorSchema = mirrorSchema;
         copy.mirror = mirror;
+        copy.flxViewLogEntries = flxViewLogEntries;
         copy.configFile = configFile;
         copy.appConfigDir = appConfigDir;
         copy.syncSettings = null != app.sync() ? app.sync() : syncSettings;
@@ -1539,6 +1553,7 @@ public final class ServerConfig
             ", newFilesPerApp=" + newFilesPerApp +
             ", maxFilesPerApp=" + maxFilesPerApp +
             ", flxQueryMaxBytes=" + flxQueryMaxBytes +
+            ", flxViewLogEntries=" + flxViewLogEntries +
             ", appConfig=" + appConfigDir +
             ", apps=" + apps() +
             '}';
@@ -1790,6 +1805,18 @@ public final class ServerConfig
     public ServerConfig flxQueryMaxBytes(final int flxQueryMaxBytes)
     {
         this.flxQueryMaxBytes = flxQueryMaxBytes;
+        return this;
+    }
+
+    /** @return FLX: history entries per server file whose view annotations are kept. */
+    public int flxViewLogEntries()
+    {
+        return flxViewLogEntries;
+    }
+
+    public ServerConfig flxViewLogEntries(final int flxViewLogEntries)
+    {
+        this.flxViewLogEntries = flxViewLogEntries;
         return this;
     }
 

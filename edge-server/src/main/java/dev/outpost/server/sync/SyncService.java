@@ -127,7 +127,8 @@ public final class SyncService implements SyncEngine
             writers[i] = new ShardWriter(store, i, files,
                 config.writerQueue(), metrics,
                 Math.max(1, config.stateCacheFiles() / writers.length),
-                Math.max(1, (long)config.stateCacheSize() / writers.length), clock);
+                Math.max(1, (long)config.stateCacheSize() / writers.length), clock)
+                .viewLogEntries(config.flxViewLogEntries());
         }
         this.sharedDownloads = sharedDownloads;
         this.poolBuilders = ThreadLocal.withInitial(() ->

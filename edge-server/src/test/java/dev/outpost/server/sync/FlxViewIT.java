@@ -125,6 +125,27 @@ class FlxViewIT
                 }
             }
         }
+
+        /** Upload the changesets in one UPLOAD (one writer command) and wait for the acknowledgement. */
+        long uploadAll(final List<ChangesetBuilder> builders) throws Exception
+        {
+            final long head = server.sync().head(flx);
+            final Up[] ups = new Up[builders.size()];
+            for (int i = 0; i < ups.length; i++)
+            {
+                clientVersion++;
+                ups[i] = new Up(clientVersion, head, new ChangesetWriter().toBytes(builders.get(i).changeset()));
+            }
+            c.upload(1, clientVersion, head, head, false, ups);
+            while (true)
+            {
+                final Msg m = c.next();
+                if (m.type() == MessageType.DOWNLOAD && m.get(4) == clientVersion)
+                {
+                    return server.sync().head(flx);
+                }
+            }
+        }
     }
 
     private static List<Instruction> instructions(final Msg download)
@@ -403,5 +424,58 @@ class FlxViewIT
         assertThat(created(boot)).containsExactlyInAnyOrder(k(1), k(3));
         assertThat(erased(boot)).as("erased in the skipped history").contains(k(2));
         assertThat(server.sync().flxCatchUps()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseAnActiveSessionFartherBehindThanTheViewLogWith200AndCatchUpWhenItBindsAgain() throws Exception
+    {
+        server = fixture.start(dir.resolve("server"), c -> c.flxViewLogEntries(4));
+        final Writer w = new Writer();
+        final ChangesetBuilder b = new ChangesetBuilder();
+        schema(b);
+        item(b, 1, 1, "open");
+        item(b, 2, 2, "open");
+        w.upload(b);
+        final SyncTestClient r = fixture.connect(true);
+        r.bind(4, BIND, true);
+        final Msg ident = r.next();
+        final long fileIdent = ident.get(0);
+        final long salt = ident.get(1);
+        r.identFlx(4, fileIdent, salt, 0, 0, 0, 0, 0, "{}");
+        r.query(4, 2, "{\"Item\":\"owner == 1\"}");
+        assertThat(created(bootstrap(r, 2))).containsExactly(k(1));
+        final Msg at = lastBootstrap;
+
+        // one command appends 10 entries: only the last 4 keep their annotations, the active session needs the first
+        final List<ChangesetBuilder> burst = new ArrayList<>();
+        for (int i = 0; i < 9; i++)
+        {
+            final ChangesetBuilder u = new ChangesetBuilder();
+            set(u, 1, -1, "s" + i);
+            burst.add(u);
+        }
+        final ChangesetBuilder in = new ChangesetBuilder();
+        set(in, 2, 1, null);
+        burst.add(in);
+        w.uploadAll(burst);
+        final Msg err = r.next(MessageType.SERVER_JSON_ERROR);
+        assertThat(err.get(0)).as("session closed, bind again").isEqualTo(200);
+        assertThat(err.text()).contains("\"tryAgain\":true").doesNotContain("Exception").doesNotContain("dev.outpost");
+
+        // binding again (same connection, new session) takes the catch-up bootstrap at the same query version
+        r.bind(5, BIND, false);
+        r.identFlx(5, fileIdent, salt, at.get(0), at.get(1), at.get(2), at.get(3), 2,
+            "{\"Item\":\"owner == 1\"}");
+        final List<Instruction> boot = bootstrap(r, 2);
+        assertThat(created(boot)).containsExactlyInAnyOrder(k(1), k(2));
+        assertThat(boot).anyMatch(i -> i instanceof Update up && up.object().equals(k(1)) &&
+            up.field().equals("status"));
+        assertThat(server.sync().flxCatchUps()).isEqualTo(1);
+
+        // from here on the view follows the data again, and the writer's session was not disturbed
+        final ChangesetBuilder u = new ChangesetBuilder();
+        set(u, 2, 3, null);
+        final long head = w.upload(u);
+        assertThat(erased(downloadsUpTo(r, head))).containsExactly(k(2));
     }
 }

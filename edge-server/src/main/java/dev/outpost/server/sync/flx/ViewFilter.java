@@ -21,6 +21,12 @@ import java.util.Set;
  */
 public final class ViewFilter
 {
+    /**
+     * The result for a session that sees nothing of a changeset: one shared, empty changeset (no allocation per
+     * non-matching session). Callers must not modify it.
+     */
+    public static final Changeset NOTHING = new Changeset();
+
     private ViewFilter()
     {
     }
@@ -30,13 +36,14 @@ public final class ViewFilter
      * @param view       the session's view.
      * @param annotation the entry's annotation, or null if it is not held.
      * @param object     a flyweight of the calling thread.
-     * @return {@code changeset} itself if it passes unchanged, a new changeset (possibly empty), or null if the
-     *     annotation needed is not held (the session must catch up).
+     * @return {@code changeset} itself if it passes unchanged, {@link #NOTHING} if nothing of it passes, else a new
+     *     changeset; or null if the annotation needed is not held (the session must catch up).
      */
     public static Changeset filter(final Changeset changeset, final FlxView view, final ViewLog.Entry annotation,
         final StateObjectView object)
     {
         Changeset out = null;
+        int prefix = -1; // once an instruction is dropped: how many leading instructions passed before it
         Set<CompensatingWrites.Rejected> emitted = null;
         final int n = changeset.size();
         for (int k = 0; k < n; k++)
@@ -96,22 +103,20 @@ public final class ViewFilter
             }
             if (keep)
             {
-                if (out != null)
+                if (prefix >= 0)
                 {
+                    out = started(out, changeset, prefix);
                     out.add(i);
                 }
                 continue;
             }
-            if (out == null)
+            if (prefix < 0)
             {
-                out = changeset.copyHeader();
-                for (int m = 0; m < k; m++)
-                {
-                    out.add(changeset.get(m));
-                }
+                prefix = k;
             }
             if (replacement != null)
             {
+                out = started(out, changeset, prefix);
                 for (final Instruction r : replacement.instructions())
                 {
                     out.add(r);
@@ -119,9 +124,29 @@ public final class ViewFilter
             }
             if (single != null)
             {
+                out = started(out, changeset, prefix);
                 out.add(single);
             }
         }
-        return out == null ? changeset : out;
+        if (prefix < 0)
+        {
+            return changeset;
+        }
+        return out == null ? (prefix == 0 ? NOTHING : started(null, changeset, prefix)) : out;
+    }
+
+    /** @return {@code out}, or (if null) a new changeset with the header and first {@code prefix} instructions. */
+    private static Changeset started(final Changeset out, final Changeset changeset, final int prefix)
+    {
+        if (out != null)
+        {
+            return out;
+        }
+        final Changeset c = changeset.copyHeader();
+        for (int m = 0; m < prefix; m++)
+        {
+            c.add(changeset.get(m));
+        }
+        return c;
     }
 }

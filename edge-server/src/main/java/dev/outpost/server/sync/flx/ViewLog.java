@@ -30,14 +30,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * (CreateObject with its full state), leaves it (EraseObject) or is dropped. Cost is proportional to what a changeset
  * touches, never to a view's size.
  * <p>
- * Bounded: a ring of {@link #CAPACITY} entries; an entry touching more than {@link #MAX_OBJECTS} watched objects is
+ * Bounded: a ring of {@link #capacity()} entries (default {@link #CAPACITY}); an entry touching more than {@link #MAX_OBJECTS} watched objects is
  * not annotated. A session that needs an annotation that is not held ({@link #get} returns null) takes the catch-up
  * (a bootstrap at the head at the same query version), never a guessed view. Files with no narrow subscription
  * record nothing. Writer-side methods run on the file's writer; {@link #get} and {@link #watched} on any thread.
  */
 public final class ViewLog
 {
-    /** History entries whose annotations are held. */
+    /** History entries whose annotations are held, by default (the setting {@code flx.view-log-entries}). */
     public static final int CAPACITY = 4096;
     /** Most watched objects one writer command may touch and still be annotated. */
     public static final int MAX_OBJECTS = 10_000;
@@ -68,8 +68,32 @@ public final class ViewLog
         }
     }
 
-    private final AtomicReferenceArray<Entry> ring = new AtomicReferenceArray<>(CAPACITY);
+    private final AtomicReferenceArray<Entry> ring;
+    private final int capacity;
     private volatile Set<String> watched = Collections.emptySet();
+
+    /** A log of the default {@link #CAPACITY}. */
+    public ViewLog()
+    {
+        this(CAPACITY);
+    }
+
+    /** @param capacity history entries whose annotations are held (at least 1). */
+    public ViewLog(final int capacity)
+    {
+        if (capacity < 1)
+        {
+            throw new IllegalArgumentException("capacity " + capacity);
+        }
+        this.capacity = capacity;
+        this.ring = new AtomicReferenceArray<>(capacity);
+    }
+
+    /** @return history entries whose annotations are held. */
+    public int capacity()
+    {
+        return capacity;
+    }
 
     /** @return the watched classes (any thread). */
     public Set<String> watched()
@@ -109,7 +133,7 @@ public final class ViewLog
     /** Writer: forget the annotations above {@code head} (a command that appended them was rolled back). */
     public void forgetAbove(final long head)
     {
-        for (int i = 0; i < CAPACITY; i++)
+        for (int i = 0; i < capacity; i++)
         {
             final Entry e = ring.get(i);
             if (e != null && e.version > head)
@@ -119,9 +143,9 @@ public final class ViewLog
         }
     }
 
-    private static int slot(final long version)
+    private int slot(final long version)
     {
-        return (int)(version % CAPACITY);
+        return (int)(version % capacity);
     }
 
     /**

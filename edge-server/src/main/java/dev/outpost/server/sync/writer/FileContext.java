@@ -63,7 +63,7 @@ public final class FileContext
     /** FLX: compiled queries by class and text (shared by the sessions of this file; bounded). */
     private final HashMap<String, CompiledQuery> queryCache = new HashMap<>();
     /** FLX views: annotations of recent entries (written here, read by download builders). */
-    private final ViewLog viewLog = new ViewLog();
+    private final ViewLog viewLog;
     // writer-owned bookkeeping of ShardWriter (LRU of loaded states, batch membership)
     FileContext lruPrev;
     FileContext lruNext;
@@ -78,6 +78,7 @@ public final class FileContext
         this.name = file.name(); // the store's copy: a BIND's own string (up to the partition limit) is not kept
         this.file = file;
         this.writer = writer;
+        this.viewLog = new ViewLog(writer.viewLogEntries);
     }
 
     public void subscribe(final FileListener session)

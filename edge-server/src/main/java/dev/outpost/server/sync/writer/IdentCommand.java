@@ -135,7 +135,7 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
     private static boolean annotated(final ShardWriter writer, final FileContext f, final FlxView view,
         final long clientFile, final long from, final long head)
     {
-        if (head - from > ViewLog.CAPACITY)
+        if (head - from > f.viewLog().capacity())
         {
             return false;
         }

@@ -5,6 +5,7 @@ import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreFailure;
 import dev.outpost.server.store.StoreShard;
+import dev.outpost.server.sync.flx.ViewLog;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.SystemEpochClock;
@@ -59,6 +60,8 @@ public final class ShardWriter implements Runnable
     private volatile boolean running = true;
     private volatile boolean sleeping;
     final ServerMetrics metrics;
+    /** FLX: history entries whose view annotations each file holds (set before {@link #start}). */
+    int viewLogEntries = ViewLog.CAPACITY;
 
     public ShardWriter(final HistoryStore store, final int shardIndex,
         final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics)
@@ -87,6 +90,13 @@ public final class ShardWriter implements Runnable
         this.files = files;
         this.thread = new Thread(this, "outpost-writer-" + shardIndex);
         this.thread.setDaemon(true);
+    }
+
+    /** FLX: history entries whose view annotations each server file holds (before {@link #start}). */
+    public ShardWriter viewLogEntries(final int entries)
+    {
+        this.viewLogEntries = entries;
+        return this;
     }
 
     public void start()
