@@ -5,9 +5,10 @@ import java.math.BigDecimal;
 /**
  * Value comparisons with realm-core's query semantics, allocation-free except for Decimal128 values.
  * Case-insensitive variants fold ASCII letters only, as realm-core's {@code case_map} does
- * outside Windows. Strings order by code point (realm compares UTF-8 bytes, which is the same order).
+ * outside Windows. Strings order by code point (realm compares UTF-8 bytes, which is the same order). The numeric
+ * and string orders are shared with the rules package's MongoDB filters.
  */
-final class Compare
+public final class Compare
 {
     /** Returned by a comparison of values of kinds that do not compare (Mixed holding a string vs a number, ...). */
     static final int INCOMPARABLE = Integer.MIN_VALUE;
@@ -19,7 +20,7 @@ final class Compare
     }
 
     /** Doubles as realm's Mixed compares them: -0 equals 0, NaN equals NaN and sorts below every number. */
-    static int doubles(final double a, final double b)
+    public static int doubles(final double a, final double b)
     {
         if (a < b)
         {
@@ -39,7 +40,7 @@ final class Compare
     }
 
     /** Exact comparison of a long with a double (NaN below everything). */
-    static int longDouble(final long a, final double b)
+    public static int longDouble(final long a, final double b)
     {
         if (Double.isNaN(b))
         {
@@ -63,7 +64,7 @@ final class Compare
     }
 
     /** Exact comparison of a decimal with a double (NaN below everything). */
-    static int decimalDouble(final BigDecimal a, final double b)
+    public static int decimalDouble(final BigDecimal a, final double b)
     {
         if (Double.isNaN(b))
         {
@@ -77,7 +78,7 @@ final class Compare
     }
 
     /** Strings in code point order. */
-    static int strings(final String a, final String b)
+    public static int strings(final String a, final String b)
     {
         final int n = Math.min(a.length(), b.length());
         for (int i = 0; i < n; i++)

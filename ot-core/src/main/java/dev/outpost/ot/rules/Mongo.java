@@ -2,6 +2,7 @@ package dev.outpost.ot.rules;
 
 import java.math.BigDecimal;
 
+import dev.outpost.ot.query.Compare;
 import dev.outpost.ot.query.ObjectView;
 import dev.outpost.ot.query.ValueKind;
 
@@ -16,7 +17,6 @@ final class Mongo
     /** Values of different brackets (or a kind with no bracket): equal to nothing, ordered with nothing. */
     static final int INCOMPARABLE = Integer.MIN_VALUE;
 
-    private static final double TWO_POW_63 = 9.223372036854775808E18;
 
     private Mongo()
     {
@@ -164,84 +164,28 @@ final class Mongo
         return x < y ? -1 : x == y ? 0 : 1;
     }
 
-    /** Doubles (NaN handled by the caller): -0 equals 0. */
+    /** Doubles (NaN handled by the caller): -0 equals 0; the query package's order. */
     static int doubles(final double a, final double b)
     {
-        if (a < b)
-        {
-            return -1;
-        }
-        if (a > b)
-        {
-            return 1;
-        }
-        if (a == b)
-        {
-            return 0;
-        }
-        final boolean aNan = Double.isNaN(a);
-        final boolean bNan = Double.isNaN(b);
-        return aNan && bNan ? 0 : aNan ? -1 : 1;
+        return Compare.doubles(a, b);
     }
 
     /** Exact comparison of a long with a non-NaN double. */
     static int longDouble(final long a, final double b)
     {
-        if (Double.isNaN(b))
-        {
-            return 1;
-        }
-        if (b >= TWO_POW_63)
-        {
-            return -1;
-        }
-        if (b < -TWO_POW_63)
-        {
-            return 1;
-        }
-        final long t = (long)b;
-        if (a != t)
-        {
-            return a < t ? -1 : 1;
-        }
-        final double frac = b - t;
-        return frac > 0 ? -1 : frac < 0 ? 1 : 0;
+        return Compare.longDouble(a, b);
     }
 
     /** Exact comparison of a decimal with a non-NaN double. */
     static int decimalDouble(final BigDecimal a, final double b)
     {
-        if (Double.isNaN(b))
-        {
-            return 1;
-        }
-        if (Double.isInfinite(b))
-        {
-            return b > 0 ? -1 : 1;
-        }
-        return Integer.signum(a.compareTo(new BigDecimal(b)));
+        return Compare.decimalDouble(a, b);
     }
 
     /** Strings in code point order (= UTF-8 byte order, MongoDB's simple collation). */
     static int strings(final String a, final String b)
     {
-        final int n = Math.min(a.length(), b.length());
-        for (int i = 0; i < n; i++)
-        {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
-            if (x != y)
-            {
-                if (x >= 0xD800 && y >= 0xD800)
-                {
-                    // surrogates encode code points above every BMP char: move them above U+E000..U+FFFF
-                    x = (char)(x >= 0xE000 ? x - 0x800 : x + 0x2000);
-                    y = (char)(y >= 0xE000 ? y - 0x800 : y + 0x2000);
-                }
-                return x < y ? -1 : 1;
-            }
-        }
-        return Integer.compare(a.length(), b.length()) < 0 ? -1 : a.length() == b.length() ? 0 : 1;
+        return Compare.strings(a, b);
     }
 
     /** Unsigned lexicographic byte order. */
