@@ -176,7 +176,7 @@ public final class CompensatingWrites
         final Set<Rejected> touched = new LinkedHashSet<>();
         for (final Instruction i : changeset.instructions())
         {
-            if (i instanceof ObjectInstruction o && view.query(o.table()) != null)
+            if (i instanceof ObjectInstruction o && view.isNarrow(o.table()))
             {
                 touched.add(new Rejected(o.table(), o.object()));
             }
