@@ -49,6 +49,12 @@ class FlxRolesIT
     private static final String OWNER_ONLY = "[{\"name\": \"owner\", \"apply_when\": {}, \"document_filters\": " +
         "{\"read\": {\"owner_id\": \"%%user.id\"}, \"write\": {\"owner_id\": \"%%user.id\"}}, \"read\": true, " +
         "\"write\": true, \"insert\": true, \"delete\": true}]";
+    private static final String READ_ALL_WRITE_OWN = "[{\"name\": \"reader\", \"apply_when\": {}, " +
+        "\"document_filters\": {\"read\": true, \"write\": {\"owner_id\": \"%%user.id\"}}, \"read\": true, " +
+        "\"write\": true, \"insert\": true, \"delete\": true}]";
+    private static final String NAME_ONLY = "[{\"name\": \"editor\", \"apply_when\": {}, " +
+        "\"document_filters\": {\"read\": true, \"write\": true}, \"read\": true, \"write\": false, " +
+        "\"insert\": false, \"delete\": false, \"fields\": {\"name\": {\"read\": true, \"write\": true}}}]";
     private static final String NOTHING = "[{\"name\": \"none\", \"apply_when\": {}, \"document_filters\": " +
         "{\"read\": false, \"write\": false}, \"read\": false, \"write\": false}]";
 
@@ -71,8 +77,13 @@ class FlxRolesIT
 
     private void start() throws Exception
     {
+        start(OWNER_ONLY);
+    }
+
+    private void start(final String itemRoles) throws Exception
+    {
         final Rules rules = new Rules.Builder(RuleValues.NONE)
-            .roles("Item", RoleTemplate.parseAll(RuleJson.parse(OWNER_ONLY), "roles",
+            .roles("Item", RoleTemplate.parseAll(RuleJson.parse(itemRoles), "roles",
                 FilterScope.documents("Item", null, null, RuleValues.NONE)))
             .roles("Secret", RoleTemplate.parseAll(RuleJson.parse(NOTHING), "roles",
                 FilterScope.documents("Secret", null, null, RuleValues.NONE)))
@@ -236,5 +247,113 @@ class FlxRolesIT
         open(bob[0], ALL, bob2);
         assertThat(created(bob2)).containsExactly(PrimaryKey.ofInt(3));
         assertThat(bob2.toString()).doesNotContain("alice-1").doesNotContain("forged-by-bob");
+    }
+
+    private static Msg compensatingWrite(final List<Msg> ack)
+    {
+        return ack.stream().filter(m -> m.type() == MessageType.SERVER_JSON_ERROR && m.get(0) == 231).findFirst()
+            .orElseThrow(() -> new AssertionError("no 231 in " + ack));
+    }
+
+    @Test
+    void shouldLetEveryoneReadButOnlyTheOwnerWrite() throws Exception
+    {
+        start(READ_ALL_WRITE_OWN);
+        final String[] alice = user();
+        final String[] bob = user();
+        final SyncTestClient a = open(alice[0], ALL, new ArrayList<>());
+        final ChangesetBuilder first = new ChangesetBuilder();
+        schema(first);
+        item(first, 1, alice[1], "alice-1");
+        assertThat(has231(upload(a, 2, first))).isFalse();
+
+        final List<Instruction> bobSaw = new ArrayList<>();
+        final SyncTestClient b = open(bob[0], ALL, bobSaw);
+        assertThat(created(bobSaw)).as("read-all: bob reads alice's object").containsExactly(PrimaryKey.ofInt(1));
+
+        // bob updates alice's object: undone, the revert puts the server's values back on bob's client
+        final ChangesetBuilder update = new ChangesetBuilder();
+        update.update("Item", new Value.Int(1), "name", new Object[0], Instr.TYPE_STRING,
+            new Value.Str("changed-by-bob"), false, -1);
+        final List<Msg> ack = upload(b, 2, update);
+        final Msg cw = compensatingWrite(ack);
+        assertThat(new JsonObject(cw.text()).getJsonArray("rejectedUpdates").getJsonObject(0).getString("reason"))
+            .contains("in table \"Item\" not allowed");
+        final List<Instruction> revert = new ArrayList<>();
+        ack.stream().filter(m -> m.type() == MessageType.DOWNLOAD).forEach(m -> revert.addAll(objects(m)));
+        assertThat(created(revert)).containsExactly(PrimaryKey.ofInt(1));
+        assertThat(revert.toString()).contains("alice-1");
+
+        // bob erases alice's object, and creates one claiming alice: both undone
+        final ChangesetBuilder erase = new ChangesetBuilder();
+        erase.eraseObject("Item", new Value.Int(1));
+        compensatingWrite(upload(b, 3, erase));
+        final ChangesetBuilder claim = new ChangesetBuilder();
+        item(claim, 5, alice[1], "forged-by-bob");
+        compensatingWrite(upload(b, 4, claim));
+        // his own object is fine, and alice reads it
+        final ChangesetBuilder own = new ChangesetBuilder();
+        item(own, 6, bob[1], "bob-6");
+        assertThat(has231(upload(b, 5, own))).isFalse();
+
+        assertThat(server.sync().objectStateDump(flx)).contains("alice-1").contains("bob-6")
+            .doesNotContain("changed-by-bob").doesNotContain("forged-by-bob");
+        final List<Instruction> alice2 = new ArrayList<>();
+        open(alice[0], ALL, alice2);
+        assertThat(created(alice2)).containsExactlyInAnyOrder(PrimaryKey.ofInt(1), PrimaryKey.ofInt(6));
+        assertThat(alice2.toString()).doesNotContain("changed-by-bob").doesNotContain("forged-by-bob");
+        final List<Instruction> aliceLive = new ArrayList<>();
+        a.mark(1, 2);
+        Msg m = a.next();
+        while (m.type() != MessageType.SERVER_MARK)
+        {
+            if (m.type() == MessageType.DOWNLOAD)
+            {
+                aliceLive.addAll(objects(m));
+            }
+            m = a.next();
+        }
+        assertThat(aliceLive.toString()).doesNotContain("changed-by-bob").doesNotContain("forged-by-bob");
+        assertThat(aliceLive.stream().noneMatch(i -> i instanceof dev.outpost.ot.model.EraseObject)).isTrue();
+    }
+
+    @Test
+    void shouldUndoAFieldWriteTheFieldRulesForbidAndACreateWithoutInsert() throws Exception
+    {
+        start(NAME_ONLY);
+        final String[] alice = user();
+        final SyncTestClient a = open(alice[0], ALL, new ArrayList<>());
+        final ChangesetBuilder first = new ChangesetBuilder();
+        schema(first);
+        item(first, 1, alice[1], "alice-1");
+        compensatingWrite(upload(a, 2, first)); // insert false: the schema stays, the object does not
+        assertThat(server.sync().objectStateDump(flx)).doesNotContain("alice-1");
+    }
+
+    @Test
+    void shouldAllowAWritableFieldAndUndoAReadOnlyOne() throws Exception
+    {
+        start(READ_ALL_WRITE_OWN);
+        final String[] alice = user();
+        final SyncTestClient a = open(alice[0], ALL, new ArrayList<>());
+        final ChangesetBuilder first = new ChangesetBuilder();
+        schema(first);
+        item(first, 1, alice[1], "alice-1");
+        assertThat(has231(upload(a, 2, first))).isFalse();
+        stop();
+        clients.clear();
+        server = null;
+        start(NAME_ONLY);
+        final SyncTestClient e = open(user()[0], ALL, new ArrayList<>());
+        final ChangesetBuilder name = new ChangesetBuilder();
+        name.update("Item", new Value.Int(1), "name", new Object[0], Instr.TYPE_STRING, new Value.Str("renamed"),
+            false, -1);
+        assertThat(has231(upload(e, 2, name))).as("name is writable").isFalse();
+        final ChangesetBuilder owner = new ChangesetBuilder();
+        owner.update("Item", new Value.Int(1), "owner_id", new Object[0], Instr.TYPE_STRING,
+            new Value.Str("someone-else"), false, -1);
+        compensatingWrite(upload(e, 3, owner));
+        assertThat(server.sync().objectStateDump(flx)).contains("renamed").contains(alice[1])
+            .doesNotContain("someone-else");
     }
 }

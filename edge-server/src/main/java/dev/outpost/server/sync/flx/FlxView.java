@@ -6,6 +6,7 @@ import dev.outpost.ot.query.QueryCompiler;
 import dev.outpost.ot.query.QuerySchema;
 import dev.outpost.ot.query.StateSchema;
 import dev.outpost.ot.rules.DocumentFilter;
+import dev.outpost.ot.rules.Role;
 import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.state.TableData;
 
@@ -35,13 +36,21 @@ public final class FlxView
     private final Map<String, CompiledQuery> narrow;
     private final Map<String, DocumentFilter> roleFilters;
     private final Set<String> narrowClasses;
+    private final Map<String, Role> writeRoles;
 
     private FlxView(final Set<String> classes, final Map<String, CompiledQuery> narrow,
         final Map<String, DocumentFilter> roleFilters)
     {
+        this(classes, narrow, roleFilters, Collections.emptyMap());
+    }
+
+    private FlxView(final Set<String> classes, final Map<String, CompiledQuery> narrow,
+        final Map<String, DocumentFilter> roleFilters, final Map<String, Role> writeRoles)
+    {
         this.classes = classes;
         this.narrow = narrow;
         this.roleFilters = roleFilters;
+        this.writeRoles = writeRoles;
         if (roleFilters.isEmpty())
         {
             narrowClasses = narrow.keySet();
@@ -92,13 +101,20 @@ public final class FlxView
     {
         Set<String> classes = query.classes();
         Map<String, DocumentFilter> roleFilters = Collections.emptyMap();
+        Map<String, Role> writeRoles = Collections.emptyMap();
         if (null != roles)
         {
             final java.util.TreeSet<String> readable = new java.util.TreeSet<>();
             final Map<String, DocumentFilter> filters = new TreeMap<>();
+            final Map<String, Role> restricted = new TreeMap<>();
             for (final String cls : query.classes())
             {
-                final DocumentFilter f = roles.view(cls);
+                final Role role = roles.role(cls);
+                if (!mayWriteEverything(role))
+                {
+                    restricted.put(cls, role);
+                }
+                final DocumentFilter f = role.view();
                 if (f.matchesNothing())
                 {
                     continue; // no read access: not in the view (as Atlas, no error)
@@ -111,6 +127,7 @@ public final class FlxView
             }
             classes = Collections.unmodifiableSet(readable);
             roleFilters = filters.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(filters);
+            writeRoles = restricted.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(restricted);
         }
         final Map<String, CompiledQuery> narrow = new TreeMap<>();
         for (final Map.Entry<String, String> e : query.queries().entrySet())
@@ -145,7 +162,25 @@ public final class FlxView
             }
         }
         return new Compiled(new FlxView(classes, narrow.isEmpty() ? Collections.emptyMap() :
-            Collections.unmodifiableMap(narrow), roleFilters), null);
+            Collections.unmodifiableMap(narrow), roleFilters, writeRoles), null);
+    }
+
+    private static boolean mayWriteEverything(final Role role)
+    {
+        return role.write() && role.writeFilter().matchesEverything() && role.insert().matchesEverything() &&
+            role.delete().matchesEverything();
+    }
+
+    /** @return whether some class of the view has a role that restricts writes (creates, updates or erases). */
+    public boolean checksWrites()
+    {
+        return !writeRoles.isEmpty();
+    }
+
+    /** @return the role of {@code table} if it restricts writes, else null (no rules, or it may write anything). */
+    public Role writeRole(final String table)
+    {
+        return writeRoles.isEmpty() ? null : writeRoles.get(table);
     }
 
     /** @return the subscribed classes. */
