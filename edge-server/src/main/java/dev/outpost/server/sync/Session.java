@@ -9,6 +9,7 @@ import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.LogContext;
 import dev.outpost.server.sync.flx.CompensatingWrites;
 import dev.outpost.server.sync.flx.FlxQuery;
+import dev.outpost.server.sync.flx.FlxRoles;
 import dev.outpost.server.sync.flx.FlxView;
 import dev.outpost.server.sync.wire.ErrorBodies;
 import dev.outpost.server.sync.wire.LegacyRequests;
@@ -103,6 +104,9 @@ final class Session implements FileListener
     long queryVersion;
     /** The subscription in force (its compiled queries); the previous one stays while a new one is refused. */
     FlxView view = FlxView.NONE;
+    /** The session's roles (fixed at the first use, IDENT), or null when the app has none; see {@link #roles()}. */
+    private FlxRoles roles;
+    private boolean rolesBound;
 
     Session(final ConnectionHandler conn, final long ident)
     {
@@ -289,8 +293,20 @@ final class Session implements FileListener
         final FlxQuery queryAtIdent = query;
         submit(new IdentCommand(new IdentCommand.Input(ctx, fileIdent, d.clientFileIdentSalt(), dlServer, dlClient,
             d.latestServerVersion(), d.latestServerVersionSalt(),
-            conn.flx && query.rejected() == null ? query : null, conn.service.queryableFields()), loopback(TaskKind.RESULT, false,
+            conn.flx && query.rejected() == null ? query : null, conn.service.queryableFields(), roles()),
+            loopback(TaskKind.RESULT, false,
             r -> identified(r, fileIdent, dlServer, dlClient, queryVersionAtIdent, queryAtIdent), null)));
+    }
+
+    /** Event loop: the session's FLX roles, bound once for its user (null: no rules, nothing enforced). */
+    private FlxRoles roles()
+    {
+        if (!rolesBound)
+        {
+            rolesBound = true;
+            roles = conn.flx ? conn.service.flxRoles(conn.connection.user().userId()) : null;
+        }
+        return roles;
     }
 
     private boolean requireActive(final String what)
@@ -445,7 +461,7 @@ final class Session implements FileListener
         }
         scan(); // downloads up to the head first, so a pending revert entry (231) reaches the client as such
         submit(new BootstrapCommand(new BootstrapCommand.Input(ctx, clientFileIdent, q, view,
-            downloads.downloadServer(), conn.service.queryableFields(), false),
+            downloads.downloadServer(), conn.service.queryableFields(), false, roles()),
             loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv), null)));
     }
 
@@ -771,7 +787,7 @@ final class Session implements FileListener
         conn.service.flxCatchUp();
         final long qv = queryVersion;
         submit(new BootstrapCommand(new BootstrapCommand.Input(ctx, clientFileIdent, query, view,
-            downloads.downloadServer(), conn.service.queryableFields(), true),
+            downloads.downloadServer(), conn.service.queryableFields(), true, roles()),
             loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv), null)));
     }
 

@@ -379,6 +379,22 @@ public final class SyncService implements SyncEngine
     }
 
     /**
+     * Event loop, at IDENT of an FLX session: the session's roles (each class's role is bound once, at its first use).
+     *
+     * @param userId the session's user.
+     * @return the roles, or null when the app has no roles (nothing enforced).
+     */
+    public dev.outpost.server.sync.flx.FlxRoles flxRoles(final String userId)
+    {
+        if (!rules.hasRoles())
+        {
+            return null;
+        }
+        return dev.outpost.server.sync.flx.FlxRoles.of(rules, new UserContext(userId, profiles.apply(userId),
+            Map.of()));
+    }
+
+    /**
      * Event loop, at BIND of a PBS session: what the user may do in the partition under the app's
      * {@code partition.permissions} (evaluated once per session; no rules: read and write).
      *

@@ -7,8 +7,10 @@ import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.EraseObject;
 import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.ObjectInstruction;
+import dev.outpost.ot.model.PathInstruction;
 import dev.outpost.ot.model.PrimaryKey;
 import dev.outpost.ot.query.StateObjectView;
+import dev.outpost.ot.rules.Role;
 import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.ChangesetBuilder;
 import dev.outpost.ot.state.ModelValues;
@@ -141,7 +143,7 @@ public final class CompensatingWrites
         final List<Rejected> rejected)
     {
         final Changeset byClass = trim(changeset, view.classes(), state, rejected);
-        if (view.wholeClasses())
+        if (view.wholeClasses() && !view.checksWrites())
         {
             return byClass;
         }
@@ -170,15 +172,31 @@ public final class CompensatingWrites
         return kept;
     }
 
-    /** @return the objects of narrow classes {@code changeset} leaves existing but outside {@code view}. */
+    /**
+     * @return the objects of narrow classes {@code changeset} leaves existing but outside {@code view}, and the
+     *     objects of classes whose role restricts writes that it creates, changes or erases against the role: a
+     *     create needs {@code insert} and the write filter on the new object, an update the write filter on the
+     *     object before and after and write permission on every field it writes, an erase {@code delete} and the
+     *     write filter on the object before.
+     */
     private static Set<Rejected> outsideView(final Changeset changeset, final FlxView view, final ObjectState state)
     {
         final Set<Rejected> touched = new LinkedHashSet<>();
+        java.util.Map<Rejected, Set<String>> written = null;
         for (final Instruction i : changeset.instructions())
         {
-            if (i instanceof ObjectInstruction o && view.query(o.table()) != null)
+            if (i instanceof ObjectInstruction o && (view.isNarrow(o.table()) || view.writeRole(o.table()) != null))
             {
-                touched.add(new Rejected(o.table(), o.object()));
+                final Rejected r = new Rejected(o.table(), o.object());
+                touched.add(r);
+                if (i instanceof PathInstruction p && view.writeRole(o.table()) != null)
+                {
+                    if (written == null)
+                    {
+                        written = new java.util.HashMap<>();
+                    }
+                    written.computeIfAbsent(r, k -> new HashSet<>()).add(p.field());
+                }
             }
         }
         if (touched.isEmpty())
@@ -216,9 +234,56 @@ public final class CompensatingWrites
             if (after != null && !view.contains(r.table(), object.wrap(after)))
             {
                 outside.add(r);
+                continue;
+            }
+            final Role role = view.writeRole(r.table());
+            if (role != null && key != null)
+            {
+                final ObjectData before = state.object(r.table(), key);
+                if (!mayWrite(role, before, after, written == null ? null : written.get(r), object))
+                {
+                    outside.add(r);
+                }
             }
         }
         return outside;
+    }
+
+    private static boolean mayWrite(final Role role, final ObjectData before, final ObjectData after,
+        final Set<String> fields, final StateObjectView object)
+    {
+        if (before == null && after == null)
+        {
+            return true; // created and erased in one changeset: nothing of it remains
+        }
+        if (before == null)
+        {
+            return role.canWrite() && role.insert().matches(object.wrap(after)) &&
+                role.writeFilter().matches(object.wrap(after));
+        }
+        if (!role.writeFilter().matches(object.wrap(before)))
+        {
+            return false;
+        }
+        if (after == null)
+        {
+            return role.delete().matches(object.wrap(before));
+        }
+        if (!role.writeFilter().matches(object.wrap(after)))
+        {
+            return false;
+        }
+        if (fields != null)
+        {
+            for (final String field : fields)
+            {
+                if (!role.mayWrite(field))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

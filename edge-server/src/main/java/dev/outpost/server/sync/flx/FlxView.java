@@ -5,6 +5,8 @@ import dev.outpost.ot.query.ObjectView;
 import dev.outpost.ot.query.QueryCompiler;
 import dev.outpost.ot.query.QuerySchema;
 import dev.outpost.ot.query.StateSchema;
+import dev.outpost.ot.rules.DocumentFilter;
+import dev.outpost.ot.rules.Role;
 import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.state.TableData;
 
@@ -16,31 +18,56 @@ import java.util.function.Function;
 
 /**
  * A session's compiled FLX subscription set: the subscribed classes and, for each class whose query is narrower than
- * TRUEPREDICATE, its {@link CompiledQuery}. An object is in the view if its class is subscribed and it matches that
- * class's query. A view with no narrow class ({@link #wholeClasses()}) is served exactly as before queries existed
+ * TRUEPREDICATE, its {@link CompiledQuery}; with permission rules, for each class whose role's read filter is narrower
+ * than everything, that filter ({@link FlxRoles}), and classes the role may not read are left out. An object is in
+ * the view if its class is in it and it matches that class's query and role filter. A view with no narrow class ({@link #wholeClasses()}) is served exactly as before queries existed
  * (class-only trim, no per-object work). Immutable and thread-safe: event loops, writers and the download pool
  * share instances.
  */
 public final class FlxView
 {
     /** The empty subscription ({@code {}}). */
-    public static final FlxView NONE = new FlxView(Collections.emptySet(), Collections.emptyMap());
+    public static final FlxView NONE = new FlxView(Collections.emptySet(), Collections.emptyMap(),
+        Collections.emptyMap());
 
     private static final QuerySchema NO_COLUMNS = field -> null;
 
     private final Set<String> classes;
     private final Map<String, CompiledQuery> narrow;
+    private final Map<String, DocumentFilter> roleFilters;
+    private final Set<String> narrowClasses;
+    private final Map<String, Role> writeRoles;
 
-    private FlxView(final Set<String> classes, final Map<String, CompiledQuery> narrow)
+    private FlxView(final Set<String> classes, final Map<String, CompiledQuery> narrow,
+        final Map<String, DocumentFilter> roleFilters)
+    {
+        this(classes, narrow, roleFilters, Collections.emptyMap());
+    }
+
+    private FlxView(final Set<String> classes, final Map<String, CompiledQuery> narrow,
+        final Map<String, DocumentFilter> roleFilters, final Map<String, Role> writeRoles)
     {
         this.classes = classes;
         this.narrow = narrow;
+        this.roleFilters = roleFilters;
+        this.writeRoles = writeRoles;
+        if (roleFilters.isEmpty())
+        {
+            narrowClasses = narrow.keySet();
+        }
+        else
+        {
+            final java.util.TreeSet<String> all = new java.util.TreeSet<>(narrow.keySet());
+            all.addAll(roleFilters.keySet());
+            narrowClasses = Collections.unmodifiableSet(all);
+        }
     }
 
     /** @return a view of whole classes (every query TRUEPREDICATE). */
     public static FlxView ofClasses(final Set<String> classes)
     {
-        return new FlxView(Collections.unmodifiableSet(new java.util.TreeSet<>(classes)), Collections.emptyMap());
+        return new FlxView(Collections.unmodifiableSet(new java.util.TreeSet<>(classes)), Collections.emptyMap(),
+            Collections.emptyMap());
     }
 
     /** Outcome of {@link #compile}: exactly one of {@code view} and {@code refusal} is non-null. */
@@ -60,12 +87,54 @@ public final class FlxView
     public static Compiled compile(final FlxQuery query, final ObjectState state,
         final Function<String, Set<String>> queryable, final Map<String, CompiledQuery> cache)
     {
+        return compile(query, state, queryable, cache, null);
+    }
+
+    /**
+     * Writer: {@link #compile(FlxQuery, ObjectState, Function, Map)} AND the session's roles.
+     *
+     * @param roles the session's roles, or null when the app has none (nothing enforced).
+     * @return the view, or the refusal message of the first class whose query is refused (query_error 226).
+     */
+    public static Compiled compile(final FlxQuery query, final ObjectState state,
+        final Function<String, Set<String>> queryable, final Map<String, CompiledQuery> cache, final FlxRoles roles)
+    {
+        Set<String> classes = query.classes();
+        Map<String, DocumentFilter> roleFilters = Collections.emptyMap();
+        Map<String, Role> writeRoles = Collections.emptyMap();
+        if (null != roles)
+        {
+            final java.util.TreeSet<String> readable = new java.util.TreeSet<>();
+            final Map<String, DocumentFilter> filters = new TreeMap<>();
+            final Map<String, Role> restricted = new TreeMap<>();
+            for (final String cls : query.classes())
+            {
+                final Role role = roles.role(cls);
+                if (!mayWriteEverything(role))
+                {
+                    restricted.put(cls, role);
+                }
+                final DocumentFilter f = role.view();
+                if (f.matchesNothing())
+                {
+                    continue; // no read access: not in the view (as Atlas, no error)
+                }
+                readable.add(cls);
+                if (!f.matchesEverything())
+                {
+                    filters.put(cls, f);
+                }
+            }
+            classes = Collections.unmodifiableSet(readable);
+            roleFilters = filters.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(filters);
+            writeRoles = restricted.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(restricted);
+        }
         final Map<String, CompiledQuery> narrow = new TreeMap<>();
         for (final Map.Entry<String, String> e : query.queries().entrySet())
         {
             final String cls = e.getKey();
             final String text = e.getValue();
-            if (FlxQuery.isTruePredicate(text))
+            if (FlxQuery.isTruePredicate(text) || !classes.contains(cls))
             {
                 continue;
             }
@@ -92,8 +161,26 @@ public final class FlxView
                 narrow.put(cls, q);
             }
         }
-        return new Compiled(new FlxView(query.classes(), narrow.isEmpty() ? Collections.emptyMap() :
-            Collections.unmodifiableMap(narrow)), null);
+        return new Compiled(new FlxView(classes, narrow.isEmpty() ? Collections.emptyMap() :
+            Collections.unmodifiableMap(narrow), roleFilters, writeRoles), null);
+    }
+
+    private static boolean mayWriteEverything(final Role role)
+    {
+        return role.write() && role.writeFilter().matchesEverything() && role.insert().matchesEverything() &&
+            role.delete().matchesEverything();
+    }
+
+    /** @return whether some class of the view has a role that restricts writes (creates, updates or erases). */
+    public boolean checksWrites()
+    {
+        return !writeRoles.isEmpty();
+    }
+
+    /** @return the role of {@code table} if it restricts writes, else null (no rules, or it may write anything). */
+    public Role writeRole(final String table)
+    {
+        return writeRoles.isEmpty() ? null : writeRoles.get(table);
     }
 
     /** @return the subscribed classes. */
@@ -102,10 +189,47 @@ public final class FlxView
         return classes;
     }
 
-    /** @return whether every subscribed class is whole (TRUEPREDICATE): no per-object work. */
+    /** @return whether every class of the view is whole (TRUEPREDICATE, no role filter): no per-object work. */
     public boolean wholeClasses()
     {
-        return narrow.isEmpty();
+        return narrowClasses.isEmpty();
+    }
+
+    /** @return the classes with a narrow query or a role read filter (objects enter and leave them). */
+    public Set<String> narrowClasses()
+    {
+        return narrowClasses;
+    }
+
+    /** @return whether {@code table} has a narrow query or a role read filter. */
+    public boolean isNarrow(final String table)
+    {
+        return !narrowClasses.isEmpty() && narrowClasses.contains(table);
+    }
+
+    /** @return the role read filter of {@code table}, or null if its role reads every object (or no rules). */
+    public DocumentFilter roleFilter(final String table)
+    {
+        return roleFilters.isEmpty() ? null : roleFilters.get(table);
+    }
+
+    /**
+     * @return whether an object of a class in the view matches the class's query and role filter (the class is not
+     * checked).
+     */
+    public boolean matches(final String table, final ObjectView object)
+    {
+        if (narrowClasses.isEmpty())
+        {
+            return true;
+        }
+        final CompiledQuery q = query(table);
+        if (q != null && !q.matches(object))
+        {
+            return false;
+        }
+        final DocumentFilter f = roleFilter(table);
+        return f == null || f.matches(object);
     }
 
     /** @return the classes with a narrow query and their queries. */
@@ -127,13 +251,12 @@ public final class FlxView
         {
             return false;
         }
-        final CompiledQuery q = query(table);
-        return q == null || q.matches(object);
+        return matches(table, object);
     }
 
     @Override
     public String toString()
     {
-        return "FlxView" + classes + narrow.values();
+        return "FlxView" + classes + narrow.values() + (roleFilters.isEmpty() ? "" : " roles" + roleFilters);
     }
 }

@@ -4,7 +4,6 @@ import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.EraseObject;
 import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.ObjectInstruction;
-import dev.outpost.ot.query.CompiledQuery;
 import dev.outpost.ot.query.StateObjectView;
 
 import java.util.HashSet;
@@ -61,8 +60,7 @@ public final class ViewFilter
                 }
                 else
                 {
-                    final CompiledQuery q = view.query(table);
-                    if (q != null)
+                    if (view.isNarrow(table))
                     {
                         if (annotation == null || !annotation.watched().contains(table))
                         {
@@ -74,8 +72,8 @@ public final class ViewFilter
                             return null;
                         }
                         final ViewLog.Change c = t.change();
-                        final boolean was = c.before() != null && q.matches(object.wrap(c.before()));
-                        final boolean is = c.after() != null && q.matches(object.wrap(c.after()));
+                        final boolean was = c.before() != null && view.matches(table, object.wrap(c.before()));
+                        final boolean is = c.after() != null && view.matches(table, object.wrap(c.after()));
                         if (!(was && is))
                         {
                             keep = false;

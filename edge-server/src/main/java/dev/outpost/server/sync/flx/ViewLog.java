@@ -105,12 +105,12 @@ public final class ViewLog
     public void watch(final FlxView view)
     {
         final Set<String> now = watched;
-        if (now.containsAll(view.narrowQueries().keySet()))
+        if (now.containsAll(view.narrowClasses()))
         {
             return;
         }
         final TreeSet<String> more = new TreeSet<>(now);
-        more.addAll(view.narrowQueries().keySet());
+        more.addAll(view.narrowClasses());
         watched = Collections.unmodifiableSet(more);
     }
 

@@ -14,6 +14,7 @@ import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.sync.flx.CompensatingWrites;
 import dev.outpost.server.sync.flx.FlxQuery;
+import dev.outpost.server.sync.flx.FlxRoles;
 import dev.outpost.server.sync.flx.FlxView;
 import dev.outpost.server.sync.wire.RealmTime;
 import org.agrona.collections.LongArrayList;
@@ -43,9 +44,10 @@ public final class BootstrapCommand extends SessionCommand<BootstrapCommand.Resu
      * @param from            the session's download cursor (server version).
      * @param queryable       the app's queryable fields per class (null: any field).
      * @param catchUp         a catch-up at the same query version: also erase objects erased in {@code (from, head]}.
+     * @param roles           the session's roles, or null when the app has none.
      */
     public record Input(FileContext file, long clientFileIdent, FlxQuery query, FlxView previous, long from,
-        Function<String, Set<String>> queryable, boolean catchUp)
+        Function<String, Set<String>> queryable, boolean catchUp, FlxRoles roles)
     {
     }
 
@@ -81,7 +83,7 @@ public final class BootstrapCommand extends SessionCommand<BootstrapCommand.Resu
     {
         final FileContext f = in.file();
         f.ensureLoaded(writer.shard, writer.tools);
-        final FlxView.Compiled compiled = f.compile(in.query(), in.queryable());
+        final FlxView.Compiled compiled = f.compile(in.query(), in.queryable(), in.roles());
         if (compiled.refusal() != null)
         {
             return new Result(compiled.refusal(), null, 0, 0, 0, null);
@@ -109,7 +111,7 @@ public final class BootstrapCommand extends SessionCommand<BootstrapCommand.Resu
         for (final String cls : held)
         {
             final TableData table = state.table(cls);
-            if (table == null || table.isEmbedded() || (view.classes().contains(cls) && view.query(cls) == null))
+            if (table == null || table.isEmbedded() || (view.classes().contains(cls) && !view.isNarrow(cls)))
             {
                 continue;
             }

@@ -16,6 +16,7 @@ import dev.outpost.ot.query.CompiledQuery;
 import dev.outpost.ot.state.ObjectData;
 import dev.outpost.server.sync.flx.CompensatingWrites;
 import dev.outpost.server.sync.flx.FlxQuery;
+import dev.outpost.server.sync.flx.FlxRoles;
 import dev.outpost.server.sync.flx.FlxView;
 import dev.outpost.server.sync.flx.ViewLog;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -246,10 +247,11 @@ public final class FileContext
      * Writer (state loaded unless every query is TRUEPREDICATE): compile a subscription set against the current
      * schema; a compiled view's narrow classes are watched from now on.
      */
-    FlxView.Compiled compile(final FlxQuery subscribed, final Function<String, Set<String>> queryable)
+    FlxView.Compiled compile(final FlxQuery subscribed, final Function<String, Set<String>> queryable,
+        final FlxRoles roles)
     {
         final FlxQuery query = state == null ? subscribed : subscribed.without(asymmetricClasses());
-        if (query.wholeClasses())
+        if (query.wholeClasses() && roles == null)
         {
             return new FlxView.Compiled(FlxView.ofClasses(query.classes()), null);
         }
@@ -257,7 +259,7 @@ public final class FileContext
         {
             queryCache.clear();
         }
-        final FlxView.Compiled c = FlxView.compile(query, state, queryable, queryCache);
+        final FlxView.Compiled c = FlxView.compile(query, state, queryable, queryCache, roles);
         if (c.view() != null)
         {
             viewLog.watch(c.view());

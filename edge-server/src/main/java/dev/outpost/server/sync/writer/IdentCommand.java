@@ -4,6 +4,7 @@ import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.sync.flx.FlxQuery;
+import dev.outpost.server.sync.flx.FlxRoles;
 import dev.outpost.server.sync.flx.FlxView;
 import dev.outpost.server.sync.flx.ViewLog;
 import dev.outpost.server.sync.flx.CompensatingWrites;
@@ -33,9 +34,10 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
      * @param latestSalt its salt.
      * @param query      FLX: the subscription set of the IDENT (parsed, not rejected), else null.
      * @param queryable  FLX: the app's queryable fields per class (null: any field).
+     * @param roles      FLX: the session's roles, or null when the app has none.
      */
     public record Input(FileContext file, long fileIdent, long salt, long dlServer, long dlClient, long latest,
-        long latestSalt, FlxQuery query, Function<String, Set<String>> queryable)
+        long latestSalt, FlxQuery query, Function<String, Set<String>> queryable, FlxRoles roles)
     {
     }
 
@@ -117,11 +119,11 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
         boolean catchUp = false;
         if (in.query() != null)
         {
-            if (!in.query().wholeClasses())
+            if (!in.query().wholeClasses() || in.roles() != null)
             {
                 in.file().ensureLoaded(writer.shard, writer.tools);
             }
-            final FlxView.Compiled compiled = in.file().compile(in.query(), in.queryable());
+            final FlxView.Compiled compiled = in.file().compile(in.query(), in.queryable(), in.roles());
             view = compiled.view();
             refusal = compiled.refusal();
             catchUp = view != null && !view.wholeClasses() && !annotated(writer, in.file(), view, fileIdent, dlServer,
