@@ -30,8 +30,7 @@ for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$PORT/api/client/v2.0/app/$APP/location" > /dev/null && break
   sleep 1
 done
-# the launcher execs java, but find the JVM listening on the port to be sure
-PID=$(ss -ltnpH "sport = :$PORT" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+PID=$LAUNCHER # the launcher execs java: same pid
 echo "server pid $PID, rss after start $(grep VmRSS /proc/"$PID"/status)" | tee -a "$WORK/runs.txt"
 for q in '{"Item":"owner == \"u3\""}' '{"Item":"TRUEPREDICATE"}' '{"Item":"n >= 0"}'; do
   for r in $(seq 1 "$REPS"); do
