@@ -12,7 +12,6 @@ import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreShard;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.PGConnection;
 
@@ -27,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Figures for bench/README.md, section 9 (not part of the normal run; no assertion on time):
  * <pre>
- * ./mvnw -B -o verify -pl edge-server -am -Dtest=NoSuchTest -Dit.test=MirrorBenchIT -Doutpost.mirror.bench=true \
+ * ./mvnw -B -o verify -pl edge-server -am -Dtest=NoSuchTest -Dit.test=MirrorBench \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
  * </pre>
  * (1) Throughput: {@code outpost.mirror.bench.changesets} (default 200,000) scenario-(a)-like changesets (one server
@@ -38,8 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  * mirror runs; each version's lag is the time from its publish to the moment the mirror reports it committed
  * (polled every 0.2 ms): p50, p99, max.
  */
-@EnabledIfSystemProperty(named = "outpost.mirror.bench", matches = "true")
-class MirrorBenchIT
+class MirrorBench
 {
     private static final String FILE = "flx/bench";
 
