@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * MongoDB's own FLX client (realm-core 14.12, one forked JVM per client) under an owner-only role
  * {@code {"owner_id": "%%user.id"}} (read and write): two email/password users with TRUEPREDICATE subscriptions
  * each see only their own Items; a write of an Item claiming the other user as owner is reverted on the writer
- * with a compensating write (231, {@code RLM_ERR_SYNC_COMPENSATING_WRITE}) and never reaches the other user.
+ * with a compensating write (231, {@code RLM_ERR_SYNC_COMPENSATING_WRITE}, Atlas's reason
+ * {@code write to ObjectID("<hex>") in table "Item" not allowed}) and never reaches the other user.
  */
 @Timeout(400)
 class RealClientFlxRolesIT
@@ -103,6 +104,8 @@ class RealClientFlxRolesIT
         assertThat(bobRun.getInteger("compensating_writes")).isEqualTo(1);
         assertThat(bobRun.getString("cw_object")).isEqualTo("Item");
         assertThat(bobRun.getBoolean("cw_pk_matches")).as("the forged Item's id; %s", bobRun).isTrue();
+        assertThat(bobRun.getString("cw_reason")).as("Atlas's role reason")
+            .isEqualTo("write to ObjectID(\"" + bobRun.getString("forged_id") + "\") in table \"Item\" not allowed");
         assertThat(bobRun.getString("names_after")).as("the forged Item is reverted on bob")
             .isEqualTo("bob-0,bob-1");
         assertThat(bobRun.getInteger("more_errors")).isZero();

@@ -70,6 +70,7 @@ final class RoleScenarios
         if (null != forge)
         {
             final String forgedId = write(realm, List.of("forged"), forge).get(0);
+            result.put("forged_id", forgedId);
             RI.realm_refresh(realm);
             result.put("forged_written", names(realm).contains("forged"));
             check("upload forged", RealmClient.awaitUpload(realm, TIMEOUT_MS));
