@@ -822,7 +822,8 @@ final class Session implements FileListener
         // 231 before the DOWNLOAD of the revert entry (the scan after this round trip sends it)
         for (final var rejection : r.rejections())
         {
-            compensatingWrite(CompensatingWrites.errorBody(rejection.objects(), rejection.clientVersion(),
+            compensatingWrite(CompensatingWrites.errorBody(rejection.objects(), rejection.forbidden(),
+                rejection.clientVersion(),
                 r.revertVersion()));
         }
     }

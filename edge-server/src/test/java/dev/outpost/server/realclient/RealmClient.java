@@ -194,7 +194,8 @@ final class RealmClient
     }
 
     /**
-     * Open a realm with the Item schema and, with {@code extra}, one more class: {@code event} an asymmetric
+     * Open a realm with the Item schema and, with {@code extra}, one more class or field: {@code owner} an optional
+     * string {@code Item.owner_id} (FLX roles), {@code event} an asymmetric
      * (Data Ingest) {@code Event {_id: ObjectId, kind: String}}, {@code note} a top-level
      * {@code Note {_id: ObjectId, text: String}}.
      */
@@ -202,7 +203,7 @@ final class RealmClient
         final String extra)
     {
         final ClassInfo item = ClassInfo.Companion.create(ITEM, "_id", 2, false, false);
-        final List<PropertyInfo> props = List.of(
+        final List<PropertyInfo> props = new java.util.ArrayList<>(List.of(
             PropertyInfo.Companion.create("_id", null, PropertyType.RLM_PROPERTY_TYPE_OBJECT_ID,
                 CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, false, true, false, false),
             PropertyInfo.Companion.create("name", null, PropertyType.RLM_PROPERTY_TYPE_STRING,
@@ -212,10 +213,16 @@ final class RealmClient
             PropertyInfo.Companion.create("size", null, PropertyType.RLM_PROPERTY_TYPE_INT,
                 CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, true, false, false, false),
             PropertyInfo.Companion.create("tags", null, PropertyType.RLM_PROPERTY_TYPE_STRING,
-                CollectionType.RLM_COLLECTION_TYPE_LIST, null, null, false, false, false, false));
+                CollectionType.RLM_COLLECTION_TYPE_LIST, null, null, false, false, false, false)));
+        final boolean owner = "owner".equals(extra);
+        if (owner)
+        {
+            props.add(PropertyInfo.Companion.create("owner_id", null, PropertyType.RLM_PROPERTY_TYPE_STRING,
+                CollectionType.RLM_COLLECTION_TYPE_NONE, null, null, true, false, false, false));
+        }
         final List<Pair<ClassInfo, List<PropertyInfo>>> classes = new java.util.ArrayList<>();
         classes.add(new Pair<>(item, props));
-        if (null != extra)
+        if (null != extra && !owner)
         {
             final boolean event = "event".equals(extra);
             final String name = event ? EVENT : "Note";

@@ -32,6 +32,7 @@ final class Scenarios
         ExportScenarios.register(ALL);
         HostileScenarios.register(ALL);
         PermissionScenarios.register(ALL);
+        RoleScenarios.register(ALL);
     }
 
     private Scenarios()

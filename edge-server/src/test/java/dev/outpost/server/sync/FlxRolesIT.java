@@ -256,6 +256,49 @@ class FlxRolesIT
     }
 
     @Test
+    void shouldGiveAtlasRoleReasonAndKeepItWhenThe231IsSentAgainAtIdent() throws Exception
+    {
+        start();
+        final String[] alice = user();
+        final String[] bob = user();
+        final SyncTestClient first = SyncTestClient.connect(server.port(), APP, bob[0], true);
+        clients.add(first);
+        first.bind(1, BIND, true);
+        final Msg ident = first.next();
+        first.identFlx(1, ident.get(0), ident.get(1), 0, 0, 0, 0, 1, ALL);
+        final ChangesetBuilder claim = new ChangesetBuilder();
+        schema(claim);
+        item(claim, 4, alice[1], "forged-by-bob");
+        first.upload(1, 2, 0, 0, false, new Up(2, 0, new ChangesetWriter().toBytes(claim.changeset())));
+        final Msg cw = first.next(MessageType.SERVER_JSON_ERROR);
+        assertThat(cw.get(0)).as("%s %s", cw, cw.text()).isEqualTo(231);
+        final String atlas = "write to 4 in table \"Item\" not allowed";
+        assertThat(new JsonObject(cw.text()).getJsonArray("rejectedUpdates").getJsonObject(0).getString("reason"))
+            .as("the role forbids it (it is in bob's TRUEPREDICATE query)").isEqualTo(atlas);
+        final long v = new JsonObject(cw.text()).getLong("compensatingWriteServerVersion");
+        Msg d;
+        do
+        {
+            d = first.next(MessageType.DOWNLOAD);
+        }
+        while (d.get(0) < v);
+        final long salt = d.get(3);
+        first.close();
+
+        // bob's client had not integrated the revert: its next session gets the 231 again, with the same reason
+        final SyncTestClient second = SyncTestClient.connect(server.port(), APP, bob[0], true);
+        clients.add(second);
+        second.bind(2, BIND, false);
+        second.identFlx(2, ident.get(0), ident.get(1), v - 1, 2, v, salt, 1, ALL);
+        final Msg again = second.next();
+        assertThat(again.type()).as("%s %s", again, again.text()).isEqualTo(MessageType.SERVER_JSON_ERROR);
+        assertThat(again.get(0)).isEqualTo(231);
+        final JsonObject body = new JsonObject(again.text());
+        assertThat(body.getLong("compensatingWriteServerVersion")).isEqualTo(v);
+        assertThat(body.getJsonArray("rejectedUpdates").getJsonObject(0).getString("reason")).isEqualTo(atlas);
+    }
+
+    @Test
     void shouldLetEveryoneReadButOnlyTheOwnerWrite() throws Exception
     {
         start(READ_ALL_WRITE_OWN);
@@ -278,7 +321,7 @@ class FlxRolesIT
         final List<Msg> ack = upload(b, 2, update);
         final Msg cw = compensatingWrite(ack);
         assertThat(new JsonObject(cw.text()).getJsonArray("rejectedUpdates").getJsonObject(0).getString("reason"))
-            .contains("in table \"Item\" not allowed");
+            .isEqualTo("write to 1 in table \"Item\" not allowed");
         final List<Instruction> revert = new ArrayList<>();
         ack.stream().filter(m -> m.type() == MessageType.DOWNLOAD).forEach(m -> revert.addAll(objects(m)));
         assertThat(created(revert)).containsExactly(PrimaryKey.ofInt(1));

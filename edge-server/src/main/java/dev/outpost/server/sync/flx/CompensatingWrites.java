@@ -9,6 +9,7 @@ import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.ObjectInstruction;
 import dev.outpost.ot.model.PathInstruction;
 import dev.outpost.ot.model.PrimaryKey;
+import dev.outpost.ot.query.CompiledQuery;
 import dev.outpost.ot.query.StateObjectView;
 import dev.outpost.ot.rules.Role;
 import dev.outpost.ot.state.ChangesetApplier;
@@ -60,8 +61,13 @@ public final class CompensatingWrites
     {
     }
 
-    /** The rejected objects of one uploaded changeset (one 231 each). */
-    public record Rejection(long clientVersion, List<Rejected> objects)
+    /**
+     * The rejected objects of one uploaded changeset (one 231 each).
+     *
+     * @param forbidden the objects among {@code objects} the session's role may not write (the rest are outside
+     *                  its subscription or query view); they get Atlas's role reason.
+     */
+    public record Rejection(long clientVersion, List<Rejected> objects, Set<Rejected> forbidden)
     {
     }
 
@@ -142,12 +148,22 @@ public final class CompensatingWrites
     public static Changeset trim(final Changeset changeset, final FlxView view, final ObjectState state,
         final List<Rejected> rejected)
     {
+        return trim(changeset, view, state, rejected, null);
+    }
+
+    /**
+     * {@link #trim(Changeset, FlxView, ObjectState, List)}, also adding to {@code forbidden} (if not null) the
+     * rejected objects the session's role may not write.
+     */
+    public static Changeset trim(final Changeset changeset, final FlxView view, final ObjectState state,
+        final List<Rejected> rejected, final Set<Rejected> forbidden)
+    {
         final Changeset byClass = trim(changeset, view.classes(), state, rejected);
         if (view.wholeClasses() && !view.checksWrites())
         {
             return byClass;
         }
-        final Set<Rejected> outside = outsideView(byClass, view, state);
+        final Set<Rejected> outside = outsideView(byClass, view, state, forbidden);
         if (outside.isEmpty())
         {
             return byClass;
@@ -179,7 +195,8 @@ public final class CompensatingWrites
      *     object before and after and write permission on every field it writes, an erase {@code delete} and the
      *     write filter on the object before.
      */
-    private static Set<Rejected> outsideView(final Changeset changeset, final FlxView view, final ObjectState state)
+    private static Set<Rejected> outsideView(final Changeset changeset, final FlxView view, final ObjectState state,
+        final Set<Rejected> forbidden)
     {
         final Set<Rejected> touched = new LinkedHashSet<>();
         java.util.Map<Rejected, Set<String>> written = null;
@@ -234,6 +251,11 @@ public final class CompensatingWrites
             if (after != null && !view.contains(r.table(), object.wrap(after)))
             {
                 outside.add(r);
+                final CompiledQuery q = view.query(r.table());
+                if (forbidden != null && (q == null || q.matches(object.wrap(after))))
+                {
+                    forbidden.add(r); // in the query, outside the role's read filter: the role forbids it
+                }
                 continue;
             }
             final Role role = view.writeRole(r.table());
@@ -243,6 +265,10 @@ public final class CompensatingWrites
                 if (!mayWrite(role, before, after, written == null ? null : written.get(r), object))
                 {
                     outside.add(r);
+                    if (forbidden != null)
+                    {
+                        forbidden.add(r);
+                    }
                 }
             }
         }
@@ -348,6 +374,16 @@ public final class CompensatingWrites
     public static String errorBody(final List<Rejected> rejected, final long rejectedClientVersion,
         final long compensatingWriteServerVersion)
     {
+        return errorBody(rejected, Set.of(), rejectedClientVersion, compensatingWriteServerVersion);
+    }
+
+    /**
+     * {@link #errorBody(List, long, long)} with Atlas's role reason ({@code write to ObjectID("<hex>") in table
+     * "Item" not allowed}) for the objects in {@code forbidden} and the query-view reason for the others.
+     */
+    public static String errorBody(final List<Rejected> rejected, final Set<Rejected> forbidden,
+        final long rejectedClientVersion, final long compensatingWriteServerVersion)
+    {
         final StringBuilder updates = new StringBuilder("[");
         final StringBuilder tables = new StringBuilder();
         final Set<String> named = new HashSet<>();
@@ -367,7 +403,8 @@ public final class CompensatingWrites
                 updates.append(',');
             }
             updates.append("{\"pk\":\"").append(pk).append("\",\"reason\":\"")
-                .append(ErrorBodies.escape(reason(r))).append("\",\"table\":\"")
+                .append(ErrorBodies.escape(forbidden.contains(r) ? forbiddenReason(r) : reason(r)))
+                .append("\",\"table\":\"")
                 .append(ErrorBodies.escape(r.table())).append("\"}");
         }
         updates.append(']');
@@ -378,6 +415,37 @@ public final class CompensatingWrites
             ",\"isRecoveryModeDisabled\":false,\"logURL\":\"\",\"message\":\"" + ErrorBodies.escape(message) +
             "\",\"rejectedClientVersion\":" + rejectedClientVersion + ",\"rejectedUpdates\":" + updates +
             ",\"shouldClientReset\":false,\"tryAgain\":true}";
+    }
+
+    /**
+     * @return Atlas's reason for a write the role forbids: {@code write to ObjectID("<hex>") in table "T" not
+     *     allowed}, the key as {@code 42}, {@code "text"}, {@code UUID("<8-4-4-4-12>")} or {@code null} for the
+     *     other key types.
+     */
+    static String forbiddenReason(final Rejected r)
+    {
+        final PrimaryKey k = r.key();
+        final String key = switch (k.type())
+        {
+            case Instr.TYPE_OBJECT_ID -> "ObjectID(\"" + hex(k.bytes(), 0, 12) + "\")";
+            case Instr.TYPE_UUID -> "UUID(\"" + hex(k.bytes(), 0, 4) + '-' + hex(k.bytes(), 4, 6) + '-' +
+                hex(k.bytes(), 6, 8) + '-' + hex(k.bytes(), 8, 10) + '-' + hex(k.bytes(), 10, 16) + "\")";
+            case Instr.TYPE_INT -> Long.toString(k.intValue());
+            case Instr.TYPE_STRING -> '"' + k.stringValue() + '"';
+            case Instr.TYPE_NULL -> "null";
+            default -> k.toString();
+        };
+        return "write to " + key + " in table \"" + r.table() + "\" not allowed";
+    }
+
+    private static String hex(final byte[] bytes, final int from, final int to)
+    {
+        final StringBuilder sb = new StringBuilder(2 * (to - from));
+        for (int i = from; i < to; i++)
+        {
+            sb.append(Character.forDigit((bytes[i] >> 4) & 0xf, 16)).append(Character.forDigit(bytes[i] & 0xf, 16));
+        }
+        return sb.toString();
     }
 
     private static String reason(final Rejected r)

@@ -60,6 +60,12 @@ public final class FileContext
     private ServerIntegrator integrator;
     /** Client file ident -> server versions of its revert entries (compensating writes), ascending. */
     private final Long2ObjectHashMap<LongArrayList> reverts = new Long2ObjectHashMap<>();
+    /**
+     * Revert entry version -> its objects the writer's role forbade (Atlas's role reason when the 231 is re-sent at
+     * IDENT); held while the file is loaded (a revert entry stores no reasons: after a reload its objects get the
+     * query-view reason).
+     */
+    private final Long2ObjectHashMap<Set<CompensatingWrites.Rejected>> revertForbidden = new Long2ObjectHashMap<>();
     boolean touched;
     /** FLX: compiled queries by class and text (shared by the sessions of this file; bounded). */
     private final HashMap<String, CompiledQuery> queryCache = new HashMap<>();
@@ -182,6 +188,7 @@ public final class FileContext
         history = new ShardServerHistory(shard, file, tools);
         state = new ObjectState();
         reverts.clear(); // rebuilt below (a reload after an eviction or an aborted command must not repeat them)
+        revertForbidden.clear();
         final ChangesetApplier applier = new ChangesetApplier(state);
         final TouchIndex index = new TouchIndex(); // the integrator's fast path, rebuilt with the state
         final EntryView view = new EntryView();
@@ -226,6 +233,22 @@ public final class FileContext
     void revertAppended(final long clientFile, final long version)
     {
         reverts.computeIfAbsent(clientFile, k -> new LongArrayList()).addLong(version);
+    }
+
+    /** Writer: the objects of the revert entry at {@code version} that the writer's role forbade. */
+    void revertForbidden(final long version, final Set<CompensatingWrites.Rejected> forbidden)
+    {
+        if (!forbidden.isEmpty())
+        {
+            revertForbidden.put(version, Set.copyOf(forbidden));
+        }
+    }
+
+    /** Writer: @return the objects of the revert entry at {@code version} that the writer's role forbade. */
+    Set<CompensatingWrites.Rejected> revertForbidden(final long version)
+    {
+        final Set<CompensatingWrites.Rejected> forbidden = revertForbidden.get(version);
+        return forbidden == null ? Set.of() : forbidden;
     }
 
     /** Writer: @return the versions of the revert entries for {@code clientFile}, ascending (null if none). */

@@ -189,7 +189,7 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
             final List<CompensatingWrites.Rejected> objects = CompensatingWrites.objectsOf(writer.tools.parse(view));
             final long rejectedClientVersion = writer.shard.readEntry(f.file, v - 1, view) &&
                 view.originFileIdent() == clientFile ? view.clientVersion() : 0;
-            bodies.add(CompensatingWrites.errorBody(objects, rejectedClientVersion, v));
+            bodies.add(CompensatingWrites.errorBody(objects, f.revertForbidden(v), rejectedClientVersion, v));
         }
         return bodies;
     }

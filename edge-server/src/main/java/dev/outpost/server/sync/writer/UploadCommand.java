@@ -16,7 +16,9 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * UPLOAD: integrate the changesets of one UPLOAD (transformed against the history) and store the client's upload
@@ -248,10 +250,11 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
             return cs;
         }
         final List<CompensatingWrites.Rejected> rejected = new ArrayList<>();
-        final Changeset kept = CompensatingWrites.trim(cs, subscribed, f.state(), rejected);
+        final Set<CompensatingWrites.Rejected> forbidden = new HashSet<>();
+        final Changeset kept = CompensatingWrites.trim(cs, subscribed, f.state(), rejected, forbidden);
         if (!rejected.isEmpty())
         {
-            rejections.add(new CompensatingWrites.Rejection(clientVersion, rejected));
+            rejections.add(new CompensatingWrites.Rejection(clientVersion, rejected, forbidden));
         }
         return kept;
     }
@@ -269,9 +272,11 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
             return 0;
         }
         final ArrayList<CompensatingWrites.Rejected> all = new ArrayList<>();
+        final Set<CompensatingWrites.Rejected> forbidden = new HashSet<>();
         for (final CompensatingWrites.Rejection r : rejections)
         {
             all.addAll(r.objects());
+            forbidden.addAll(r.forbidden());
         }
         final ExpandableDirectByteBuffer buf = writer.tools.encodeBuffer;
         final int length = writer.tools.writer.encode(CompensatingWrites.revert(all, in.subscribed(), f.state()), buf, 0);
@@ -284,6 +289,7 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
             return revertVersion;
         }
         f.revertAppended(in.clientFileIdent(), revertVersion);
+        f.revertForbidden(revertVersion, forbidden);
         return revertVersion;
     }
 }

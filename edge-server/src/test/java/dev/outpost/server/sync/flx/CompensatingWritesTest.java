@@ -100,6 +100,37 @@ class CompensatingWritesTest
         assertThat(body.getJsonArray("rejectedUpdates").getJsonObject(0).getString("table")).isEqualTo("Ot\"her");
     }
 
+    @Test
+    void shouldGiveAtlasRoleReasonForForbiddenObjectsAndTheQueryViewReasonForOthers()
+    {
+        final byte[] oid = new byte[12];
+        final byte[] uuid = new byte[16];
+        for (int i = 0; i < uuid.length; i++)
+        {
+            uuid[i] = (byte)(0xf0 + i);
+            if (i < 12)
+            {
+                oid[i] = (byte)(0x0a + i);
+            }
+        }
+        final CompensatingWrites.Rejected byOid = new CompensatingWrites.Rejected("Item", PrimaryKey.ofObjectId(oid));
+        final CompensatingWrites.Rejected byUuid = new CompensatingWrites.Rejected("Item", PrimaryKey.ofUuid(uuid));
+        final CompensatingWrites.Rejected byInt = new CompensatingWrites.Rejected("Item", PrimaryKey.ofInt(-7));
+        final CompensatingWrites.Rejected byString = new CompensatingWrites.Rejected("Item", PrimaryKey.ofString("k"));
+        final CompensatingWrites.Rejected inView = new CompensatingWrites.Rejected("Item", PrimaryKey.ofInt(8));
+        final JsonObject body = new JsonObject(CompensatingWrites.errorBody(List.of(byOid, byUuid, byInt, byString,
+            inView), Set.of(byOid, byUuid, byInt, byString), 4, 9));
+        final var updates = body.getJsonArray("rejectedUpdates");
+        assertThat(updates.getJsonObject(0).getString("reason"))
+            .isEqualTo("write to ObjectID(\"0a0b0c0d0e0f101112131415\") in table \"Item\" not allowed");
+        assertThat(updates.getJsonObject(1).getString("reason"))
+            .isEqualTo("write to UUID(\"f0f1f2f3-f4f5-f6f7-f8f9-fafbfcfdfeff\") in table \"Item\" not allowed");
+        assertThat(updates.getJsonObject(2).getString("reason")).isEqualTo("write to -7 in table \"Item\" not allowed");
+        assertThat(updates.getJsonObject(3).getString("reason"))
+            .isEqualTo("write to \"k\" in table \"Item\" not allowed");
+        assertThat(updates.getJsonObject(4).getString("reason")).endsWith("object is outside of the current query view");
+    }
+
     private static int[] decode(final String base64)
     {
         final byte[] b = Base64.getDecoder().decode(base64);
