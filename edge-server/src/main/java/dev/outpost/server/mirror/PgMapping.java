@@ -4,6 +4,7 @@ import dev.outpost.codec.changeset.Instr;
 import dev.outpost.ot.state.ColumnSpec;
 import dev.outpost.ot.state.ObjectData;
 import dev.outpost.ot.state.Value;
+import dev.outpost.server.sync.wire.ErrorBodies;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -355,29 +356,7 @@ final class PgMapping
     static void string(final StringBuilder sb, final String s)
     {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default ->
-                {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029)
-                    {
-                        sb.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
+        ErrorBodies.appendEscaped(sb, s);
         sb.append('"');
     }
 

@@ -8,6 +8,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import dev.outpost.ot.state.Value;
+
 /**
  * A value a filter compares fields with: a literal of the rules document (JSON or Extended JSON), or the result of
  * an expansion. Immutable. MongoDB's type brackets decide what compares with what: numbers with numbers (int, long,
@@ -382,23 +384,6 @@ final class Operand
 
     static void appendString(final StringBuilder sb, final String s)
     {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            if (c == '"' || c == '\\')
-            {
-                sb.append('\\').append(c);
-            }
-            else if (c < 0x20)
-            {
-                sb.append(String.format("\\u%04x", (int)c));
-            }
-            else
-            {
-                sb.append(c);
-            }
-        }
-        sb.append('"');
+        Value.appendJsonString(sb, s);
     }
 }

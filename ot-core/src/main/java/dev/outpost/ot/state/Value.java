@@ -169,25 +169,34 @@ public sealed interface Value
 
         public void appendTo(final StringBuilder sb, final String indent)
         {
-            sb.append('"');
-            for (int i = 0; i < value.length(); i++)
-            {
-                final char c = value.charAt(i);
-                if (c == '"' || c == '\\')
-                {
-                    sb.append('\\').append(c);
-                }
-                else if (c < 0x20)
-                {
-                    sb.append(String.format("\\u%04x", (int)c));
-                }
-                else
-                {
-                    sb.append(c);
-                }
-            }
-            sb.append('"');
+            appendJsonString(sb, value);
         }
+    }
+
+    /**
+     * Append {@code s} as a JSON string: quotes, {@code \"} and {@code \\} escaped, other control characters as
+     * {@code \}{@code u00XX}. The form of every printed string value (inspect, rule descriptions).
+     */
+    static void appendJsonString(final StringBuilder sb, final String s)
+    {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            if (c == '"' || c == '\\')
+            {
+                sb.append('\\').append(c);
+            }
+            else if (c < 0x20)
+            {
+                sb.append(String.format("\\u%04x", (int)c));
+            }
+            else
+            {
+                sb.append(c);
+            }
+        }
+        sb.append('"');
     }
 
     /** Binary; the array is owned by the value and never mutated. */

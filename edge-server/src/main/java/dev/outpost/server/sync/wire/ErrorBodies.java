@@ -22,6 +22,13 @@ public final class ErrorBodies
     public static String escape(final String s)
     {
         final StringBuilder sb = new StringBuilder(s.length() + 8);
+        appendEscaped(sb, s);
+        return sb.toString();
+    }
+
+    /** Append {@code s} escaped for the inside of a JSON string (as {@link #escape}), without the quotes. */
+    public static void appendEscaped(final StringBuilder sb, final String s)
+    {
         for (int i = 0; i < s.length(); i++)
         {
             final char c = s.charAt(i);
@@ -45,7 +52,6 @@ public final class ErrorBodies
                 }
             }
         }
-        return sb.toString();
     }
 
     /** @return {@code text} for an error message or log line: cut to {@code max} characters, noting its length. */
