@@ -645,20 +645,7 @@ public final class PgMirror implements AutoCloseable
                     pos.put(rs.getString(1), rs.getLong(2));
                 }
             }
-            dbColumns.clear();
-            try (PreparedStatement st = c.prepareStatement("SELECT table_name, column_name, data_type FROM " +
-                "information_schema.columns WHERE table_schema = ?"))
-            {
-                st.setString(1, settings.schema());
-                try (ResultSet rs = st.executeQuery())
-                {
-                    while (rs.next())
-                    {
-                        dbColumns.computeIfAbsent(rs.getString(1), t -> new HashMap<>())
-                            .put(rs.getString(2), rs.getString(3));
-                    }
-                }
-            }
+            reloadColumns(c);
             c.setAutoCommit(false);
             if (null == positions)
             {
@@ -889,7 +876,7 @@ public final class PgMirror implements AutoCloseable
             // PostgreSQL refused a statement: again, each statement alone, the refused ones reported
             LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': mirror batch refused (" + ex.getSQLState() +
                 ": " + oneLine(ex.getMessage()) + "); writing it row by row");
-            reloadColumns();
+            reloadColumns(conn);
             write(batch, true);
             conn.commit();
         }
@@ -913,10 +900,11 @@ public final class PgMirror implements AutoCloseable
         }
     }
 
-    private void reloadColumns() throws SQLException
+    /** Read the mirror schema's tables and columns as PostgreSQL has them. */
+    private void reloadColumns(final Connection c) throws SQLException
     {
         dbColumns.clear();
-        try (PreparedStatement st = conn.prepareStatement("SELECT table_name, column_name, data_type FROM " +
+        try (PreparedStatement st = c.prepareStatement("SELECT table_name, column_name, data_type FROM " +
             "information_schema.columns WHERE table_schema = ?"))
         {
             st.setString(1, settings.schema());

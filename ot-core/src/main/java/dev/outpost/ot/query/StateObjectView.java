@@ -3,7 +3,6 @@ package dev.outpost.ot.query;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 
-import dev.outpost.codec.changeset.Instr;
 import dev.outpost.ot.state.ObjectData;
 import dev.outpost.ot.state.Value;
 
@@ -102,21 +101,7 @@ public final class StateObjectView implements ObjectView
         {
             return ValueKind.NULL;
         }
-        return switch (v.type())
-        {
-            case Instr.TYPE_NULL -> ValueKind.NULL;
-            case Instr.TYPE_INT -> ValueKind.INT;
-            case Instr.TYPE_BOOL -> ValueKind.BOOL;
-            case Instr.TYPE_STRING -> ValueKind.STRING;
-            case Instr.TYPE_BINARY -> ValueKind.BINARY;
-            case Instr.TYPE_TIMESTAMP -> ValueKind.TIMESTAMP;
-            case Instr.TYPE_FLOAT -> ValueKind.FLOAT;
-            case Instr.TYPE_DOUBLE -> ValueKind.DOUBLE;
-            case Instr.TYPE_DECIMAL -> ValueKind.DECIMAL;
-            case Instr.TYPE_OBJECT_ID -> ValueKind.OBJECT_ID;
-            case Instr.TYPE_UUID -> ValueKind.UUID;
-            default -> ValueKind.OTHER;
-        };
+        return StateSchema.kindOf(v.type());
     }
 
     @Override

@@ -32,9 +32,16 @@ public final class StateSchema implements QuerySchema
             case Instr.COLLECTION_DICTIONARY -> FieldType.Shape.DICTIONARY;
             default -> FieldType.Shape.SINGLE;
         };
-        final ValueKind element = switch (c.type())
+        final ValueKind element = c.type() == Instr.TYPE_NULL ? ValueKind.MIXED : kindOf(c.type());
+        return new FieldType(element, shape, c.acceptsNull());
+    }
+
+    /** @return the kind of a value of realm's type {@code type} ({@code Instr.TYPE_*}), NULL for null. */
+    static ValueKind kindOf(final int type)
+    {
+        return switch (type)
         {
-            case Instr.TYPE_NULL -> ValueKind.MIXED;
+            case Instr.TYPE_NULL -> ValueKind.NULL;
             case Instr.TYPE_INT -> ValueKind.INT;
             case Instr.TYPE_BOOL -> ValueKind.BOOL;
             case Instr.TYPE_STRING -> ValueKind.STRING;
@@ -47,6 +54,5 @@ public final class StateSchema implements QuerySchema
             case Instr.TYPE_UUID -> ValueKind.UUID;
             default -> ValueKind.OTHER;
         };
-        return new FieldType(element, shape, c.acceptsNull());
     }
 }

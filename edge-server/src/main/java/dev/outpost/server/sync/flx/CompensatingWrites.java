@@ -34,6 +34,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * FLX compensating writes (protocol §4.9, §6; error 231). A client's changeset that creates, updates or erases
@@ -118,11 +119,22 @@ public final class CompensatingWrites
         {
             return changeset;
         }
+        final Set<String> writeOnly = asymmetric;
+        return drop(changeset, o -> !allowed(o.table(), classes, state, writeOnly), rejected);
+    }
+
+    /**
+     * @return a copy of {@code changeset} without the object instructions {@code reject} accepts, their objects added
+     * to {@code rejected} once each.
+     */
+    private static Changeset drop(final Changeset changeset, final Predicate<ObjectInstruction> reject,
+        final List<Rejected> rejected)
+    {
         final Changeset kept = changeset.copyHeader();
         final Set<Rejected> seen = new HashSet<>(rejected);
         for (final Instruction i : changeset.instructions())
         {
-            if (i instanceof ObjectInstruction o && !allowed(i.table(), classes, state, asymmetric))
+            if (i instanceof ObjectInstruction o && reject.test(o))
             {
                 final Rejected r = new Rejected(o.table(), o.object());
                 if (seen.add(r))
@@ -168,24 +180,7 @@ public final class CompensatingWrites
         {
             return byClass;
         }
-        final Changeset kept = byClass.copyHeader();
-        final Set<Rejected> seen = new HashSet<>(rejected);
-        for (final Instruction i : byClass.instructions())
-        {
-            if (i instanceof ObjectInstruction o && outside.contains(new Rejected(o.table(), o.object())))
-            {
-                final Rejected r = new Rejected(o.table(), o.object());
-                if (seen.add(r))
-                {
-                    rejected.add(r);
-                }
-            }
-            else
-            {
-                kept.add(i);
-            }
-        }
-        return kept;
+        return drop(byClass, o -> outside.contains(new Rejected(o.table(), o.object())), rejected);
     }
 
     /**
