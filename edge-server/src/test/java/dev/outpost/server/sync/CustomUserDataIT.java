@@ -239,4 +239,41 @@ class CustomUserDataIT
             .isTrue();
         assertThat(bootstrap(carolAgain.getString("access_token"))).hasSize(3);
     }
+
+    @Test
+    void shouldLetPartitionPermissionsReadCustomUserDataFromTheConfiguredPartition() throws Exception
+    {
+        final Object rule = RuleJson.parse("{\"$or\": [{\"%%partition\": \"%%user.id\"}, " +
+            "{\"%%user.custom_data.isAdmin\": true}]}");
+        final Rules rules = new Rules.Builder(RuleValues.NONE)
+            .partition(PartitionRules.parse(rule, rule, RuleValues.NONE)).build();
+        final SyncSettings pbs = new SyncSettings(SyncSettings.Mode.PARTITION, true, true, List.of(), Map.of(),
+            List.of(), List.of(), 0, false, "_partition", "string", Map.of());
+        server = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1").dataDir(dir).eventLoops(2)
+            .apps(List.of(new AppConfig(APP, null, true, null, null, false, pbs, List.of()).withRules(rules)
+                .withCustomUserData(new AppConfig.CustomUserData("User", "userId", "users")))));
+        final JsonObject alice = login();
+        final JsonObject bob = login();
+        final ChangesetBuilder data = new ChangesetBuilder();
+        userDoc(data, "64b000000000000000000001", alice.getString("user_id"), true);
+        userDoc(data, "64b000000000000000000002", bob.getString("user_id"), false);
+        write(SyncService.pbsFileName(APP, "\"users\""), data);
+
+        final String aliceToken = refresh(alice.getString("refresh_token"));
+        final String bobToken = refresh(bob.getString("refresh_token"));
+        assertThat(claims(aliceToken).getJsonObject("user_data").getBoolean("isAdmin")).isTrue();
+
+        // bob may not open alice's partition (206); alice, an admin by her custom data, may open bob's
+        final SyncTestClient b = SyncTestClient.connect(server.port(), APP, bobToken, false);
+        clients.add(b);
+        b.bind(1, "\"" + alice.getString("user_id") + "\"", true);
+        final Msg denied = b.next();
+        assertThat(denied.type()).as("%s %s", denied, denied.text()).isEqualTo(MessageType.SERVER_JSON_ERROR);
+        assertThat(denied.get(0)).isEqualTo(206);
+        final SyncTestClient a = SyncTestClient.connect(server.port(), APP, aliceToken, false);
+        clients.add(a);
+        a.bind(1, "\"" + bob.getString("user_id") + "\"", true);
+        final Msg ident = a.next();
+        assertThat(ident.type()).as("%s %s", ident, ident.text()).isEqualTo(MessageType.SERVER_IDENT);
+    }
 }
