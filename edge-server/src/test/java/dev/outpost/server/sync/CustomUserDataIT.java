@@ -276,4 +276,29 @@ class CustomUserDataIT
         final Msg ident = a.next();
         assertThat(ident.type()).as("%s %s", ident, ident.text()).isEqualTo(MessageType.SERVER_IDENT);
     }
+
+    @Test
+    void shouldRefuseATokenForCustomUserDataTooLargeToCarryWithATypedError() throws Exception
+    {
+        startFlx();
+        final JsonObject carl = login();
+        final ChangesetBuilder data = new ChangesetBuilder();
+        userDoc(data, "64b000000000000000000004", carl.getString("user_id"), false);
+        final Value key = new Value.ObjectIdValue(HexFormat.of().parseHex("64b000000000000000000004"));
+        data.addColumn("User", "bio", Instr.TYPE_STRING, false, Instr.COLLECTION_SINGLE, null, 0);
+        data.update("User", key, "bio", new Object[0], Instr.TYPE_STRING, new Value.Str("x".repeat(5000)), false,
+            -1);
+        write(SyncService.flxFileName(APP), data);
+
+        final HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/auth/session"))
+            .header("Authorization", "Bearer " + carl.getString("refresh_token"))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(500);
+        assertThat(new JsonObject(r.body()).getString("error")).contains("custom user data")
+            .contains("larger than " + AppConfig.CustomUserData.MAX_BYTES + " bytes");
+        assertThat(r.body()).doesNotContain("Exception").doesNotContain("java.");
+        // the user's other tokens and everyone else are unaffected
+        assertThat(bootstrap(carl.getString("access_token"))).isEmpty();
+        assertThat(claims(refresh(login().getString("refresh_token"))).containsKey("user_data")).isFalse();
+    }
 }
