@@ -56,6 +56,9 @@ public final class AuthService
     private final ConcurrentHashMap<String, CompletableFuture<UserRecord>> pendingIdentities =
         new ConcurrentHashMap<>();
     private final java.util.Set<String> pendingEmails = ConcurrentHashMap.newKeySet();
+    /** User id to the user's custom user data (Extended JSON document, or null for none), for access tokens. */
+    private volatile java.util.function.Function<String, CompletableFuture<String>> customUserData =
+        userId -> CompletableFuture.completedFuture(null);
 
     /**
      * @param appId  the app this server serves.
@@ -86,6 +89,17 @@ public final class AuthService
         this.customTokens = customTokens;
         final AppConfig.UserPass userPass = null == app.userPass() ? AppConfig.UserPass.defaults() : app.userPass();
         this.limiter = new LoginLimiter(userPass.maxFailedLogins(), userPass.lockout().toSeconds());
+    }
+
+    /**
+     * Set where access tokens' custom user data ({@code user_data}) comes from, once, before the first login.
+     *
+     * @param source user id to the user's custom data document (Extended JSON text, or null when the user has
+     *               none); any thread; fails (typed {@link AuthException}) when it cannot be read now.
+     */
+    public void customUserData(final java.util.function.Function<String, CompletableFuture<String>> source)
+    {
+        this.customUserData = source;
     }
 
     /**
@@ -501,11 +515,13 @@ public final class AuthService
         }
         final long now = clock.time() / 1000;
         final RefreshSession session = new RefreshSession(Ids.newId(now), user.id(), Ids.newId(now), now, false);
-        return store.addSession(session).thenApply(ignore -> new LoginResult(
-            tokens.issue(TokenType.ACCESS, user.id(), session.id(), appId),
-            tokens.issue(TokenType.REFRESH, user.id(), session.id(), appId),
-            user.id(),
-            session.deviceId()));
+        // custom user data first: a login it fails leaves no session behind
+        return customUserData.apply(user.id()).thenCompose(userData -> store.addSession(session).thenApply(ignore ->
+            new LoginResult(
+                tokens.issue(TokenType.ACCESS, user.id(), session.id(), appId, userData),
+                tokens.issue(TokenType.REFRESH, user.id(), session.id(), appId),
+                user.id(),
+                session.deviceId())));
     }
 
     private static <T> CompletableFuture<T> onHashingPool(final java.util.function.Supplier<T> work)
@@ -594,11 +610,14 @@ public final class AuthService
 
     /**
      * @param refresh a verified refresh token.
-     * @return a new access token of the same session.
+     * @return completes with a new access token of the same session (carrying the user's custom user data as it
+     *     is now).
      */
-    public String refresh(final VerifiedToken refresh)
+    public CompletableFuture<String> refresh(final VerifiedToken refresh)
     {
-        return tokens.issue(TokenType.ACCESS, refresh.userId(), refresh.sessionId(), refresh.appId());
+        // custom user data is read again at each refresh: the SDKs' refreshCustomData() is a token refresh
+        return customUserData.apply(refresh.userId()).thenApply(userData ->
+            tokens.issue(TokenType.ACCESS, refresh.userId(), refresh.sessionId(), refresh.appId(), userData));
     }
 
     /**

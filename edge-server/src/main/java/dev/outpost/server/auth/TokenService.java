@@ -32,12 +32,16 @@ import java.util.Set;
  * <p>
  * Claims: {@code sub} (user id), {@code sid} (refresh session id), {@code app} (app id), {@value TokenType#CLAIM}
  * ({@code access} or {@code refresh}), integer {@code iat} and {@code exp} (seconds, from the configured clock, which
- * realm-core parses). Expiry is checked against the same clock. Stateless and thread-safe.
+ * realm-core parses), and in an access token of a user with custom user data {@code user_data} (the document, as
+ * Atlas: realm-core's {@code RealmJWT} reads it for {@code user.customData}). Expiry is checked against the same clock. Stateless and thread-safe.
  */
 public final class TokenService
 {
     /** Name of the HS256 secret kept in the data directory. */
     public static final String HS256_KEY_FILE = "jwt-hs256.key";
+
+    /** The access token claim carrying the user's custom user data (Atlas's name, read by realm-core). */
+    public static final String USER_DATA_CLAIM = "user_data";
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
@@ -93,6 +97,21 @@ public final class TokenService
      */
     public String issue(final TokenType type, final String userId, final String sessionId, final String appId)
     {
+        return issue(type, userId, sessionId, appId, null);
+    }
+
+    /**
+     * @param type      access or refresh.
+     * @param userId    subject.
+     * @param sessionId refresh session.
+     * @param appId     app.
+     * @param userData  the user's custom user data (an Extended JSON document) for the {@code user_data} claim of an
+     *                  access token, or null for none.
+     * @return a signed compact JWT.
+     */
+    public String issue(final TokenType type, final String userId, final String sessionId, final String appId,
+        final String userData)
+    {
         final long now = clock.time() / 1000;
         final long ttl = TokenType.ACCESS == type ? accessTtlSeconds : refreshTtlSeconds;
         final JsonObject claims = new JsonObject()
@@ -102,6 +121,10 @@ public final class TokenService
             .put(TokenType.CLAIM, type.claimValue())
             .put("iat", now)
             .put("exp", now + ttl);
+        if (null != userData && TokenType.ACCESS == type)
+        {
+            claims.put(USER_DATA_CLAIM, new JsonObject(userData));
+        }
         return jwt.generateToken(claims, signOptions);
     }
 
@@ -165,7 +188,13 @@ public final class TokenService
         {
             throw AuthException.invalidSession(expected.claimValue() + " token is not valid yet");
         }
-        return new VerifiedToken(expected, (String)sub, (String)sid, (String)app, ((Number)iat).longValue(), expiresAt);
+        final Object userData = claims.getValue(USER_DATA_CLAIM);
+        if (null != userData && !(userData instanceof JsonObject))
+        {
+            throw AuthException.invalidSession("invalid token claims");
+        }
+        return new VerifiedToken(expected, (String)sub, (String)sid, (String)app, ((Number)iat).longValue(), expiresAt,
+            null == userData ? null : ((JsonObject)userData).encode());
     }
 
     /** Our tokens carry whole seconds that fit a long: anything else (string, 2^70, 1.5) is not one of ours. */

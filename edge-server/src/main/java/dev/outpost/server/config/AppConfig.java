@@ -50,6 +50,10 @@ import java.util.Objects;
  *   mirror:                       # optional: mirror every server file into PostgreSQL (MirrorSettings)
  *     postgres: postgresql://user:password@host:5432/db
  *     schema: outpost             # default outpost
+ *   custom-user-data:             # optional: %%user.custom_data and the access token's user_data (CustomUserData)
+ *     class: User                 # a synced class; its object whose user-id-field is the user's id
+ *     user-id-field: userId
+ *     partition: users            # partition-based sync only: the partition holding the class's objects
  * </pre>
  *
  * @param id          the Client App ID clients are configured with.
@@ -68,9 +72,11 @@ import java.util.Objects;
  *                    partition permissions, at BIND and UPLOAD; roles are parsed and checked, FLX does not apply
  *                    them yet.
  * @param mirror      where the app's data is mirrored (PostgreSQL), or null for no mirror.
+ * @param customUserData where each user's custom user data is read from, or null when the app has none.
  */
 public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass userPass, CustomToken customToken,
-    boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules, MirrorSettings mirror)
+    boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules, MirrorSettings mirror,
+    CustomUserData customUserData)
 {
     /** App Services name of the anonymous provider. */
     public static final String ANON_PROVIDER = "anon-user";
@@ -86,6 +92,27 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         Objects.requireNonNull(id, "id");
         warnings = null == warnings ? List.of() : List.copyOf(warnings);
         rules = null == rules ? Rules.NONE : rules;
+    }
+
+    /**
+     * An app without custom user data.
+     *
+     * @param id          app id.
+     * @param dataDir     data directory or null.
+     * @param anonymous   whether {@code anon-user} is enabled.
+     * @param userPass    email/password settings or null.
+     * @param customToken custom JWT settings or null.
+     * @param apiKeys     whether user API keys are on.
+     * @param sync        sync settings or null.
+     * @param warnings    what is not applied.
+     * @param rules       the permission rules, or null for none.
+     * @param mirror      where to mirror the app's data, or null.
+     */
+    public AppConfig(final String id, final Path dataDir, final boolean anonymous, final UserPass userPass,
+        final CustomToken customToken, final boolean apiKeys, final SyncSettings sync, final List<String> warnings,
+        final Rules rules, final MirrorSettings mirror)
+    {
+        this(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror, null);
     }
 
     /**
@@ -112,7 +139,8 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withRules(final Rules rules)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
+            customUserData);
     }
 
     /**
@@ -185,7 +213,8 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withUserPass(final UserPass userPass)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
+            customUserData);
     }
 
     /**
@@ -194,7 +223,8 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withCustomToken(final CustomToken customToken)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
+            customUserData);
     }
 
     /**
@@ -203,7 +233,8 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withApiKeys(final boolean enabled)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings, rules, mirror);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings, rules, mirror,
+            customUserData);
     }
 
     /**
@@ -212,7 +243,102 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
      */
     public AppConfig withMirror(final MirrorSettings mirror)
     {
-        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror);
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
+            customUserData);
+    }
+
+    /**
+     * @param customUserData where custom user data is read from, or null for none.
+     * @return a copy with it.
+     */
+    public AppConfig withCustomUserData(final CustomUserData customUserData)
+    {
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
+            customUserData);
+    }
+
+    /**
+     * Custom user data (Atlas's {@code auth/custom_user_data.json}): the object of {@code className} whose
+     * {@code userIdField} holds a user's id (a string, or an ObjectId of the same 24 hex digits) is that user's custom
+     * data. It is read from the server's object state at login and at each access token refresh, carried in the
+     * access token's {@code user_data} claim (the SDKs' {@code user.customData}) and seen by rules as
+     * {@code %%user.custom_data}. Flexible sync reads the app's FLX data set; partition-based sync reads the
+     * partition {@code partition}.
+     *
+     * @param className   the synced class holding the documents (Atlas's {@code collection_name}).
+     * @param userIdField the field holding the user id (Atlas's {@code user_id_field}).
+     * @param partition   partition-based sync: the partition value holding the class's objects (its text: a string,
+     *                    a number for a long key, 24 hex digits for an ObjectId key, a UUID); null for flexible sync.
+     */
+    public record CustomUserData(String className, String userIdField, String partition)
+    {
+        /** Longest custom user data document carried in an access token, as compact Extended JSON. */
+        public static final int MAX_BYTES = 4096;
+
+        public CustomUserData
+        {
+            if (null == className || className.isBlank() || className.length() > 57)
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, "custom-user-data needs 'class': the name of a " +
+                    "synced class (1-57 characters)");
+            }
+            if (null == userIdField || userIdField.isBlank() || userIdField.length() > 63)
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, "custom-user-data needs 'user-id-field': the " +
+                    "field holding the user id (1-63 characters)");
+            }
+        }
+
+        /**
+         * @param sync the app's sync settings, or null.
+         * @return the server file holding the documents, as {@code SyncService} names server files:
+         *     {@code flx/<app>} or {@code pbs/<app>/<partition as the BIND path>}.
+         */
+        public String serverFile(final String appId, final SyncSettings sync)
+        {
+            if (null == sync || SyncSettings.Mode.PARTITION != sync.mode())
+            {
+                return "flx/" + appId;
+            }
+            final String type = null == sync.partitionKeyType() ? "string" : sync.partitionKeyType();
+            final String path = switch (type)
+            {
+                case "long" -> "{\"$numberLong\":\"" + partition + "\"}";
+                case "objectId" -> "{\"$oid\":\"" + partition + "\"}";
+                case "uuid" -> "{\"$uuid\":\"" + partition + "\"}";
+                default -> io.vertx.core.json.Json.encode(partition);
+            };
+            return "pbs/" + appId + "/" + path;
+        }
+
+        /**
+         * @param sync the app's sync settings, or null.
+         * @throws ConfigException if partition-based sync has no {@code partition}, or flexible sync has one.
+         */
+        void check(final SyncSettings sync)
+        {
+            final boolean pbs = null != sync && SyncSettings.Mode.PARTITION == sync.mode();
+            if (pbs && (null == partition || partition.isEmpty()))
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, "custom-user-data of a partition-based app needs " +
+                    "'partition': the partition value whose realm holds the " + className + " objects");
+            }
+            if (!pbs && null != partition)
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, "custom-user-data 'partition' is for " +
+                    "partition-based sync only (flexible sync reads the app's one data set)");
+            }
+            if (pbs && "long".equals(sync.partitionKeyType()) && !partition.matches("-?[0-9]{1,19}"))
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, "custom-user-data 'partition' must be an " +
+                    "integer (the partition key is a long), not '" + partition + "'");
+            }
+            if (pbs && "objectId".equals(sync.partitionKeyType()) && !partition.matches("[0-9a-f]{24}"))
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, "custom-user-data 'partition' must be 24 " +
+                    "lower-case hex digits (the partition key is an objectId), not '" + partition + "'");
+            }
+        }
     }
 
     /**
@@ -380,6 +506,12 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         String mirrorSchema = null;
         String lastMirrorKey = where + ".mirror";
         Object rulesValue = null;
+        CustomUserData customData = null == export ? null : export.customUserData();
+        Boolean customDataOn = null;
+        String customClass = null == customData ? null : customData.className();
+        String customField = null == customData ? null : customData.userIdField();
+        String customPartition = null;
+        String lastCustomDataKey = where + ".custom-user-data";
         for (final Map.Entry<String, Object> e : app.entrySet())
         {
             final String key = where + "." + e.getKey();
@@ -400,6 +532,26 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                     {
                     }
                     case "rules" -> rulesValue = value;
+                    case "custom-user-data", "custom-user-data.enabled" ->
+                    {
+                        customDataOn = bool(value);
+                        lastCustomDataKey = key;
+                    }
+                    case "custom-user-data.class" ->
+                    {
+                        customClass = null == value ? null : String.valueOf(value);
+                        lastCustomDataKey = key;
+                    }
+                    case "custom-user-data.user-id-field" ->
+                    {
+                        customField = null == value ? null : String.valueOf(value);
+                        lastCustomDataKey = key;
+                    }
+                    case "custom-user-data.partition" ->
+                    {
+                        customPartition = null == value ? null : String.valueOf(value);
+                        lastCustomDataKey = key;
+                    }
                     case "data-dir" -> dir = Path.of(String.valueOf(value));
                     case "mirror.postgres" ->
                     {
@@ -471,13 +623,18 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                                 "lockout}, custom-token {algorithm, secret, secret-file, public-key, audience, metadata-fields}, " +
                                 "api-key");
                         }
+                        if (e.getKey().startsWith("custom-user-data"))
+                        {
+                            throw new ConfigException(ServerConfig.APPS_PROP, "unknown custom-user-data setting; " +
+                                "supported: custom-user-data {enabled, class, user-id-field, partition}");
+                        }
                         if (e.getKey().startsWith("mirror"))
                         {
                             throw new ConfigException(ServerConfig.APPS_PROP, "unknown mirror setting; supported: " +
                                 "mirror {postgres, schema}");
                         }
                         throw new ConfigException(ServerConfig.APPS_PROP, "unknown key; an app has id, data-dir, " +
-                            "auth, app-config, sync, rules, mirror");
+                            "auth, app-config, sync, rules, mirror, custom-user-data");
                     }
                 }
             }
@@ -548,8 +705,25 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                 throw new ConfigException(ServerConfig.APPS_PROP, file.origin(lastMirrorKey), ex.detail());
             }
         }
+        customData = null;
+        final boolean customDataKeys = !lastCustomDataKey.equals(where + ".custom-user-data");
+        final boolean exportPbsOnly = !customDataKeys && null != export && null != export.customUserData() &&
+            null != syncSettings && SyncSettings.Mode.PARTITION == syncSettings.mode();
+        if (null == customDataOn ? customDataKeys || (null != export && null != export.customUserData() &&
+            !exportPbsOnly) : customDataOn)
+        {
+            try
+            {
+                customData = new CustomUserData(customClass, customField, customPartition);
+                customData.check(syncSettings);
+            }
+            catch (final ConfigException ex)
+            {
+                throw new ConfigException(ServerConfig.APPS_PROP, file.origin(lastCustomDataKey), ex.detail());
+            }
+        }
         return new AppConfig(String.valueOf(id), dir, anonymous, userPass, token, apiKeys, syncSettings, warnings,
-            rules, mirror);
+            rules, mirror, customData);
     }
 
     /**
@@ -584,7 +758,8 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         final List<String> warnings = new ArrayList<>(export.warnings());
         warnings.addAll(extra);
         return new AppConfig(id, null, export.anonymous(), export.userPass(), token, export.apiKeys(), export.sync(),
-            warnings, export.rules());
+            warnings, export.rules(), null, null != export.sync() && SyncSettings.Mode.PARTITION ==
+            export.sync().mode() ? null : export.customUserData());
     }
 
     private static ConfigException missingKey(final String setting, final AppServicesConfig.TokenSpec spec,

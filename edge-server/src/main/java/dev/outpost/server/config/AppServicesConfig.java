@@ -21,9 +21,12 @@ import java.util.Objects;
  * @param sync        the sync settings, or null when the export has no {@code sync/config.json}.
  * @param warnings    one line per item of the export Outpost does not apply, each naming the file it came from.
  * @param rules       the permission rules (roles, partition permissions), {@link Rules#NONE} when it has none.
+ * @param customUserData {@code auth/custom_user_data.json} when enabled (its {@code collection_name} as the class,
+ *                    no partition), else null.
  */
 public record AppServicesConfig(Path dir, String appId, boolean anonymous, AppConfig.UserPass userPass,
-    TokenSpec customToken, boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules)
+    TokenSpec customToken, boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules,
+    AppConfig.CustomUserData customUserData)
 {
     public AppServicesConfig
     {

@@ -195,17 +195,56 @@ public final class AppServicesExport
                 }
             }
         }
-        final JsonObject customUserData = json("auth/custom_user_data.json", false);
-        if (null != customUserData && Boolean.TRUE.equals(customUserData.getValue("enabled")))
-        {
-            warn("auth/custom_user_data.json", "custom user data is not supported: users' profiles carry none");
-        }
         final SyncSettings sync = sync();
+        final AppConfig.CustomUserData customData = customUserData(sync);
         final String environment = root.getValue("environment") instanceof String &&
             !root.getString("environment").isBlank() ? root.getString("environment") : "no-environment";
         final Rules rules = rules(sync, environment);
         reportUnsupported(environment);
-        return new AppServicesConfig(dir, appId, anonymous, userPass, token, apiKeys, sync, warnings, rules);
+        return new AppServicesConfig(dir, appId, anonymous, userPass, token, apiKeys, sync, warnings, rules,
+            customData);
+    }
+
+    /**
+     * {@code auth/custom_user_data.json}: when enabled, its {@code collection_name} is the synced class holding the
+     * documents and {@code user_id_field} the field naming the user (the service and database names do not matter:
+     * an Outpost app has one data set). Partition-based sync also needs the partition holding them, which the
+     * export does not say: then a warning, and it applies once Outpost's config gives
+     * {@code custom-user-data.partition}.
+     *
+     * @return the custom user data, or null when the export has none enabled.
+     */
+    private AppConfig.CustomUserData customUserData(final SyncSettings sync)
+    {
+        final String file = "auth/custom_user_data.json";
+        final JsonObject json = json(file, false);
+        if (null == json || !Boolean.TRUE.equals(json.getValue("enabled")))
+        {
+            return null;
+        }
+        final Object collection = json.getValue("collection_name");
+        final Object field = json.getValue("user_id_field");
+        if (!(collection instanceof String) || !(field instanceof String))
+        {
+            throw error(file, "collection_name", "and user_id_field must be strings when custom user data is " +
+                "enabled");
+        }
+        final AppConfig.CustomUserData data;
+        try
+        {
+            data = new AppConfig.CustomUserData((String)collection, (String)field, null);
+        }
+        catch (final ConfigException ex)
+        {
+            throw error(file, "collection_name", ex.detail());
+        }
+        if (null != sync && SyncSettings.Mode.PARTITION == sync.mode())
+        {
+            warn(file, "custom user data of a partition-based app is read from one partition, which the export " +
+                "does not name: set custom-user-data.partition (apps: entry of Outpost's config) to apply it; " +
+                "until then users have none");
+        }
+        return data;
     }
 
     private AppConfig.UserPass userPass(final String name, final JsonObject provider)

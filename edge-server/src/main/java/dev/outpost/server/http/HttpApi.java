@@ -423,8 +423,8 @@ public final class HttpApi
 
     private void refresh(final RoutingContext ctx, final VerifiedToken token)
     {
-        ApiResponses.json(ctx.response(), 201, new JsonObject().put("access_token",
-            apps.auth(token.appId()).refresh(token)));
+        whenStored(ctx, apps.auth(token.appId()).refresh(token), "session", "could not issue the access token",
+            accessToken -> ApiResponses.json(ctx.response(), 201, new JsonObject().put("access_token", accessToken)));
     }
 
     private void logout(final RoutingContext ctx, final VerifiedToken token)

@@ -219,8 +219,7 @@ final class Session implements FileListener
                 return;
             }
             fileName = SyncService.pbsFileName(appId, path);
-            final PartitionRules.Access access = conn.service.partitionAccess(path,
-                conn.connection.user().userId());
+            final PartitionRules.Access access = conn.service.partitionAccess(path, conn.connection.user());
             if (!access.mayRead())
             {
                 // realm's client reports 206 as SyncPermissionDenied; ApplicationBug: the session stops, no retry
@@ -304,7 +303,7 @@ final class Session implements FileListener
         if (!rolesBound)
         {
             rolesBound = true;
-            roles = conn.flx ? conn.service.flxRoles(conn.connection.user().userId()) : null;
+            roles = conn.flx ? conn.service.flxRoles(conn.connection.user()) : null;
         }
         return roles;
     }

@@ -23,6 +23,7 @@ import org.agrona.concurrent.EpochClock;
 
 import dev.outpost.ot.rules.PartitionRules;
 import dev.outpost.ot.rules.RuleContext;
+import dev.outpost.ot.rules.RuleJson;
 import dev.outpost.ot.rules.Rules;
 import dev.outpost.ot.rules.UserContext;
 
@@ -381,17 +382,60 @@ public final class SyncService implements SyncEngine
     /**
      * Event loop, at IDENT of an FLX session: the session's roles (each class's role is bound once, at its first use).
      *
-     * @param userId the session's user.
+     * @param user the session's access token (user id and custom user data).
      * @return the roles, or null when the app has no roles (nothing enforced).
      */
-    public dev.outpost.server.sync.flx.FlxRoles flxRoles(final String userId)
+    public dev.outpost.server.sync.flx.FlxRoles flxRoles(final dev.outpost.server.auth.VerifiedToken user)
     {
         if (!rules.hasRoles())
         {
             return null;
         }
-        return dev.outpost.server.sync.flx.FlxRoles.of(rules, new UserContext(userId, profiles.apply(userId),
-            Map.of()));
+        return dev.outpost.server.sync.flx.FlxRoles.of(rules, userContext(user));
+    }
+
+    /**
+     * @param user the session's access token.
+     * @return the user as rules see it: id, profile data, and the custom user data the token carries (as Atlas,
+     *     the data of the token's issue: a refresh, e.g. the SDKs' {@code refreshCustomData()}, and a new session
+     *     see changes).
+     */
+    UserContext userContext(final dev.outpost.server.auth.VerifiedToken user)
+    {
+        Map<String, Object> customData = Map.of();
+        if (null != user.userData())
+        {
+            // checked when the token was issued (CustomUserDataRead): our own signed claim parses
+            if (RuleJson.parse(user.userData()) instanceof Map<?, ?> m)
+            {
+                @SuppressWarnings("unchecked") final Map<String, Object> data = (Map<String, Object>)m;
+                customData = data;
+            }
+        }
+        return new UserContext(user.userId(), profiles.apply(user.userId()), customData);
+    }
+
+    @Override
+    public CompletableFuture<String> customUserData(final String userId)
+    {
+        final dev.outpost.server.config.AppConfig.CustomUserData setting =
+            null == config.app() ? null : config.app().customUserData();
+        if (null == setting)
+        {
+            return CompletableFuture.completedFuture(null);
+        }
+        final String fileName = setting.serverFile(config.appId(), syncSettings);
+        if (!store.contains(fileName))
+        {
+            return CompletableFuture.completedFuture(null);
+        }
+        final CompletableFuture<String> result = new CompletableFuture<>();
+        if (!writerFor(fileName).offer(new CustomUserDataRead(fileName, setting, userId, result)))
+        {
+            result.completeExceptionally(new dev.outpost.server.auth.AuthException(503, "ServiceUnavailable",
+                "the server is busy reading custom user data; retry"));
+        }
+        return result;
     }
 
     /**
@@ -399,10 +443,10 @@ public final class SyncService implements SyncEngine
      * {@code partition.permissions} (evaluated once per session; no rules: read and write).
      *
      * @param partition the BIND path (the partition value in canonical Extended JSON).
-     * @param userId    the session's user.
+     * @param token     the session's access token (user id and custom user data).
      * @return the user's access.
      */
-    PartitionRules.Access partitionAccess(final String partition, final String userId)
+    PartitionRules.Access partitionAccess(final String partition, final dev.outpost.server.auth.VerifiedToken token)
     {
         if (null == rules.partition())
         {
@@ -410,7 +454,7 @@ public final class SyncService implements SyncEngine
         }
         try
         {
-            final UserContext user = new UserContext(userId, profiles.apply(userId), Map.of());
+            final UserContext user = userContext(token);
             return rules.partitionAccess(RuleContext.partitionOf(partition), user);
         }
         catch (final RuntimeException bug)

@@ -39,6 +39,19 @@ public interface SyncEngine extends SyncConnectionHandlerFactory, AutoCloseable
     }
 
     /**
+     * A user's custom user data, read from the engine's data (the app's {@code custom-user-data} setting) at login
+     * and at each access token refresh, for the access token's {@code user_data} claim.
+     *
+     * @param userId the user.
+     * @return completes with the document as Extended JSON text, or null when the app configures none or the user
+     *     has none; fails with a typed {@link dev.outpost.server.auth.AuthException} when it cannot be read now.
+     */
+    default java.util.concurrent.CompletableFuture<String> customUserData(final String userId)
+    {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * For handler factories without state of their own (tests of the HTTP and WebSocket layers): Outpost's sync
      * engine is {@code dev.outpost.server.sync.SyncService}, which drains for real.
      *

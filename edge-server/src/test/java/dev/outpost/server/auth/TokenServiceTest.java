@@ -65,6 +65,24 @@ class TokenServiceTest
     }
 
     @Test
+    void shouldCarryCustomUserDataInTheAccessTokenOnly() throws Exception
+    {
+        final TokenService tokens = new TokenService(vertx, config());
+        final String doc = "{\"_id\":{\"$oid\":\"64b000000000000000000001\"},\"isAdmin\":true,\"n\":{\"$numberInt\":\"5\"}}";
+
+        final String access = tokens.issue(TokenType.ACCESS, "u1", "s1", "app", doc);
+        final JsonObject payload = new JsonObject(new String(Base64.getUrlDecoder().decode(access.split("\\.")[1]),
+            StandardCharsets.UTF_8));
+        assertThat(payload.getJsonObject(TokenService.USER_DATA_CLAIM)).as("realm-core's RealmJWT reads user_data")
+            .isEqualTo(new JsonObject(doc));
+        assertThat(tokens.verify(access, TokenType.ACCESS).userData()).isEqualTo(new JsonObject(doc).encode());
+        final String refresh = tokens.issue(TokenType.REFRESH, "u1", "s1", "app", doc);
+        assertThat(tokens.verify(refresh, TokenType.REFRESH).userData()).as("refresh tokens carry none").isNull();
+        assertThat(tokens.verify(tokens.issue(TokenType.ACCESS, "u1", "s1", "app"), TokenType.ACCESS).userData())
+            .isNull();
+    }
+
+    @Test
     void shouldRefuseTheOtherTokenType() throws Exception
     {
         final TokenService tokens = new TokenService(vertx, config());

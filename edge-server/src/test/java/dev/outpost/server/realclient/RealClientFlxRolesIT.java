@@ -1,10 +1,14 @@
 package dev.outpost.server.realclient;
 
+import dev.outpost.codec.changeset.Instr;
+import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.ot.rules.FilterScope;
 import dev.outpost.ot.rules.RoleTemplate;
 import dev.outpost.ot.rules.RuleJson;
 import dev.outpost.ot.rules.RuleValues;
 import dev.outpost.ot.rules.Rules;
+import dev.outpost.ot.state.ChangesetBuilder;
+import dev.outpost.ot.state.Value;
 import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.runtime.SyncServer;
@@ -18,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +43,10 @@ class RealClientFlxRolesIT
     private static final String OWNER_ONLY = "[{\"name\": \"owner\", \"apply_when\": {}, \"document_filters\": " +
         "{\"read\": {\"owner_id\": \"%%user.id\"}, \"write\": {\"owner_id\": \"%%user.id\"}}, \"read\": true, " +
         "\"write\": true, \"insert\": true, \"delete\": true}]";
+
+    private static final String ADMIN_OR_OWNER = "[{\"name\": \"admin\", \"apply_when\": " +
+        "{\"%%user.custom_data.isAdmin\": true}, \"document_filters\": {\"read\": true, \"write\": true}, " +
+        "\"read\": true, \"write\": true, \"insert\": true, \"delete\": true}, " + OWNER_ONLY.substring(1);
 
     @TempDir
     Path dir;
@@ -118,5 +128,53 @@ class RealClientFlxRolesIT
         assertThat(server.sync(APP).objectStateDump(SyncService.flxFileName(APP))).doesNotContain("forged")
             .contains("ann-0", "bob-0");
         assertThat(server.sync(APP).compensatingWrites()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldShowCustomUserDataAsUserCustomDataAndMakeItsAdminReadEveryItem() throws Exception
+    {
+        final Rules rules = new Rules.Builder(RuleValues.NONE)
+            .roles("Item", RoleTemplate.parseAll(RuleJson.parse(ADMIN_OR_OWNER), "roles",
+                FilterScope.documents("Item", null, null, RuleValues.NONE)))
+            .build();
+        server = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1").dataDir(dir.resolve("server"))
+            .eventLoops(2).apps(List.of(new AppConfig(APP, null, false)
+                .withUserPass(new AppConfig.UserPass(10_000, 5, Duration.ofMinutes(1))).withRules(rules)
+                .withCustomUserData(new AppConfig.CustomUserData("User", "userId", null)))));
+
+        final String ann = run("reg-ann", "login", as("ann@example.com", "register", "true")).getString("user_id");
+        final String bob = run("reg-bob", "login", as("bob@example.com", "register", "true")).getString("user_id");
+        run("ann-w", "flx-roles", as("ann@example.com", "owner", ann, "prefix", "ann", "count", "2"));
+        run("bob-w", "flx-roles", as("bob@example.com", "owner", bob, "prefix", "bob", "count", "1"));
+
+        // the custom data documents, written on the server (as an import would): ann is an admin, bob is not
+        final ChangesetBuilder users = new ChangesetBuilder();
+        users.addTable("User", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_OBJECT_ID, false);
+        users.addColumn("User", "userId", Instr.TYPE_STRING, false, Instr.COLLECTION_SINGLE, null, 0);
+        users.addColumn("User", "isAdmin", Instr.TYPE_BOOL, false, Instr.COLLECTION_SINGLE, null, 0);
+        int n = 1;
+        for (final String[] u : new String[][] {{ann, "true"}, {bob, "false"}})
+        {
+            final Value key = new Value.ObjectIdValue(HexFormat.of().parseHex("64b00000000000000000000" + n++));
+            users.createObject("User", key);
+            users.update("User", key, "userId", new Object[0], Instr.TYPE_STRING, new Value.Str(u[0]), false, -1);
+            users.update("User", key, "isAdmin", new Object[0], Instr.TYPE_BOOL,
+                new Value.Bool(Boolean.parseBoolean(u[1])), false, -1);
+        }
+        server.sync(APP).writeServerChangeset(SyncService.flxFileName(APP),
+            new ChangesetWriter().toBytes(users.changeset())).get(30, TimeUnit.SECONDS);
+
+        final JsonObject annRun = run("ann-cd", "flx-custom-data", as("ann@example.com", "expect", "3"));
+        final JsonObject annData = new JsonObject(annRun.getString("custom_data"));
+        assertThat(annData.getBoolean("isAdmin")).as("user.customData after login; %s", annRun).isTrue();
+        assertThat(annData.getString("userId")).isEqualTo(ann);
+        assertThat(new JsonObject(annRun.getString("custom_data_refreshed"))).as("after refreshCustomData()")
+            .isEqualTo(annData);
+        assertThat(annRun.getString("names")).as("the admin role reads every Item").isEqualTo("ann-0,ann-1,bob-0");
+        assertThat(annRun.getInteger("more_errors")).isZero();
+
+        final JsonObject bobRun = run("bob-cd", "flx-custom-data", as("bob@example.com", "expect", "1"));
+        assertThat(new JsonObject(bobRun.getString("custom_data")).getBoolean("isAdmin")).isFalse();
+        assertThat(bobRun.getString("names")).as("owner-only").isEqualTo("bob-0");
     }
 }

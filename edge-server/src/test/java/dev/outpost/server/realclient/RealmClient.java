@@ -148,6 +148,12 @@ final class RealmClient
             cb), timeoutSeconds);
     }
 
+    /** Refresh a user's custom data through realm-core's own client (a new access token: its user_data claim). */
+    void refreshCustomData(final NativePointer<RealmUserT> user, final long timeoutSeconds) throws Exception
+    {
+        this.<kotlin.Unit>await(cb -> RI.realm_user_refresh_custom_data(app, user, cb), timeoutSeconds);
+    }
+
     /** Create a user API key through realm-core's own client (refresh token, POST auth/api_keys). */
     io.realm.kotlin.internal.interop.sync.ApiKeyWrapper createApiKey(final NativePointer<RealmUserT> user,
         final String name, final long timeoutSeconds) throws Exception

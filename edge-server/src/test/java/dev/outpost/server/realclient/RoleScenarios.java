@@ -33,6 +33,29 @@ final class RoleScenarios
     static void register(final Map<String, Scenario> all)
     {
         all.put("flx-roles", RoleScenarios::roles);
+        all.put("flx-custom-data", RoleScenarios::customData);
+    }
+
+    /**
+     * Params: the login params of {@link RealmClient#login} and {@code expect} (Items the realm must hold with a
+     * TRUEPREDICATE subscription). Reports the user's custom data as realm-core shows it ({@code user.customData}:
+     * {@code custom_data} after the login, {@code custom_data_refreshed} after {@code refreshCustomData()}) and the
+     * Item names held ({@code names}).
+     */
+    static void customData(final RealmClient client, final Map<String, String> params, final JsonLine result)
+        throws Exception
+    {
+        final NativePointer<RealmUserT> user = client.login(params, 30);
+        result.put("custom_data", RI.realm_user_get_custom_data(user));
+        client.refreshCustomData(user, 30);
+        result.put("custom_data_refreshed", RI.realm_user_get_custom_data(user));
+        final NativePointer<LiveRealmT> realm = client.open(user, null, params.getOrDefault("file", "data.realm"),
+            "owner");
+        check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
+        RealmClient.subscribeAll(realm);
+        check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
+        result.put("names", String.join(",", awaitNames(realm, Integer.parseInt(params.getOrDefault("expect", "0")))));
+        result.put("more_errors", RealmClient.SYNC_ERRORS.size());
     }
 
     /**
