@@ -107,7 +107,8 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
                         new CustomTokenVerifier(vertx, app.customToken(), config.epochClock()));
                     final SyncEngine engine = engines.open(appConfig);
                     engine.profiles(userId -> profileOf(auth, userId));
-                    apps.put(app.id(), new App(app, appConfig, store, auth, engine, startMirror(app, engine, metrics)));
+                    apps.put(app.id(), new App(app, appConfig, store, auth, engine, startMirror(app, engine, metrics,
+                        appConfig.mirrorResidentFiles())));
                 }
                 catch (final Exception ex)
                 {
@@ -130,7 +131,8 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
     /**
      * The app's PostgreSQL mirror, when it has one and its engine keeps a history (Outpost's sync service).
      */
-    private static PgMirror startMirror(final AppConfig app, final SyncEngine engine, final ServerMetrics metrics)
+    private static PgMirror startMirror(final AppConfig app, final SyncEngine engine, final ServerMetrics metrics,
+        final int residentFiles)
     {
         if (null == app.mirror() || !(engine instanceof SyncService sync))
         {
@@ -139,7 +141,7 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
         final SyncSettings settings = app.sync();
         final boolean pbs = null != settings && SyncSettings.Mode.PARTITION == settings.mode();
         return PgMirror.start(app.id(), app.mirror(), pbs ? settings.partitionKey() : null,
-            pbs ? settings.partitionKeyType() : null, sync.historyStore(), metrics);
+            pbs ? settings.partitionKeyType() : null, sync.historyStore(), metrics, residentFiles);
     }
 
     /**
