@@ -126,6 +126,7 @@ public final class PgMirror implements AutoCloseable
     private volatile String lastError;
     private volatile int resident;
     private final Counter evictions;
+    private final Counter rewritten;
 
     // reader thread only
     private final Map<String, FileMirror> files = new HashMap<>();
@@ -173,6 +174,9 @@ public final class PgMirror implements AutoCloseable
             .register(metrics.registry());
         this.connectionFailures = Counter.builder("outpost.mirror.connection.failures").description("failed " +
             "connections or transactions of the PostgreSQL mirror (retried)").tag("app", appId)
+            .register(metrics.registry());
+        this.rewritten = Counter.builder("outpost.mirror.batches.rewritten").description("batches PostgreSQL " +
+            "refused as a whole and the mirror wrote again statement by statement").tag("app", appId)
             .register(metrics.registry());
         this.evictions = Counter.builder("outpost.mirror.evictions").description("object states of idle server " +
             "files the mirror dropped (rebuilt from their position when they change again)").tag("app", appId)
@@ -360,6 +364,7 @@ public final class PgMirror implements AutoCloseable
             .put("rows_deleted", (long)rowsDeleted.count())
             .put("errors_reported", (long)reported.count())
             .put("resident_files", resident)
+            .put("batches_rewritten", (long)rewritten.count())
             .put("last_error", lastError)
             .put("files", perFile);
     }
@@ -958,6 +963,7 @@ public final class PgMirror implements AutoCloseable
             // PostgreSQL refused a statement: again, each statement alone, the refused ones reported
             LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': mirror batch refused (" + ex.getSQLState() +
                 ": " + oneLine(ex.getMessage()) + "); writing it row by row");
+            rewritten.increment();
             reloadColumns(conn);
             write(batch, true);
             conn.commit();
