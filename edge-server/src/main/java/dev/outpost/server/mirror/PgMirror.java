@@ -89,6 +89,8 @@ public final class PgMirror implements AutoCloseable
     static final int MIN_ROWS_FOR_ARRAYS = 16;
     /** Most rows in one array statement. */
     static final int MAX_ROWS_PER_ARRAY_STATEMENT = 5_000;
+    /** Most characters of a PostgreSQL message the mirror logs, shows or keeps. */
+    static final int MAX_MESSAGE_CHARS = 300;
     /** Server files with a lag gauge of their own; the app's totals cover every file. */
     static final int MAX_FILE_GAUGES = 100;
 
@@ -643,9 +645,19 @@ public final class PgMirror implements AutoCloseable
         lastError = message;
     }
 
-    private static String oneLine(final String s)
+    /**
+     * @return PostgreSQL's message on one line, cut to {@link #MAX_MESSAGE_CHARS} (an array statement's refusal can
+     * quote its whole array: thousands of rows' values, for a log line, the status page and the error table).
+     */
+    static String oneLine(final String s)
     {
-        return null == s ? "" : s.replace('\n', ' ');
+        if (null == s)
+        {
+            return "";
+        }
+        final String line = s.replace('\n', ' ');
+        return line.length() <= MAX_MESSAGE_CHARS ? line : line.substring(0, MAX_MESSAGE_CHARS) + "... (" +
+            (line.length() - MAX_MESSAGE_CHARS) + " more characters)";
     }
 
     private void sleep(final long ms)
