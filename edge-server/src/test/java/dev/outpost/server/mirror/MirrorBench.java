@@ -24,7 +24,7 @@ import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Figures for bench/README.md, section 9 (not part of the normal run; no assertion on time):
+ * Figures for bench/README.md, section 10 (not part of the normal run; no assertion on time):
  * <pre>
  * ./mvnw -B -o verify -pl edge-server -am -Dtest=NoSuchTest -Dit.test=MirrorBench \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
@@ -32,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * (1) Throughput: {@code outpost.mirror.bench.changesets} (default 200,000) scenario-(a)-like changesets (one server
  * file, each changeset creating one object with a 16-byte name and an int) are appended, then the mirror is started
  * and timed until it has committed them all: rows/s. In the same run, against the same PostgreSQL: the same rows
- * with {@code COPY FROM STDIN} and with 500-row multi-row {@code INSERT}s (the baselines). (2) Lag: changesets
+ * with {@code COPY FROM STDIN}, with 500-row multi-row {@code INSERT}s and with 5,000-row
+ * {@code INSERT .. SELECT * FROM unnest(arrays)} statements (the baselines). (2) Lag: changesets
  * appended at a fixed rate ({@code outpost.mirror.bench.rates}, default 1000,10000 per second, 20 s each) while the
  * mirror runs; each version's lag is the time from its publish to the moment the mirror reports it committed
  * (polled every 0.2 ms): p50, p99, max.
