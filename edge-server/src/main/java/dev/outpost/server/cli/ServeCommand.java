@@ -169,6 +169,12 @@ final class ServeCommand implements Callable<Integer>
             "). Also OUTPOST_MIRROR_SCHEMA.")
     String mirrorSchema;
 
+    @Option(names = "--mirror-resident-files", paramLabel = "N",
+        description = "PostgreSQL mirror: server files per app whose object state it keeps in memory; idle ones " +
+            "beyond are rebuilt from their position when they change (default " +
+            ServerConfig.MIRROR_RESIDENT_FILES_DEFAULT + ").")
+    Integer mirrorResidentFiles;
+
     @Option(names = "--flx-view-log-entries", paramLabel = "N",
         description = "FLX: recent history entries per server file whose view annotations are kept (default " +
             ServerConfig.FLX_VIEW_LOG_ENTRIES_DEFAULT + ").")
@@ -467,6 +473,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.mirrorSchema(mirrorSchema);
         }
+        if (null != mirrorResidentFiles)
+        {
+            config.mirrorResidentFiles(mirrorResidentFiles);
+        }
         if (null != flxViewLogEntries)
         {
             config.flxViewLogEntries(flxViewLogEntries);
@@ -569,6 +579,7 @@ final class ServeCommand implements Callable<Integer>
             {flxQueryMaxBytes, ServerConfig.FLX_QUERY_MAX_BYTES_PROP, "--flx-query-max-bytes"},
             {mirrorPostgres, ServerConfig.MIRROR_POSTGRES_PROP, "--mirror-postgres"},
             {mirrorSchema, ServerConfig.MIRROR_SCHEMA_PROP, "--mirror-schema"},
+            {mirrorResidentFiles, ServerConfig.MIRROR_RESIDENT_FILES_PROP, "--mirror-resident-files"},
             {flxViewLogEntries, ServerConfig.FLX_VIEW_LOG_ENTRIES_PROP, "--flx-view-log-entries"},
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},

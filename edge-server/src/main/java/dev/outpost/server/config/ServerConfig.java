@@ -228,6 +228,13 @@ public final class ServerConfig
     public static final String MIRROR_POSTGRES_PROP = "outpost.mirror.postgres";
     /** Schema of the mirror's tables; default {@link MirrorSettings#SCHEMA_DEFAULT}. */
     public static final String MIRROR_SCHEMA_PROP = "outpost.mirror.schema";
+    /**
+     * PostgreSQL mirror: most server files (per app) whose object state the mirror keeps in memory; beyond it, the
+     * least recently changed files with every row committed are dropped and rebuilt from their committed position
+     * (replaying their history) when they change again.
+     */
+    public static final String MIRROR_RESIDENT_FILES_PROP = "outpost.mirror.resident.files";
+    public static final int MIRROR_RESIDENT_FILES_DEFAULT = 1_000;
 
     /** The config file itself ({@code serve --config}, {@code OUTPOST_CONFIG}). */
     public static final String CONFIG_PROP = "outpost.config";
@@ -291,6 +298,7 @@ public final class ServerConfig
     private String mirrorPostgres;
     private String mirrorSchema;
     private MirrorSettings mirror;
+    private int mirrorResidentFiles = MIRROR_RESIDENT_FILES_DEFAULT;
     private int flxViewLogEntries = FLX_VIEW_LOG_ENTRIES_DEFAULT;
     private List<AppConfig> apps = List.of();
     private Path appConfigDir;
@@ -384,6 +392,8 @@ public final class ServerConfig
             (c, v) -> c.flxQueryMaxBytes = parseSize(FLX_QUERY_MAX_BYTES_PROP, v)),
         new Setting("mirror.postgres", MIRROR_POSTGRES_PROP, (c, v) -> c.mirrorPostgres = v),
         new Setting("mirror.schema", MIRROR_SCHEMA_PROP, (c, v) -> c.mirrorSchema = v),
+        new Setting("mirror.resident-files", MIRROR_RESIDENT_FILES_PROP,
+            (c, v) -> c.mirrorResidentFiles = parseInt(MIRROR_RESIDENT_FILES_PROP, v)),
         new Setting("flx.view-log-entries", FLX_VIEW_LOG_ENTRIES_PROP,
             (c, v) -> c.flxViewLogEntries = parseInt(FLX_VIEW_LOG_ENTRIES_PROP, v)));
 
@@ -681,6 +691,10 @@ public final class ServerConfig
         validateApps();
         validateAppConfig();
         validateMirror();
+        if (mirrorResidentFiles < 1)
+        {
+            throw new ConfigException(MIRROR_RESIDENT_FILES_PROP, mirrorResidentFiles + " must be at least 1");
+        }
         validateSyncTuning();
     }
 
@@ -1046,6 +1060,7 @@ public final class ServerConfig
         copy.mirrorPostgres = mirrorPostgres;
         copy.mirrorSchema = mirrorSchema;
         copy.mirror = mirror;
+        copy.mirrorResidentFiles = mirrorResidentFiles;
         copy.flxViewLogEntries = flxViewLogEntries;
         copy.configFile = configFile;
         copy.appConfigDir = appConfigDir;
@@ -1554,6 +1569,7 @@ public final class ServerConfig
             ", maxFilesPerApp=" + maxFilesPerApp +
             ", flxQueryMaxBytes=" + flxQueryMaxBytes +
             ", flxViewLogEntries=" + flxViewLogEntries +
+            ", mirrorResidentFiles=" + mirrorResidentFiles +
             ", appConfig=" + appConfigDir +
             ", apps=" + apps() +
             '}';
@@ -1805,6 +1821,18 @@ public final class ServerConfig
     public ServerConfig flxQueryMaxBytes(final int flxQueryMaxBytes)
     {
         this.flxQueryMaxBytes = flxQueryMaxBytes;
+        return this;
+    }
+
+    /** @return PostgreSQL mirror: most server files per app whose object state the mirror keeps in memory. */
+    public int mirrorResidentFiles()
+    {
+        return mirrorResidentFiles;
+    }
+
+    public ServerConfig mirrorResidentFiles(final int mirrorResidentFiles)
+    {
+        this.mirrorResidentFiles = mirrorResidentFiles;
         return this;
     }
 

@@ -136,6 +136,50 @@ final class PgMapping
         }
     }
 
+    /**
+     * Append {@code v}, as a value of column type {@code sqlType}, to the text form of a PostgreSQL array
+     * ({@code {"a","b",NULL}}): the element is the text {@link #bind} would send (PostgreSQL's text input of the
+     * type parses it), double-quoted with {@code "} and {@code \} escaped; a null is {@code NULL}.
+     *
+     * @param array  the array's text so far, from its opening brace.
+     * @param first  whether this is the array's first element (no comma before it).
+     * @param column the column ({@code null} for a key or a partition value).
+     */
+    static void arrayElement(final StringBuilder array, final boolean first, final String sqlType,
+        final ColumnSpec column, final Value v)
+    {
+        if (!first)
+        {
+            array.append(',');
+        }
+        if (null == v || v instanceof Value.Null)
+        {
+            array.append("NULL");
+            return;
+        }
+        final String text = switch (sqlType)
+        {
+            case "jsonb" -> null == column ? json(v) : json(column, v);
+            case "bigint" -> Long.toString(((Value.Int)scalar(v)).value());
+            case "boolean" -> ((Value.Bool)v).value() ? "t" : "f";
+            case "bytea" -> "\\x" + HexFormat.of().formatHex(((Value.Bin)v).bytes());
+            case "real" -> Float.toString(Float.intBitsToFloat(((Value.FloatValue)v).bits()));
+            case "double precision" -> Double.toString(Double.longBitsToDouble(((Value.DoubleValue)v).bits()));
+            default -> text(scalar(v)); // text, uuid, numeric, timestamptz
+        };
+        array.append('"');
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if ('"' == c || '\\' == c)
+            {
+                array.append('\\');
+            }
+            array.append(c);
+        }
+        array.append('"');
+    }
+
     private static Value scalar(final Value v)
     {
         return v instanceof Value.Link l ? l.key() : v;

@@ -15,6 +15,7 @@ import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.state.TableData;
 import dev.outpost.ot.state.Value;
 import dev.outpost.server.config.MirrorSettings;
+import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.HistoryReader;
@@ -54,15 +55,18 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   history (published) ──read──▶ object state per server file ──touched objects──▶ one transaction:
  *                                                                                      CREATE TABLE / ADD COLUMN
- *                                                                                      multi-row INSERT .. ON CONFLICT
- *                                                                                      multi-row DELETE
+ *                                                                                      INSERT .. SELECT unnest(arrays)
+ *                                                                                        ON CONFLICT DO UPDATE
+ *                                                                                      DELETE .. IN unnest(arrays)
  *                                                                                      positions (same transaction)
  * </pre>
  * A row is written from the object's whole state after the batch (so a list insert rewrites that list's jsonb,
  * EraseObject deletes the row); writing rows from state is idempotent, and the position of every server file is
  * written in the same transaction, so a crash of Outpost or of PostgreSQL resumes exactly after the last committed
  * batch: no gap, no duplicate. While PostgreSQL is unreachable the batch is kept and retried with backoff; sync is
- * not affected (nothing waits for the mirror). Destructive schema changes (EraseTable, EraseColumn) keep the table
+ * not affected (nothing waits for the mirror). It holds the states of at most {@code residentFiles} server files
+ * whose rows are all committed (the least recently changed ones beyond are dropped and rebuilt from their position
+ * when they change again). Destructive schema changes (EraseTable, EraseColumn) keep the table
  * or column and its data and are reported (log, metric, error table); so are rows PostgreSQL refuses (each then
  * written alone, inside a savepoint, so one bad row blocks nothing else).
  * <p>
@@ -81,6 +85,12 @@ public final class PgMirror implements AutoCloseable
     static final int MAX_CHANGESETS_PER_BATCH = 5_000;
     /** Most rows in one INSERT or DELETE statement. */
     static final int MAX_ROWS_PER_STATEMENT = 500;
+    /** Fewest rows of one shape written as arrays ({@link #arrayRows}); fewer go as a multi-row statement. */
+    static final int MIN_ROWS_FOR_ARRAYS = 16;
+    /** Most rows in one array statement. */
+    static final int MAX_ROWS_PER_ARRAY_STATEMENT = 5_000;
+    /** Most characters of a PostgreSQL message the mirror logs, shows or keeps. */
+    static final int MAX_MESSAGE_CHARS = 300;
     /** Server files with a lag gauge of their own; the app's totals cover every file. */
     static final int MAX_FILE_GAUGES = 100;
 
@@ -91,6 +101,7 @@ public final class PgMirror implements AutoCloseable
     private static final long BACKOFF_MAX_MS = 5_000;
 
     private final String appId;
+    private final int residentFiles;
     private final MirrorSettings settings;
     private final HistoryStore store;
     private final String partitionColumn;
@@ -115,6 +126,9 @@ public final class PgMirror implements AutoCloseable
     private final io.micrometer.core.instrument.Timer writeTimer;
     private volatile boolean connected;
     private volatile String lastError;
+    private volatile int resident;
+    private final Counter evictions;
+    private final Counter rewritten;
 
     // reader thread only
     private final Map<String, FileMirror> files = new HashMap<>();
@@ -125,17 +139,24 @@ public final class PgMirror implements AutoCloseable
     private final EntryView view = new EntryView();
     private HistoryReader history;
     private long rotation;
+    private long readBatches;
     // writer thread only
     private final Map<String, Map<String, String>> dbColumns = new HashMap<>();
     private final Set<String> reportedConflicts = new java.util.HashSet<>();
+    private final Map<ArrayShape, String> arraySqls = new HashMap<>();
     private volatile Connection conn; // volatile: close() may abort it
     // written once by the writer thread (first connection), then read-only
     private volatile Map<String, Long> positions;
 
     private PgMirror(final String appId, final MirrorSettings settings, final String partitionKey,
-        final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics)
+        final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics, final int residentFiles)
     {
+        if (residentFiles < 1)
+        {
+            throw new IllegalArgumentException("residentFiles " + residentFiles + " must be at least 1");
+        }
         this.appId = appId;
+        this.residentFiles = residentFiles;
         this.settings = settings;
         this.store = store;
         this.metrics = metrics;
@@ -156,6 +177,14 @@ public final class PgMirror implements AutoCloseable
         this.connectionFailures = Counter.builder("outpost.mirror.connection.failures").description("failed " +
             "connections or transactions of the PostgreSQL mirror (retried)").tag("app", appId)
             .register(metrics.registry());
+        this.rewritten = Counter.builder("outpost.mirror.batches.rewritten").description("batches PostgreSQL " +
+            "refused as a whole and the mirror wrote again statement by statement").tag("app", appId)
+            .register(metrics.registry());
+        this.evictions = Counter.builder("outpost.mirror.evictions").description("object states of idle server " +
+            "files the mirror dropped (rebuilt from their position when they change again)").tag("app", appId)
+            .register(metrics.registry());
+        Gauge.builder("outpost.mirror.files.resident", this, m -> m.resident).description("server files whose " +
+            "object state the mirror holds in memory").tag("app", appId).register(metrics.registry());
         this.readTimer = metrics.timer("outpost.mirror.read", "one batch read from the history and applied to " +
             "the mirror's object states", "app", appId);
         this.writeTimer = metrics.timer("outpost.mirror.write", "one batch written to PostgreSQL and committed",
@@ -186,7 +215,30 @@ public final class PgMirror implements AutoCloseable
     public static PgMirror start(final String appId, final MirrorSettings settings, final String partitionKey,
         final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics)
     {
-        final PgMirror m = new PgMirror(appId, settings, partitionKey, partitionKeyType, store, metrics);
+        return start(appId, settings, partitionKey, partitionKeyType, store, metrics,
+            ServerConfig.MIRROR_RESIDENT_FILES_DEFAULT);
+    }
+
+    /**
+     * Start mirroring an app's history store.
+     *
+     * @param appId            the app.
+     * @param settings         the database and schema.
+     * @param partitionKey     PBS: the partition key's name (the partition column), or null for {@code _partition}.
+     * @param partitionKeyType PBS: {@code string}, {@code long}, {@code objectId} or {@code uuid}, or null (string).
+     * @param store            the app's open history store (must stay open until {@link #close}).
+     * @param metrics          where the mirror's counters and gauges go.
+     * @param residentFiles    most server files whose object state the mirror keeps in memory (>= 1): beyond that
+     *                         the least recently changed ones whose rows are all committed are dropped and rebuilt
+     *                         from their committed position when they change again.
+     * @return the running mirror.
+     */
+    public static PgMirror start(final String appId, final MirrorSettings settings, final String partitionKey,
+        final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics,
+        final int residentFiles)
+    {
+        final PgMirror m = new PgMirror(appId, settings, partitionKey, partitionKeyType, store, metrics,
+            residentFiles);
         LOG.log(System.Logger.Level.INFO, "app '" + appId + "': mirroring into PostgreSQL " +
             settings.redactedUrl() + ", schema " + settings.schema());
         m.thread.start();
@@ -313,6 +365,8 @@ public final class PgMirror implements AutoCloseable
             .put("rows_written", (long)rowsWritten.count())
             .put("rows_deleted", (long)rowsDeleted.count())
             .put("errors_reported", (long)reported.count())
+            .put("resident_files", resident)
+            .put("batches_rewritten", (long)rewritten.count())
             .put("last_error", lastError)
             .put("files", perFile);
     }
@@ -395,6 +449,7 @@ public final class PgMirror implements AutoCloseable
         final ChangesetApplier applier = new ChangesetApplier(state);
         long applied;
         long committed;
+        long lastChanged; // the reader's batch count when this file last had changes
         final TreeMap<String, TreeSet<Value>> dirty = new TreeMap<>();
         final TreeSet<String> schemaDirty = new TreeSet<>();
         final List<String[]> reports = new ArrayList<>(); // kind, class, key, version, message
@@ -482,18 +537,21 @@ public final class PgMirror implements AutoCloseable
                 }
                 final long t0 = System.nanoTime();
                 final boolean worked = readBatch();
+                evictIdle();
                 if (!worked)
                 {
                     sleep(IDLE_SLEEP_MS);
                     continue;
                 }
                 final List<FileBatch> batch = new ArrayList<>();
+                readBatches++;
                 for (final FileMirror f : files.values())
                 {
                     if (f.changed())
                     {
                         batch.add(new FileBatch(f));
                         f.clearBatch();
+                        f.lastChanged = readBatches;
                     }
                 }
                 readTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
@@ -587,9 +645,19 @@ public final class PgMirror implements AutoCloseable
         lastError = message;
     }
 
-    private static String oneLine(final String s)
+    /**
+     * @return PostgreSQL's message on one line, cut to {@link #MAX_MESSAGE_CHARS} (an array statement's refusal can
+     * quote its whole array: thousands of rows' values, for a log line, the status page and the error table).
+     */
+    static String oneLine(final String s)
     {
-        return null == s ? "" : s.replace('\n', ' ');
+        if (null == s)
+        {
+            return "";
+        }
+        final String line = s.replace('\n', ' ');
+        return line.length() <= MAX_MESSAGE_CHARS ? line : line.substring(0, MAX_MESSAGE_CHARS) + "... (" +
+            (line.length() - MAX_MESSAGE_CHARS) + " more characters)";
     }
 
     private void sleep(final long ms)
@@ -738,10 +806,41 @@ public final class PgMirror implements AutoCloseable
         return files.values().stream().anyMatch(FileMirror::changed);
     }
 
+    /**
+     * Reader thread: while more than {@code residentFiles} states are held, drop those of the least recently changed
+     * files whose every read version is committed (nothing pending here or at the writer), so that {@link #open}
+     * rebuilds exactly that state from the committed position if they change again: no gap, no duplicate.
+     */
+    private void evictIdle()
+    {
+        if (files.size() > residentFiles)
+        {
+            final List<FileMirror> idle = new ArrayList<>();
+            for (final FileMirror m : files.values())
+            {
+                final FileLag l = lags.get(m.file.name());
+                if (!m.changed() && null != l && l.mirrored >= m.applied)
+                {
+                    idle.add(m);
+                }
+            }
+            idle.sort(java.util.Comparator.comparingLong(m -> m.lastChanged));
+            for (int i = 0; i < idle.size() && files.size() > residentFiles; i++)
+            {
+                files.remove(idle.get(i).file.name());
+                evictions.increment();
+            }
+        }
+        resident = files.size();
+    }
+
     private FileMirror open(final ServerFile f)
     {
         final FileMirror m = new FileMirror(f, partitionValue(f.name()));
-        final long position = positions.getOrDefault(f.name(), 0L);
+        // the last committed version: the position read at connect, or a later commit's (a file evicted and reopened)
+        final FileLag known = lags.get(f.name());
+        final long position = null != known && known.mirrored >= 0 ? known.mirrored :
+            positions.getOrDefault(f.name(), 0L);
         final long upTo = Math.min(position, f.head());
         if (position > f.head())
         {
@@ -876,6 +975,7 @@ public final class PgMirror implements AutoCloseable
             // PostgreSQL refused a statement: again, each statement alone, the refused ones reported
             LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': mirror batch refused (" + ex.getSQLState() +
                 ": " + oneLine(ex.getMessage()) + "); writing it row by row");
+            rewritten.increment();
             reloadColumns(conn);
             write(batch, true);
             conn.commit();
@@ -904,6 +1004,7 @@ public final class PgMirror implements AutoCloseable
     private void reloadColumns(final Connection c) throws SQLException
     {
         dbColumns.clear();
+        arraySqls.clear();
         try (PreparedStatement st = c.prepareStatement("SELECT table_name, column_name, data_type FROM " +
             "information_schema.columns WHERE table_schema = ?"))
         {
@@ -998,6 +1099,11 @@ public final class PgMirror implements AutoCloseable
     private void rows(final Shape shape, final List<Row> rows, final boolean careful, final boolean delete)
         throws SQLException
     {
+        if (!careful && rows.size() >= MIN_ROWS_FOR_ARRAYS)
+        {
+            arrayRows(shape, rows, delete);
+            return;
+        }
         final int chunkSize = careful ? 1 : MAX_ROWS_PER_STATEMENT;
         for (int from = 0; from < rows.size(); from += chunkSize)
         {
@@ -1045,6 +1151,99 @@ public final class PgMirror implements AutoCloseable
                 reported.increment();
             }
         }
+    }
+
+    /**
+     * Many rows of one shape: each column's values of up to {@link #MAX_ROWS_PER_ARRAY_STATEMENT} rows bound as one
+     * array (its text form), the statement unnests them: {@code INSERT .. SELECT * FROM unnest(?::bigint[], ..) ON
+     * CONFLICT DO UPDATE} or {@code DELETE .. WHERE (key) IN (SELECT * FROM unnest(..))}. PostgreSQL parses each
+     * element with its column type's input function, the same text a single bind would carry, so the rows are the
+     * same as the multi-row statement's; one statement text per shape (prepared once) instead of one bind per value.
+     * A refused statement fails the batch, which is then written again row by row ({@code careful}).
+     */
+    private void arrayRows(final Shape shape, final List<Row> rows, final boolean delete) throws SQLException
+    {
+        final String sql = arraySqls.computeIfAbsent(new ArrayShape(shape, delete), k -> arraySql(shape, delete));
+        final int keys = shape.partitioned ? 2 : 1;
+        final int width = keys + (delete ? 0 : shape.columns.size());
+        try (PreparedStatement st = conn.prepareStatement(sql))
+        {
+            for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_ARRAY_STATEMENT)
+            {
+                final List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_ARRAY_STATEMENT));
+                final StringBuilder[] arrays = new StringBuilder[width];
+                for (int c = 0; c < width; c++)
+                {
+                    arrays[c] = new StringBuilder(chunk.size() * 12).append('{');
+                }
+                boolean first = true;
+                for (final Row r : chunk)
+                {
+                    int c = 0;
+                    if (shape.partitioned)
+                    {
+                        PgMapping.arrayElement(arrays[c++], first, partitionType, null, r.file.partition);
+                    }
+                    PgMapping.arrayElement(arrays[c++], first, shape.pkType, null, r.key);
+                    if (!delete)
+                    {
+                        for (int i = 0; i < shape.columns.size(); i++)
+                        {
+                            final ColumnSpec col = shape.columns.get(i);
+                            PgMapping.arrayElement(arrays[c++], first, shape.types.get(i), col,
+                                PgMapping.field(r.object, col));
+                        }
+                    }
+                    first = false;
+                }
+                for (int c = 0; c < width; c++)
+                {
+                    st.setString(c + 1, arrays[c].append('}').toString());
+                }
+                st.executeUpdate();
+                (delete ? rowsDeleted : rowsWritten).increment(chunk.size());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new SQLException("cannot bind a value: " + ex, "22000", ex); // written again row by row
+        }
+    }
+
+    /** A statement of {@link #arrayRows}: a shape, and whether it deletes. */
+    private record ArrayShape(Shape shape, boolean delete)
+    {
+    }
+
+    private String arraySql(final Shape shape, final boolean delete)
+    {
+        final StringBuilder cols = new StringBuilder();
+        final StringBuilder arrays = new StringBuilder();
+        final StringBuilder key = new StringBuilder();
+        if (shape.partitioned)
+        {
+            cols.append(PgMapping.quote(partitionColumn)).append(", ");
+            arrays.append("?::").append(partitionType).append("[], ");
+            key.append(PgMapping.quote(partitionColumn)).append(", ");
+        }
+        cols.append(PgMapping.quote(shape.pkField));
+        arrays.append("?::").append(shape.pkType).append("[]");
+        key.append(PgMapping.quote(shape.pkField));
+        final String table = schema + "." + PgMapping.quote(shape.table);
+        if (delete)
+        {
+            return "DELETE FROM " + table + " WHERE (" + key + ") IN (SELECT * FROM unnest(" + arrays + "))";
+        }
+        final StringBuilder set = new StringBuilder();
+        for (int c = 0; c < shape.columns.size(); c++)
+        {
+            final String q = PgMapping.quote(shape.columns.get(c).name());
+            cols.append(", ").append(q);
+            arrays.append(", ?::").append(shape.types.get(c)).append("[]");
+            set.append(set.isEmpty() ? "" : ", ").append(q).append(" = EXCLUDED.").append(q);
+        }
+        return "INSERT INTO " + table + " (" + cols + ") SELECT * FROM unnest(" + arrays + ") ON CONFLICT (" + key +
+            ") DO " + (set.isEmpty() ? "NOTHING" : "UPDATE SET " + set);
     }
 
     private String upsertSql(final Shape shape, final int rows)

@@ -108,7 +108,8 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
                     final SyncEngine engine = engines.open(appConfig);
                     engine.profiles(userId -> profileOf(auth, userId));
                     auth.customUserData(engine::customUserData);
-                    apps.put(app.id(), new App(app, appConfig, store, auth, engine, startMirror(app, engine, metrics)));
+                    apps.put(app.id(), new App(app, appConfig, store, auth, engine, startMirror(app, engine, metrics,
+                        appConfig.mirrorResidentFiles())));
                 }
                 catch (final Exception ex)
                 {
@@ -131,7 +132,8 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
     /**
      * The app's PostgreSQL mirror, when it has one and its engine keeps a history (Outpost's sync service).
      */
-    private static PgMirror startMirror(final AppConfig app, final SyncEngine engine, final ServerMetrics metrics)
+    private static PgMirror startMirror(final AppConfig app, final SyncEngine engine, final ServerMetrics metrics,
+        final int residentFiles)
     {
         if (null == app.mirror() || !(engine instanceof SyncService sync))
         {
@@ -140,7 +142,7 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
         final SyncSettings settings = app.sync();
         final boolean pbs = null != settings && SyncSettings.Mode.PARTITION == settings.mode();
         return PgMirror.start(app.id(), app.mirror(), pbs ? settings.partitionKey() : null,
-            pbs ? settings.partitionKeyType() : null, sync.historyStore(), metrics);
+            pbs ? settings.partitionKeyType() : null, sync.historyStore(), metrics, residentFiles);
     }
 
     /**

@@ -28,6 +28,15 @@ class MirrorFlagsTest
     }
 
     @Test
+    void shouldTakeTheResidentFilesFlagOverTheEnvironmentAndNameItInErrors()
+    {
+        assertThat(ServeFlags.serve(Map.of("OUTPOST_MIRROR_RESIDENT_FILES", "5"), "--data-dir", dir.toString(),
+            "--mirror-resident-files", "9").conclude().mirrorResidentFiles()).isEqualTo(9);
+        assertThatThrownBy(() -> ServeFlags.serve(Map.of(), "--data-dir", dir.toString(), "--mirror-resident-files",
+            "0").conclude()).isInstanceOf(ConfigException.class).hasMessageContaining("--mirror-resident-files");
+    }
+
+    @Test
     void shouldNameTheFlagOfABadValue()
     {
         assertThatThrownBy(() -> ServeFlags.serve(Map.of(), "--data-dir", dir.toString(), "--mirror-postgres",

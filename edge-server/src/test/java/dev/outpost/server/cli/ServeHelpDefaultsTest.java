@@ -71,6 +71,7 @@ class ServeHelpDefaultsTest
         p.put("--max-files-per-app", integer);
         p.put("--flx-query-max-bytes", size);
         p.put("--mirror-schema", t -> t);
+        p.put("--mirror-resident-files", integer);
         p.put("--flx-view-log-entries", integer);
         return p;
     }
@@ -118,6 +119,7 @@ class ServeHelpDefaultsTest
         // no mirror by default; the schema a mirror gets when none is given
         d.put("--mirror-schema", new dev.outpost.server.config.MirrorSettings("postgresql://h/d", null).schema());
         d.put("--flx-view-log-entries", c.flxViewLogEntries());
+        d.put("--mirror-resident-files", c.mirrorResidentFiles());
         return d;
     }
 

@@ -88,6 +88,22 @@ class MirrorConfigTest
     }
 
     @Test
+    void shouldReadTheResidentFilesOfEveryAppsMirrorAndRefuseLessThanOne() throws Exception
+    {
+        assertThat(new ServerConfig(Map.of()).dataDir(dir).conclude().mirrorResidentFiles())
+            .isEqualTo(ServerConfig.MIRROR_RESIDENT_FILES_DEFAULT);
+        final ServerConfig file = load("mirror:\n  resident-files: 50\napps:\n  - id: a\n    mirror:\n" +
+            "      postgres: postgresql://h/d\n");
+        assertThat(file.mirrorResidentFiles()).isEqualTo(50);
+        assertThat(file.forApp(file.apps().get(0)).mirrorResidentFiles()).isEqualTo(50);
+        assertThat(new ServerConfig(Map.of("OUTPOST_MIRROR_RESIDENT_FILES", "7")).dataDir(dir).conclude()
+            .mirrorResidentFiles()).isEqualTo(7);
+        assertThatThrownBy(() -> new ServerConfig(Map.of("OUTPOST_MIRROR_RESIDENT_FILES", "0")).dataDir(dir)
+            .conclude()).isInstanceOf(ConfigException.class)
+            .hasMessageContaining(ServerConfig.MIRROR_RESIDENT_FILES_PROP).hasMessageContaining("at least 1");
+    }
+
+    @Test
     void shouldNeverShowThePassword() throws Exception
     {
         final MirrorSettings uri = new MirrorSettings("postgresql://u:topsecret@h:5432/d", null);

@@ -24,7 +24,7 @@ import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Figures for bench/README.md, section 9 (not part of the normal run; no assertion on time):
+ * Figures for bench/README.md, section 10 (not part of the normal run; no assertion on time):
  * <pre>
  * ./mvnw -B -o verify -pl edge-server -am -Dtest=NoSuchTest -Dit.test=MirrorBench \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
@@ -32,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * (1) Throughput: {@code outpost.mirror.bench.changesets} (default 200,000) scenario-(a)-like changesets (one server
  * file, each changeset creating one object with a 16-byte name and an int) are appended, then the mirror is started
  * and timed until it has committed them all: rows/s. In the same run, against the same PostgreSQL: the same rows
- * with {@code COPY FROM STDIN} and with 500-row multi-row {@code INSERT}s (the baselines). (2) Lag: changesets
+ * with {@code COPY FROM STDIN}, with 500-row multi-row {@code INSERT}s and with 5,000-row
+ * {@code INSERT .. SELECT * FROM unnest(arrays)} statements (the baselines). (2) Lag: changesets
  * appended at a fixed rate ({@code outpost.mirror.bench.rates}, default 1000,10000 per second, 20 s each) while the
  * mirror runs; each version's lag is the time from its publish to the moment the mirror reports it committed
  * (polled every 0.2 ms): p50, p99, max.
@@ -52,10 +53,12 @@ class MirrorBench
         {
             final double copy = baselineCopy(pg, n);
             final double insert = baselineInsert(pg, n);
+            final double arrays = baselineArrays(pg, n);
             final double mirror = mirrorThroughput(pg, n);
-            System.out.printf("MIRROR-BENCH rows=%d copy=%.0f rows/s multi-row-insert=%.0f rows/s mirror=%.0f rows/s " +
-                "(%.0f %% of COPY, %.0f %% of INSERT)%n", n, copy, insert, mirror, 100 * mirror / copy,
-                100 * mirror / insert);
+            System.out.printf("MIRROR-BENCH rows=%d copy=%.0f rows/s multi-row-insert=%.0f rows/s " +
+                "unnest-arrays=%.0f rows/s mirror=%.0f rows/s (%.0f %% of COPY, %.0f %% of INSERT, %.0f %% of " +
+                "arrays)%n", n, copy, insert, arrays, mirror, 100 * mirror / copy, 100 * mirror / insert,
+                100 * mirror / arrays);
             for (final String rate : System.getProperty("outpost.mirror.bench.rates", "1000,10000").split(","))
             {
                 lag(pg, Integer.parseInt(rate.trim()), 20);
@@ -114,6 +117,41 @@ class MirrorBench
             }
             c.commit();
             return (n - n % 500) / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** The mirror's write: 5,000 rows a transaction as one {@code INSERT .. SELECT * FROM unnest(arrays)}. */
+    private static double baselineArrays(final PostgresServer pg, final int n) throws Exception
+    {
+        try (Connection c = pg.connect(); Statement st = c.createStatement())
+        {
+            st.execute("CREATE TABLE arrays_item (_id bigint PRIMARY KEY, name text, n bigint)");
+            final long start = System.nanoTime();
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO arrays_item (_id, name, n) SELECT * FROM " +
+                "unnest(?::bigint[], ?::text[], ?::bigint[]) ON CONFLICT (_id) DO UPDATE SET name = EXCLUDED.name, " +
+                "n = EXCLUDED.n"))
+            {
+                for (int from = 0; from < n; from += 5_000)
+                {
+                    final StringBuilder ids = new StringBuilder("{");
+                    final StringBuilder names = new StringBuilder("{");
+                    final StringBuilder ns = new StringBuilder("{");
+                    for (int i = from; i < Math.min(n, from + 5_000); i++)
+                    {
+                        final String sep = i == from ? "" : ",";
+                        ids.append(sep).append(i);
+                        names.append(sep).append('"').append(name(i)).append('"');
+                        ns.append(sep).append(i);
+                    }
+                    ps.setString(1, ids.append('}').toString());
+                    ps.setString(2, names.append('}').toString());
+                    ps.setString(3, ns.append('}').toString());
+                    ps.executeUpdate();
+                    c.commit();
+                }
+            }
+            return n / ((System.nanoTime() - start) / 1e9);
         }
     }
 

@@ -63,4 +63,30 @@ class PgMappingTest
         assertThat(PartitionValues.text("null")).isEqualTo("null");
         assertThat(PartitionValues.text("\"broken\\\"")).isEqualTo("\"broken\\\"");
     }
+
+    @Test
+    void shouldWriteArrayElementsAsTheTextABindSendsQuotedAndEscaped()
+    {
+        final StringBuilder a = new StringBuilder("{");
+        PgMapping.arrayElement(a, true, "text", null, new Value.Str("a\"b\\c,{}"));
+        PgMapping.arrayElement(a, false, "text", null, new Value.Str("NULL"));
+        PgMapping.arrayElement(a, false, "text", null, Value.Null.INSTANCE);
+        PgMapping.arrayElement(a, false, "bytea", null, new Value.Bin(new byte[]{0, (byte)0xff}));
+        PgMapping.arrayElement(a, false, "bigint", null, new Value.Int(-3));
+        PgMapping.arrayElement(a, false, "boolean", null, Value.Bool.TRUE);
+        PgMapping.arrayElement(a, false, "real", null, Value.FloatValue.of(Float.NaN));
+        PgMapping.arrayElement(a, false, "jsonb", null, new Value.Str("q\""));
+        assertThat(a.append('}').toString()).isEqualTo("{\"a\\\"b\\\\c,{}\",\"NULL\",NULL,\"\\\\x00ff\",\"-3\",\"t\"," +
+            "\"NaN\",\"\\\"q\\\\\\\"\\\"\"}");
+    }
+
+    @Test
+    void shouldCutAPostgresMessageToOneShortLine()
+    {
+        final String huge = "malformed array literal: \"{" + "\"x\",".repeat(10_000) + "}\"\nDetail: here";
+        final String line = PgMirror.oneLine(huge);
+        assertThat(line).doesNotContain("\n").startsWith("malformed array literal").hasSizeLessThan(
+            PgMirror.MAX_MESSAGE_CHARS + 40).endsWith("more characters)");
+        assertThat(PgMirror.oneLine("short\nmessage")).isEqualTo("short message");
+    }
 }
