@@ -120,7 +120,7 @@ public final class AppServicesExport
                 catch (final IOException | RuntimeException ex)
                 {
                     throw new ConfigException(ServerConfig.APP_CONFIG_PROP, "environment variable " + variable +
-                        "_FILE", "cannot read '" + file.trim() + "': " + ex);
+                        "_FILE", "cannot read '" + file.trim() + "': " + ConfigException.reason(ex));
                 }
             }
             return null;
@@ -823,7 +823,7 @@ public final class AppServicesExport
         }
         catch (final IOException ex)
         {
-            throw new ConfigException(setting, "cannot list '" + directory + "': " + ex);
+            throw new ConfigException(setting, "cannot list '" + directory + "': " + ConfigException.reason(ex));
         }
     }
 
@@ -835,7 +835,7 @@ public final class AppServicesExport
         }
         catch (final IOException ex)
         {
-            throw new ConfigException(setting, "cannot list '" + directory + "': " + ex);
+            throw new ConfigException(setting, "cannot list '" + directory + "': " + ConfigException.reason(ex));
         }
     }
 
@@ -858,7 +858,8 @@ public final class AppServicesExport
         }
         catch (final IOException | RuntimeException ex)
         {
-            throw new ConfigException(setting, "App Services export " + dir + ", " + file, "cannot read: " + ex);
+            throw new ConfigException(setting, "App Services export " + dir + ", " + file, "cannot read: " +
+                ConfigException.reason(ex));
         }
         try
         {

@@ -117,6 +117,13 @@ public final class ServerConfig
     /** The URL clients reach the server at ({@code https://sync.example.com}); the location answer names it. */
     public static final String PUBLIC_URL_PROP = "outpost.public.url";
 
+    /**
+     * Whether the 404 for an unknown Client App ID lists the app ids this server serves (handy while setting up
+     * clients; off by default, as it tells anyone who asks which apps exist).
+     */
+    public static final String LIST_APP_IDS_PROP = "outpost.http.list.app.ids";
+    public static final boolean LIST_APP_IDS_DEFAULT = false;
+
     public static final String SHUTDOWN_TIMEOUT_PROP = "outpost.shutdown.timeout";
     public static final String SHUTDOWN_TIMEOUT_DEFAULT_TEXT = "5s";
     public static final Duration SHUTDOWN_TIMEOUT_DEFAULT =
@@ -269,6 +276,7 @@ public final class ServerConfig
     private boolean tlsSelfSigned;
     private List<String> tlsProtocols = TLS_PROTOCOLS_DEFAULT;
     private String publicUrl;
+    private boolean listAppIds = LIST_APP_IDS_DEFAULT;
     private Duration shutdownTimeout = SHUTDOWN_TIMEOUT_DEFAULT;
     private Duration slowConsumerTimeout = SLOW_CONSUMER_TIMEOUT_DEFAULT;
     private int maxQueuedBytesPerConnection = MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT;
@@ -347,6 +355,8 @@ public final class ServerConfig
             (c, v) -> c.tlsSelfSigned = parseBoolean(TLS_SELF_SIGNED_PROP, v)),
         new Setting("tls.protocols", TLS_PROTOCOLS_PROP, (c, v) -> c.tlsProtocols = parseList(v)),
         new Setting("public-url", PUBLIC_URL_PROP, (c, v) -> c.publicUrl = v),
+        new Setting("http.list-app-ids", LIST_APP_IDS_PROP,
+            (c, v) -> c.listAppIds = parseBoolean(LIST_APP_IDS_PROP, v)),
         new Setting("shutdown-timeout", SHUTDOWN_TIMEOUT_PROP,
             (c, v) -> c.shutdownTimeout = parseDuration(SHUTDOWN_TIMEOUT_PROP, v)),
         new Setting("slow-consumer-timeout", SLOW_CONSUMER_TIMEOUT_PROP,
@@ -491,8 +501,7 @@ public final class ServerConfig
         for (final Map.Entry<String, Object> e : file.values().entrySet())
         {
             final Setting setting = SETTINGS.stream().filter(s -> s.fileKey().equals(e.getKey())).findFirst()
-                .orElseThrow(() -> new ConfigException(CONFIG_PROP, file.origin(e.getKey()), "unknown key; known " +
-                    "keys: " + String.join(", ", SETTINGS.stream().map(Setting::fileKey).toList()) + ", apps"));
+                .orElseThrow(() -> unknownKey(file, e.getKey()));
             final Object value = e.getValue();
             if (null == value || value instanceof Map)
             {
@@ -517,6 +526,15 @@ public final class ServerConfig
             apps = List.copyOf(list);
             origins.put(APPS_PROP, file.origin("apps"));
         }
+    }
+
+    private static ConfigException unknownKey(final ConfigFile file, final String key)
+    {
+        final List<String> known = new ArrayList<>(SETTINGS.stream().map(Setting::fileKey).toList());
+        known.add("apps");
+        final String nearest = ConfigException.nearest(key, known);
+        return new ConfigException(CONFIG_PROP, file.origin(key), "unknown key" +
+            (null == nearest ? "" : "; did you mean '" + nearest + "'?") + " Known keys: " + String.join(", ", known));
     }
 
     private static AppConfig parseApp(final ConfigFile file, final int index, final Map<String, Object> app,
@@ -653,13 +671,18 @@ public final class ServerConfig
         {
             throw new ConfigException(DATA_DIR_PROP, "must be set");
         }
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir))
+        {
+            throw new ConfigException(DATA_DIR_PROP, "'" + dataDir + "' is a file, not a directory");
+        }
         try
         {
             Files.createDirectories(dataDir);
         }
         catch (final Exception ex)
         {
-            throw new ConfigException(DATA_DIR_PROP, "cannot create directory '" + dataDir + "': " + ex);
+            throw new ConfigException(DATA_DIR_PROP, "cannot create directory '" + dataDir + "': " +
+                ConfigException.reason(ex));
         }
         if (!Files.isDirectory(dataDir) || !Files.isWritable(dataDir))
         {
@@ -941,7 +964,7 @@ public final class ServerConfig
             catch (final Exception ex)
             {
                 throw new ConfigException(APPS_PROP, origins.get(APPS_PROP), "cannot create the data directory " +
-                    dir + " of app '" + app.id() + "': " + ex);
+                    dir + " of app '" + app.id() + "': " + ConfigException.reason(ex));
             }
         }
         if (!rootOwned && Files.exists(dataDir.resolve(LEGACY_MARKER)))
@@ -1024,6 +1047,7 @@ public final class ServerConfig
         copy.tlsSelfSigned = tlsSelfSigned;
         copy.tlsProtocols = tlsProtocols;
         copy.publicUrl = publicUrl;
+        copy.listAppIds = listAppIds;
         copy.shutdownTimeout = shutdownTimeout;
         copy.slowConsumerTimeout = slowConsumerTimeout;
         copy.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection;
@@ -1132,6 +1156,20 @@ public final class ServerConfig
     public ServerConfig publicUrl(final String publicUrl)
     {
         this.publicUrl = publicUrl;
+        return this;
+    }
+
+    /**
+     * @return whether the 404 for an unknown Client App ID names the app ids served ({@link #LIST_APP_IDS_PROP}).
+     */
+    public boolean listAppIds()
+    {
+        return listAppIds;
+    }
+
+    public ServerConfig listAppIds(final boolean listAppIds)
+    {
+        this.listAppIds = listAppIds;
         return this;
     }
 
@@ -1534,6 +1572,7 @@ public final class ServerConfig
             ", tls=" + (tlsSelfSigned ? "self-signed" : null == tlsCertFile ? "off" : tlsCertFile) +
             ", tlsProtocols=" + tlsProtocols +
             ", publicUrl=" + publicUrl +
+            ", listAppIds=" + listAppIds +
             ", shutdownTimeout=" + shutdownTimeout +
             ", slowConsumerTimeout=" + slowConsumerTimeout +
             ", maxQueuedBytesPerConnection=" + maxQueuedBytesPerConnection +
