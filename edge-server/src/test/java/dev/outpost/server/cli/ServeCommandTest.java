@@ -196,6 +196,19 @@ class ServeCommandTest
     }
 
     @Test
+    void shouldPassTheLoadGeneratorsOptionsThroughBench()
+    {
+        final BenchCommand bench = (BenchCommand)OutpostMain.commandLine().parseArgs("bench", "--url",
+            "http://10.0.0.5:9090", "--app-id", "shop", "--scenario", "a").subcommand().commandSpec().userObject();
+
+        assertThat(bench.args).containsExactly("--url", "http://10.0.0.5:9090", "--app-id", "shop", "--scenario", "a");
+        final BenchCommand withJar = (BenchCommand)OutpostMain.commandLine().parseArgs("bench", "--jar", "b.jar",
+            "--url", "http://h:1", "--app-id", "x").subcommand().commandSpec().userObject();
+        assertThat(withJar.jar).isEqualTo(Path.of("b.jar"));
+        assertThat(withJar.args).containsExactly("--url", "http://h:1", "--app-id", "x");
+    }
+
+    @Test
     void shouldMapTheListAppIdsSettingOffByDefault()
     {
         final ServeCommand none = (ServeCommand)OutpostMain.commandLine().parseArgs("serve").subcommand()
