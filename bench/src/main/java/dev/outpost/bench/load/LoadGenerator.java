@@ -45,6 +45,12 @@ public final class LoadGenerator
     private final Histogram ackTotal = new Histogram(600_000_000L, 3);
     private final Histogram fanoutTotal = new Histogram(600_000_000L, 3);
     private final Histogram pingTotal = new Histogram(600_000_000L, 3);
+    /**
+     * Prefix of this run's partitions: none on the server the load generator starts (a fresh data directory), a run
+     * tag on an external server, whose partitions outlive the run: a second run must not write into the first one's
+     * objects (an upload-only writer would not know them).
+     */
+    private final String partitionPrefix;
     private volatile boolean writing;
     private volatile boolean recording;
 
@@ -52,6 +58,7 @@ public final class LoadGenerator
     {
         this.o = o;
         this.log = log;
+        this.partitionPrefix = o.url == null ? "" : "run-" + Long.toString(System.currentTimeMillis(), 36) + "-";
     }
 
     public static void main(final String[] args) throws Exception
@@ -289,7 +296,7 @@ public final class LoadGenerator
             : o.inProcess ? new ServerHandle.InProcess(dataDir, o.app, o.serverEventLoops)
             : new ServerHandle.Child(dataDir, o.app, o.serverEventLoops, o.serverJvm);
         report.put("server", new JsonObject().put("kind", server.kind()).put("url", server.baseUrl())
-            .put("data_dir", dataDir == null ? null : dataDir.toString()));
+            .put("data_dir", dataDir == null ? null : dataDir.toString()).put("partition_prefix", partitionPrefix));
         log.println("server " + server.kind() + " at " + server.baseUrl());
         final ClientOptions copts = new ClientOptions().baseUrl(server.baseUrl()).appId(o.app).flx(o.flx)
             .metrics(metrics).backoff(o.storm ? o.stormBackoffMs : 500, o.storm ? 30_000 : 10_000)
@@ -413,13 +420,13 @@ public final class LoadGenerator
         final int idleFiles = Math.max(1, o.idle / 10);
         for (int i = 0; i < o.idle; i++)
         {
-            roles.add(new Role(Kind.IDLE, "\"idle-" + (i % idleFiles) + "\"", -1, i));
+            roles.add(new Role(Kind.IDLE, "\"" + partitionPrefix + "idle-" + (i % idleFiles) + "\"", -1, i));
         }
     }
 
-    private static String partition(final int file)
+    private String partition(final int file)
     {
-        return "\"f" + file + "\"";
+        return "\"" + partitionPrefix + "f" + file + "\"";
     }
 
     private int sessionsPerConnection()
