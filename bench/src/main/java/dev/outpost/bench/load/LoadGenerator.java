@@ -58,7 +58,8 @@ public final class LoadGenerator
     {
         this.o = o;
         this.log = log;
-        this.partitionPrefix = o.url == null ? "" : "run-" + Long.toString(System.currentTimeMillis(), 36) + "-";
+        this.partitionPrefix = o.url == null || o.noRunTag ? "" :
+            "run-" + Long.toString(System.currentTimeMillis(), 36) + "-";
     }
 
     public static void main(final String[] args) throws Exception

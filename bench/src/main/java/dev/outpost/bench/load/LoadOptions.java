@@ -18,6 +18,8 @@ public final class LoadOptions
     boolean inProcess;
     String app = "loadgen";
     boolean appGiven;
+    /** With --url: plain partition names (f0, f1, ...) shared with earlier runs instead of this run's own. */
+    boolean noRunTag;
     String scenario = "custom";
     int connections;
     int sessionsPerConnection = 1;
@@ -62,6 +64,8 @@ public final class LoadOptions
         "                             needs --app-id (an app it serves); the run's data (partitions f0.., idle-N)",
         "                             stays in that app afterwards",
         "  --server-pid PID           with --url: read its CPU and RSS from /proc",
+        "  --no-run-tag               with --url: write partitions f0, f1, ... shared with earlier runs (default: this",
+        "                             run's own, run-<tag>-f0, ..., so that it never writes into an earlier run's objects)",
         "  --in-process               start the server in this JVM instead of a child JVM",
         "  --server-jvm OPT           extra JVM option for the server child (repeatable), e.g. -Xmx2g",
         "  --server-event-loops N     server event loops (default: CPU count)",
@@ -110,6 +114,7 @@ public final class LoadOptions
                 case "--flx" -> o.flx = true;
                 case "--storm" -> o.storm = true;
                 case "--no-limits" -> o.limits = false;
+                case "--no-run-tag" -> o.noRunTag = true;
                 default ->
                 {
                     if (i + 1 >= args.length)
@@ -275,7 +280,7 @@ public final class LoadOptions
 
     JsonObject json()
     {
-        return new JsonObject().put("scenario", scenario).put("url", url).put("app", app).put("flx", flx)
+        return new JsonObject().put("scenario", scenario).put("url", url).put("app", app).put("no_run_tag", noRunTag).put("flx", flx)
             .put("files", files).put("writers", writers).put("readers", readers).put("idle", idle)
             .put("sessions_per_connection", sessionsPerConnection)
             .put("writer_sessions_per_connection", writerSessionsPerConnection == 0 ? sessionsPerConnection

@@ -113,11 +113,12 @@ class ExternalServerIT
         final StringBuilder output = new StringBuilder();
         // the server runs in this JVM: its pid is this process's
         final JsonObject r = run(output, "--url", url, "--app-id", "shop", "--files", "1", "--writers", "2",
-            "--readers", "2", "--duration", "2", "--warmup", "0.5", "--no-limits",
+            "--readers", "2", "--duration", "2", "--warmup", "0.5", "--no-limits", "--no-run-tag",
             "--server-pid", Long.toString(ProcessHandle.current().pid()), "--out", dir.resolve("apply.json").toString());
 
         assertThat(r.getString("verdict")).as(output::toString).isEqualTo("OK");
         assertThat(r.getJsonObject("convergence").getInteger("comparisons")).isPositive();
+        assertThat(r.getJsonObject("server").getString("partition_prefix")).as("--no-run-tag").isEmpty();
         final JsonObject resources = r.getJsonObject("server_resources");
         assertThat(resources.getBoolean("readable")).isTrue();
         assertThat(resources.getDouble("cpu_cores_used")).isPositive();

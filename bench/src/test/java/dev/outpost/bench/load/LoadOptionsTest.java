@@ -68,6 +68,8 @@ class LoadOptionsTest
         assertThat(LoadOptions.parse(new String[] {"--url", "http://10.0.0.5:9090", "--app", "shop"}).app)
             .isEqualTo("shop");
         assertThat(LoadOptions.parse(new String[] {"--writers", "2"}).app).as("its own server").isEqualTo("loadgen");
+        assertThat(LoadOptions.parse(new String[] {"--url", "http://h:1", "--app-id", "a", "--no-run-tag"}).noRunTag)
+            .isTrue();
     }
 
     @Test
