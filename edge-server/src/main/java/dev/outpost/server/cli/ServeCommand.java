@@ -301,14 +301,16 @@ final class ServeCommand implements Callable<Integer>
         // After the start: Chronicle installs chained SIGTERM/SIGINT handlers when it loads; ours must be last.
         final Shutdown shutdown = Shutdown.install(server::close);
         final List<String> urls = server.clientUrls();
-        final String ws = urls.get(0).replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" +
+        // the bound address as devices reach it (the public URL, listed first when set, may be a proxy's)
+        final String listening = urls.get(null == config.publicUrl() ? 0 : 1);
+        final String ws = listening.replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" +
             (server.apps().appIds().size() == 1 ? server.apps().appIds().iterator().next() : "<app>") +
             "/realm-sync";
         final HttpConnectionGuard guard = server.connectionGuard();
         System.out.println("Outpost connections: descriptor limit " + guard.descriptors() + ", at most " +
             guard.maxConnections() + " open (max-connections), HTTP timeouts idle " + text(config.httpIdleTimeout()) +
             " header " + text(config.httpHeaderTimeout()) + " body " + text(config.httpBodyTimeout()));
-        System.out.println("Outpost listening on " + urls.get(0) + " app=" +
+        System.out.println("Outpost listening on " + listening + " app=" +
             String.join(",", server.apps().appIds()) + " sync=" + ws +
             " data=" + config.dataDir().toAbsolutePath().normalize() + " transport=" +
             (server.nativeTransport() ? "epoll" : "nio") + " tls=" + (config.tlsEnabled() ?
