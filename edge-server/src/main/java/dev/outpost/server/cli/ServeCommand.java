@@ -9,10 +9,14 @@ import dev.outpost.server.runtime.OutpostServer;
 import dev.outpost.server.runtime.SyncServer;
 import dev.outpost.server.tls.TlsSetup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +31,8 @@ import java.util.concurrent.Callable;
     description = "Serve the App Services HTTP API and the sync WebSocket on one port.")
 final class ServeCommand implements Callable<Integer>
 {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "FILE",
         description = "YAML or JSON config file (keys: host, port, data-dir, tls.cert, apps, ...; see " +
@@ -260,7 +264,7 @@ final class ServeCommand implements Callable<Integer>
 
     public Integer call() throws Exception
     {
-        final java.io.PrintWriter err = spec.commandLine().getErr();
+        final PrintWriter err = spec.commandLine().getErr();
         final ServerConfig config;
         try
         {
@@ -347,8 +351,7 @@ final class ServeCommand implements Callable<Integer>
      * @param appIds the app ids served.
      * @return lines for the operator.
      */
-    static List<String> reach(final ServerConfig config, final List<String> urls,
-        final java.util.Collection<String> appIds)
+    static List<String> reach(final ServerConfig config, final List<String> urls, final Collection<String> appIds)
     {
         final List<String> lines = new ArrayList<>();
         final boolean loopbackOnly = urls.stream().allMatch(ServeCommand::isLoopback);
