@@ -284,6 +284,11 @@ final class ServeCommand implements Callable<Integer>
             err.flush();
             return 2;
         }
+        for (final String typo : ServerConfig.environmentTypos(System.getenv()))
+        {
+            err.println("outpost: warning: " + typo);
+        }
+        err.flush();
         final OutpostServer server;
         try
         {

@@ -528,6 +528,36 @@ public final class ServerConfig
         }
     }
 
+    /**
+     * {@code OUTPOST_*} environment variables that are no setting but look like a mistyped one ({@code OUTPOST_PROT}):
+     * such a variable is ignored, so the operator is told which one was probably meant. Variables far from every
+     * setting (other tools' {@code OUTPOST_*}) are left alone.
+     *
+     * @param environment the environment.
+     * @return one line per likely typo, sorted; empty if none.
+     */
+    public static List<String> environmentTypos(final Map<String, String> environment)
+    {
+        final List<String> known = new ArrayList<>(SETTINGS.stream().map(Setting::env).toList());
+        known.add("OUTPOST_CONFIG");
+        final List<String> typos = new ArrayList<>();
+        for (final String name : environment.keySet())
+        {
+            if (name.startsWith("OUTPOST_") && !known.contains(name) && !name.startsWith("OUTPOST_SECRET_"))
+            {
+                final String nearest = ConfigException.nearest(name.substring("OUTPOST_".length()),
+                    known.stream().map(k -> k.substring("OUTPOST_".length())).toList());
+                if (null != nearest)
+                {
+                    typos.add("environment variable " + name + " is not a setting and is ignored; did you mean " +
+                        "OUTPOST_" + nearest + "?");
+                }
+            }
+        }
+        typos.sort(null);
+        return typos;
+    }
+
     private static ConfigException unknownKey(final ConfigFile file, final String key)
     {
         final List<String> known = new ArrayList<>(SETTINGS.stream().map(Setting::fileKey).toList());

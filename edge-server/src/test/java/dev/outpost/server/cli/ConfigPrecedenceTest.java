@@ -129,6 +129,17 @@ class ConfigPrecedenceTest
     }
 
     @Test
+    void shouldSuggestTheSettingOfAMistypedEnvironmentVariable()
+    {
+        assertThat(ServerConfig.environmentTypos(Map.of("OUTPOST_PROT", "80", "OUTPOST_DATADIR", "/srv",
+            "OUTPOST_PORT", "9090", "OUTPOST_PREBUILT", "1", "OUTPOST_SECRET_SIGNING", "x", "OUTPOST_CONFIG", "f",
+            "PATH", "/bin")))
+            .containsExactly(
+                "environment variable OUTPOST_DATADIR is not a setting and is ignored; did you mean OUTPOST_DATA_DIR?",
+                "environment variable OUTPOST_PROT is not a setting and is ignored; did you mean OUTPOST_PORT?");
+    }
+
+    @Test
     void shouldNameTheEnvironmentVariableOrFlagOfABadValue()
     {
         assertThatThrownBy(() -> serve(Map.of("OUTPOST_SHUTDOWN_TIMEOUT", "later")))
