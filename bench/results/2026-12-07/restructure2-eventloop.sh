@@ -15,7 +15,7 @@ JAVA_OPTS=-Doutpost.eventloop.cpu=true sh edge-server/target/outpost serve --por
   --app-id loadgen > "$OUT/s4-$LABEL-$REP.serve.log" 2>&1 &
 PID=$!
 for i in $(seq 1 60); do curl -sf "127.0.0.1:$PORT/metrics" > /dev/null && break; sleep 1; done
-LG="sh bench/target/loadgen --url http://127.0.0.1:$PORT --server-pid $PID --no-limits"
+LG="sh bench/target/loadgen --url http://127.0.0.1:$PORT --app-id loadgen --no-run-tag --server-pid $PID --no-limits"
 $LG --files 10 --writers 20 --readers 20 --rate 1000 --duration 5 --warmup 1 --check-files 0 > /dev/null 2>&1
 curl -s "127.0.0.1:$PORT/metrics" > "$OUT/s4-$LABEL-$REP.base"
 $LG --files 10 --writers 20 --readers 20 --rate 1000 --duration 20 --warmup 5 --out "$OUT/s4-$LABEL-$REP.json" \

@@ -8,7 +8,7 @@ SP=$!
 sleep 1
 for i in $(seq 1 60); do curl -sf 127.0.0.1:$P/metrics >/dev/null && break; sleep 0.5; done
 PID=$(pgrep -P $SP java || echo $SP)
-LG="sh $B/loadgen --url http://127.0.0.1:$P --server-pid $PID --no-limits"
+LG="sh $B/loadgen --url http://127.0.0.1:$P --app-id loadgen --no-run-tag --server-pid $PID --no-limits"
 $LG --files 1 --writers 4 --readers 0 --window 4 --ops 10 --string-bytes 4000 --duration 15 --warmup 1 --check-files 0 > $OUT/warmup.json 2> $OUT/warmup.err
 curl -s 127.0.0.1:$P/metrics > $OUT/base.txt
 $LG --files 1 --writers 1 --readers 6 --rate 5 --ops 10 --string-bytes 4000 --duration 5 --warmup 1 > $OUT/measured.json 2> $OUT/measured.err

@@ -3,7 +3,7 @@ case_=$1; port=$2
 rm -rf /tmp/q/d-$case_
 (JAVA_OPTS=-Doutpost.eventloop.cpu=true sh edge-server/target/outpost serve --port $port --data-dir /tmp/q/d-$case_ --app-id loadgen > /tmp/q/serve-$case_.log 2>&1 &)
 sleep 6; PID=$(pgrep -f "serve --port $port" | head -1)
-LG="sh bench/target/loadgen --url http://127.0.0.1:$port --server-pid $PID --no-limits"
+LG="sh bench/target/loadgen --url http://127.0.0.1:$port --app-id loadgen --no-run-tag --server-pid $PID --no-limits"
 if [ $case_ = s4 ]; then
   $LG --files 10 --writers 20 --readers 20 --rate 1000 --duration 5 --warmup 1 --check-files 0 > /dev/null 2>&1
   curl -s 127.0.0.1:$port/metrics > /tmp/q/base-$case_.txt

@@ -45,6 +45,12 @@ public final class LoadGenerator
     private final Histogram ackTotal = new Histogram(600_000_000L, 3);
     private final Histogram fanoutTotal = new Histogram(600_000_000L, 3);
     private final Histogram pingTotal = new Histogram(600_000_000L, 3);
+    /**
+     * Prefix of this run's partitions: none on the server the load generator starts (a fresh data directory), a run
+     * tag on an external server, whose partitions outlive the run: a second run must not write into the first one's
+     * objects (an upload-only writer would not know them).
+     */
+    private final String partitionPrefix;
     private volatile boolean writing;
     private volatile boolean recording;
 
@@ -52,6 +58,8 @@ public final class LoadGenerator
     {
         this.o = o;
         this.log = log;
+        this.partitionPrefix = o.url == null || o.noRunTag ? "" :
+            "run-" + Long.toString(System.currentTimeMillis(), 36) + "-";
     }
 
     public static void main(final String[] args) throws Exception
@@ -76,6 +84,12 @@ public final class LoadGenerator
         {
             report = run(o, System.out);
         }
+        catch (final SetupException ex)
+        {
+            System.err.println("loadgen: " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
         catch (final Exception ex)
         {
             final java.net.ConnectException refused = connectFailure(ex);
@@ -90,6 +104,63 @@ public final class LoadGenerator
             return;
         }
         System.exit(report.getBoolean("ok") ? 0 : 1);
+    }
+
+    /** The run cannot start as asked (for example the external server does not serve the app): one line, exit 2. */
+    static final class SetupException extends Exception
+    {
+        private static final long serialVersionUID = 1L;
+
+        SetupException(final String message)
+        {
+            super(message);
+        }
+    }
+
+    /**
+     * Before anything runs against an external server: does it serve the app? Asks its location endpoint, as an SDK
+     * does first.
+     *
+     * @throws SetupException if it answers 404 (its message, which may name the apps it serves) or another error.
+     * @throws java.net.ConnectException if nothing listens there (main prints one line for it).
+     */
+    static void checkApp(final String url, final String app) throws Exception
+    {
+        final java.net.http.HttpResponse<String> r;
+        try
+        {
+            r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(url.replaceAll("/+$", "") + "/api/client/v2.0/app/" +
+                java.net.URLEncoder.encode(app, StandardCharsets.UTF_8) + "/location"))
+                .timeout(java.time.Duration.ofSeconds(30)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        }
+        catch (final javax.net.ssl.SSLException ex)
+        {
+            return; // a certificate this JDK does not trust: the sync client reports what it finds
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new SetupException("--url " + url + " is not an http:// or https:// URL");
+        }
+        if (r.statusCode() == 404)
+        {
+            String why = r.body();
+            try
+            {
+                why = new JsonObject(r.body()).getString("error", r.body());
+            }
+            catch (final RuntimeException notJson)
+            {
+                // not an App Services error body: show it as it is
+            }
+            throw new SetupException("the server at " + url + " does not serve app '" + app + "' (" + why +
+                "); give --app-id with an app it serves");
+        }
+        if (r.statusCode() != 200)
+        {
+            throw new SetupException("the server at " + url + " answered HTTP " + r.statusCode() + " to the location " +
+                "request of app '" + app + "'");
+        }
     }
 
     /** @return the connection failure behind {@code ex} (itself or a cause), or null. */
@@ -212,6 +283,10 @@ public final class LoadGenerator
     {
         final JsonObject report = new JsonObject().put("scenario", o.scenario).put("options", o.json());
         final long t0 = System.nanoTime();
+        if (o.url != null)
+        {
+            checkApp(o.url, o.app);
+        }
         FanoutClock.clear();
         if (o.limits)
         {
@@ -222,7 +297,7 @@ public final class LoadGenerator
             : o.inProcess ? new ServerHandle.InProcess(dataDir, o.app, o.serverEventLoops)
             : new ServerHandle.Child(dataDir, o.app, o.serverEventLoops, o.serverJvm);
         report.put("server", new JsonObject().put("kind", server.kind()).put("url", server.baseUrl())
-            .put("data_dir", dataDir == null ? null : dataDir.toString()));
+            .put("data_dir", dataDir == null ? null : dataDir.toString()).put("partition_prefix", partitionPrefix));
         log.println("server " + server.kind() + " at " + server.baseUrl());
         final ClientOptions copts = new ClientOptions().baseUrl(server.baseUrl()).appId(o.app).flx(o.flx)
             .metrics(metrics).backoff(o.storm ? o.stormBackoffMs : 500, o.storm ? 30_000 : 10_000)
@@ -281,13 +356,56 @@ public final class LoadGenerator
         report.put("errors", new JsonObject().put("count", metrics.errors.sum()).put("kinds", metrics.errorsJson()));
         report.put("reconnects", metrics.reconnects.sum());
         report.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
-        final JsonObject conv = report.getJsonObject("convergence", new JsonObject());
-        final JsonObject tp = report.getJsonObject("throughput", new JsonObject());
-        report.put("ok", conv.getBoolean("ok", false) && tp.getLong("acked", 0L) > 0
-            && report.getJsonObject("storm", new JsonObject()).getBoolean("completed", true));
+        verdict(report, server.kind());
         Files.writeString(Path.of(o.out), report.encodePrettily(), StandardCharsets.UTF_8);
         summary(report);
         return report;
+    }
+
+    /**
+     * The run's verdict: FAILED when something went wrong (nothing acknowledged, a session that did not sync, a state
+     * that differs, a storm that did not catch up), NOT COMPARED when nothing failed but no two states could be
+     * compared (upload-only writers against an external server, which gives no state hash), else OK; with what was
+     * checked, in words. {@code ok} is false only for FAILED.
+     */
+    private void verdict(final JsonObject report, final String serverKind)
+    {
+        final JsonObject conv = report.getJsonObject("convergence", new JsonObject());
+        final JsonObject tp = report.getJsonObject("throughput", new JsonObject());
+        final long acked = tp.getLong("acked", 0L);
+        final int unsynced = conv.getInteger("unsynced_sessions", 0);
+        final int comparisons = conv.getInteger("comparisons", 0);
+        final boolean stormOk = report.getJsonObject("storm", new JsonObject()).getBoolean("completed", true);
+        final boolean failed = acked <= 0 || unsynced > 0 || conv.getInteger("mismatches", 0) > 0 || !stormOk
+            || !conv.containsKey("comparisons");
+        final String verdict = failed ? "FAILED" : comparisons == 0 ? "NOT COMPARED" : "OK";
+        final int active = o.writers + o.readers;
+        final StringBuilder checked = new StringBuilder().append(acked).append(" changesets acknowledged in the " +
+            "measured window; ").append(active - unsynced).append(" of ").append(active)
+            .append(" sessions synced after the writes (upload acknowledged, download complete); ")
+            .append(comparisons).append(" comparisons (").append(conv.getInteger("sessions_checked", 0))
+            .append(" session states, ").append(conv.getInteger("server_states_compared", 0))
+            .append(" server states, ").append(conv.getInteger("fresh_downloads", 0)).append(" fresh downloads, ")
+            .append(conv.getInteger("receive_only_sessions_checked", 0)).append(" receive-only counts)");
+        if ("NOT COMPARED".equals(verdict))
+        {
+            final List<String> why = new ArrayList<>();
+            if (o.uploadOnly)
+            {
+                why.add("upload-only writers hold only their own objects");
+            }
+            if (o.readers == 0)
+            {
+                why.add("there are no readers");
+            }
+            if ("external".equals(serverKind))
+            {
+                why.add("an external server gives no state hash");
+            }
+            checked.append("; nothing to compare the state with: ").append(String.join(", ", why))
+                .append(" (add --readers N or --writer-mode apply to compare states)");
+        }
+        report.put("verdict", verdict).put("checked", checked.toString()).put("ok", !failed);
     }
 
     private void layout()
@@ -303,13 +421,13 @@ public final class LoadGenerator
         final int idleFiles = Math.max(1, o.idle / 10);
         for (int i = 0; i < o.idle; i++)
         {
-            roles.add(new Role(Kind.IDLE, "\"idle-" + (i % idleFiles) + "\"", -1, i));
+            roles.add(new Role(Kind.IDLE, "\"" + partitionPrefix + "idle-" + (i % idleFiles) + "\"", -1, i));
         }
     }
 
-    private static String partition(final int file)
+    private String partition(final int file)
     {
-        return "\"f" + file + "\"";
+        return "\"" + partitionPrefix + "f" + file + "\"";
     }
 
     private int sessionsPerConnection()
@@ -525,16 +643,7 @@ public final class LoadGenerator
             .put("frames_received_per_s", (after[7] - before[7]) / seconds));
         report.put("latency", new JsonObject().put("upload_to_ack", LoadMetrics.json(ackTotal))
             .put("upload_to_fanout", LoadMetrics.json(fanoutTotal)).put("ping_rtt", LoadMetrics.json(pingTotal)));
-        final long cpu = s1.getLong("cpu_ns") - s0.getLong("cpu_ns");
-        final int cores = Runtime.getRuntime().availableProcessors();
-        report.put("server_resources", new JsonObject()
-            .put("cpu_cores_used", s0.getLong("cpu_ns") < 0 ? -1 : cpu / 1e9 / seconds)
-            .put("cpu_percent_of_machine", s0.getLong("cpu_ns") < 0 ? -1 : 100.0 * cpu / 1e9 / seconds / cores)
-            .put("machine_cores", cores)
-            .put("rss_bytes", s1.getLong("rss")).put("rss_peak_bytes", peak.getLong("rss"))
-            .put("heap_used_bytes", s1.getLong("heap_used")).put("heap_peak_bytes", peak.getLong("heap_used"))
-            .put("heap_committed_bytes", s1.getLong("heap_committed"))
-            .put("includes_load_generator", "in-process".equals(server.kind())));
+        report.put("server_resources", serverResources(s0, s1, peak, seconds, server.kind()));
         report.put("load_generator_cpu_cores", selfCpu0 < 0 ? -1 : (selfCpu1 - selfCpu0) / 1e9 / seconds);
         final JsonObject limits = report.getJsonObject("limits");
         if (limits != null)
@@ -621,15 +730,66 @@ public final class LoadGenerator
         }
     }
 
+    /** Why an external server's figures are missing from the report. */
+    static final String UNREADABLE = "an external server's figures cannot be read from here; give --server-pid PID " +
+        "when it runs on this machine (CPU and RSS; its heap stays unknown)";
+
+    /**
+     * The server's CPU, RSS and heap in the measured window: only the figures that could be read (an external
+     * server's heap never, its CPU and RSS with {@code --server-pid}); none at all says so ({@code readable: false}).
+     */
+    static JsonObject serverResources(final JsonObject s0, final JsonObject s1, final JsonObject peak,
+        final double seconds, final String kind)
+    {
+        final int cores = Runtime.getRuntime().availableProcessors();
+        final JsonObject r = new JsonObject().put("machine_cores", cores);
+        final boolean cpu = s0.getLong("cpu_ns") >= 0 && s1.getLong("cpu_ns") >= 0;
+        final boolean rss = s1.getLong("rss") >= 0;
+        final boolean heap = s1.getLong("heap_used") >= 0;
+        if (cpu)
+        {
+            final long ns = s1.getLong("cpu_ns") - s0.getLong("cpu_ns");
+            r.put("cpu_cores_used", ns / 1e9 / seconds).put("cpu_percent_of_machine", 100.0 * ns / 1e9 / seconds / cores);
+        }
+        if (rss)
+        {
+            r.put("rss_bytes", s1.getLong("rss")).put("rss_peak_bytes", peak.getLong("rss"));
+        }
+        if (heap)
+        {
+            r.put("heap_used_bytes", s1.getLong("heap_used")).put("heap_peak_bytes", peak.getLong("heap_used"))
+                .put("heap_committed_bytes", s1.getLong("heap_committed"));
+        }
+        r.put("includes_load_generator", "in-process".equals(kind)).put("readable", cpu || rss || heap);
+        if (!cpu || !rss || !heap)
+        {
+            r.put("unreadable_why", UNREADABLE);
+        }
+        return r;
+    }
+
     private static JsonObject memory(final JsonObject base, final JsonObject after, final int sessions,
         final String kind)
     {
-        final long heap = after.getLong("heap_used") - base.getLong("heap_used");
-        final long rss = after.getLong("rss") - base.getLong("rss");
-        return new JsonObject().put("idle_sessions", sessions).put("heap_delta_bytes", heap).put("rss_delta_bytes", rss)
-            .put("heap_per_session_bytes", base.getLong("heap_used") < 0 ? -1 : heap / sessions)
-            .put("rss_per_session_bytes", base.getLong("rss") < 0 ? -1 : rss / sessions)
-            .put("includes_load_generator", "in-process".equals(kind));
+        final JsonObject m = new JsonObject().put("idle_sessions", sessions);
+        final boolean heap = base.getLong("heap_used") >= 0 && after.getLong("heap_used") >= 0;
+        final boolean rss = base.getLong("rss") >= 0 && after.getLong("rss") >= 0;
+        if (heap)
+        {
+            final long delta = after.getLong("heap_used") - base.getLong("heap_used");
+            m.put("heap_delta_bytes", delta).put("heap_per_session_bytes", delta / sessions);
+        }
+        if (rss)
+        {
+            final long delta = after.getLong("rss") - base.getLong("rss");
+            m.put("rss_delta_bytes", delta).put("rss_per_session_bytes", delta / sessions);
+        }
+        m.put("includes_load_generator", "in-process".equals(kind)).put("readable", heap || rss);
+        if (!heap || !rss)
+        {
+            m.put("unreadable_why", UNREADABLE);
+        }
+        return m;
     }
 
     /** Waits for writers, then readers, to be fully synced; compares object states. */
@@ -685,6 +845,7 @@ public final class LoadGenerator
         int fresh = 0;
         int serverHashes = 0;
         int receiveChecked = 0;
+        int comparisons = 0;
         final JsonArray examples = new JsonArray();
         for (final Map.Entry<String, List<Role>> e : byFile.entrySet())
         {
@@ -709,10 +870,14 @@ public final class LoadGenerator
                 {
                     reference = f;
                 }
-                else if (!reference.equals(f))
+                else
                 {
-                    mismatches++;
-                    examples.add("fresh download of " + e.getKey() + " differs from the server");
+                    comparisons++;
+                    if (!reference.equals(f))
+                    {
+                        mismatches++;
+                        examples.add("fresh download of " + e.getKey() + " differs from the server");
+                    }
                 }
             }
             for (final Role r : e.getValue())
@@ -726,6 +891,7 @@ public final class LoadGenerator
                         referenceCount = referenceFromAppliers(e.getValue());
                     }
                     receiveChecked++;
+                    comparisons += referenceCount >= 0 ? 1 : 0;
                     if (referenceCount >= 0 && p[1] != referenceCount)
                     {
                         mismatches++;
@@ -747,12 +913,16 @@ public final class LoadGenerator
                 {
                     reference = h;
                 }
-                else if (!reference.equals(h))
+                else
                 {
-                    mismatches++;
-                    if (examples.size() < 10)
+                    comparisons++;
+                    if (!reference.equals(h))
                     {
-                        examples.add(r.kind + " session " + r.session.ident() + " of " + e.getKey() + " differs");
+                        mismatches++;
+                        if (examples.size() < 10)
+                        {
+                            examples.add(r.kind + " session " + r.session.ident() + " of " + e.getKey() + " differs");
+                        }
                     }
                 }
             }
@@ -761,8 +931,9 @@ public final class LoadGenerator
             .put("receive_only_sessions_checked", receiveChecked)
             .put("server_states_compared", serverHashes).put("fresh_downloads", fresh)
             .put("unsynced_sessions", unsynced).put("mismatches", mismatches).put("examples", examples)
+            .put("comparisons", comparisons)
             .mergeIn(drain)
-            .put("ok", mismatches == 0 && unsynced == 0 && (sessions > 0 || serverHashes > 0 && fresh > 0)));
+            .put("ok", mismatches == 0 && unsynced == 0 && comparisons > 0));
     }
 
     /** @return changesets integrated by an applying reader of the group (all equal when converged), or -1. */
@@ -836,7 +1007,9 @@ public final class LoadGenerator
                 t.getDouble("fanout_deliveries_per_s"));
             log.printf("upload->ack %s%nupload->fan-out %s%n", l.getJsonObject("upload_to_ack").encode(),
                 l.getJsonObject("upload_to_fanout").encode());
-            log.println("server " + r.getJsonObject("server_resources").encode());
+            final JsonObject res = r.getJsonObject("server_resources");
+            log.println(res.getBoolean("readable") ? "server " + res.encode() : "server figures: not readable (" +
+                UNREADABLE + ")");
         }
         if (r.containsKey("memory"))
         {
@@ -852,6 +1025,6 @@ public final class LoadGenerator
         }
         log.println("convergence " + r.getJsonObject("convergence").encode());
         log.println("errors " + r.getJsonObject("errors").encode() + " reconnects " + r.getLong("reconnects"));
-        log.println(r.getBoolean("ok") ? "OK" : "FAILED");
+        log.println(r.getString("verdict") + ": " + r.getString("checked"));
     }
 }

@@ -17,6 +17,9 @@ public final class LoadOptions
     long serverPid = -1;
     boolean inProcess;
     String app = "loadgen";
+    boolean appGiven;
+    /** With --url: plain partition names (f0, f1, ...) shared with earlier runs instead of this run's own. */
+    boolean noRunTag;
     String scenario = "custom";
     int connections;
     int sessionsPerConnection = 1;
@@ -57,12 +60,16 @@ public final class LoadOptions
         "      a: one server file, 100 writers            b: 10k server files, one writer each",
         "      c: 10k idle sessions + 100 writers         d: fan-out, 1 writer and 1,000 readers on one file",
         "      e: reconnect storm, 5,000 sessions drop at once and catch up",
-        "  --url URL                  use a running server (default: start one in a child JVM on a temp dir)",
+        "  --url URL                  use a running server (default: start one in a child JVM on a temp dir);",
+        "                             needs --app-id (an app it serves); the run's data (partitions f0.., idle-N)",
+        "                             stays in that app afterwards",
         "  --server-pid PID           with --url: read its CPU and RSS from /proc",
+        "  --no-run-tag               with --url: write partitions f0, f1, ... shared with earlier runs (default: this",
+        "                             run's own, run-<tag>-f0, ..., so that it never writes into an earlier run's objects)",
         "  --in-process               start the server in this JVM instead of a child JVM",
         "  --server-jvm OPT           extra JVM option for the server child (repeatable), e.g. -Xmx2g",
         "  --server-event-loops N     server event loops (default: CPU count)",
-        "  --app ID                   app id (default loadgen)",
+        "  --app-id ID (or --app ID)  Client App ID (default loadgen on the server it starts; required with --url)",
         "  --connections N            WebSocket connections (default: sessions / sessions-per-connection)",
         "  --sessions-per-connection N",
         "  --writer-sessions-per-connection N   for writers only (default: --sessions-per-connection)",
@@ -107,6 +114,7 @@ public final class LoadOptions
                 case "--flx" -> o.flx = true;
                 case "--storm" -> o.storm = true;
                 case "--no-limits" -> o.limits = false;
+                case "--no-run-tag" -> o.noRunTag = true;
                 default ->
                 {
                     if (i + 1 >= args.length)
@@ -118,6 +126,11 @@ public final class LoadOptions
             }
         }
         o.applyScale();
+        if (null != o.url && !o.appGiven)
+        {
+            throw new IllegalArgumentException("with --url, give --app-id ID: the Client App ID that server serves " +
+                "(the default '" + o.app + "' exists only on the server the load generator starts itself)");
+        }
         return o;
     }
 
@@ -132,7 +145,11 @@ public final class LoadOptions
                 case "--server-pid" -> serverPid = Long.parseLong(v);
                 case "--server-jvm" -> serverJvm.add(v);
                 case "--server-event-loops" -> serverEventLoops = Integer.parseInt(v);
-                case "--app" -> app = v;
+                case "--app", "--app-id" ->
+                {
+                    app = v;
+                    appGiven = true;
+                }
                 case "--connections" -> connections = Integer.parseInt(v);
                 case "--sessions-per-connection" -> sessionsPerConnection = Integer.parseInt(v);
                 case "--writer-sessions-per-connection" -> writerSessionsPerConnection = Integer.parseInt(v);
@@ -263,7 +280,7 @@ public final class LoadOptions
 
     JsonObject json()
     {
-        return new JsonObject().put("scenario", scenario).put("url", url).put("app", app).put("flx", flx)
+        return new JsonObject().put("scenario", scenario).put("url", url).put("app", app).put("no_run_tag", noRunTag).put("flx", flx)
             .put("files", files).put("writers", writers).put("readers", readers).put("idle", idle)
             .put("sessions_per_connection", sessionsPerConnection)
             .put("writer_sessions_per_connection", writerSessionsPerConnection == 0 ? sessionsPerConnection

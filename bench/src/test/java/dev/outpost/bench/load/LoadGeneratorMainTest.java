@@ -24,7 +24,7 @@ class LoadGeneratorMainTest
             port = s.getLocalPort(); // closed again: nothing listens there
         }
         final Throwable failure = catchThrowable(() -> LoadGenerator.run(new String[] {"--url",
-            "http://127.0.0.1:" + port, "--files", "1", "--writers", "1", "--duration", "1", "--warmup", "0",
+            "http://127.0.0.1:" + port, "--app-id", "shop", "--files", "1", "--writers", "1", "--duration", "1", "--warmup", "0",
             "--no-limits"}, new PrintStream(new ByteArrayOutputStream())));
         assertThat(failure).isNotNull();
         assertThat(LoadGenerator.connectFailure(failure)).as("main prints one line for it, not a stack trace")

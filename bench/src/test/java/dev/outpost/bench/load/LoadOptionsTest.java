@@ -58,6 +58,21 @@ class LoadOptionsTest
     }
 
     @Test
+    void shouldRequireTheAppIdOfAnExternalServer()
+    {
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--url", "http://10.0.0.5:9090"}))
+            .hasMessageContaining("with --url, give --app-id ID")
+            .hasMessageContaining("'loadgen' exists only on the server the load generator starts itself");
+        assertThat(LoadOptions.parse(new String[] {"--url", "http://10.0.0.5:9090", "--app-id", "shop"}).app)
+            .isEqualTo("shop");
+        assertThat(LoadOptions.parse(new String[] {"--url", "http://10.0.0.5:9090", "--app", "shop"}).app)
+            .isEqualTo("shop");
+        assertThat(LoadOptions.parse(new String[] {"--writers", "2"}).app).as("its own server").isEqualTo("loadgen");
+        assertThat(LoadOptions.parse(new String[] {"--url", "http://h:1", "--app-id", "a", "--no-run-tag"}).noRunTag)
+            .isTrue();
+    }
+
+    @Test
     void shouldReadCpuAndRssOfThisProcess()
     {
         final long pid = ProcessHandle.current().pid();

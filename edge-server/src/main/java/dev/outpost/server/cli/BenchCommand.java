@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     versionProvider = OutpostMain.Version.class,
     description = {"Run the load generator (dev.outpost.bench.load.LoadGenerator in bench/target/benchmarks.jar) " +
-        "against a server; arguments after the options go to it (try: outpost bench -- --help).",
+        "against a server; its options pass through (outpost bench --url URL --app-id ID --scenario a; " +
+            "its help: outpost bench -- --help).",
         "The jar is looked up at --jar, $OUTPOST_BENCH_JAR, ./bench/target/benchmarks.jar and next to this " +
             "executable (../../bench/target/benchmarks.jar). If none exists, prints how to build it."})
 final class BenchCommand implements Callable<Integer>

@@ -4,7 +4,9 @@ import dev.outpost.server.inspect.InspectException;
 import dev.outpost.server.inspect.StoreInspector;
 import dev.outpost.server.store.HistoryStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -24,14 +26,14 @@ import java.util.stream.Stream;
 /**
  * {@code outpost inspect}: read a data directory's history store (read-only, also while a server runs).
  * <pre>
- * outpost inspect --data-dir D                               server files, heads, history sizes, clients
- * outpost inspect --data-dir D --file NAME --entry V         one history entry as readable instructions
- * outpost inspect --data-dir D --file NAME --objects [--class C]   current objects (history replayed)
+ * outpost inspect D                               server files, heads, history sizes, clients
+ * outpost inspect D --file NAME --entry V         one history entry as readable instructions
+ * outpost inspect D --file NAME --objects [--class C]   current objects (history replayed)
  * </pre>
- * {@code --json} prints one JSON document instead of text. Exit codes: 0 ok, 1 nothing found (no such file,
- * version or class), 2 bad usage or no store. The data directory of a server with several apps holds one store per
- * app ({@code D/apps/<id>/sync}): the listing shows them all, {@code --file} picks the app named in the server
- * file's name, {@code --app} picks one.
+ * {@code --data-dir D} works as well as {@code D}. {@code --json} prints one JSON document instead of text. Exit
+ * codes: 0 ok, 1 nothing found (no such file, version or class), 2 bad usage or no store. The data directory of a
+ * server with several apps holds one store per app ({@code D/apps/<id>/sync}): the listing shows them all,
+ * {@code --file} picks the app named in the server file's name, {@code --app} picks one.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
     versionProvider = OutpostMain.Version.class,
@@ -43,9 +45,16 @@ public final class InspectCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", required = true,
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
         description = "The server's data directory (or its 'sync' store directory).")
-    Path dataDir;
+    Path directory;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "The same as DIR (kept for scripts written before DIR could be given as is).")
+    Path dataDirOption;
+
+    /** The directory to inspect: DIR or --data-dir. */
+    private Path dataDir;
 
     @Option(names = "--app", paramLabel = "APP",
         description = "With several apps: inspect this app's store (DIR/apps/APP).")
@@ -71,6 +80,17 @@ public final class InspectCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        if (null == directory && null == dataDirOption)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing the data directory: outpost inspect DIR (or --data-dir DIR)");
+        }
+        if (null != directory && null != dataDirOption && !directory.equals(dataDirOption))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "two data directories given (" + directory + " and --data-dir " + dataDirOption + "): give one");
+        }
+        dataDir = null != directory ? directory : dataDirOption;
         if ((null != entry || objects) && null == file)
         {
             err.println("outpost inspect: --entry and --objects need --file");

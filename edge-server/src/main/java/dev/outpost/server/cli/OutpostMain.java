@@ -43,8 +43,11 @@ public final class OutpostMain implements Runnable
      */
     public static CommandLine commandLine()
     {
-        return new CommandLine(new OutpostMain()).setCaseInsensitiveEnumValuesAllowed(true)
+        final CommandLine cli = new CommandLine(new OutpostMain()).setCaseInsensitiveEnumValuesAllowed(true)
             .setParameterExceptionHandler(OutpostMain::usageError);
+        // outpost bench --url URL --app-id ID ...: the load generator's options pass through as they are
+        cli.getSubcommands().get("bench").setUnmatchedOptionsArePositionalParams(true);
+        return cli;
     }
 
     /**

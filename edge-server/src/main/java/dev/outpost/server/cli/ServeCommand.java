@@ -9,10 +9,16 @@ import dev.outpost.server.runtime.OutpostServer;
 import dev.outpost.server.runtime.SyncServer;
 import dev.outpost.server.tls.TlsSetup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -25,6 +31,9 @@ import java.util.concurrent.Callable;
     description = "Serve the App Services HTTP API and the sync WebSocket on one port.")
 final class ServeCommand implements Callable<Integer>
 {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--config", paramLabel = "FILE",
         description = "YAML or JSON config file (keys: host, port, data-dir, tls.cert, apps, ...; see " +
             "edge-server/OPERATING.md). Precedence: flags > OUTPOST_* environment > file > defaults. " +
@@ -205,6 +214,11 @@ final class ServeCommand implements Callable<Integer>
             "the request's Host).")
     String publicUrl;
 
+    @Option(names = "--list-app-ids", paramLabel = "true|false", arity = "0..1",
+        description = "Name the app ids this server serves in the 404 for an unknown App ID (default " +
+            ServerConfig.LIST_APP_IDS_DEFAULT + ").")
+    Boolean listAppIds;
+
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION",
         description = "On SIGTERM, wait this long for sync clients to disconnect (default " +
             ServerConfig.SHUTDOWN_TIMEOUT_DEFAULT_TEXT + ").")
@@ -256,17 +270,31 @@ final class ServeCommand implements Callable<Integer>
 
     public Integer call() throws Exception
     {
+        final PrintWriter err = spec.commandLine().getErr();
         final ServerConfig config;
         try
         {
             config = toConfig();
+            // Before conclude(), which creates the data directory: a port in use leaves nothing on disk.
+            if (OutpostServer.portInUse(config.host(), config.port()))
+            {
+                err.println(portInUse(config));
+                err.flush();
+                return 2;
+            }
             config.conclude();
         }
         catch (final ConfigException ex)
         {
-            System.err.println("outpost: " + ex.getMessage());
+            err.println("outpost: " + ex.getMessage());
+            err.flush();
             return 2;
         }
+        for (final String typo : ServerConfig.environmentTypos(System.getenv()))
+        {
+            err.println("outpost: warning: " + typo);
+        }
+        err.flush();
         final OutpostServer server;
         try
         {
@@ -274,28 +302,38 @@ final class ServeCommand implements Callable<Integer>
         }
         catch (final ConfigException ex)
         {
-            System.err.println("outpost: " + ex.getMessage());
+            err.println("outpost: " + ex.getMessage());
+            err.flush();
             return 2;
         }
         catch (final Exception ex)
         {
-            System.err.println("outpost: cannot start: " + ex);
-            return 1;
+            final boolean inUse = "address already in use".equals(ConfigException.reason(ex));
+            err.println(inUse ? portInUse(config) : "outpost: cannot start: " + ConfigException.reason(ex));
+            err.flush();
+            return inUse ? 2 : 1;
         }
         // After the start: Chronicle installs chained SIGTERM/SIGINT handlers when it loads; ours must be last.
         final Shutdown shutdown = Shutdown.install(server::close);
-        final String ws = server.baseUrl().replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" +
+        final List<String> urls = server.clientUrls();
+        // the bound address as devices reach it (the public URL, listed first when set, may be a proxy's)
+        final String listening = urls.get(null == config.publicUrl() ? 0 : 1);
+        final String ws = listening.replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" +
             (server.apps().appIds().size() == 1 ? server.apps().appIds().iterator().next() : "<app>") +
             "/realm-sync";
         final HttpConnectionGuard guard = server.connectionGuard();
         System.out.println("Outpost connections: descriptor limit " + guard.descriptors() + ", at most " +
             guard.maxConnections() + " open (max-connections), HTTP timeouts idle " + text(config.httpIdleTimeout()) +
             " header " + text(config.httpHeaderTimeout()) + " body " + text(config.httpBodyTimeout()));
-        System.out.println("Outpost listening on " + server.baseUrl() + " app=" +
+        System.out.println("Outpost listening on " + listening + " app=" +
             String.join(",", server.apps().appIds()) + " sync=" + ws +
             " data=" + config.dataDir().toAbsolutePath().normalize() + " transport=" +
             (server.nativeTransport() ? "epoll" : "nio") + " tls=" + (config.tlsEnabled() ?
             String.join(",", config.tlsProtocols()) : "off") + " java=" + System.getProperty("java.version"));
+        for (final String line : reach(config, urls, server.apps().appIds()))
+        {
+            System.out.println(line);
+        }
         if (config.tlsSelfSigned())
         {
             System.out.println("Self-signed certificate (clients must trust it): " +
@@ -306,6 +344,47 @@ final class ServeCommand implements Callable<Integer>
         System.out.println("Outpost stopped");
         System.out.flush();
         return 0;
+    }
+
+    private static String portInUse(final ServerConfig config)
+    {
+        return "outpost: port " + config.port() + " on " + config.host() + " is already in use (another Outpost or " +
+            "program listens there): stop it or choose another port (--port, OUTPOST_PORT or 'port' in the config " +
+            "file)";
+    }
+
+    /**
+     * What the start line adds about reaching the server: which base URL to give the SDKs and, for a loopback bind,
+     * that other devices cannot connect; for plain HTTP beyond this machine, that TLS is for anything beyond a LAN.
+     *
+     * @param config the concluded configuration.
+     * @param urls   {@link OutpostServer#clientUrls()}.
+     * @param appIds the app ids served.
+     * @return lines for the operator.
+     */
+    static List<String> reach(final ServerConfig config, final List<String> urls, final Collection<String> appIds)
+    {
+        final List<String> lines = new ArrayList<>();
+        final boolean loopbackOnly = urls.stream().allMatch(ServeCommand::isLoopback);
+        if (loopbackOnly && null == config.publicUrl())
+        {
+            lines.add("Clients: base URL " + urls.get(0) + " (this machine only: for phones and other machines, " +
+                "serve with --host 0.0.0.0)");
+            return lines;
+        }
+        lines.add("Clients: base URL " + String.join(" or ", urls) + " (the SDK's base URL; App ID " +
+            String.join(", ", appIds) + ")");
+        if (!config.tlsEnabled() && (null == config.publicUrl() || config.publicUrl().startsWith("http://")))
+        {
+            lines.add("Plain http: for a trusted LAN only; iOS and Android block it unless the app allows it (see " +
+                "docs/SDK.md). Beyond a LAN serve TLS (--tls-cert/--tls-key, or a TLS proxy and --public-url)");
+        }
+        return lines;
+    }
+
+    private static boolean isLoopback(final String url)
+    {
+        return url.contains("://127.") || url.contains("://localhost") || url.contains("://[::1]");
     }
 
     private static String text(final java.time.Duration duration)
@@ -502,6 +581,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.publicUrl(publicUrl);
         }
+        if (null != listAppIds)
+        {
+            config.listAppIds(listAppIds);
+        }
         if (null != shutdownTimeout)
         {
             config.shutdownTimeout(ServerConfig.parseDuration(ServerConfig.SHUTDOWN_TIMEOUT_PROP, shutdownTimeout));
@@ -585,6 +668,7 @@ final class ServeCommand implements Callable<Integer>
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},
             {publicUrl, ServerConfig.PUBLIC_URL_PROP, "--public-url"},
+            {listAppIds, ServerConfig.LIST_APP_IDS_PROP, "--list-app-ids"},
             {shutdownTimeout, ServerConfig.SHUTDOWN_TIMEOUT_PROP, "--shutdown-timeout"},
             {slowConsumerTimeout, ServerConfig.SLOW_CONSUMER_TIMEOUT_PROP, "--slow-consumer-timeout"},
             {maxQueuedBytesPerConnection, ServerConfig.MAX_QUEUED_BYTES_PER_CONNECTION_PROP,

@@ -78,6 +78,10 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules, MirrorSettings mirror,
     CustomUserData customUserData)
 {
+    /** The top-level keys of an app entry, for the suggestion on a mistyped one. */
+    private static final List<String> APP_KEYS = List.of("id", "data-dir", "auth", "app-config", "sync", "rules",
+        "mirror.postgres", "mirror.schema", "mirror.resident-files", "custom-user-data");
+
     /** App Services name of the anonymous provider. */
     public static final String ANON_PROVIDER = "anon-user";
     /** App Services name of the email/password provider. */
@@ -633,8 +637,10 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                             throw new ConfigException(ServerConfig.APPS_PROP, "unknown mirror setting; supported: " +
                                 "mirror {postgres, schema}");
                         }
-                        throw new ConfigException(ServerConfig.APPS_PROP, "unknown key; an app has id, data-dir, " +
-                            "auth, app-config, sync, rules, mirror, custom-user-data");
+                        final String nearest = ConfigException.nearest(e.getKey(), APP_KEYS);
+                        throw new ConfigException(ServerConfig.APPS_PROP, "unknown key" + (null == nearest ? "" :
+                            "; did you mean '" + nearest + "'?") + " An app has id, data-dir, auth, app-config, " +
+                            "sync, rules, mirror, custom-user-data");
                     }
                 }
             }
@@ -885,7 +891,8 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         }
         catch (final Exception ex)
         {
-            throw new ConfigException(ServerConfig.APPS_PROP, "cannot read '" + path + "': " + ex);
+            throw new ConfigException(ServerConfig.APPS_PROP, "cannot read '" + path + "': " +
+                ConfigException.reason(ex));
         }
     }
 }

@@ -120,7 +120,7 @@ public final class AppServicesExport
                 catch (final IOException | RuntimeException ex)
                 {
                     throw new ConfigException(ServerConfig.APP_CONFIG_PROP, "environment variable " + variable +
-                        "_FILE", "cannot read '" + file.trim() + "': " + ex);
+                        "_FILE", "cannot read '" + file.trim() + "': " + ConfigException.reason(ex));
                 }
             }
             return null;
@@ -862,7 +862,7 @@ public final class AppServicesExport
         }
         catch (final IOException ex)
         {
-            throw new ConfigException(setting, "cannot list '" + directory + "': " + ex);
+            throw new ConfigException(setting, "cannot list '" + directory + "': " + ConfigException.reason(ex));
         }
     }
 
@@ -874,7 +874,7 @@ public final class AppServicesExport
         }
         catch (final IOException ex)
         {
-            throw new ConfigException(setting, "cannot list '" + directory + "': " + ex);
+            throw new ConfigException(setting, "cannot list '" + directory + "': " + ConfigException.reason(ex));
         }
     }
 
@@ -897,7 +897,8 @@ public final class AppServicesExport
         }
         catch (final IOException | RuntimeException ex)
         {
-            throw new ConfigException(setting, "App Services export " + dir + ", " + file, "cannot read: " + ex);
+            throw new ConfigException(setting, "App Services export " + dir + ", " + file, "cannot read: " +
+                ConfigException.reason(ex));
         }
         try
         {

@@ -51,7 +51,8 @@ public final class ConfigFile
         }
         catch (final IOException ex)
         {
-            throw new ConfigException(ServerConfig.CONFIG_PROP, "cannot read config file '" + path + "': " + ex);
+            throw new ConfigException(ServerConfig.CONFIG_PROP, "cannot read config file '" + path + "': " +
+                ConfigException.reason(ex));
         }
         catch (final MarkedYAMLException ex)
         {

@@ -117,6 +117,13 @@ public final class ServerConfig
     /** The URL clients reach the server at ({@code https://sync.example.com}); the location answer names it. */
     public static final String PUBLIC_URL_PROP = "outpost.public.url";
 
+    /**
+     * Whether the 404 for an unknown Client App ID lists the app ids this server serves (handy while setting up
+     * clients; off by default, as it tells anyone who asks which apps exist).
+     */
+    public static final String LIST_APP_IDS_PROP = "outpost.http.list.app.ids";
+    public static final boolean LIST_APP_IDS_DEFAULT = false;
+
     public static final String SHUTDOWN_TIMEOUT_PROP = "outpost.shutdown.timeout";
     public static final String SHUTDOWN_TIMEOUT_DEFAULT_TEXT = "5s";
     public static final Duration SHUTDOWN_TIMEOUT_DEFAULT =
@@ -276,6 +283,7 @@ public final class ServerConfig
     private boolean tlsSelfSigned;
     private List<String> tlsProtocols = TLS_PROTOCOLS_DEFAULT;
     private String publicUrl;
+    private boolean listAppIds = LIST_APP_IDS_DEFAULT;
     private Duration shutdownTimeout = SHUTDOWN_TIMEOUT_DEFAULT;
     private Duration slowConsumerTimeout = SLOW_CONSUMER_TIMEOUT_DEFAULT;
     private int maxQueuedBytesPerConnection = MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT;
@@ -355,6 +363,8 @@ public final class ServerConfig
             (c, v) -> c.tlsSelfSigned = parseBoolean(TLS_SELF_SIGNED_PROP, v)),
         new Setting("tls.protocols", TLS_PROTOCOLS_PROP, (c, v) -> c.tlsProtocols = parseList(v)),
         new Setting("public-url", PUBLIC_URL_PROP, (c, v) -> c.publicUrl = v),
+        new Setting("http.list-app-ids", LIST_APP_IDS_PROP,
+            (c, v) -> c.listAppIds = parseBoolean(LIST_APP_IDS_PROP, v)),
         new Setting("shutdown-timeout", SHUTDOWN_TIMEOUT_PROP,
             (c, v) -> c.shutdownTimeout = parseDuration(SHUTDOWN_TIMEOUT_PROP, v)),
         new Setting("slow-consumer-timeout", SLOW_CONSUMER_TIMEOUT_PROP,
@@ -501,8 +511,7 @@ public final class ServerConfig
         for (final Map.Entry<String, Object> e : file.values().entrySet())
         {
             final Setting setting = SETTINGS.stream().filter(s -> s.fileKey().equals(e.getKey())).findFirst()
-                .orElseThrow(() -> new ConfigException(CONFIG_PROP, file.origin(e.getKey()), "unknown key; known " +
-                    "keys: " + String.join(", ", SETTINGS.stream().map(Setting::fileKey).toList()) + ", apps"));
+                .orElseThrow(() -> unknownKey(file, e.getKey()));
             final Object value = e.getValue();
             if (null == value || value instanceof Map)
             {
@@ -527,6 +536,45 @@ public final class ServerConfig
             apps = List.copyOf(list);
             origins.put(APPS_PROP, file.origin("apps"));
         }
+    }
+
+    /**
+     * {@code OUTPOST_*} environment variables that are no setting but look like a mistyped one ({@code OUTPOST_PROT}):
+     * such a variable is ignored, so the operator is told which one was probably meant. Variables far from every
+     * setting (other tools' {@code OUTPOST_*}) are left alone.
+     *
+     * @param environment the environment.
+     * @return one line per likely typo, sorted; empty if none.
+     */
+    public static List<String> environmentTypos(final Map<String, String> environment)
+    {
+        final List<String> known = new ArrayList<>(SETTINGS.stream().map(Setting::env).toList());
+        known.add("OUTPOST_CONFIG");
+        final List<String> typos = new ArrayList<>();
+        for (final String name : environment.keySet())
+        {
+            if (name.startsWith("OUTPOST_") && !known.contains(name) && !name.startsWith("OUTPOST_SECRET_"))
+            {
+                final String nearest = ConfigException.nearest(name.substring("OUTPOST_".length()),
+                    known.stream().map(k -> k.substring("OUTPOST_".length())).toList());
+                if (null != nearest)
+                {
+                    typos.add("environment variable " + name + " is not a setting and is ignored; did you mean " +
+                        "OUTPOST_" + nearest + "?");
+                }
+            }
+        }
+        typos.sort(null);
+        return typos;
+    }
+
+    private static ConfigException unknownKey(final ConfigFile file, final String key)
+    {
+        final List<String> known = new ArrayList<>(SETTINGS.stream().map(Setting::fileKey).toList());
+        known.add("apps");
+        final String nearest = ConfigException.nearest(key, known);
+        return new ConfigException(CONFIG_PROP, file.origin(key), "unknown key" +
+            (null == nearest ? "" : "; did you mean '" + nearest + "'?") + " Known keys: " + String.join(", ", known));
     }
 
     private static AppConfig parseApp(final ConfigFile file, final int index, final Map<String, Object> app,
@@ -663,13 +711,18 @@ public final class ServerConfig
         {
             throw new ConfigException(DATA_DIR_PROP, "must be set");
         }
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir))
+        {
+            throw new ConfigException(DATA_DIR_PROP, "'" + dataDir + "' is a file, not a directory");
+        }
         try
         {
             Files.createDirectories(dataDir);
         }
         catch (final Exception ex)
         {
-            throw new ConfigException(DATA_DIR_PROP, "cannot create directory '" + dataDir + "': " + ex);
+            throw new ConfigException(DATA_DIR_PROP, "cannot create directory '" + dataDir + "': " +
+                ConfigException.reason(ex));
         }
         if (!Files.isDirectory(dataDir) || !Files.isWritable(dataDir))
         {
@@ -955,7 +1008,7 @@ public final class ServerConfig
             catch (final Exception ex)
             {
                 throw new ConfigException(APPS_PROP, origins.get(APPS_PROP), "cannot create the data directory " +
-                    dir + " of app '" + app.id() + "': " + ex);
+                    dir + " of app '" + app.id() + "': " + ConfigException.reason(ex));
             }
         }
         if (!rootOwned && Files.exists(dataDir.resolve(LEGACY_MARKER)))
@@ -1038,6 +1091,7 @@ public final class ServerConfig
         copy.tlsSelfSigned = tlsSelfSigned;
         copy.tlsProtocols = tlsProtocols;
         copy.publicUrl = publicUrl;
+        copy.listAppIds = listAppIds;
         copy.shutdownTimeout = shutdownTimeout;
         copy.slowConsumerTimeout = slowConsumerTimeout;
         copy.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection;
@@ -1147,6 +1201,20 @@ public final class ServerConfig
     public ServerConfig publicUrl(final String publicUrl)
     {
         this.publicUrl = publicUrl;
+        return this;
+    }
+
+    /**
+     * @return whether the 404 for an unknown Client App ID names the app ids served ({@link #LIST_APP_IDS_PROP}).
+     */
+    public boolean listAppIds()
+    {
+        return listAppIds;
+    }
+
+    public ServerConfig listAppIds(final boolean listAppIds)
+    {
+        this.listAppIds = listAppIds;
         return this;
     }
 
@@ -1549,6 +1617,7 @@ public final class ServerConfig
             ", tls=" + (tlsSelfSigned ? "self-signed" : null == tlsCertFile ? "off" : tlsCertFile) +
             ", tlsProtocols=" + tlsProtocols +
             ", publicUrl=" + publicUrl +
+            ", listAppIds=" + listAppIds +
             ", shutdownTimeout=" + shutdownTimeout +
             ", slowConsumerTimeout=" + slowConsumerTimeout +
             ", maxQueuedBytesPerConnection=" + maxQueuedBytesPerConnection +

@@ -21,6 +21,11 @@ public interface AppDirectory
     boolean providerEnabled(String appId, String provider);
 
     /**
+     * @return the Client App IDs served, in configuration order (named in a 404 only when the operator allows it).
+     */
+    java.util.Set<String> appIds();
+
+    /**
      * @param auth the auth service of the one app served.
      * @return a directory of that app alone, with the anonymous provider enabled.
      */
@@ -36,6 +41,11 @@ public interface AppDirectory
             public boolean providerEnabled(final String appId, final String provider)
             {
                 return AuthService.ANON_PROVIDER.equals(provider);
+            }
+
+            public java.util.Set<String> appIds()
+            {
+                return java.util.Set.of(auth.appId());
             }
         };
     }

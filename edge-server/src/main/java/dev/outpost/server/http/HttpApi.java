@@ -64,6 +64,7 @@ public final class HttpApi
     private final AppDirectory apps;
     private final WebSocketEndpoint webSocket;
     private final String publicUrl;
+    private final boolean listAppIds;
     private final ConcurrentHashMap<String, String> stableIds = new ConcurrentHashMap<>();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
 
@@ -93,9 +94,24 @@ public final class HttpApi
      */
     public HttpApi(final AppDirectory apps, final WebSocketEndpoint webSocket, final String publicUrl)
     {
+        this(apps, webSocket, publicUrl, false);
+    }
+
+    /**
+     * @param apps       the apps served, each with its own users and tokens.
+     * @param webSocket  the sync endpoint.
+     * @param publicUrl  the URL clients reach the server at, or null to answer the location with the request's
+     *                   {@code Host}.
+     * @param listAppIds whether the 404 for an unknown app names the app ids served
+     *                   ({@link dev.outpost.server.config.ServerConfig#listAppIds()}).
+     */
+    public HttpApi(
+        final AppDirectory apps, final WebSocketEndpoint webSocket, final String publicUrl, final boolean listAppIds)
+    {
         this.apps = apps;
         this.webSocket = webSocket;
         this.publicUrl = publicUrl;
+        this.listAppIds = listAppIds;
     }
 
     /**
@@ -513,7 +529,8 @@ public final class HttpApi
             return auth;
         }
         ApiResponses.error(ctx.response(), 404, ApiResponses.APP_NOT_FOUND,
-            "cannot find app using Client App ID '" + app + "'");
+            "cannot find app using Client App ID '" + app + "'" + (listAppIds ? "; this server serves " +
+            String.join(", ", apps.appIds()) : ""));
         return null;
     }
 

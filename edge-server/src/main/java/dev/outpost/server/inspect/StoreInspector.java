@@ -228,7 +228,7 @@ public final class StoreInspector implements AutoCloseable
         }
         final int shown = Math.min(10, names.size());
         return " (server files: " + String.join(", ", names.subList(0, shown)) +
-            (names.size() > shown ? ", ... " + names.size() + " in all; list them with inspect --data-dir" : "") +
+            (names.size() > shown ? ", ... " + names.size() + " in all; list them with outpost inspect DIR" : "") +
             ")";
     }
 

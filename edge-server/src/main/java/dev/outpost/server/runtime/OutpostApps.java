@@ -162,7 +162,7 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
      */
     public Router router(final Vertx vertx)
     {
-        final Router router = new HttpApi(this, webSocket, config.publicUrl()).router(vertx);
+        final Router router = new HttpApi(this, webSocket, config.publicUrl(), config.listAppIds()).router(vertx);
         router.route().order(-1_000_000).handler(ctx ->
         {
             if (draining)

@@ -26,6 +26,13 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -207,6 +214,107 @@ public final class OutpostServer implements AutoCloseable
     {
         final String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         return (config.tlsEnabled() ? "https://" : "http://") + host + ":" + port;
+    }
+
+    /**
+     * The URLs clients use to reach this server: the public URL if one is configured, else the bound address, or,
+     * when bound to every interface ({@code 0.0.0.0}, {@code ::}), the address of each interface that is up, other
+     * machines' first and this machine's (loopback) last.
+     *
+     * @return base URLs, never the wildcard address.
+     */
+    public List<String> clientUrls()
+    {
+        final List<InetAddress> addresses = new ArrayList<>();
+        try
+        {
+            for (final NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces()))
+            {
+                if (nic.isUp())
+                {
+                    addresses.addAll(Collections.list(nic.getInetAddresses()));
+                }
+            }
+        }
+        catch (final SocketException ex)
+        {
+            // no interface list: the loopback address only
+        }
+        return clientUrls(config, port, addresses);
+    }
+
+    /**
+     * Whether another program already listens on the port, checked before anything is created on disk so that a
+     * second server started by mistake leaves no trace. A port that is free now may still be taken before the bind:
+     * the bind's own failure is reported the same way.
+     *
+     * @param host the bind address.
+     * @param port the port; 0 (any free port) is never in use.
+     * @return true if binding {@code host:port} fails because the address is in use; false otherwise (also when the
+     * host does not resolve or the port is out of range: validation reports those).
+     */
+    public static boolean portInUse(final String host, final int port)
+    {
+        if (port <= 0 || port > 65535 || null == host)
+        {
+            return false;
+        }
+        try (java.net.ServerSocket socket = new java.net.ServerSocket())
+        {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(host, port));
+            return false;
+        }
+        catch (final java.net.BindException ex)
+        {
+            return null != ex.getMessage() && ex.getMessage().contains("in use");
+        }
+        catch (final Exception ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * {@link #clientUrls()} for given interface addresses.
+     *
+     * @param config    the server's configuration (host, TLS, public URL).
+     * @param port      the bound port.
+     * @param addresses the addresses of the machine's interfaces that are up.
+     * @return base URLs, never the wildcard address.
+     */
+    public static List<String> clientUrls(final ServerConfig config, final int port, final List<InetAddress> addresses)
+    {
+        final String scheme = config.tlsEnabled() ? "https://" : "http://";
+        final List<String> urls = new ArrayList<>();
+        if (null != config.publicUrl())
+        {
+            urls.add(config.publicUrl());
+        }
+        final String host = config.host();
+        final boolean anyV4 = "0.0.0.0".equals(host);
+        final boolean anyV6 = "::".equals(host) || "[::]".equals(host) || "::0".equals(host);
+        if (!anyV4 && !anyV6)
+        {
+            urls.add(scheme + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port);
+            return urls;
+        }
+        final List<String> loopback = new ArrayList<>();
+        for (final InetAddress a : addresses)
+        {
+            if ((a instanceof Inet6Address && (!anyV6 || a.isLinkLocalAddress())) || a.isAnyLocalAddress())
+            {
+                continue; // 0.0.0.0 binds IPv4 only; link-local IPv6 needs a zone id no SDK takes
+            }
+            final String text = a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+            (a.isLoopbackAddress() ? loopback : urls).add(scheme + text + ":" + port);
+        }
+        if (loopback.isEmpty())
+        {
+            loopback.add(scheme + (anyV4 ? "127.0.0.1" : "[::1]") + ":" + port);
+        }
+        urls.addAll(loopback);
+        return urls;
     }
 
     public ServerConfig config()

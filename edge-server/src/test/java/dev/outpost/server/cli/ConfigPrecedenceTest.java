@@ -107,6 +107,39 @@ class ConfigPrecedenceTest
     }
 
     @Test
+    void shouldSuggestTheNearestKeyForAMistypedOne() throws Exception
+    {
+        final String[][] typos = {
+            {"data-dri: ./data\n", "key data-dri", "did you mean 'data-dir'?"},
+            {"prot: 9090\n", "key prot", "did you mean 'port'?"},
+            {"http:\n  idle-timout: 5s\n", "key http.idle-timeout".replace("timeout", "timout"),
+                "did you mean 'http.idle-timeout'?"},
+            {"cert: server.pem\n", "key cert", "did you mean 'tls.cert'?"},
+            {"apps:\n  - id: shop\n    data-dri: ./shop\n", "key apps[0].data-dri", "did you mean 'data-dir'?"}};
+        for (final String[] typo : typos)
+        {
+            final Path file = yaml(typo[0]);
+
+            assertThatThrownBy(() -> serve(Map.of(), "--config", file.toString())).as(typo[0])
+                .hasMessageContaining(typo[1]).hasMessageContaining("unknown key; " + typo[2]);
+        }
+        final Path unrelated = yaml("colour: blue\n");
+        assertThatThrownBy(() -> serve(Map.of(), "--config", unrelated.toString()))
+            .hasMessageContaining("unknown key").hasMessageNotContaining("did you mean");
+    }
+
+    @Test
+    void shouldSuggestTheSettingOfAMistypedEnvironmentVariable()
+    {
+        assertThat(ServerConfig.environmentTypos(Map.of("OUTPOST_PROT", "80", "OUTPOST_DATADIR", "/srv",
+            "OUTPOST_PORT", "9090", "OUTPOST_PREBUILT", "1", "OUTPOST_SECRET_SIGNING", "x", "OUTPOST_CONFIG", "f",
+            "PATH", "/bin")))
+            .containsExactly(
+                "environment variable OUTPOST_DATADIR is not a setting and is ignored; did you mean OUTPOST_DATA_DIR?",
+                "environment variable OUTPOST_PROT is not a setting and is ignored; did you mean OUTPOST_PORT?");
+    }
+
+    @Test
     void shouldNameTheEnvironmentVariableOrFlagOfABadValue()
     {
         assertThatThrownBy(() -> serve(Map.of("OUTPOST_SHUTDOWN_TIMEOUT", "later")))

@@ -2,13 +2,17 @@ package dev.outpost.server.cli;
 
 import dev.outpost.server.config.JwtAlgorithm;
 import dev.outpost.server.config.ServerConfig;
+import dev.outpost.server.runtime.OutpostServer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -107,7 +111,7 @@ class ServeCommandTest
         assertThat(typo.err()).startsWith("outpost: Unknown option").contains("'--prot'").doesNotContain("Usage:");
 
         final Run missing = run("inspect");
-        assertThat(missing.err()).contains("outpost: Missing required option: '--data-dir=DIR'")
+        assertThat(missing.err()).contains("outpost: missing the data directory: outpost inspect DIR")
             .contains("Try 'outpost inspect --help'.").doesNotContain("Usage:");
 
         final Run none = run();
@@ -150,6 +154,72 @@ class ServeCommandTest
         assertThatThrownBy(() -> bad.toConfig(java.util.Map.of()).conclude())
             .hasMessage("invalid setting 'outpost.writer.queue' (option --writer-queue): 1 is outside 2.." +
                 ServerConfig.WRITER_QUEUE_MAX);
+    }
+
+    @Test
+    void shouldListTheAddressesDevicesReachNotTheWildcard() throws Exception
+    {
+        final List<InetAddress> nics = List.of(InetAddress.getByName("127.0.0.1"),
+            InetAddress.getByName("192.168.1.20"), InetAddress.getByName("fe80::1"),
+            InetAddress.getByName("2001:db8::5"), InetAddress.getByName("10.0.0.7"));
+        final ServerConfig all = new ServerConfig(Map.of()).host("0.0.0.0");
+
+        final List<String> urls = OutpostServer.clientUrls(all, 9090, nics);
+
+        assertThat(urls).containsExactly("http://192.168.1.20:9090", "http://10.0.0.7:9090", "http://127.0.0.1:9090");
+        final List<String> lines = ServeCommand.reach(all, urls, List.of("myapp"));
+        assertThat(String.join("\n", lines)).doesNotContain("0.0.0.0")
+            .contains("base URL http://192.168.1.20:9090 or http://10.0.0.7:9090 or http://127.0.0.1:9090")
+            .contains("App ID myapp").contains("trusted LAN only").contains("--tls-cert");
+        assertThat(OutpostServer.clientUrls(new ServerConfig(Map.of()).host("::"), 9090, nics))
+            .containsExactly("http://192.168.1.20:9090", "http://[2001:db8:0:0:0:0:0:5]:9090", "http://10.0.0.7:9090",
+                "http://127.0.0.1:9090");
+        assertThat(OutpostServer.clientUrls(all, 9090, List.of())).as("no interface list")
+            .containsExactly("http://127.0.0.1:9090");
+    }
+
+    @Test
+    void shouldTellThatALoopbackBindServesThisMachineOnly()
+    {
+        final ServerConfig local = new ServerConfig(Map.of()).host("127.0.0.1");
+        final List<String> urls = OutpostServer.clientUrls(local, 9090, List.of());
+
+        assertThat(urls).containsExactly("http://127.0.0.1:9090");
+        assertThat(ServeCommand.reach(local, urls, List.of("myapp")))
+            .containsExactly("Clients: base URL http://127.0.0.1:9090 (this machine only: for phones and other " +
+                "machines, serve with --host 0.0.0.0)");
+        final ServerConfig proxied = new ServerConfig(Map.of()).host("127.0.0.1").publicUrl("https://sync.example.com");
+        final List<String> behindProxy = ServeCommand.reach(proxied,
+            OutpostServer.clientUrls(proxied, 9090, List.of()), List.of("myapp"));
+        assertThat(behindProxy.get(0)).startsWith("Clients: base URL https://sync.example.com or");
+        assertThat(behindProxy).hasSize(1); // TLS at the proxy: no plain-http warning
+    }
+
+    @Test
+    void shouldPassTheLoadGeneratorsOptionsThroughBench()
+    {
+        final BenchCommand bench = (BenchCommand)OutpostMain.commandLine().parseArgs("bench", "--url",
+            "http://10.0.0.5:9090", "--app-id", "shop", "--scenario", "a").subcommand().commandSpec().userObject();
+
+        assertThat(bench.args).containsExactly("--url", "http://10.0.0.5:9090", "--app-id", "shop", "--scenario", "a");
+        final BenchCommand withJar = (BenchCommand)OutpostMain.commandLine().parseArgs("bench", "--jar", "b.jar",
+            "--url", "http://h:1", "--app-id", "x").subcommand().commandSpec().userObject();
+        assertThat(withJar.jar).isEqualTo(Path.of("b.jar"));
+        assertThat(withJar.args).containsExactly("--url", "http://h:1", "--app-id", "x");
+    }
+
+    @Test
+    void shouldMapTheListAppIdsSettingOffByDefault()
+    {
+        final ServeCommand none = (ServeCommand)OutpostMain.commandLine().parseArgs("serve").subcommand()
+            .commandSpec().userObject();
+        assertThat(none.toConfig(Map.of()).listAppIds()).isFalse();
+        final ServeCommand flag = (ServeCommand)OutpostMain.commandLine().parseArgs("serve", "--list-app-ids")
+            .subcommand().commandSpec().userObject();
+        assertThat(flag.toConfig(Map.of()).listAppIds()).isTrue();
+        assertThat(none.toConfig(Map.of("OUTPOST_HTTP_LIST_APP_IDS", "true")).listAppIds()).isTrue();
+        assertThatThrownBy(() -> none.toConfig(Map.of("OUTPOST_HTTP_LIST_APP_IDS", "maybe")))
+            .hasMessageContaining(ServerConfig.LIST_APP_IDS_PROP).hasMessageContaining("OUTPOST_HTTP_LIST_APP_IDS");
     }
 
     @Test

@@ -59,6 +59,7 @@ class ServeHelpDefaultsTest
         p.put("--download-threads", integer);
         p.put("--ws-fragment-bytes", size);
         p.put("--eventloop-cpu", Boolean::parseBoolean);
+        p.put("--list-app-ids", Boolean::parseBoolean);
         p.put("--store-shards", integer);
         p.put("--http-idle-timeout", duration);
         p.put("--http-header-timeout", duration);
@@ -105,6 +106,7 @@ class ServeHelpDefaultsTest
         d.put("--download-threads", c.downloadThreads());
         d.put("--ws-fragment-bytes", c.wsFragmentBytes());
         d.put("--eventloop-cpu", c.eventLoopCpu());
+        d.put("--list-app-ids", c.listAppIds());
         d.put("--store-shards", c.storeShards());
         d.put("--http-idle-timeout", c.httpIdleTimeout());
         d.put("--http-header-timeout", c.httpHeaderTimeout());

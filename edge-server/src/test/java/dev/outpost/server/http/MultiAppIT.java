@@ -47,8 +47,13 @@ class MultiAppIT
 
     private void start() throws Exception
     {
+        start(false);
+    }
+
+    private void start(final boolean listAppIds) throws Exception
+    {
         server = OutpostServer.startApps(new ServerConfig(Map.of()).host("127.0.0.1").port(0).dataDir(dir)
-            .eventLoops(1).apps(List.of(new AppConfig("shop", null, true), new AppConfig("staff", null, false),
+            .listAppIds(listAppIds).eventLoops(1).apps(List.of(new AppConfig("shop", null, true), new AppConfig("staff", null, false),
                 new AppConfig("blog", dir.resolve("blog-data"), true))),
             appConfig -> SyncEngine.of(PingPongHandler.FACTORY));
     }
@@ -69,6 +74,44 @@ class MultiAppIT
             "/auth/providers/anon-user/login"))).POST(HttpRequest.BodyPublishers.ofString("{}")));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return new JsonObject(r.body());
+    }
+
+    @Test
+    void shouldNotNameTheServedAppsInTheUnknownApp404ByDefault() throws Exception
+    {
+        start();
+
+        for (final HttpRequest.Builder request : unknownAppRequests())
+        {
+            final HttpResponse<String> r = send(request);
+            assertThat(r.statusCode()).isEqualTo(404);
+            final JsonObject body = new JsonObject(r.body());
+            assertThat(body.getString("error_code")).isEqualTo("AppNotFound");
+            assertThat(body.getString("error")).isEqualTo("cannot find app using Client App ID 'shpo'");
+        }
+    }
+
+    @Test
+    void shouldNameTheServedAppsInTheUnknownApp404WhenTheOperatorAllowsIt() throws Exception
+    {
+        start(true);
+
+        for (final HttpRequest.Builder request : unknownAppRequests())
+        {
+            final HttpResponse<String> r = send(request);
+            assertThat(r.statusCode()).isEqualTo(404);
+            final JsonObject body = new JsonObject(r.body());
+            assertThat(body.getString("error_code")).isEqualTo("AppNotFound");
+            assertThat(body.getString("error"))
+                .isEqualTo("cannot find app using Client App ID 'shpo'; this server serves shop, staff, blog");
+        }
+    }
+
+    private List<HttpRequest.Builder> unknownAppRequests()
+    {
+        return List.of(HttpRequest.newBuilder(URI.create(url("/app/shpo/location"))),
+            HttpRequest.newBuilder(URI.create(url("/app/shpo/auth/providers/anon-user/login")))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
     }
 
     @Test

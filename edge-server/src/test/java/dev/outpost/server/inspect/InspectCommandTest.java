@@ -276,6 +276,30 @@ class InspectCommandTest
     }
 
     @Test
+    void shouldTakeTheDataDirectoryAsAnArgumentAsWellAsWithDataDir()
+    {
+        final Result positional = inspect(dataDir.toString());
+        final Result option = inspect("--data-dir", dataDir.toString());
+
+        assertThat(positional.exitCode()).as(positional.err()).isZero();
+        assertThat(positional.out()).isEqualTo(option.out()).contains("store " + dataDir.resolve("sync"));
+        final Result entry = inspect(dataDir.toString(), "--file", TASKS, "--entry", "2");
+        assertThat(entry.exitCode()).as(entry.err()).isZero();
+        assertThat(entry.out()).isEqualTo(inspect("--data-dir", dataDir.toString(), "--file", TASKS, "--entry", "2")
+            .out());
+        assertThat(inspect(dataDir.toString(), "--data-dir", dataDir.toString()).exitCode()).as("the same twice")
+            .isZero();
+
+        final Result none = inspect();
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).startsWith("outpost: missing the data directory: outpost inspect DIR (or --data-dir " +
+            "DIR)").contains("Try 'outpost inspect --help'.").doesNotContain("Usage:");
+        final Result two = inspect(dataDir.toString(), "--data-dir", dataDir.resolve("sync").toString());
+        assertThat(two.exitCode()).isEqualTo(2);
+        assertThat(two.err()).contains("two data directories given");
+    }
+
+    @Test
     void shouldExplainWhatIsMissing() throws Exception
     {
         final Result noFile = inspect("--data-dir", dataDir.toString(), "--file", "pbs/app/nope", "--objects");
