@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     versionProvider = OutpostMain.Version.class,
     description = "Outpost: a self-hosted Realm sync server.",
     subcommands = {ServeCommand.class, BenchCommand.class, InspectCommand.class, ImportCommand.class,
-        ExportCommand.class, VersionCommand.class,
+        ExportCommand.class, ReloadCommand.class, VersionCommand.class,
         CommandLine.HelpCommand.class})
 public final class OutpostMain implements Runnable
 {

@@ -278,6 +278,8 @@ final class ServeCommand implements Callable<Integer>
         }
         // After the start: Chronicle installs chained SIGTERM/SIGINT handlers when it loads; ours must be last.
         final Shutdown shutdown = Shutdown.install(server::close);
+        RulesReloadSignal.install(() -> server.apps().reloadRules());
+        final Path pidFile = RulesReloadSignal.writePid(config.dataDir());
         final String ws = server.baseUrl().replaceFirst("^http", "ws") + HttpApi.BASE + "/app/" +
             (server.apps().appIds().size() == 1 ? server.apps().appIds().iterator().next() : "<app>") +
             "/realm-sync";
@@ -296,7 +298,14 @@ final class ServeCommand implements Callable<Integer>
                 TlsSetup.selfSignedCertificate(config).toAbsolutePath().normalize());
         }
         System.out.flush();
-        shutdown.await();
+        try
+        {
+            shutdown.await();
+        }
+        finally
+        {
+            RulesReloadSignal.removePid(pidFile);
+        }
         System.out.println("Outpost stopped");
         System.out.flush();
         return 0;
