@@ -111,6 +111,8 @@ final class Session implements FileListener
     private FlxQuery subscribed = FlxQuery.NONE;
     /** An IDENT check or a bootstrap is with the writer: its view is compiled with the roles it was given. */
     private boolean viewPending;
+    /** FLX: the client file of the IDENT under way (its session is not identified yet), else 0. */
+    private long identFileIdent;
     /** PBS: the partition (the BIND path), once the BIND's checks passed. */
     private String partition;
 
@@ -297,6 +299,7 @@ final class Session implements FileListener
         final FlxQuery queryAtIdent = query;
         final boolean rulesCatchUp = conn.flx && conn.service.rulesCatchUp(fileIdent, dlServer);
         viewPending = conn.flx;
+        identFileIdent = fileIdent;
         submit(new IdentCommand(new IdentCommand.Input(ctx, fileIdent, d.clientFileIdentSalt(), dlServer, dlClient,
             d.latestServerVersion(), d.latestServerVersionSalt(),
             conn.flx && query.rejected() == null ? query : null, conn.service.queryableFields(), roles()),
@@ -740,6 +743,7 @@ final class Session implements FileListener
         final long dlClient, final long qv, final FlxQuery query, final boolean rulesCatchUp)
     {
         viewPending = false;
+        identFileIdent = 0;
         if (r.error() != null)
         {
             sessionReset(r.error(), r.message());
@@ -863,9 +867,10 @@ final class Session implements FileListener
         if (viewPending || state != State.ACTIVE || FlxRoles.viewsDiffer(roles, next, subscribed.classes()))
         {
             // a view compiled with the old roles is (or will be) in force: the client binds again
-            if (clientFileIdent != 0)
+            final long file = clientFileIdent != 0 ? clientFileIdent : identFileIdent;
+            if (file != 0)
             {
-                conn.service.rulesRebind(clientFileIdent);
+                conn.service.rulesRebind(file);
             }
             error(ProtocolErrorCode.SESSION_CLOSED, ErrorBodies.TRANSIENT, true,
                 "the permission rules changed: bind again");
