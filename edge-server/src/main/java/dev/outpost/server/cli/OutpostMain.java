@@ -65,7 +65,7 @@ public final class OutpostMain implements Runnable
     public void run()
     {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "missing command: serve, bench, inspect, import, export or version");
+            "missing command: serve, bench, inspect, import, export, reload or version");
     }
 
     static final class Version implements CommandLine.IVersionProvider
