@@ -315,6 +315,8 @@ final class ServeCommand implements Callable<Integer>
         }
         // After the start: Chronicle installs chained SIGTERM/SIGINT handlers when it loads; ours must be last.
         final Shutdown shutdown = Shutdown.install(server::close);
+        RulesReloadSignal.install(() -> server.apps().reloadRules());
+        final Path pidFile = RulesReloadSignal.writePid(config.dataDir());
         final List<String> urls = server.clientUrls();
         // the bound address as devices reach it (the public URL, listed first when set, may be a proxy's)
         final String listening = urls.get(null == config.publicUrl() ? 0 : 1);
@@ -340,7 +342,14 @@ final class ServeCommand implements Callable<Integer>
                 TlsSetup.selfSignedCertificate(config).toAbsolutePath().normalize());
         }
         System.out.flush();
-        shutdown.await();
+        try
+        {
+            shutdown.await();
+        }
+        finally
+        {
+            RulesReloadSignal.removePid(pidFile);
+        }
         System.out.println("Outpost stopped");
         System.out.flush();
         return 0;

@@ -1021,6 +1021,49 @@ public final class ServerConfig
     }
 
     /**
+     * Read the permission rules of every app again from where they came from (a running server's rule reload): the
+     * config file's apps list (each app's {@code rules:} or its {@code app-config} export), or the single app's
+     * App Services export ({@code app-config}). Nothing else of the configuration is read again or changed. Apps
+     * given programmatically, without a file or an export, keep the rules they have.
+     *
+     * @return app id to its rules as the files now say, in configuration order.
+     * @throws ConfigException naming the file and key of what cannot be honoured (nothing is returned then).
+     */
+    public Map<String, dev.outpost.ot.rules.Rules> rereadRules()
+    {
+        final Map<String, dev.outpost.ot.rules.Rules> out = new java.util.LinkedHashMap<>();
+        if (!apps.isEmpty())
+        {
+            if (null == configFile)
+            {
+                apps.forEach(app -> out.put(app.id(), app.rules()));
+                return out;
+            }
+            final ConfigFile file = ConfigFile.read(configFile);
+            if (null != file.apps())
+            {
+                for (int i = 0; i < file.apps().size(); i++)
+                {
+                    final AppConfig app = parseApp(file, i, file.apps().get(i), environment);
+                    out.put(app.id(), app.rules());
+                }
+            }
+            return out;
+        }
+        if (null != appConfigDir)
+        {
+            out.put(appId, AppServicesExport.read(appConfigDir, APP_CONFIG_PROP,
+                AppServicesExport.environmentSecrets(environment)).rules());
+            return out;
+        }
+        for (final AppConfig app : apps())
+        {
+            out.put(app.id(), app.rules());
+        }
+        return out;
+    }
+
+    /**
      * @return the apps to serve: the listed ones, or the single app {@link #appId()} whose data directory is
      * {@link #dataDir()} itself (the layout of a single-app server).
      */

@@ -172,6 +172,20 @@ public final class ServerMetrics
     }
 
     /**
+     * {@link #counter(String, String)} with one tag, e.g. {@code outpost.rules.reloads} with {@code result}.
+     *
+     * @param name        dotted Micrometer name.
+     * @param description help text.
+     * @param tag         the tag's key.
+     * @param value       the tag's value.
+     * @return the counter.
+     */
+    public Counter counter(final String name, final String description, final String tag, final String value)
+    {
+        return Counter.builder(name).description(description).tag(tag, value).register(registry);
+    }
+
+    /**
      * Registers (or finds) a latency timer with the same buckets as the built-in ones (10 us .. 1 s); keep it and
      * call {@code timer.record(nanos, TimeUnit.NANOSECONDS)}.
      *

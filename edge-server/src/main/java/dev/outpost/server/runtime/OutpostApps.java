@@ -42,6 +42,7 @@ import java.util.Map;
 public final class OutpostApps implements AppDirectory, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("dev.outpost.server.shutdown");
+    private static final System.Logger RULES_LOG = System.getLogger("dev.outpost.server.rules");
 
     private record App(AppConfig app, ServerConfig config, AuthStore store, AuthService auth, SyncEngine engine,
         PgMirror mirror)
@@ -238,6 +239,76 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
     {
         final App app = apps.get(appId);
         return null == app ? null : app.engine();
+    }
+
+    /**
+     * Outcome of {@link #reloadRules()}.
+     *
+     * @param failure   null, or why nothing was reloaded (the file and key; the rules in force stay).
+     * @param changed   the apps whose rules changed and were applied.
+     * @param unchanged the apps whose rules were the same (nothing happened to them).
+     */
+    public record RulesReload(String failure, java.util.List<String> changed, java.util.List<String> unchanged)
+    {
+        /** @return whether the rules could be read (changed or not). */
+        public boolean ok()
+        {
+            return null == failure;
+        }
+    }
+
+    /**
+     * Re-read every app's permission rules from where they came from ({@link ServerConfig#rereadRules()}: the
+     * config file or the App Services export) and apply them ({@link SyncEngine#reloadRules}). Only rules are
+     * reloaded (not auth providers, sync settings or schema). Rules that cannot be honoured: nothing changes for any
+     * app, one ERROR line names the file and key. Counted in {@code outpost.rules.reloads} by {@code result}
+     * ({@code applied}, {@code unchanged}, {@code failed}). What SIGHUP and {@code outpost reload} run; blocks
+     * (never call it on an event loop).
+     *
+     * @return what happened.
+     */
+    public synchronized RulesReload reloadRules()
+    {
+        final Map<String, dev.outpost.ot.rules.Rules> next;
+        try
+        {
+            next = config.rereadRules();
+        }
+        catch (final dev.outpost.server.config.ConfigException ex)
+        {
+            RULES_LOG.log(System.Logger.Level.ERROR, "permission rules not reloaded, the rules in force stay: " +
+                ex.getMessage());
+            reloads("failed");
+            return new RulesReload(ex.getMessage(), java.util.List.of(), java.util.List.of());
+        }
+        final java.util.List<String> changed = new java.util.ArrayList<>();
+        final java.util.List<String> unchanged = new java.util.ArrayList<>();
+        for (final App app : apps.values())
+        {
+            final dev.outpost.ot.rules.Rules rules = next.get(app.app().id());
+            if (null == rules)
+            {
+                RULES_LOG.log(System.Logger.Level.WARNING, "app '" + app.app().id() + "' is no longer in the " +
+                    "configuration; its rules stay (restart to add or remove apps)");
+                unchanged.add(app.app().id());
+            }
+            else if (app.engine().reloadRules(rules))
+            {
+                changed.add(app.app().id());
+            }
+            else
+            {
+                unchanged.add(app.app().id());
+            }
+        }
+        reloads(changed.isEmpty() ? "unchanged" : "applied");
+        return new RulesReload(null, java.util.List.copyOf(changed), java.util.List.copyOf(unchanged));
+    }
+
+    private void reloads(final String result)
+    {
+        metrics.counter("outpost.rules.reloads", "permission rule reloads (SIGHUP, outpost reload) by result",
+            "result", result).increment();
     }
 
     /**

@@ -415,6 +415,22 @@ final class ConnectionHandler implements SyncConnectionHandler
     }
 
     /**
+     * Event loop: the app's permission rules were replaced ({@link SyncService#reloadRules}); each session checks
+     * what its user may now read and write (see {@link Session#rulesChanged()}).
+     */
+    void rulesChanged()
+    {
+        if (closed || sessions.isEmpty())
+        {
+            return;
+        }
+        for (final Session s : sessions.values().toArray(new Session[0]))
+        {
+            s.rulesChanged();
+        }
+    }
+
+    /**
      * Graceful server shutdown (event loop): {@code error 100 <len> 1 0} (connection_closed, try_again = 1, which
      * realm-core answers by reconnecting after its first backoff step, about 1 s), then close with 1001. Work already
      * handed to a writer completes or is dropped unacknowledged; the client re-uploads anything not acknowledged.

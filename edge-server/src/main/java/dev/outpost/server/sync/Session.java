@@ -107,6 +107,14 @@ final class Session implements FileListener
     /** The session's roles (fixed at the first use, IDENT), or null when the app has none; see {@link #roles()}. */
     private FlxRoles roles;
     private boolean rolesBound;
+    /** The subscription the view in force was compiled from ({@link #rulesChanged} recomputes its roles). */
+    private FlxQuery subscribed = FlxQuery.NONE;
+    /** An IDENT check or a bootstrap is with the writer: its view is compiled with the roles it was given. */
+    private boolean viewPending;
+    /** FLX: the client file of the IDENT under way (its session is not identified yet), else 0. */
+    private long identFileIdent;
+    /** PBS: the partition (the BIND path), once the BIND's checks passed. */
+    private String partition;
 
     Session(final ConnectionHandler conn, final long ident)
     {
@@ -222,13 +230,11 @@ final class Session implements FileListener
             final PartitionRules.Access access = conn.service.partitionAccess(path, conn.connection.user());
             if (!access.mayRead())
             {
-                // realm's client reports 206 as SyncPermissionDenied; ApplicationBug: the session stops, no retry
-                error(ProtocolErrorCode.PERMISSION_DENIED, ErrorBodies.APPLICATION_BUG, false, "permission " +
-                    "denied: the user may not read partition " + ErrorBodies.abbreviate(path,
-                    SyncService.ABBREVIATED_CHARS) + " (partition.permissions.read)");
+                readDenied(path);
                 return;
             }
             readOnlyPartition = access.mayWrite() ? null : path;
+            partition = path;
             final String refused = conn.service.admitNewFile(fileName, conn.connection.user().userId());
             if (refused != null)
             {
@@ -290,11 +296,15 @@ final class Session implements FileListener
         final long dlClient = d.downloadClientVersion();
         final long queryVersionAtIdent = qv;
         final FlxQuery queryAtIdent = query;
+        final boolean rulesCatchUp = conn.flx && conn.service.rulesCatchUp(fileIdent, dlServer);
+        viewPending = conn.flx;
+        identFileIdent = fileIdent;
         submit(new IdentCommand(new IdentCommand.Input(ctx, fileIdent, d.clientFileIdentSalt(), dlServer, dlClient,
             d.latestServerVersion(), d.latestServerVersionSalt(),
             conn.flx && query.rejected() == null ? query : null, conn.service.queryableFields(), roles()),
             loopback(TaskKind.RESULT, false,
-            r -> identified(r, fileIdent, dlServer, dlClient, queryVersionAtIdent, queryAtIdent), null)));
+            r -> identified(r, fileIdent, dlServer, dlClient, queryVersionAtIdent, queryAtIdent, rulesCatchUp),
+            null)));
     }
 
     /** Event loop: the session's FLX roles, bound once for its user (null: no rules, nothing enforced). */
@@ -422,6 +432,15 @@ final class Session implements FileListener
         });
     }
 
+    /** PBS: the user may not read the partition (at BIND, or after a rule change): 206 for this session alone. */
+    private void readDenied(final String path)
+    {
+        // realm's client reports 206 as SyncPermissionDenied; ApplicationBug: the session stops, no retry
+        error(ProtocolErrorCode.PERMISSION_DENIED, ErrorBodies.APPLICATION_BUG, false, "permission " +
+            "denied: the user may not read partition " + ErrorBodies.abbreviate(path,
+            SyncService.ABBREVIATED_CHARS) + " (partition.permissions.read)");
+    }
+
     /** PBS: a write to a partition the user may only read: 206 for this session alone. */
     private void writeDenied()
     {
@@ -459,9 +478,10 @@ final class Session implements FileListener
             return;
         }
         scan(); // downloads up to the head first, so a pending revert entry (231) reaches the client as such
+        viewPending = true;
         submit(new BootstrapCommand(new BootstrapCommand.Input(ctx, clientFileIdent, q, view,
             downloads.downloadServer(), conn.service.queryableFields(), false, roles()),
-            loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv), null)));
+            loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv, q), null)));
     }
 
     private void unbind()
@@ -719,8 +739,10 @@ final class Session implements FileListener
     }
 
     private void identified(final IdentCommand.Result r, final long fileIdent, final long dlServer,
-        final long dlClient, final long qv, final FlxQuery query)
+        final long dlClient, final long qv, final FlxQuery query, final boolean rulesCatchUp)
     {
+        viewPending = false;
+        identFileIdent = 0;
         if (r.error() != null)
         {
             sessionReset(r.error(), r.message());
@@ -754,11 +776,13 @@ final class Session implements FileListener
             if (refusal != null)
             {
                 view = FlxView.NONE; // the set the client had before is unknown here: nothing until a valid QUERY
+                subscribed = FlxQuery.NONE;
                 replies.queryError(qv, refusal);
             }
             else
             {
                 view = r.view();
+                subscribed = query;
             }
         }
         if (r.pendingCompensatingWrites() != null)
@@ -770,9 +794,9 @@ final class Session implements FileListener
             }
         }
         ctx.subscribe(this);
-        if (r.catchUp() && view != null && !view.wholeClasses())
+        if (conn.flx && subscribed == query && ((r.catchUp() && !view.wholeClasses()) || rulesCatchUp))
         {
-            catchUp(query);
+            catchUp(query, rulesCatchUp);
         }
     }
 
@@ -781,13 +805,16 @@ final class Session implements FileListener
      * the head at the same query version (the view's objects, EraseObject for the rest of its classes and for the
      * objects erased meanwhile), as realm's server-initiated bootstraps.
      */
-    private void catchUp(final FlxQuery query)
+    private void catchUp(final FlxQuery query, final boolean rulesChanged)
     {
         conn.service.flxCatchUp();
         final long qv = queryVersion;
-        submit(new BootstrapCommand(new BootstrapCommand.Input(ctx, clientFileIdent, query, view,
+        // after a rule change the client may hold any object of its subscribed classes (the old rules' view)
+        final FlxView held = rulesChanged ? FlxView.ofClasses(query.classes()) : view;
+        viewPending = true;
+        submit(new BootstrapCommand(new BootstrapCommand.Input(ctx, clientFileIdent, query, held,
             downloads.downloadServer(), conn.service.queryableFields(), true, roles()),
-            loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv), null)));
+            loopback(TaskKind.BOOTSTRAP, false, r -> bootstrapped(r, qv, query), null)));
     }
 
     /**
@@ -799,6 +826,57 @@ final class Session implements FileListener
     {
         error(ProtocolErrorCode.SESSION_CLOSED, ErrorBodies.TRANSIENT, true,
             "the subscription's view must be rebuilt: bind again");
+    }
+
+    /**
+     * Event loop: the app's permission rules were replaced ({@link SyncService#reloadRules}). PBS: a user who may no
+     * longer read the partition gets 206 as at BIND; write access is taken from the new rules (the next UPLOAD with
+     * changesets is refused if it was lost). FLX: the roles are bound again; when the view changes (a subscribed
+     * class's read filter differs, or a class gained or lost read) the session gets {@code error 200} (session
+     * closed, try again) and the client's next IDENT gets a bootstrap of the new view; when it does not, only the
+     * write checks change and the client hears nothing.
+     */
+    void rulesChanged()
+    {
+        if (state != State.BINDING && state != State.WAIT_IDENT && state != State.ACTIVE)
+        {
+            return;
+        }
+        if (!conn.flx)
+        {
+            if (null == partition)
+            {
+                return;
+            }
+            final PartitionRules.Access access = conn.service.partitionAccess(partition,
+                conn.connection.user().userId());
+            if (!access.mayRead())
+            {
+                readDenied(partition);
+                return;
+            }
+            readOnlyPartition = access.mayWrite() ? null : partition;
+            return;
+        }
+        if (!rolesBound)
+        {
+            return; // not identified yet: its IDENT binds the new roles
+        }
+        final FlxRoles next = conn.service.flxRoles(conn.connection.user().userId());
+        if (viewPending || state != State.ACTIVE || FlxRoles.viewsDiffer(roles, next, subscribed.classes()))
+        {
+            // a view compiled with the old roles is (or will be) in force: the client binds again
+            final long file = clientFileIdent != 0 ? clientFileIdent : identFileIdent;
+            if (file != 0)
+            {
+                conn.service.rulesRebind(file);
+            }
+            error(ProtocolErrorCode.SESSION_CLOSED, ErrorBodies.TRANSIENT, true,
+                "the permission rules changed: bind again");
+            return;
+        }
+        roles = next;
+        view = view.withWriteRoles(next, subscribed.classes());
     }
 
     private void uploaded(final UploadCommand.Result r)
@@ -827,8 +905,9 @@ final class Session implements FileListener
         }
     }
 
-    private void bootstrapped(final BootstrapCommand.Result r, final long qv)
+    private void bootstrapped(final BootstrapCommand.Result r, final long qv, final FlxQuery q)
     {
+        viewPending = false;
         if (r.refusal() != null)
         {
             replies.queryError(qv, r.refusal()); // the view in force stays, downloads go on as before
@@ -836,6 +915,7 @@ final class Session implements FileListener
         }
         queryVersion = qv;
         view = r.view();
+        subscribed = q;
         downloads.bootstrap(r.head(), r.storedClient(), r.storedRhBase(), r.snapshot());
     }
 

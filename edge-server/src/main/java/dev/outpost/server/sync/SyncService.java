@@ -94,8 +94,18 @@ public final class SyncService implements SyncEngine
     final int downloadInlineBytes;
     private final NewFileLimiter newFiles;
     private final AtomicLong newFilesRefused = new AtomicLong();
-    /** The app's permission rules ({@link Rules#NONE} when none are configured or the app is not known). */
-    private final Rules rules;
+    /**
+     * The app's permission rules ({@link Rules#NONE} when none are configured or the app is not known); replaced by
+     * {@link #reloadRules}, read once per session (BIND, IDENT).
+     */
+    private volatile Rules rules;
+    /** {@link Rules#fingerprint()} of {@link #rules}. */
+    private volatile String rulesFingerprint;
+    /** FLX: the server version at which {@link #rules} took effect ({@link RulesEpoch}); 0: before any history. */
+    private volatile long rulesEpoch;
+    /** FLX: client files told to bind again by a rule change whose next IDENT gets a bootstrap of the new view. */
+    private final java.util.Set<Long> rulesRebind = ConcurrentHashMap.newKeySet();
+    private static final System.Logger RULES_LOG = System.getLogger("dev.outpost.server.rules");
     /** User id to profile data, for {@code %%user.data} (set by the server once, before any connection). */
     private volatile Function<String, Map<String, Object>> profiles = userId -> Map.of();
 
@@ -122,6 +132,7 @@ public final class SyncService implements SyncEngine
         this.downloadInlineBytes = config.downloadInlineBytes();
         this.newFiles = new NewFileLimiter(config.newFilesPerUser(), config.newFilesPerApp());
         this.rules = null == config.app() ? Rules.NONE : config.app().rules();
+        this.rulesFingerprint = rules.fingerprint();
         this.writers = new ShardWriter[store.shardCount()];
         for (int i = 0; i < writers.length; i++)
         {
@@ -182,6 +193,7 @@ public final class SyncService implements SyncEngine
         {
             w.start();
         }
+        service.startRulesEpoch();
         return service;
     }
 
@@ -377,6 +389,138 @@ public final class SyncService implements SyncEngine
     public void profiles(final Function<String, Map<String, Object>> profiles)
     {
         this.profiles = profiles;
+    }
+
+    /**
+     * At open: compare the rules with those of the last start ({@link RulesEpoch}). Equal, or no record (a data
+     * directory of an older build): nothing happens. Different: they take effect now, at a new FLX server version,
+     * so that every client that synced before gets a bootstrap of its new view at its next IDENT.
+     */
+    private void startRulesEpoch()
+    {
+        final RulesEpoch stored = RulesEpoch.read(config.dataDir());
+        if (null != stored && stored.fingerprint().equals(rulesFingerprint))
+        {
+            rulesEpoch = stored.version();
+            return;
+        }
+        final long version = null == stored ? 0 : markRulesChange();
+        rulesEpoch = version;
+        if (null != stored)
+        {
+            RULES_LOG.log(System.Logger.Level.INFO, "permission rules of app " + config.appId() + " changed " +
+                "since the last start: FLX clients that synced before server version " + version + " get a " +
+                "bootstrap of their view at their next IDENT");
+        }
+        persistRulesEpoch(version);
+    }
+
+    /**
+     * Replace the app's permission rules while the server runs (SIGHUP, {@code outpost reload}, the runtime's
+     * {@code reloadRules}). Rules equal to those in force ({@link Rules#fingerprint()}): nothing happens. Else new
+     * BINDs and IDENTs use them at once, and every live session is re-evaluated on its own event loop (see
+     * {@code Session.rulesChanged}): a PBS session that lost read gets 206, an FLX session whose view changed gets
+     * {@code error 200} and a bootstrap of its new view when it binds again; sessions whose view did not change hear
+     * nothing. Any thread but an event loop or a writer (it waits for one writer round trip).
+     *
+     * @param next the new rules (checked: parsed from the configuration).
+     * @return true if they differ from the rules in force and were applied, false if they are the same.
+     */
+    @Override
+    public synchronized boolean reloadRules(final Rules next)
+    {
+        final String fingerprint = next.fingerprint();
+        if (fingerprint.equals(rulesFingerprint))
+        {
+            RULES_LOG.log(System.Logger.Level.INFO, "permission rules of app " + config.appId() + " unchanged");
+            return false;
+        }
+        rules = next;
+        rulesFingerprint = fingerprint;
+        final long version = markRulesChange();
+        if (version > 0)
+        {
+            rulesEpoch = version;
+        }
+        persistRulesEpoch(rulesEpoch);
+        final ConnectionHandler[] live = handlers.toArray(new ConnectionHandler[0]);
+        for (final ConnectionHandler h : live)
+        {
+            h.connection.execute(h::rulesChanged);
+        }
+        RULES_LOG.log(System.Logger.Level.INFO, "permission rules of app " + config.appId() + " reloaded: new " +
+            "sessions use them now; " + live.length + " live connections re-evaluated" + (version > 0 ?
+            "; FLX clients that synced before server version " + version + " get a bootstrap of their view" : ""));
+        return true;
+    }
+
+    /**
+     * Appends an empty server entry to the app's FLX file (if it has one), so that "synced before the rules
+     * changed" is a server version: a client whose download cursor is below it gets a bootstrap at its next IDENT.
+     *
+     * @return its version, or 0 if the app has no FLX history.
+     */
+    private long markRulesChange()
+    {
+        final String flx = flxFileName(config.appId());
+        if (!store.contains(flx))
+        {
+            return 0;
+        }
+        try
+        {
+            return writeServerChangeset(flx, new byte[0]).get(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            RULES_LOG.log(System.Logger.Level.ERROR, "app " + config.appId() + ": cannot mark the rule change in " +
+                "the FLX history (" + ex + "); clients that synced before version " + (store.head(flx) + 1) +
+                " get a bootstrap at their next IDENT");
+        }
+        return store.head(flx) + 1;
+    }
+
+    private void persistRulesEpoch(final long version)
+    {
+        try
+        {
+            new RulesEpoch(rulesFingerprint, version, clock.time()).write(config.dataDir());
+        }
+        catch (final java.io.IOException ex)
+        {
+            RULES_LOG.log(System.Logger.Level.WARNING, "cannot write " + config.dataDir().resolve(RulesEpoch.FILE) +
+                " (" + ex + "): after a restart, clients that synced under the previous rules may keep their view");
+        }
+    }
+
+    /**
+     * Event loop, at IDENT of an FLX session: whether the client synced under other rules and must start with a
+     * bootstrap of its view (once: the bootstrap moves its cursor past the rule change).
+     *
+     * @param clientFile the IDENT's client file.
+     * @param dlServer   its download cursor.
+     * @return true if it gets the catch-up bootstrap.
+     */
+    boolean rulesCatchUp(final long clientFile, final long dlServer)
+    {
+        final boolean rebind = !rulesRebind.isEmpty() && rulesRebind.remove(clientFile);
+        return rebind || (dlServer > 0 && dlServer < rulesEpoch);
+    }
+
+    /** Event loop: a live session of {@code clientFile} was told to bind again because its view changed. */
+    void rulesRebind(final long clientFile)
+    {
+        rulesRebind.add(clientFile);
+    }
+
+    /** @return the FLX server version at which the rules in force took effect (0: before any history). */
+    public long rulesEpoch()
+    {
+        return rulesEpoch;
     }
 
     /**

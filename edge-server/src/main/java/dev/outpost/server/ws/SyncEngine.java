@@ -52,6 +52,18 @@ public interface SyncEngine extends SyncConnectionHandlerFactory, AutoCloseable
     }
 
     /**
+     * Replace the app's permission rules while it serves (see {@code SyncService.reloadRules}); engines without rules
+     * ignore it. Any thread but an event loop.
+     *
+     * @param rules the new rules.
+     * @return true if they differ from those in force and were applied.
+     */
+    default boolean reloadRules(final dev.outpost.ot.rules.Rules rules)
+    {
+        return false;
+    }
+
+    /**
      * For handler factories without state of their own (tests of the HTTP and WebSocket layers): Outpost's sync
      * engine is {@code dev.outpost.server.sync.SyncService}, which drains for real.
      *

@@ -87,7 +87,7 @@ class ServeCommandTest
     @Test
     void shouldPrintTheVersionFromEveryCommand()
     {
-        for (final String command : new String[] {"serve", "bench", "inspect", "version"})
+        for (final String command : new String[] {"serve", "bench", "inspect", "reload", "version"})
         {
             final Run r = run(command, "--version");
 
@@ -116,7 +116,7 @@ class ServeCommandTest
 
         final Run none = run();
         assertThat(none.code()).isEqualTo(2);
-        assertThat(none.err()).contains("outpost: missing command: serve, bench, inspect, import, export or version")
+        assertThat(none.err()).contains("outpost: missing command: serve, bench, inspect, import, export, reload or version")
             .contains("Try 'outpost --help'.");
     }
 

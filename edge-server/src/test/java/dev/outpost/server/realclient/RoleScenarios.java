@@ -34,6 +34,7 @@ final class RoleScenarios
     {
         all.put("flx-roles", RoleScenarios::roles);
         all.put("flx-custom-data", RoleScenarios::customData);
+        all.put("flx-roles-live", RoleScenarios::live);
     }
 
     /**
@@ -56,6 +57,61 @@ final class RoleScenarios
         check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
         result.put("names", String.join(",", awaitNames(realm, Integer.parseInt(params.getOrDefault("expect", "0")))));
         result.put("more_errors", RealmClient.SYNC_ERRORS.size());
+    }
+
+    /**
+     * A live session across a rule change (see {@code RealClientRulesReloadIT}). Params: the login params,
+     * {@code owner}, {@code prefix}, {@code count} (Items to write first), {@code signalDir}, {@code expect} (Items
+     * the realm must hold after the change). Writes and uploads, reports {@code names_before}, creates
+     * {@code signalDir/phase1.done}, keeps the realm open and syncing until {@code signalDir/go} exists (the test
+     * changes the rules meanwhile), waits for {@code expect} Items ({@code names_after}), then writes one more
+     * ({@code <prefix>-new}) that must upload ({@code names_final}). Reports every sync error ({@code errors}:
+     * code, fatal, client reset requested) and whether any asked for a client reset ({@code client_reset}).
+     */
+    static void live(final RealmClient client, final Map<String, String> params, final JsonLine result)
+        throws Exception
+    {
+        final java.nio.file.Path signals = java.nio.file.Path.of(params.get("signalDir"));
+        final NativePointer<RealmUserT> user = client.login(params, 30);
+        final NativePointer<LiveRealmT> realm = client.open(user, null, "live.realm", "owner");
+        check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
+        RealmClient.subscribeAll(realm);
+        check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
+        final int count = Integer.parseInt(params.getOrDefault("count", "0"));
+        final String prefix = params.getOrDefault("prefix", "item");
+        final List<String> names = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            names.add(prefix + "-" + i);
+        }
+        write(realm, names, params.get("owner"));
+        check("upload", RealmClient.awaitUpload(realm, TIMEOUT_MS));
+        result.put("names_before", String.join(",", awaitNames(realm, count)));
+        java.nio.file.Files.createFile(signals.resolve("phase1.done"));
+        final long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (!java.nio.file.Files.exists(signals.resolve("go")))
+        {
+            if (System.currentTimeMillis() > deadline)
+            {
+                throw new IllegalStateException("no go signal");
+            }
+            Thread.sleep(20);
+        }
+        final int expect = Integer.parseInt(params.get("expect"));
+        result.put("names_after", String.join(",", awaitNames(realm, expect)));
+        write(realm, List.of(prefix + "-new"), params.get("owner"));
+        check("upload after the change", RealmClient.awaitUpload(realm, TIMEOUT_MS));
+        result.put("names_final", String.join(",", awaitNames(realm, expect + 1)));
+        final List<String> errors = new ArrayList<>();
+        boolean reset = false;
+        for (final SyncError e : RealmClient.SYNC_ERRORS)
+        {
+            errors.add(e.getErrorCode().getErrorCode() + "/fatal=" + e.isFatal() + "/reset=" +
+                e.isClientResetRequested());
+            reset |= e.isClientResetRequested();
+        }
+        result.put("errors", String.join(";", errors));
+        result.put("client_reset", reset);
     }
 
     /**

@@ -73,4 +73,18 @@ public final class PartitionRules
         }
         return read.bind(context).matchesEverything() ? Access.READ : Access.NONE;
     }
+
+    /**
+     * Appends the permissions as canonical text, for {@link Rules#fingerprint()}.
+     *
+     * @param sb where to append.
+     */
+    void appendCanonical(final StringBuilder sb)
+    {
+        sb.append("{read:");
+        Rules.appendCanonical(sb, read.json());
+        sb.append(",write:");
+        Rules.appendCanonical(sb, write.json());
+        sb.append('}');
+    }
 }

@@ -213,4 +213,33 @@ public final class RoleTemplate
         }
         return List.copyOf(out);
     }
+
+    /**
+     * Appends the role as canonical text (every part as written; map keys sorted), for {@link Rules#fingerprint()}.
+     *
+     * @param sb where to append.
+     */
+    void appendCanonical(final StringBuilder sb)
+    {
+        sb.append("{name:");
+        Rules.appendCanonical(sb, name);
+        sb.append(",apply_when:");
+        Rules.appendCanonical(sb, applyWhen.json());
+        sb.append(",read_filter:");
+        Rules.appendCanonical(sb, readFilter.json());
+        sb.append(",write_filter:");
+        Rules.appendCanonical(sb, writeFilter.json());
+        sb.append(",read:").append(read).append(",write:").append(write).append(",insert:");
+        Rules.appendCanonical(sb, insert.json());
+        sb.append(",delete:");
+        Rules.appendCanonical(sb, delete.json());
+        sb.append(",search:").append(search).append(",fields:{");
+        for (final Map.Entry<String, Role.FieldPermission> e : new java.util.TreeMap<>(fields).entrySet())
+        {
+            Rules.appendCanonical(sb, e.getKey());
+            sb.append(':').append(e.getValue().read()).append('/').append(e.getValue().write()).append(',');
+        }
+        sb.append("},additional_fields:").append(additionalFields.read()).append('/')
+            .append(additionalFields.write()).append('}');
+    }
 }

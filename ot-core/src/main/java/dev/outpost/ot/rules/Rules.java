@@ -207,4 +207,109 @@ public final class Rules
     /** Everything allowed: the role when no roles are configured. */
     public static final Role FULL_ACCESS = new Role("(no rules)", DocumentFilter.ALL, DocumentFilter.ALL, true, true,
         DocumentFilter.ALL, DocumentFilter.ALL, true, Map.of(), new Role.FieldPermission(true, true));
+
+    /**
+     * A fingerprint of the rules as configured (values, environment, every class's roles in order, the default
+     * roles, the partition permissions; map keys sorted, so the order of keys in the files does not matter): equal
+     * fingerprints mean rules that decide alike. What a reload compares, and what a data directory remembers.
+     *
+     * @return the SHA-256 of the canonical text, in lowercase hex.
+     */
+    public String fingerprint()
+    {
+        final StringBuilder sb = new StringBuilder(256);
+        sb.append("values:");
+        appendCanonical(sb, values.values());
+        sb.append(";environment:");
+        appendCanonical(sb, values.environment());
+        sb.append(";classes:{");
+        for (final Map.Entry<String, List<RoleTemplate>> e : new java.util.TreeMap<>(classes).entrySet())
+        {
+            appendCanonical(sb, e.getKey());
+            sb.append(':');
+            appendRoles(sb, e.getValue());
+            sb.append(',');
+        }
+        sb.append("};default:");
+        if (null == defaultRoles)
+        {
+            sb.append("none");
+        }
+        else
+        {
+            appendRoles(sb, defaultRoles);
+        }
+        sb.append(";partition:");
+        if (null == partition)
+        {
+            sb.append("none");
+        }
+        else
+        {
+            partition.appendCanonical(sb);
+        }
+        try
+        {
+            final byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        }
+        catch (final java.security.NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
+        }
+    }
+
+    private static void appendRoles(final StringBuilder sb, final List<RoleTemplate> roles)
+    {
+        sb.append('[');
+        for (final RoleTemplate r : roles)
+        {
+            r.appendCanonical(sb);
+            sb.append(',');
+        }
+        sb.append(']');
+    }
+
+    /** Appends a JSON-like value (Map, List, String, Number, Boolean, null) as canonical text, map keys sorted. */
+    static void appendCanonical(final StringBuilder sb, final Object value)
+    {
+        if (value instanceof Map<?, ?> m)
+        {
+            final java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+            m.forEach((k, v) -> sorted.put(String.valueOf(k), v));
+            sb.append('{');
+            for (final Map.Entry<String, Object> e : sorted.entrySet())
+            {
+                Operand.appendString(sb, e.getKey());
+                sb.append(':');
+                appendCanonical(sb, e.getValue());
+                sb.append(',');
+            }
+            sb.append('}');
+        }
+        else if (value instanceof List<?> l)
+        {
+            sb.append('[');
+            for (final Object v : l)
+            {
+                appendCanonical(sb, v);
+                sb.append(',');
+            }
+            sb.append(']');
+        }
+        else if (value instanceof String s)
+        {
+            Operand.appendString(sb, s);
+        }
+        else if (null == value)
+        {
+            sb.append("null");
+        }
+        else
+        {
+            // numbers and booleans: the type matters (1 and 1.0 and "1" are different values in a filter)
+            sb.append(value.getClass().getSimpleName()).append('(').append(value).append(')');
+        }
+    }
 }

@@ -63,4 +63,27 @@ public final class FlxRoles
     {
         return role(className).view();
     }
+
+    /**
+     * Whether a session's view differs between two sets of roles: some class of {@code classes} has a different read
+     * filter (a class that gained or lost read included).
+     *
+     * @param before  the roles the view was compiled with, or null (no rules: everything readable).
+     * @param after   the new roles, or null.
+     * @param classes the session's subscribed classes.
+     * @return true if the view of some class differs.
+     */
+    public static boolean viewsDiffer(final FlxRoles before, final FlxRoles after, final java.util.Set<String> classes)
+    {
+        for (final String cls : classes)
+        {
+            final DocumentFilter was = null == before ? Rules.FULL_ACCESS.view() : before.view(cls);
+            final DocumentFilter is = null == after ? Rules.FULL_ACCESS.view() : after.view(cls);
+            if (!was.equals(is))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

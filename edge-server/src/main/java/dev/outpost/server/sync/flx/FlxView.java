@@ -165,6 +165,32 @@ public final class FlxView
             Collections.unmodifiableMap(narrow), roleFilters, writeRoles), null);
     }
 
+    /**
+     * The same view (classes, queries, read filters) with the write checks of other roles: after a rule change
+     * that left every subscribed class's read filter as it was ({@link FlxRoles#viewsDiffer}).
+     *
+     * @param roles      the new roles, or null (no rules: nothing restricted).
+     * @param subscribed the subscribed classes.
+     * @return the view.
+     */
+    public FlxView withWriteRoles(final FlxRoles roles, final Set<String> subscribed)
+    {
+        final Map<String, Role> restricted = new TreeMap<>();
+        if (null != roles)
+        {
+            for (final String cls : subscribed)
+            {
+                final Role role = roles.role(cls);
+                if (!mayWriteEverything(role))
+                {
+                    restricted.put(cls, role);
+                }
+            }
+        }
+        return new FlxView(classes, narrow, roleFilters, restricted.isEmpty() ? Collections.emptyMap() :
+            Collections.unmodifiableMap(restricted));
+    }
+
     private static boolean mayWriteEverything(final Role role)
     {
         return role.write() && role.writeFilter().matchesEverything() && role.insert().matchesEverything() &&
