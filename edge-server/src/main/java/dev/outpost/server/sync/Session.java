@@ -849,7 +849,7 @@ final class Session implements FileListener
                 return;
             }
             final PartitionRules.Access access = conn.service.partitionAccess(partition,
-                conn.connection.user().userId());
+                conn.connection.user());
             if (!access.mayRead())
             {
                 readDenied(partition);
@@ -862,7 +862,7 @@ final class Session implements FileListener
         {
             return; // not identified yet: its IDENT binds the new roles
         }
-        final FlxRoles next = conn.service.flxRoles(conn.connection.user().userId());
+        final FlxRoles next = conn.service.flxRoles(conn.connection.user());
         if (viewPending || state != State.ACTIVE || FlxRoles.viewsDiffer(roles, next, subscribed.classes()))
         {
             // a view compiled with the old roles is (or will be) in force: the client binds again
