@@ -112,7 +112,8 @@ class ServeCommandTest
 
         final Run none = run();
         assertThat(none.code()).isEqualTo(2);
-        assertThat(none.err()).contains("outpost: missing command: serve, bench, inspect, import, export or version")
+        assertThat(none.err())
+            .contains("outpost: missing command: serve, bench, inspect, import, export, backup, restore or version")
             .contains("Try 'outpost --help'.");
     }
 
