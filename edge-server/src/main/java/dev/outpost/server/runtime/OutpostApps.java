@@ -107,6 +107,7 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
                         new CustomTokenVerifier(vertx, app.customToken(), config.epochClock()));
                     final SyncEngine engine = engines.open(appConfig);
                     engine.profiles(userId -> profileOf(auth, userId));
+                    engine.liveSessions(sessionId -> auth.sessionLive(sessionId));
                     apps.put(app.id(), new App(app, appConfig, store, auth, engine, startMirror(app, engine, metrics)));
                 }
                 catch (final Exception ex)

@@ -33,8 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * genuine token of another app, a revoked and a clock-expired access token are refused at the upgrade with HTTP 401
  * (realm-core then refreshes the access token, or logs the user out when that fails), with HS256 and RS256 server
  * keys; no WebSocket is opened, no session bound, no server file created and nothing written to the auth logs.
- * The token is checked only there: BIND carries none in current clients and the connection's identity is the
- * upgrade's.
+ * BIND carries no token in current clients (the connection's identity is the upgrade's), but a connection whose
+ * user logged out after the upgrade is closed with 4001 at its next BIND instead of binding a new session.
  */
 @Timeout(180)
 class SyncTokenAttackIT
@@ -174,6 +174,32 @@ class SyncTokenAttackIT
                 .isEqualTo(dev.outpost.codec.message.MessageType.SERVER_IDENT);
         }
         assertThat(connectionsOpened()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldCloseAConnectionWith4001WhenItBindsAfterItsUserLoggedOut() throws Exception
+    {
+        start(JwtAlgorithm.HS256);
+        final JsonObject user = login("shop");
+        final JsonObject other = login("shop");
+        try (SyncTestClient client = SyncTestClient.connect(server.port(), "shop", user.getString("access_token"),
+            false);
+            SyncTestClient bystander = SyncTestClient.connect(server.port(), "shop", other.getString("access_token"),
+                false))
+        {
+            client.bind(1, "\"p\"", true);
+            assertThat(client.next().type()).isEqualTo(dev.outpost.codec.message.MessageType.SERVER_IDENT);
+            assertThat(logout(user.getString("refresh_token"))).isEqualTo(204);
+
+            client.bind(2, "\"q\"", true);
+
+            assertThat(client.awaitClose(10_000)).isEqualTo(4001);
+            assertThat(sessionsOpened()).isEqualTo(1.0);
+            assertThat(server.sync("shop").serverFiles()).isEqualTo(1);
+            // Another user's connection is not affected.
+            bystander.bind(1, "\"q\"", true);
+            assertThat(bystander.next().type()).isEqualTo(dev.outpost.codec.message.MessageType.SERVER_IDENT);
+        }
     }
 
     @Test
