@@ -84,7 +84,7 @@ public final class Backup
         }
         catch (final IOException ex)
         {
-            throw new BackupException("backup of " + dataDir + " to " + to + " failed: " + ex);
+            throw new BackupException("backup of " + dataDir + " to " + to + " failed: " + ex, false);
         }
     }
 
@@ -100,7 +100,7 @@ public final class Backup
         if (!Files.isRegularFile(from.resolve(MARKER)))
         {
             throw new BackupException(from + " is not a complete backup: it has no " + MARKER + " (made last by " +
-                "'outpost backup'; a backup cut short has none)");
+                "'outpost backup'; a backup cut short has none)", true);
         }
         requireEmpty(dataDir, "--data-dir");
         try
@@ -111,7 +111,7 @@ public final class Backup
         }
         catch (final IOException ex)
         {
-            throw new BackupException("restore of " + from + " into " + dataDir + " failed: " + ex);
+            throw new BackupException("restore of " + from + " into " + dataDir + " failed: " + ex, false);
         }
     }
 
@@ -119,7 +119,7 @@ public final class Backup
     {
         if (!Files.isDirectory(dataDir))
         {
-            throw new BackupException("data directory " + dataDir + " does not exist");
+            throw new BackupException("data directory " + dataDir + " does not exist", true);
         }
         try (Stream<Path> all = Files.walk(dataDir, 4))
         {
@@ -127,12 +127,12 @@ public final class Backup
                 p.getFileName().toString().equals(HistoryStore.FORMAT_FILE)))
             {
                 throw new BackupException(dataDir + " is not an Outpost data directory (no " + AuthStore.FILE_NAME +
-                    " and no history store)");
+                    " and no history store)", true);
             }
         }
         catch (final IOException ex)
         {
-            throw new BackupException("cannot read " + dataDir + ": " + ex.getMessage());
+            throw new BackupException("cannot read " + dataDir + ": " + ex.getMessage(), false);
         }
     }
 
@@ -145,7 +145,7 @@ public final class Backup
         }
         if (!Files.isDirectory(dir))
         {
-            throw new BackupException(option + " " + dir + " is not a directory");
+            throw new BackupException(option + " " + dir + " is not a directory", true);
         }
         try (Stream<Path> entries = Files.list(dir))
         {
@@ -153,12 +153,12 @@ public final class Backup
             {
                 throw new BackupException(option + " " + dir + " is not empty" + (locked(dir.resolve(
                     AuthStore.FILE_NAME)) ? ": a running Outpost server uses it. Stop it first" :
-                    ": give a new or empty directory"));
+                    ": give a new or empty directory"), true);
             }
         }
         catch (final IOException ex)
         {
-            throw new BackupException("cannot read " + dir + ": " + ex.getMessage());
+            throw new BackupException("cannot read " + dir + ": " + ex.getMessage(), false);
         }
     }
 

@@ -64,7 +64,7 @@ final class StoreCopy
         }
         catch (final NumberFormatException ex)
         {
-            throw new BackupException(formatFile + " has no valid 'shards': not a readable Outpost store");
+            throw new BackupException(formatFile + " has no valid 'shards': not a readable Outpost store", false);
         }
         Files.createDirectories(to);
         long records = 0;
@@ -135,7 +135,7 @@ final class StoreCopy
         }
         catch (final StoreOpenException ex)
         {
-            throw new BackupException("the copy in " + dir + " does not open: " + ex.getMessage());
+            throw new BackupException("the copy in " + dir + " does not open: " + ex.getMessage(), false);
         }
     }
 }

@@ -45,7 +45,7 @@ public final class BackupCommand implements Callable<Integer>
         {
             err.println("outpost backup: " + ex.getMessage());
             err.flush();
-            return ex.getMessage().contains(" failed: ") ? 1 : 2;
+            return ex.usage() ? 2 : 1;
         }
     }
 }

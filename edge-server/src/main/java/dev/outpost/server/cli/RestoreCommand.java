@@ -46,7 +46,7 @@ public final class RestoreCommand implements Callable<Integer>
         {
             err.println("outpost restore: " + ex.getMessage());
             err.flush();
-            return ex.getMessage().contains(" failed: ") ? 1 : 2;
+            return ex.usage() ? 2 : 1;
         }
     }
 }
