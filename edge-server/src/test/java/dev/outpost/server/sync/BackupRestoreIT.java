@@ -31,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * directory, and a server on the restored directory: a client whose state is in the backup continues without a
  * reset (its IDENT is accepted with the same access token, and the upload the backup lacks is uploaded again and
  * accepted); a client that downloaded versions newer than the backup gets error 209 (bad server version, action
- * {@code ClientReset}), the client reset realm-core expects; the restored history of the busy file is a prefix of the live one, at least as
- * long as when the backup started. Also: restore refuses a directory a server runs on, backup a non-empty target.
+ * {@code ClientReset}), the client reset realm-core expects; the restored history of the busy file is a prefix of
+ * the live one, at least as long as when the backup started. Also: restore refuses a directory a server runs on,
+ * backup a non-empty target.
  */
 @Timeout(180)
 class BackupRestoreIT

@@ -82,7 +82,8 @@ class SyncTokenAttackIT
     {
         final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + BASE +
                 "/app/" + app + "/auth/providers/anon-user/login")).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"options\":{}}")).build(), HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.ofString("{\"options\":{}}")).build(),
+            HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return new JsonObject(r.body());
     }
@@ -94,7 +95,7 @@ class SyncTokenAttackIT
             .statusCode();
     }
 
-    /** Upgrade with {@code token} in {@code baas_at} (as realm-core sends it), PBS and FLX; note a status not expected. */
+    /** Upgrade with {@code token} in {@code baas_at} (as realm-core sends it), PBS and FLX; note wrong statuses. */
     private void upgrade(final List<String> failures, final String name, final String app, final String token,
         final int expected) throws Exception
     {
