@@ -650,6 +650,16 @@ public final class AuthService
     }
 
     /**
+     * @param sessionId a refresh session id.
+     * @return true if the session exists and is not logged out (one map read).
+     */
+    public boolean sessionLive(final String sessionId)
+    {
+        final RefreshSession session = store.session(sessionId);
+        return null != session && !session.revoked();
+    }
+
+    /**
      * Tokens and ids returned by a login.
      *
      * @param accessToken  JWT.

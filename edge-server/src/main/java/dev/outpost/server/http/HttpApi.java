@@ -153,8 +153,8 @@ public final class HttpApi
     }
 
     /**
-     * Answers requests the HTTP decoder refused (line or headers too long, malformed) with a JSON error, then the
-     * server closes the connection.
+     * Answers requests the HTTP decoder refused (line or headers too long, malformed) with a JSON error and
+     * {@code Connection: close}, then the server closes the connection.
      *
      * @param request the refused request.
      */
@@ -163,6 +163,9 @@ public final class HttpApi
         final Throwable cause = request.decoderResult().cause();
         final int status = cause instanceof TooLongHttpLineException ? 414 :
             cause instanceof TooLongHttpHeaderException ? 431 : 400;
+        // Say that the connection closes: without it an HTTP/1.1 client keeps the connection in its pool and its
+        // next request on it fails with a reset instead of being sent on a new connection.
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
         ApiResponses.error(request.response(), status, ApiResponses.BAD_REQUEST,
             "malformed HTTP request (HTTP " + status + ")");
         request.connection().close();

@@ -109,6 +109,7 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
                     final SyncEngine engine = engines.open(appConfig);
                     engine.profiles(userId -> profileOf(auth, userId));
                     auth.customUserData(engine::customUserData);
+                    engine.liveSessions(sessionId -> auth.sessionLive(sessionId));
                     apps.put(app.id(), new App(app, appConfig, store, auth, engine, startMirror(app, engine, metrics,
                         appConfig.mirrorResidentFiles())));
                 }

@@ -6,6 +6,7 @@ import dev.outpost.codec.message.ClientMessageDecoder;
 import dev.outpost.codec.message.MessageType;
 import dev.outpost.codec.message.ServerMessageEncoder;
 import dev.outpost.codec.message.UploadEntryIterator;
+import dev.outpost.server.auth.VerifiedToken;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.sync.wire.ErrorBodies;
 import dev.outpost.server.sync.writer.FileContext;
@@ -181,6 +182,13 @@ final class ConnectionHandler implements SyncConnectionHandler
 
     private void bind()
     {
+        final VerifiedToken user = connection.user();
+        if (null != user && !service.sessionLive(user.sessionId()))
+        {
+            // Logged out since the upgrade: 4001 makes the client refresh its token, which fails, so it logs out.
+            connection.close(CloseCodes.UNAUTHORIZED, "the user's session was logged out");
+            return;
+        }
         final long ident = decoder.sessionIdent();
         if (ident == 0)
         {

@@ -108,6 +108,7 @@ public final class SyncService implements SyncEngine
     private static final System.Logger RULES_LOG = System.getLogger("dev.outpost.server.rules");
     /** User id to profile data, for {@code %%user.data} (set by the server once, before any connection). */
     private volatile Function<String, Map<String, Object>> profiles = userId -> Map.of();
+    private volatile java.util.function.Predicate<String> liveSessions = sessionId -> true;
 
     private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics,
         final DownloadPool.Shared sharedDownloads)
@@ -389,6 +390,18 @@ public final class SyncService implements SyncEngine
     public void profiles(final Function<String, Map<String, Object>> profiles)
     {
         this.profiles = profiles;
+    }
+
+    @Override
+    public void liveSessions(final java.util.function.Predicate<String> live)
+    {
+        this.liveSessions = live;
+    }
+
+    /** @return true while the refresh session {@code sessionId} is live (not logged out). */
+    boolean sessionLive(final String sessionId)
+    {
+        return liveSessions.test(sessionId);
     }
 
     /**

@@ -64,6 +64,17 @@ public interface SyncEngine extends SyncConnectionHandlerFactory, AutoCloseable
     }
 
     /**
+     * Whether a connection's refresh session is still live (not logged out), asked at every BIND: the access token
+     * is checked at the upgrade only, and a connection opened before a logout must not bind new sessions after
+     * it. Called once, before the first connection; engines that bind nothing ignore it.
+     *
+     * @param live refresh session id to true while the session is live, any thread.
+     */
+    default void liveSessions(final java.util.function.Predicate<String> live)
+    {
+    }
+
+    /**
      * For handler factories without state of their own (tests of the HTTP and WebSocket layers): Outpost's sync
      * engine is {@code dev.outpost.server.sync.SyncService}, which drains for real.
      *

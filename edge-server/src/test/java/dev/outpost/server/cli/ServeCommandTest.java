@@ -116,7 +116,8 @@ class ServeCommandTest
 
         final Run none = run();
         assertThat(none.code()).isEqualTo(2);
-        assertThat(none.err()).contains("outpost: missing command: serve, bench, inspect, import, export, reload or version")
+        assertThat(none.err())
+            .contains("outpost: missing command: serve, bench, inspect, import, export, reload, backup, restore or version")
             .contains("Try 'outpost --help'.");
     }
 
