@@ -169,6 +169,11 @@ final class ServeCommand implements Callable<Integer>
             "). Also OUTPOST_MIRROR_SCHEMA.")
     String mirrorSchema;
 
+    @Option(names = "--mirror-inbound", paramLabel = "BOOL", arity = "1",
+        description = "Whether INSERT, UPDATE and DELETE made with SQL on the mirror's tables reach the clients " +
+            "(default " + dev.outpost.server.config.MirrorSettings.INBOUND_DEFAULT + "). Also OUTPOST_MIRROR_INBOUND.")
+    Boolean mirrorInbound;
+
     @Option(names = "--flx-view-log-entries", paramLabel = "N",
         description = "FLX: recent history entries per server file whose view annotations are kept (default " +
             ServerConfig.FLX_VIEW_LOG_ENTRIES_DEFAULT + ").")
@@ -467,6 +472,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.mirrorSchema(mirrorSchema);
         }
+        if (null != mirrorInbound)
+        {
+            config.mirrorInbound(mirrorInbound);
+        }
         if (null != flxViewLogEntries)
         {
             config.flxViewLogEntries(flxViewLogEntries);
@@ -569,6 +578,7 @@ final class ServeCommand implements Callable<Integer>
             {flxQueryMaxBytes, ServerConfig.FLX_QUERY_MAX_BYTES_PROP, "--flx-query-max-bytes"},
             {mirrorPostgres, ServerConfig.MIRROR_POSTGRES_PROP, "--mirror-postgres"},
             {mirrorSchema, ServerConfig.MIRROR_SCHEMA_PROP, "--mirror-schema"},
+            {mirrorInbound, ServerConfig.MIRROR_INBOUND_PROP, "--mirror-inbound"},
             {flxViewLogEntries, ServerConfig.FLX_VIEW_LOG_ENTRIES_PROP, "--flx-view-log-entries"},
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},

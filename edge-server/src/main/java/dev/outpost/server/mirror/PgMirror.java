@@ -625,6 +625,7 @@ public final class PgMirror implements AutoCloseable
                 st.execute("CREATE TABLE IF NOT EXISTS " + schema + "." + PgMapping.quote(ERROR_TABLE) +
                     " (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), server_file text, " +
                     "version bigint, class text, object_key text, kind text NOT NULL, message text NOT NULL)");
+                PgInboundCapture.prepare(st, settings); // the inbound path's outbox and trigger function
                 try (ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(hashtext('outpost-mirror:' || " +
                     "current_database() || '.' || " + literal(settings.schema()) + "))"))
                 {
@@ -646,6 +647,7 @@ public final class PgMirror implements AutoCloseable
                 }
             }
             reloadColumns(c);
+            PgInboundCapture.attachAll(c, settings, dbColumns.keySet()); // capture on the tables there already
             c.setAutoCommit(false);
             if (null == positions)
             {
@@ -1122,7 +1124,8 @@ public final class PgMirror implements AutoCloseable
                 (partitioned ? PgMapping.quote(partitionColumn) + " " + partitionType + " NOT NULL, " : "") +
                 PgMapping.quote(t.pkField()) + " " + pkType + " NOT NULL, PRIMARY KEY (" +
                 (partitioned ? PgMapping.quote(partitionColumn) + ", " : "") + PgMapping.quote(t.pkField()) + "))";
-            if (!ddl(f, table, sql, careful))
+            if (!ddl(f, table, sql, careful) ||
+                (settings.inbound() && !ddl(f, table, PgInboundCapture.attachSql(settings, table), careful)))
             {
                 return null;
             }
