@@ -65,6 +65,7 @@ public final class PgInbound implements AutoCloseable
     private final String appId;
     private final MirrorSettings settings;
     private final SyncService sync;
+    private final Boolean pbs;
     private final String partitionColumn;
     private final String pbsPrefix;
     private final String schema;
@@ -79,13 +80,13 @@ public final class PgInbound implements AutoCloseable
     private final Map<String, String> partitionFiles = new HashMap<>();
 
     private PgInbound(final String appId, final MirrorSettings settings, final String partitionKey,
-        final SyncService sync, final ServerMetrics metrics, final boolean pbs)
+        final SyncService sync, final ServerMetrics metrics, final Boolean pbs)
     {
         this.appId = appId;
         this.settings = settings;
         this.sync = sync;
-        this.partitionColumn = !pbs ? null : null == partitionKey || partitionKey.isBlank() ? "_partition" :
-            partitionKey;
+        this.pbs = pbs;
+        this.partitionColumn = null == partitionKey || partitionKey.isBlank() ? "_partition" : partitionKey;
         this.pbsPrefix = "pbs/" + appId + "/";
         this.schema = PgMapping.quote(settings.schema());
         this.integrated = Counter.builder("outpost.mirror.inbound.changes").description("row changes made with " +
@@ -104,13 +105,15 @@ public final class PgInbound implements AutoCloseable
      *
      * @param appId        the app.
      * @param settings     the database and schema (its {@link MirrorSettings#inbound()} is on).
-     * @param pbs          whether the app is partition-based (the partition column picks the server file).
-     * @param partitionKey PBS: the partition key's name (the partition column), or null for {@code _partition}.
+     * @param pbs          whether the app is partition-based (the partition column picks the server file), or null
+     *                     when its sync settings do not say: then a table with the partition column is PBS's (as
+     *                     the mirror makes them: a PBS server file's rows carry their partition).
+     * @param partitionKey the partition key's name (the partition column), or null for {@code _partition}.
      * @param sync         the app's sync service (open until {@link #close}).
      * @param metrics      where the counters go.
      * @return the running path.
      */
-    public static PgInbound start(final String appId, final MirrorSettings settings, final boolean pbs,
+    public static PgInbound start(final String appId, final MirrorSettings settings, final Boolean pbs,
         final String partitionKey, final SyncService sync, final ServerMetrics metrics)
     {
         final PgInbound in = new PgInbound(appId, settings, partitionKey, sync, metrics, pbs);
@@ -448,7 +451,7 @@ public final class PgInbound implements AutoCloseable
             return;
         }
         final String file;
-        if (null == partitionColumn)
+        if (Boolean.FALSE.equals(pbs) || (null == pbs && !row.containsKey(partitionColumn)))
         {
             file = SyncService.flxFileName(appId);
             if (sync.head(file) < 0)
@@ -475,7 +478,7 @@ public final class PgInbound implements AutoCloseable
         }
         final long timestamp = Math.max(0, c.at - RealmTime.EPOCH_MS);
         c.written = sync.writeServerChangeset(file, new PgInboundChange(c.table, c.op, c.oldRow, c.newRow,
-            c.changed, partitionColumn), timestamp);
+            c.changed, file.startsWith(pbsPrefix) ? partitionColumn : null), timestamp);
     }
 
     /** @return the PBS server file whose partition value reads as {@code text}, or null. */

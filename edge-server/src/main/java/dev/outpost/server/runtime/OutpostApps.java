@@ -155,8 +155,10 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
             return null;
         }
         final SyncSettings settings = app.sync();
-        final boolean pbs = null != settings && SyncSettings.Mode.PARTITION == settings.mode();
-        return PgInbound.start(app.id(), app.mirror(), pbs, pbs ? settings.partitionKey() : null, sync, metrics);
+        final Boolean pbs = null == settings || null == settings.mode() ? null :
+            SyncSettings.Mode.PARTITION == settings.mode();
+        return PgInbound.start(app.id(), app.mirror(), pbs, null == settings ? null : settings.partitionKey(), sync,
+            metrics);
     }
 
     /**
