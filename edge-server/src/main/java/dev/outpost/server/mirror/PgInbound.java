@@ -198,6 +198,17 @@ public final class PgInbound implements AutoCloseable
         final Connection c = DriverManager.getConnection(settings.jdbcUrl(), p);
         try (Statement st = c.createStatement())
         {
+            // one consumer per schema, as one mirror per schema (a second server's waits)
+            try (ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(hashtext('outpost-inbound:' || " +
+                "current_database() || '.' || '" + settings.schema().replace("'", "''") + "'))"))
+            {
+                rs.next();
+                if (!rs.getBoolean(1))
+                {
+                    throw new SQLException("another server consumes the inbound changes of schema " +
+                        settings.schema() + " of this database (advisory lock held)", "55P03");
+                }
+            }
             st.execute("SET " + PgInboundCapture.ORIGIN_SETTING + " = 'mirror'"); // writes nothing captured anyway
             st.execute("LISTEN " + PgInboundCapture.CHANNEL);
         }

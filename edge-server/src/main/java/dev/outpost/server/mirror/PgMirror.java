@@ -625,7 +625,6 @@ public final class PgMirror implements AutoCloseable
                 st.execute("CREATE TABLE IF NOT EXISTS " + schema + "." + PgMapping.quote(ERROR_TABLE) +
                     " (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), server_file text, " +
                     "version bigint, class text, object_key text, kind text NOT NULL, message text NOT NULL)");
-                PgInboundCapture.prepare(st, settings); // the inbound path's outbox and trigger function
                 try (ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(hashtext('outpost-mirror:' || " +
                     "current_database() || '.' || " + literal(settings.schema()) + "))"))
                 {
@@ -636,6 +635,7 @@ public final class PgMirror implements AutoCloseable
                             " of this database (advisory lock held)", "55P03");
                     }
                 }
+                PgInboundCapture.prepare(st, settings); // the inbound path's outbox and trigger function
             }
             final Map<String, Long> pos = new HashMap<>();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT server_file, version " +
