@@ -32,7 +32,7 @@ final class InboundScenarios
      * Open {@code partition}, download, pause sync, write {@code value} into the name of Item {@code id} (hex), create
      * the file {@code ready}, wait for the file {@code gate}, resume and sync both ways. With {@code editAfterGate}
      * the write is made after the gate instead (later than what the test did meanwhile). Prints the Item's name and
-     * every Item after the sync.
+     * every Item after the sync (names without spaces: the dump splits on them).
      */
     static void offlineEdit(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception

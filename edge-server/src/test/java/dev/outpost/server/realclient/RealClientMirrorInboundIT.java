@@ -82,38 +82,38 @@ class RealClientMirrorInboundIT
         final Map<String, String> ids = new HashMap<>();
         query("SELECT _id, name FROM rc.\"Item\"").forEach(r -> ids.put((String)r.get("name"), (String)r.get("_id")));
 
-        sql("UPDATE rc.\"Item\" SET name = 'w-1 from SQL', size = 11 WHERE _id = '" + ids.get("w-1") + "'");
+        sql("UPDATE rc.\"Item\" SET name = 'w-1-from-SQL', size = 11 WHERE _id = '" + ids.get("w-1") + "'");
         sql("DELETE FROM rc.\"Item\" WHERE _id = '" + ids.get("w-2") + "'");
         sql("INSERT INTO rc.\"Item\" (_partition, _id, name, color, size, tags) VALUES ('inbound', " +
-            "'65a1b2c3d4e5f60718293a4b', 'inserted with SQL', 'blue', 5, '[\"x\", \"y\"]')");
+            "'65a1b2c3d4e5f60718293a4b', 'inserted-with-SQL', 'blue', 5, '[\"x\", \"y\"]')");
         awaitInbound(port, 3);
         final JsonObject read = run(port, "r", "pbs-read", Map.of("partition", PARTITION, "expect", "3"));
-        assertThat(read.getJsonArray("names").getList()).containsExactlyInAnyOrder("w-0", "w-1 from SQL",
-            "inserted with SQL");
+        assertThat(read.getJsonArray("names").getList()).containsExactlyInAnyOrder("w-0", "w-1-from-SQL",
+            "inserted-with-SQL");
 
         // offline edit earlier than the SQL change of the same field: the SQL's wins everywhere
         final String w0 = ids.get("w-0");
-        final CompletableFuture<JsonObject> first = offlineEdit(port, "e1", w0, "client, earlier", false);
+        final CompletableFuture<JsonObject> first = offlineEdit(port, "e1", w0, "client-earlier", false);
         awaitFile("e1");
         Thread.sleep(20);
-        sql("UPDATE rc.\"Item\" SET name = 'sql, later' WHERE _id = '" + w0 + "'");
+        sql("UPDATE rc.\"Item\" SET name = 'sql-later' WHERE _id = '" + w0 + "'");
         awaitInbound(port, 4);
         Files.createFile(dir.resolve("e1.gate"));
-        assertThat(first.get(120, TimeUnit.SECONDS).getString("name")).isEqualTo("sql, later");
-        awaitName(w0, "sql, later");
+        assertThat(first.get(120, TimeUnit.SECONDS).getString("name")).isEqualTo("sql-later");
+        awaitName(w0, "sql-later");
 
         // offline edit later than the SQL change (which reached the server while the client was paused): the client's
-        final CompletableFuture<JsonObject> second = offlineEdit(port, "e2", w0, "client, later", true);
+        final CompletableFuture<JsonObject> second = offlineEdit(port, "e2", w0, "client-later", true);
         awaitFile("e2");
-        sql("UPDATE rc.\"Item\" SET name = 'sql, earlier' WHERE _id = '" + w0 + "'");
+        sql("UPDATE rc.\"Item\" SET name = 'sql-earlier' WHERE _id = '" + w0 + "'");
         awaitInbound(port, 5);
         Thread.sleep(20);
         Files.createFile(dir.resolve("e2.gate"));
-        assertThat(second.get(120, TimeUnit.SECONDS).getString("name")).isEqualTo("client, later");
-        awaitName(w0, "client, later");
+        assertThat(second.get(120, TimeUnit.SECONDS).getString("name")).isEqualTo("client-later");
+        awaitName(w0, "client-later");
         final JsonObject fresh = run(port, "r2", "pbs-read", Map.of("partition", PARTITION, "expect", "3"));
-        assertThat(fresh.getJsonArray("names").getList()).containsExactlyInAnyOrder("client, later", "w-1 from SQL",
-            "inserted with SQL");
+        assertThat(fresh.getJsonArray("names").getList()).containsExactlyInAnyOrder("client-later", "w-1-from-SQL",
+            "inserted-with-SQL");
         assertThat(query("SELECT * FROM rc._outpost_inbound_errors")).isEmpty();
         assertThat(query("SELECT count(*) AS n FROM rc._outpost_inbound").get(0).get("n")).isEqualTo(0L);
     }
