@@ -39,6 +39,8 @@ final class PgInboundCapture
     /** The session setting marking the mirror's own writes. */
     static final String ORIGIN_SETTING = "outpost.origin";
 
+    private static final System.Logger LOG = System.getLogger("dev.outpost.server.mirror");
+
     private PgInboundCapture()
     {
     }
@@ -54,6 +56,21 @@ final class PgInboundCapture
         {
             return;
         }
+        try
+        {
+            create(st, settings);
+        }
+        catch (final SQLException ex)
+        {
+            // the outbound mirror works without it: say why SQL writes will not reach the clients
+            LOG.log(System.Logger.Level.WARNING, "mirror schema " + settings.schema() + ": the inbound capture " +
+                "cannot be installed, SQL writes will not reach the clients: " + ex.getSQLState() + " " +
+                String.valueOf(ex.getMessage()).replace('\n', ' '));
+        }
+    }
+
+    private static void create(final Statement st, final MirrorSettings settings) throws SQLException
+    {
         final String schema = PgMapping.quote(settings.schema());
         st.execute("CREATE TABLE IF NOT EXISTS " + schema + "." + PgMapping.quote(OUTBOX_TABLE) +
             " (id bigserial PRIMARY KEY, class text NOT NULL, op \"char\" NOT NULL, " +
@@ -120,8 +137,18 @@ final class PgInboundCapture
             {
                 for (final String table : have)
                 {
-                    st.execute("DROP TRIGGER IF EXISTS " + PgMapping.quote(TRIGGER) + " ON " +
-                        PgMapping.quote(settings.schema()) + "." + PgMapping.quote(table));
+                    try
+                    {
+                        st.execute("DROP TRIGGER IF EXISTS " + PgMapping.quote(TRIGGER) + " ON " +
+                            PgMapping.quote(settings.schema()) + "." + PgMapping.quote(table));
+                    }
+                    catch (final SQLException ex)
+                    {
+                        LOG.log(System.Logger.Level.WARNING, "mirror schema " + settings.schema() + ": the " +
+                            "inbound capture of table " + table + " cannot be dropped (its changes keep filling " +
+                            "the outbox): " + ex.getSQLState() + " " + String.valueOf(ex.getMessage())
+                            .replace('\n', ' '));
+                    }
                 }
                 return;
             }
@@ -129,7 +156,16 @@ final class PgInboundCapture
             {
                 if (!isOwn(table) && !have.contains(table))
                 {
-                    st.execute(attachSql(settings, table));
+                    try
+                    {
+                        st.execute(attachSql(settings, table));
+                    }
+                    catch (final SQLException ex)
+                    {
+                        LOG.log(System.Logger.Level.WARNING, "mirror schema " + settings.schema() + ": no inbound " +
+                            "capture on table " + table + ", its SQL writes will not reach the clients: " +
+                            ex.getSQLState() + " " + String.valueOf(ex.getMessage()).replace('\n', ' '));
+                    }
                 }
             }
         }

@@ -1124,10 +1124,13 @@ public final class PgMirror implements AutoCloseable
                 (partitioned ? PgMapping.quote(partitionColumn) + " " + partitionType + " NOT NULL, " : "") +
                 PgMapping.quote(t.pkField()) + " " + pkType + " NOT NULL, PRIMARY KEY (" +
                 (partitioned ? PgMapping.quote(partitionColumn) + ", " : "") + PgMapping.quote(t.pkField()) + "))";
-            if (!ddl(f, table, sql, careful) ||
-                (settings.inbound() && !ddl(f, table, PgInboundCapture.attachSql(settings, table), careful)))
+            if (!ddl(f, table, sql, careful))
             {
                 return null;
+            }
+            if (settings.inbound())
+            {
+                ddl(f, table, PgInboundCapture.attachSql(settings, table), careful); // refused: reported, rows written
             }
             existing = new HashMap<>();
             if (partitioned)

@@ -153,7 +153,7 @@ class RealClientMirrorInboundIT
         {
             final JsonObject inbound = statusJson(port).getJsonObject("mirrors").getJsonObject(APP)
                 .getJsonObject("inbound");
-            if (inbound.getLong("changes") >= changes)
+            if (null != inbound && inbound.getLong("changes") >= changes)
             {
                 return;
             }
