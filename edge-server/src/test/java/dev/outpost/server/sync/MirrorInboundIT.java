@@ -226,7 +226,7 @@ class MirrorInboundIT
         commit(sim, title(1, "client, later"), now());
 
         fixture.restart(dir, tweak);
-        final long afterOutage = awaitOutboxEmpty();
+        awaitOutboxEmpty();
         assertThat(inbound().integrated()).isEqualTo(2);
         sim = reconnect(sim);
         settle(sim);
@@ -240,10 +240,11 @@ class MirrorInboundIT
             .isEqualTo(new Value.Str("inserted while down"));
 
         // the other order: the offline client's Set is earlier than the SQL's, so the SQL's wins
+        final long settled = head();
         commit(sim, title(1, "client, earlier"), now());
         Thread.sleep(20);
         sql("UPDATE $s.\"Task\" SET title = 'sql, later' WHERE _id = 1");
-        awaitHead(afterOutage + 1);
+        awaitHead(settled + 1);
         settle(sim);
         assertThat(sim.client.state().object("Task", new Value.Int(1)).get("title"))
             .isEqualTo(new Value.Str("sql, later"));
@@ -253,6 +254,82 @@ class MirrorInboundIT
             Map.of("_id", 1L, "title", "sql, later", "done", true),
             Map.of("_id", 2L, "title", "inserted while down", "done", false));
         assertThat(count("SELECT count(*) FROM $s._outpost_inbound_errors")).isZero();
+    }
+
+    @Test
+    void shouldSyncAnFlxRowChangeToTheClientsWhoseViewHoldsTheObjectOnly() throws Exception
+    {
+        final String flx = SyncService.flxFileName(APP);
+        final String bind = "{\"schemaVersion\":0,\"sessionReason\":0}";
+        final SyncTestClient w = fixture.connect(true);
+        w.bind(1, bind, true);
+        final Msg wIdent = w.next();
+        w.identFlx(1, wIdent.get(0), wIdent.get(1), 0, 0, 0, 0, 1, "{\"Item\":\"(TRUEPREDICATE)\"}");
+        w.mark(1, 1);
+        w.next(MessageType.SERVER_MARK);
+        final ChangesetBuilder b = new ChangesetBuilder();
+        b.addTable("Item", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_INT, false);
+        b.addColumn("Item", "owner", Instr.TYPE_INT, false, Instr.COLLECTION_SINGLE, null, 0);
+        b.addColumn("Item", "status", Instr.TYPE_STRING, true, Instr.COLLECTION_SINGLE, null, 0);
+        for (final long id : new long[]{1, 2})
+        {
+            b.createObject("Item", new Value.Int(id));
+            b.update("Item", new Value.Int(id), "owner", new Object[0], Instr.TYPE_INT, new Value.Int(id), false, -1);
+        }
+        w.upload(1, 2, 0, 0, false, new Up(2, 0, new ChangesetWriter().toBytes(b.changeset())));
+        final PgMirror mirror = fixture.server().http().apps().mirror(APP);
+        while (mirror.mirroredVersion(flx) < 1)
+        {
+            Thread.sleep(10);
+        }
+        final SyncTestClient r = fixture.connect(true);
+        r.bind(1, bind, true);
+        final Msg rIdent = r.next();
+        r.identFlx(1, rIdent.get(0), rIdent.get(1), 0, 0, 0, 0, 1, "{\"Item\":\"(owner == 1)\"}");
+        r.mark(1, 1);
+        final List<String> seen = new ArrayList<>();
+        Msg m;
+        while ((m = r.next()).type() != MessageType.SERVER_MARK)
+        {
+            seen.addAll(updates(m));
+        }
+        assertThat(seen).as("the view holds Item 1 only").noneMatch(u -> u.startsWith("Item[2]"));
+
+        sql("UPDATE $s.\"Item\" SET status = 'not in the view' WHERE _id = 2");
+        sql("UPDATE $s.\"Item\" SET status = 'in the view' WHERE _id = 1");
+        final List<String> after = new ArrayList<>();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!after.contains("Item[1].status"))
+        {
+            assertThat(System.nanoTime()).as("received %s; inbound %s", after, inbound().statusJson())
+                .isLessThan(deadline);
+            final Msg d = r.poll(100);
+            if (null != d && d.type() == MessageType.DOWNLOAD)
+            {
+                after.addAll(updates(d));
+            }
+        }
+        assertThat(after).as("the SQL change of an object outside the view is not sent").containsExactly(
+            "Item[1].status");
+        assertThat(fixture.server().sync().objectStateDump(flx)).contains("not in the view").contains("in the view");
+    }
+
+    /** @return the Updates of a DOWNLOAD as "Class[key].field". */
+    private static List<String> updates(final Msg m) throws Exception
+    {
+        final List<String> out = new ArrayList<>();
+        for (final SyncTestClient.Entry e : m.entries())
+        {
+            for (final dev.outpost.ot.model.Instruction i : new ChangesetReader().read(e.changeset()).instructions())
+            {
+                if (i instanceof dev.outpost.ot.model.Update u)
+                {
+                    out.add(u.table() + "[" + ((Value.Int)dev.outpost.ot.state.ModelValues.key(u.object())).value() +
+                        "]." + u.field());
+                }
+            }
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------- helpers

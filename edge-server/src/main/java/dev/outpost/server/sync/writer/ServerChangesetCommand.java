@@ -132,6 +132,7 @@ public final class ServerChangesetCommand extends WriterCommand
             refusal = "changeset does not parse: " + ex.getMessage();
             return;
         }
+        final var before = f.viewBefore(java.util.List.of(cs)); // FLX: which subscribed views it enters or leaves
         final ApplyResult r = new ChangesetApplier(f.state()).apply(cs);
         if (!r.ok())
         {
@@ -149,6 +150,7 @@ public final class ServerChangesetCommand extends WriterCommand
             refusal = "changeset of " + changeset.length + " bytes is too large for the store";
             return;
         }
+        f.viewAfter(before, version, cs);
         writer.touched(f);
     }
 
