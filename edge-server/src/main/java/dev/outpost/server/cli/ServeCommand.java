@@ -183,6 +183,10 @@ final class ServeCommand implements Callable<Integer>
             "beyond are rebuilt from their position when they change (default " +
             ServerConfig.MIRROR_RESIDENT_FILES_DEFAULT + ").")
     Integer mirrorResidentFiles;
+    @Option(names = "--mirror-inbound", paramLabel = "BOOL", arity = "1",
+        description = "Whether INSERT, UPDATE and DELETE made with SQL on the mirror's tables reach the clients " +
+            "(default " + dev.outpost.server.config.MirrorSettings.INBOUND_DEFAULT + "). Also OUTPOST_MIRROR_INBOUND.")
+    Boolean mirrorInbound;
 
     @Option(names = "--flx-view-log-entries", paramLabel = "N",
         description = "FLX: recent history entries per server file whose view annotations are kept (default " +
@@ -565,6 +569,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.mirrorResidentFiles(mirrorResidentFiles);
         }
+        if (null != mirrorInbound)
+        {
+            config.mirrorInbound(mirrorInbound);
+        }
         if (null != flxViewLogEntries)
         {
             config.flxViewLogEntries(flxViewLogEntries);
@@ -672,6 +680,7 @@ final class ServeCommand implements Callable<Integer>
             {mirrorPostgres, ServerConfig.MIRROR_POSTGRES_PROP, "--mirror-postgres"},
             {mirrorSchema, ServerConfig.MIRROR_SCHEMA_PROP, "--mirror-schema"},
             {mirrorResidentFiles, ServerConfig.MIRROR_RESIDENT_FILES_PROP, "--mirror-resident-files"},
+            {mirrorInbound, ServerConfig.MIRROR_INBOUND_PROP, "--mirror-inbound"},
             {flxViewLogEntries, ServerConfig.FLX_VIEW_LOG_ENTRIES_PROP, "--flx-view-log-entries"},
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},

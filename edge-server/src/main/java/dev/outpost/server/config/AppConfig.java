@@ -508,6 +508,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         String lastSyncKey = where + ".sync";
         String mirrorUrl = null;
         String mirrorSchema = null;
+        Boolean mirrorInbound = null;
         String lastMirrorKey = where + ".mirror";
         Object rulesValue = null;
         CustomUserData customData = null == export ? null : export.customUserData();
@@ -565,6 +566,11 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                     case "mirror.schema" ->
                     {
                         mirrorSchema = null == value ? null : String.valueOf(value);
+                        lastMirrorKey = key;
+                    }
+                    case "mirror.inbound" ->
+                    {
+                        mirrorInbound = null == value ? null : bool(value);
                         lastMirrorKey = key;
                     }
                     case "auth.anon-user", "auth.anon-user.enabled", "auth.anonymous" ->
@@ -635,7 +641,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                         if (e.getKey().startsWith("mirror"))
                         {
                             throw new ConfigException(ServerConfig.APPS_PROP, "unknown mirror setting; supported: " +
-                                "mirror {postgres, schema}");
+                                "mirror {postgres, schema, inbound}");
                         }
                         final String nearest = ConfigException.nearest(e.getKey(), APP_KEYS);
                         throw new ConfigException(ServerConfig.APPS_PROP, "unknown key" + (null == nearest ? "" :
@@ -700,11 +706,12 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         }
 
         MirrorSettings mirror = null;
-        if (null != mirrorUrl || null != mirrorSchema)
+        if (null != mirrorUrl || null != mirrorSchema || null != mirrorInbound)
         {
             try
             {
-                mirror = new MirrorSettings(mirrorUrl, mirrorSchema);
+                mirror = new MirrorSettings(mirrorUrl, mirrorSchema,
+                    null == mirrorInbound ? MirrorSettings.INBOUND_DEFAULT : mirrorInbound);
             }
             catch (final ConfigException ex)
             {

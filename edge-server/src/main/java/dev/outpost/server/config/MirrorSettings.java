@@ -13,11 +13,16 @@ import java.util.regex.Pattern;
  * The URL is a libpq URI ({@code postgresql://user:password@host:5432/db?sslmode=require}, also {@code postgres://})
  * or a pgjdbc URL ({@code jdbc:postgresql://host:5432/db?user=u&password=p}).
  *
- * @param url    the database URL as given.
- * @param schema the schema of the tables (created if missing).
+ * @param url     the database URL as given.
+ * @param schema  the schema of the tables (created if missing).
+ * @param inbound whether SQL writes to the mirror's tables reach the clients (the inbound path, PgInbound);
+ *                default {@link #INBOUND_DEFAULT}.
  */
-public record MirrorSettings(String url, String schema)
+public record MirrorSettings(String url, String schema, boolean inbound)
 {
+    /** Whether the inbound path is on when not said. */
+    public static final boolean INBOUND_DEFAULT = true;
+
     /** The schema when none is given. */
     public static final String SCHEMA_DEFAULT = "outpost";
 
@@ -48,6 +53,17 @@ public record MirrorSettings(String url, String schema)
                 "of A-Z a-z 0-9 _ $ starting with a letter or _");
         }
         jdbc(url);
+    }
+
+    /**
+     * Settings with the inbound path at its default ({@link #INBOUND_DEFAULT}).
+     *
+     * @param url    the database URL as given.
+     * @param schema the schema of the tables, or null for {@link #SCHEMA_DEFAULT}.
+     */
+    public MirrorSettings(final String url, final String schema)
+    {
+        this(url, schema, INBOUND_DEFAULT);
     }
 
     /** @return the pgjdbc URL (without the user name and password of a libpq URI: see {@link #properties()}). */
@@ -81,7 +97,7 @@ public record MirrorSettings(String url, String schema)
     @Override
     public String toString()
     {
-        return "MirrorSettings[url=" + redactedUrl() + ", schema=" + schema + "]";
+        return "MirrorSettings[url=" + redactedUrl() + ", schema=" + schema + ", inbound=" + inbound + "]";
     }
 
     static String redact(final String url)

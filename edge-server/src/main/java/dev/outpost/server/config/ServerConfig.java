@@ -243,6 +243,12 @@ public final class ServerConfig
     public static final String MIRROR_RESIDENT_FILES_PROP = "outpost.mirror.resident.files";
     public static final int MIRROR_RESIDENT_FILES_DEFAULT = 1_000;
 
+    /**
+     * Whether INSERT, UPDATE and DELETE made with SQL on the mirror's tables reach the clients (captured by a trigger
+     * into an outbox table, integrated as server changesets); default {@link MirrorSettings#INBOUND_DEFAULT}.
+     */
+    public static final String MIRROR_INBOUND_PROP = "outpost.mirror.inbound";
+
     /** The config file itself ({@code serve --config}, {@code OUTPOST_CONFIG}). */
     public static final String CONFIG_PROP = "outpost.config";
     /** The apps list (config file only). */
@@ -305,6 +311,7 @@ public final class ServerConfig
     private int flxQueryMaxBytes = FLX_QUERY_MAX_BYTES_DEFAULT;
     private String mirrorPostgres;
     private String mirrorSchema;
+    private Boolean mirrorInbound;
     private MirrorSettings mirror;
     private int mirrorResidentFiles = MIRROR_RESIDENT_FILES_DEFAULT;
     private int flxViewLogEntries = FLX_VIEW_LOG_ENTRIES_DEFAULT;
@@ -404,6 +411,8 @@ public final class ServerConfig
         new Setting("mirror.schema", MIRROR_SCHEMA_PROP, (c, v) -> c.mirrorSchema = v),
         new Setting("mirror.resident-files", MIRROR_RESIDENT_FILES_PROP,
             (c, v) -> c.mirrorResidentFiles = parseInt(MIRROR_RESIDENT_FILES_PROP, v)),
+        new Setting("mirror.inbound", MIRROR_INBOUND_PROP,
+            (c, v) -> c.mirrorInbound = parseBoolean(MIRROR_INBOUND_PROP, v)),
         new Setting("flx.view-log-entries", FLX_VIEW_LOG_ENTRIES_PROP,
             (c, v) -> c.flxViewLogEntries = parseInt(FLX_VIEW_LOG_ENTRIES_PROP, v)));
 
@@ -754,22 +763,23 @@ public final class ServerConfig
     private void validateMirror()
     {
         mirror = null;
-        if (null == mirrorPostgres && null == mirrorSchema)
+        if (null == mirrorPostgres && null == mirrorSchema && null == mirrorInbound)
         {
             return;
         }
         if (!apps.isEmpty())
         {
-            throw new ConfigException(null != mirrorPostgres ? MIRROR_POSTGRES_PROP : MIRROR_SCHEMA_PROP,
-                "cannot be combined with the apps list of " + origins.get(APPS_PROP) + "; give each app its own " +
+            throw new ConfigException(null != mirrorPostgres ? MIRROR_POSTGRES_PROP : null != mirrorSchema ?
+                MIRROR_SCHEMA_PROP : MIRROR_INBOUND_PROP, "cannot be combined with the apps list of " + origins.get(APPS_PROP) + "; give each app its own " +
                 "'mirror: {postgres: ..., schema: ...}' in the list instead");
         }
         if (null == mirrorPostgres)
         {
-            throw new ConfigException(MIRROR_SCHEMA_PROP, "needs " + MIRROR_POSTGRES_PROP + " (the database to " +
-                "mirror into)");
+            throw new ConfigException(null != mirrorSchema ? MIRROR_SCHEMA_PROP : MIRROR_INBOUND_PROP, "needs " +
+                MIRROR_POSTGRES_PROP + " (the database to mirror into)");
         }
-        mirror = new MirrorSettings(mirrorPostgres, mirrorSchema);
+        mirror = new MirrorSettings(mirrorPostgres, mirrorSchema,
+            null == mirrorInbound ? MirrorSettings.INBOUND_DEFAULT : mirrorInbound);
     }
 
     /**
@@ -805,6 +815,25 @@ public final class ServerConfig
     public ServerConfig mirrorSchema(final String schema)
     {
         this.mirrorSchema = schema;
+        return this;
+    }
+
+    /**
+     * @return whether SQL writes to the single app's mirror tables reach the clients, or null for the default.
+     */
+    public Boolean mirrorInbound()
+    {
+        return mirrorInbound;
+    }
+
+    /**
+     * @param inbound whether SQL writes to the single app's mirror tables reach the clients, or null for the default
+     *                ({@link MirrorSettings#INBOUND_DEFAULT}).
+     * @return this.
+     */
+    public ServerConfig mirrorInbound(final Boolean inbound)
+    {
+        this.mirrorInbound = inbound;
         return this;
     }
 
@@ -1156,6 +1185,7 @@ public final class ServerConfig
         copy.flxQueryMaxBytes = flxQueryMaxBytes;
         copy.mirrorPostgres = mirrorPostgres;
         copy.mirrorSchema = mirrorSchema;
+        copy.mirrorInbound = mirrorInbound;
         copy.mirror = mirror;
         copy.mirrorResidentFiles = mirrorResidentFiles;
         copy.flxViewLogEntries = flxViewLogEntries;

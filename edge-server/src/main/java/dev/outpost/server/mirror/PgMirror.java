@@ -703,6 +703,7 @@ public final class PgMirror implements AutoCloseable
                             " of this database (advisory lock held)", "55P03");
                     }
                 }
+                PgInboundCapture.prepare(st, settings); // the inbound path's outbox and trigger function
             }
             final Map<String, Long> pos = new HashMap<>();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT server_file, version " +
@@ -714,6 +715,7 @@ public final class PgMirror implements AutoCloseable
                 }
             }
             reloadColumns(c);
+            PgInboundCapture.attachAll(c, settings, dbColumns.keySet()); // capture on the tables there already
             c.setAutoCommit(false);
             if (null == positions)
             {
@@ -1324,6 +1326,10 @@ public final class PgMirror implements AutoCloseable
             if (!ddl(f, table, sql, careful))
             {
                 return null;
+            }
+            if (settings.inbound())
+            {
+                ddl(f, table, PgInboundCapture.attachSql(settings, table), careful); // refused: reported, rows written
             }
             existing = new HashMap<>();
             if (partitioned)

@@ -13,6 +13,7 @@ import dev.outpost.server.http.HttpApi;
 import dev.outpost.server.metrics.EventLoopMeter;
 import dev.outpost.server.config.SyncSettings;
 import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.mirror.PgInbound;
 import dev.outpost.server.mirror.PgMirror;
 import dev.outpost.server.sync.SyncService;
 import dev.outpost.server.status.ServerStatus;
@@ -45,7 +46,7 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
     private static final System.Logger RULES_LOG = System.getLogger("dev.outpost.server.rules");
 
     private record App(AppConfig app, ServerConfig config, AuthStore store, AuthService auth, SyncEngine engine,
-        PgMirror mirror)
+        PgMirror mirror, PgInbound inbound)
     {
     }
 
@@ -110,8 +111,9 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
                     engine.profiles(userId -> profileOf(auth, userId));
                     auth.customUserData(engine::customUserData);
                     engine.liveSessions(sessionId -> auth.sessionLive(sessionId));
-                    apps.put(app.id(), new App(app, appConfig, store, auth, engine, startMirror(app, engine, metrics,
-                        appConfig.mirrorResidentFiles())));
+                    final PgMirror mirror = startMirror(app, engine, metrics, appConfig.mirrorResidentFiles());
+                    apps.put(app.id(), new App(app, appConfig, store, auth, engine, mirror,
+                        null == mirror ? null : startInbound(app, (SyncService)engine, metrics)));
                 }
                 catch (final Exception ex)
                 {
@@ -145,6 +147,32 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
         final boolean pbs = null != settings && SyncSettings.Mode.PARTITION == settings.mode();
         return PgMirror.start(app.id(), app.mirror(), pbs ? settings.partitionKey() : null,
             pbs ? settings.partitionKeyType() : null, sync.historyStore(), metrics, residentFiles);
+    }
+
+    /**
+     * The inbound path of the app's mirror (SQL writes to the clients), when the mirror has it on.
+     */
+    private static PgInbound startInbound(final AppConfig app, final SyncService sync, final ServerMetrics metrics)
+    {
+        if (!app.mirror().inbound())
+        {
+            return null;
+        }
+        final SyncSettings settings = app.sync();
+        final Boolean pbs = null == settings || null == settings.mode() ? null :
+            SyncSettings.Mode.PARTITION == settings.mode();
+        return PgInbound.start(app.id(), app.mirror(), pbs, null == settings ? null : settings.partitionKey(), sync,
+            metrics);
+    }
+
+    /**
+     * @param appId a served app.
+     * @return the inbound path of its PostgreSQL mirror, or null when it has none.
+     */
+    public PgInbound inbound(final String appId)
+    {
+        final App app = apps.get(appId);
+        return null == app ? null : app.inbound();
     }
 
     /**
@@ -197,7 +225,9 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
                 "history store of app '" + app.app().id() + "'", engine::isOpen);
             if (null != app.mirror())
             {
-                status.mirror(app.app().id(), app.mirror()::statusJson);
+                final PgInbound inbound = app.inbound();
+                status.mirror(app.app().id(), null == inbound ? app.mirror()::statusJson :
+                    () -> app.mirror().statusJson().put("inbound", inbound.statusJson()));
             }
         }
     }
@@ -395,6 +425,10 @@ public final class OutpostApps implements AppDirectory, AutoCloseable
 
     private static void closeQuietly(final App app)
     {
+        if (null != app.inbound())
+        {
+            app.inbound().close(); // before the sync service it writes to
+        }
         if (null != app.mirror())
         {
             app.mirror().close(); // before the store it reads

@@ -742,9 +742,33 @@ public final class SyncService implements SyncEngine
         throws InterruptedException
     {
         final CompletableFuture<Long> result = new CompletableFuture<>();
+        return offerServerChangeset(serverFileName, result,
+            new dev.outpost.server.sync.writer.ServerChangesetCommand(serverFileName, changeset, result));
+    }
+
+    /**
+     * Any thread except a writer: as {@link #writeServerChangeset(String, byte[])}, the changeset made by
+     * {@code builder} on the writer thread from the server file's current state, the entry stamped with
+     * {@code timestamp} (the PostgreSQL inbound path: a row's change time, which realm's merge rules compare).
+     *
+     * @param timestamp realm timestamp (milliseconds since 2015-01-01), or
+     *                  {@link dev.outpost.server.sync.writer.ServerChangesetCommand#NOW}.
+     * @return completes with the new version, -1 if the builder had nothing to write, or exceptionally with a
+     * {@link dev.outpost.server.sync.writer.ServerChangesetCommand.Refused}.
+     */
+    public CompletableFuture<Long> writeServerChangeset(final String serverFileName,
+        final dev.outpost.server.sync.writer.ServerChangesetCommand.Builder builder, final long timestamp)
+        throws InterruptedException
+    {
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        return offerServerChangeset(serverFileName, result,
+            new dev.outpost.server.sync.writer.ServerChangesetCommand(serverFileName, builder, timestamp, result));
+    }
+
+    private CompletableFuture<Long> offerServerChangeset(final String serverFileName,
+        final CompletableFuture<Long> result, final WriterCommand command) throws InterruptedException
+    {
         final ShardWriter w = writerFor(serverFileName);
-        final WriterCommand command =
-            new dev.outpost.server.sync.writer.ServerChangesetCommand(serverFileName, changeset, result);
         while (!w.offer(command))
         {
             if (!open)

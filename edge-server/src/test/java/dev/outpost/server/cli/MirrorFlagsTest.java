@@ -37,6 +37,16 @@ class MirrorFlagsTest
     }
 
     @Test
+    void shouldTakeTheInboundFlagOverTheEnvironment()
+    {
+        final ServerConfig config = ServeFlags.serve(Map.of("OUTPOST_MIRROR_INBOUND", "true"), "--data-dir",
+            dir.toString(), "--mirror-postgres", "postgresql://flag/d", "--mirror-inbound", "false").conclude();
+        assertThat(config.apps().get(0).mirror().inbound()).isFalse();
+        assertThat(ServeFlags.serve(Map.of(), "--data-dir", dir.toString(), "--mirror-postgres",
+            "postgresql://flag/d").conclude().apps().get(0).mirror().inbound()).isTrue();
+    }
+
+    @Test
     void shouldNameTheFlagOfABadValue()
     {
         assertThatThrownBy(() -> ServeFlags.serve(Map.of(), "--data-dir", dir.toString(), "--mirror-postgres",

@@ -80,7 +80,7 @@ class MirrorConfigTest
             .isInstanceOf(ConfigException.class).hasMessageContaining("needs " + ServerConfig.MIRROR_POSTGRES_PROP);
         assertThatThrownBy(() -> load("apps:\n  - id: a\n    mirror:\n      postgre: postgresql://h/d\n"))
             .isInstanceOf(ConfigException.class).hasMessageContaining("apps[0].mirror.postgre")
-            .hasMessageContaining("mirror {postgres, schema}");
+            .hasMessageContaining("mirror {postgres, schema, inbound}");
         final Path file = dir.resolve("both.yaml");
         Files.writeString(file, "mirror:\n  postgres: postgresql://h/d\napps:\n  - id: a\n");
         assertThatThrownBy(() -> new ServerConfig(file, Map.of()).dataDir(dir).conclude())
@@ -101,6 +101,34 @@ class MirrorConfigTest
         assertThatThrownBy(() -> new ServerConfig(Map.of("OUTPOST_MIRROR_RESIDENT_FILES", "0")).dataDir(dir)
             .conclude()).isInstanceOf(ConfigException.class)
             .hasMessageContaining(ServerConfig.MIRROR_RESIDENT_FILES_PROP).hasMessageContaining("at least 1");
+    }
+
+    @Test
+    void shouldTurnTheInboundPathOnByDefaultAndOffWhenSaid() throws Exception
+    {
+        final ServerConfig config = load("""
+            apps:
+              - id: on
+                mirror:
+                  postgres: postgresql://h/d
+              - id: off
+                mirror:
+                  postgres: postgresql://h/d
+                  inbound: false
+            """);
+        assertThat(config.apps().get(0).mirror().inbound()).isTrue();
+        assertThat(config.apps().get(1).mirror().inbound()).isFalse();
+        final ServerConfig env = new ServerConfig(Map.of("OUTPOST_MIRROR_POSTGRES", "postgresql://h/d",
+            "OUTPOST_MIRROR_INBOUND", "off")).dataDir(dir).conclude();
+        assertThat(env.apps().get(0).mirror()).isEqualTo(new MirrorSettings("postgresql://h/d", null, false));
+        assertThat(load("mirror:\n  postgres: postgresql://h/d\n  inbound: false\n").apps().get(0).mirror().inbound())
+            .isFalse();
+        assertThatThrownBy(() -> new ServerConfig(Map.of("OUTPOST_MIRROR_POSTGRES", "postgresql://h/d",
+            "OUTPOST_MIRROR_INBOUND", "sometimes")).dataDir(dir).conclude()).isInstanceOf(ConfigException.class)
+            .hasMessageContaining(ServerConfig.MIRROR_INBOUND_PROP);
+        assertThatThrownBy(() -> new ServerConfig(Map.of("OUTPOST_MIRROR_INBOUND", "true")).dataDir(dir).conclude())
+            .isInstanceOf(ConfigException.class).hasMessageContaining(ServerConfig.MIRROR_INBOUND_PROP)
+            .hasMessageContaining("needs " + ServerConfig.MIRROR_POSTGRES_PROP);
     }
 
     @Test

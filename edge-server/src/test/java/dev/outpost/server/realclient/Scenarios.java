@@ -33,6 +33,7 @@ final class Scenarios
         HostileScenarios.register(ALL);
         PermissionScenarios.register(ALL);
         RoleScenarios.register(ALL);
+        InboundScenarios.register(ALL);
     }
 
     private Scenarios()

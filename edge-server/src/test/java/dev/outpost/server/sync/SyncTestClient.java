@@ -270,6 +270,24 @@ public final class SyncTestClient implements AutoCloseable
         }
     }
 
+    /**
+     * An uncompressed UPLOAD whose entries carry the given origin timestamps (realm milliseconds since 2015-01-01)
+     * instead of {@code 1000 + client version}: for merges decided by time (a Set against a server-origin Set).
+     */
+    void uploadStamped(final long session, final long progressClient, final long progressServer,
+        final long[] timestamps, final Up... entries) throws Exception
+    {
+        final ExpandableArrayBuffer body = new ExpandableArrayBuffer(1024);
+        int pos = 0;
+        for (int i = 0; i < entries.length; i++)
+        {
+            final Up e = entries[i];
+            pos += EntryEncoder.uploadEntry(body, pos, e.clientVersion, e.serverVersion, timestamps[i], 0,
+                new UnsafeBuffer(e.changeset), 0, e.changeset.length);
+        }
+        flush(encoder.upload(out, 0, session, false, pos, progressClient, progressServer, 0, body, 0, pos));
+    }
+
     void transact(final long session, final long clientVersion, final long serverVersion, final byte[] changeset)
         throws Exception
     {

@@ -4,6 +4,7 @@ import dev.outpost.codec.CodecException;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.state.ApplyResult;
 import dev.outpost.ot.state.ChangesetApplier;
+import dev.outpost.ot.state.ObjectState;
 import dev.outpost.server.sync.wire.RealmTime;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -15,6 +16,11 @@ import java.util.concurrent.CompletableFuture;
  * limits and apply to the file's current state) and appended at the head as an entry of the server
  * ({@link ServerIntegratorIdent#SERVER}), exactly as an accepted TRANSACT is. Completes with the new version, or
  * exceptionally with a {@link Refused} naming why nothing was written.
+ * <p>
+ * A {@link Builder} may make the changeset on the writer thread from the file's current state (the PostgreSQL
+ * inbound path: which fields exist, of which type, whether the object is there), and the entry may carry a timestamp
+ * of its own (when the change was made), which is what realm's merge rules compare against concurrent clients'
+ * changes.
  */
 public final class ServerChangesetCommand extends WriterCommand
 {
@@ -32,8 +38,25 @@ public final class ServerChangesetCommand extends WriterCommand
         }
     }
 
+    /** Makes a server changeset from a server file's current state, on the writer thread. */
+    @FunctionalInterface
+    public interface Builder
+    {
+        /**
+         * @param state the server file's current state; read it only (the command applies what is returned).
+         * @return the changeset's bytes, or null when there is nothing to write (the command completes with -1).
+         * @throws Refused if no valid changeset can be made: nothing is written.
+         */
+        byte[] build(ObjectState state) throws Refused;
+    }
+
+    /** The timestamp argument meaning "the server's clock when the entry is appended". */
+    public static final long NOW = -1;
+
     private final String fileName;
     private final byte[] changeset;
+    private final Builder builder;
+    private final long timestamp;
     private final CompletableFuture<Long> result;
     private long version;
     private String refusal;
@@ -47,6 +70,24 @@ public final class ServerChangesetCommand extends WriterCommand
     {
         this.fileName = fileName;
         this.changeset = changeset;
+        this.builder = null;
+        this.timestamp = NOW;
+        this.result = result;
+    }
+
+    /**
+     * @param fileName  the server file (created if needed).
+     * @param builder   makes the changeset from the file's state.
+     * @param timestamp the entry's realm timestamp (milliseconds since 2015-01-01), or {@link #NOW}.
+     * @param result    completed with the new version after the publish, or -1 if the builder had nothing to write.
+     */
+    public ServerChangesetCommand(final String fileName, final Builder builder, final long timestamp,
+        final CompletableFuture<Long> result)
+    {
+        this.fileName = fileName;
+        this.changeset = null;
+        this.builder = builder;
+        this.timestamp = timestamp;
         this.result = result;
     }
 
@@ -54,6 +95,33 @@ public final class ServerChangesetCommand extends WriterCommand
     protected void execute(final ShardWriter writer)
     {
         final FileContext f = writer.open(fileName);
+        final byte[] changeset;
+        if (null == builder)
+        {
+            changeset = this.changeset;
+        }
+        else
+        {
+            try
+            {
+                changeset = builder.build(f.state());
+            }
+            catch (final Refused ex)
+            {
+                refusal = ex.getMessage();
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                refusal = "changeset cannot be built: " + ex;
+                return;
+            }
+            if (null == changeset)
+            {
+                version = -1;
+                return;
+            }
+        }
         final Changeset cs;
         try
         {
@@ -64,6 +132,7 @@ public final class ServerChangesetCommand extends WriterCommand
             refusal = "changeset does not parse: " + ex.getMessage();
             return;
         }
+        final var before = f.viewBefore(java.util.List.of(cs)); // FLX: which subscribed views it enters or leaves
         final ApplyResult r = new ChangesetApplier(f.state()).apply(cs);
         if (!r.ok())
         {
@@ -72,7 +141,8 @@ public final class ServerChangesetCommand extends WriterCommand
             return;
         }
         final UnsafeBuffer bytes = new UnsafeBuffer(changeset);
-        version = writer.shard.append(f.file, ServerIntegratorIdent.SERVER, 0, RealmTime.of(writer.tools.clock),
+        version = writer.shard.append(f.file, ServerIntegratorIdent.SERVER, 0,
+            NOW == timestamp ? RealmTime.of(writer.tools.clock) : timestamp,
             changeset.length, bytes, 0, changeset.length);
         if (version < 0)
         {
@@ -80,6 +150,7 @@ public final class ServerChangesetCommand extends WriterCommand
             refusal = "changeset of " + changeset.length + " bytes is too large for the store";
             return;
         }
+        f.viewAfter(before, version, cs);
         writer.touched(f);
     }
 
