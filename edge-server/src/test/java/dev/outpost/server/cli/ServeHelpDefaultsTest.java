@@ -73,6 +73,7 @@ class ServeHelpDefaultsTest
         p.put("--flx-query-max-bytes", size);
         p.put("--mirror-schema", t -> t);
         p.put("--mirror-resident-files", integer);
+        p.put("--mirror-inbound", Boolean::parseBoolean);
         p.put("--flx-view-log-entries", integer);
         return p;
     }
@@ -122,6 +123,8 @@ class ServeHelpDefaultsTest
         d.put("--mirror-schema", new dev.outpost.server.config.MirrorSettings("postgresql://h/d", null).schema());
         d.put("--flx-view-log-entries", c.flxViewLogEntries());
         d.put("--mirror-resident-files", c.mirrorResidentFiles());
+        // inbound is on by default once a mirror is configured
+        d.put("--mirror-inbound", new dev.outpost.server.config.MirrorSettings("postgresql://h/d", null).inbound());
         return d;
     }
 
