@@ -4,6 +4,7 @@ import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.sync.wire.ErrorBodies;
+import dev.outpost.server.sync.wire.SharedEntries;
 import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.TaskKind;
 import org.agrona.MutableDirectBuffer;
@@ -185,7 +186,26 @@ final class SessionDownloads implements BuildListener
             }
             final DownloadJob j = job(DownloadJob.Kind.HISTORY, head);
             final DownloadBuilder b = conn.service.loopResources().downloads;
-            final int n = b.collect(j, conn.service.downloadInlineBytes, Session.INLINE_ENTRIES);
+            final SharedEntries shared = session.ctx.sharedEntries();
+            int n = DownloadBuilder.PER_SESSION;
+            if (!conn.flx && shared.enabled() && session.ctx.sessionCount() > 1)
+            {
+                n = b.collectShared(j, shared, conn.service.downloadInlineBytes, Session.INLINE_ENTRIES);
+                if (n >= 0)
+                {
+                    if (n <= j.compressionThreshold)
+                    {
+                        sendGathered(b, j, n, head);
+                        session.replies.answerMarks(downloadServer);
+                        return;
+                    }
+                    b.takeGatheredBody(); // compressed per session, like any body over the threshold
+                }
+            }
+            if (n == DownloadBuilder.PER_SESSION)
+            {
+                n = b.collect(j, conn.service.downloadInlineBytes, Session.INLINE_ENTRIES);
+            }
             if (n == DownloadBuilder.OVER_BUDGET)
             {
                 launch(j);
@@ -224,6 +244,25 @@ final class SessionDownloads implements BuildListener
             }
         }
         session.replies.answerMarks(downloadServer);
+    }
+
+    /** Send the DOWNLOAD {@link DownloadBuilder#collectShared} composed (body of {@code n} bytes, uncompressed). */
+    private void sendGathered(final DownloadBuilder b, final DownloadJob j, final int n, final long head)
+    {
+        b.encodeGatheredHead(j, n);
+        final long before = downloadServer;
+        advance(j);
+        final boolean sent = conn.connection.sendGathered(b.gathered);
+        b.gathered.reset();
+        if (sent)
+        {
+            conn.service.metrics.downloadSent(j.entries);
+        }
+        conn.builtInline();
+        if (downloadServer < head && downloadServer > before)
+        {
+            headAdvanced(); // more than one message's worth: yield, continue in a new task
+        }
     }
 
     private boolean writableOrPause()

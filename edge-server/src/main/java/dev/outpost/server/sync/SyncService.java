@@ -128,7 +128,8 @@ public final class SyncService implements SyncEngine
                 config.writerQueue(), metrics,
                 Math.max(1, config.stateCacheFiles() / writers.length),
                 Math.max(1, (long)config.stateCacheSize() / writers.length), clock)
-                .viewLogEntries(config.flxViewLogEntries());
+                .viewLogEntries(config.flxViewLogEntries())
+                .sharedEntries(config.downloadSharedEntries());
         }
         this.sharedDownloads = sharedDownloads;
         this.poolBuilders = ThreadLocal.withInitial(() ->
@@ -472,6 +473,12 @@ public final class SyncService implements SyncEngine
     ShardWriter writerFor(final String name)
     {
         return writers[HistoryStore.shardIndex(name, writers.length)];
+    }
+
+    /** @return the runtime of an open server file, or null (tests and diagnostics). */
+    FileContext fileContext(final String serverFileName)
+    {
+        return files.get(serverFileName);
     }
 
     LoopResources loopResources()

@@ -1,5 +1,6 @@
 package dev.outpost.server.sync.writer;
 
+import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
@@ -62,6 +63,8 @@ public final class ShardWriter implements Runnable
     final ServerMetrics metrics;
     /** FLX: history entries whose view annotations each file holds (set before {@link #start}). */
     int viewLogEntries = ViewLog.CAPACITY;
+    /** Recent history entries each file keeps encoded for its sessions' DOWNLOADs (0: none; before start). */
+    int sharedEntries = ServerConfig.DOWNLOAD_SHARED_ENTRIES_DEFAULT;
 
     public ShardWriter(final HistoryStore store, final int shardIndex,
         final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics)
@@ -96,6 +99,13 @@ public final class ShardWriter implements Runnable
     public ShardWriter viewLogEntries(final int entries)
     {
         this.viewLogEntries = entries;
+        return this;
+    }
+
+    /** Recent history entries each server file keeps encoded for its sessions (before {@link #start}; 0: none). */
+    public ShardWriter sharedEntries(final int entries)
+    {
+        this.sharedEntries = entries;
         return this;
     }
 

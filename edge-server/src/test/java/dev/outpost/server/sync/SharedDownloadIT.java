@@ -1,0 +1,227 @@
+package dev.outpost.server.sync;
+
+import dev.outpost.codec.message.MessageType;
+import dev.outpost.server.runtime.SyncServer;
+import dev.outpost.server.sync.wire.SharedEntries;
+import dev.outpost.server.sync.writer.FileContext;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static dev.outpost.server.sync.SyncTestClient.Msg;
+import static dev.outpost.server.sync.SyncTestClient.Up;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Encode once, deliver to many (issue 14): the history entries of a PBS server file are encoded once into the
+ * file's {@link SharedEntries} and every session composes its DOWNLOAD from its own head and the shared parts. The
+ * composed bytes must be exactly those of the per-session path, for every receiver, cursor and size cut.
+ */
+@Timeout(60)
+class SharedDownloadIT
+{
+    private static final String APP = "shared-app";
+    private static final String PARTITION = "\"s\"";
+
+    @TempDir
+    Path dir;
+
+    private final SyncTestServer fixture = new SyncTestServer(APP);
+
+    @AfterEach
+    void stop()
+    {
+        fixture.close();
+    }
+
+    /** A bound, identified session on a fresh client file, caught up (MARK 1 answered); returns {ident, salt}. */
+    private static long[] open(final SyncTestClient c, final long session) throws Exception
+    {
+        c.bind(session, PARTITION, true);
+        final Msg ident = c.next();
+        assertThat(ident.type()).isEqualTo(MessageType.SERVER_IDENT);
+        c.ident(session, ident.get(0), ident.get(1), 0, 0, 0, 0);
+        c.mark(session, 1);
+        assertThat(c.next(MessageType.SERVER_MARK).get(0)).isEqualTo(1);
+        return new long[] {ident.get(0), ident.get(1)};
+    }
+
+    /** Upload one changeset based on {@code sv} and wait for its acknowledgement; @return the new download cursor. */
+    private static long upload(final SyncTestClient c, final long cv, final long sv, final byte[] cs) throws Exception
+    {
+        c.upload(1, cv, sv, sv, false, new Up(cv, sv, cs));
+        Msg m;
+        do
+        {
+            m = c.next(MessageType.DOWNLOAD);
+        }
+        while (m.get(4) < cv);
+        return m.get(0);
+    }
+
+    @Test
+    void shouldEncodeEachNewEntryOnceAndDeliverExactEntriesToEverySession() throws Exception
+    {
+        final SyncServer server = fixture.start(dir.resolve("server"), c -> c);
+        final SyncTestClient writer = fixture.connect(false);
+        final long[] w = open(writer, 1);
+        final List<SyncTestClient> readers = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            final SyncTestClient r = fixture.connect(false);
+            open(r, 1);
+            readers.add(r);
+        }
+        final FileContext ctx = server.sync().fileContext(SyncService.pbsFileName(APP, PARTITION));
+        final long keptBefore = ctx.sharedEntries().kept();
+        final List<byte[]> written = new ArrayList<>();
+        long sv = 0;
+        for (int i = 0; i < 6; i++)
+        {
+            // from tiny (a frame under 126 bytes) to a few hundred bytes (a 16-bit frame length)
+            final byte[] cs = Changesets.objects("Item", i * 100L, 1 + i * 3, "v" + i);
+            written.add(cs);
+            sv = upload(writer, 2 + i, sv, cs);
+        }
+        assertThat(sv).isEqualTo(6);
+        for (final SyncTestClient r : readers)
+        {
+            final List<Long> versions = new ArrayList<>();
+            final List<byte[]> received = new ArrayList<>();
+            long cursor = 0;
+            while (cursor < 6)
+            {
+                final Msg m = r.next(MessageType.DOWNLOAD);
+                assertThat(m.compressed()).isFalse();
+                assertThat(m.get(1)).as("the reader uploaded nothing").isZero();
+                for (final var e : m.entries())
+                {
+                    assertThat(e.serverVersion()).isGreaterThan(cursor).isLessThanOrEqualTo(m.get(0));
+                    assertThat(e.originFileIdent()).isEqualTo(w[0]);
+                    assertThat(e.clientVersion()).as("the receiver's last integrated client version").isZero();
+                    versions.add(e.serverVersion());
+                    received.add(e.changeset());
+                }
+                cursor = m.get(0);
+            }
+            assertThat(versions).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+            for (int i = 0; i < written.size(); i++)
+            {
+                assertThat(received.get(i)).isEqualTo(written.get(i));
+            }
+        }
+        assertThat(ctx.sharedEntries().kept() - keptBefore).as("each new entry encoded once for all 4 sessions")
+            .isEqualTo(6);
+    }
+
+    @Test
+    void shouldComposeTheSameDownloadBytesAsThePerSessionPathForEveryReceiverCursorAndCut() throws Exception
+    {
+        final SyncServer server = fixture.start(dir.resolve("server"), c -> c);
+        final SyncTestClient a = fixture.connect(false);
+        final SyncTestClient b = fixture.connect(false);
+        final SyncTestClient c = fixture.connect(false);
+        final long[] ia = open(a, 1);
+        final long[] ib = open(b, 1);
+        final long[] ic = open(c, 1);
+        // interleaved authors, sizes from a few bytes to several KiB
+        long sv = 0;
+        sv = upload(a, 2, sv, Changesets.objects("Item", 1, 2, "a"));
+        sv = upload(b, 2, sv, Changesets.objects("Item", 100, 40, "b-longer-text-"));
+        sv = upload(c, 2, sv, Changesets.objects("Item", 200, 1, "c"));
+        sv = upload(a, 3, sv, Changesets.objects("Item", 300, 200, "a-much-longer-text-"));
+        sv = upload(b, 3, sv, Changesets.objects("Item", 400, 3, "b"));
+        sv = upload(c, 3, sv, Changesets.objects("Item", 500, 5, "c"));
+        sv = upload(a, 4, sv, Changesets.objects("Item", 600, 2, "a"));
+        final long head = sv;
+        assertThat(head).isEqualTo(7);
+
+        final SyncService service = server.sync();
+        final FileContext ctx = service.fileContext(SyncService.pbsFileName(APP, PARTITION));
+        final DownloadBuilder builder = service.loopResources().downloads;
+        final SharedEntries[] sharings = {ctx.sharedEntries(), new SharedEntries(256), new SharedEntries(1),
+            new SharedEntries(256)};
+        final long[][] receivers = {ia, ib, ic, {999, 0}};
+        final int[] maxBytes = {16 * 1024 * 1024, 400, 1};
+        int compared = 0;
+        int gatheredSlices = 0;
+        for (final SharedEntries shared : sharings)
+        {
+            for (final long[] receiver : receivers)
+            {
+                for (long from = 0; from <= head; from++)
+                {
+                    for (final int max : maxBytes)
+                    {
+                        for (long uploadClient = 0; uploadClient <= 4; uploadClient += 2)
+                        {
+                            final DownloadJob old = job(service, ctx, receiver[0], from, uploadClient, head, max);
+                            final int n = builder.collect(old, Long.MAX_VALUE, Integer.MAX_VALUE);
+                            final DownloadJob now = job(service, ctx, receiver[0], from, uploadClient, head, max);
+                            final int m = builder.collectShared(now, shared, Long.MAX_VALUE, Integer.MAX_VALUE);
+                            assertThat(m).isEqualTo(n);
+                            if (n < 0)
+                            {
+                                continue;
+                            }
+                            assertThat(now.toServer).isEqualTo(old.toServer);
+                            assertThat(now.toClient).isEqualTo(old.toClient);
+                            assertThat(now.entries).isEqualTo(old.entries);
+                            builder.prepare(old, n);
+                            final ExpandableDirectByteBuffer expected = new ExpandableDirectByteBuffer(n + 512);
+                            final int len = builder.encodeDownload(old, expected, n, 2, 1.0);
+                            builder.encodeGatheredHead(now, m);
+                            gatheredSlices += builder.gathered.sharedCount();
+                            final ExpandableDirectByteBuffer actual = new ExpandableDirectByteBuffer(len + 512);
+                            final int end = builder.gathered.copyTo(actual, 0);
+                            builder.gathered.reset();
+                            assertThat(end).isEqualTo(len);
+                            final byte[] x = new byte[len];
+                            final byte[] y = new byte[len];
+                            expected.getBytes(0, x);
+                            actual.getBytes(0, y);
+                            assertThat(new String(y, java.nio.charset.StandardCharsets.ISO_8859_1))
+                                .as("receiver %d from %d max %d upload %d", receiver[0], from, max, uploadClient)
+                                .isEqualTo(new String(x, java.nio.charset.StandardCharsets.ISO_8859_1));
+                            assertThat(Arrays.equals(x, y)).isTrue();
+                            compared++;
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(compared).isGreaterThan(200);
+        assertThat(gatheredSlices).as("shared parts were used, not only own copies").isGreaterThan(100);
+    }
+
+    /** A HISTORY job of a PBS session of protocol 14 (bodies never compressed, to compare the entry lists). */
+    private static DownloadJob job(final SyncService service, final FileContext ctx, final long clientFile,
+        final long from, final long uploadClient, final long head, final int maxBytes)
+    {
+        final DownloadJob j = new DownloadJob(null, service, null);
+        j.kind = DownloadJob.Kind.HISTORY;
+        j.file = ctx.file;
+        j.fileName = ctx.name;
+        j.sessionIdent = 7;
+        j.flx = false;
+        j.protocolVersion = 14;
+        j.maxBytes = maxBytes;
+        j.compressionThreshold = Integer.MAX_VALUE;
+        j.clientFileIdent = clientFile;
+        j.fromServer = from;
+        j.fromClient = 1;
+        j.uploadClient = uploadClient;
+        j.uploadServer = from;
+        j.head = head;
+        j.mustSend = from == 0;
+        j.resetOutputs();
+        return j;
+    }
+}
