@@ -19,6 +19,8 @@ import dev.outpost.server.sync.wire.LegacyRequests;
 import dev.outpost.server.sync.wire.RealmTime;
 import dev.outpost.server.sync.writer.ServerIntegratorIdent;
 import dev.outpost.server.sync.wire.SharedEntries;
+import dev.outpost.server.sync.wire.Zlib;
+import io.netty.buffer.ByteBuf;
 import dev.outpost.server.ws.GatheredMessage;
 import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.SyncConnection;
@@ -30,6 +32,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.zip.Deflater;
 
 /**
  * Builds the messages of {@link DownloadJob}s: reads history entries lock-free, skips the receiver's own and empty
@@ -67,6 +71,12 @@ final class DownloadBuilder
     private final ServerMessageEncoder encoder = new ServerMessageEncoder();
     /** The message {@link #collectShared} composes (event-loop builders only). */
     final GatheredMessage gathered = new GatheredMessage();
+    /** Its compressed form ({@link #deflateGathered}). */
+    final GatheredMessage deflated = new GatheredMessage();
+    /** The shared entries of {@link #gathered}, in order; null after an entry encoded into the session's bytes. */
+    private SharedEntries.Entry[] picked = new SharedEntries.Entry[64];
+    private int pickedCount;
+    private final Deflater rawDeflater = new Deflater(Deflater.BEST_SPEED, true);
     private final UnsafeBuffer tailView = new UnsafeBuffer(new byte[0]);
     private final EpochClock clock;
     private DirectBuffer payload;
@@ -189,6 +199,7 @@ final class DownloadBuilder
     {
         final GatheredMessage out = gathered;
         out.reset();
+        pickedCount = 0;
         final int max = job.maxBytes;
         long cost = 0;
         int seen = 0;
@@ -249,6 +260,7 @@ final class DownloadBuilder
             final int at = out.ownLength();
             if (inOwn)
             {
+                pickedCount = -1; // not all shared: a compressed body is deflated per session
                 own.checkLimit(at + len + ENTRY_HEAD_MAX);
                 final int n = EntryEncoder.downloadEntry(own, at, next, c, view.timestamp(), view.originFileIdent(),
                     len, view.changeset(), 0, len);
@@ -262,6 +274,14 @@ final class DownloadBuilder
                 out.ownWritten(n);
                 out.addShared(e.tail());
                 pos += n + e.size();
+                if (pickedCount >= 0)
+                {
+                    if (pickedCount == picked.length)
+                    {
+                        picked = Arrays.copyOf(picked, pickedCount * 2);
+                    }
+                    picked[pickedCount++] = e;
+                }
             }
             entries++;
             v = next;
@@ -306,13 +326,67 @@ final class DownloadBuilder
      */
     void encodeGatheredHead(final DownloadJob job, final int bodyLength)
     {
+        encodeHead(job, gathered, false, bodyLength, bodyLength);
+    }
+
+    private void encodeHead(final DownloadJob job, final GatheredMessage message, final boolean compressed,
+        final int uncompressedLength, final int bodyLength)
+    {
         final ServerFile file = job.file;
         final long downloadable = Math.max(0, file.cumulativeSize(job.head) - file.cumulativeSize(job.toServer));
-        final MutableDirectBuffer head = gathered.head();
+        final MutableDirectBuffer head = message.head();
         head.checkLimit(HEAD_MAX);
-        gathered.headLength(encoder.flx(job.flx).protocolVersion(job.protocolVersion).downloadHead(head, 0,
+        message.headLength(encoder.flx(job.flx).protocolVersion(job.protocolVersion).downloadHead(head, 0,
             job.sessionIdent, job.toServer, job.toClient, job.head, file.salt(job.head), job.uploadClient,
-            job.uploadServer, downloadable, job.queryVersion, 2, 1.0, false, bodyLength, bodyLength));
+            job.uploadServer, downloadable, job.queryVersion, 2, 1.0, compressed, uncompressedLength, bodyLength));
+    }
+
+    /**
+     * The body of {@link #gathered} ({@code bodyLength} bytes, every entry shared) as a zlib stream in
+     * {@link #deflated}, with its head: header, then per entry a stored block with the session's entry start and the
+     * entry's shared deflate data ({@link SharedEntries.Entry#deflated}, made once for all sessions), then the final
+     * empty block and the Adler-32 combined from the parts'. The session's work is per entry, not per byte.
+     *
+     * @return whether {@link #deflated} holds the message: false if an entry was encoded by the session (then
+     *     {@link #takeGatheredBody()} and {@link #prepare}), or if the stream is not smaller than the body (then
+     *     send {@link #gathered} uncompressed, as {@link BodyCompression#compressIfWorthwhile} would).
+     */
+    boolean deflateGathered(final DownloadJob job, final int bodyLength)
+    {
+        if (pickedCount < 0 || pickedCount != gathered.sharedCount())
+        {
+            return false;
+        }
+        final GatheredMessage z = deflated;
+        z.reset();
+        final MutableDirectBuffer own = z.own();
+        final MutableDirectBuffer prefixes = gathered.own();
+        own.checkLimit(Zlib.HEADER_LENGTH + gathered.ownLength() + pickedCount * Zlib.STORED_BLOCK_HEAD +
+            Zlib.TRAILER_LENGTH);
+        z.ownWritten(Zlib.header(own, 0));
+        int adler = Zlib.ADLER_EMPTY;
+        int from = 0;
+        for (int i = 0; i < pickedCount; i++)
+        {
+            final SharedEntries.Entry e = picked[i];
+            final int to = gathered.ownEnd(i);
+            z.ownWritten(Zlib.storedBlock(own, z.ownLength(), prefixes, from, to - from));
+            adler = Zlib.update(adler, prefixes, from, to - from);
+            final ByteBuf d = e.deflated(rawDeflater);
+            z.addShared(d);
+            adler = Zlib.combine(adler, e.tailAdler(), e.size());
+            from = to;
+        }
+        z.ownWritten(Zlib.trailer(own, z.ownLength(), adler));
+        final long n = z.bodyLength();
+        Arrays.fill(picked, 0, pickedCount, null);
+        if (n >= bodyLength)
+        {
+            z.reset();
+            return false;
+        }
+        encodeHead(job, z, true, bodyLength, (int)n);
+        return true;
     }
 
     /** Copy the body composed by {@link #collectShared} into the builder's body (to compress it like any body). */
@@ -485,5 +559,6 @@ final class DownloadBuilder
     void close()
     {
         zlib.close();
+        rawDeflater.end();
     }
 }

@@ -1,10 +1,12 @@
 package dev.outpost.server.sync;
 
 import dev.outpost.codec.ProtocolErrorCode;
+import dev.outpost.codec.message.BodyCompression;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.sync.wire.ErrorBodies;
 import dev.outpost.server.sync.wire.SharedEntries;
+import dev.outpost.server.ws.GatheredMessage;
 import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.TaskKind;
 import org.agrona.MutableDirectBuffer;
@@ -193,13 +195,20 @@ final class SessionDownloads implements BuildListener
                 n = b.collectShared(j, shared, conn.service.downloadInlineBytes, Session.INLINE_ENTRIES);
                 if (n >= 0)
                 {
-                    if (n <= j.compressionThreshold)
+                    if (n <= j.compressionThreshold || n <= BodyCompression.COMPRESSION_THRESHOLD)
                     {
-                        sendGathered(b, j, n, head);
+                        b.encodeGatheredHead(j, n);
+                        sendGathered(b, b.gathered, j, head);
                         session.replies.answerMarks(downloadServer);
                         return;
                     }
-                    b.takeGatheredBody(); // compressed per session, like any body over the threshold
+                    if (b.deflateGathered(j, n))
+                    {
+                        sendGathered(b, b.deflated, j, head);
+                        session.replies.answerMarks(downloadServer);
+                        return;
+                    }
+                    b.takeGatheredBody(); // compressed per session (an entry not shared), or sent as it is
                 }
             }
             if (n == DownloadBuilder.PER_SESSION)
@@ -246,14 +255,15 @@ final class SessionDownloads implements BuildListener
         session.replies.answerMarks(downloadServer);
     }
 
-    /** Send the DOWNLOAD {@link DownloadBuilder#collectShared} composed (body of {@code n} bytes, uncompressed). */
-    private void sendGathered(final DownloadBuilder b, final DownloadJob j, final int n, final long head)
+    /** Send the DOWNLOAD {@link DownloadBuilder#collectShared} composed ({@code message}, head encoded). */
+    private void sendGathered(final DownloadBuilder b, final GatheredMessage message, final DownloadJob j,
+        final long head)
     {
-        b.encodeGatheredHead(j, n);
         final long before = downloadServer;
         advance(j);
-        final boolean sent = conn.connection.sendGathered(b.gathered);
+        final boolean sent = conn.connection.sendGathered(message);
         b.gathered.reset();
+        b.deflated.reset();
         if (sent)
         {
             conn.service.metrics.downloadSent(j.entries);

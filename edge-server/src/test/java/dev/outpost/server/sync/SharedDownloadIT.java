@@ -66,6 +66,20 @@ class SharedDownloadIT
         return m.get(0);
     }
 
+    /** Read DOWNLOADs of each client until its download cursor is {@code sv} (before it uploads based on it). */
+    private static void caughtUp(final long sv, final SyncTestClient... clients) throws Exception
+    {
+        for (final SyncTestClient c : clients)
+        {
+            Msg m;
+            do
+            {
+                m = c.next(MessageType.DOWNLOAD);
+            }
+            while (m.get(0) < sv);
+        }
+    }
+
     @Test
     void shouldEncodeEachNewEntryOnceAndDeliverExactEntriesToEverySession() throws Exception
     {
@@ -122,6 +136,52 @@ class SharedDownloadIT
     }
 
     @Test
+    void shouldDeliverCompressedBodiesMadeOfSharedDeflateBlocksThatInflateExactly() throws Exception
+    {
+        final SyncServer server = fixture.start(dir.resolve("server"), c -> c);
+        final SyncTestClient writer = fixture.connect(false);
+        open(writer, 1);
+        final SyncTestClient r1 = fixture.connect(false);
+        final SyncTestClient r2 = fixture.connect(false);
+        open(r1, 1);
+        open(r2, 1);
+        final FileContext ctx = server.sync().fileContext(SyncService.pbsFileName(APP, PARTITION));
+        final List<byte[]> written = new ArrayList<>();
+        long sv = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            final byte[] cs = Changesets.objects("Item", i * 1000L, 60, "compressible-text-" + i + "-");
+            assertThat(cs.length).isGreaterThan(2048);
+            written.add(cs);
+            sv = upload(writer, 2 + i, sv, cs);
+        }
+        for (final SyncTestClient r : List.of(r1, r2))
+        {
+            final List<byte[]> received = new ArrayList<>();
+            long cursor = 0;
+            int compressed = 0;
+            while (cursor < 3)
+            {
+                final Msg m = r.next(MessageType.DOWNLOAD);
+                compressed += m.compressed() ? 1 : 0;
+                for (final var e : m.entries())
+                {
+                    assertThat(e.serverVersion()).isGreaterThan(cursor);
+                    received.add(e.changeset());
+                }
+                cursor = m.get(0);
+            }
+            assertThat(compressed).as("bodies over 1 KiB go compressed").isGreaterThanOrEqualTo(1);
+            assertThat(received).hasSize(3);
+            for (int i = 0; i < 3; i++)
+            {
+                assertThat(received.get(i)).isEqualTo(written.get(i));
+            }
+        }
+        assertThat(ctx.sharedEntries().kept()).as("each entry encoded (and deflated) once").isEqualTo(3);
+    }
+
+    @Test
     void shouldComposeTheSameDownloadBytesAsThePerSessionPathForEveryReceiverCursorAndCut() throws Exception
     {
         final SyncServer server = fixture.start(dir.resolve("server"), c -> c);
@@ -134,11 +194,17 @@ class SharedDownloadIT
         // interleaved authors, sizes from a few bytes to several KiB
         long sv = 0;
         sv = upload(a, 2, sv, Changesets.objects("Item", 1, 2, "a"));
+        caughtUp(sv, b, c);
         sv = upload(b, 2, sv, Changesets.objects("Item", 100, 40, "b-longer-text-"));
+        caughtUp(sv, a, c);
         sv = upload(c, 2, sv, Changesets.objects("Item", 200, 1, "c"));
+        caughtUp(sv, a, b);
         sv = upload(a, 3, sv, Changesets.objects("Item", 300, 200, "a-much-longer-text-"));
+        caughtUp(sv, b, c);
         sv = upload(b, 3, sv, Changesets.objects("Item", 400, 3, "b"));
+        caughtUp(sv, a, c);
         sv = upload(c, 3, sv, Changesets.objects("Item", 500, 5, "c"));
+        caughtUp(sv, a, b);
         sv = upload(a, 4, sv, Changesets.objects("Item", 600, 2, "a"));
         final long head = sv;
         assertThat(head).isEqualTo(7);
@@ -152,6 +218,7 @@ class SharedDownloadIT
         final int[] maxBytes = {16 * 1024 * 1024, 400, 1};
         int compared = 0;
         int gatheredSlices = 0;
+        int deflatedCompared = 0;
         for (final SharedEntries shared : sharings)
         {
             for (final long[] receiver : receivers)
@@ -192,6 +259,11 @@ class SharedDownloadIT
                                 .isEqualTo(new String(x, java.nio.charset.StandardCharsets.ISO_8859_1));
                             assertThat(Arrays.equals(x, y)).isTrue();
                             compared++;
+                            if (n > 1024)
+                            {
+                                checkDeflated(builder, old, now, n, x, len);
+                                deflatedCompared++;
+                            }
                         }
                     }
                 }
@@ -199,16 +271,80 @@ class SharedDownloadIT
         }
         assertThat(compared).isGreaterThan(200);
         assertThat(gatheredSlices).as("shared parts were used, not only own copies").isGreaterThan(100);
+        assertThat(deflatedCompared).as("bodies over 1 KiB composed as zlib streams").isGreaterThan(20);
+    }
+
+    /**
+     * The compressed composition of the same message: the head differs only in the compressed flag and size, and the
+     * body is one zlib stream (as realm-core's client inflates it) of exactly the uncompressed body.
+     */
+    private static void checkDeflated(final DownloadBuilder builder, final DownloadJob old, final DownloadJob now,
+        final int n, final byte[] expected, final int expectedLength) throws Exception
+    {
+        // collectShared again: the composition above was reset
+        final DownloadJob again = job(now.service, null, now.clientFileIdent, now.fromServer, now.uploadClient,
+            now.head, now.maxBytes, now.file, now.fileName);
+        final SharedEntries shared = new SharedEntries(256);
+        assertThat(builder.collectShared(again, shared, Long.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(n);
+        if (!builder.deflateGathered(again, n))
+        {
+            builder.gathered.reset();
+            return; // not smaller: sent uncompressed, as the per-session path would
+        }
+        final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(n + 512);
+        final int end = builder.deflated.copyTo(out, 0);
+        builder.gathered.reset();
+        builder.deflated.reset();
+        final byte[] msg = new byte[end];
+        out.getBytes(0, msg);
+        final int nl = indexOf(msg, (byte)'\n');
+        final String[] head = new String(msg, 0, nl, java.nio.charset.StandardCharsets.ISO_8859_1).split(" ");
+        final int oldNl = indexOf(expected, (byte)'\n');
+        final String[] oldHead = new String(expected, 0, oldNl, java.nio.charset.StandardCharsets.ISO_8859_1)
+            .split(" ");
+        assertThat(head.length).isEqualTo(oldHead.length);
+        assertThat(Arrays.copyOf(head, head.length - 3)).isEqualTo(Arrays.copyOf(oldHead, oldHead.length - 3));
+        assertThat(head[head.length - 3]).isEqualTo("1");
+        assertThat(head[head.length - 2]).isEqualTo(String.valueOf(n));
+        assertThat(head[head.length - 1]).isEqualTo(String.valueOf(end - nl - 1));
+        final java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        inflater.setInput(msg, nl + 1, end - nl - 1);
+        final byte[] body = new byte[n + 1];
+        final int got = inflater.inflate(body);
+        assertThat(inflater.finished()).as("one complete zlib stream, Adler-32 checked").isTrue();
+        assertThat(inflater.getRemaining()).isZero();
+        inflater.end();
+        assertThat(got).isEqualTo(n);
+        assertThat(Arrays.copyOf(body, n)).isEqualTo(Arrays.copyOfRange(expected, oldNl + 1, expectedLength));
+    }
+
+    private static int indexOf(final byte[] bytes, final byte b)
+    {
+        for (int i = 0; i < bytes.length; i++)
+        {
+            if (bytes[i] == b)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static DownloadJob job(final SyncService service, final FileContext ctx, final long clientFile,
+        final long from, final long uploadClient, final long head, final int maxBytes)
+    {
+        return job(service, ctx, clientFile, from, uploadClient, head, maxBytes, ctx.file, ctx.name);
     }
 
     /** A HISTORY job of a PBS session of protocol 14 (bodies never compressed, to compare the entry lists). */
     private static DownloadJob job(final SyncService service, final FileContext ctx, final long clientFile,
-        final long from, final long uploadClient, final long head, final int maxBytes)
+        final long from, final long uploadClient, final long head, final int maxBytes,
+        final dev.outpost.server.store.ServerFile file, final String name)
     {
         final DownloadJob j = new DownloadJob(null, service, null);
         j.kind = DownloadJob.Kind.HISTORY;
-        j.file = ctx.file;
-        j.fileName = ctx.name;
+        j.file = file;
+        j.fileName = name;
         j.sessionIdent = 7;
         j.flx = false;
         j.protocolVersion = 14;

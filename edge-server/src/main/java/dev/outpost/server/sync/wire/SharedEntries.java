@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 import java.nio.ByteBuffer;
+import java.util.zip.Adler32;
+import java.util.zip.Deflater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -151,6 +153,10 @@ public final class SharedEntries
         public final int changesetLength;
         /** {@code <timestamp> <origin> <size> <size> <changeset>}, readable bytes only; never written to. */
         private final ByteBuf tail;
+        /** The tail as raw deflate blocks ending in a sync flush (byte-aligned, not final), made on first use. */
+        private volatile ByteBuf deflated;
+        /** Adler-32 of the tail (valid once {@link #deflated} is set). */
+        private volatile int tailAdler;
 
         /**
          * @param tail the shared part from {@link SharedEntries#allocate}, filled from position 0 to its limit.
@@ -176,6 +182,45 @@ public final class SharedEntries
         public int size()
         {
             return tail.readableBytes();
+        }
+
+        /**
+         * The shared part compressed once for every session's compressed DOWNLOAD bodies: raw deflate data ending in
+         * a sync flush (so it ends on a byte boundary and another block may follow), made with {@code deflater} (raw,
+         * {@code nowrap}) by the first caller. A body is then {@code zlib header, per entry (a stored block with the
+         * receiver's entry start, this data), an empty final stored block, Adler-32 of the whole}; the Adler-32 is
+         * combined from {@link #tailAdler()} without reading the tail again ({@link Zlib#combine}).
+         *
+         * @return the deflate data (do not write, retain or release it: send a retained duplicate).
+         */
+        public ByteBuf deflated(final Deflater deflater)
+        {
+            ByteBuf d = deflated;
+            if (null == d)
+            {
+                final ByteBuffer in = tail.nioBuffer();
+                final Adler32 adler = new Adler32();
+                adler.update(in.duplicate());
+                final ByteBuffer out = ByteBuffer.allocateDirect(in.remaining() + in.remaining() / 8 + 64);
+                deflater.reset();
+                deflater.setInput(in);
+                deflater.deflate(out, Deflater.SYNC_FLUSH);
+                if (!out.hasRemaining() || !deflater.needsInput())
+                {
+                    throw new IllegalStateException("deflate output bound too small");
+                }
+                out.flip();
+                tailAdler = (int)adler.getValue();
+                d = Unpooled.wrappedBuffer(out);
+                deflated = d;
+            }
+            return d;
+        }
+
+        /** @return Adler-32 of the shared part (after {@link #deflated}). */
+        public int tailAdler()
+        {
+            return tailAdler;
         }
     }
 }
