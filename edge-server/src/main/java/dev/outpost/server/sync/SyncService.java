@@ -11,6 +11,7 @@ import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreOpenException;
 import dev.outpost.server.sync.flx.FlxQuery;
 import dev.outpost.server.sync.wire.ErrorBodies;
+import dev.outpost.server.sync.wire.SharedEntries;
 import dev.outpost.server.sync.writer.FileContext;
 import dev.outpost.server.sync.writer.ShardWriter;
 import dev.outpost.server.sync.writer.WriterCommand;
@@ -122,6 +123,7 @@ public final class SyncService implements SyncEngine
         this.newFiles = new NewFileLimiter(config.newFilesPerUser(), config.newFilesPerApp());
         this.rules = null == config.app() ? Rules.NONE : config.app().rules();
         this.writers = new ShardWriter[store.shardCount()];
+        final SharedEntries.Budget sharedBudget = new SharedEntries.Budget();
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new ShardWriter(store, i, files,
@@ -129,7 +131,7 @@ public final class SyncService implements SyncEngine
                 Math.max(1, config.stateCacheFiles() / writers.length),
                 Math.max(1, (long)config.stateCacheSize() / writers.length), clock)
                 .viewLogEntries(config.flxViewLogEntries())
-                .sharedEntries(config.downloadSharedEntries());
+                .sharedEntries(config.downloadSharedEntries(), sharedBudget);
         }
         this.sharedDownloads = sharedDownloads;
         this.poolBuilders = ThreadLocal.withInitial(() ->

@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * each session.
  * <p>
  * Bounded: a ring of {@code slots} entries by version (a newer version replaces the older one in its slot; a
- * lagging session reads the store as before), at most {@link #MAX_ENTRY_BYTES} per entry and {@link #MAX_BYTES} in
- * all. The ring is allocated on first use. An entry's memory is an ordinary direct {@code ByteBuffer}, freed by the
+ * lagging session reads the store as before), at most {@link #MAX_ENTRY_BYTES} per entry, {@link #MAX_BYTES} per
+ * server file and {@link Budget#MAX_BYTES} per app (counting each entry twice: its deflated copy, made when a
+ * compressed body needs it, is at most about as large). The ring is allocated on first use and emptied when the
+ * writer unloads the file ({@link #clear()}). An entry's memory is an ordinary direct {@code ByteBuffer}, freed by the
  * garbage collector once no ring slot and no queued write refers to it (the ring never releases its reference, so a
  * reader never meets a released buffer). Thread-safe: any event loop reads and offers lock-free.
  */
@@ -31,6 +33,7 @@ public final class SharedEntries
     public static final long MAX_BYTES = 1024 * 1024;
 
     private final int mask;
+    private final Budget budget;
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong kept = new AtomicLong();
     private volatile AtomicReferenceArray<Entry> ring;
@@ -38,7 +41,17 @@ public final class SharedEntries
     /** @param slots entries kept (rounded up to a power of two); 0: nothing is shared. */
     public SharedEntries(final int slots)
     {
+        this(slots, new Budget());
+    }
+
+    /**
+     * @param slots  entries kept (rounded up to a power of two); 0: nothing is shared.
+     * @param budget the app's bound, shared by all its server files.
+     */
+    public SharedEntries(final int slots, final Budget budget)
+    {
         this.mask = slots <= 0 ? -1 : Integer.highestOneBit(Math.max(1, slots * 2 - 1)) - 1;
+        this.budget = budget;
     }
 
     /** @return whether this file shares entries at all. */
@@ -62,7 +75,8 @@ public final class SharedEntries
     /** @return whether an entry of {@code version} with a shared part of {@code size} bytes would be kept now. */
     public boolean accepts(final long version, final int size)
     {
-        if (mask < 0 || size > MAX_ENTRY_BYTES || bytes.get() + size > MAX_BYTES)
+        if (mask < 0 || size > MAX_ENTRY_BYTES || bytes.get() + 2L * size > MAX_BYTES ||
+            budget.used.get() + 2L * size > Budget.MAX_BYTES)
         {
             return false;
         }
@@ -88,14 +102,15 @@ public final class SharedEntries
             {
                 return current.version == entry.version ? current : entry;
             }
-            final int held = null == current ? 0 : current.size();
-            if (bytes.get() + entry.size() - held > MAX_BYTES)
+            final long delta = 2L * entry.size() - (null == current ? 0 : 2L * current.size());
+            if (bytes.get() + delta > MAX_BYTES || budget.used.get() + delta > Budget.MAX_BYTES)
             {
                 return entry;
             }
             if (r.compareAndSet(slot, current, entry))
             {
-                bytes.addAndGet(entry.size() - held);
+                bytes.addAndGet(delta);
+                budget.used.addAndGet(delta);
                 kept.incrementAndGet();
                 return entry;
             }
@@ -108,7 +123,26 @@ public final class SharedEntries
         return kept.get();
     }
 
-    /** @return bytes of shared parts held. */
+    /** Writer, when it unloads the file: drop every entry held (sessions reading one keep it until they are done). */
+    public void clear()
+    {
+        final AtomicReferenceArray<Entry> r = ring;
+        if (null == r)
+        {
+            return;
+        }
+        for (int i = 0; i < r.length(); i++)
+        {
+            final Entry e = r.getAndSet(i, null);
+            if (null != e)
+            {
+                bytes.addAndGet(-2L * e.size());
+                budget.used.addAndGet(-2L * e.size());
+            }
+        }
+    }
+
+    /** @return bytes of shared parts held (counted twice, see the class comment). */
     public long bytes()
     {
         return bytes.get();
@@ -136,6 +170,21 @@ public final class SharedEntries
     public static ByteBuffer allocate(final int size)
     {
         return ByteBuffer.allocateDirect(size);
+    }
+
+    /** The bound of all the shared entries of one app's server files. Thread-safe. */
+    public static final class Budget
+    {
+        /** Most bytes the shared entries of one app hold (counted as in {@link SharedEntries#bytes()}). */
+        public static final long MAX_BYTES = 64L * 1024 * 1024;
+
+        private final AtomicLong used = new AtomicLong();
+
+        /** @return bytes held by the app's server files. */
+        public long used()
+        {
+            return used.get();
+        }
     }
 
     /** One history entry, immutable once offered. */

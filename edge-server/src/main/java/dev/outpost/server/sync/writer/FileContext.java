@@ -89,7 +89,7 @@ public final class FileContext
         this.file = file;
         this.writer = writer;
         this.viewLog = new ViewLog(writer.viewLogEntries);
-        this.sharedEntries = new SharedEntries(writer.sharedEntries);
+        this.sharedEntries = new SharedEntries(writer.sharedEntries, writer.sharedBudget);
     }
 
     public void subscribe(final FileListener session)
@@ -371,6 +371,7 @@ public final class FileContext
         history = null;
         state = null;
         integrator = null;
+        sharedEntries.clear();
     }
 
     public boolean loaded()
