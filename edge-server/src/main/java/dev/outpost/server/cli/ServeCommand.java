@@ -529,6 +529,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.downloadThreads(downloadThreads);
         }
+        if (null != downloadSharedEntries)
+        {
+            config.downloadSharedEntries(downloadSharedEntries);
+        }
         if (null != wsFragmentBytes)
         {
             config.wsFragmentBytes(ServerConfig.parseSize(ServerConfig.WS_FRAGMENT_BYTES_PROP, wsFragmentBytes));

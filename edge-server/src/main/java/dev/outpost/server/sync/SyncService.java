@@ -725,6 +725,16 @@ public final class SyncService implements SyncEngine
         return f == null ? 0 : f.identifiedCount();
     }
 
+    /**
+     * @param serverFileName see {@link #pbsFileName}.
+     * @return history entries of that server file encoded once for all its sessions so far (0 if not open).
+     */
+    public long sharedEntriesKept(final String serverFileName)
+    {
+        final FileContext f = files.get(serverFileName);
+        return f == null ? 0 : f.sharedEntries().kept();
+    }
+
     /** @return UPLOADs handed to the writer while an earlier UPLOAD of the same session was still in flight. */
     public long uploadsPipelined()
     {

@@ -2,6 +2,7 @@ package dev.outpost.server.ws;
 
 import dev.outpost.server.auth.VerifiedToken;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -381,9 +382,9 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
 
     /**
      * A message of own bytes and shared slices. When it can go at once (nothing queued, one fragment), it is written
-     * as a complete WebSocket frame the connection frames itself: one pooled buffer with the frame header, the
-     * message head and the own bytes, and a duplicate of each shared slice between its own ranges (gathered write,
-     * the slices are not copied; Netty's frame encoder passes plain buffers through). Otherwise it is copied into one
+     * as a complete WebSocket frame the connection frames itself: a composite of one pooled buffer with the frame
+     * header, the message head and the own bytes, and a duplicate of each shared slice between its own ranges
+     * (gathered write, the slices are not copied; Netty's frame encoder passes plain buffers through). Otherwise it is copied into one
      * buffer and queued like any message.
      */
     @Override
@@ -433,8 +434,10 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         gatherView.putBytes(headAt + message.headLength(), message.own(), 0, message.ownLength());
         gatherView.wrap(EMPTY);
         final int base = headAt + message.headLength();
-        int start = 0;
         final int count = message.sharedCount();
+        // one write per message (each write through the pipeline costs a promise in the idle handler)
+        final CompositeByteBuf frame = ctx.alloc().compositeDirectBuffer(2 * count + 1);
+        int start = 0;
         try
         {
             for (int i = 0; i < count; i++)
@@ -442,20 +445,26 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
                 final int end = base + message.ownEnd(i);
                 if (end > start)
                 {
-                    ctx.write(own.retainedSlice(start, end - start), ctx.voidPromise());
+                    frame.addComponent(true, own.retainedSlice(start, end - start));
                     start = end;
                 }
-                ctx.write(message.shared(i).retainedDuplicate(), ctx.voidPromise());
+                frame.addComponent(true, message.shared(i).retainedDuplicate());
             }
             if (ownBytes > start)
             {
-                ctx.write(own.retainedSlice(start, ownBytes - start), ctx.voidPromise());
+                frame.addComponent(true, own.retainedSlice(start, ownBytes - start));
             }
+        }
+        catch (final RuntimeException ex)
+        {
+            frame.release();
+            throw ex;
         }
         finally
         {
             own.release();
         }
+        ctx.write(frame, ctx.voidPromise());
         scheduleFlush();
         meter.bytesOut(length);
         return true;
