@@ -70,6 +70,8 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private final ConnectionMeter meter;
     private final UnsafeBuffer inbound = new UnsafeBuffer(EMPTY);
     private final UnsafeBuffer outbound = new UnsafeBuffer(EMPTY);
+    /** {@link #sendGathered}: messages up to this length are copied into one buffer rather than gathered. */
+    static final int COPY_BELOW_BYTES = 2048;
     /** Views a buffer of {@link #sendGathered} while it is filled. */
     private final UnsafeBuffer gatherView = new UnsafeBuffer(EMPTY);
     private final Handler<ByteBuf> deliverTask = this::deliver;
@@ -382,10 +384,11 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
 
     /**
      * A message of own bytes and shared slices. When it can go at once (nothing queued, one fragment), it is written
-     * as a complete WebSocket frame the connection frames itself: a composite of one pooled buffer with the frame
-     * header, the message head and the own bytes, and a duplicate of each shared slice between its own ranges
-     * (gathered write, the slices are not copied; Netty's frame encoder passes plain buffers through). Otherwise it is copied into one
-     * buffer and queued like any message.
+     * as a complete WebSocket frame the connection frames itself (Netty's frame encoder passes plain buffers
+     * through): up to {@link #COPY_BELOW_BYTES} copied into one pooled buffer (a scatter list of small pieces costs
+     * more than copying them); above, a composite of one pooled buffer with the frame header, the message head and
+     * the own bytes, and a duplicate of each shared slice between its own ranges (gathered write, the slices are not
+     * copied). Otherwise it is copied into one buffer and queued like any message.
      */
     @Override
     public boolean sendGathered(final GatheredMessage message)
@@ -410,7 +413,8 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         }
         final int length = (int)total;
         final int frameHead = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-        final int ownBytes = frameHead + message.headLength() + message.ownLength();
+        final boolean gather = length > COPY_BELOW_BYTES && message.sharedCount() > 0;
+        final int ownBytes = frameHead + (gather ? message.headLength() + message.ownLength() : length);
         final ByteBuf own = ctx.alloc().directBuffer(ownBytes, ownBytes);
         own.writeByte(0x82); // FIN, binary
         if (length < 126)
@@ -430,6 +434,16 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         final int headAt = own.writerIndex();
         own.writerIndex(ownBytes);
         wrapGather(own, ownBytes);
+        if (!gather)
+        {
+            // a small message: one copy is cheaper than a scatter list (still one buffer, no frame encoder)
+            message.copyTo(gatherView, headAt);
+            gatherView.wrap(EMPTY);
+            ctx.write(own, ctx.voidPromise());
+            scheduleFlush();
+            meter.bytesOut(length);
+            return true;
+        }
         gatherView.putBytes(headAt, message.head(), 0, message.headLength());
         gatherView.putBytes(headAt + message.headLength(), message.own(), 0, message.ownLength());
         gatherView.wrap(EMPTY);
