@@ -25,6 +25,11 @@ public interface ClientMetrics
     {
     }
 
+    /** A DOWNLOAD arrived; {@code compressed}: its body was zlib data of {@code bodyBytes} bytes. */
+    default void downloadReceived(final boolean compressed, final int bodyBytes)
+    {
+    }
+
     default void bytesSent(final int bytes)
     {
     }

@@ -359,6 +359,7 @@ public final class ClientSession
             }
             return;
         }
+        conn.metrics().downloadReceived(d.bodyCompressed(), d.bodyLength());
         final long dlServer = d.downloadServerVersion();
         final long dlClient = d.downloadClientVersion();
         final long upClient = d.uploadClientVersion();

@@ -640,7 +640,12 @@ public final class LoadGenerator
             .put("bytes_sent_per_s", (after[4] - before[4]) / seconds)
             .put("bytes_received_per_s", (after[5] - before[5]) / seconds)
             .put("frames_sent_per_s", (after[6] - before[6]) / seconds)
-            .put("frames_received_per_s", (after[7] - before[7]) / seconds));
+            .put("frames_received_per_s", (after[7] - before[7]) / seconds)
+            .put("downloads_received_per_s", (after[8] - before[8]) / seconds)
+            .put("downloads_compressed_share", after[8] == before[8] ? 0 :
+                (double)(after[9] - before[9]) / (after[8] - before[8]))
+            .put("download_body_bytes_compressed_share", after[10] == before[10] ? 0 :
+                (double)(after[11] - before[11]) / (after[10] - before[10])));
         report.put("latency", new JsonObject().put("upload_to_ack", LoadMetrics.json(ackTotal))
             .put("upload_to_fanout", LoadMetrics.json(fanoutTotal)).put("ping_rtt", LoadMetrics.json(pingTotal)));
         report.put("server_resources", serverResources(s0, s1, peak, seconds, server.kind()));
@@ -690,7 +695,8 @@ public final class LoadGenerator
     {
         return new long[] {metrics.commits.sum(), metrics.acked.sum(), metrics.integrated.sum(),
             metrics.fannedOut.sum(), metrics.sent.sum(), metrics.received.sum(), metrics.framesSent.sum(),
-            metrics.framesReceived.sum()};
+            metrics.framesReceived.sum(), metrics.downloadsReceived.sum(), metrics.downloadsCompressed.sum(),
+            metrics.downloadBodyBytes.sum(), metrics.compressedBodyBytes.sum()};
     }
 
     private void progress(final String phase, final double seconds, final Runnable everySecond)

@@ -25,6 +25,10 @@ public final class LoadMetrics implements ClientMetrics
     final LongAdder fannedOut = new LongAdder();
     final LongAdder integrated = new LongAdder();
     final LongAdder downloads = new LongAdder();
+    final LongAdder downloadsReceived = new LongAdder();
+    final LongAdder downloadsCompressed = new LongAdder();
+    final LongAdder downloadBodyBytes = new LongAdder();
+    final LongAdder compressedBodyBytes = new LongAdder();
     final LongAdder sent = new LongAdder();
     final LongAdder received = new LongAdder();
     final LongAdder framesSent = new LongAdder();
@@ -43,6 +47,17 @@ public final class LoadMetrics implements ClientMetrics
     {
         fannedOut.increment();
         fanout.recordValue(Math.min(MAX_MICROS, Math.max(1, nanos / 1000)));
+    }
+
+    public void downloadReceived(final boolean compressed, final int bodyBytes)
+    {
+        downloadsReceived.increment();
+        downloadBodyBytes.add(bodyBytes);
+        if (compressed)
+        {
+            downloadsCompressed.increment();
+            compressedBodyBytes.add(bodyBytes);
+        }
     }
 
     public void integrated(final int changesets)

@@ -78,6 +78,26 @@ public final class ServerMessageEncoder
         final boolean compressed, final long uncompressedBodySize,
         final DirectBuffer body, final int bodyOffset, final int bodyLength)
     {
+        final int head = downloadHead(dst, offset, sessionIdent, downloadServerVersion, downloadClientVersion,
+            latestServerVersion, latestServerVersionSalt, uploadClientVersion, uploadServerVersion, downloadableBytes,
+            queryVersion, batchState, progressEstimate, compressed, uncompressedBodySize, bodyLength);
+        return HeadWriter.body(dst, offset + head, body, bodyOffset, bodyLength) - offset;
+    }
+
+    /**
+     * The head of a {@link #download} (up to and including its newline) for a body of {@code bodyLength} bytes the
+     * caller sends right after it.
+     *
+     * @return the head length.
+     */
+    public int downloadHead(
+        final MutableDirectBuffer dst, final int offset, final long sessionIdent,
+        final long downloadServerVersion, final long downloadClientVersion,
+        final long latestServerVersion, final long latestServerVersionSalt,
+        final long uploadClientVersion, final long uploadServerVersion,
+        final long downloadableBytes, final long queryVersion, final int batchState, final double progressEstimate,
+        final boolean compressed, final long uncompressedBodySize, final int bodyLength)
+    {
         int i = word(dst, offset, MessageType.DOWNLOAD);
         i = field(dst, i, sessionIdent);
         i = field(dst, i, downloadServerVersion);
@@ -103,7 +123,7 @@ public final class ServerMessageEncoder
         i = field(dst, i, compressed);
         i = field(dst, i, compressed ? uncompressedBodySize : bodyLength);
         i = field(dst, i, compressed ? bodyLength : 0);
-        return endWithBody(dst, i, offset, body, bodyOffset, bodyLength);
+        return endHead(dst, i) - offset;
     }
 
     /** {@code mark <sess> <request_ident>}. */

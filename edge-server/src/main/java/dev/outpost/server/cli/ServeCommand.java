@@ -257,6 +257,11 @@ final class ServeCommand implements Callable<Integer>
         description = "Threads of each app's download pool (default " + ServerConfig.CPU_COUNT_DEFAULT_TEXT + ").")
     Integer downloadThreads;
 
+    @Option(names = "--download-shared-entries", paramLabel = "N",
+        description = "Recent history entries each server file keeps encoded once for all its sessions' DOWNLOADs, " +
+            "0 to encode per session (default " + ServerConfig.DOWNLOAD_SHARED_ENTRIES_DEFAULT + ").")
+    Integer downloadSharedEntries;
+
     @Option(names = "--ws-fragment-bytes", paramLabel = "SIZE",
         description = "Send longer outbound WebSocket messages in fragments of this size, one per event-loop task " +
             "(default " + ServerConfig.WS_FRAGMENT_BYTES_DEFAULT_TEXT + ").")
@@ -634,6 +639,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.downloadThreads(downloadThreads);
         }
+        if (null != downloadSharedEntries)
+        {
+            config.downloadSharedEntries(downloadSharedEntries);
+        }
         if (null != wsFragmentBytes)
         {
             config.wsFragmentBytes(ServerConfig.parseSize(ServerConfig.WS_FRAGMENT_BYTES_PROP, wsFragmentBytes));
@@ -695,6 +704,7 @@ final class ServeCommand implements Callable<Integer>
             {uploadInlineBytes, ServerConfig.UPLOAD_INLINE_BYTES_PROP, "--upload-inline-bytes"},
             {downloadInlineBytes, ServerConfig.DOWNLOAD_INLINE_BYTES_PROP, "--download-inline-bytes"},
             {downloadThreads, ServerConfig.DOWNLOAD_THREADS_PROP, "--download-threads"},
+            {downloadSharedEntries, ServerConfig.DOWNLOAD_SHARED_ENTRIES_PROP, "--download-shared-entries"},
             {wsFragmentBytes, ServerConfig.WS_FRAGMENT_BYTES_PROP, "--ws-fragment-bytes"},
             {eventLoopCpu, ServerConfig.EVENTLOOP_CPU_PROP, "--eventloop-cpu"},
             {storeShards, ServerConfig.STORE_SHARDS_PROP, "--store-shards"}};

@@ -183,6 +183,11 @@ public final class ServerConfig
     public static final int DOWNLOAD_THREADS_DEFAULT = Math.max(1, Runtime.getRuntime().availableProcessors());
     public static final int DOWNLOAD_THREADS_MAX = 1024;
 
+    /** Recent history entries each server file keeps encoded once for all its sessions' DOWNLOADs (0: none). */
+    public static final String DOWNLOAD_SHARED_ENTRIES_PROP = "outpost.download.shared.entries";
+    public static final int DOWNLOAD_SHARED_ENTRIES_DEFAULT = 256;
+    public static final int DOWNLOAD_SHARED_ENTRIES_MAX = 1 << 16;
+
     /** Outbound WebSocket messages longer than this are sent in fragments of this size, one per event-loop task. */
     public static final String WS_FRAGMENT_BYTES_PROP = "outpost.ws.fragment.bytes";
     public static final String WS_FRAGMENT_BYTES_DEFAULT_TEXT = "256KiB";
@@ -300,6 +305,7 @@ public final class ServerConfig
     private int uploadInlineBytes = UPLOAD_INLINE_BYTES_DEFAULT;
     private int downloadInlineBytes = DOWNLOAD_INLINE_BYTES_DEFAULT;
     private int downloadThreads = DOWNLOAD_THREADS_DEFAULT;
+    private int downloadSharedEntries = DOWNLOAD_SHARED_ENTRIES_DEFAULT;
     private int wsFragmentBytes = WS_FRAGMENT_BYTES_DEFAULT;
     private boolean eventLoopCpu = EVENTLOOP_CPU_DEFAULT;
     private int storeShards = STORE_SHARDS_DEFAULT;
@@ -390,6 +396,8 @@ public final class ServerConfig
             (c, v) -> c.downloadInlineBytes = parseSize(DOWNLOAD_INLINE_BYTES_PROP, v)),
         new Setting("download.threads", DOWNLOAD_THREADS_PROP,
             (c, v) -> c.downloadThreads = parseInt(DOWNLOAD_THREADS_PROP, v)),
+        new Setting("download.shared-entries", DOWNLOAD_SHARED_ENTRIES_PROP,
+            (c, v) -> c.downloadSharedEntries = parseInt(DOWNLOAD_SHARED_ENTRIES_PROP, v)),
         new Setting("ws.fragment-bytes", WS_FRAGMENT_BYTES_PROP,
             (c, v) -> c.wsFragmentBytes = parseSize(WS_FRAGMENT_BYTES_PROP, v)),
         new Setting("eventloop.cpu", EVENTLOOP_CPU_PROP,
@@ -926,6 +934,11 @@ public final class ServerConfig
             throw new ConfigException(DOWNLOAD_THREADS_PROP, downloadThreads + " is outside 1.." +
                 DOWNLOAD_THREADS_MAX);
         }
+        if (downloadSharedEntries < 0 || downloadSharedEntries > DOWNLOAD_SHARED_ENTRIES_MAX)
+        {
+            throw new ConfigException(DOWNLOAD_SHARED_ENTRIES_PROP, downloadSharedEntries + " is outside 0.." +
+                DOWNLOAD_SHARED_ENTRIES_MAX);
+        }
         if (wsFragmentBytes < WS_FRAGMENT_BYTES_MIN)
         {
             throw new ConfigException(WS_FRAGMENT_BYTES_PROP, wsFragmentBytes + " bytes is below " +
@@ -1174,6 +1187,7 @@ public final class ServerConfig
         copy.uploadInlineBytes = uploadInlineBytes;
         copy.downloadInlineBytes = downloadInlineBytes;
         copy.downloadThreads = downloadThreads;
+        copy.downloadSharedEntries = downloadSharedEntries;
         copy.wsFragmentBytes = wsFragmentBytes;
         copy.eventLoopCpu = eventLoopCpu;
         copy.storeShards = storeShards;
@@ -1701,6 +1715,7 @@ public final class ServerConfig
             ", uploadInlineBytes=" + uploadInlineBytes +
             ", downloadInlineBytes=" + downloadInlineBytes +
             ", downloadThreads=" + downloadThreads +
+            ", downloadSharedEntries=" + downloadSharedEntries +
             ", wsFragmentBytes=" + wsFragmentBytes +
             ", eventLoopCpu=" + eventLoopCpu +
             ", storeShards=" + storeShards +
@@ -1852,6 +1867,18 @@ public final class ServerConfig
     public ServerConfig downloadThreads(final int downloadThreads)
     {
         this.downloadThreads = downloadThreads;
+        return this;
+    }
+
+    /** @return recent history entries each server file keeps encoded once for all its sessions (0: none). */
+    public int downloadSharedEntries()
+    {
+        return downloadSharedEntries;
+    }
+
+    public ServerConfig downloadSharedEntries(final int downloadSharedEntries)
+    {
+        this.downloadSharedEntries = downloadSharedEntries;
         return this;
     }
 

@@ -18,6 +18,10 @@ import dev.outpost.server.sync.flx.ViewFilter;
 import dev.outpost.server.sync.wire.LegacyRequests;
 import dev.outpost.server.sync.wire.RealmTime;
 import dev.outpost.server.sync.writer.ServerIntegratorIdent;
+import dev.outpost.server.sync.wire.SharedEntries;
+import dev.outpost.server.sync.wire.Zlib;
+import io.netty.buffer.ByteBuf;
+import dev.outpost.server.ws.GatheredMessage;
 import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.SyncConnection;
 import org.agrona.DirectBuffer;
@@ -26,7 +30,10 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.zip.Deflater;
 
 /**
  * Builds the messages of {@link DownloadJob}s: reads history entries lock-free, skips the receiver's own and empty
@@ -47,6 +54,8 @@ final class DownloadBuilder
     static final int NOTHING = -2;
     /** Budget weight of an FLX changeset byte (parsed and possibly re-encoded) against a plain copied byte. */
     static final int FLX_COST = 4;
+    /** {@link #collectShared} result: build this message per session ({@link #collect}). */
+    static final int PER_SESSION = -3;
     /** {@link #filter} result: the session's view cannot follow this entry. */
     private static final int CATCH_UP = Integer.MIN_VALUE;
 
@@ -60,6 +69,15 @@ final class DownloadBuilder
     private final StateObjectView objectView = new StateObjectView();
     private final ChangesetWriter changesetWriter = new ChangesetWriter();
     private final ServerMessageEncoder encoder = new ServerMessageEncoder();
+    /** The message {@link #collectShared} composes (event-loop builders only). */
+    final GatheredMessage gathered = new GatheredMessage();
+    /** Its compressed form ({@link #deflateGathered}). */
+    final GatheredMessage deflated = new GatheredMessage();
+    /** The shared entries of {@link #gathered}, in order; null after an entry encoded into the session's bytes. */
+    private SharedEntries.Entry[] picked = new SharedEntries.Entry[64];
+    private int pickedCount;
+    private final Deflater rawDeflater = new Deflater(Deflater.BEST_SPEED, true);
+    private final UnsafeBuffer tailView = new UnsafeBuffer(new byte[0]);
     private final EpochClock clock;
     private DirectBuffer payload;
     private int payloadLength;
@@ -164,6 +182,220 @@ final class DownloadBuilder
         job.toClient = c;
         job.entries = entries;
         return pos;
+    }
+
+    /**
+     * {@link #collect} from the file's {@link SharedEntries} (PBS): the same entries and cursors, but each entry's
+     * receiver-independent part is encoded once for every session of the file and referred to, not copied: the
+     * session writes only {@code <server_version> <client_version> } of each entry into {@link #gathered} and adds the
+     * shared part after it. Entries not held are read from the store and offered to {@code shared} (or, if it cannot
+     * keep them, encoded into the session's own bytes). The own entries of the receiver are skipped by their
+     * recorded origin, without reading them. Sets {@code toServer}, {@code toClient} and {@code entries} of the job.
+     *
+     * @return the body length, {@link #OVER_BUDGET}, {@link #NOTHING} or {@link #PER_SESSION} (an unreadable entry:
+     *     {@link #collect} reports it).
+     */
+    int collectShared(final DownloadJob job, final SharedEntries shared, final long budget, final int examined)
+    {
+        final GatheredMessage out = gathered;
+        out.reset();
+        pickedCount = 0;
+        final int max = job.maxBytes;
+        long cost = 0;
+        int seen = 0;
+        int pos = 0;
+        int entries = 0;
+        long v = job.fromServer;
+        long c = job.fromClient;
+        while (v < job.head)
+        {
+            if (++seen > examined)
+            {
+                out.reset();
+                return OVER_BUDGET;
+            }
+            final long next = v + 1;
+            SharedEntries.Entry e = shared.get(next);
+            boolean inOwn = false;
+            if (null == e)
+            {
+                if (!reader.read(job.file, next, view))
+                {
+                    out.reset();
+                    return PER_SESSION;
+                }
+                e = share(shared, next);
+                inOwn = null == e;
+            }
+            final long origin = inOwn ? view.originFileIdent() : e.originFileIdent;
+            if (origin == job.clientFileIdent)
+            {
+                final long ownClient = inOwn ? view.clientVersion() : e.clientVersion;
+                if (ownClient > job.uploadClient)
+                {
+                    break; // its acknowledgement is on its way: never report a client version beyond the upload cursor
+                }
+                c = ownClient;
+                v = next;
+                continue;
+            }
+            final long revertTarget = inOwn ? RevertEntryMarker.targetOf(view) : e.revertTarget;
+            final int len = inOwn ? view.changesetLength() : e.changesetLength;
+            if (len == 0 || (revertTarget != 0 && revertTarget != job.clientFileIdent))
+            {
+                v = next; // empty, or a compensating-write revert meant for another client file
+                continue;
+            }
+            cost += len;
+            if (cost > budget)
+            {
+                out.reset();
+                return OVER_BUDGET;
+            }
+            if (pos > 0 && pos + len + ENTRY_HEAD_MAX > max)
+            {
+                break;
+            }
+            final MutableDirectBuffer own = out.own();
+            final int at = out.ownLength();
+            if (inOwn)
+            {
+                pickedCount = -1; // not all shared: a compressed body is deflated per session
+                own.checkLimit(at + len + ENTRY_HEAD_MAX);
+                final int n = EntryEncoder.downloadEntry(own, at, next, c, view.timestamp(), view.originFileIdent(),
+                    len, view.changeset(), 0, len);
+                out.ownWritten(n);
+                pos += n;
+            }
+            else
+            {
+                own.checkLimit(at + 2 * 21);
+                final int n = EntryEncoder.downloadEntryPrefix(own, at, next, c);
+                out.ownWritten(n);
+                out.addShared(e.tail());
+                pos += n + e.size();
+                if (pickedCount >= 0)
+                {
+                    if (pickedCount == picked.length)
+                    {
+                        picked = Arrays.copyOf(picked, pickedCount * 2);
+                    }
+                    picked[pickedCount++] = e;
+                }
+            }
+            entries++;
+            v = next;
+        }
+        if (pos == 0 && v == job.fromServer && !job.mustSend)
+        {
+            out.reset();
+            return NOTHING;
+        }
+        job.toServer = v;
+        job.toClient = c;
+        job.entries = entries;
+        return pos;
+    }
+
+    /**
+     * The entry just read into {@link #view} as a shared entry, offered to {@code shared}.
+     *
+     * @return the entry, or null if {@code shared} would not keep it (then the session encodes it itself).
+     */
+    private SharedEntries.Entry share(final SharedEntries shared, final long version)
+    {
+        final int len = view.changesetLength();
+        final int size = len + ENTRY_HEAD_MAX;
+        if (!shared.accepts(version, size))
+        {
+            return null;
+        }
+        final ByteBuffer memory = SharedEntries.allocate(size);
+        tailView.wrap(memory);
+        final int n = EntryEncoder.downloadEntryTail(tailView, 0, view.timestamp(), view.originFileIdent(), len,
+            view.changeset(), 0, len);
+        tailView.wrap(view.changeset(), 0, 0);
+        memory.limit(n);
+        return shared.offer(new SharedEntries.Entry(version, view.originFileIdent(), view.clientVersion(),
+            RevertEntryMarker.targetOf(view), len, memory));
+    }
+
+    /**
+     * The head of the DOWNLOAD composed by {@link #collectShared} (uncompressed, {@code bodyLength} bytes) into
+     * {@link #gathered}.
+     */
+    void encodeGatheredHead(final DownloadJob job, final int bodyLength)
+    {
+        encodeHead(job, gathered, false, bodyLength, bodyLength);
+    }
+
+    private void encodeHead(final DownloadJob job, final GatheredMessage message, final boolean compressed,
+        final int uncompressedLength, final int bodyLength)
+    {
+        final ServerFile file = job.file;
+        final long downloadable = Math.max(0, file.cumulativeSize(job.head) - file.cumulativeSize(job.toServer));
+        final MutableDirectBuffer head = message.head();
+        head.checkLimit(HEAD_MAX);
+        message.headLength(encoder.flx(job.flx).protocolVersion(job.protocolVersion).downloadHead(head, 0,
+            job.sessionIdent, job.toServer, job.toClient, job.head, file.salt(job.head), job.uploadClient,
+            job.uploadServer, downloadable, job.queryVersion, 2, 1.0, compressed, uncompressedLength, bodyLength));
+    }
+
+    /**
+     * The body of {@link #gathered} ({@code bodyLength} bytes, every entry shared) as a zlib stream in
+     * {@link #deflated}, with its head: header, then per entry a stored block with the session's entry start and the
+     * entry's shared deflate data ({@link SharedEntries.Entry#deflated}, made once for all sessions), then the final
+     * empty block and the Adler-32 combined from the parts'. The session's work is per entry, not per byte.
+     *
+     * @return whether {@link #deflated} holds the message: false if an entry was encoded by the session (then
+     *     {@link #takeGatheredBody()} and {@link #prepare}), or if the stream is not smaller than the body (then
+     *     send {@link #gathered} uncompressed, as {@link BodyCompression#compressIfWorthwhile} would).
+     */
+    boolean deflateGathered(final DownloadJob job, final int bodyLength)
+    {
+        if (pickedCount < 0 || pickedCount != gathered.sharedCount())
+        {
+            return false;
+        }
+        final GatheredMessage z = deflated;
+        z.reset();
+        final MutableDirectBuffer own = z.own();
+        final MutableDirectBuffer prefixes = gathered.own();
+        own.checkLimit(Zlib.HEADER_LENGTH + gathered.ownLength() + pickedCount * Zlib.STORED_BLOCK_HEAD +
+            Zlib.TRAILER_LENGTH);
+        z.ownWritten(Zlib.header(own, 0));
+        int adler = Zlib.ADLER_EMPTY;
+        int from = 0;
+        for (int i = 0; i < pickedCount; i++)
+        {
+            final SharedEntries.Entry e = picked[i];
+            final int to = gathered.ownEnd(i);
+            z.ownWritten(Zlib.storedBlock(own, z.ownLength(), prefixes, from, to - from));
+            adler = Zlib.update(adler, prefixes, from, to - from);
+            final ByteBuf d = e.deflated(rawDeflater);
+            z.addShared(d);
+            adler = Zlib.combine(adler, e.tailAdler(), e.size());
+            from = to;
+        }
+        z.ownWritten(Zlib.trailer(own, z.ownLength(), adler));
+        final long n = z.bodyLength();
+        Arrays.fill(picked, 0, pickedCount, null);
+        if (n >= bodyLength)
+        {
+            z.reset();
+            return false;
+        }
+        encodeHead(job, z, true, bodyLength, (int)n);
+        return true;
+    }
+
+    /** Copy the body composed by {@link #collectShared} into the builder's body (to compress it like any body). */
+    void takeGatheredBody()
+    {
+        final int n = (int)gathered.bodyLength();
+        body.checkLimit(n);
+        gathered.copyBodyTo(body, 0);
+        gathered.reset();
     }
 
     /**
@@ -327,5 +559,6 @@ final class DownloadBuilder
     void close()
     {
         zlib.close();
+        rawDeflater.end();
     }
 }

@@ -1,9 +1,12 @@
 package dev.outpost.server.sync;
 
 import dev.outpost.codec.ProtocolErrorCode;
+import dev.outpost.codec.message.BodyCompression;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.sync.wire.ErrorBodies;
+import dev.outpost.server.sync.wire.SharedEntries;
+import dev.outpost.server.ws.GatheredMessage;
 import dev.outpost.server.ws.OutboundFrame;
 import dev.outpost.server.ws.TaskKind;
 import org.agrona.MutableDirectBuffer;
@@ -185,7 +188,33 @@ final class SessionDownloads implements BuildListener
             }
             final DownloadJob j = job(DownloadJob.Kind.HISTORY, head);
             final DownloadBuilder b = conn.service.loopResources().downloads;
-            final int n = b.collect(j, conn.service.downloadInlineBytes, Session.INLINE_ENTRIES);
+            final SharedEntries shared = session.ctx.sharedEntries();
+            int n = DownloadBuilder.PER_SESSION;
+            if (!conn.flx && shared.enabled() && session.ctx.sessionCount() > 1)
+            {
+                n = b.collectShared(j, shared, conn.service.downloadInlineBytes, Session.INLINE_ENTRIES);
+                if (n >= 0)
+                {
+                    if (n <= j.compressionThreshold || n <= BodyCompression.COMPRESSION_THRESHOLD)
+                    {
+                        b.encodeGatheredHead(j, n);
+                        sendGathered(b, b.gathered, j, head);
+                        session.replies.answerMarks(downloadServer);
+                        return;
+                    }
+                    if (b.deflateGathered(j, n))
+                    {
+                        sendGathered(b, b.deflated, j, head);
+                        session.replies.answerMarks(downloadServer);
+                        return;
+                    }
+                    b.takeGatheredBody(); // compressed per session (an entry not shared), or sent as it is
+                }
+            }
+            if (n == DownloadBuilder.PER_SESSION)
+            {
+                n = b.collect(j, conn.service.downloadInlineBytes, Session.INLINE_ENTRIES);
+            }
             if (n == DownloadBuilder.OVER_BUDGET)
             {
                 launch(j);
@@ -224,6 +253,26 @@ final class SessionDownloads implements BuildListener
             }
         }
         session.replies.answerMarks(downloadServer);
+    }
+
+    /** Send the DOWNLOAD {@link DownloadBuilder#collectShared} composed ({@code message}, head encoded). */
+    private void sendGathered(final DownloadBuilder b, final GatheredMessage message, final DownloadJob j,
+        final long head)
+    {
+        final long before = downloadServer;
+        advance(j);
+        final boolean sent = conn.connection.sendGathered(message);
+        b.gathered.reset();
+        b.deflated.reset();
+        if (sent)
+        {
+            conn.service.metrics.downloadSent(j.entries);
+        }
+        conn.builtInline();
+        if (downloadServer < head && downloadServer > before)
+        {
+            headAdvanced(); // more than one message's worth: yield, continue in a new task
+        }
     }
 
     private boolean writableOrPause()

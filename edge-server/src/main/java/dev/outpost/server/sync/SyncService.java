@@ -11,6 +11,7 @@ import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreOpenException;
 import dev.outpost.server.sync.flx.FlxQuery;
 import dev.outpost.server.sync.wire.ErrorBodies;
+import dev.outpost.server.sync.wire.SharedEntries;
 import dev.outpost.server.sync.writer.FileContext;
 import dev.outpost.server.sync.writer.ShardWriter;
 import dev.outpost.server.sync.writer.WriterCommand;
@@ -135,13 +136,15 @@ public final class SyncService implements SyncEngine
         this.rules = null == config.app() ? Rules.NONE : config.app().rules();
         this.rulesFingerprint = rules.fingerprint();
         this.writers = new ShardWriter[store.shardCount()];
+        final SharedEntries.Budget sharedBudget = new SharedEntries.Budget();
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new ShardWriter(store, i, files,
                 config.writerQueue(), metrics,
                 Math.max(1, config.stateCacheFiles() / writers.length),
                 Math.max(1, (long)config.stateCacheSize() / writers.length), clock)
-                .viewLogEntries(config.flxViewLogEntries());
+                .viewLogEntries(config.flxViewLogEntries())
+                .sharedEntries(config.downloadSharedEntries(), sharedBudget);
         }
         this.sharedDownloads = sharedDownloads;
         this.poolBuilders = ThreadLocal.withInitial(() ->
@@ -675,6 +678,12 @@ public final class SyncService implements SyncEngine
         return writers[HistoryStore.shardIndex(name, writers.length)];
     }
 
+    /** @return the runtime of an open server file, or null (tests and diagnostics). */
+    FileContext fileContext(final String serverFileName)
+    {
+        return files.get(serverFileName);
+    }
+
     LoopResources loopResources()
     {
         return loopResources.get();
@@ -939,6 +948,16 @@ public final class SyncService implements SyncEngine
     {
         final FileContext f = files.get(serverFileName);
         return f == null ? 0 : f.identifiedCount();
+    }
+
+    /**
+     * @param serverFileName see {@link #pbsFileName}.
+     * @return history entries of that server file encoded once for all its sessions so far (0 if not open).
+     */
+    public long sharedEntriesKept(final String serverFileName)
+    {
+        final FileContext f = files.get(serverFileName);
+        return f == null ? 0 : f.sharedEntries().kept();
     }
 
     /** @return UPLOADs handed to the writer while an earlier UPLOAD of the same session was still in flight. */

@@ -2,6 +2,7 @@ package dev.outpost.server.ws;
 
 import dev.outpost.server.auth.VerifiedToken;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -69,6 +70,10 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private final ConnectionMeter meter;
     private final UnsafeBuffer inbound = new UnsafeBuffer(EMPTY);
     private final UnsafeBuffer outbound = new UnsafeBuffer(EMPTY);
+    /** {@link #sendGathered}: messages up to this length are copied into one buffer rather than gathered. */
+    static final int COPY_BELOW_BYTES = 2048;
+    /** Views a buffer of {@link #sendGathered} while it is filled. */
+    private final UnsafeBuffer gatherView = new UnsafeBuffer(EMPTY);
     private final Handler<ByteBuf> deliverTask = this::deliver;
     private final Runnable pumpTask = this::pumpInTask;
     private final Runnable writableTask = this::onWritable;
@@ -378,6 +383,144 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     /**
+     * A message of own bytes and shared slices. When it can go at once (nothing queued, one fragment), it is written
+     * as a complete WebSocket frame the connection frames itself (Netty's frame encoder passes plain buffers
+     * through): up to {@link #COPY_BELOW_BYTES} copied into one pooled buffer (a scatter list of small pieces costs
+     * more than copying them); above, a composite of one pooled buffer with the frame header, the message head and
+     * the own bytes, and a duplicate of each shared slice between its own ranges (gathered write, the slices are not
+     * copied). Otherwise it is copied into one buffer and queued like any message.
+     */
+    @Override
+    public boolean sendGathered(final GatheredMessage message)
+    {
+        if (closing)
+        {
+            return false;
+        }
+        if (null != claimed)
+        {
+            throw new IllegalStateException("previous claim not committed or aborted");
+        }
+        final long total = message.length();
+        if (!queued.isEmpty() || total > fragmentBytes || total > Integer.MAX_VALUE)
+        {
+            final int length = (int)total;
+            final ByteBuf buf = ctx.alloc().directBuffer(length, length);
+            copyInto(buf, message, length);
+            write(buf);
+            meter.bytesOut(length);
+            return true;
+        }
+        final int length = (int)total;
+        final int frameHead = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+        final boolean gather = length > COPY_BELOW_BYTES && message.sharedCount() > 0;
+        final int ownBytes = frameHead + (gather ? message.headLength() + message.ownLength() : length);
+        final ByteBuf own = ctx.alloc().directBuffer(ownBytes, ownBytes);
+        own.writeByte(0x82); // FIN, binary
+        if (length < 126)
+        {
+            own.writeByte(length);
+        }
+        else if (length <= 0xFFFF)
+        {
+            own.writeByte(126);
+            own.writeShort(length);
+        }
+        else
+        {
+            own.writeByte(127);
+            own.writeLong(length);
+        }
+        final int headAt = own.writerIndex();
+        own.writerIndex(ownBytes);
+        wrapGather(own, ownBytes);
+        if (!gather)
+        {
+            // a small message: one copy is cheaper than a scatter list (still one buffer, no frame encoder)
+            message.copyTo(gatherView, headAt);
+            gatherView.wrap(EMPTY);
+            ctx.write(own, ctx.voidPromise());
+            scheduleFlush();
+            meter.bytesOut(length);
+            return true;
+        }
+        gatherView.putBytes(headAt, message.head(), 0, message.headLength());
+        gatherView.putBytes(headAt + message.headLength(), message.own(), 0, message.ownLength());
+        gatherView.wrap(EMPTY);
+        final int base = headAt + message.headLength();
+        final int count = message.sharedCount();
+        // one write per message (each write through the pipeline costs a promise in the idle handler)
+        final CompositeByteBuf frame = ctx.alloc().compositeDirectBuffer(2 * count + 1);
+        int start = 0;
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final int end = base + message.ownEnd(i);
+                if (end > start)
+                {
+                    frame.addComponent(true, own.retainedSlice(start, end - start));
+                    start = end;
+                }
+                frame.addComponent(true, message.shared(i).retainedDuplicate());
+            }
+            if (ownBytes > start)
+            {
+                frame.addComponent(true, own.retainedSlice(start, ownBytes - start));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            frame.release();
+            throw ex;
+        }
+        finally
+        {
+            own.release();
+        }
+        ctx.write(frame, ctx.voidPromise());
+        scheduleFlush();
+        meter.bytesOut(length);
+        return true;
+    }
+
+    private void copyInto(final ByteBuf buf, final GatheredMessage message, final int length)
+    {
+        wrapGather(buf, length);
+        message.copyTo(gatherView, 0);
+        gatherView.wrap(EMPTY);
+        buf.writerIndex(length);
+    }
+
+    private void wrapGather(final ByteBuf buf, final int length)
+    {
+        if (buf.hasMemoryAddress())
+        {
+            gatherView.wrap(buf.memoryAddress(), length);
+        }
+        else
+        {
+            gatherView.wrap(buf.nioBuffer(0, length), 0, length);
+        }
+    }
+
+    /** After a write that went to the channel at once: flush now (in a read: at its end) or in a queued task. */
+    private void scheduleFlush()
+    {
+        if (inRead)
+        {
+            needsFlush = true;
+        }
+        else if (!flushQueued)
+        {
+            // outside a read (fan-out and writer results arrive as tasks, often one per session of this
+            // connection in a burst): flush once after the tasks already queued, not once per frame
+            flushQueued = true;
+            ctx.executor().execute(flushTask);
+        }
+    }
+
+    /**
      * Write one message (takes {@code buf}): at once if nothing is queued and it fits in one fragment, else behind
      * the queued messages, split into fragments if it is longer than {@link #fragmentBytes}.
      */
@@ -387,17 +530,7 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         if (queued.isEmpty() && length <= fragmentBytes)
         {
             ctx.write(new BinaryWebSocketFrame(buf), ctx.voidPromise());
-            if (inRead)
-            {
-                needsFlush = true;
-            }
-            else if (!flushQueued)
-            {
-                // outside a read (fan-out and writer results arrive as tasks, often one per session of this
-                // connection in a burst): flush once after the tasks already queued, not once per frame
-                flushQueued = true;
-                ctx.executor().execute(flushTask);
-            }
+            scheduleFlush();
             return;
         }
         if (length <= fragmentBytes)

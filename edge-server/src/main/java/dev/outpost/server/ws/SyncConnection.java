@@ -156,6 +156,26 @@ public interface SyncConnection
     }
 
     /**
+     * Event loop: send one binary message made of own bytes and shared read-only slices (see
+     * {@link GatheredMessage}); the message may be reset as soon as this returns. The default copies it once into a
+     * claimed buffer; a connection that can write the slices without copying them (gathered write) does so.
+     *
+     * @param message the message.
+     * @return false if the connection is closed (nothing was sent).
+     */
+    default boolean sendGathered(final GatheredMessage message)
+    {
+        final int length = (int)message.length();
+        final MutableDirectBuffer dst = claim(length);
+        if (null == dst)
+        {
+            return false;
+        }
+        message.copyTo(dst, 0);
+        return commit(length);
+    }
+
+    /**
      * {@link #execute(Runnable)}, saying what the task does (the event-loop task timer is kept per kind). Thread-safe.
      *
      * @param kind what the task does.

@@ -19,6 +19,7 @@ import dev.outpost.server.sync.flx.FlxQuery;
 import dev.outpost.server.sync.flx.FlxRoles;
 import dev.outpost.server.sync.flx.FlxView;
 import dev.outpost.server.sync.flx.ViewLog;
+import dev.outpost.server.sync.wire.SharedEntries;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
 
@@ -71,6 +72,8 @@ public final class FileContext
     private final HashMap<String, CompiledQuery> queryCache = new HashMap<>();
     /** FLX views: annotations of recent entries (written here, read by download builders). */
     private final ViewLog viewLog;
+    /** Recent entries in their DOWNLOAD form, encoded once for every session of this file (any thread). */
+    private final SharedEntries sharedEntries;
     // writer-owned bookkeeping of ShardWriter (LRU of loaded states, batch membership)
     FileContext lruPrev;
     FileContext lruNext;
@@ -86,6 +89,7 @@ public final class FileContext
         this.file = file;
         this.writer = writer;
         this.viewLog = new ViewLog(writer.viewLogEntries);
+        this.sharedEntries = new SharedEntries(writer.sharedEntries, writer.sharedBudget);
     }
 
     public void subscribe(final FileListener session)
@@ -266,6 +270,12 @@ public final class FileContext
         return viewLog;
     }
 
+    /** @return the recent entries encoded once for every session's DOWNLOADs (any thread). */
+    public SharedEntries sharedEntries()
+    {
+        return sharedEntries;
+    }
+
     /**
      * Writer (state loaded unless every query is TRUEPREDICATE): compile a subscription set against the current
      * schema; a compiled view's narrow classes are watched from now on.
@@ -361,6 +371,7 @@ public final class FileContext
         history = null;
         state = null;
         integrator = null;
+        sharedEntries.clear();
     }
 
     public boolean loaded()

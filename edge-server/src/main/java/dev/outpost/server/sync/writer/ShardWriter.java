@@ -1,11 +1,13 @@
 package dev.outpost.server.sync.writer;
 
+import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreFailure;
 import dev.outpost.server.store.StoreShard;
 import dev.outpost.server.sync.flx.ViewLog;
+import dev.outpost.server.sync.wire.SharedEntries;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.SystemEpochClock;
@@ -62,6 +64,10 @@ public final class ShardWriter implements Runnable
     final ServerMetrics metrics;
     /** FLX: history entries whose view annotations each file holds (set before {@link #start}). */
     int viewLogEntries = ViewLog.CAPACITY;
+    /** Recent history entries each file keeps encoded for its sessions' DOWNLOADs (0: none; before start). */
+    int sharedEntries = ServerConfig.DOWNLOAD_SHARED_ENTRIES_DEFAULT;
+    /** The app's bound of those entries' memory (one for all its writers). */
+    SharedEntries.Budget sharedBudget = new SharedEntries.Budget();
 
     public ShardWriter(final HistoryStore store, final int shardIndex,
         final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics)
@@ -96,6 +102,14 @@ public final class ShardWriter implements Runnable
     public ShardWriter viewLogEntries(final int entries)
     {
         this.viewLogEntries = entries;
+        return this;
+    }
+
+    /** Recent history entries each server file keeps encoded for its sessions (before {@link #start}; 0: none). */
+    public ShardWriter sharedEntries(final int entries, final SharedEntries.Budget budget)
+    {
+        this.sharedEntries = entries;
+        this.sharedBudget = budget;
         return this;
     }
 
