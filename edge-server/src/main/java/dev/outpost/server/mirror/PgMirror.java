@@ -37,11 +37,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -450,7 +450,8 @@ public final class PgMirror implements AutoCloseable
         long applied;
         long committed;
         long lastChanged; // the reader's batch count when this file last had changes
-        final TreeMap<String, TreeSet<Value>> dirty = new TreeMap<>();
+        // touched objects by class, in first-touch order: hashed (no Value.ORDER comparisons per instruction)
+        final HashMap<String, LinkedHashSet<Value>> dirty = new HashMap<>();
         final TreeSet<String> schemaDirty = new TreeSet<>();
         final List<String[]> reports = new ArrayList<>(); // kind, class, key, version, message
 
@@ -489,7 +490,7 @@ public final class PgMirror implements AutoCloseable
         final Value partition;
         final long applied;
         final Map<String, TableInfo> tables = new HashMap<>();
-        final TreeMap<String, TreeMap<Value, ObjectData>> dirty = new TreeMap<>(); // null: deleted
+        final HashMap<String, TableRows> dirty = new HashMap<>();
         final TreeSet<String> schemaDirty;
         final List<String[]> reports;
 
@@ -505,18 +506,30 @@ public final class PgMirror implements AutoCloseable
                 tables.put(t.name(), new TableInfo(t.isEmbedded(), t.pkField(), t.pkType(),
                     List.copyOf(t.columns().values())));
             }
-            for (final Map.Entry<String, TreeSet<Value>> e : m.dirty.entrySet())
+            for (final Map.Entry<String, LinkedHashSet<Value>> e : m.dirty.entrySet())
             {
                 final TableData t = m.state.table(e.getKey());
-                final TreeMap<Value, ObjectData> objects = new TreeMap<>(Value.ORDER);
+                final TableRows rows = new TableRows(new ArrayList<>(e.getValue().size()), new ArrayList<>());
                 for (final Value key : e.getValue())
                 {
                     final ObjectData o = null == t ? null : t.object(key);
-                    objects.put(key, null == o ? null : o.copy());
+                    if (null == o)
+                    {
+                        rows.deletes.add(new Row(this, key, null));
+                    }
+                    else
+                    {
+                        rows.upserts.add(new Row(this, key, o.copy()));
+                    }
                 }
-                dirty.put(e.getKey(), objects);
+                dirty.put(e.getKey(), rows);
             }
         }
+    }
+
+    /** The touched objects of one class in a batch: those to upsert (copied) and those deleted. */
+    private record TableRows(List<Row> upserts, List<Row> deletes)
+    {
     }
 
     /** Reader thread: history -> object states -> batches handed to the writer thread. */
@@ -915,7 +928,13 @@ public final class PgMirror implements AutoCloseable
                         }
                         else
                         {
-                            m.dirty.computeIfAbsent(table, t -> new TreeSet<>(Value.ORDER)).add(key);
+                            LinkedHashSet<Value> keys = m.dirty.get(table);
+                            if (null == keys)
+                            {
+                                keys = new LinkedHashSet<>();
+                                m.dirty.put(table, keys);
+                            }
+                            keys.add(key);
                         }
                     }
                 }
@@ -1043,16 +1062,18 @@ public final class PgMirror implements AutoCloseable
             for (final String table : tables)
             {
                 final Shape shape = ensureTable(f, table, careful);
-                final TreeMap<Value, ObjectData> objects = f.dirty.get(table);
-                if (null == shape || null == objects)
+                final TableRows rows = f.dirty.get(table);
+                if (null == shape || null == rows)
                 {
                     continue;
                 }
-                for (final Map.Entry<Value, ObjectData> e : objects.entrySet())
+                if (!rows.upserts.isEmpty())
                 {
-                    final ObjectData o = e.getValue();
-                    (null == o ? deletes : upserts).computeIfAbsent(null == o ? deleteShape(shape) : shape,
-                        s -> new ArrayList<>()).add(new Row(f, e.getKey(), o));
+                    upserts.computeIfAbsent(shape, s -> new ArrayList<>()).addAll(rows.upserts);
+                }
+                if (!rows.deletes.isEmpty())
+                {
+                    deletes.computeIfAbsent(deleteShape(shape), s -> new ArrayList<>()).addAll(rows.deletes);
                 }
             }
             for (final String[] r : f.reports)

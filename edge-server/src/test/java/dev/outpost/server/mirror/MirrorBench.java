@@ -61,7 +61,10 @@ class MirrorBench
                 100 * mirror / arrays);
             for (final String rate : System.getProperty("outpost.mirror.bench.rates", "1000,10000").split(","))
             {
-                lag(pg, Integer.parseInt(rate.trim()), 20);
+                if (!rate.isBlank())
+                {
+                    lag(pg, Integer.parseInt(rate.trim()), 20); // -Doutpost.mirror.bench.rates= : no lag runs
+                }
             }
         }
     }

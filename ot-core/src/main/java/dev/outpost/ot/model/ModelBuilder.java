@@ -103,7 +103,9 @@ final class ModelBuilder implements InstructionHandler
         final String s;
         try
         {
-            s = utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
+            // ASCII (most names and values): the same characters as the strict decoder gives, without its buffers
+            s = isAscii(bytes) ? new String(bytes, StandardCharsets.ISO_8859_1) :
+                utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
         }
         catch (final CharacterCodingException e)
         {
@@ -112,6 +114,18 @@ final class ModelBuilder implements InstructionHandler
         }
         strings.add(s);
         pending.add(s);
+    }
+
+    private static boolean isAscii(final byte[] bytes)
+    {
+        for (final byte b : bytes)
+        {
+            if (b < 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private PrimaryKey key(final PrimaryKeyView k)

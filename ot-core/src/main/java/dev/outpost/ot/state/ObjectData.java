@@ -44,10 +44,15 @@ public final class ObjectData
     /** @return a deep copy. */
     public ObjectData copy()
     {
-        final TreeMap<String, Value> c = new TreeMap<>();
-        for (final Map.Entry<String, Value> e : fields.entrySet())
+        final TreeMap<String, Value> c = new TreeMap<>(fields); // built from the sorted map: no key comparisons
+        for (final Map.Entry<String, Value> e : c.entrySet())
         {
-            c.put(e.getKey(), e.getValue().copy());
+            final Value v = e.getValue();
+            final Value copy = v.copy(); // primitives are immutable: themselves
+            if (copy != v)
+            {
+                e.setValue(copy);
+            }
         }
         return new ObjectData(table, c);
     }

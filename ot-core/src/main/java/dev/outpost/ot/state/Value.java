@@ -466,10 +466,15 @@ public sealed interface Value
 
         public Value copy()
         {
-            final TreeMap<String, Value> c = new TreeMap<>();
-            for (final Map.Entry<String, Value> e : entries.entrySet())
+            final TreeMap<String, Value> c = new TreeMap<>(entries); // built from the sorted map: no comparisons
+            for (final Map.Entry<String, Value> e : c.entrySet())
             {
-                c.put(e.getKey(), e.getValue().copy());
+                final Value v = e.getValue();
+                final Value copy = v.copy();
+                if (copy != v)
+                {
+                    e.setValue(copy);
+                }
             }
             return new DictValue(c);
         }

@@ -132,6 +132,27 @@ class ModelRoundTripTest
     }
 
     @Test
+    void shouldDecodeAsciiAndMultiByteInternStringsExactly() throws CodecException
+    {
+        final String multi = "T\u00e2che \u65e5\ud83d\ude42";
+        final byte[] utf8 = multi.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final String hex = "3f00045461736b" + "3f0102007f" +
+            String.format("3f02%02x", utf8.length) + HexFormat.of().formatHex(utf8);
+
+        final Changeset c = reader.read(HexFormat.of().parseHex(hex));
+
+        assertThat(c.trailingStrings()).containsExactly("Task", "\u0000\u007f", multi);
+    }
+
+    @Test
+    void shouldRejectInvalidUtf8AfterAsciiPrefixAsBadChangeset()
+    {
+        assertThatThrownBy(() -> reader.read(HexFormat.of().parseHex("3f00034142ff")))
+            .isInstanceOfSatisfying(CodecException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ProtocolErrorCode.BAD_CHANGESET));
+    }
+
+    @Test
     void shouldRejectTruncatedInputAsBadChangeset()
     {
         final String truncated = WORKED_EXAMPLE.substring(0, WORKED_EXAMPLE.length() - 4);
