@@ -9,7 +9,7 @@ import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.state.TableData;
 import dev.outpost.ot.state.Value;
 import dev.outpost.server.sync.writer.ServerChangesetCommand;
-import dev.outpost.server.transfer.ExtendedJson;
+import dev.outpost.server.inspect.ExtendedJson;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 

@@ -9,7 +9,7 @@ import dev.outpost.server.auth.AuthException;
 import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.sync.writer.ShardWriter;
 import dev.outpost.server.sync.writer.WriterCommand;
-import dev.outpost.server.transfer.ExtendedJson;
+import dev.outpost.server.inspect.ExtendedJson;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;

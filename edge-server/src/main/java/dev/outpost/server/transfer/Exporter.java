@@ -1,5 +1,6 @@
 package dev.outpost.server.transfer;
 
+import dev.outpost.server.inspect.ExtendedJson;
 import dev.outpost.ot.state.ObjectData;
 import dev.outpost.ot.state.ObjectState;
 import dev.outpost.ot.state.TableData;

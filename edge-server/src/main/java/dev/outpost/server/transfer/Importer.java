@@ -1,5 +1,6 @@
 package dev.outpost.server.transfer;
 
+import dev.outpost.server.inspect.ExtendedJson;
 import dev.outpost.codec.changeset.Instr;
 import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.ot.state.ChangesetBuilder;

@@ -1,4 +1,4 @@
-package dev.outpost.server.transfer;
+package dev.outpost.server.inspect;
 
 import dev.outpost.ot.state.ObjectData;
 import dev.outpost.ot.state.Value;
@@ -68,7 +68,7 @@ public final class ExtendedJson
     }
 
     /** @return the realm value of one JSON value of {@code field} (a field of {@code table}). */
-    static Value value(final String table, final String field, final Object v, final boolean inList)
+    public static Value value(final String table, final String field, final Object v, final boolean inList)
         throws Unsupported
     {
         if (null == v)
@@ -274,7 +274,11 @@ public final class ExtendedJson
         return HexFormat.of().parseHex(s);
     }
 
-    static String abbreviate(final String s)
+    /**
+     * @param s a value as text.
+     * @return {@code s}, cut to 80 characters for messages.
+     */
+    public static String abbreviate(final String s)
     {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }

@@ -1,4 +1,4 @@
-package dev.outpost.server.transfer;
+package dev.outpost.server.inspect;
 
 import dev.outpost.ot.state.ObjectData;
 import dev.outpost.ot.state.Value;
