@@ -18,7 +18,7 @@ public final class StateObjectView implements ObjectView
     private String lastField;
     private Value lastValue;
     private String setField;
-    private Value[] setItems = new Value[8];
+    private Value[] setItems;
     private int setSize;
     private String[] overlayFields;
     private Value[] overlayValues;
@@ -88,9 +88,9 @@ public final class StateObjectView implements ObjectView
             {
                 setField = field;
                 setSize = 0;
-                if (setItems.length < s.items().size())
+                if (setItems == null || setItems.length < s.items().size())
                 {
-                    setItems = new Value[Math.max(s.items().size(), setItems.length * 2)];
+                    setItems = new Value[Math.max(s.items().size(), setItems == null ? 8 : setItems.length * 2)];
                 }
                 // first()/higher() walk the tree without the iterator an enhanced for would allocate.
                 for (Value item = s.items().isEmpty() ? null : s.items().first(); item != null;

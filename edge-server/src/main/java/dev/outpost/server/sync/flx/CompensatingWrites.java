@@ -287,7 +287,7 @@ public final class CompensatingWrites
                 if (role != null)
                 {
                     final StateObjectView before = a.before == null ? null : new StateObjectView().wrap(a.before);
-                    out = !mayWrite(role, before, after, a.fields);
+                    out = !mayWrite(role, before, after, a.written, a.writtenCount);
                     deny = out;
                 }
             }
@@ -331,7 +331,8 @@ public final class CompensatingWrites
         private String[] names;
         private Value[] values;
         private int size;
-        private Set<String> fields;
+        private String[] written;
+        private int writtenCount;
 
         private After(final TableData table, final PrimaryKey object, final Value key, final ObjectData before)
         {
@@ -363,11 +364,7 @@ public final class CompensatingWrites
         {
             if (i instanceof PathInstruction p)
             {
-                if (fields == null)
-                {
-                    fields = new HashSet<>(4);
-                }
-                fields.add(p.field());
+                written(p.field());
             }
             switch (i.type())
             {
@@ -402,6 +399,26 @@ public final class CompensatingWrites
                     return false;
                 }
             }
+        }
+
+        private void written(final String field)
+        {
+            for (int k = 0; k < writtenCount; k++)
+            {
+                if (written[k].equals(field))
+                {
+                    return;
+                }
+            }
+            if (written == null)
+            {
+                written = new String[4];
+            }
+            else if (writtenCount == written.length)
+            {
+                written = java.util.Arrays.copyOf(written, writtenCount * 2);
+            }
+            written[writtenCount++] = field;
         }
 
         private boolean update(final Update u)
@@ -547,7 +564,8 @@ public final class CompensatingWrites
             {
                 final ObjectData before = state.object(r.table(), key);
                 if (!mayWrite(role, before == null ? null : new StateObjectView().wrap(before),
-                    after == null ? null : new StateObjectView().wrap(after), written == null ? null : written.get(r)))
+                    after == null ? null : new StateObjectView().wrap(after),
+                    written == null ? null : fieldsOf(written.get(r)), Integer.MAX_VALUE))
                 {
                     outside.add(r);
                     if (forbidden != null)
@@ -560,9 +578,12 @@ public final class CompensatingWrites
         return outside;
     }
 
-    /** @return whether {@code role} allows the write from {@code before} to {@code after} (null: no object). */
+    /**
+     * @return whether {@code role} allows the write from {@code before} to {@code after} (null: no object) that
+     *     writes the fields {@code fields[0..count)} (null: none).
+     */
     private static boolean mayWrite(final Role role, final ObjectView before, final ObjectView after,
-        final Set<String> fields)
+        final String[] fields, final int count)
     {
         if (before == null && after == null)
         {
@@ -584,17 +605,19 @@ public final class CompensatingWrites
         {
             return false;
         }
-        if (fields != null)
+        for (int k = 0; fields != null && k < Math.min(count, fields.length); k++)
         {
-            for (final String field : fields)
+            if (!role.mayWrite(fields[k]))
             {
-                if (!role.mayWrite(field))
-                {
-                    return false;
-                }
+                return false;
             }
         }
         return true;
+    }
+
+    private static String[] fieldsOf(final Set<String> fields)
+    {
+        return fields == null ? null : fields.toArray(new String[0]);
     }
 
     /**
