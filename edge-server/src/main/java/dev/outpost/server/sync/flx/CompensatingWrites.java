@@ -157,8 +157,9 @@ public final class CompensatingWrites
      * Writer: {@link #trim(Changeset, Set, ObjectState, List)} by class, then, for the classes of {@code view} with a
      * narrow query, by object: an object the changeset creates or changes so that it does not match the session's
      * query afterwards is rejected too (Atlas: "object is outside of the current query view"). The after-state is
-     * projected on a scratch state holding the schema and the touched objects only (cost: what the changeset
-     * touches).
+     * read from the touched objects and the changeset's writes to them (or, for changesets with instructions that
+     * path does not model, projected on a scratch state holding the schema and the touched objects); cost: what the
+     * changeset touches.
      */
     public static Changeset trim(final Changeset changeset, final FlxView view, final ObjectState state,
         final List<Rejected> rejected)
