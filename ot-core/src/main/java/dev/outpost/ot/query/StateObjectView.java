@@ -18,13 +18,31 @@ public final class StateObjectView implements ObjectView
     private String lastField;
     private Value lastValue;
     private String setField;
-    private Value[] setItems = new Value[8];
+    private Value[] setItems;
     private int setSize;
+    private String[] overlayFields;
+    private Value[] overlayValues;
+    private int overlaySize;
 
     /** @return this view, positioned on {@code object}. */
     public StateObjectView wrap(final ObjectData object)
     {
+        return wrap(object, null, null, 0);
+    }
+
+    /**
+     * Position on {@code object} as if its fields {@code fields[0..size)} held {@code values[0..size)} (an object's
+     * state after a write, without copying it). The arrays are read, not copied: keep them unchanged while this
+     * view is in use.
+     *
+     * @return this view.
+     */
+    public StateObjectView wrap(final ObjectData object, final String[] fields, final Value[] values, final int size)
+    {
         this.object = object;
+        this.overlayFields = fields;
+        this.overlayValues = values;
+        this.overlaySize = size;
         this.lastField = null;
         this.lastValue = null;
         this.setField = null;
@@ -36,9 +54,21 @@ public final class StateObjectView implements ObjectView
         if (field != lastField)
         {
             lastField = field;
-            lastValue = object.get(field);
+            lastValue = overlaySize == 0 ? object.get(field) : overlaid(field);
         }
         return lastValue;
+    }
+
+    private Value overlaid(final String field)
+    {
+        for (int i = 0; i < overlaySize; i++)
+        {
+            if (overlayFields[i].equals(field))
+            {
+                return overlayValues[i];
+            }
+        }
+        return object.get(field);
     }
 
     private Value value(final String field, final int index)
@@ -58,9 +88,9 @@ public final class StateObjectView implements ObjectView
             {
                 setField = field;
                 setSize = 0;
-                if (setItems.length < s.items().size())
+                if (setItems == null || setItems.length < s.items().size())
                 {
-                    setItems = new Value[Math.max(s.items().size(), setItems.length * 2)];
+                    setItems = new Value[Math.max(s.items().size(), setItems == null ? 8 : setItems.length * 2)];
                 }
                 // first()/higher() walk the tree without the iterator an enhanced for would allocate.
                 for (Value item = s.items().isEmpty() ? null : s.items().first(); item != null;

@@ -9,11 +9,14 @@ import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.ObjectInstruction;
 import dev.outpost.ot.model.PathInstruction;
 import dev.outpost.ot.model.PrimaryKey;
+import dev.outpost.ot.model.Update;
 import dev.outpost.ot.query.CompiledQuery;
+import dev.outpost.ot.query.ObjectView;
 import dev.outpost.ot.query.StateObjectView;
 import dev.outpost.ot.rules.Role;
 import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.ChangesetBuilder;
+import dev.outpost.ot.state.ColumnSpec;
 import dev.outpost.ot.state.ModelValues;
 import dev.outpost.ot.state.ObjectData;
 import dev.outpost.ot.state.ObjectState;
@@ -154,8 +157,9 @@ public final class CompensatingWrites
      * Writer: {@link #trim(Changeset, Set, ObjectState, List)} by class, then, for the classes of {@code view} with a
      * narrow query, by object: an object the changeset creates or changes so that it does not match the session's
      * query afterwards is rejected too (Atlas: "object is outside of the current query view"). The after-state is
-     * projected on a scratch state holding the schema and the touched objects only (cost: what the changeset
-     * touches).
+     * read from the touched objects and the changeset's writes to them (or, for changesets with instructions that
+     * path does not model, projected on a scratch state holding the schema and the touched objects); cost: what the
+     * changeset touches.
      */
     public static Changeset trim(final Changeset changeset, final FlxView view, final ObjectState state,
         final List<Rejected> rejected)
@@ -188,9 +192,312 @@ public final class CompensatingWrites
      *     objects of classes whose role restricts writes that it creates, changes or erases against the role: a
      *     create needs {@code insert} and the write filter on the new object, an update the write filter on the
      *     object before and after and write permission on every field it writes, an erase {@code delete} and the
-     *     write filter on the object before.
+     *     write filter on the object before. Decided on the touched objects directly ({@link #outsideViewDirect})
+     *     when the changeset only creates, erases and sets scalar fields of existing classes, else on a scratch
+     *     state ({@link #outsideViewScratch}); both decide the same.
      */
     private static Set<Rejected> outsideView(final Changeset changeset, final FlxView view, final ObjectState state,
+        final Set<Rejected> forbidden)
+    {
+        final Set<Rejected> direct = outsideViewDirect(changeset, view, state, forbidden);
+        return direct != null ? direct : outsideViewScratch(changeset, view, state, forbidden);
+    }
+
+    /**
+     * {@link #outsideView} on the before-state of the touched objects and their after-state projected field by
+     * field (no scratch state, no copy of an existing object): cost and allocation proportional to the instructions
+     * on the touched objects.
+     *
+     * @return the objects outside the view, or null (nothing added to {@code forbidden}) if the changeset has an
+     *     instruction this path does not model (schema, collections, embedded objects, links, AddInteger) or one
+     *     the integration would refuse: {@link #outsideViewScratch} decides those.
+     */
+    static Set<Rejected> outsideViewDirect(final Changeset changeset, final FlxView view, final ObjectState state,
+        final Set<Rejected> forbidden)
+    {
+        java.util.Map<Rejected, After> touched = null;
+        After single = null;
+        for (final Instruction i : changeset.instructions())
+        {
+            if (!(i instanceof ObjectInstruction o))
+            {
+                return null; // a schema instruction: the scratch state applies it
+            }
+            if (!view.isNarrow(o.table()) && view.writeRole(o.table()) == null)
+            {
+                continue;
+            }
+            After a;
+            if (single != null && single.table.name().equals(o.table()) && single.object.equals(o.object()))
+            {
+                a = single;
+            }
+            else
+            {
+                if (touched == null)
+                {
+                    touched = new java.util.LinkedHashMap<>();
+                    if (single != null)
+                    {
+                        touched.put(new Rejected(single.table.name(), single.object), single);
+                    }
+                }
+                final Rejected r = new Rejected(o.table(), o.object());
+                a = touched.get(r);
+                if (a == null)
+                {
+                    a = After.of(state, o);
+                    if (a == null)
+                    {
+                        return null;
+                    }
+                    touched.put(r, a);
+                    if (single == null)
+                    {
+                        single = a;
+                    }
+                }
+            }
+            if (!a.apply(i))
+            {
+                return null;
+            }
+        }
+        if (single == null)
+        {
+            return Set.of();
+        }
+        Set<Rejected> outside = null;
+        List<Rejected> denied = null;
+        final Collection<After> all = touched == null ? List.of(single) : touched.values();
+        for (final After a : all)
+        {
+            final String table = a.table.name();
+            final StateObjectView after = a.afterView();
+            boolean out = false;
+            boolean deny = false;
+            if (after != null && !view.contains(table, after))
+            {
+                out = true;
+                final CompiledQuery q = view.query(table);
+                deny = q == null || q.matches(after); // in the query, outside the role's read filter
+            }
+            else
+            {
+                final Role role = view.writeRole(table);
+                if (role != null)
+                {
+                    final StateObjectView before = a.before == null ? null : new StateObjectView().wrap(a.before);
+                    out = !mayWrite(role, before, after, a.written, a.writtenCount);
+                    deny = out;
+                }
+            }
+            if (out)
+            {
+                final Rejected r = new Rejected(table, a.object);
+                if (outside == null)
+                {
+                    outside = new HashSet<>();
+                }
+                outside.add(r);
+                if (deny)
+                {
+                    if (denied == null)
+                    {
+                        denied = new ArrayList<>();
+                    }
+                    denied.add(r);
+                }
+            }
+        }
+        if (denied != null && forbidden != null)
+        {
+            forbidden.addAll(denied);
+        }
+        return outside == null ? Set.of() : outside;
+    }
+
+    /**
+     * One touched top-level object of {@link #outsideViewDirect}: its state before the changeset and the writes of
+     * the changeset so far (a new object's fields, or the fields set on the existing one).
+     */
+    private static final class After
+    {
+        private final TableData table;
+        private final PrimaryKey object;
+        private final Value key;
+        private final ObjectData before;
+        private boolean exists;
+        private ObjectData created;
+        private String[] names;
+        private Value[] values;
+        private int size;
+        private String[] written;
+        private int writtenCount;
+
+        private After(final TableData table, final PrimaryKey object, final Value key, final ObjectData before)
+        {
+            this.table = table;
+            this.object = object;
+            this.key = key;
+            this.before = before;
+            this.exists = before != null;
+        }
+
+        /** @return the object {@code o} addresses, or null if it is not a well-formed top-level object. */
+        static After of(final ObjectState state, final ObjectInstruction o)
+        {
+            final TableData t = state.table(o.table());
+            final Value key = ModelValues.key(o.object());
+            if (t == null || key == null || t.isEmbedded() || t.pkField() == null)
+            {
+                return null;
+            }
+            if (key instanceof Value.Null ? !t.pkNullable() : key.type() != t.pkType())
+            {
+                return null;
+            }
+            return new After(t, o.object(), key, t.object(key));
+        }
+
+        /** @return false if {@code i} is outside what this path models or the integration would refuse it. */
+        boolean apply(final Instruction i)
+        {
+            if (i instanceof PathInstruction p)
+            {
+                written(p.field());
+            }
+            switch (i.type())
+            {
+                case Instr.CREATE_OBJECT ->
+                {
+                    if (!exists)
+                    {
+                        exists = true;
+                        created = new ObjectData(table.name());
+                        for (final ColumnSpec c : table.columns().values())
+                        {
+                            created.fields().put(c.name(), c.defaultValue());
+                        }
+                        created.fields().put(table.pkField(), key);
+                        size = 0;
+                    }
+                    return true;
+                }
+                case Instr.ERASE_OBJECT ->
+                {
+                    exists = false;
+                    created = null;
+                    size = 0;
+                    return true;
+                }
+                case Instr.UPDATE ->
+                {
+                    return exists && update((Update)i);
+                }
+                default ->
+                {
+                    return false;
+                }
+            }
+        }
+
+        private void written(final String field)
+        {
+            for (int k = 0; k < writtenCount; k++)
+            {
+                if (written[k].equals(field))
+                {
+                    return;
+                }
+            }
+            if (written == null)
+            {
+                written = new String[4];
+            }
+            else if (writtenCount == written.length)
+            {
+                written = java.util.Arrays.copyOf(written, writtenCount * 2);
+            }
+            written[writtenCount++] = field;
+        }
+
+        private boolean update(final Update u)
+        {
+            final ColumnSpec col = table.column(u.field());
+            if (!u.path().isEmpty() || col == null || col.collection() != Instr.COLLECTION_SINGLE ||
+                col.name().equals(table.pkField()))
+            {
+                return false;
+            }
+            final int type = u.value().type();
+            final Value v;
+            if (type == Instr.TYPE_NULL)
+            {
+                if (!col.acceptsNull())
+                {
+                    return false;
+                }
+                v = Value.Null.INSTANCE;
+            }
+            else if (type >= Instr.TYPE_INT && type <= Instr.TYPE_UUID && type != Instr.TYPE_LINK &&
+                (col.isMixed() || col.type() == type))
+            {
+                v = ModelValues.value(u.value());
+                if (v == null || v.type() != type)
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                return false;
+            }
+            if (created != null)
+            {
+                created.fields().put(col.name(), v);
+                return true;
+            }
+            for (int k = 0; k < size; k++)
+            {
+                if (names[k].equals(col.name()))
+                {
+                    values[k] = v;
+                    return true;
+                }
+            }
+            if (names == null)
+            {
+                names = new String[4];
+                values = new Value[4];
+            }
+            else if (size == names.length)
+            {
+                names = java.util.Arrays.copyOf(names, size * 2);
+                values = java.util.Arrays.copyOf(values, size * 2);
+            }
+            names[size] = col.name();
+            values[size++] = v;
+            return true;
+        }
+
+        /** @return a view of the object after the changeset, or null if it does not exist then. */
+        StateObjectView afterView()
+        {
+            if (!exists)
+            {
+                return null;
+            }
+            return created != null ? new StateObjectView().wrap(created) :
+                new StateObjectView().wrap(before, names, values, size);
+        }
+    }
+
+    /**
+     * {@link #outsideView} on a scratch state holding the schema and the touched objects, the changeset's
+     * instructions on them applied (any changeset).
+     */
+    static Set<Rejected> outsideViewScratch(final Changeset changeset, final FlxView view, final ObjectState state,
         final Set<Rejected> forbidden)
     {
         final Set<Rejected> touched = new LinkedHashSet<>();
@@ -257,7 +564,9 @@ public final class CompensatingWrites
             if (role != null && key != null)
             {
                 final ObjectData before = state.object(r.table(), key);
-                if (!mayWrite(role, before, after, written == null ? null : written.get(r), object))
+                if (!mayWrite(role, before == null ? null : new StateObjectView().wrap(before),
+                    after == null ? null : new StateObjectView().wrap(after),
+                    written == null ? null : fieldsOf(written.get(r)), Integer.MAX_VALUE))
                 {
                     outside.add(r);
                     if (forbidden != null)
@@ -270,8 +579,12 @@ public final class CompensatingWrites
         return outside;
     }
 
-    private static boolean mayWrite(final Role role, final ObjectData before, final ObjectData after,
-        final Set<String> fields, final StateObjectView object)
+    /**
+     * @return whether {@code role} allows the write from {@code before} to {@code after} (null: no object) that
+     *     writes the fields {@code fields[0..count)} (null: none).
+     */
+    private static boolean mayWrite(final Role role, final ObjectView before, final ObjectView after,
+        final String[] fields, final int count)
     {
         if (before == null && after == null)
         {
@@ -279,32 +592,33 @@ public final class CompensatingWrites
         }
         if (before == null)
         {
-            return role.canWrite() && role.insert().matches(object.wrap(after)) &&
-                role.writeFilter().matches(object.wrap(after));
+            return role.canWrite() && role.insert().matches(after) && role.writeFilter().matches(after);
         }
-        if (!role.writeFilter().matches(object.wrap(before)))
+        if (!role.writeFilter().matches(before))
         {
             return false;
         }
         if (after == null)
         {
-            return role.delete().matches(object.wrap(before));
+            return role.delete().matches(before);
         }
-        if (!role.writeFilter().matches(object.wrap(after)))
+        if (!role.writeFilter().matches(after))
         {
             return false;
         }
-        if (fields != null)
+        for (int k = 0; fields != null && k < Math.min(count, fields.length); k++)
         {
-            for (final String field : fields)
+            if (!role.mayWrite(fields[k]))
             {
-                if (!role.mayWrite(field))
-                {
-                    return false;
-                }
+                return false;
             }
         }
         return true;
+    }
+
+    private static String[] fieldsOf(final Set<String> fields)
+    {
+        return fields == null ? null : fields.toArray(new String[0]);
     }
 
     /**
