@@ -152,21 +152,12 @@ final class PgMapping
         {
             array.append(',');
         }
-        if (null == v || v instanceof Value.Null)
+        final String text = elementText(sqlType, column, v);
+        if (null == text)
         {
             array.append("NULL");
             return;
         }
-        final String text = switch (sqlType)
-        {
-            case "jsonb" -> null == column ? json(v) : json(column, v);
-            case "bigint" -> Long.toString(((Value.Int)scalar(v)).value());
-            case "boolean" -> ((Value.Bool)v).value() ? "t" : "f";
-            case "bytea" -> "\\x" + HexFormat.of().formatHex(((Value.Bin)v).bytes());
-            case "real" -> Float.toString(Float.intBitsToFloat(((Value.FloatValue)v).bits()));
-            case "double precision" -> Double.toString(Double.longBitsToDouble(((Value.DoubleValue)v).bits()));
-            default -> text(scalar(v)); // text, uuid, numeric, timestamptz
-        };
         array.append('"');
         for (int i = 0; i < text.length(); i++)
         {
@@ -178,6 +169,57 @@ final class PgMapping
             array.append(c);
         }
         array.append('"');
+    }
+
+    /**
+     * A value's text as the input function of {@code sqlType} parses it (what a bind carries), or null for SQL NULL.
+     */
+    static String elementText(final String sqlType, final ColumnSpec column, final Value v)
+    {
+        if (null == v || v instanceof Value.Null)
+        {
+            return null;
+        }
+        return switch (sqlType)
+        {
+            case "jsonb" -> null == column ? json(v) : json(column, v);
+            case "bigint" -> Long.toString(((Value.Int)scalar(v)).value());
+            case "boolean" -> ((Value.Bool)v).value() ? "t" : "f";
+            case "bytea" -> "\\x" + HexFormat.of().formatHex(((Value.Bin)v).bytes());
+            case "real" -> Float.toString(Float.intBitsToFloat(((Value.FloatValue)v).bits()));
+            case "double precision" -> Double.toString(Double.longBitsToDouble(((Value.DoubleValue)v).bits()));
+            default -> text(scalar(v)); // text, uuid, numeric, timestamptz
+        };
+    }
+
+    /**
+     * One field of a {@code COPY .. FROM STDIN} text-format row: a tab before it unless {@code first}, then
+     * {@code \N} for null ({@code text} null), else {@code text} with backslash, newline, carriage return and tab
+     * escaped (every other character stands for itself).
+     */
+    static void copyField(final StringBuilder row, final boolean first, final String text)
+    {
+        if (!first)
+        {
+            row.append('\t');
+        }
+        if (null == text)
+        {
+            row.append("\\N");
+            return;
+        }
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            switch (c)
+            {
+                case '\\' -> row.append("\\\\");
+                case '\n' -> row.append("\\n");
+                case '\r' -> row.append("\\r");
+                case '\t' -> row.append("\\t");
+                default -> row.append(c);
+            }
+        }
     }
 
     private static Value scalar(final Value v)

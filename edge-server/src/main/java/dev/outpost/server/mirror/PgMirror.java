@@ -27,6 +27,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -89,6 +93,9 @@ public final class PgMirror implements AutoCloseable
     static final int MIN_ROWS_FOR_ARRAYS = 16;
     /** Most rows in one array statement. */
     static final int MAX_ROWS_PER_ARRAY_STATEMENT = 5_000;
+    /** Fewest new rows of one shape in a batch written with {@code COPY} (fewer: with the upsert). */
+    static final int MIN_ROWS_FOR_COPY = 16;
+    private static final int COPY_CHUNK_CHARS = 64 * 1024;
     /** Most characters of a PostgreSQL message the mirror logs, shows or keeps. */
     static final int MAX_MESSAGE_CHARS = 300;
     /** Server files with a lag gauge of their own; the app's totals cover every file. */
@@ -96,6 +103,7 @@ public final class PgMirror implements AutoCloseable
 
     private static final System.Logger LOG = System.getLogger("dev.outpost.server.mirror");
     private static final long IDLE_SLEEP_MS = 5;
+    private static final String UNIQUE_VIOLATION = "23505";
     private static final long NAME_SCAN_INTERVAL_NS = 200_000_000L;
     private static final long BACKOFF_MIN_MS = 100;
     private static final long BACKOFF_MAX_MS = 5_000;
@@ -119,6 +127,7 @@ public final class PgMirror implements AutoCloseable
     private final ConcurrentHashMap<String, FileLag> lags = new ConcurrentHashMap<>();
     private final Counter rowsWritten;
     private final Counter rowsDeleted;
+    private final Counter rowsCopied;
     private final Counter batches;
     private final Counter reported;
     private final Counter connectionFailures;
@@ -144,6 +153,8 @@ public final class PgMirror implements AutoCloseable
     private final Map<String, Map<String, String>> dbColumns = new HashMap<>();
     private final Set<String> reportedConflicts = new java.util.HashSet<>();
     private final Map<ArrayShape, String> arraySqls = new HashMap<>();
+    private final Map<Shape, String> copySqls = new HashMap<>();
+    private long copiedInBatch; // writer thread
     private volatile Connection conn; // volatile: close() may abort it
     // written once by the writer thread (first connection), then read-only
     private volatile Map<String, Long> positions;
@@ -167,6 +178,9 @@ public final class PgMirror implements AutoCloseable
         this.schema = PgMapping.quote(settings.schema());
         this.rowsWritten = Counter.builder("outpost.mirror.rows.written").description("rows inserted or updated " +
             "by the PostgreSQL mirror").tag("app", appId).register(metrics.registry());
+        this.rowsCopied = Counter.builder("outpost.mirror.rows.copied").description("rows of new objects " +
+            "inserted with COPY by the PostgreSQL mirror (also counted in outpost.mirror.rows.written)").tag("app", appId)
+            .register(metrics.registry());
         this.rowsDeleted = Counter.builder("outpost.mirror.rows.deleted").description("rows deleted by the " +
             "PostgreSQL mirror").tag("app", appId).register(metrics.registry());
         this.batches = Counter.builder("outpost.mirror.batches").description("transactions committed by the " +
@@ -363,6 +377,7 @@ public final class PgMirror implements AutoCloseable
             .put("lag_versions", lagVersions())
             .put("lag_seconds", Math.round(lagSeconds() * 1000) / 1000.0)
             .put("rows_written", (long)rowsWritten.count())
+            .put("rows_copied", (long)rowsCopied.count())
             .put("rows_deleted", (long)rowsDeleted.count())
             .put("errors_reported", (long)reported.count())
             .put("resident_files", resident)
@@ -454,6 +469,10 @@ public final class PgMirror implements AutoCloseable
         final HashMap<String, LinkedHashSet<Value>> dirty = new HashMap<>();
         final TreeSet<String> schemaDirty = new TreeSet<>();
         final List<String[]> reports = new ArrayList<>(); // kind, class, key, version, message
+        // keys of the batch's dirty objects that were not in the state before the batch (so have no row): COPY
+        final HashMap<String, TreeSet<Value>> fresh = new HashMap<>();
+        // classes erased from this file's history at some time: their tables keep rows the state no longer knows
+        final Set<String> erased = new java.util.HashSet<>();
 
         FileMirror(final ServerFile file, final Value partition)
         {
@@ -471,6 +490,7 @@ public final class PgMirror implements AutoCloseable
             dirty.clear();
             schemaDirty.clear();
             reports.clear();
+            fresh.clear(); // the sets themselves now belong to the FileBatch
             committed = applied;
         }
     }
@@ -493,10 +513,12 @@ public final class PgMirror implements AutoCloseable
         final HashMap<String, TableRows> dirty = new HashMap<>();
         final TreeSet<String> schemaDirty;
         final List<String[]> reports;
+        final Map<String, TreeSet<Value>> fresh; // dirty objects without a row: written with COPY
 
         FileBatch(final FileMirror m)
         {
             this.file = m.file;
+            this.fresh = new HashMap<>(m.fresh);
             this.partition = m.partition;
             this.applied = m.applied;
             this.schemaDirty = new TreeSet<>(m.schemaDirty);
@@ -894,6 +916,7 @@ public final class PgMirror implements AutoCloseable
             report(m, track, "bad_changeset", null, null, version, "version " + version + " does not parse");
             return;
         }
+        final List<ObjectInstruction> creates = freshCreates(m, c, track);
         final ApplyResult r = m.applier.apply(c);
         if (!r.ok())
         {
@@ -904,6 +927,13 @@ public final class PgMirror implements AutoCloseable
         if (!track)
         {
             return;
+        }
+        if (null != creates)
+        {
+            for (final ObjectInstruction o : creates)
+            {
+                m.fresh.computeIfAbsent(o.table(), t -> new TreeSet<>(Value.ORDER)).add(ModelValues.key(o.object()));
+            }
         }
         for (final Instruction i : c.instructions())
         {
@@ -940,6 +970,39 @@ public final class PgMirror implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * Before {@code c} is applied: its CreateObjects of objects that are neither dirty in this batch yet nor in the
+     * state, i.e. objects without a row in PostgreSQL (the state is exactly the committed position's, rebuilt from
+     * it after an eviction or a restart), unless their class was ever erased (its table keeps rows the state has
+     * forgotten). Notes the erased classes on the way (also while rebuilding).
+     *
+     * @return those CreateObjects, or null.
+     */
+    private static List<ObjectInstruction> freshCreates(final FileMirror m, final Changeset c, final boolean track)
+    {
+        List<ObjectInstruction> creates = null;
+        for (final Instruction i : c.instructions())
+        {
+            final int type = i.type();
+            if (Instr.ERASE_TABLE == type)
+            {
+                m.erased.add(i.table());
+            }
+            else if (track && Instr.CREATE_OBJECT == type && !m.erased.contains(i.table()))
+            {
+                final ObjectInstruction o = (ObjectInstruction)i;
+                final Value key = ModelValues.key(o.object());
+                final java.util.Set<Value> dirty = m.dirty.get(i.table());
+                final TableData t = m.state.table(i.table());
+                if (null != key && (null == dirty || !dirty.contains(key)) && (null == t || null == t.object(key)))
+                {
+                    (null == creates ? creates = new ArrayList<>() : creates).add(o);
+                }
+            }
+        }
+        return creates;
     }
 
     private void report(final FileMirror m, final boolean track, final String kind, final String table,
@@ -981,10 +1044,42 @@ public final class PgMirror implements AutoCloseable
 
     private void flush(final List<FileBatch> batch) throws SQLException
     {
+        SQLException ex = attempt(batch, false);
+        if (null != ex && UNIQUE_VIOLATION.equals(ex.getSQLState()))
+        {
+            // a new object's row was there after all (inserted with SQL, captured by the inbound path): upsert it
+            LOG.log(System.Logger.Level.DEBUG, () -> "app '" + appId + "': COPY of new rows refused (a row " +
+                "exists); writing the batch with upserts");
+            ex = attempt(batch, true);
+        }
+        if (null != ex)
+        {
+            // PostgreSQL refused a statement: again, each statement alone, the refused ones reported
+            LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': mirror batch refused (" + ex.getSQLState() +
+                ": " + oneLine(ex.getMessage()) + "); writing it row by row");
+            rewritten.increment();
+            reloadColumns(conn);
+            write(batch, true, true);
+            conn.commit();
+        }
+        batches.increment();
+        for (final FileBatch f : batch)
+        {
+            reported.increment(f.reports.size());
+            lag(f.file.name()).mirrored = f.applied;
+        }
+    }
+
+    /** Write and commit {@code batch}; @return null, or what PostgreSQL refused (rolled back, connection valid). */
+    private SQLException attempt(final List<FileBatch> batch, final boolean noCopy) throws SQLException
+    {
         try
         {
-            write(batch, false);
+            copiedInBatch = 0;
+            write(batch, false, noCopy);
             conn.commit();
+            rowsCopied.increment(copiedInBatch);
+            return null;
         }
         catch (final SQLException ex)
         {
@@ -993,19 +1088,7 @@ public final class PgMirror implements AutoCloseable
             {
                 throw ex;
             }
-            // PostgreSQL refused a statement: again, each statement alone, the refused ones reported
-            LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': mirror batch refused (" + ex.getSQLState() +
-                ": " + oneLine(ex.getMessage()) + "); writing it row by row");
-            rewritten.increment();
-            reloadColumns(conn);
-            write(batch, true);
-            conn.commit();
-        }
-        batches.increment();
-        for (final FileBatch f : batch)
-        {
-            reported.increment(f.reports.size());
-            lag(f.file.name()).mirrored = f.applied;
+            return ex;
         }
     }
 
@@ -1026,6 +1109,7 @@ public final class PgMirror implements AutoCloseable
     {
         dbColumns.clear();
         arraySqls.clear();
+        copySqls.clear();
         try (PreparedStatement st = c.prepareStatement("SELECT table_name, column_name, data_type FROM " +
             "information_schema.columns WHERE table_schema = ?"))
         {
@@ -1051,8 +1135,15 @@ public final class PgMirror implements AutoCloseable
     {
     }
 
-    private void write(final List<FileBatch> changed, final boolean careful) throws SQLException
+    /**
+     * Write a batch's rows, reports and positions (the caller commits). New objects (no row: {@link FileBatch#fresh})
+     * are written with {@code COPY} unless {@code careful} or {@code noCopy}, the others upserted, the erased ones
+     * deleted.
+     */
+    private void write(final List<FileBatch> changed, final boolean careful, final boolean noCopy)
+        throws SQLException
     {
+        final Map<Shape, List<Row>> copies = new LinkedHashMap<>();
         final Map<Shape, List<Row>> upserts = new LinkedHashMap<>();
         final Map<Shape, List<Row>> deletes = new LinkedHashMap<>();
         for (final FileBatch f : changed)
@@ -1067,9 +1158,11 @@ public final class PgMirror implements AutoCloseable
                 {
                     continue;
                 }
-                if (!rows.upserts.isEmpty())
+                final TreeSet<Value> fresh = careful || noCopy ? null : f.fresh.get(table);
+                for (final Row r : rows.upserts)
                 {
-                    upserts.computeIfAbsent(shape, s -> new ArrayList<>()).addAll(rows.upserts);
+                    (null != fresh && fresh.contains(r.key()) ? copies : upserts)
+                        .computeIfAbsent(shape, s -> new ArrayList<>()).add(r);
                 }
                 if (!rows.deletes.isEmpty())
                 {
@@ -1080,6 +1173,17 @@ public final class PgMirror implements AutoCloseable
             {
                 insertError(f, r[0], r[1], r[2], Long.parseLong(r[3]), r[4]);
                 LOG.log(System.Logger.Level.WARNING, "app '" + appId + "': mirror of " + f.file.name() + ": " + r[4]);
+            }
+        }
+        for (final Map.Entry<Shape, List<Row>> e : copies.entrySet())
+        {
+            if (e.getValue().size() >= MIN_ROWS_FOR_COPY)
+            {
+                copyRows(e.getKey(), e.getValue());
+            }
+            else
+            {
+                upserts.computeIfAbsent(e.getKey(), s -> new ArrayList<>()).addAll(e.getValue());
             }
         }
         for (final Map.Entry<Shape, List<Row>> e : upserts.entrySet())
@@ -1231,6 +1335,82 @@ public final class PgMirror implements AutoCloseable
         {
             throw new SQLException("cannot bind a value: " + ex, "22000", ex); // written again row by row
         }
+    }
+
+    /**
+     * Many new rows of one shape (objects the state did not have before the batch, so without a row): one
+     * {@code COPY .. FROM STDIN} (text format) in the batch's transaction. Each value is the text the array statement
+     * would carry ({@link PgMapping#elementText}), escaped for COPY, parsed by the same input function: the same rows.
+     * A refused COPY fails the batch like a refused array statement (a unique violation: a row PostgreSQL had after
+     * all, e.g. inserted with SQL and captured by the inbound path, then written again without COPY).
+     */
+    private void copyRows(final Shape shape, final List<Row> rows) throws SQLException
+    {
+        final String sql = copySqls.computeIfAbsent(shape, this::copySql);
+        final CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        try
+        {
+            final StringBuilder sb = new StringBuilder(COPY_CHUNK_CHARS + 1024);
+            for (final Row r : rows)
+            {
+                if (shape.partitioned)
+                {
+                    PgMapping.copyField(sb, true, PgMapping.elementText(partitionType, null, r.file.partition));
+                }
+                PgMapping.copyField(sb, !shape.partitioned, PgMapping.elementText(shape.pkType, null, r.key));
+                for (int i = 0; i < shape.columns.size(); i++)
+                {
+                    final ColumnSpec col = shape.columns.get(i);
+                    PgMapping.copyField(sb, false, PgMapping.elementText(shape.types.get(i), col,
+                        PgMapping.field(r.object, col)));
+                }
+                sb.append('\n');
+                if (sb.length() >= COPY_CHUNK_CHARS)
+                {
+                    final byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+                    copy.writeToCopy(bytes, 0, bytes.length);
+                    sb.setLength(0);
+                }
+            }
+            final byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            copy.endCopy();
+            rowsWritten.increment(rows.size());
+            copiedInBatch += rows.size();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new SQLException("cannot write a value: " + ex, "22000", ex); // written again row by row
+        }
+        finally
+        {
+            if (copy.isActive())
+            {
+                try
+                {
+                    copy.cancelCopy();
+                }
+                catch (final SQLException ignored)
+                {
+                    // the transaction is rolled back anyway
+                }
+            }
+        }
+    }
+
+    private String copySql(final Shape shape)
+    {
+        final StringBuilder cols = new StringBuilder();
+        if (shape.partitioned)
+        {
+            cols.append(PgMapping.quote(partitionColumn)).append(", ");
+        }
+        cols.append(PgMapping.quote(shape.pkField));
+        for (final ColumnSpec c : shape.columns)
+        {
+            cols.append(", ").append(PgMapping.quote(c.name()));
+        }
+        return "COPY " + schema + "." + PgMapping.quote(shape.table) + " (" + cols + ") FROM STDIN";
     }
 
     /** A statement of {@link #arrayRows}: a shape, and whether it deletes. */

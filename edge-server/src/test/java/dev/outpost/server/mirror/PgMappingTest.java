@@ -38,6 +38,20 @@ class PgMappingTest
         assertThat(PgMapping.json(links, new Value.DictValue(dict))).isEqualTo("{\"k\":\"rex\"}");
     }
 
+    /** COPY's text format: tab-separated, \N for null, backslash / newline / carriage return / tab escaped. */
+    @Test
+    void shouldEscapeCopyFields()
+    {
+        final StringBuilder row = new StringBuilder();
+        PgMapping.copyField(row, true, "a\\b\tc\nd\re");
+        PgMapping.copyField(row, false, null);
+        PgMapping.copyField(row, false, "\\N");
+        PgMapping.copyField(row, false, "");
+        PgMapping.copyField(row, false, PgMapping.elementText("bytea", null, new Value.Bin(new byte[]{0x5c, 0})));
+        PgMapping.copyField(row, false, PgMapping.elementText("text", null, Value.Null.INSTANCE));
+        assertThat(row.toString()).isEqualTo("a\\\\b\\tc\\nd\\re\t\\N\t\\\\N\t\t\\\\x5c00\t\\N");
+    }
+
     @Test
     void shouldMapColumnTypes()
     {

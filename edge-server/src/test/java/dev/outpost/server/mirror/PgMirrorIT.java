@@ -410,7 +410,7 @@ class PgMirrorIT
     }
 
     private static final String[] AWKWARD = {"", "NULL", "a\"b", "back\\slash", "{braces},comma", "tab\tnew\nline",
-        "héllo ✓", " spaced ", "'quote'", "\\\"{}"};
+        "héllo ✓", " spaced ", "'quote'", "\\\"{}", "\\N", "cr\rlf\r\n", "\\x41\\t\\\\n", "\t"};
     private static final float[] FLOATS = {1.5f, 0.1f, Float.NaN, Float.POSITIVE_INFINITY, -0.0f, 3.4028235e38f,
         -7.25e-20f};
     private static final double[] DOUBLES = {0.1, Double.NaN, Double.NEGATIVE_INFINITY, 1e300, -0.0, 2.25,
@@ -524,6 +524,119 @@ class PgMirrorIT
         // written by the array statements themselves, not by the row-by-row fallback after a refusal
         assertThat(many.statusJson().getLong("batches_rewritten")).isZero();
         assertThat(again.statusJson().getLong("batches_rewritten")).isZero();
+    }
+
+    /** A statement of SQL in the test's schema ({@code $s}). */
+    private void sql(final String... statements) throws Exception
+    {
+        try (Connection c = pg.connect(); Statement st = c.createStatement())
+        {
+            for (final String s : statements)
+            {
+                st.execute(s.replace("$s", "\"" + schema + "\""));
+            }
+        }
+    }
+
+    /**
+     * Objects a batch creates (no row yet: not in the mirror's state before the batch) are written with
+     * {@code COPY}, objects that existed with the upsert; PostgreSQL's own view of each row's statement (a test
+     * trigger logging {@code current_query()}) shows it. The rows equal a mirror's fed one changeset at a time
+     * (awkward text: backslashes, tabs, newlines, a literal \N), and the COPY does not echo through the inbound
+     * capture's triggers ({@code outpost.origin = 'mirror'}).
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldCopyNewObjectsAndUpsertExistingOnesWithoutEcho() throws Exception
+    {
+        final int objects = 20;
+        final String reference = schema + "ref";
+        final PgMirror one = mirrorInto(reference);
+        long v = append(FLX, EveryType::schema);
+        for (int k = 0; k < objects; k++)
+        {
+            final int key = k;
+            v = append(FLX, b -> everyTypeObject(b, key));
+            awaitMirrored(one, FLX, v);
+        }
+        final PgMirror first = mirror(null, null);
+        awaitMirrored(first, FLX, v);
+        first.close();
+        sql("CREATE TABLE $s.copy_log (k text, op text)",
+            "CREATE FUNCTION $s.copy_log() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN INSERT INTO $s.copy_log " +
+                "VALUES (NEW._id::text, TG_OP || ' ' || upper(split_part(ltrim(current_query()), ' ', 1))); " +
+                "RETURN NEW; END $f$",
+            "CREATE TRIGGER copy_log BEFORE INSERT OR UPDATE ON $s.\"Item\" FOR EACH ROW EXECUTE FUNCTION " +
+                "$s.copy_log()");
+
+        // one batch for the next mirror: the existing objects changed, as many new ones created
+        for (int k = 0; k < objects; k++)
+        {
+            final int key = k;
+            v = append(FLX, b ->
+            {
+                b.update("Item", objectKey(key), "s", NO_PATH, Instr.TYPE_STRING,
+                    new Value.Str(AWKWARD[key % AWKWARD.length] + "\\2\t"), false, -1);
+                everyTypeObject(b, key + objects);
+            });
+            awaitMirrored(one, FLX, v);
+        }
+        final PgMirror second = mirror(null, null);
+        awaitMirrored(second, FLX, v);
+        assertThat(tableText(schema, "Item")).hasSize(2 * objects).isEqualTo(tableText(reference, "Item"));
+        assertThat(tableText(schema, "Other")).hasSize(2 * objects).isEqualTo(tableText(reference, "Other"));
+        final Map<String, List<String>> ops = new HashMap<>();
+        for (final Map<String, Object> r : rows("SELECT k, op FROM $s.copy_log ORDER BY op"))
+        {
+            ops.computeIfAbsent((String)r.get("k"), x -> new ArrayList<>()).add((String)r.get("op"));
+        }
+        assertThat(ops).hasSize(2 * objects);
+        int updated = 0;
+        for (final Map<String, Object> r : rows("SELECT _id::text AS k, s FROM $s.\"Item\""))
+        {
+            final String text = (String)r.get("s");
+            if (null != text && text.endsWith("\\2\t"))
+            {
+                updated++;
+                assertThat(ops.get((String)r.get("k"))).as("an existing object").contains("UPDATE INSERT")
+                    .doesNotContain("INSERT COPY");
+            }
+        }
+        assertThat(updated).isEqualTo(objects);
+        assertThat(ops.values().stream().filter(l -> l.equals(List.of("INSERT COPY"))).count()).isEqualTo(objects);
+        assertThat(second.statusJson().getLong("rows_copied")).isEqualTo(2L * objects); // Item and Other
+        assertThat(rows("SELECT * FROM $s._outpost_inbound")).isEmpty(); // no echo
+        assertThat(rows("SELECT * FROM $s._outpost_mirror_errors")).isEmpty();
+        assertThat(second.statusJson().getLong("batches_rewritten")).isZero();
+    }
+
+    /**
+     * A new object whose row is there after all (here: the position reset, so every object is new to a state
+     * rebuilt from version 0; in production a row inserted with SQL): the refused COPY is rolled back and the batch
+     * written with the upserts, not row by row; the rows equal the first mirror's.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldUpsertNewObjectsWhoseRowsExistWhenCopyIsRefused() throws Exception
+    {
+        final int objects = 20;
+        long v = append(FLX, EveryType::schema);
+        for (int k = 0; k < objects; k++)
+        {
+            final int key = k;
+            v = append(FLX, b -> everyTypeObject(b, key));
+        }
+        final PgMirror first = mirror(null, null);
+        awaitMirrored(first, FLX, v);
+        first.close();
+        final List<String> items = tableText(schema, "Item");
+        sql("DELETE FROM $s._outpost_mirror_position");
+        final PgMirror second = mirror(null, null);
+        awaitMirrored(second, FLX, v);
+        assertThat(tableText(schema, "Item")).hasSize(objects).isEqualTo(items);
+        assertThat(second.statusJson().getLong("rows_copied")).isZero();
+        assertThat(second.statusJson().getLong("batches_rewritten")).isZero();
+        assertThat(rows("SELECT * FROM $s._outpost_mirror_errors")).isEmpty();
     }
 
     /**
