@@ -68,9 +68,9 @@ import java.util.Objects;
  * @param warnings    what the app's App Services export holds that Outpost does not apply, one line per item;
  *                    logged once at start.
  * @param rules       the permission rules (from {@code rules:} or an App Services export, see {@link RuleSettings});
- *                    {@link Rules#NONE} when none are configured (nothing is enforced). Enforced today: the PBS
- *                    partition permissions, at BIND and UPLOAD; roles are parsed and checked, FLX does not apply
- *                    them yet.
+ *                    {@link Rules#NONE} when none are configured (nothing is enforced). PBS apps: the partition
+ *                    permissions, at BIND and UPLOAD; FLX apps: the roles, on views and uploads; replaced while
+ *                    serving by a rules reload.
  * @param mirror      where the app's data is mirrored (PostgreSQL), or null for no mirror.
  * @param customUserData where each user's custom user data is read from, or null when the app has none.
  */
