@@ -25,6 +25,14 @@ public final class AuthException extends Exception
     }
 
     /**
+     * @return 401 {@code UserDisabled}, as App Services answers a disabled user's login or token.
+     */
+    public static AuthException userDisabled()
+    {
+        return new AuthException(401, "UserDisabled", "user disabled");
+    }
+
+    /**
      * @param message why the token was refused (shown to the client, so never secret material).
      * @return a 401 {@code InvalidSession}.
      */

@@ -513,6 +513,10 @@ public final class AuthService
         {
             return failed(AuthException.invalidCredentials("user does not exist"));
         }
+        if (store.userDisabled(user.id()))
+        {
+            return failed(AuthException.userDisabled());
+        }
         final long now = clock.time() / 1000;
         final RefreshSession session = new RefreshSession(Ids.newId(now), user.id(), Ids.newId(now), now, false);
         // custom user data first: a login it fails leaves no session behind
@@ -605,6 +609,10 @@ public final class AuthService
         {
             throw AuthException.invalidSession("user does not exist");
         }
+        if (store.userDisabled(verified.userId()))
+        {
+            throw AuthException.userDisabled();
+        }
         return verified;
     }
 
@@ -656,7 +664,67 @@ public final class AuthService
     public boolean sessionLive(final String sessionId)
     {
         final RefreshSession session = store.session(sessionId);
-        return null != session && !session.revoked();
+        return null != session && !session.revoked() && !store.userDisabled(session.userId());
+    }
+
+    /**
+     * @return the app's auth store (the admin API lists and changes users through it).
+     */
+    public AuthStore store()
+    {
+        return store;
+    }
+
+    /**
+     * Revoke every live refresh session of a user: its refresh tokens and the access tokens of those sessions stop
+     * working (the admin API's logout).
+     *
+     * @param userId the user.
+     * @return completes with the number of sessions revoked, once they are durable.
+     */
+    public CompletableFuture<Integer> revokeSessions(final String userId)
+    {
+        final long now = clock.time() / 1000;
+        final List<CompletableFuture<Void>> revoked = new java.util.ArrayList<>();
+        for (final RefreshSession s : store.sessionsOf(userId))
+        {
+            if (!s.revoked())
+            {
+                revoked.add(store.revoke(s.id(), now));
+            }
+        }
+        return CompletableFuture.allOf(revoked.toArray(new CompletableFuture<?>[0])).thenApply(v -> revoked.size());
+    }
+
+    /**
+     * Set a new password for a local-userpass user (the admin API's password reset; no e-mail is involved).
+     *
+     * @param userId   a local-userpass user.
+     * @param password the new password (6-128 characters).
+     * @return completes once durable; fails with an {@link AuthException}: 404 if the user has no email/password
+     *     credentials, 400 for a password of the wrong length or not well-formed.
+     */
+    public CompletableFuture<Void> resetPassword(final String userId, final String password)
+    {
+        final UserPassRecord credentials = store.userPassOf(userId);
+        if (null == credentials)
+        {
+            return failed(new AuthException(404, "UserNotFound", "no local-userpass user with this id"));
+        }
+        if (null == password || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD)
+        {
+            return failed(new AuthException(400, "BadRequest", "password must be between " + MIN_PASSWORD + " and " +
+                MAX_PASSWORD + " characters"));
+        }
+        if (!AuthInput.isWellFormed(password))
+        {
+            return failed(AuthInput.notWellFormed("password"));
+        }
+        final int iterations = null == app.userPass() ? credentials.password().iterations() :
+            app.userPass().iterations();
+        return onHashingPool(() -> PasswordHasher.hash(password, iterations))
+            .thenCompose(hash -> store.setPassword(userId, hash))
+            .thenRun(() -> limiter.succeeded(AuthStore.emailKey(credentials.email())));
     }
 
     /**

@@ -45,9 +45,14 @@ import java.util.zip.CRC32;
  *          {"t":"apikey-state","id":..,"disabled":bool}
  *          {"t":"apikey-delete","id":..}
  *          {"t":"data","user":..,"data":{..}}     profile data (custom-token metadata fields), replaces the last
+ * version 3 adds (the admin API's user operations):
+ *          {"t":"user-state","id":..,"disabled":bool}  disable or enable a user
+ *          {"t":"user-delete","id":..}                   delete a user with its sessions, credentials, keys, data
+ *          {"t":"password","user":..,"salt":b64,"hash":b64,"iter":n}  replace a local-userpass password
  * </pre>
  * A new log starts at version 1; version 1 logs are read as they are and stay version 1 (readable by older
  * servers) until the first version-2 record is written: then the header is rewritten in place to version 2 (same length), fsynced, before that record.
+ * Likewise a log stays at its version until the first record of a later version (3: the admin API's user records).
  * A file with another version is refused with a message naming the versions this server reads. A torn last line (crash during a
  * write) is cut off at start; a damaged line before the last one is refused.
  * <p>
@@ -58,13 +63,13 @@ import java.util.zip.CRC32;
 public final class AuthStore implements AutoCloseable
 {
     public static final String FILE_NAME = "auth.log";
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     /** The oldest format version still read. */
     public static final int OLDEST_FORMAT_VERSION = 1;
     static final String MAGIC = "OUTPOST-AUTH";
 
     private static final int MAX_BATCH = 256;
-    private static final Write POISON = new Write(List.of(), () -> {}, false);
+    private static final Write POISON = new Write(List.of(), () -> {}, 1);
 
     private final Path file;
     private final FileChannel channel;
@@ -77,6 +82,7 @@ public final class AuthStore implements AutoCloseable
     private final Map<String, String> apiKeyByHash = new ConcurrentHashMap<>();
     private final Map<String, Long> apiKeyOrder = new ConcurrentHashMap<>();
     private final Map<String, JsonObject> userData = new ConcurrentHashMap<>();
+    private final java.util.Set<String> disabledUsers = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong apiKeySeq = new java.util.concurrent.atomic.AtomicLong();
     private int headerVersion = FORMAT_VERSION;
     private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
@@ -176,7 +182,7 @@ public final class AuthStore implements AutoCloseable
         {
             putUser(user);
             sessions.put(session.id(), session);
-        }, false));
+        }, 1));
     }
 
     /**
@@ -187,7 +193,7 @@ public final class AuthStore implements AutoCloseable
      */
     public CompletableFuture<Void> addSession(final RefreshSession session)
     {
-        return submit(new Write(List.of(sessionJson(session)), () -> sessions.put(session.id(), session), false));
+        return submit(new Write(List.of(sessionJson(session)), () -> sessions.put(session.id(), session), 1));
     }
 
     /**
@@ -214,7 +220,7 @@ public final class AuthStore implements AutoCloseable
             {
                 putUserPass(credentials);
             }
-        }, null != credentials));
+        }, null != credentials ? 2 : 1));
     }
 
     /**
@@ -247,7 +253,7 @@ public final class AuthStore implements AutoCloseable
     {
         final JsonObject r = new JsonObject().put("t", "apikey").put("id", key.id()).put("user", key.userId())
             .put("name", key.name()).put("hash", key.hash()).put("created", key.createdAt());
-        return submit(new Write(List.of(r), () -> putApiKey(key), true));
+        return submit(new Write(List.of(r), () -> putApiKey(key), 2));
     }
 
     /**
@@ -260,7 +266,7 @@ public final class AuthStore implements AutoCloseable
     public CompletableFuture<Void> setApiKeyDisabled(final String id, final boolean disabled)
     {
         final JsonObject r = new JsonObject().put("t", "apikey-state").put("id", id).put("disabled", disabled);
-        return submit(new Write(List.of(r), () -> apiKeys.computeIfPresent(id, (k, v) -> v.disabled(disabled)), true));
+        return submit(new Write(List.of(r), () -> apiKeys.computeIfPresent(id, (k, v) -> v.disabled(disabled)), 2));
     }
 
     /**
@@ -272,7 +278,7 @@ public final class AuthStore implements AutoCloseable
     public CompletableFuture<Void> deleteApiKey(final String id)
     {
         final JsonObject r = new JsonObject().put("t", "apikey-delete").put("id", id);
-        return submit(new Write(List.of(r), () -> removeApiKey(id), true));
+        return submit(new Write(List.of(r), () -> removeApiKey(id), 2));
     }
 
     /**
@@ -323,7 +329,7 @@ public final class AuthStore implements AutoCloseable
     {
         final JsonObject copy = data.copy();
         final JsonObject r = new JsonObject().put("t", "data").put("user", userId).put("data", copy);
-        return submit(new Write(List.of(r), () -> userData.put(userId, copy), true));
+        return submit(new Write(List.of(r), () -> userData.put(userId, copy), 2));
     }
 
     /**
@@ -399,6 +405,127 @@ public final class AuthStore implements AutoCloseable
     }
 
     /**
+     * @param userId a user.
+     * @return whether it is disabled (by the admin API).
+     */
+    public boolean userDisabled(final String userId)
+    {
+        return disabledUsers.contains(userId);
+    }
+
+    /**
+     * @return every user, in no particular order (a snapshot of the live map's values).
+     */
+    public List<UserRecord> users()
+    {
+        return new ArrayList<>(users.values());
+    }
+
+    /**
+     * @param userId a user.
+     * @return its refresh sessions (revoked ones included).
+     */
+    public List<RefreshSession> sessionsOf(final String userId)
+    {
+        final List<RefreshSession> list = new ArrayList<>();
+        for (final RefreshSession s : sessions.values())
+        {
+            if (s.userId().equals(userId))
+            {
+                list.add(s);
+            }
+        }
+        return list;
+    }
+
+    /**
+     * Durably disable or enable a user: a disabled user cannot log in and its tokens are refused.
+     *
+     * @param userId   the user.
+     * @param disabled new state.
+     * @return completes once the change is on disk and visible.
+     */
+    public CompletableFuture<Void> setUserDisabled(final String userId, final boolean disabled)
+    {
+        final JsonObject r = new JsonObject().put("t", "user-state").put("id", userId).put("disabled", disabled);
+        return submit(new Write(List.of(r), () -> setDisabled(userId, disabled), 3));
+    }
+
+    /**
+     * Durably delete a user with its sessions, credentials, API keys and profile data; its identity may sign up
+     * again as a new user.
+     *
+     * @param userId the user.
+     * @return completes once the deletion is on disk and visible.
+     */
+    public CompletableFuture<Void> deleteUser(final String userId)
+    {
+        final JsonObject r = new JsonObject().put("t", "user-delete").put("id", userId);
+        return submit(new Write(List.of(r), () -> removeUser(userId), 3));
+    }
+
+    /**
+     * Durably replace the password of a local-userpass user.
+     *
+     * @param userId   the user (one with credentials).
+     * @param password the new hash.
+     * @return completes once the change is on disk and visible.
+     */
+    public CompletableFuture<Void> setPassword(final String userId, final PasswordHasher.Hash password)
+    {
+        final JsonObject r = new JsonObject().put("t", "password").put("user", userId).put("salt", password.salt())
+            .put("hash", password.hash()).put("iter", password.iterations());
+        return submit(new Write(List.of(r), () -> replacePassword(userId, password), 3));
+    }
+
+    private void setDisabled(final String userId, final boolean disabled)
+    {
+        if (null == userId)
+        {
+            return;
+        }
+        if (disabled)
+        {
+            disabledUsers.add(userId);
+        }
+        else
+        {
+            disabledUsers.remove(userId);
+        }
+    }
+
+    private void replacePassword(final String userId, final PasswordHasher.Hash password)
+    {
+        final UserPassRecord old = null == userId ? null : userPassByUser.get(userId);
+        if (null != old)
+        {
+            putUserPass(new UserPassRecord(userId, old.email(), password));
+        }
+    }
+
+    private void removeUser(final String userId)
+    {
+        final UserRecord user = null == userId ? null : users.remove(userId);
+        if (null == user)
+        {
+            return;
+        }
+        identities.remove(identityKey(user.provider(), user.identityId()), userId);
+        final UserPassRecord credentials = userPassByUser.remove(userId);
+        if (null != credentials)
+        {
+            userPass.remove(emailKey(credentials.email()), credentials);
+        }
+        sessions.replaceAll((id, s) -> s.userId().equals(userId) && !s.revoked() ? s.revoke() : s);
+        for (final ApiKey key : apiKeys(userId))
+        {
+            removeApiKey(key.id());
+        }
+        userData.remove(userId);
+        disabledUsers.remove(userId);
+    }
+
+    /**
      * Durably revoke a refresh session. Revoking an unknown or already revoked session is a no-op that still
      * completes.
      *
@@ -409,7 +536,7 @@ public final class AuthStore implements AutoCloseable
     public CompletableFuture<Void> revoke(final String sessionId, final long epochSeconds)
     {
         final JsonObject r = new JsonObject().put("t", "revoke").put("id", sessionId).put("at", epochSeconds);
-        return submit(new Write(List.of(r), () -> sessions.computeIfPresent(sessionId, (k, s) -> s.revoke()), false));
+        return submit(new Write(List.of(r), () -> sessions.computeIfPresent(sessionId, (k, s) -> s.revoke()), 1));
     }
 
     public void close()
@@ -472,16 +599,16 @@ public final class AuthStore implements AutoCloseable
             final boolean stop = batch.remove(POISON);
             try
             {
-                boolean needsV2 = false;
+                int needs = 1;
                 int length = 0;
                 for (final Write w : batch)
                 {
-                    needsV2 |= w.v2;
+                    needs = Math.max(needs, w.version);
                     length += w.lines.length;
                 }
-                if (needsV2)
+                if (needs > 1)
                 {
-                    upgradeHeader();
+                    upgradeHeader(needs);
                 }
                 final ByteBuffer bytes = ByteBuffer.allocate(length);
                 for (final Write w : batch)
@@ -516,23 +643,23 @@ public final class AuthStore implements AutoCloseable
         }
     }
 
-    /** Writer thread: make a version-1 log a version-2 log before its first version-2 record. */
-    private void upgradeHeader() throws IOException
+    /** Writer thread: raise the log's version (in place, same length) before its first record of a later one. */
+    private void upgradeHeader(final int version) throws IOException
     {
         synchronized (this)
         {
-            if (headerVersion >= 2)
+            if (headerVersion >= version)
             {
                 return;
             }
         }
-        final ByteBuffer header = ByteBuffer.wrap((MAGIC + " " + FORMAT_VERSION + "\n")
+        final ByteBuffer header = ByteBuffer.wrap((MAGIC + " " + version + "\n")
             .getBytes(StandardCharsets.US_ASCII));
         channel.write(header, 0);
         channel.force(true);
         synchronized (this)
         {
-            headerVersion = FORMAT_VERSION;
+            headerVersion = version;
         }
     }
 
@@ -674,6 +801,16 @@ public final class AuthStore implements AutoCloseable
             case "revoke":
                 sessions.computeIfPresent(r.getString("id"), (k, s) -> s.revoke());
                 break;
+            case "user-state":
+                setDisabled(r.getString("id"), r.getBoolean("disabled", false));
+                break;
+            case "user-delete":
+                removeUser(r.getString("id"));
+                break;
+            case "password":
+                replacePassword(r.getString("user"), new PasswordHasher.Hash(r.getString("salt"),
+                    r.getString("hash"), r.getInteger("iter", 0)));
+                break;
             default:
                 throw new IOException(file + ": unknown record type '" + type + "' at line " + lineNo);
         }
@@ -796,14 +933,15 @@ public final class AuthStore implements AutoCloseable
         /** The records' lines, encoded on the caller's thread; null if one does not encode (never queued). */
         final byte[] lines;
         final Runnable apply;
-        final boolean v2;
+        /** The log format version its records need. */
+        final int version;
         final CompletableFuture<Void> future = new CompletableFuture<>();
 
-        Write(final List<JsonObject> records, final Runnable apply, final boolean v2)
+        Write(final List<JsonObject> records, final Runnable apply, final int version)
         {
             this.lines = encodeLines(records);
             this.apply = apply;
-            this.v2 = v2;
+            this.version = version;
         }
     }
 }

@@ -223,6 +223,26 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.LIST_APP_IDS_DEFAULT + ").")
     Boolean listAppIds;
 
+    @Option(names = "--admin-host", paramLabel = "HOST",
+        description = "Address of the admin listener: admin API, status page, /status.json, /metrics (default " +
+            ServerConfig.ADMIN_HOST_DEFAULT + ").")
+    String adminHost;
+
+    @Option(names = "--admin-port", paramLabel = "PORT|off",
+        description = "Port of the admin listener; 0 picks a free port, off turns it off (default " +
+            ServerConfig.ADMIN_PORT_DEFAULT_TEXT + ", a free port when --port is 0).")
+    String adminPort;
+
+    @Option(names = "--admin-key-file", paramLabel = "FILE",
+        description = "File holding the admin key (first line, 16+ characters). Without it or OUTPOST_ADMIN_KEY a " +
+            "key is made in the data directory (admin.key, owner-only).")
+    Path adminKeyFile;
+
+    @Option(names = "--admin-public-status", paramLabel = "true|false", arity = "0..1",
+        description = "Also serve the status page, /status.json and /metrics on the public port (default " +
+            ServerConfig.ADMIN_PUBLIC_STATUS_DEFAULT + ").")
+    Boolean adminPublicStatus;
+
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION",
         description = "On SIGTERM, wait this long for sync clients to disconnect (default " +
             ServerConfig.SHUTDOWN_TIMEOUT_DEFAULT_TEXT + ").")
@@ -291,6 +311,14 @@ final class ServeCommand implements Callable<Integer>
                 err.flush();
                 return 2;
             }
+            if (config.adminEnabled() && OutpostServer.portInUse(config.adminHost(), config.adminPort()))
+            {
+                err.println("outpost: admin port " + config.adminPort() + " on " + config.adminHost() + " is " +
+                    "already in use: choose another with --admin-port / OUTPOST_ADMIN_PORT (off turns the admin " +
+                    "listener off)");
+                err.flush();
+                return 2;
+            }
             config.conclude();
         }
         catch (final ConfigException ex)
@@ -345,6 +373,9 @@ final class ServeCommand implements Callable<Integer>
         {
             System.out.println(line);
         }
+        System.out.println(null == server.adminBaseUrl() ? "Outpost admin API: off (admin.port=off)" :
+            "Outpost admin API and status page on " + server.adminBaseUrl() + "/ (admin key: " +
+            server.adminKey().source() + ")");
         if (config.tlsSelfSigned())
         {
             System.out.println("Self-signed certificate (clients must trust it): " +
@@ -607,6 +638,22 @@ final class ServeCommand implements Callable<Integer>
         {
             config.listAppIds(listAppIds);
         }
+        if (null != adminHost)
+        {
+            config.adminHost(adminHost);
+        }
+        if (null != adminPort)
+        {
+            config.adminPort(ServerConfig.parseAdminPort(adminPort));
+        }
+        if (null != adminKeyFile)
+        {
+            config.adminKeyFile(adminKeyFile);
+        }
+        if (null != adminPublicStatus)
+        {
+            config.adminPublicStatus(adminPublicStatus);
+        }
         if (null != shutdownTimeout)
         {
             config.shutdownTimeout(ServerConfig.parseDuration(ServerConfig.SHUTDOWN_TIMEOUT_PROP, shutdownTimeout));
@@ -696,6 +743,10 @@ final class ServeCommand implements Callable<Integer>
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},
             {publicUrl, ServerConfig.PUBLIC_URL_PROP, "--public-url"},
             {listAppIds, ServerConfig.LIST_APP_IDS_PROP, "--list-app-ids"},
+            {adminHost, ServerConfig.ADMIN_HOST_PROP, "--admin-host"},
+            {adminPort, ServerConfig.ADMIN_PORT_PROP, "--admin-port"},
+            {adminKeyFile, ServerConfig.ADMIN_KEY_FILE_PROP, "--admin-key-file"},
+            {adminPublicStatus, ServerConfig.ADMIN_PUBLIC_STATUS_PROP, "--admin-public-status"},
             {shutdownTimeout, ServerConfig.SHUTDOWN_TIMEOUT_PROP, "--shutdown-timeout"},
             {slowConsumerTimeout, ServerConfig.SLOW_CONSUMER_TIMEOUT_PROP, "--slow-consumer-timeout"},
             {maxQueuedBytesPerConnection, ServerConfig.MAX_QUEUED_BYTES_PER_CONNECTION_PROP,

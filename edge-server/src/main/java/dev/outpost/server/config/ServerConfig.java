@@ -124,6 +124,29 @@ public final class ServerConfig
     public static final String LIST_APP_IDS_PROP = "outpost.http.list.app.ids";
     public static final boolean LIST_APP_IDS_DEFAULT = false;
 
+    /**
+     * The admin listener: the admin API ({@code /api/admin/v3.0/...}) and the status page, {@code /status.json} and
+     * {@code /metrics}, on a port of its own, on loopback by default.
+     */
+    public static final String ADMIN_HOST_PROP = "outpost.admin.host";
+    public static final String ADMIN_HOST_DEFAULT = "127.0.0.1";
+    /** The admin port: a number, 0 for a free port, or {@code off}; by default the public port + 1. */
+    public static final String ADMIN_PORT_PROP = "outpost.admin.port";
+    /** How the help names the admin port's default (the public port + 1, a free port when the public port is 0). */
+    public static final String ADMIN_PORT_DEFAULT_TEXT = "'port + 1'";
+    /** {@link #ADMIN_PORT_PROP} value that turns the admin listener off. */
+    public static final int ADMIN_PORT_OFF = -1;
+    private static final int ADMIN_PORT_DERIVED = -2;
+    /** The admin key (at least 16 characters); when neither it nor a key file is set, one is made in the data dir. */
+    public static final String ADMIN_KEY_PROP = "outpost.admin.key";
+    /** A file holding the admin key (first line). */
+    public static final String ADMIN_KEY_FILE_PROP = "outpost.admin.key.file";
+    /** The shortest admin key accepted. */
+    public static final int ADMIN_KEY_MIN_LENGTH = 16;
+    /** Whether {@code /}, {@code /status.json} and {@code /metrics} are also served on the public port. */
+    public static final String ADMIN_PUBLIC_STATUS_PROP = "outpost.admin.public.status";
+    public static final boolean ADMIN_PUBLIC_STATUS_DEFAULT = false;
+
     public static final String SHUTDOWN_TIMEOUT_PROP = "outpost.shutdown.timeout";
     public static final String SHUTDOWN_TIMEOUT_DEFAULT_TEXT = "5s";
     public static final Duration SHUTDOWN_TIMEOUT_DEFAULT =
@@ -295,6 +318,11 @@ public final class ServerConfig
     private List<String> tlsProtocols = TLS_PROTOCOLS_DEFAULT;
     private String publicUrl;
     private boolean listAppIds = LIST_APP_IDS_DEFAULT;
+    private String adminHost = ADMIN_HOST_DEFAULT;
+    private int adminPort = ADMIN_PORT_DERIVED;
+    private String adminKey;
+    private Path adminKeyFile;
+    private boolean adminPublicStatus = ADMIN_PUBLIC_STATUS_DEFAULT;
     private Duration shutdownTimeout = SHUTDOWN_TIMEOUT_DEFAULT;
     private Duration slowConsumerTimeout = SLOW_CONSUMER_TIMEOUT_DEFAULT;
     private int maxQueuedBytesPerConnection = MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT;
@@ -378,6 +406,12 @@ public final class ServerConfig
         new Setting("public-url", PUBLIC_URL_PROP, (c, v) -> c.publicUrl = v),
         new Setting("http.list-app-ids", LIST_APP_IDS_PROP,
             (c, v) -> c.listAppIds = parseBoolean(LIST_APP_IDS_PROP, v)),
+        new Setting("admin.host", ADMIN_HOST_PROP, (c, v) -> c.adminHost = v),
+        new Setting("admin.port", ADMIN_PORT_PROP, (c, v) -> c.adminPort = parseAdminPort(v)),
+        new Setting("admin.key", ADMIN_KEY_PROP, (c, v) -> c.adminKey = v),
+        new Setting("admin.key-file", ADMIN_KEY_FILE_PROP, (c, v) -> c.adminKeyFile = Path.of(v)),
+        new Setting("admin.public-status", ADMIN_PUBLIC_STATUS_PROP,
+            (c, v) -> c.adminPublicStatus = parseBoolean(ADMIN_PUBLIC_STATUS_PROP, v)),
         new Setting("shutdown-timeout", SHUTDOWN_TIMEOUT_PROP,
             (c, v) -> c.shutdownTimeout = parseDuration(SHUTDOWN_TIMEOUT_PROP, v)),
         new Setting("slow-consumer-timeout", SLOW_CONSUMER_TIMEOUT_PROP,
@@ -634,6 +668,7 @@ public final class ServerConfig
         {
             throw new ConfigException(PORT_PROP, port + " is outside 0..65535 (0 picks a free port)");
         }
+        validateAdmin();
         if (null == appId || !APP_ID.matcher(appId).matches())
         {
             throw new ConfigException(APP_ID_PROP, "'" + appId + "' must be 1-128 characters of A-Z a-z 0-9 _ . - " +
@@ -766,6 +801,63 @@ public final class ServerConfig
             throw new ConfigException(MIRROR_RESIDENT_FILES_PROP, mirrorResidentFiles + " must be at least 1");
         }
         validateSyncTuning();
+    }
+
+    private void validateAdmin()
+    {
+        if (null == adminHost || !HOST.matcher(adminHost).matches())
+        {
+            throw new ConfigException(ADMIN_HOST_PROP, "'" + adminHost + "' is not a host name or IP address");
+        }
+        if (ADMIN_PORT_DERIVED == adminPort && port >= 65535)
+        {
+            throw new ConfigException(ADMIN_PORT_PROP, "the default (the public port + 1) is outside 0..65535 " +
+                "for port " + port + ": set " + ADMIN_PORT_PROP + " (or off)");
+        }
+        if (adminPort != ADMIN_PORT_DERIVED && (adminPort < ADMIN_PORT_OFF || adminPort > 65535))
+        {
+            throw new ConfigException(ADMIN_PORT_PROP, adminPort + " is outside 0..65535 (0 picks a free port, " +
+                "off turns the admin listener off)");
+        }
+        if (adminPort > 0 && adminPort == port)
+        {
+            throw new ConfigException(ADMIN_PORT_PROP, adminPort + " is the public port (" + PORT_PROP + "); the " +
+                "admin listener needs a port of its own");
+        }
+        if (null != adminKey && null != adminKeyFile)
+        {
+            throw new ConfigException(ADMIN_KEY_PROP, "set either " + ADMIN_KEY_PROP + " or " + ADMIN_KEY_FILE_PROP +
+                ", not both");
+        }
+        if (null != adminKey && !validAdminKey(adminKey))
+        {
+            throw new ConfigException(ADMIN_KEY_PROP, "must be at least " + ADMIN_KEY_MIN_LENGTH + " printable " +
+                "ASCII characters without spaces (the key itself is not shown)");
+        }
+        if (null != adminKeyFile)
+        {
+            requireReadable(ADMIN_KEY_FILE_PROP, adminKeyFile, "the admin key file must be a readable file");
+        }
+    }
+
+    /**
+     * @param key a candidate admin key.
+     * @return whether it is acceptable: at least {@link #ADMIN_KEY_MIN_LENGTH} printable ASCII characters, no spaces.
+     */
+    public static boolean validAdminKey(final String key)
+    {
+        return null != key && key.length() >= ADMIN_KEY_MIN_LENGTH && key.length() <= 512 &&
+            key.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f);
+    }
+
+    /**
+     * @param text an {@link #ADMIN_PORT_PROP} value: a port number or {@code off}.
+     * @return the port, or {@link #ADMIN_PORT_OFF}.
+     * @throws ConfigException naming the setting if it is neither.
+     */
+    public static int parseAdminPort(final String text)
+    {
+        return "off".equalsIgnoreCase(text.trim()) ? ADMIN_PORT_OFF : parseInt(ADMIN_PORT_PROP, text);
     }
 
     private void validateMirror()
@@ -1177,6 +1269,11 @@ public final class ServerConfig
         copy.tlsProtocols = tlsProtocols;
         copy.publicUrl = publicUrl;
         copy.listAppIds = listAppIds;
+        copy.adminHost = adminHost;
+        copy.adminPort = adminPort;
+        copy.adminKey = adminKey;
+        copy.adminKeyFile = adminKeyFile;
+        copy.adminPublicStatus = adminPublicStatus;
         copy.shutdownTimeout = shutdownTimeout;
         copy.slowConsumerTimeout = slowConsumerTimeout;
         copy.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection;
@@ -1302,6 +1399,83 @@ public final class ServerConfig
     public ServerConfig listAppIds(final boolean listAppIds)
     {
         this.listAppIds = listAppIds;
+        return this;
+    }
+
+    /** @return the admin listener's bind address ({@link #ADMIN_HOST_PROP}). */
+    public String adminHost()
+    {
+        return adminHost;
+    }
+
+    public ServerConfig adminHost(final String adminHost)
+    {
+        this.adminHost = adminHost;
+        return this;
+    }
+
+    /**
+     * @return the admin listener's port ({@link #ADMIN_PORT_PROP}): as set, else the public port + 1 (0, a free port,
+     *     when the public port is 0); {@link #ADMIN_PORT_OFF} when the listener is off.
+     */
+    public int adminPort()
+    {
+        if (ADMIN_PORT_DERIVED == adminPort)
+        {
+            return 0 == port ? 0 : port + 1;
+        }
+        return adminPort;
+    }
+
+    /**
+     * @param adminPort a port, 0 for a free one, or {@link #ADMIN_PORT_OFF}.
+     * @return this.
+     */
+    public ServerConfig adminPort(final int adminPort)
+    {
+        this.adminPort = adminPort;
+        return this;
+    }
+
+    /** @return whether the admin listener is on ({@link #ADMIN_PORT_PROP} is not {@code off}). */
+    public boolean adminEnabled()
+    {
+        return ADMIN_PORT_OFF != adminPort;
+    }
+
+    /** @return the configured admin key ({@link #ADMIN_KEY_PROP}), or null. A secret: never log it. */
+    public String adminKey()
+    {
+        return adminKey;
+    }
+
+    public ServerConfig adminKey(final String adminKey)
+    {
+        this.adminKey = adminKey;
+        return this;
+    }
+
+    /** @return the configured admin key file ({@link #ADMIN_KEY_FILE_PROP}), or null. */
+    public Path adminKeyFile()
+    {
+        return adminKeyFile;
+    }
+
+    public ServerConfig adminKeyFile(final Path adminKeyFile)
+    {
+        this.adminKeyFile = adminKeyFile;
+        return this;
+    }
+
+    /** @return whether the status page, {@code /status.json} and {@code /metrics} are served on the public port too. */
+    public boolean adminPublicStatus()
+    {
+        return adminPublicStatus;
+    }
+
+    public ServerConfig adminPublicStatus(final boolean adminPublicStatus)
+    {
+        this.adminPublicStatus = adminPublicStatus;
         return this;
     }
 
@@ -1705,6 +1879,9 @@ public final class ServerConfig
             ", tlsProtocols=" + tlsProtocols +
             ", publicUrl=" + publicUrl +
             ", listAppIds=" + listAppIds +
+            ", admin=" + (adminEnabled() ? adminHost + ":" + adminPort() : "off") +
+            ", adminKey=" + (null != adminKey ? "********" : null != adminKeyFile ? adminKeyFile : "generated") +
+            ", adminPublicStatus=" + adminPublicStatus +
             ", shutdownTimeout=" + shutdownTimeout +
             ", slowConsumerTimeout=" + slowConsumerTimeout +
             ", maxQueuedBytesPerConnection=" + maxQueuedBytesPerConnection +

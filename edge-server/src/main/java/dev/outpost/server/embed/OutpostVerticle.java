@@ -1,5 +1,7 @@
 package dev.outpost.server.embed;
 
+import dev.outpost.server.admin.AdminApi;
+import dev.outpost.server.admin.AdminKey;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.HttpConnectionGuard;
 import dev.outpost.server.metrics.ServerMetrics;
@@ -75,7 +77,12 @@ public final class OutpostVerticle extends VerticleBase
             final ServerStatus serverStatus = new ServerStatus(metrics);
             opened.addReadinessChecks(serverStatus);
             final Router r = opened.router(vertx);
-            new StatusRoutes(serverStatus).mount(r);
+            final StatusRoutes statusRoutes = new StatusRoutes(serverStatus);
+            statusRoutes.mountProbes(r);
+            if (config.adminPublicStatus())
+            {
+                statusRoutes.mountPages(r);
+            }
             serverStatus.markReady();
             status = serverStatus;
             apps = opened;
@@ -114,6 +121,26 @@ public final class OutpostVerticle extends VerticleBase
             throw new IllegalStateException("deploy the OutpostVerticle first, then mount its router");
         }
         return r;
+    }
+
+    /**
+     * The admin API ({@code /api/admin/v3.0/...}) with the status page, {@code /status.json} and {@code /metrics},
+     * protected by {@code key}: mount it where only operators reach it (a server of its own on a loopback or
+     * internal address, as {@code outpost serve} does, or a path the host protects). The verticle's own
+     * {@link #router()} serves only {@code /health} and {@code /ready} of these, unless {@code admin.public-status}.
+     *
+     * @param key the admin key ({@link AdminKey#of}, or {@link AdminKey#resolve} for the configured one).
+     * @return a new admin router; available once deployed.
+     * @throws IllegalStateException before deployment.
+     */
+    public Router adminRouter(final AdminKey key)
+    {
+        final OutpostApps opened = apps;
+        if (null == opened)
+        {
+            throw new IllegalStateException("deploy the OutpostVerticle first, then mount its admin router");
+        }
+        return new AdminApi(opened, key, status).router(vertx);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.outpost.server.runtime;
 
+import dev.outpost.server.admin.AdminApi;
+import dev.outpost.server.admin.AdminKey;
 import dev.outpost.server.auth.AuthService;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.HttpApi;
@@ -38,7 +40,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The running edge server: one Vert.x instance, one HTTP server per event loop sharing a single port (HTTP and WS,
  * or HTTPS and WSS) for the App Services endpoints and the sync WebSocket of every configured app
- * ({@link OutpostApps}).
+ * ({@link OutpostApps}), and the admin listener (the admin API, the status page, {@code /status.json} and
+ * {@code /metrics}) on a port of its own ({@link ServerConfig#adminPort()}), unless it is off.
  * <p>
  * {@link #start} blocks until the port is bound (or fails); {@link #close} blocks until everything is stopped. Both
  * are for the main thread or a test, never an event loop.
@@ -46,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 public final class OutpostServer implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("dev.outpost.server.shutdown");
+    private static final System.Logger ADMIN_LOG = System.getLogger("dev.outpost.server.admin");
 
     private final ServerConfig config;
     private final Vertx vertx;
@@ -53,6 +57,8 @@ public final class OutpostServer implements AutoCloseable
     private final ServerStatus status;
     private final int port;
     private final HttpConnectionGuard guard;
+    private final int adminPort;
+    private final AdminKey adminKey;
     private boolean closed;
 
     private OutpostServer(
@@ -61,7 +67,9 @@ public final class OutpostServer implements AutoCloseable
         final OutpostApps apps,
         final ServerStatus status,
         final int port,
-        final HttpConnectionGuard guard)
+        final HttpConnectionGuard guard,
+        final int adminPort,
+        final AdminKey adminKey)
     {
         this.config = config;
         this.vertx = vertx;
@@ -69,6 +77,8 @@ public final class OutpostServer implements AutoCloseable
         this.status = status;
         this.port = port;
         this.guard = guard;
+        this.adminPort = adminPort;
+        this.adminKey = adminKey;
     }
 
     /**
@@ -136,7 +146,12 @@ public final class OutpostServer implements AutoCloseable
             apps = OutpostApps.open(vertx, config, engines, metrics);
             apps.addReadinessChecks(status);
             final Router router = apps.router(vertx);
-            new StatusRoutes(status).mount(router);
+            final StatusRoutes statusRoutes = new StatusRoutes(status);
+            statusRoutes.mountProbes(router);
+            if (config.adminPublicStatus())
+            {
+                statusRoutes.mountPages(router);
+            }
             // Checked (and a self-signed certificate made) once, before the event loops use it.
             final HttpServerOptions options = serverOptions(config, new HttpServerOptions());
             // One server per event loop, all sharing one listening socket. Vert.x shares a random port among
@@ -144,9 +159,23 @@ public final class OutpostServer implements AutoCloseable
             options.setPort(0 == config.port() ? -1 : config.port());
             final HttpConnectionGuard guard = new HttpConnectionGuard(config);
             final int port = deploy(vertx, router, options, guard, config.eventLoops());
+            AdminKey adminKey = null;
+            int adminPort = ServerConfig.ADMIN_PORT_OFF;
+            if (config.adminEnabled())
+            {
+                adminKey = AdminKey.resolve(config);
+                // One server, port 0 as it is: a negative port would share the public servers' random port.
+                final HttpServerOptions adminOptions = serverOptions(config, new HttpServerOptions())
+                    .setHost(config.adminHost()).setPort(config.adminPort());
+                adminPort = deploy(vertx, new AdminApi(apps, adminKey, status).router(vertx), adminOptions,
+                    new HttpConnectionGuard(config), 1);
+                ADMIN_LOG.log(System.Logger.Level.INFO, "admin API on " + (config.tlsEnabled() ? "https://" : "http://") +
+                    bracket(config.adminHost()) + ":" + adminPort + AdminApi.BASE + " (admin key: " +
+                    adminKey.source() + ")");
+            }
             status.markReady();
             vertx.setPeriodic(1000, id -> status.sample());
-            return new OutpostServer(config, vertx, apps, status, port, guard);
+            return new OutpostServer(config, vertx, apps, status, port, guard, adminPort, adminKey);
         }
         catch (final Exception ex)
         {
@@ -197,6 +226,37 @@ public final class OutpostServer implements AutoCloseable
     public int port()
     {
         return port;
+    }
+
+    /**
+     * @return the admin listener's port (resolves a configured 0), or {@link ServerConfig#ADMIN_PORT_OFF}.
+     */
+    public int adminPort()
+    {
+        return adminPort;
+    }
+
+    /**
+     * @return {@code http://adminHost:adminPort} (or {@code https://}), or null when the admin listener is off.
+     */
+    public String adminBaseUrl()
+    {
+        if (ServerConfig.ADMIN_PORT_OFF == adminPort)
+        {
+            return null;
+        }
+        return (config.tlsEnabled() ? "https://" : "http://") + bracket(config.adminHost()) + ":" + adminPort;
+    }
+
+    /** @return the admin key in force (where it is: {@link AdminKey#source()}), or null when the listener is off. */
+    public AdminKey adminKey()
+    {
+        return adminKey;
+    }
+
+    private static String bracket(final String host)
+    {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     /**

@@ -10,7 +10,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The operational endpoints, on the same port as the App Services API:
+ * The operational endpoints: the probes on the same port as the App Services API, the rest on the admin listener
+ * (and on the public port too with {@code admin.public-status}):
  * <pre>
  * GET /health        200 {"status":"UP"} while the process serves HTTP
  * GET /ready         200 {"status":"READY"} when started and every readiness check passes, else 503
@@ -34,11 +35,26 @@ public final class StatusRoutes
         this.status = status;
     }
 
-    /** Adds the routes to {@code router}. */
+    /** Adds every route to {@code router}. */
     public void mount(final Router router)
+    {
+        mountProbes(router);
+        mountPages(router);
+    }
+
+    /** Adds the probes ({@code /health}, {@code /ready}): on the public port, for load balancers and orchestrators. */
+    public void mountProbes(final Router router)
     {
         router.get("/health").handler(this::health);
         router.get("/ready").handler(this::ready);
+    }
+
+    /**
+     * Adds the status page, {@code /status.json} and {@code /metrics}: on the admin listener (and on the public port
+     * only with {@code admin.public-status}).
+     */
+    public void mountPages(final Router router)
+    {
         router.get("/metrics").handler(this::metrics);
         router.get("/status.json").handler(this::statusJson);
         router.get("/").handler(this::page);

@@ -153,6 +153,24 @@ public final class ServerFile
         }
     }
 
+    /**
+     * @return the number of registered client files, read without the writer's ordering: may lag a client file
+     *     being allocated. Any thread (the admin API's listing).
+     */
+    public int clientCountAnyThread()
+    {
+        return clients.size();
+    }
+
+    /**
+     * @return the ident the next client file will get, read without the writer's ordering (may lag an allocation in
+     *     progress). Any thread (the admin API's forced client reset).
+     */
+    public long nextClientIdentAnyThread()
+    {
+        return nextClientIdent;
+    }
+
     /** @return the newest appended version, published or not. Writer thread only. */
     public long lastAppended()
     {

@@ -70,6 +70,8 @@ final class ConnectionHandler implements SyncConnectionHandler
     private volatile long builds;
     /** Most bytes queued plus being built seen for this connection; written on the event loop only (ordered). */
     private volatile long queuedPeak;
+    /** When the connection was accepted (epoch ms, the service's clock), for the admin API. */
+    final long since;
 
     ConnectionHandler(final SyncService service, final SyncConnection connection)
     {
@@ -78,6 +80,7 @@ final class ConnectionHandler implements SyncConnectionHandler
         this.log = LogContext.connection(connection.connectionId(), connection.remoteAddress());
         this.flx = connection.mode() == SyncMode.FLX;
         this.maxQueuedBytes = service.config.maxQueuedBytesPerConnection();
+        this.since = service.clock.time();
         decoder.flx(flx).protocolVersion(connection.protocolVersion());
         encoder.flx(flx).protocolVersion(connection.protocolVersion());
     }
@@ -439,6 +442,109 @@ final class ConnectionHandler implements SyncConnectionHandler
     }
 
     /**
+     * Event loop: this connection as the admin API lists it (who, from where, with which SDK, since when, and its
+     * bound sessions).
+     */
+    io.vertx.core.json.JsonObject adminSnapshot()
+    {
+        final String userAgent = connection.userAgent();
+        final io.vertx.core.json.JsonArray bound = new io.vertx.core.json.JsonArray();
+        for (final Session s : sessions.values())
+        {
+            bound.add(new io.vertx.core.json.JsonObject().put("ident", s.ident).put("file", s.fileName())
+                .put("client_file_ident", s.clientFileIdent));
+        }
+        return new io.vertx.core.json.JsonObject()
+            .put("id", connection.connectionId())
+            .put("app_id", connection.appId())
+            .put("mode", flx ? "flx" : "pbs")
+            .put("protocol_version", connection.protocolVersion())
+            .put("user_id", null == connection.user() ? null : connection.user().userId())
+            .put("remote_address", connection.remoteAddress())
+            .put("user_agent", userAgent)
+            .put("sdk", UserAgents.sdk(userAgent))
+            .put("core_version", UserAgents.coreVersion(userAgent))
+            .put("since", java.time.Instant.ofEpochMilli(since).toString())
+            .put("sessions", bound);
+    }
+
+    /** @return the server file of session {@code ident} of this connection, or null. Event loop. */
+    String fileOf(final long ident)
+    {
+        final Session s = 0 == ident ? null : sessions.get(ident);
+        return null == s ? null : s.fileName();
+    }
+
+    /** @return whether one of this connection's sessions is bound to server file {@code fileName}. Event loop. */
+    boolean boundTo(final String fileName)
+    {
+        for (final Session s : sessions.values())
+        {
+            if (fileName.equals(s.fileName()))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Event loop: the admin forced a client reset of {@code fileName} (every client file, or {@code clientFileIdent}
+     * only): each identified session of this connection on it gets the client-reset error now.
+     */
+    void forceClientReset(final String fileName, final long clientFileIdent, final String message)
+    {
+        if (closed)
+        {
+            return;
+        }
+        for (final Session s : sessions.values().toArray(new Session[0]))
+        {
+            if (fileName.equals(s.fileName()) && s.clientFileIdent > 0 &&
+                (0 == clientFileIdent || s.clientFileIdent == clientFileIdent))
+            {
+                s.forcedReset(message);
+            }
+        }
+    }
+
+    /**
+     * Event loop: the admin disconnected this connection: {@code error 100} with try_again (the client reconnects
+     * after its backoff), then close with 1001.
+     */
+    void adminDisconnect()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final byte[] text = "disconnected by the server's administrator".getBytes(StandardCharsets.UTF_8);
+        service.errorSent(ProtocolErrorCode.CONNECTION_CLOSED.code(), "disconnected by the administrator", this, 0);
+        final MutableDirectBuffer out = connection.claim(text.length + 96);
+        if (out != null)
+        {
+            connection.commit(encoder.error(out, 0, ProtocolErrorCode.CONNECTION_CLOSED.code(), true, 0,
+                new UnsafeBuffer(text), 0, text.length));
+        }
+        endAll();
+        connection.close(CloseCodes.GOING_AWAY, "disconnected by the administrator");
+    }
+
+    /**
+     * Event loop: the admin disabled, deleted or logged out this connection's user: close with {@code code}
+     * (4002 logs the user out, 4001 makes the client refresh its token, which then fails).
+     */
+    void adminClose(final int code, final String reason)
+    {
+        if (closed)
+        {
+            return;
+        }
+        endAll();
+        connection.close(code, reason);
+    }
+
+    /**
      * Graceful server shutdown (event loop): {@code error 100 <len> 1 0} (connection_closed, try_again = 1, which
      * realm-core answers by reconnecting after its first backoff step, about 1 s), then close with 1001. Work already
      * handed to a writer completes or is dropped unacknowledged; the client re-uploads anything not acknowledged.
@@ -470,7 +576,7 @@ final class ConnectionHandler implements SyncConnectionHandler
         final ProtocolErrorCode safe = code.unsafeForClient() || !code.isConnectionLevel() ?
             ProtocolErrorCode.OTHER_ERROR : code;
         service.metrics.logPeerError(code, log, message);
-        service.errorSent(safe.code());
+        service.errorSent(safe.code(), message, this, 0);
         final byte[] text = message.getBytes(StandardCharsets.UTF_8);
         final MutableDirectBuffer out = connection.claim(text.length + 96);
         if (out != null)
@@ -494,7 +600,7 @@ final class ConnectionHandler implements SyncConnectionHandler
             return;
         }
         service.metrics.logPeerError(code, log, message);
-        service.errorSent(code.code());
+        service.errorSent(code.code(), message, this, 0);
         final byte[] text = (connection.protocolVersion() >= 4 ? ErrorBodies.json(action, message, false) : message)
             .getBytes(StandardCharsets.UTF_8);
         final MutableDirectBuffer out = connection.claim(text.length + 96);

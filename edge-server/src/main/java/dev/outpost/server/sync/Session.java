@@ -292,6 +292,12 @@ final class Session implements FileListener
             return;
         }
         final long fileIdent = d.clientFileIdent();
+        if (conn.service.clientResetRequired(fileName, fileIdent))
+        {
+            sessionReset(ProtocolErrorCode.CLIENT_FILE_EXPIRED,
+                "the server's administrator requested a client reset of this Realm");
+            return;
+        }
         final long dlServer = d.downloadServerVersion();
         final long dlClient = d.downloadClientVersion();
         final long queryVersionAtIdent = qv;
@@ -568,6 +574,18 @@ final class Session implements FileListener
 
     // ---------------------------------------------------------------------------------------------------------------
     // errors and ending
+
+    /** @return the server file this session is bound to (null before BIND). Event loop. */
+    String fileName()
+    {
+        return fileName;
+    }
+
+    /** Event loop: the admin forced a client reset of this session's client file. */
+    void forcedReset(final String message)
+    {
+        sessionReset(ProtocolErrorCode.CLIENT_FILE_EXPIRED, message);
+    }
 
     private void sessionReset(final ProtocolErrorCode code, final String message)
     {

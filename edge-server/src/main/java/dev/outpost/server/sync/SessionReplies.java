@@ -104,7 +104,7 @@ final class SessionReplies
 
     void queryError(final long qv, final String message)
     {
-        conn.service.errorSent(ProtocolErrorCode.BAD_QUERY.code());
+        conn.service.errorSent(ProtocolErrorCode.BAD_QUERY.code(), message, conn, ident);
         final byte[] text = message.getBytes(StandardCharsets.UTF_8);
         final MutableDirectBuffer out = conn.connection.claim(text.length + 96);
         if (out != null)
@@ -118,7 +118,7 @@ final class SessionReplies
     void compensatingWrite(final String body)
     {
         conn.service.compensatingWrite();
-        conn.service.errorSent(ProtocolErrorCode.COMPENSATING_WRITE.code());
+        conn.service.errorSent(ProtocolErrorCode.COMPENSATING_WRITE.code(), "compensating write", conn, ident);
         final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         final MutableDirectBuffer out = conn.connection.claim(bytes.length + 96);
         if (out != null)
@@ -131,7 +131,7 @@ final class SessionReplies
     /** A session-level error with code {@code safe} (JSON_ERROR from protocol 4 on, else ERROR). */
     void error(final ProtocolErrorCode safe, final String action, final boolean tryAgain, final String message)
     {
-        conn.service.errorSent(safe.code());
+        conn.service.errorSent(safe.code(), message, conn, ident);
         final byte[] bytes;
         final MutableDirectBuffer out;
         if (conn.connection.protocolVersion() >= 4)

@@ -11,6 +11,7 @@ import dev.outpost.server.store.StoreConfig;
 import dev.outpost.server.store.StoreOpenException;
 import dev.outpost.server.sync.flx.FlxQuery;
 import dev.outpost.server.sync.wire.ErrorBodies;
+import dev.outpost.server.sync.wire.RealmTime;
 import dev.outpost.server.sync.wire.SharedEntries;
 import dev.outpost.server.sync.writer.FileContext;
 import dev.outpost.server.sync.writer.ShardWriter;
@@ -29,6 +30,8 @@ import dev.outpost.ot.rules.Rules;
 import dev.outpost.ot.rules.UserContext;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.time.Duration;
@@ -77,6 +80,10 @@ public final class SyncService implements SyncEngine
     private final io.micrometer.core.instrument.Counter compensatingWritesCounter;
     private final AtomicLong uploadsPipelined = new AtomicLong();
     private final AtomicLongArray errorsSent = new AtomicLongArray(300);
+    /** The last errors sent, for the admin API. */
+    private final SyncErrorLog errorLog;
+    /** Client resets forced by the admin API, checked at IDENT. */
+    private final ClientResets clientResets;
     private final HistoryStats historyStats;
     /** The server's download pool, shared with the other apps' services ({@link #engines}). */
     final DownloadPool downloads;
@@ -128,6 +135,8 @@ public final class SyncService implements SyncEngine
         this.asymmetricTables = config.syncSettings() == null ? java.util.Set.of() :
             java.util.Set.copyOf(config.syncSettings().asymmetricTables());
         this.store = store;
+        this.errorLog = new SyncErrorLog(config.appId());
+        this.clientResets = ClientResets.open(syncDir(config.dataDir()));
         this.slowConsumerTimeout = config.slowConsumerTimeout();
         this.clock = config.epochClock();
         this.uploadInlineBytes = config.uploadInlineBytes();
@@ -864,7 +873,24 @@ public final class SyncService implements SyncEngine
         return code >= 0 && code < errorsSent.length() ? errorsSent.get(code) : 0;
     }
 
-    void errorSent(final int code)
+    /**
+     * Event loop: an error went to a client. Counted by code and kept in the {@link #errorLog() recent errors}.
+     *
+     * @param code    the protocol error code sent.
+     * @param message its message.
+     * @param conn    the connection it went to.
+     * @param ident   the session ident (0: connection level).
+     */
+    void errorSent(final int code, final String message, final ConnectionHandler conn, final long ident)
+    {
+        final dev.outpost.server.auth.VerifiedToken user = conn.connection.user();
+        errorLog.add(new SyncErrorLog.Entry(clock.time(), code, SyncErrorLog.cut(message),
+            conn.connection.connectionId(), conn.connection.remoteAddress(), null == user ? null : user.userId(),
+            ident, conn.fileOf(ident)));
+        errorSent(code);
+    }
+
+    private void errorSent(final int code)
     {
         metrics.protocolError(ProtocolErrorCode.of(code));
         if (code >= 0 && code < errorsSent.length())
@@ -993,6 +1019,169 @@ public final class SyncService implements SyncEngine
     public ServerMetrics metrics()
     {
         return metrics;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // the admin API (dev.outpost.server.admin): rare operations from a worker thread, never on the data path
+
+    /** @return the last errors sent to this app's clients. */
+    public SyncErrorLog errorLog()
+    {
+        return errorLog;
+    }
+
+    /**
+     * Every open connection of this app as the admin API lists it, each read on its own event loop.
+     *
+     * @return completes with the connections (oldest first); a connection that does not answer within 2 s (its
+     *     event loop stuck or the connection closing) is left out.
+     */
+    public CompletableFuture<List<io.vertx.core.json.JsonObject>> connections()
+    {
+        final List<CompletableFuture<io.vertx.core.json.JsonObject>> each = new ArrayList<>();
+        for (final ConnectionHandler h : handlers)
+        {
+            final CompletableFuture<io.vertx.core.json.JsonObject> one = new CompletableFuture<>();
+            h.connection.execute(() -> one.complete(h.adminSnapshot()));
+            each.add(one.completeOnTimeout(null, 2, TimeUnit.SECONDS));
+        }
+        return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0])).thenApply(v ->
+        {
+            final List<io.vertx.core.json.JsonObject> list = new ArrayList<>();
+            for (final CompletableFuture<io.vertx.core.json.JsonObject> f : each)
+            {
+                final io.vertx.core.json.JsonObject c = f.join();
+                if (null != c)
+                {
+                    list.add(c);
+                }
+            }
+            list.sort(java.util.Comparator.comparingLong(c -> c.getLong("id")));
+            return list;
+        });
+    }
+
+    /**
+     * Disconnect one connection ({@code error 100} with try_again, then close 1001: the client reconnects after its
+     * backoff).
+     *
+     * @param connectionId its id (from {@link #connections()}).
+     * @return false if no open connection of this app has that id.
+     */
+    public boolean disconnect(final long connectionId)
+    {
+        for (final ConnectionHandler h : handlers)
+        {
+            if (h.connection.connectionId() == connectionId)
+            {
+                h.connection.execute(h::adminDisconnect);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Close every connection of a user with a WebSocket close code: 4002 when it was disabled or deleted (the client
+     * logs the user out), 4001 when its sessions were revoked (the client refreshes its token, which fails).
+     *
+     * @param userId the user.
+     * @param code   the close code.
+     * @param reason the close reason.
+     * @return the number of connections closed.
+     */
+    public int closeUserConnections(final String userId, final int code, final String reason)
+    {
+        int closed = 0;
+        for (final ConnectionHandler h : handlers)
+        {
+            final dev.outpost.server.auth.VerifiedToken user = h.connection.user();
+            if (null != user && user.userId().equals(userId))
+            {
+                h.connection.execute(() -> h.adminClose(code, reason));
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /**
+     * Force a client reset: the client file (or every client file of the server file) gets the client-reset error
+     * ({@code 222 client_file_expired}) now if it is connected, else at its next IDENT; the mark is durable.
+     *
+     * @param fileName        the server file ({@link #pbsFileName}, {@link #flxFileName}).
+     * @param clientFileIdent a client file ident, or 0 for every client file allocated so far.
+     * @return false if the server file does not exist.
+     * @throws java.io.IOException if the mark cannot be stored.
+     */
+    public boolean forceClientReset(final String fileName, final long clientFileIdent) throws java.io.IOException
+    {
+        if (!store.contains(fileName))
+        {
+            return false;
+        }
+        final long below = 0 == clientFileIdent ? store.serverFile(fileName).nextClientIdentAnyThread() : 0;
+        clientResets.mark(fileName, clientFileIdent, below);
+        final String message = "the server's administrator requested a client reset of this Realm";
+        for (final ConnectionHandler h : handlers)
+        {
+            h.connection.execute(() -> h.forceClientReset(fileName, clientFileIdent, message));
+        }
+        return true;
+    }
+
+    /** @return whether client file {@code ident} of {@code fileName} must reset ({@link #forceClientReset}). */
+    boolean clientResetRequired(final String fileName, final long ident)
+    {
+        return clientResets.required(fileName, ident);
+    }
+
+    /**
+     * The app's server files as the admin API lists them, sorted by name: name, mode, PBS partition, version,
+     * history size, registered and connected client files, time of the last changeset.
+     *
+     * @param after  list the files whose name sorts after this one (paging), or null.
+     * @param limit  most files returned.
+     * @param prefix only names starting with it, or null.
+     * @return the files.
+     */
+    public List<io.vertx.core.json.JsonObject> serverFilesJson(final String after, final int limit,
+        final String prefix)
+    {
+        final java.util.TreeMap<String, io.vertx.core.json.JsonObject> sorted = new java.util.TreeMap<>();
+        final String pbsPrefix = "pbs/" + config.appId() + "/";
+        try (HistoryReader reader = store.newReader())
+        {
+            final dev.outpost.server.store.EntryView entry = new dev.outpost.server.store.EntryView();
+            store.forEachServerFile(f ->
+            {
+                final String name = f.name();
+                if ((null != after && name.compareTo(after) <= 0) || (null != prefix && !name.startsWith(prefix)))
+                {
+                    return;
+                }
+                final long head = f.head();
+                String lastWrite = null;
+                if (head > 0 && reader.read(f, head, entry) && entry.timestamp() > 0)
+                {
+                    lastWrite = java.time.Instant.ofEpochMilli(entry.timestamp() + RealmTime.EPOCH_MS).toString();
+                }
+                sorted.put(name, new io.vertx.core.json.JsonObject()
+                    .put("name", name)
+                    .put("mode", name.startsWith("flx/") ? "flx" : "pbs")
+                    .put("partition", name.startsWith(pbsPrefix) ? name.substring(pbsPrefix.length()) : null)
+                    .put("version", head)
+                    .put("size", f.cumulativeSize(head))
+                    .put("clients", f.clientCountAnyThread())
+                    .put("connected", identifiedClientFiles(name))
+                    .put("last_write", lastWrite));
+                if (sorted.size() > limit)
+                {
+                    sorted.pollLastEntry();
+                }
+            });
+        }
+        return new ArrayList<>(sorted.values());
     }
 
     /** @return true until {@link #close()} begins (readiness). */

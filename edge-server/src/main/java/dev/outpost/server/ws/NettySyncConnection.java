@@ -99,6 +99,8 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private long lastInboundNs;
     private ScheduledFuture<?> idleCheck;
 
+    private final String userAgent;
+
     NettySyncConnection(
         final ServerWebSocket ws,
         final ContextInternal context,
@@ -119,6 +121,14 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         this.appId = appId;
         this.maxMessageSize = maxMessageSize;
         this.idleTimeoutNs = idleTimeoutNs;
+        final String agent = ws.headers().get(io.vertx.core.http.HttpHeaders.USER_AGENT);
+        this.userAgent = null == agent || agent.length() <= 256 ? agent : agent.substring(0, 256);
+    }
+
+    @Override
+    public String userAgent()
+    {
+        return userAgent;
     }
 
     /**

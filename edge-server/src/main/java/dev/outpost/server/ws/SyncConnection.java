@@ -52,6 +52,14 @@ public interface SyncConnection
     String remoteAddress();
 
     /**
+     * @return the {@code User-Agent} of the upgrade request (at most 256 characters), or null; for the admin API.
+     */
+    default String userAgent()
+    {
+        return null;
+    }
+
+    /**
      * @return the Vert.x context of the connection's event loop (timers, {@code runOnContext}).
      */
     Context context();

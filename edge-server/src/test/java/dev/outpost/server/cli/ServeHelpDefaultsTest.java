@@ -76,6 +76,10 @@ class ServeHelpDefaultsTest
         p.put("--mirror-resident-files", integer);
         p.put("--mirror-inbound", Boolean::parseBoolean);
         p.put("--flx-view-log-entries", integer);
+        p.put("--admin-host", t -> t);
+        // 'port + 1': the public port's default + 1
+        p.put("--admin-port", t -> "'port + 1'".equals(t) ? ServerConfig.PORT_DEFAULT + 1 : Integer.parseInt(t));
+        p.put("--admin-public-status", Boolean::parseBoolean);
         return p;
     }
 
@@ -127,6 +131,9 @@ class ServeHelpDefaultsTest
         d.put("--mirror-resident-files", c.mirrorResidentFiles());
         // inbound is on by default once a mirror is configured
         d.put("--mirror-inbound", new dev.outpost.server.config.MirrorSettings("postgresql://h/d", null).inbound());
+        d.put("--admin-host", c.adminHost());
+        d.put("--admin-port", c.adminPort());
+        d.put("--admin-public-status", c.adminPublicStatus());
         return d;
     }
 

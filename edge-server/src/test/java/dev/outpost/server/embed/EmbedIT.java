@@ -63,6 +63,9 @@ class EmbedIT
         final Router router = Router.router(vertx);
         router.get("/hello").handler(ctx -> ctx.end("host says hi"));
         router.route("/outpost/*").subRouter(outpost.router());
+        // the admin API and the status pages: a host would put them on a server only operators reach
+        router.route("/outpost-admin/*").subRouter(outpost.adminRouter(
+            dev.outpost.server.admin.AdminKey.of("embed-test-admin-key-0123")));
         final HttpServer http = vertx.createHttpServer(outpost.httpServerOptions(new HttpServerOptions()
             .setHost("127.0.0.1").setPort(0))).requestHandler(router).listen().await(10, TimeUnit.SECONDS);
         final int port = http.actualPort();
@@ -102,8 +105,10 @@ class EmbedIT
             assertThat(get(client, base + "/outpost/health").statusCode()).isEqualTo(200);
             assertThat(new JsonObject(get(client, base + "/outpost/ready").body()).getString("status"))
                 .isEqualTo("READY");
-            assertThat(new JsonObject(get(client, base + "/outpost/status.json").body()).getLong("connections"))
-                .as("the embedded router counts its sync connections").isEqualTo(1);
+            assertThat(new JsonObject(get(client, base + "/outpost-admin/status.json").body())
+                .getLong("connections")).as("the embedded router counts its sync connections").isEqualTo(1);
+            assertThat(get(client, base + "/outpost/status.json").statusCode())
+                .as("status pages are on the admin router only, by default").isEqualTo(404);
             assertThat(outpost.status().readinessChecks()).containsExactly("history store");
             assertThat(((dev.outpost.server.sync.SyncService)outpost.apps().engine(APP)).metrics())
                 .as("the sync engine feeds the verticle's /metrics").isSameAs(outpost.status().metrics());
@@ -135,6 +140,9 @@ class EmbedIT
         final Router router = Router.router(vertx);
         router.get("/hello").handler(ctx -> ctx.end("host says hi"));
         router.route("/outpost/*").subRouter(outpost.router());
+        // the admin API and the status pages: a host would put them on a server only operators reach
+        router.route("/outpost-admin/*").subRouter(outpost.adminRouter(
+            dev.outpost.server.admin.AdminKey.of("embed-test-admin-key-0123")));
         final HttpServer http = vertx.createHttpServer(outpost.httpServerOptions(new HttpServerOptions()
             .setHost("127.0.0.1").setPort(0))).connectionHandler(outpost.connectionGuard()).requestHandler(router)
             .listen().await(10, TimeUnit.SECONDS);

@@ -241,7 +241,7 @@ class RealClientMirrorInboundIT
     private static JsonObject statusJson(final int port) throws Exception
     {
         final HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + "/status.json")).build(), HttpResponse.BodyHandlers.ofString());
+            URI.create("http://127.0.0.1:" + (port + 1) + "/status.json")).build(), HttpResponse.BodyHandlers.ofString());
         return new JsonObject(r.body());
     }
 

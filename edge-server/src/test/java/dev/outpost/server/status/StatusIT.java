@@ -80,7 +80,8 @@ class StatusIT
 
     private HttpResponse<String> get(final String path) throws Exception
     {
-        return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(),
+        return http.send(HttpRequest.newBuilder(URI.create((path.equals("/ready") || path.equals("/health") ?
+            server.baseUrl() : server.adminBaseUrl()) + path)).build(),
             HttpResponse.BodyHandlers.ofString());
     }
 

@@ -58,7 +58,7 @@ class StatusPageIT
                 {
                     server.metrics().uploadReceived(1);
                 }
-                final String dom = dumpDom(chromium, server.baseUrl() + "/");
+                final String dom = dumpDom(chromium, server.adminBaseUrl() + "/");
                 assertThat(dom).contains("data-rendered=\"true\"", "<span id=\"state\" class=\"state-READY\">READY<",
                     "<div class=\"value\" id=\"server_files\">3</div>",
                     "<div class=\"value\" id=\"connections\">0</div>",

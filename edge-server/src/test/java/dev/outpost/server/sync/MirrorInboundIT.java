@@ -192,7 +192,7 @@ class MirrorInboundIT
         assertThat((String)errors.get(1).get("reason")).contains("'oid'").contains("ObjectId");
         assertThat(inbound().errors()).isEqualTo(2);
         final String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(fixture.server().baseUrl() + "/metrics")).build(),
+            java.net.URI.create(fixture.server().http().adminBaseUrl() + "/metrics")).build(),
             java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("outpost_mirror_inbound_errors_total{app=\"" + APP + "\"} 2.0");
         assertThat(count("SELECT count(*) FROM $s._outpost_inbound")).isZero();

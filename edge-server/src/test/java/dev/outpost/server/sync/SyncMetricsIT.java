@@ -61,7 +61,8 @@ class SyncMetricsIT
 
     private HttpResponse<String> get(final String path) throws Exception
     {
-        return SyncTestClient.HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(),
+        return SyncTestClient.HTTP.send(HttpRequest.newBuilder(URI.create((path.equals("/ready") ? server.baseUrl() :
+            server.http().adminBaseUrl()) + path)).build(),
             HttpResponse.BodyHandlers.ofString());
     }
 

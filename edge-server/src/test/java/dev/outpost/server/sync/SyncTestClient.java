@@ -35,6 +35,8 @@ import java.util.concurrent.TimeUnit;
 public final class SyncTestClient implements AutoCloseable
 {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** The User-Agent sent, in realm-core's form: the admin API reads the SDK and core version from it. */
+    public static final String USER_AGENT = "RealmSync/14.0.0 (Linux x86_64) OutpostTestClient/1.0";
 
     final boolean flx;
     private final WebSocket ws;
@@ -138,6 +140,7 @@ public final class SyncTestClient implements AutoCloseable
         };
         final String prefix = flx ? "com.mongodb.realm-query-sync#" : "com.mongodb.realm-sync#";
         final WebSocket ws = HTTP.newWebSocketBuilder().subprotocols(prefix + version)
+            .header("User-Agent", USER_AGENT)
             .connectTimeout(Duration.ofSeconds(10))
             .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/client/v2.0/app/" + app + "/realm-sync?baas_at=" +
                 token), listener).get(10, TimeUnit.SECONDS);
@@ -334,7 +337,7 @@ public final class SyncTestClient implements AutoCloseable
     }
 
     /** @return the next message of {@code type}, skipping others (e.g. DOWNLOADs while waiting for a MARK). */
-    Msg next(final MessageType type) throws Exception
+    public Msg next(final MessageType type) throws Exception
     {
         while (true)
         {

@@ -134,7 +134,7 @@ class SyncTuningIT
         a.bind(1, "\"cpu\"", true);
         assertThat(a.next(MessageType.SERVER_IDENT).type()).isEqualTo(MessageType.SERVER_IDENT);
 
-        final String scrape = SyncTestClient.HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() +
+        final String scrape = SyncTestClient.HTTP.send(HttpRequest.newBuilder(URI.create(server.http().adminBaseUrl() +
             "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(scrape).contains("outpost_eventloop_task_cpu_seconds_count{kind=\"bind\"}");
     }
