@@ -143,6 +143,48 @@ class AuthStoreTest
     }
 
     @Test
+    void shouldReplayDisabledDeletedUsersAndResetPasswordsAsAVersion3Log() throws Exception
+    {
+        final UserRecord kept = new UserRecord(Ids.newId(1), "app", "local-userpass", Ids.newId(1), 1);
+        final UserRecord gone = new UserRecord(Ids.newId(2), "app", "local-userpass", Ids.newId(2), 2);
+        final RefreshSession goneSession = new RefreshSession(Ids.newId(3), gone.id(), "d", 3, false);
+        final PasswordHasher.Hash first = PasswordHasher.hash("first-pw", 10_000);
+        final PasswordHasher.Hash second = PasswordHasher.hash("second-pw", 10_000);
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            store.addUser(kept, new UserPassRecord(kept.id(), "kept@example.com", first)).get(5, TimeUnit.SECONDS);
+            store.addUser(gone, new UserPassRecord(gone.id(), "gone@example.com", first)).get(5, TimeUnit.SECONDS);
+            store.addSession(goneSession).get(5, TimeUnit.SECONDS);
+            assertThat(store.headerVersion()).isEqualTo(2);
+            store.setUserDisabled(kept.id(), true).get(5, TimeUnit.SECONDS);
+            assertThat(store.headerVersion()).isEqualTo(3);
+            store.setPassword(kept.id(), second).get(5, TimeUnit.SECONDS);
+            store.deleteUser(gone.id()).get(5, TimeUnit.SECONDS);
+            assertThat(store.userDisabled(kept.id())).isTrue();
+            assertThat(store.user(gone.id())).isNull();
+        }
+        assertThat(Files.readString(dir.resolve(AuthStore.FILE_NAME))).startsWith("OUTPOST-AUTH 3\n")
+            .doesNotContain("second-pw");
+
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            assertThat(store.headerVersion()).isEqualTo(3);
+            assertThat(store.userDisabled(kept.id())).isTrue();
+            assertThat(store.userPassOf(kept.id()).password()).isEqualTo(second);
+            assertThat(store.userPass("kept@example.com").password()).isEqualTo(second);
+            assertThat(store.user(gone.id())).isNull();
+            assertThat(store.userPass("gone@example.com")).as("the address is free again").isNull();
+            assertThat(store.session(goneSession.id()).revoked()).isTrue();
+            assertThat(store.users()).extracting(UserRecord::id).containsExactly(kept.id());
+            store.setUserDisabled(kept.id(), false).get(5, TimeUnit.SECONDS);
+        }
+        try (AuthStore store = AuthStore.open(dir))
+        {
+            assertThat(store.userDisabled(kept.id())).isFalse();
+        }
+    }
+
+    @Test
     void shouldKeepAVersion1LogUntilTheFirstVersion2RecordThenUpgradeItsHeaderInPlace() throws Exception
     {
         final UserRecord anon = new UserRecord(Ids.newId(1), "app", "anon-user", Ids.newId(1), 1);
