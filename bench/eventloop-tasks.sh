@@ -10,7 +10,7 @@
 METRIC="${METRIC:-outpost_eventloop_task_seconds}"
 fetch() { case "$1" in http*) curl -s "$1" ;; -) cat ;; *) cat "$1" ;; esac; }
 TMP="${TMPDIR:-/tmp}/eventloop-tasks.$$"
-fetch "${1:-http://127.0.0.1:9555/metrics}" > "$TMP.a"
+fetch "${1:-http://127.0.0.1:9556/metrics}" > "$TMP.a"
 if [ -n "$2" ]; then fetch "$2" > "$TMP.b"; else : > "$TMP.b"; fi
 awk -v metric="$METRIC" '
 function kindof(line) { match(line, /kind="[^"]*"/); return substr(line, RSTART + 6, RLENGTH - 7) }

@@ -1032,5 +1032,35 @@ public final class LoadGenerator
         log.println("convergence " + r.getJsonObject("convergence").encode());
         log.println("errors " + r.getJsonObject("errors").encode() + " reconnects " + r.getLong("reconnects"));
         log.println(r.getString("verdict") + ": " + r.getString("checked"));
+        if (o.url != null)
+        {
+            leftBehind();
+        }
+    }
+
+    /**
+     * On an external server the run's data stays: say where it is and how to see it. Outpost cannot delete a server
+     * file yet (edge-server/STORE.md), so there is nothing to clean up through the admin API.
+     */
+    private void leftBehind()
+    {
+        final String files = "/api/admin/v3.0/groups/-/apps/" + o.app + "/sync/files";
+        if (o.flx)
+        {
+            log.println("left this run's objects in the app's FLX server file flx/" + o.app + " on " + o.url +
+                "; see it with the admin API (admin listener: the server's port + 1 by default): curl -H " +
+                "\"Authorization: Bearer $(cat DATA_DIR/admin.key)\" 'ADMIN_URL" + files + "?prefix=flx/'");
+            return;
+        }
+        final java.util.Set<String> partitions = new java.util.TreeSet<>();
+        for (final Role role : roles)
+        {
+            partitions.add(role.partition);
+        }
+        log.println("left " + partitions.size() + " partitions on " + o.url + " (BIND paths starting with \"" +
+            partitionPrefix + "); the server cannot delete server files yet: list them with the admin API (admin " +
+            "listener: the server's port + 1 by default): curl -H \"Authorization: Bearer $(cat " +
+            "DATA_DIR/admin.key)\" 'ADMIN_URL" + files + "?prefix=pbs/" + o.app + "/%22" + partitionPrefix +
+            "&limit=1000'");
     }
 }

@@ -85,7 +85,7 @@ class AuthStoreTest
 
         assertThatThrownBy(() -> AuthStore.open(dir))
             .hasMessageContaining("format version '7'")
-            .hasMessageContaining("versions 1 to 2 only");
+            .hasMessageContaining("versions 1 to 3 only");
     }
 
     @Test
