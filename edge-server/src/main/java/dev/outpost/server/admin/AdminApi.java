@@ -351,29 +351,31 @@ public final class AdminApi
             final String after = ctx.request().getParam("after");
             final String search = ctx.request().getParam("search");
             final String needle = null == search || search.isBlank() ? null : search.toLowerCase(Locale.ROOT);
-            final AuthStore store = auth.store();
-            final List<UserRecord> users = store.users();
-            users.sort(Comparator.comparing(UserRecord::id));
-            final JsonArray page = new JsonArray();
-            final List<UserRecord> picked = new ArrayList<>();
-            for (final UserRecord u : users)
-            {
-                if ((null != after && u.id().compareTo(after) <= 0) || (null != needle && !matches(store, u, needle)))
-                {
-                    continue;
-                }
-                picked.add(u);
-                if (picked.size() == limit)
-                {
-                    break;
-                }
-            }
-            for (final UserRecord u : picked)
-            {
-                page.add(userJson(store, u, lastLogin(store.sessionsOf(u.id()))));
-            }
-            ok(ctx, 200, page);
+            // sorting every user and scanning sessions: a worker, not the event loop the sync sessions share
+            reply(ctx, ctx.vertx().executeBlocking(() -> usersPage(auth.store(), after, needle, limit), false)
+                .toCompletionStage(), 200);
         });
+    }
+
+    private static JsonArray usersPage(final AuthStore store, final String after, final String needle,
+        final int limit)
+    {
+        final List<UserRecord> users = store.users();
+        users.sort(Comparator.comparing(UserRecord::id));
+        final JsonArray page = new JsonArray();
+        for (final UserRecord u : users)
+        {
+            if ((null != after && u.id().compareTo(after) <= 0) || (null != needle && !matches(store, u, needle)))
+            {
+                continue;
+            }
+            page.add(userJson(store, u, lastLogin(store.sessionsOf(u.id()))));
+            if (page.size() == limit)
+            {
+                break;
+            }
+        }
+        return page;
     }
 
     private static boolean matches(final AuthStore store, final UserRecord u, final String needle)
