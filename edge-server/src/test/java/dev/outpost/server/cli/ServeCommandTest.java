@@ -210,6 +210,36 @@ class ServeCommandTest
     }
 
     @Test
+    void shouldMapTheAdminListenerFlagsAndVariables()
+    {
+        final ServeCommand none = (ServeCommand)OutpostMain.commandLine().parseArgs("serve", "--port", "8000")
+            .subcommand().commandSpec().userObject();
+        final ServerConfig defaults = none.toConfig(Map.of());
+        assertThat(defaults.adminPort()).as("the public port + 1").isEqualTo(8001);
+        assertThat(defaults.adminHost()).isEqualTo("127.0.0.1");
+        assertThat(defaults.adminPublicStatus()).isFalse();
+        assertThat(defaults.adminEnabled()).isTrue();
+
+        final ServeCommand flags = (ServeCommand)OutpostMain.commandLine().parseArgs("serve", "--admin-port", "7000",
+            "--admin-host", "10.0.0.2", "--admin-public-status", "--admin-key-file", "k.txt").subcommand()
+            .commandSpec().userObject();
+        final ServerConfig given = flags.toConfig(Map.of());
+        assertThat(given.adminPort()).isEqualTo(7000);
+        assertThat(given.adminHost()).isEqualTo("10.0.0.2");
+        assertThat(given.adminPublicStatus()).isTrue();
+        assertThat(given.adminKeyFile()).isEqualTo(Path.of("k.txt"));
+
+        final ServeCommand off = (ServeCommand)OutpostMain.commandLine().parseArgs("serve", "--admin-port", "off")
+            .subcommand().commandSpec().userObject();
+        assertThat(off.toConfig(Map.of()).adminEnabled()).isFalse();
+        assertThat(none.toConfig(Map.of("OUTPOST_ADMIN_PORT", "off")).adminEnabled()).isFalse();
+        assertThat(none.toConfig(Map.of("OUTPOST_ADMIN_KEY", "0123456789abcdef-key")).adminKey())
+            .isEqualTo("0123456789abcdef-key");
+        assertThatThrownBy(() -> none.toConfig(Map.of("OUTPOST_ADMIN_PORT", "never")))
+            .hasMessageContaining(ServerConfig.ADMIN_PORT_PROP).hasMessageContaining("OUTPOST_ADMIN_PORT");
+    }
+
+    @Test
     void shouldMapTheListAppIdsSettingOffByDefault()
     {
         final ServeCommand none = (ServeCommand)OutpostMain.commandLine().parseArgs("serve").subcommand()
