@@ -9,7 +9,6 @@ import dev.outpost.server.auth.UserPassRecord;
 import dev.outpost.server.auth.UserRecord;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.http.ApiResponses;
-import dev.outpost.server.runtime.OutpostApps;
 import dev.outpost.server.status.ServerStatus;
 import dev.outpost.server.status.StatusRoutes;
 import dev.outpost.server.sync.SyncService;
@@ -60,8 +59,9 @@ import java.util.concurrent.CompletionStage;
  * </pre>
  * Every route but the login needs {@code Authorization: Bearer <access token or admin key>}. A request carrying an
  * {@code Origin} of another site is refused (403), so that a page elsewhere cannot drive the API through an
- * operator's browser; the status page, {@code /status.json} and {@code /metrics} are open on this listener. Errors
- * are {@code {"error","error_code"}} with 400, 401, 403, 404, 409.
+ * operator's browser; the status page, {@code /status.json} and {@code /metrics} are open on this listener. After
+ * {@value #MAX_FAILURES} failed key or token checks in a minute, an address gets 429 until the minute is over. Errors
+ * are {@code {"error","error_code"}} with 400, 401, 403, 404, 429.
  */
 public final class AdminApi
 {
@@ -75,15 +75,20 @@ public final class AdminApi
     private static final long ACCESS_TTL_MS = 30 * 60 * 1000L;
     private static final long REFRESH_TTL_MS = 24 * 60 * 60 * 1000L;
     private static final int MAX_TOKENS = 10_000;
+    /** Failed key or token checks one remote address may make per {@link #FAILURE_WINDOW_MS} before 429. */
+    static final int MAX_FAILURES = 20;
+    private static final long FAILURE_WINDOW_MS = 60_000;
     private static final System.Logger LOG = System.getLogger(AdminApi.class.getName());
 
-    private final OutpostApps apps;
+    private final AdminApps apps;
     private final AdminKey key;
     private final ServerStatus status;
     private final SecureRandom random = new SecureRandom();
     /** Token to (kind, expiry): admin sessions of the login route, in memory (a restart logs every admin out). */
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+    /** Remote address to its failed checks in the current window (guessing the key is throttled per address). */
+    private final Map<String, long[]> failures = new ConcurrentHashMap<>();
 
     private record Token(boolean refresh, long expiresAtMs)
     {
@@ -95,7 +100,7 @@ public final class AdminApi
      * @param status the server's status (its page, {@code /status.json} and {@code /metrics} are served here too);
      *               null for none.
      */
-    public AdminApi(final OutpostApps apps, final AdminKey key, final ServerStatus status)
+    public AdminApi(final AdminApps apps, final AdminKey key, final ServerStatus status)
     {
         this.apps = apps;
         this.key = key;
@@ -208,8 +213,13 @@ public final class AdminApi
             ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "apiKey (the admin key) is required");
             return;
         }
+        if (throttled(ctx))
+        {
+            return;
+        }
         if (!key.matches(presented))
         {
+            countFailure(ctx);
             ApiResponses.error(ctx.response(), 401, "InvalidPassword", "invalid admin key");
             return;
         }
@@ -251,13 +261,51 @@ public final class AdminApi
                 "<access token or admin key>' (log in at POST " + BASE + "/auth/providers/mongodb-cloud/login)");
             return;
         }
+        if (throttled(ctx))
+        {
+            return;
+        }
         final Token t = tokens.get(token);
         if ((null != t && !t.refresh() && t.expiresAtMs() >= System.currentTimeMillis()) || key.matches(token))
         {
             ctx.next();
             return;
         }
+        countFailure(ctx);
         ApiResponses.error(ctx.response(), 401, "InvalidSession", "invalid or expired admin credentials");
+    }
+
+    /** @return true (after answering 429) if this remote address failed too often in the current window. */
+    private boolean throttled(final RoutingContext ctx)
+    {
+        final long[] window = failures.get(remote(ctx));
+        final long now = System.currentTimeMillis();
+        if (null != window && window[0] > now - FAILURE_WINDOW_MS && window[1] >= MAX_FAILURES)
+        {
+            final long retry = Math.max(1, (window[0] + FAILURE_WINDOW_MS - now + 999) / 1000);
+            ctx.response().putHeader("Retry-After", String.valueOf(retry));
+            ApiResponses.error(ctx.response(), 429, "LimitExceeded", "too many failed admin logins from this " +
+                "address; try again in " + retry + " s");
+            return true;
+        }
+        return false;
+    }
+
+    private void countFailure(final RoutingContext ctx)
+    {
+        final long now = System.currentTimeMillis();
+        if (failures.size() > MAX_TOKENS)
+        {
+            failures.clear(); // many addresses guessing at once: start over rather than grow
+        }
+        failures.compute(remote(ctx), (k, w) ->
+            null == w || w[0] <= now - FAILURE_WINDOW_MS ? new long[] {now, 1} : new long[] {w[0], w[1] + 1});
+    }
+
+    private static String remote(final RoutingContext ctx)
+    {
+        final io.vertx.core.net.SocketAddress address = ctx.request().remoteAddress();
+        return null == address || null == address.hostAddress() ? "?" : address.hostAddress();
     }
 
     private String newToken(final boolean refresh)

@@ -1,5 +1,7 @@
 package dev.outpost.server.runtime;
 
+import dev.outpost.server.admin.AdminApps;
+
 import dev.outpost.server.auth.AuthService;
 import dev.outpost.server.auth.AuthStore;
 import dev.outpost.server.auth.CustomTokenVerifier;
@@ -40,7 +42,7 @@ import java.util.Map;
  * {@link #open}, {@link #shutdown} and {@link #close} block (main thread, a test, or a worker; never an event loop);
  * everything else is thread-safe.
  */
-public final class OutpostApps implements AppDirectory, AutoCloseable
+public final class OutpostApps implements AdminApps, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("dev.outpost.server.shutdown");
     private static final System.Logger RULES_LOG = System.getLogger("dev.outpost.server.rules");

@@ -156,6 +156,23 @@ class AdminApiIT
         assertThat(new JsonObject(form.body()).getString("access_token")).isNotBlank();
     }
 
+    @Test
+    void shouldThrottleAnAddressThatKeepsGuessingTheKey() throws Exception
+    {
+        final String apps = "/api/admin/v3.0/groups/g/apps";
+        for (int i = 0; i < AdminApi.MAX_FAILURES; i++)
+        {
+            assertError(admin("GET", apps, "guess-" + i + "-0123456789abcdef", null), 401, "InvalidSession");
+        }
+        final HttpResponse<String> throttled = admin("GET", apps, KEY, null);
+        assertError(throttled, 429, "LimitExceeded");
+        assertThat(throttled.headers().firstValue("Retry-After")).isPresent();
+        assertError(admin("POST", "/api/admin/v3.0/auth/providers/mongodb-cloud/login", null,
+            "{\"apiKey\":\"" + KEY + "\"}"), 429, "LimitExceeded");
+        assertThat(get(server.http().adminBaseUrl() + "/status.json").statusCode()).as("status pages stay open")
+            .isEqualTo(200);
+    }
+
     // -------------------------------------------------------------------------------------------------------------
     // users
 
