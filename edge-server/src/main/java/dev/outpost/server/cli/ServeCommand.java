@@ -137,6 +137,12 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.STATE_CACHE_SIZE_DEFAULT_TEXT + ").")
     String stateCacheSize;
 
+    @Option(names = "--state-checkpoint-min-versions", paramLabel = "N",
+        description = "Checkpoint a server file's object state when it leaves the state cache or at shutdown if " +
+            "at least N versions are new since its last checkpoint; 0: none (default " +
+            ServerConfig.STATE_CHECKPOINT_MIN_VERSIONS_DEFAULT + ").")
+    Integer stateCheckpointMinVersions;
+
     @Option(names = "--partition-max-bytes", paramLabel = "SIZE",
         description = "Longest PBS partition value accepted (default " +
             ServerConfig.PARTITION_MAX_BYTES_DEFAULT + " bytes, at most " + ServerConfig.PARTITION_MAX_BYTES_MAX + ").")
@@ -537,6 +543,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.stateCacheSize(ServerConfig.parseSize(ServerConfig.STATE_CACHE_SIZE_PROP, stateCacheSize));
         }
+        if (null != stateCheckpointMinVersions)
+        {
+            config.stateCheckpointMinVersions(stateCheckpointMinVersions);
+        }
         if (null != partitionMaxBytes)
         {
             config.partitionMaxBytes(ServerConfig.parseSize(ServerConfig.PARTITION_MAX_BYTES_PROP,
@@ -680,6 +690,8 @@ final class ServeCommand implements Callable<Integer>
             {durability, ServerConfig.DURABILITY_PROP, "--durability"},
             {stateCacheFiles, ServerConfig.STATE_CACHE_FILES_PROP, "--state-cache-files"},
             {stateCacheSize, ServerConfig.STATE_CACHE_SIZE_PROP, "--state-cache-size"},
+            {stateCheckpointMinVersions, ServerConfig.STATE_CHECKPOINT_MIN_VERSIONS_PROP,
+                "--state-checkpoint-min-versions"},
             {partitionMaxBytes, ServerConfig.PARTITION_MAX_BYTES_PROP, "--partition-max-bytes"},
             {maxSessionsPerConnection, ServerConfig.MAX_SESSIONS_PER_CONNECTION_PROP, "--max-sessions-per-connection"},
             {newFilesPerUser, ServerConfig.NEW_FILES_PER_USER_PROP, "--new-files-per-user"},

@@ -164,6 +164,13 @@ public final class ServerConfig
     public static final String STATE_CACHE_SIZE_DEFAULT_TEXT = "512MiB";
     public static final int STATE_CACHE_SIZE_DEFAULT = parseSize(STATE_CACHE_SIZE_PROP, STATE_CACHE_SIZE_DEFAULT_TEXT);
 
+    /**
+     * A server file's object state is checkpointed (when it leaves the state cache, or at shutdown) if at least this
+     * many versions were appended since its last checkpoint; 0 writes none.
+     */
+    public static final String STATE_CHECKPOINT_MIN_VERSIONS_PROP = "outpost.state.checkpoint.min.versions";
+    public static final int STATE_CHECKPOINT_MIN_VERSIONS_DEFAULT = 1000;
+
     /** Largest (uncompressed) UPLOAD body inflated and checked on the event loop; larger ones on the writer. */
     public static final String UPLOAD_INLINE_BYTES_PROP = "outpost.upload.inline.bytes";
     public static final String UPLOAD_INLINE_BYTES_DEFAULT_TEXT = "128KiB";
@@ -302,6 +309,7 @@ public final class ServerConfig
     private Durability durability = DURABILITY_DEFAULT;
     private int stateCacheFiles = STATE_CACHE_FILES_DEFAULT;
     private int stateCacheSize = STATE_CACHE_SIZE_DEFAULT;
+    private int stateCheckpointMinVersions = STATE_CHECKPOINT_MIN_VERSIONS_DEFAULT;
     private int uploadInlineBytes = UPLOAD_INLINE_BYTES_DEFAULT;
     private int downloadInlineBytes = DOWNLOAD_INLINE_BYTES_DEFAULT;
     private int downloadThreads = DOWNLOAD_THREADS_DEFAULT;
@@ -390,6 +398,8 @@ public final class ServerConfig
             (c, v) -> c.stateCacheFiles = parseInt(STATE_CACHE_FILES_PROP, v)),
         new Setting("state-cache.size", STATE_CACHE_SIZE_PROP,
             (c, v) -> c.stateCacheSize = parseSize(STATE_CACHE_SIZE_PROP, v)),
+        new Setting("state-checkpoint.min-versions", STATE_CHECKPOINT_MIN_VERSIONS_PROP,
+            (c, v) -> c.stateCheckpointMinVersions = parseInt(STATE_CHECKPOINT_MIN_VERSIONS_PROP, v)),
         new Setting("upload.inline-bytes", UPLOAD_INLINE_BYTES_PROP,
             (c, v) -> c.uploadInlineBytes = parseSize(UPLOAD_INLINE_BYTES_PROP, v)),
         new Setting("download.inline-bytes", DOWNLOAD_INLINE_BYTES_PROP,
@@ -685,6 +695,11 @@ public final class ServerConfig
         if (stateCacheSize < 1024 * 1024)
         {
             throw new ConfigException(STATE_CACHE_SIZE_PROP, stateCacheSize + " bytes is below 1 MiB");
+        }
+        if (stateCheckpointMinVersions < 0)
+        {
+            throw new ConfigException(STATE_CHECKPOINT_MIN_VERSIONS_PROP,
+                stateCheckpointMinVersions + " is negative (0 writes no state checkpoint)");
         }
         if (partitionMaxBytes < 1 || partitionMaxBytes > PARTITION_MAX_BYTES_MAX)
         {
@@ -1184,6 +1199,7 @@ public final class ServerConfig
         copy.durability = durability;
         copy.stateCacheFiles = stateCacheFiles;
         copy.stateCacheSize = stateCacheSize;
+        copy.stateCheckpointMinVersions = stateCheckpointMinVersions;
         copy.uploadInlineBytes = uploadInlineBytes;
         copy.downloadInlineBytes = downloadInlineBytes;
         copy.downloadThreads = downloadThreads;
@@ -1712,6 +1728,7 @@ public final class ServerConfig
             ", durability=" + durability +
             ", stateCacheFiles=" + stateCacheFiles +
             ", stateCacheSize=" + stateCacheSize +
+            ", stateCheckpointMinVersions=" + stateCheckpointMinVersions +
             ", uploadInlineBytes=" + uploadInlineBytes +
             ", downloadInlineBytes=" + downloadInlineBytes +
             ", downloadThreads=" + downloadThreads +
@@ -1831,6 +1848,21 @@ public final class ServerConfig
     public ServerConfig stateCacheSize(final int stateCacheSize)
     {
         this.stateCacheSize = stateCacheSize;
+        return this;
+    }
+
+    /**
+     * @return versions appended since a server file's last state checkpoint before its state is checkpointed again
+     * (when it leaves the state cache, or at shutdown); 0: no checkpoints.
+     */
+    public int stateCheckpointMinVersions()
+    {
+        return stateCheckpointMinVersions;
+    }
+
+    public ServerConfig stateCheckpointMinVersions(final int stateCheckpointMinVersions)
+    {
+        this.stateCheckpointMinVersions = stateCheckpointMinVersions;
         return this;
     }
 

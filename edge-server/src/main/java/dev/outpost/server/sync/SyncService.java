@@ -62,6 +62,8 @@ public final class SyncService implements SyncEngine
     final ServerMetrics metrics;
     private volatile boolean open = true;
     private final ShardWriter[] writers;
+    /** State checkpoints of this app's server files (null: disabled). */
+    private final dev.outpost.server.sync.writer.StateCheckpoints checkpoints;
     private final ConcurrentHashMap<String, FileContext> files = new ConcurrentHashMap<>();
     private final ThreadLocal<LoopResources> loopResources;
     private final java.util.Set<ConnectionHandler> handlers = ConcurrentHashMap.newKeySet();
@@ -137,6 +139,8 @@ public final class SyncService implements SyncEngine
         this.rulesFingerprint = rules.fingerprint();
         this.writers = new ShardWriter[store.shardCount()];
         final SharedEntries.Budget sharedBudget = new SharedEntries.Budget();
+        this.checkpoints = config.stateCheckpointMinVersions() == 0 ? null :
+            new dev.outpost.server.sync.writer.StateCheckpoints(store.dataDir(), config.stateCheckpointMinVersions());
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new ShardWriter(store, i, files,
@@ -144,7 +148,8 @@ public final class SyncService implements SyncEngine
                 Math.max(1, config.stateCacheFiles() / writers.length),
                 Math.max(1, (long)config.stateCacheSize() / writers.length), clock)
                 .viewLogEntries(config.flxViewLogEntries())
-                .sharedEntries(config.downloadSharedEntries(), sharedBudget);
+                .sharedEntries(config.downloadSharedEntries(), sharedBudget)
+                .checkpoints(checkpoints);
         }
         this.sharedDownloads = sharedDownloads;
         this.poolBuilders = ThreadLocal.withInitial(() ->
@@ -1009,6 +1014,10 @@ public final class SyncService implements SyncEngine
         for (final ShardWriter w : writers)
         {
             w.stop();
+        }
+        if (checkpoints != null)
+        {
+            checkpoints.close(); // the checkpoints of the states the cache dropped last
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (downloadsInFlight.get() > 0 && System.nanoTime() < deadline)
