@@ -123,6 +123,10 @@ public final class TouchIndex
             if (o == null)
             {
                 o = new Touch();
+                if (resumedAt != 0)
+                {
+                    o.touch(resumedAt, UNKNOWN_ORIGIN); // what happened to it up to the resume point is unknown
+                }
                 t.objects.put(key, o);
                 objects++;
             }
