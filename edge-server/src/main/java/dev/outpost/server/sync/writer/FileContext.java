@@ -60,6 +60,8 @@ public final class FileContext
     private ObjectState state;
     /** Writer: the version of this file's newest state checkpoint (loaded or being written; 0: none). */
     long checkpointVersion;
+    /** Writer: history versions replayed by the last load (after its checkpoint, if it started from one). */
+    long replayedAtLoad;
     private ServerIntegrator integrator;
     /** Client file ident -> server versions of its revert entries (compensating writes), ascending. */
     private final Long2ObjectHashMap<LongArrayList> reverts = new Long2ObjectHashMap<>();
@@ -214,6 +216,7 @@ public final class FileContext
         }
         final ChangesetApplier applier = new ChangesetApplier(state);
         final long head = file.lastAppended();
+        replayedAtLoad = Math.max(0, head - first + 1);
         for (long v = first; v <= head; v++)
         {
             if (!shard.readEntry(file, v, view))

@@ -359,7 +359,7 @@ public final class ShardWriter implements Runnable
     }
 
     /** Writer, between batches: hand {@code ctx}'s state to the checkpoint writer before it is dropped. */
-    private void checkpoint(final FileContext ctx)
+    void checkpoint(final FileContext ctx)
     {
         if (checkpoints != null && ctx.loaded())
         {
