@@ -273,14 +273,16 @@ public final class StateCodec
             for (int o = 0; o < objects; o++)
             {
                 final Value key = value(in, strings, 0);
-                t.objects.put(key, object(in, strings, 0));
+                t.objects.put(key, object(in, strings, 0, pkField, key));
             }
             state.tables.put(name, t);
         }
         return state;
     }
 
-    private static ObjectData object(final Input in, final Strings strings, final int depth) throws Malformed
+    /** @param pkField the primary-key column of a top-level object (its value then shares {@code key}), or null. */
+    private static ObjectData object(final Input in, final Strings strings, final int depth, final String pkField,
+        final Value key) throws Malformed
     {
         final ObjectData o = new ObjectData(strings.read(in));
         final TreeMap<String, Value> fields = o.fields();
@@ -288,7 +290,8 @@ public final class StateCodec
         for (int i = 0; i < n; i++)
         {
             final String field = strings.read(in);
-            fields.put(field, value(in, strings, depth));
+            final Value v = value(in, strings, depth);
+            fields.put(field, field.equals(pkField) && v.equals(key) ? key : v); // one key object, as when applied
         }
         return o;
     }
@@ -329,7 +332,7 @@ public final class StateCodec
             case V_LINK:
                 return new Value.Link(strings.read(in), value(in, strings, depth + 1));
             case V_EMBEDDED:
-                return new Value.Embedded(object(in, strings, depth + 1));
+                return new Value.Embedded(object(in, strings, depth + 1, null, null));
             case V_LIST:
             {
                 final int n = in.count();

@@ -51,7 +51,7 @@ public final class StateCheckpoints implements AutoCloseable
     /** Version of the checkpoint file layout (the state's own encoding is versioned by {@link StateCodec#VERSION}). */
     static final int FORMAT = 1;
     private static final int HEADER = 4 + 4 + 4 + 8 + 8 + 8;
-    private static final int QUEUE = 16;
+    private static final int QUEUE = 4;
     private static final System.Logger LOG = System.getLogger(StateCheckpoints.class.getName());
 
     private final Path dir;
@@ -395,6 +395,6 @@ public final class StateCheckpoints implements AutoCloseable
     @Override
     public void close()
     {
-        close(TimeUnit.SECONDS.toMillis(30));
+        close(TimeUnit.SECONDS.toMillis(10));
     }
 }
