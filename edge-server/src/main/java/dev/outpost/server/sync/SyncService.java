@@ -810,6 +810,18 @@ public final class SyncService implements SyncEngine
         return store.head(serverFileName);
     }
 
+    /** @return state checkpoints written so far (0 if they are off). Any thread. */
+    public long stateCheckpointsWritten()
+    {
+        return checkpoints == null ? 0 : checkpoints.written();
+    }
+
+    /** @return object states built from a state checkpoint so far (0 if they are off). Any thread. */
+    public long stateCheckpointsLoaded()
+    {
+        return checkpoints == null ? 0 : checkpoints.loaded();
+    }
+
     /** @return object states evicted so far (all writers) because of the state cache limits. */
     public long stateEvictions()
     {

@@ -48,6 +48,7 @@ class ServeHelpDefaultsTest
         p.put("--durability", t -> ServerConfig.durabilityOf(t));
         p.put("--state-cache-files", integer);
         p.put("--state-cache-size", size);
+        p.put("--state-checkpoint-min-versions", integer);
         p.put("--event-loops", integer);
         p.put("--tls-protocols", t -> List.of(t));
         p.put("--shutdown-timeout", duration);
@@ -97,6 +98,7 @@ class ServeHelpDefaultsTest
         d.put("--durability", c.durability());
         d.put("--state-cache-files", c.stateCacheFiles());
         d.put("--state-cache-size", c.stateCacheSize());
+        d.put("--state-checkpoint-min-versions", c.stateCheckpointMinVersions());
         d.put("--event-loops", c.eventLoops());
         d.put("--tls-protocols", c.tlsProtocols());
         d.put("--shutdown-timeout", c.shutdownTimeout());
