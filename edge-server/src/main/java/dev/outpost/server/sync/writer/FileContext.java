@@ -213,6 +213,7 @@ public final class FileContext
         else
         {
             state = new ObjectState();
+            checkpointVersion = 0; // none usable (one handed over earlier may have been skipped or failed)
         }
         final ChangesetApplier applier = new ChangesetApplier(state);
         final long head = file.lastAppended();

@@ -380,8 +380,8 @@ public final class ShardWriter implements Runnable
         {
             if (ctx.loaded())
             {
-                ctx.checkpointVersion = checkpoints.writeNow(shard, ctx.file, ctx.state(), ctx.reverts(),
-                    ctx.checkpointVersion, tools.view);
+                ctx.checkpointVersion = checkpoints.scheduleWaiting(shard, ctx.file, ctx.state(), ctx.reverts(),
+                    ctx.checkpointVersion, tools.view, deadline - System.nanoTime());
             }
         }
     }

@@ -79,6 +79,7 @@ public final class StateCheckpoints implements AutoCloseable
                 t.setDaemon(true);
                 return t;
             }, new ThreadPoolExecutor.AbortPolicy());
+        this.executor.prestartCoreThread(); // so that a task put straight into its queue runs (writeNow)
     }
 
     /** The result of {@link #load}: a state at {@code version} and the revert entries up to it. */
@@ -140,22 +141,31 @@ public final class StateCheckpoints implements AutoCloseable
     long schedule(final StoreShard shard, final ServerFile file, final ObjectState state,
         final Long2ObjectHashMap<LongArrayList> reverts, final long lastCheckpoint, final EntryView view)
     {
-        return checkpoint(shard, file, state, reverts, lastCheckpoint, view, false);
+        return checkpoint(shard, file, state, reverts, lastCheckpoint, view, 0);
     }
 
     /**
-     * Writer thread, when it stops: as {@link #schedule}, but written on the calling thread (the state may still be
-     * changed afterwards).
+     * Writer thread, when it stops (it never changes {@code state} again): as {@link #schedule}, but waits up to
+     * {@code waitNanos} for room in the queue. Every write goes through the one writing thread, so two writes of the
+     * same file never race.
      */
+    long scheduleWaiting(final StoreShard shard, final ServerFile file, final ObjectState state,
+        final Long2ObjectHashMap<LongArrayList> reverts, final long lastCheckpoint, final EntryView view,
+        final long waitNanos)
+    {
+        return checkpoint(shard, file, state, reverts, lastCheckpoint, view, Math.max(1, waitNanos));
+    }
+
+    /** Tests and benches: write the checkpoint on the calling thread now (nothing else may write it meanwhile). */
     long writeNow(final StoreShard shard, final ServerFile file, final ObjectState state,
         final Long2ObjectHashMap<LongArrayList> reverts, final long lastCheckpoint, final EntryView view)
     {
-        return checkpoint(shard, file, state, reverts, lastCheckpoint, view, true);
+        return checkpoint(shard, file, state, reverts, lastCheckpoint, view, -1);
     }
 
     private long checkpoint(final StoreShard shard, final ServerFile file, final ObjectState state,
         final Long2ObjectHashMap<LongArrayList> reverts, final long lastCheckpoint, final EntryView view,
-        final boolean now)
+        final long waitNanos)
     {
         final long version = file.head();
         if (version != file.lastAppended() || version - lastCheckpoint < minVersions || version < 1
@@ -165,21 +175,34 @@ public final class StateCheckpoints implements AutoCloseable
         }
         final long fingerprint = fingerprint(view);
         final long[][] revertCopy = copy(reverts);
-        if (now)
+        final Runnable task = () -> write(file.name(), file.salt(), version, fingerprint, revertCopy, state);
+        if (waitNanos < 0)
         {
-            write(file.name(), file.salt(), version, fingerprint, revertCopy, state);
+            task.run();
             return version;
         }
         try
         {
-            executor.execute(() -> write(file.name(), file.salt(), version, fingerprint, revertCopy, state));
-            return version;
+            if (waitNanos == 0)
+            {
+                executor.execute(task);
+                return version;
+            }
+            if (!executor.isShutdown() && executor.getQueue().offer(task, waitNanos, TimeUnit.NANOSECONDS))
+            {
+                return version;
+            }
         }
         catch (final RejectedExecutionException ex)
         {
-            skipped.incrementAndGet();
-            return lastCheckpoint;
+            // the queue is full: skipped, never waited for
         }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        skipped.incrementAndGet();
+        return lastCheckpoint;
     }
 
     /**
