@@ -8,6 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -89,6 +92,10 @@ class ClientMaxOfflineIT
         final JsonObject body = new JsonObject(err.text());
         assertThat(body.getString("action")).isEqualTo("ClientReset");
         assertThat(body.getString("message")).contains("expired").doesNotContain("Exception");
+        final JsonObject status = new JsonObject(SyncTestClient.HTTP.send(HttpRequest.newBuilder(
+            URI.create(fixture.server().baseUrl() + "/status.json")).build(), HttpResponse.BodyHandlers.ofString())
+            .body());
+        assertThat(status.getLong("client_files_expired_total")).as("status page").isEqualTo(1L);
 
         // the reset client gets a new client file and syncs the server's data
         b.unbind(5);
