@@ -199,6 +199,12 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.FLX_VIEW_LOG_ENTRIES_DEFAULT + ").")
     Integer flxViewLogEntries;
 
+    @Option(names = "--client-max-offline", paramLabel = "DURATION",
+        description = "How long a client may stay away before its next connection gets a client reset " +
+            "(client_file_expired 222; default " + ServerConfig.CLIENT_MAX_OFFLINE_DEFAULT_TEXT + "; 0: never). " +
+            "Per app: 'client-max-offline:', else the export's client_max_offline_days.")
+    String clientMaxOffline;
+
     @Option(names = "--event-loops", paramLabel = "N",
         description = "Event loop threads (default " +
             ServerConfig.CPU_COUNT_DEFAULT_TEXT + ").")
@@ -592,6 +598,11 @@ final class ServeCommand implements Callable<Integer>
         {
             config.flxViewLogEntries(flxViewLogEntries);
         }
+        if (null != clientMaxOffline)
+        {
+            config.clientMaxOffline(ServerConfig.parseDuration(ServerConfig.CLIENT_MAX_OFFLINE_PROP,
+                clientMaxOffline));
+        }
         if (null != tlsCert)
         {
             config.tlsCertFile(tlsCert);
@@ -703,6 +714,7 @@ final class ServeCommand implements Callable<Integer>
             {mirrorResidentFiles, ServerConfig.MIRROR_RESIDENT_FILES_PROP, "--mirror-resident-files"},
             {mirrorInbound, ServerConfig.MIRROR_INBOUND_PROP, "--mirror-inbound"},
             {flxViewLogEntries, ServerConfig.FLX_VIEW_LOG_ENTRIES_PROP, "--flx-view-log-entries"},
+            {clientMaxOffline, ServerConfig.CLIENT_MAX_OFFLINE_PROP, "--client-max-offline"},
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},

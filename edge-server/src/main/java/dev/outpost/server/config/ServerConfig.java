@@ -239,6 +239,16 @@ public final class ServerConfig
      */
     public static final String FLX_VIEW_LOG_ENTRIES_PROP = "outpost.flx.view.log.entries";
     public static final int FLX_VIEW_LOG_ENTRIES_DEFAULT = 4096;
+    /**
+     * How long a client file may stay away (no IDENT, no upload) before its next IDENT is answered with
+     * client_file_expired 222, which realm's client turns into a client reset (App Services'
+     * {@code client_max_offline_days}); 0: clients never expire. Per app: an entry's {@code client-max-offline}, else
+     * the {@code client_max_offline_days} of its export, else this setting.
+     */
+    public static final String CLIENT_MAX_OFFLINE_PROP = "outpost.client.max.offline";
+    public static final String CLIENT_MAX_OFFLINE_DEFAULT_TEXT = "30d";
+    public static final Duration CLIENT_MAX_OFFLINE_DEFAULT =
+        parseDuration(CLIENT_MAX_OFFLINE_PROP, CLIENT_MAX_OFFLINE_DEFAULT_TEXT);
 
     /**
      * PostgreSQL database the single app's data is mirrored into ({@code postgresql://user:password@host/db}); no
@@ -329,6 +339,7 @@ public final class ServerConfig
     private MirrorSettings mirror;
     private int mirrorResidentFiles = MIRROR_RESIDENT_FILES_DEFAULT;
     private int flxViewLogEntries = FLX_VIEW_LOG_ENTRIES_DEFAULT;
+    private Duration clientMaxOffline = CLIENT_MAX_OFFLINE_DEFAULT;
     private List<AppConfig> apps = List.of();
     private Path appConfigDir;
     private AppConfig exportApp;
@@ -432,7 +443,9 @@ public final class ServerConfig
         new Setting("mirror.inbound", MIRROR_INBOUND_PROP,
             (c, v) -> c.mirrorInbound = parseBoolean(MIRROR_INBOUND_PROP, v)),
         new Setting("flx.view-log-entries", FLX_VIEW_LOG_ENTRIES_PROP,
-            (c, v) -> c.flxViewLogEntries = parseInt(FLX_VIEW_LOG_ENTRIES_PROP, v)));
+            (c, v) -> c.flxViewLogEntries = parseInt(FLX_VIEW_LOG_ENTRIES_PROP, v)),
+        new Setting("client-max-offline", CLIENT_MAX_OFFLINE_PROP,
+            (c, v) -> c.clientMaxOffline = parseDuration(CLIENT_MAX_OFFLINE_PROP, v)));
 
     /**
      * Defaults overridden by system properties and environment variables.
@@ -730,6 +743,10 @@ public final class ServerConfig
         if (flxViewLogEntries < 1 || flxViewLogEntries > 1 << 20)
         {
             throw new ConfigException(FLX_VIEW_LOG_ENTRIES_PROP, flxViewLogEntries + " is outside 1..1048576");
+        }
+        if (null == clientMaxOffline || clientMaxOffline.isNegative())
+        {
+            throw new ConfigException(CLIENT_MAX_OFFLINE_PROP, clientMaxOffline + " is negative (0: never expire)");
         }
         if (eventLoops < 1 || eventLoops > 1024)
         {
@@ -1219,6 +1236,7 @@ public final class ServerConfig
         copy.mirror = mirror;
         copy.mirrorResidentFiles = mirrorResidentFiles;
         copy.flxViewLogEntries = flxViewLogEntries;
+        copy.clientMaxOffline = clientMaxOffline(app, clientMaxOffline);
         copy.configFile = configFile;
         copy.appConfigDir = appConfigDir;
         copy.syncSettings = null != app.sync() ? app.sync() : syncSettings;
@@ -1743,6 +1761,7 @@ public final class ServerConfig
             ", maxFilesPerApp=" + maxFilesPerApp +
             ", flxQueryMaxBytes=" + flxQueryMaxBytes +
             ", flxViewLogEntries=" + flxViewLogEntries +
+            ", clientMaxOffline=" + clientMaxOffline +
             ", mirrorResidentFiles=" + mirrorResidentFiles +
             ", appConfig=" + appConfigDir +
             ", apps=" + apps() +
@@ -2047,6 +2066,35 @@ public final class ServerConfig
     {
         this.flxViewLogEntries = flxViewLogEntries;
         return this;
+    }
+
+    /**
+     * @return how long a client file may stay away before its next IDENT gets client_file_expired 222;
+     * {@link Duration#ZERO}: never (a {@link #forApp} copy carries its app's value).
+     */
+    public Duration clientMaxOffline()
+    {
+        return clientMaxOffline;
+    }
+
+    public ServerConfig clientMaxOffline(final Duration clientMaxOffline)
+    {
+        this.clientMaxOffline = clientMaxOffline;
+        return this;
+    }
+
+    /** The app's own {@code client-max-offline}, else its export's {@code client_max_offline_days}, else the server's. */
+    private static Duration clientMaxOffline(final AppConfig app, final Duration server)
+    {
+        if (null != app.clientMaxOffline())
+        {
+            return app.clientMaxOffline();
+        }
+        if (null != app.sync() && app.sync().clientMaxOfflineDays() > 0)
+        {
+            return Duration.ofDays(app.sync().clientMaxOfflineDays());
+        }
+        return server;
     }
 
     private static JwtAlgorithm parseAlgorithm(final String text)

@@ -58,6 +58,8 @@ public final class SyncService implements SyncEngine
     /** The app's schema when development mode is off, else null ({@code UploadCheck}). */
     final dev.outpost.server.sync.writer.SchemaCheck schemaCheck;
     final Duration slowConsumerTimeout;
+    /** A client file not seen for longer gets client_file_expired 222 at IDENT (ms; 0: never). */
+    final long clientMaxOfflineMs;
     private final HistoryStore store;
     final ServerMetrics metrics;
     private volatile boolean open = true;
@@ -131,6 +133,7 @@ public final class SyncService implements SyncEngine
             java.util.Set.copyOf(config.syncSettings().asymmetricTables());
         this.store = store;
         this.slowConsumerTimeout = config.slowConsumerTimeout();
+        this.clientMaxOfflineMs = config.clientMaxOffline().toMillis();
         this.clock = config.epochClock();
         this.uploadInlineBytes = config.uploadInlineBytes();
         this.downloadInlineBytes = config.downloadInlineBytes();

@@ -77,6 +77,7 @@ class ServeHelpDefaultsTest
         p.put("--mirror-resident-files", integer);
         p.put("--mirror-inbound", Boolean::parseBoolean);
         p.put("--flx-view-log-entries", integer);
+        p.put("--client-max-offline", duration);
         return p;
     }
 
@@ -126,6 +127,7 @@ class ServeHelpDefaultsTest
         // no mirror by default; the schema a mirror gets when none is given
         d.put("--mirror-schema", new dev.outpost.server.config.MirrorSettings("postgresql://h/d", null).schema());
         d.put("--flx-view-log-entries", c.flxViewLogEntries());
+        d.put("--client-max-offline", c.clientMaxOffline());
         d.put("--mirror-resident-files", c.mirrorResidentFiles());
         // inbound is on by default once a mirror is configured
         d.put("--mirror-inbound", new dev.outpost.server.config.MirrorSettings("postgresql://h/d", null).inbound());
