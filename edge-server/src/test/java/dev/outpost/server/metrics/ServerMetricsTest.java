@@ -163,7 +163,9 @@ class ServerMetricsTest
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
         final long thread = Thread.currentThread().getId();
-        for (int round = 0; round < 3; round++) // warm up, then measure the last round
+        // warm up (the JIT compiles the loop and the meters' adders within the first rounds; on a loaded machine a
+        // one-off materialisation can still land in the third), then measure the last round
+        for (int round = 0; round < 5; round++)
         {
             final long before = threads.getThreadAllocatedBytes(thread);
             for (int i = 0; i < 100_000; i++)
@@ -177,12 +179,12 @@ class ServerMetricsTest
                 metrics.protocolError(ProtocolErrorCode.BAD_CHANGESET);
             }
             final long allocated = threads.getThreadAllocatedBytes(thread) - before;
-            if (round == 2)
+            if (round == 4)
             {
                 assertThat(allocated).as("bytes allocated by 700k hot-path calls").isLessThan(4096);
             }
         }
-        assertThat(metrics.uploadsTotal()).isEqualTo(300_000);
+        assertThat(metrics.uploadsTotal()).isEqualTo(500_000);
     }
 
     @Test
