@@ -227,6 +227,15 @@ public final class ServerMetrics
         return n;
     }
 
+    /**
+     * @return IDENTs refused because the client file was offline longer than its app's {@code client-max-offline}
+     * ({@code outpost_protocol_errors_total{code="222"}}, over every app).
+     */
+    public long clientFilesExpiredTotal()
+    {
+        return (long)protocolErrors(ProtocolErrorCode.CLIENT_FILE_EXPIRED);
+    }
+
     /** @return protocol errors sent so far: the sum of {@code outpost_protocol_errors_total} over apps and codes. */
     public long protocolErrorsTotal()
     {
