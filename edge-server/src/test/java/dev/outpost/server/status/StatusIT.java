@@ -218,7 +218,7 @@ class StatusIT
         // 10 uploads since the sample at most ~1.5 s ago (the periodic sampler may have run in between).
         assertThat(s.getDouble("uploads_per_second")).isGreaterThan(0.0).isLessThanOrEqualTo(20.0 + 1e-9);
         assertThat(s.getDouble("downloads_per_second")).isGreaterThan(0.0);
-        assertThat(metric(get("/metrics").body(), "outpost_upload_changesets_total")).isEqualTo(20.0);
+        assertThat(metric(get("/metrics").body(), "outpost_upload_changesets_total{" + TAG + "}")).isEqualTo(20.0);
     }
 
     @Test
