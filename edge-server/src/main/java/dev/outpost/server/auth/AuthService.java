@@ -1,6 +1,7 @@
 package dev.outpost.server.auth;
 
 import dev.outpost.server.config.AppConfig;
+import dev.outpost.server.metrics.AuthMetrics;
 import io.vertx.core.json.JsonObject;
 import org.agrona.concurrent.EpochClock;
 
@@ -36,6 +37,8 @@ public final class AuthService
     /** Shortest and longest password accepted at registration (as Atlas App Services). */
     public static final int MIN_PASSWORD = 6;
     public static final int MAX_PASSWORD = 128;
+    /** The answer to a disabled API key (counted as {@code result="disabled"}). */
+    private static final String API_KEY_DISABLED = "API key is disabled";
     /** Longest email and API key name accepted. */
     public static final int MAX_EMAIL = 254;
     public static final int MAX_KEY_NAME = 128;
@@ -52,6 +55,8 @@ public final class AuthService
     private final AppConfig app;
     private final CustomTokenVerifier customTokens;
     private final LoginLimiter limiter;
+    /** Where logins, refreshes, lockouts and logouts are counted (meters of their own until {@link #metrics}). */
+    private volatile AuthMetrics metrics;
     private volatile PasswordHasher.Hash dummyHash;
     private final ConcurrentHashMap<String, CompletableFuture<UserRecord>> pendingIdentities =
         new ConcurrentHashMap<>();
@@ -89,6 +94,7 @@ public final class AuthService
         this.customTokens = customTokens;
         final AppConfig.UserPass userPass = null == app.userPass() ? AppConfig.UserPass.defaults() : app.userPass();
         this.limiter = new LoginLimiter(userPass.maxFailedLogins(), userPass.lockout().toSeconds());
+        this.metrics = AuthMetrics.detached(app.id());
     }
 
     /**
@@ -130,6 +136,11 @@ public final class AuthService
      * @return completes once the user is durable, with its tokens.
      */
     public CompletableFuture<LoginResult> loginAnonymous()
+    {
+        return counted(ANON_PROVIDER, anonymous());
+    }
+
+    private CompletableFuture<LoginResult> anonymous()
     {
         final long now = clock.time() / 1000;
         final UserRecord user = new UserRecord(Ids.newId(now), appId, ANON_PROVIDER, Ids.newId(now), now);
@@ -202,6 +213,11 @@ public final class AuthService
      */
     public CompletableFuture<LoginResult> loginUserPass(final String username, final String password)
     {
+        return counted(AppConfig.USERPASS_PROVIDER, userPass(username, password));
+    }
+
+    private CompletableFuture<LoginResult> userPass(final String username, final String password)
+    {
         final AppConfig.UserPass settings = app.userPass();
         if (null == settings)
         {
@@ -235,7 +251,10 @@ public final class AuthService
             {
                 if (!match || null == credentials)
                 {
-                    limiter.failed(account, clock.time() / 1000);
+                    if (limiter.failed(account, clock.time() / 1000))
+                    {
+                        metrics.lockout();
+                    }
                     return failed(AuthException.invalidCredentials("invalid username/password"));
                 }
                 limiter.succeeded(account);
@@ -251,6 +270,11 @@ public final class AuthService
      * @return the tokens; fails with 401 {@code InvalidPassword} if the token is not acceptable.
      */
     public CompletableFuture<LoginResult> loginCustomToken(final String token)
+    {
+        return counted(AppConfig.CUSTOM_TOKEN_PROVIDER, customToken(token));
+    }
+
+    private CompletableFuture<LoginResult> customToken(final String token)
     {
         if (null == customTokens)
         {
@@ -311,6 +335,11 @@ public final class AuthService
      */
     public CompletableFuture<LoginResult> loginApiKey(final String key)
     {
+        return counted(AppConfig.API_KEY_PROVIDER, apiKey(key));
+    }
+
+    private CompletableFuture<LoginResult> apiKey(final String key)
+    {
         if (!app.apiKeys())
         {
             return failed(new AuthException(404, "AuthProviderNotFound", "api-key is not enabled"));
@@ -330,7 +359,7 @@ public final class AuthService
         }
         if (found.disabled())
         {
-            return failed(AuthException.invalidCredentials("API key is disabled"));
+            return failed(AuthException.invalidCredentials(API_KEY_DISABLED));
         }
         final UserRecord user = store.user(found.userId());
         if (null == user)
@@ -540,6 +569,61 @@ public final class AuthService
         }
     }
 
+    /**
+     * Count a login by its outcome in {@code outpost_auth_logins_total{app,provider,result}}.
+     *
+     * @param provider the provider.
+     * @param login    the login.
+     * @return {@code login}, counted when it completes.
+     */
+    private CompletableFuture<LoginResult> counted(final String provider, final CompletableFuture<LoginResult> login)
+    {
+        return login.whenComplete((ok, failure) -> metrics.login(provider, null == failure ?
+            AuthMetrics.LoginResult.SUCCESS : loginResult(failure)));
+    }
+
+    /**
+     * @param failure why a login failed.
+     * @return the {@code result} it is counted under.
+     */
+    static AuthMetrics.LoginResult loginResult(final Throwable failure)
+    {
+        final AuthException ex = authFailure(failure);
+        if (null == ex || ex.httpStatus() >= 500)
+        {
+            return AuthMetrics.LoginResult.ERROR;
+        }
+        if (429 == ex.httpStatus())
+        {
+            return AuthMetrics.LoginResult.LOCKED_OUT;
+        }
+        if (404 == ex.httpStatus() || API_KEY_DISABLED.equals(ex.getMessage()))
+        {
+            return AuthMetrics.LoginResult.DISABLED;
+        }
+        return AuthMetrics.LoginResult.BAD_CREDENTIALS;
+    }
+
+    /**
+     * Count this app's logins, refreshes, lockouts and logouts in {@code metrics} (the server's, tagged with the app)
+     * and its registered users; call once at setup.
+     *
+     * @param metrics the app's auth meters ({@code ServerMetrics.app(id).auth()}).
+     * @return this.
+     */
+    public AuthService metrics(final AuthMetrics metrics)
+    {
+        metrics.users(store::userCount);
+        this.metrics = metrics;
+        return this;
+    }
+
+    /** @return where this service counts (for the HTTP layer's answers made before the service is asked). */
+    public AuthMetrics metrics()
+    {
+        return metrics;
+    }
+
     private static <T> CompletableFuture<T> failed(final AuthException ex)
     {
         return CompletableFuture.failedFuture(ex);
@@ -625,7 +709,8 @@ public final class AuthService
     {
         // custom user data is read again at each refresh: the SDKs' refreshCustomData() is a token refresh
         return customUserData.apply(refresh.userId()).thenApply(userData ->
-            tokens.issue(TokenType.ACCESS, refresh.userId(), refresh.sessionId(), refresh.appId(), userData));
+            tokens.issue(TokenType.ACCESS, refresh.userId(), refresh.sessionId(), refresh.appId(), userData))
+            .whenComplete((ok, failure) -> metrics.refresh(null == failure));
     }
 
     /**
@@ -636,7 +721,14 @@ public final class AuthService
      */
     public CompletableFuture<Void> logout(final VerifiedToken token)
     {
-        return store.revoke(token.sessionId(), clock.time() / 1000);
+        return store.revoke(token.sessionId(), clock.time() / 1000)
+            .whenComplete((ok, failure) ->
+            {
+                if (null == failure)
+                {
+                    metrics.logout();
+                }
+            });
     }
 
     /**

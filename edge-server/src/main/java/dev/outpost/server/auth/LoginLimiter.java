@@ -48,17 +48,18 @@ public final class LoginLimiter
      *
      * @param account account name.
      * @param now     seconds since the epoch.
+     * @return true if this failure reached the limit: the account is locked out from now on (a lockout).
      */
-    public void failed(final String account, final long now)
+    public boolean failed(final String account, final long now)
     {
         final int slot = slot(account);
         final long start = windowStart.get(slot);
         if (now - start >= windowSeconds && windowStart.compareAndSet(slot, start, now))
         {
             failures.set(slot, 1);
-            return;
+            return 1 == maxFailures;
         }
-        failures.incrementAndGet(slot);
+        return failures.incrementAndGet(slot) == maxFailures;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.outpost.server.auth.TokenType;
 import dev.outpost.server.auth.UserRecord;
 import dev.outpost.server.auth.VerifiedToken;
 import dev.outpost.server.config.AppConfig;
+import dev.outpost.server.metrics.AuthMetrics;
 import dev.outpost.server.ws.WebSocketEndpoint;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -208,6 +209,11 @@ public final class HttpApi
         final AuthService auth = requireProvider(ctx, provider);
         if (null == auth)
         {
+            final AuthService app = null == ctx.pathParam("app") ? null : apps.auth(ctx.pathParam("app"));
+            if (null != app)
+            {
+                app.metrics().login(provider, AuthMetrics.LoginResult.DISABLED); // a provider the app has not enabled
+            }
             return;
         }
         final JsonObject body = jsonBody(ctx, provider, !AuthService.ANON_PROVIDER.equals(provider));

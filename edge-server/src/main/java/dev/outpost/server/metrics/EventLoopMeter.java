@@ -17,13 +17,18 @@ import dev.outpost.server.ws.TaskKind;
  * task's thread CPU time is also recorded, into
  * {@code outpost_eventloop_task_cpu_seconds{kind=...}}: wall time includes time the thread was descheduled or stopped
  * for GC, CPU time only the task's own work (two more clock reads per task, a few hundred nanoseconds).
- * Thread-safe (shared by every event loop).
+ * Connections and bytes are counted per app ({@link #forApp}: {@code outpost_connections{app}},
+ * {@code outpost_received_bytes_total{app}}, ...); the event-loop task timers are shared by every app (a loop serves
+ * connections of every app). Thread-safe (shared by every event loop).
  */
 public final class EventLoopMeter implements ConnectionMeter
 {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final ServerMetrics metrics;
+    /** Null for the server-wide meter (counts no connections: {@link #forApp} gives the counting ones). */
+    private final AppMetrics app;
+    private final java.util.concurrent.ConcurrentHashMap<String, EventLoopMeter> apps;
     private final Timer[] wall;
     /** Null unless CPU time is recorded. */
     private final Timer[] cpu;
@@ -37,6 +42,8 @@ public final class EventLoopMeter implements ConnectionMeter
         // Every event-loop task of the sync layer (an inbound message, or work handed over with execute()) is timed:
         // the event loop must never wait, and this histogram shows whether its tasks stay under a millisecond.
         this.metrics = metrics;
+        this.app = null;
+        this.apps = new java.util.concurrent.ConcurrentHashMap<>();
         final TaskKind[] kinds = TaskKind.all();
         final boolean withCpu = eventLoopCpu && THREADS.isCurrentThreadCpuTimeSupported();
         wall = new Timer[kinds.length];
@@ -54,24 +61,51 @@ public final class EventLoopMeter implements ConnectionMeter
         }
     }
 
+    private EventLoopMeter(final EventLoopMeter server, final AppMetrics app)
+    {
+        this.metrics = server.metrics;
+        this.app = app;
+        this.apps = server.apps;
+        this.wall = server.wall;
+        this.cpu = server.cpu;
+    }
+
+    public ConnectionMeter forApp(final String appId)
+    {
+        final EventLoopMeter m = apps.get(appId);
+        return null != m ? m : apps.computeIfAbsent(appId, id -> new EventLoopMeter(this, metrics.app(id)));
+    }
+
     public void opened()
     {
-        metrics.connectionOpened();
+        if (null != app)
+        {
+            app.connectionOpened();
+        }
     }
 
     public void closed()
     {
-        metrics.connectionClosed();
+        if (null != app)
+        {
+            app.connectionClosed();
+        }
     }
 
     public void bytesIn(final int bytes)
     {
-        metrics.bytesReceived(bytes);
+        if (null != app)
+        {
+            app.bytesReceived(bytes);
+        }
     }
 
     public void bytesOut(final int bytes)
     {
-        metrics.bytesSent(bytes);
+        if (null != app)
+        {
+            app.bytesSent(bytes);
+        }
     }
 
     public long taskStart(final TaskKind kind)

@@ -108,7 +108,8 @@ public final class OutpostApps implements AdminApps, AutoCloseable
                 {
                     final AuthService auth = new AuthService(app, new TokenService(vertx, appConfig), store,
                         config.epochClock(), null == app.customToken() ? null :
-                        new CustomTokenVerifier(vertx, app.customToken(), config.epochClock()));
+                        new CustomTokenVerifier(vertx, app.customToken(), config.epochClock()))
+                        .metrics(metrics.app(app.id()).auth());
                     final SyncEngine engine = engines.open(appConfig);
                     engine.profiles(userId -> profileOf(auth, userId));
                     auth.customUserData(engine::customUserData);

@@ -77,7 +77,8 @@ final class ConnectionHandler implements SyncConnectionHandler
     {
         this.service = service;
         this.connection = connection;
-        this.log = LogContext.connection(connection.connectionId(), connection.remoteAddress());
+        this.log = LogContext.connection(connection.appId(), null == connection.user() ? null :
+            connection.user().userId(), connection.connectionId(), connection.remoteAddress());
         this.flx = connection.mode() == SyncMode.FLX;
         this.maxQueuedBytes = service.config.maxQueuedBytesPerConnection();
         this.since = service.clock.time();

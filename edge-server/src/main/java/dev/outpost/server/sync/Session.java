@@ -51,6 +51,8 @@ import java.util.function.Consumer;
  */
 final class Session implements FileListener
 {
+    /** Most characters of a peer's query or compensating-write body in a log line; the rest is cut. */
+    private static final int LOGGED_CHARS = 300;
     /** Session events with their context as key-values (see {@link LogContext}). */
     private static final org.slf4j.Logger EVENTS = org.slf4j.LoggerFactory.getLogger(Session.class);
     /** Milliseconds between the Unix epoch and realm's 2015-01-01 timestamp epoch. */
@@ -124,14 +126,17 @@ final class Session implements FileListener
         this.downloads = new SessionDownloads(this);
     }
 
-    /** @return this session's log context (connection, session ident, server file, client file). */
+    /**
+     * @return this session's log context (app, user, connection, session ident, server file, client file, FLX query
+     *     version in force).
+     */
     LogContext logContext()
     {
         if (null == log)
         {
             log = conn.log.session(ident, fileName);
         }
-        return log.clientFile(clientFileIdent);
+        return log.clientFile(clientFileIdent).queryVersion(conn.flx && clientFileIdent > 0 ? queryVersion : -1);
     }
 
     /** PBS: the partition when the user may read but not write it (UPLOADs with changesets refused), else null. */
@@ -481,7 +486,7 @@ final class Session implements FileListener
         final FlxQuery q = conn.service.parseQuery(d).without(conn.service.asymmetricTables());
         if (q.rejected() != null)
         {
-            replies.queryError(qv, q.rejected());
+            queryError(qv, q, q.rejected());
             return;
         }
         scan(); // downloads up to the head first, so a pending revert entry (231) reaches the client as such
@@ -796,7 +801,7 @@ final class Session implements FileListener
             {
                 view = FlxView.NONE; // the set the client had before is unknown here: nothing until a valid QUERY
                 subscribed = FlxQuery.NONE;
-                replies.queryError(qv, refusal);
+                queryError(qv, query, refusal);
             }
             else
             {
@@ -929,7 +934,7 @@ final class Session implements FileListener
         viewPending = false;
         if (r.refusal() != null)
         {
-            replies.queryError(qv, r.refusal()); // the view in force stays, downloads go on as before
+            queryError(qv, q, r.refusal()); // the view in force stays, downloads go on as before
             return;
         }
         queryVersion = qv;
@@ -962,11 +967,27 @@ final class Session implements FileListener
         replies.clientVersion(clientVersion);
     }
 
-    /** FLX compensating write: {@code json_error 231} (action Warning); the session stays active. */
+    /**
+     * FLX compensating write: {@code json_error 231} (action Warning); the session stays active. The first of the app
+     * is logged at WARN with the body (class, object, reason; shortened), later ones at DEBUG.
+     */
     private void compensatingWrite(final String body)
     {
-        logContext().info(EVENTS, "compensating write: " + body);
+        conn.service.metrics.logPeerError(ProtocolErrorCode.COMPENSATING_WRITE, logContext(),
+            "compensating write: " + ErrorBodies.abbreviate(body, LOGGED_CHARS));
         replies.compensatingWrite(body);
+    }
+
+    /**
+     * FLX: {@code query_error 226} for query version {@code qv}; the first of the app is logged at WARN with the
+     * reason and the query (shortened), later ones at DEBUG.
+     */
+    private void queryError(final long qv, final FlxQuery q, final String reason)
+    {
+        conn.service.metrics.logPeerError(ProtocolErrorCode.BAD_QUERY, logContext(), "FLX query version " + qv +
+            " refused: " + ErrorBodies.abbreviate(reason, LOGGED_CHARS) + (null == q || q.queries().isEmpty() ? "" :
+            "; query " + ErrorBodies.abbreviate(q.queries().toString(), LOGGED_CHARS)));
+        replies.queryError(qv, reason);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

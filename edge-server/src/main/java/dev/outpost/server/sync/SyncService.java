@@ -4,6 +4,7 @@ import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.server.config.Durability;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.metrics.HistoryStats;
+import dev.outpost.server.metrics.AppMetrics;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryReader;
 import dev.outpost.server.store.HistoryStore;
@@ -64,7 +65,8 @@ public final class SyncService implements SyncEngine
     /** A client file not seen for longer gets client_file_expired 222 at IDENT (ms; 0: never). */
     final long clientMaxOfflineMs;
     private final HistoryStore store;
-    final ServerMetrics metrics;
+    /** The app's meters (every one tagged {@code app}). */
+    final AppMetrics metrics;
     private volatile boolean open = true;
     private final ShardWriter[] writers;
     /** State checkpoints of this app's server files (null: disabled). */
@@ -125,13 +127,13 @@ public final class SyncService implements SyncEngine
     private SyncService(final ServerConfig config, final HistoryStore store, final ServerMetrics metrics,
         final DownloadPool.Shared sharedDownloads)
     {
-        this.metrics = metrics;
+        this.metrics = metrics.app(null == config.appId() ? "" : config.appId());
         this.historyStats = HistoryStats.of(store);
-        this.supersededCounter = metrics.counter("outpost.sessions.superseded",
+        this.supersededCounter = this.metrics.counter("outpost.sessions.superseded",
             "connections closed because another connection identified one of their client files");
-        this.compensatingWritesCounter = metrics.counter("outpost.flx.compensating.writes",
+        this.compensatingWritesCounter = this.metrics.counter("outpost.flx.compensating.writes",
             "FLX changesets with writes outside the subscription, answered with compensating write 231");
-        metrics.history(historyStats);
+        this.metrics.history(historyStats);
         this.config = config;
         this.syncSettings = config.syncSettings();
         this.schemaCheck = dev.outpost.server.sync.writer.SchemaCheck.of(syncSettings);
@@ -156,7 +158,7 @@ public final class SyncService implements SyncEngine
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new ShardWriter(store, i, files,
-                config.writerQueue(), metrics,
+                config.writerQueue(), this.metrics,
                 Math.max(1, config.stateCacheFiles() / writers.length),
                 Math.max(1, (long)config.stateCacheSize() / writers.length), clock)
                 .viewLogEntries(config.flxViewLogEntries())
@@ -1035,8 +1037,14 @@ public final class SyncService implements SyncEngine
         slowConsumersDropped.incrementAndGet();
     }
 
-    /** @return the metrics this service feeds. */
+    /** @return the server's metrics this service's app meters are registered in (scrape, totals). */
     public ServerMetrics metrics()
+    {
+        return metrics.server();
+    }
+
+    /** @return this app's meters. */
+    public AppMetrics appMetrics()
     {
         return metrics;
     }

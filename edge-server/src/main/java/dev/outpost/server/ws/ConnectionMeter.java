@@ -17,6 +17,16 @@ public interface ConnectionMeter
     };
 
     /**
+     * @param appId the app of a connection being upgraded (from its URL).
+     * @return the meter of that app's connections (this one if the meter does not tell apps apart); called once per
+     *     connection, before {@link #opened()}.
+     */
+    default ConnectionMeter forApp(final String appId)
+    {
+        return this;
+    }
+
+    /**
      * A connection's session handler was created.
      */
     default void opened()

@@ -118,7 +118,7 @@ public final class WebSocketEndpoint
             }
             final NettySyncConnection connection = new NettySyncConnection(
                 ar.result(), context, protocol, user, appId, maxMessageSize, idleTimeoutNs,
-                fragmentBytes, meter);
+                fragmentBytes, meter.forApp(appId));
             accepted.incrementAndGet();
             connection.attach(vertxCtx, factory);
             LOG.log(System.Logger.Level.DEBUG, () -> "accepted " + connection);

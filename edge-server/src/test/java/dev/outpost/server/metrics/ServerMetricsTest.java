@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ServerMetricsTest
 {
-    private final ServerMetrics metrics = new ServerMetrics();
+    private final ServerMetrics server = new ServerMetrics();
+    private final AppMetrics metrics = server.app("app-a");
     private final ch.qos.logback.classic.Logger peerLog =
         (ch.qos.logback.classic.Logger)LoggerFactory.getLogger("dev.outpost.server.peer");
     private final ListAppender<ILoggingEvent> events = new ListAppender<>();
@@ -41,7 +42,8 @@ class ServerMetricsTest
     @Test
     void shouldCountAndLogEachPeerErrorCodeOnceWithContextAndNoStackTrace()
     {
-        final LogContext session = LogContext.connection(7, "10.0.0.1:5000").session(2, "pbs/app/p").clientFile(9);
+        final LogContext session = LogContext.connection("app-a", "user-1", 7, "10.0.0.1:5000")
+            .session(2, "pbs/app/p").clientFile(9);
 
         metrics.peerError(ProtocolErrorCode.BAD_CHANGESET, session, "bad changeset at instruction 3");
         metrics.peerError(ProtocolErrorCode.BAD_CHANGESET, session, "bad changeset at instruction 4");
@@ -56,16 +58,75 @@ class ServerMetricsTest
         assertThat(first.getFormattedMessage()).startsWith("bad changeset at instruction 3 (first of its kind");
         assertThat(first.getThrowableProxy()).isNull();
         assertThat(first.getKeyValuePairs()).extracting(kv -> kv.key + "=" + kv.value)
-            .containsExactly("conn=7", "remote=10.0.0.1:5000", "session=2", "server_file=pbs/app/p",
-                "client_file=9", "error=212 BAD_CHANGESET");
+            .containsExactly("app=app-a", "user=user-1", "conn=7", "remote=10.0.0.1:5000", "session=2",
+                "server_file=pbs/app/p", "client_file=9", "error=212 BAD_CHANGESET");
         assertThat(events.list.get(1).getKeyValuePairs()).extracting(kv -> kv.key + "=" + kv.value)
-            .containsExactly("conn=8", "error=209 BAD_SERVER_VERSION");
+            .containsExactly("app=app-a", "conn=8", "error=209 BAD_SERVER_VERSION");
 
         peerLog.setLevel(Level.DEBUG);
         metrics.peerError(ProtocolErrorCode.BAD_CHANGESET, session, "again");
         assertThat(events.list).hasSize(3);
         assertThat(events.list.get(2).getLevel()).isEqualTo(Level.DEBUG);
         assertThat(events.list.get(2).getFormattedMessage()).isEqualTo("again");
+    }
+
+    @Test
+    void shouldLogTheFirstErrorOfEachCodeOncePerApp()
+    {
+        final AppMetrics other = server.app("app-b");
+        assertThat(server.app("app-a")).isSameAs(metrics);
+
+        metrics.peerError(ProtocolErrorCode.BAD_QUERY, null, "query refused");
+        metrics.peerError(ProtocolErrorCode.BAD_QUERY, null, "query refused again");
+        other.peerError(ProtocolErrorCode.BAD_QUERY, LogContext.connection("app-b", "u2", 3, "10.0.0.2:1")
+            .session(1, "flx/app-b").queryVersion(4), "query refused in b");
+        other.peerError(ProtocolErrorCode.BAD_QUERY, null, "query refused in b again");
+
+        assertThat(events.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN, Level.WARN);
+        assertThat(events.list.get(0).getKeyValuePairs()).extracting(kv -> kv.key + "=" + kv.value)
+            .containsExactly("app=app-a", "error=226 BAD_QUERY");
+        assertThat(events.list.get(1).getKeyValuePairs()).extracting(kv -> kv.key + "=" + kv.value)
+            .containsExactly("app=app-b", "user=u2", "conn=3", "remote=10.0.0.2:1", "session=1",
+                "server_file=flx/app-b", "query_version=4", "error=226 BAD_QUERY");
+        assertThat(server.scrape()).contains(
+            "outpost_protocol_errors_total{app=\"app-a\",code=\"226\",error=\"bad_query\"} 2.0",
+            "outpost_protocol_errors_total{app=\"app-b\",code=\"226\",error=\"bad_query\"} 2.0");
+    }
+
+    @Test
+    void shouldKeepEachAppsSeriesApart()
+    {
+        final AppMetrics other = server.app("app-b");
+        metrics.uploadReceived(2);
+        metrics.sessionOpened();
+
+        assertThat(server.scrape()).contains("outpost_uploads_total{app=\"app-a\"} 1.0",
+            "outpost_uploads_total{app=\"app-b\"} 0.0", "outpost_sessions{app=\"app-a\"} 1.0",
+            "outpost_sessions{app=\"app-b\"} 0.0", "outpost_upload_changesets_total{app=\"app-a\"} 2.0");
+        assertThat(other.uploadsTotal()).isZero();
+        assertThat(server.uploadsTotal()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountAuthMetricsPerAppProviderAndResult()
+    {
+        final AuthMetrics auth = metrics.auth();
+        auth.login("local-userpass", AuthMetrics.LoginResult.SUCCESS);
+        auth.login("local-userpass", AuthMetrics.LoginResult.LOCKED_OUT);
+        auth.login("api-key", AuthMetrics.LoginResult.DISABLED);
+        auth.refresh(true);
+        auth.lockout();
+        auth.logout();
+        auth.users(() -> 7);
+
+        assertThat(server.scrape()).contains(
+            "outpost_auth_logins_total{app=\"app-a\",provider=\"local-userpass\",result=\"success\"} 1.0",
+            "outpost_auth_logins_total{app=\"app-a\",provider=\"local-userpass\",result=\"locked_out\"} 1.0",
+            "outpost_auth_logins_total{app=\"app-a\",provider=\"api-key\",result=\"disabled\"} 1.0",
+            "outpost_auth_logins_total{app=\"app-a\",provider=\"anon-user\",result=\"error\"} 0.0",
+            "outpost_auth_token_refreshes_total{app=\"app-a\",result=\"success\"} 1.0",
+            "outpost_auth_lockouts_total{app=\"app-a\"} 1.0", "outpost_auth_logouts_total{app=\"app-a\"} 1.0",
+            "outpost_auth_users{app=\"app-a\"} 7.0");
     }
 
     @Test
@@ -90,8 +151,10 @@ class ServerMetricsTest
         assertThat(metrics.downloadsTotal()).isEqualTo(2);
         assertThat(metrics.transformTimer().count()).isEqualTo(1);
         assertThat(metrics.transformTimer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(1.0);
-        assertThat(metrics.scrape()).contains("outpost_download_changesets_total 3.0", "outpost_sessions 1.0",
-            "outpost_connections_opened_total 2.0");
+        assertThat(server.scrape()).contains("outpost_download_changesets_total{app=\"app-a\"} 3.0",
+            "outpost_sessions{app=\"app-a\"} 1.0", "outpost_connections_opened_total{app=\"app-a\"} 2.0");
+        assertThat(server.connections()).isEqualTo(1);
+        assertThat(server.uploadsTotal()).isEqualTo(1);
     }
 
     @Test
@@ -100,7 +163,9 @@ class ServerMetricsTest
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
         final long thread = Thread.currentThread().getId();
-        for (int round = 0; round < 3; round++) // warm up, then measure the last round
+        // warm up (the JIT compiles the loop and the meters' adders within the first rounds; on a loaded machine a
+        // one-off materialisation can still land in the third), then measure the last round
+        for (int round = 0; round < 5; round++)
         {
             final long before = threads.getThreadAllocatedBytes(thread);
             for (int i = 0; i < 100_000; i++)
@@ -114,12 +179,12 @@ class ServerMetricsTest
                 metrics.protocolError(ProtocolErrorCode.BAD_CHANGESET);
             }
             final long allocated = threads.getThreadAllocatedBytes(thread) - before;
-            if (round == 2)
+            if (round == 4)
             {
                 assertThat(allocated).as("bytes allocated by 700k hot-path calls").isLessThan(4096);
             }
         }
-        assertThat(metrics.uploadsTotal()).isEqualTo(300_000);
+        assertThat(metrics.uploadsTotal()).isEqualTo(500_000);
     }
 
     @Test
@@ -128,13 +193,14 @@ class ServerMetricsTest
         final HistoryStats appA = () -> new HistoryStats.Figures(2, 10, 1_000);
         final HistoryStats appB = () -> new HistoryStats.Figures(3, 5, 500);
         metrics.history(appA);
-        metrics.history(appB);
+        server.app("app-b").history(appB);
 
-        assertThat(metrics.history()).isEqualTo(new HistoryStats.Figures(5, 15, 1_500));
-        assertThat(metrics.scrape()).contains("outpost_server_files 5.0");
+        assertThat(server.history()).isEqualTo(new HistoryStats.Figures(5, 15, 1_500));
+        assertThat(server.scrape()).contains("outpost_server_files{app=\"app-a\"} 2.0",
+            "outpost_server_files{app=\"app-b\"} 3.0");
 
         metrics.removeHistory(appA);
-        assertThat(metrics.history()).isEqualTo(new HistoryStats.Figures(3, 5, 500));
+        assertThat(server.history()).isEqualTo(new HistoryStats.Figures(3, 5, 500));
     }
 
     @Test
@@ -145,9 +211,11 @@ class ServerMetricsTest
         queries.increment();
         queries.increment();
         metrics.timer("outpost.bootstrap", "FLX bootstrap").record(3, java.util.concurrent.TimeUnit.MILLISECONDS);
+        server.counter("outpost.rules.reloads", "reloads").increment();
 
-        assertThat(metrics.scrape()).contains("outpost_flx_queries_total 2.0", "outpost_bootstrap_seconds_count 1",
-            "outpost_bootstrap_seconds_bucket{le=\"0.005\"} 1");
+        assertThat(server.scrape()).contains("outpost_flx_queries_total{app=\"app-a\"} 2.0",
+            "outpost_bootstrap_seconds_count{app=\"app-a\"} 1",
+            "outpost_bootstrap_seconds_bucket{app=\"app-a\",le=\"0.005\"} 1", "outpost_rules_reloads_total 1.0");
     }
 
     @Test

@@ -47,11 +47,11 @@ class ServerStatusTest
     @Test
     void shouldReportLiveFiguresAsJson()
     {
-        metrics.history(() -> new HistoryStats.Figures(3, 40, 5000));
-        metrics.connectionOpened();
-        metrics.sessionOpened();
-        metrics.sessionOpened();
-        metrics.uploadReceived(1);
+        metrics.app("a").history(() -> new HistoryStats.Figures(3, 40, 5000));
+        metrics.app("a").connectionOpened();
+        metrics.app("a").sessionOpened();
+        metrics.app("a").sessionOpened();
+        metrics.app("a").uploadReceived(1);
         status.markReady();
 
         final JsonObject json = status.toJson();

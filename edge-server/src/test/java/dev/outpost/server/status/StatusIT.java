@@ -44,6 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StatusIT
 {
     private static final String APP = "status-app";
+    private static final String TAG = "app=\"" + APP + "\"";
+    private static final String ERRORS = "outpost_protocol_errors_total{" + TAG + ",";
 
     @TempDir
     Path dataDir;
@@ -65,7 +67,7 @@ class StatusIT
         store.shardFor("pbs/b").createServerFile("pbs/b");
         server = OutpostServer.start(new ServerConfig(Map.of()).port(0).dataDir(dataDir).appId(APP).eventLoops(2),
             PingPongHandler.FACTORY);
-        server.metrics().history(HistoryStats.of(store));
+        server.metrics().app(APP).history(HistoryStats.of(store));
     }
 
     @AfterEach
@@ -157,12 +159,12 @@ class StatusIT
         assertThat(during.getLong("bytes_sent_total")).isEqualTo("pong 1234\n".length());
 
         final String scrape = get("/metrics").body();
-        assertThat(metric(scrape, "outpost_connections")).isEqualTo(1.0);
-        assertThat(metric(scrape, "outpost_connections_opened_total")).isEqualTo(1.0);
-        assertThat(metric(scrape, "outpost_received_bytes_total")).isEqualTo(ping.length);
-        assertThat(metric(scrape, "outpost_sent_bytes_total")).isEqualTo(10.0);
-        assertThat(metric(scrape, "outpost_server_files")).isEqualTo(2.0);
-        assertThat(metric(scrape, "outpost_history_entries")).isEqualTo(2.0);
+        assertThat(metric(scrape, "outpost_connections{" + TAG + "}")).isEqualTo(1.0);
+        assertThat(metric(scrape, "outpost_connections_opened_total{" + TAG + "}")).isEqualTo(1.0);
+        assertThat(metric(scrape, "outpost_received_bytes_total{" + TAG + "}")).isEqualTo(ping.length);
+        assertThat(metric(scrape, "outpost_sent_bytes_total{" + TAG + "}")).isEqualTo(10.0);
+        assertThat(metric(scrape, "outpost_server_files{" + TAG + "}")).isEqualTo(2.0);
+        assertThat(metric(scrape, "outpost_history_entries{" + TAG + "}")).isEqualTo(2.0);
 
         ws.sendClose(1000, "bye").get(10, TimeUnit.SECONDS);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -176,26 +178,26 @@ class StatusIT
     @Test
     void shouldExportPrometheusTextWithErrorsByCodeTimersAndVertxMeters() throws Exception
     {
-        server.metrics().protocolError(ProtocolErrorCode.BAD_CHANGESET);
-        server.metrics().protocolError(ProtocolErrorCode.BAD_CHANGESET);
-        server.metrics().protocolError(ProtocolErrorCode.BAD_SERVER_VERSION);
-        server.metrics().transformNanos(300_000);
-        server.metrics().appendNanos(2_000_000);
+        server.metrics().app(APP).protocolError(ProtocolErrorCode.BAD_CHANGESET);
+        server.metrics().app(APP).protocolError(ProtocolErrorCode.BAD_CHANGESET);
+        server.metrics().app(APP).protocolError(ProtocolErrorCode.BAD_SERVER_VERSION);
+        server.metrics().app(APP).transformNanos(300_000);
+        server.metrics().app(APP).appendNanos(2_000_000);
 
         final HttpResponse<String> r = get("/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain; version=0.0.4");
         final String scrape = r.body();
-        assertThat(metric(scrape, "outpost_protocol_errors_total{code=\"212\",error=\"bad_changeset\"}"))
+        assertThat(metric(scrape, ERRORS + "code=\"212\",error=\"bad_changeset\"}"))
             .isEqualTo(2.0);
-        assertThat(metric(scrape, "outpost_protocol_errors_total{code=\"209\",error=\"bad_server_version\"}"))
+        assertThat(metric(scrape, ERRORS + "code=\"209\",error=\"bad_server_version\"}"))
             .isEqualTo(1.0);
-        assertThat(metric(scrape, "outpost_protocol_errors_total{code=\"210\",error=\"bad_client_version\"}"))
+        assertThat(metric(scrape, ERRORS + "code=\"210\",error=\"bad_client_version\"}"))
             .isZero();
-        assertThat(metric(scrape, "outpost_transform_seconds_count")).isEqualTo(1.0);
-        assertThat(metric(scrape, "outpost_transform_seconds_bucket{le=\"2.5E-4\"}")).isZero();
-        assertThat(metric(scrape, "outpost_transform_seconds_bucket{le=\"5.0E-4\"}")).isEqualTo(1.0);
-        assertThat(metric(scrape, "outpost_append_seconds_count")).isEqualTo(1.0);
+        assertThat(metric(scrape, "outpost_transform_seconds_count{" + TAG + "}")).isEqualTo(1.0);
+        assertThat(metric(scrape, "outpost_transform_seconds_bucket{" + TAG + ",le=\"2.5E-4\"}")).isZero();
+        assertThat(metric(scrape, "outpost_transform_seconds_bucket{" + TAG + ",le=\"5.0E-4\"}")).isEqualTo(1.0);
+        assertThat(metric(scrape, "outpost_append_seconds_count{" + TAG + "}")).isEqualTo(1.0);
         assertThat(scrape).contains("# TYPE outpost_uploads_total counter", "# TYPE outpost_sessions gauge",
             "vertx_http_server_", "jvm_memory_used_bytes");
         assertThat(status().getLong("protocol_errors_total")).isEqualTo(3);
@@ -207,9 +209,9 @@ class StatusIT
         server.status().sample();
         for (int i = 0; i < 10; i++)
         {
-            server.metrics().uploadReceived(2);
+            server.metrics().app(APP).uploadReceived(2);
         }
-        server.metrics().downloadSent(5);
+        server.metrics().app(APP).downloadSent(5);
         Thread.sleep(500);
         final JsonObject s = status();
         assertThat(s.getLong("uploads_total")).isEqualTo(10);
@@ -217,7 +219,7 @@ class StatusIT
         // 10 uploads since the sample at most ~1.5 s ago (the periodic sampler may have run in between).
         assertThat(s.getDouble("uploads_per_second")).isGreaterThan(0.0).isLessThanOrEqualTo(20.0 + 1e-9);
         assertThat(s.getDouble("downloads_per_second")).isGreaterThan(0.0);
-        assertThat(metric(get("/metrics").body(), "outpost_upload_changesets_total")).isEqualTo(20.0);
+        assertThat(metric(get("/metrics").body(), "outpost_upload_changesets_total{" + TAG + "}")).isEqualTo(20.0);
     }
 
     @Test

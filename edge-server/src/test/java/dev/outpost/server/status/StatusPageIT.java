@@ -53,10 +53,10 @@ class StatusPageIT
             try (OutpostServer server = OutpostServer.start(new ServerConfig(Map.of()).port(0).dataDir(dataDir)
                 .appId("page").eventLoops(1), PingPongHandler.FACTORY))
             {
-                server.metrics().history(HistoryStats.of(store));
+                server.metrics().app("page").history(HistoryStats.of(store));
                 for (int i = 0; i < 7; i++)
                 {
-                    server.metrics().uploadReceived(1);
+                    server.metrics().app("page").uploadReceived(1);
                 }
                 final String dom = dumpDom(chromium, server.adminBaseUrl() + "/");
                 assertThat(dom).contains("data-rendered=\"true\"", "<span id=\"state\" class=\"state-READY\">READY<",

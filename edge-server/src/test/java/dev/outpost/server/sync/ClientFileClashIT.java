@@ -85,7 +85,7 @@ class ClientFileClashIT
         open(fresh, 7, id);
         assertThat(old.awaitClose(5000)).as("older connection closed (superseded)").isEqualTo(1001);
         assertThat(server.sync().sessionsSuperseded()).isEqualTo(1);
-        assertThat(server.sync().metrics().scrape()).contains("outpost_sessions_superseded_total 1.0");
+        assertThat(server.sync().metrics().scrape()).contains("outpost_sessions_superseded_total{app=\"" + APP + "\"} 1.0");
 
         // the new session works: upload -> ack, fan-out to the other client file
         fresh.upload(7, 2, 0, 0, false, new Up(2, 0, Changesets.objects("Item", 1, 1, "n")));

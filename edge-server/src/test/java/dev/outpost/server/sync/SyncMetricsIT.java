@@ -39,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SyncMetricsIT
 {
     private static final String APP = "metrics-app";
+    private static final String TAG = "app=\"" + APP + "\"";
 
     @TempDir
     Path dir;
@@ -116,14 +117,14 @@ class SyncMetricsIT
             a.upload(1, 3, 1, 1, false, new Up(3, 1, Changesets.names("Item", 20, 1, "a")));
             awaitStatus(j -> j.getLong("history_entries") >= 3);
             String scrape = get("/metrics").body();
-            assertThat(metric(scrape, "outpost_upload_groups_total{path=\"fast\"}")).isEqualTo(1.0);
-            assertThat(metric(scrape, "outpost_upload_groups_total{path=\"merge\"}")).isZero();
+            assertThat(metric(scrape, "outpost_upload_groups_total{" + TAG + ",path=\"fast\"}")).isEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_upload_groups_total{" + TAG + ",path=\"merge\"}")).isZero();
             // a, still based on 1, writes object 10: merged with b's write
             a.upload(1, 4, 1, 1, false, new Up(4, 1, Changesets.names("Item", 10, 1, "a")));
             awaitStatus(j -> j.getLong("history_entries") >= 4);
             scrape = get("/metrics").body();
-            assertThat(metric(scrape, "outpost_upload_groups_total{path=\"fast\"}")).isEqualTo(1.0);
-            assertThat(metric(scrape, "outpost_upload_groups_total{path=\"merge\"}")).isEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_upload_groups_total{" + TAG + ",path=\"fast\"}")).isEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_upload_groups_total{" + TAG + ",path=\"merge\"}")).isEqualTo(1.0);
         }
     }
 
@@ -158,16 +159,16 @@ class SyncMetricsIT
             // each session's catch-up download, the uploader's acknowledgement and the fan-out
             assertThat(s.getLong("downloads_total")).isEqualTo(4);
             final String scrape = get("/metrics").body();
-            assertThat(metric(scrape, "outpost_upload_changesets_total")).isEqualTo(1.0);
-            assertThat(metric(scrape, "outpost_download_changesets_total")).isEqualTo(1.0);
-            assertThat(metric(scrape, "outpost_transform_seconds_count")).isEqualTo(1.0);
-            assertThat(metric(scrape, "outpost_append_seconds_count")).isGreaterThanOrEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_upload_changesets_total{" + TAG + "}")).isEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_download_changesets_total{" + TAG + "}")).isEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_transform_seconds_count{" + TAG + "}")).isEqualTo(1.0);
+            assertThat(metric(scrape, "outpost_append_seconds_count{" + TAG + "}")).isGreaterThanOrEqualTo(1.0);
             assertThat(metric(scrape, "outpost_eventloop_task_seconds_count{kind=\"upload\"}")).isEqualTo(1.0);
             assertThat(metric(scrape, "outpost_eventloop_task_seconds_count{kind=\"ack\"}")).isEqualTo(1.0);
             assertThat(metric(scrape, "outpost_eventloop_task_seconds_count{kind=\"bind\"}")).isEqualTo(2.0);
             assertThat(metric(scrape, "outpost_eventloop_task_seconds_count{kind=\"ident\"}")).isEqualTo(2.0);
-            assertThat(metric(scrape, "outpost_received_bytes_total")).isPositive();
-            assertThat(metric(scrape, "outpost_sent_bytes_total")).isPositive();
+            assertThat(metric(scrape, "outpost_received_bytes_total{" + TAG + "}")).isPositive();
+            assertThat(metric(scrape, "outpost_sent_bytes_total{" + TAG + "}")).isPositive();
 
             // inspect reads the running server's data directory
             final StringWriter out = new StringWriter();
@@ -190,7 +191,7 @@ class SyncMetricsIT
             a.upload(3, 2, 0, 0, false, new Up(2, 0, Changesets.unappliable()));
             assertThat(a.next().get(0)).isEqualTo(212);
             assertThat(metric(get("/metrics").body(),
-                "outpost_protocol_errors_total{code=\"212\",error=\"bad_changeset\"}")).isEqualTo(2.0);
+                "outpost_protocol_errors_total{" + TAG + ",code=\"212\",error=\"bad_changeset\"}")).isEqualTo(2.0);
             assertThat(peerEvents.list).hasSize(1);
             final ILoggingEvent logged = peerEvents.list.get(0);
             assertThat(logged.getThrowableProxy()).isNull();

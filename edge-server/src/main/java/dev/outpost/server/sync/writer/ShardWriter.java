@@ -1,7 +1,7 @@
 package dev.outpost.server.sync.writer;
 
 import dev.outpost.server.config.ServerConfig;
-import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.metrics.AppMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreFailure;
@@ -61,7 +61,7 @@ public final class ShardWriter implements Runnable
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean sleeping;
-    final ServerMetrics metrics;
+    final AppMetrics metrics;
     /** FLX: history entries whose view annotations each file holds (set before {@link #start}). */
     int viewLogEntries = ViewLog.CAPACITY;
     /** Recent history entries each file keeps encoded for its sessions' DOWNLOADs (0: none; before start). */
@@ -72,7 +72,7 @@ public final class ShardWriter implements Runnable
     StateCheckpoints checkpoints;
 
     public ShardWriter(final HistoryStore store, final int shardIndex,
-        final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics)
+        final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final AppMetrics metrics)
     {
         this(store, shardIndex, files, queueCapacity, metrics, Integer.MAX_VALUE, Long.MAX_VALUE,
             SystemEpochClock.INSTANCE);
@@ -85,7 +85,7 @@ public final class ShardWriter implements Runnable
      * @param clock          the server's clock (timestamps of server changesets, client files' last-seen times).
      */
     public ShardWriter(final HistoryStore store, final int shardIndex,
-        final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics,
+        final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final AppMetrics metrics,
         final int maxLoadedFiles, final long maxLoadedBytes, final EpochClock clock)
     {
         this.tools = new ShardServerHistory.WriterTools(clock);

@@ -3,6 +3,7 @@ package dev.outpost.server.sync.writer;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.state.ChangesetApplier;
 import dev.outpost.ot.state.Snapshot;
+import dev.outpost.server.metrics.AppMetrics;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.StoreConfig;
@@ -25,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StateCheckpointTest
 {
+    private static final AppMetrics METRICS = new ServerMetrics().app("cp");
+
     private static final String NAME = "pbs/app/\"ckpt\"";
 
     @TempDir
@@ -47,7 +50,7 @@ class StateCheckpointTest
     /** @return the state of a full replay of the history (a writer without checkpoints). */
     private static String fullReplay(final HistoryStore store)
     {
-        final ShardWriter plain = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, new ServerMetrics());
+        final ShardWriter plain = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, METRICS);
         return plain.open(NAME).state().dump();
     }
 
@@ -61,7 +64,7 @@ class StateCheckpointTest
         {
             store.shard(0).claimWriter();
             final StateCheckpoints checkpoints = new StateCheckpoints(store.dataDir(), 100);
-            final ShardWriter writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, new ServerMetrics())
+            final ShardWriter writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, METRICS)
                 .checkpoints(checkpoints);
             FileContext ctx = writer.open(NAME);
             append(writer, ctx, 0, 300);
@@ -96,7 +99,7 @@ class StateCheckpointTest
         {
             store.shard(0).claimWriter();
             final StateCheckpoints checkpoints = new StateCheckpoints(store.dataDir(), 100);
-            final ShardWriter writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, new ServerMetrics())
+            final ShardWriter writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, METRICS)
                 .checkpoints(checkpoints);
             final FileContext ctx = writer.open(NAME);
             assertThat(ctx.replayedAtLoad).isEqualTo(50);
@@ -114,7 +117,7 @@ class StateCheckpointTest
         {
             store.shard(0).claimWriter();
             final StateCheckpoints checkpoints = new StateCheckpoints(store.dataDir(), 1);
-            final ShardWriter writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, new ServerMetrics())
+            final ShardWriter writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, METRICS)
                 .checkpoints(checkpoints);
             FileContext ctx = writer.open(NAME);
             append(writer, ctx, 0, 120);

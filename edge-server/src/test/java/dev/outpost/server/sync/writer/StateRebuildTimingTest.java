@@ -35,7 +35,7 @@ class StateRebuildTimingTest
         try (HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(dir).shardCount(1)))
         {
             store.shard(0).claimWriter();
-            final ShardWriter writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, new ServerMetrics());
+            final ShardWriter writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, new ServerMetrics().app("timing"));
             final String name = "pbs/app/\"big\"";
             FileContext ctx = writer.open(name);
             long bytes = 0;
