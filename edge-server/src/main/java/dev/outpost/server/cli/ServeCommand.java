@@ -90,6 +90,16 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.MAX_CONNECTIONS_AUTO + "; 0: the descriptor limit minus a reserve).")
     Integer maxConnections;
 
+    @Option(names = "--max-connections-per-ip", paramLabel = "N",
+        description = "Most connections open at once from one remote address, HTTP and sync (default " +
+            ServerConfig.MAX_CONNECTIONS_PER_IP_DEFAULT + "; 0: no limit).")
+    Integer maxConnectionsPerIp;
+
+    @Option(names = "--bind-timeout", paramLabel = "DURATION",
+        description = "Close a sync WebSocket that sends no BIND this long after its upgrade (default " +
+            ServerConfig.WS_BIND_TIMEOUT_DEFAULT_TEXT + ").")
+    String bindTimeout;
+
     @Option(names = "--access-token-ttl", paramLabel = "DURATION",
         description = "Access token lifetime (default " + ServerConfig.ACCESS_TOKEN_TTL_DEFAULT_TEXT + ").")
     String accessTokenTtl;
@@ -488,6 +498,14 @@ final class ServeCommand implements Callable<Integer>
         {
             config.maxConnections(maxConnections);
         }
+        if (null != maxConnectionsPerIp)
+        {
+            config.maxConnectionsPerIp(maxConnectionsPerIp);
+        }
+        if (null != bindTimeout)
+        {
+            config.wsBindTimeout(ServerConfig.parseDuration(ServerConfig.WS_BIND_TIMEOUT_PROP, bindTimeout));
+        }
         if (null != accessTokenTtl)
         {
             config.accessTokenTtl(ServerConfig.parseDuration(ServerConfig.ACCESS_TOKEN_TTL_PROP, accessTokenTtl));
@@ -668,6 +686,8 @@ final class ServeCommand implements Callable<Integer>
             {httpHeaderTimeout, ServerConfig.HTTP_HEADER_TIMEOUT_PROP, "--http-header-timeout"},
             {httpBodyTimeout, ServerConfig.HTTP_BODY_TIMEOUT_PROP, "--http-body-timeout"},
             {maxConnections, ServerConfig.MAX_CONNECTIONS_PROP, "--max-connections"},
+            {maxConnectionsPerIp, ServerConfig.MAX_CONNECTIONS_PER_IP_PROP, "--max-connections-per-ip"},
+            {bindTimeout, ServerConfig.WS_BIND_TIMEOUT_PROP, "--bind-timeout"},
             {accessTokenTtl, ServerConfig.ACCESS_TOKEN_TTL_PROP, "--access-token-ttl"},
             {refreshTokenTtl, ServerConfig.REFRESH_TOKEN_TTL_PROP, "--refresh-token-ttl"},
             {jwtAlgorithm, ServerConfig.JWT_ALGORITHM_PROP, "--jwt-algorithm"},

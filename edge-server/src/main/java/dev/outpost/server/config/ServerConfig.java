@@ -70,6 +70,13 @@ public final class ServerConfig
     /** Open connections (HTTP and sync WebSocket) at most; 0 derives it from the process's descriptor limit. */
     public static final String MAX_CONNECTIONS_PROP = "outpost.max.connections";
     public static final int MAX_CONNECTIONS_AUTO = 0;
+    /** Open connections (HTTP and sync WebSocket) from one remote address at most; 0: no limit. */
+    public static final String MAX_CONNECTIONS_PER_IP_PROP = "outpost.max.connections.per.ip";
+    public static final int MAX_CONNECTIONS_PER_IP_DEFAULT = 0;
+    /** Longest time from a sync WebSocket's upgrade to its first BIND; then the connection gets error 100. */
+    public static final String WS_BIND_TIMEOUT_PROP = "outpost.ws.bind.timeout";
+    public static final String WS_BIND_TIMEOUT_DEFAULT_TEXT = "30s";
+    public static final Duration WS_BIND_TIMEOUT_DEFAULT = parseDuration(WS_BIND_TIMEOUT_PROP, WS_BIND_TIMEOUT_DEFAULT_TEXT);
 
     public static final String ACCESS_TOKEN_TTL_PROP = "outpost.access.token.ttl";
     public static final String ACCESS_TOKEN_TTL_DEFAULT_TEXT = "30m";
@@ -279,6 +286,8 @@ public final class ServerConfig
     private Duration httpHeaderTimeout = HTTP_HEADER_TIMEOUT_DEFAULT;
     private Duration httpBodyTimeout = HTTP_BODY_TIMEOUT_DEFAULT;
     private int maxConnections = MAX_CONNECTIONS_AUTO;
+    private int maxConnectionsPerIp = MAX_CONNECTIONS_PER_IP_DEFAULT;
+    private Duration wsBindTimeout = WS_BIND_TIMEOUT_DEFAULT;
     private Duration accessTokenTtl;
     private Duration refreshTokenTtl;
     private JwtAlgorithm jwtAlgorithm;
@@ -356,6 +365,10 @@ public final class ServerConfig
             (c, v) -> c.httpBodyTimeout = parseDuration(HTTP_BODY_TIMEOUT_PROP, v)),
         new Setting("max-connections", MAX_CONNECTIONS_PROP,
             (c, v) -> c.maxConnections = parseInt(MAX_CONNECTIONS_PROP, v)),
+        new Setting("max-connections-per-ip", MAX_CONNECTIONS_PER_IP_PROP,
+            (c, v) -> c.maxConnectionsPerIp = parseInt(MAX_CONNECTIONS_PER_IP_PROP, v)),
+        new Setting("ws.bind-timeout", WS_BIND_TIMEOUT_PROP,
+            (c, v) -> c.wsBindTimeout = parseDuration(WS_BIND_TIMEOUT_PROP, v)),
         new Setting("access-token-ttl", ACCESS_TOKEN_TTL_PROP,
             (c, v) -> c.accessTokenTtl = parseDuration(ACCESS_TOKEN_TTL_PROP, v)),
         new Setting("refresh-token-ttl", REFRESH_TOKEN_TTL_PROP,
@@ -648,6 +661,11 @@ public final class ServerConfig
             throw new ConfigException(MAX_CONNECTIONS_PROP, maxConnections + " is negative (0 derives it from the " +
                 "descriptor limit)");
         }
+        if (maxConnectionsPerIp < 0)
+        {
+            throw new ConfigException(MAX_CONNECTIONS_PER_IP_PROP, maxConnectionsPerIp + " is negative (0: no limit)");
+        }
+        requirePositive(WS_BIND_TIMEOUT_PROP, wsBindTimeout);
         requirePositive(ACCESS_TOKEN_TTL_PROP, accessTokenTtl);
         requirePositive(REFRESH_TOKEN_TTL_PROP, refreshTokenTtl);
         if (refreshTokenTtl.compareTo(accessTokenTtl) < 0)
@@ -1161,6 +1179,8 @@ public final class ServerConfig
         copy.httpHeaderTimeout = httpHeaderTimeout;
         copy.httpBodyTimeout = httpBodyTimeout;
         copy.maxConnections = maxConnections;
+        copy.maxConnectionsPerIp = maxConnectionsPerIp;
+        copy.wsBindTimeout = wsBindTimeout;
         copy.accessTokenTtl = accessTokenTtl;
         copy.refreshTokenTtl = refreshTokenTtl;
         copy.jwtAlgorithm = jwtAlgorithm;
@@ -1480,6 +1500,34 @@ public final class ServerConfig
         return this;
     }
 
+    /**
+     * @return the most connections (HTTP and sync WebSocket) open at once from one remote address, 0 for no limit.
+     */
+    public int maxConnectionsPerIp()
+    {
+        return maxConnectionsPerIp;
+    }
+
+    public ServerConfig maxConnectionsPerIp(final int maxConnectionsPerIp)
+    {
+        this.maxConnectionsPerIp = maxConnectionsPerIp;
+        return this;
+    }
+
+    /**
+     * @return the longest time a sync WebSocket may stay open after its upgrade without a BIND.
+     */
+    public Duration wsBindTimeout()
+    {
+        return wsBindTimeout;
+    }
+
+    public ServerConfig wsBindTimeout(final Duration wsBindTimeout)
+    {
+        this.wsBindTimeout = wsBindTimeout;
+        return this;
+    }
+
     public Duration accessTokenTtl()
     {
         return accessTokenTtl;
@@ -1692,6 +1740,8 @@ public final class ServerConfig
             ", httpHeaderTimeout=" + httpHeaderTimeout +
             ", httpBodyTimeout=" + httpBodyTimeout +
             ", maxConnections=" + maxConnections +
+            ", maxConnectionsPerIp=" + maxConnectionsPerIp +
+            ", wsBindTimeout=" + wsBindTimeout +
             ", accessTokenTtl=" + accessTokenTtl +
             ", refreshTokenTtl=" + refreshTokenTtl +
             ", jwtAlgorithm=" + jwtAlgorithm +
