@@ -100,6 +100,11 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.WS_BIND_TIMEOUT_DEFAULT_TEXT + ").")
     String bindTimeout;
 
+    @Option(names = "--logins-per-ip", paramLabel = "N",
+        description = "Most logins and registrations per minute from one remote address (default " +
+            ServerConfig.LOGINS_PER_IP_DEFAULT + "; 0: no limit).")
+    Integer loginsPerIp;
+
     @Option(names = "--access-token-ttl", paramLabel = "DURATION",
         description = "Access token lifetime (default " + ServerConfig.ACCESS_TOKEN_TTL_DEFAULT_TEXT + ").")
     String accessTokenTtl;
@@ -506,6 +511,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.wsBindTimeout(ServerConfig.parseDuration(ServerConfig.WS_BIND_TIMEOUT_PROP, bindTimeout));
         }
+        if (null != loginsPerIp)
+        {
+            config.loginsPerIp(loginsPerIp);
+        }
         if (null != accessTokenTtl)
         {
             config.accessTokenTtl(ServerConfig.parseDuration(ServerConfig.ACCESS_TOKEN_TTL_PROP, accessTokenTtl));
@@ -688,6 +697,7 @@ final class ServeCommand implements Callable<Integer>
             {maxConnections, ServerConfig.MAX_CONNECTIONS_PROP, "--max-connections"},
             {maxConnectionsPerIp, ServerConfig.MAX_CONNECTIONS_PER_IP_PROP, "--max-connections-per-ip"},
             {bindTimeout, ServerConfig.WS_BIND_TIMEOUT_PROP, "--bind-timeout"},
+            {loginsPerIp, ServerConfig.LOGINS_PER_IP_PROP, "--logins-per-ip"},
             {accessTokenTtl, ServerConfig.ACCESS_TOKEN_TTL_PROP, "--access-token-ttl"},
             {refreshTokenTtl, ServerConfig.REFRESH_TOKEN_TTL_PROP, "--refresh-token-ttl"},
             {jwtAlgorithm, ServerConfig.JWT_ALGORITHM_PROP, "--jwt-algorithm"},

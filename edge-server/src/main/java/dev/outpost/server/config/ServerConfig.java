@@ -77,6 +77,9 @@ public final class ServerConfig
     public static final String WS_BIND_TIMEOUT_PROP = "outpost.ws.bind.timeout";
     public static final String WS_BIND_TIMEOUT_DEFAULT_TEXT = "30s";
     public static final Duration WS_BIND_TIMEOUT_DEFAULT = parseDuration(WS_BIND_TIMEOUT_PROP, WS_BIND_TIMEOUT_DEFAULT_TEXT);
+    /** Logins (every provider) and registrations per minute from one remote address; 0: no limit. */
+    public static final String LOGINS_PER_IP_PROP = "outpost.login.per.ip";
+    public static final int LOGINS_PER_IP_DEFAULT = 0;
 
     public static final String ACCESS_TOKEN_TTL_PROP = "outpost.access.token.ttl";
     public static final String ACCESS_TOKEN_TTL_DEFAULT_TEXT = "30m";
@@ -288,6 +291,7 @@ public final class ServerConfig
     private int maxConnections = MAX_CONNECTIONS_AUTO;
     private int maxConnectionsPerIp = MAX_CONNECTIONS_PER_IP_DEFAULT;
     private Duration wsBindTimeout = WS_BIND_TIMEOUT_DEFAULT;
+    private int loginsPerIp = LOGINS_PER_IP_DEFAULT;
     private Duration accessTokenTtl;
     private Duration refreshTokenTtl;
     private JwtAlgorithm jwtAlgorithm;
@@ -369,6 +373,7 @@ public final class ServerConfig
             (c, v) -> c.maxConnectionsPerIp = parseInt(MAX_CONNECTIONS_PER_IP_PROP, v)),
         new Setting("ws.bind-timeout", WS_BIND_TIMEOUT_PROP,
             (c, v) -> c.wsBindTimeout = parseDuration(WS_BIND_TIMEOUT_PROP, v)),
+        new Setting("login.per-ip", LOGINS_PER_IP_PROP, (c, v) -> c.loginsPerIp = parseInt(LOGINS_PER_IP_PROP, v)),
         new Setting("access-token-ttl", ACCESS_TOKEN_TTL_PROP,
             (c, v) -> c.accessTokenTtl = parseDuration(ACCESS_TOKEN_TTL_PROP, v)),
         new Setting("refresh-token-ttl", REFRESH_TOKEN_TTL_PROP,
@@ -666,6 +671,10 @@ public final class ServerConfig
             throw new ConfigException(MAX_CONNECTIONS_PER_IP_PROP, maxConnectionsPerIp + " is negative (0: no limit)");
         }
         requirePositive(WS_BIND_TIMEOUT_PROP, wsBindTimeout);
+        if (loginsPerIp < 0)
+        {
+            throw new ConfigException(LOGINS_PER_IP_PROP, loginsPerIp + " is negative (0: no limit)");
+        }
         requirePositive(ACCESS_TOKEN_TTL_PROP, accessTokenTtl);
         requirePositive(REFRESH_TOKEN_TTL_PROP, refreshTokenTtl);
         if (refreshTokenTtl.compareTo(accessTokenTtl) < 0)
@@ -1181,6 +1190,7 @@ public final class ServerConfig
         copy.maxConnections = maxConnections;
         copy.maxConnectionsPerIp = maxConnectionsPerIp;
         copy.wsBindTimeout = wsBindTimeout;
+        copy.loginsPerIp = loginsPerIp;
         copy.accessTokenTtl = accessTokenTtl;
         copy.refreshTokenTtl = refreshTokenTtl;
         copy.jwtAlgorithm = jwtAlgorithm;
@@ -1528,6 +1538,20 @@ public final class ServerConfig
         return this;
     }
 
+    /**
+     * @return logins (every provider) and registrations per minute allowed from one remote address, 0 for no limit.
+     */
+    public int loginsPerIp()
+    {
+        return loginsPerIp;
+    }
+
+    public ServerConfig loginsPerIp(final int loginsPerIp)
+    {
+        this.loginsPerIp = loginsPerIp;
+        return this;
+    }
+
     public Duration accessTokenTtl()
     {
         return accessTokenTtl;
@@ -1742,6 +1766,7 @@ public final class ServerConfig
             ", maxConnections=" + maxConnections +
             ", maxConnectionsPerIp=" + maxConnectionsPerIp +
             ", wsBindTimeout=" + wsBindTimeout +
+            ", loginsPerIp=" + loginsPerIp +
             ", accessTokenTtl=" + accessTokenTtl +
             ", refreshTokenTtl=" + refreshTokenTtl +
             ", jwtAlgorithm=" + jwtAlgorithm +

@@ -68,6 +68,7 @@ class ServeHelpDefaultsTest
         p.put("--max-connections", integer);
         p.put("--max-connections-per-ip", integer);
         p.put("--bind-timeout", duration);
+        p.put("--logins-per-ip", integer);
         p.put("--partition-max-bytes", size);
         p.put("--max-sessions-per-connection", integer);
         p.put("--new-files-per-user", integer);
@@ -119,6 +120,7 @@ class ServeHelpDefaultsTest
         d.put("--max-connections", c.maxConnections());
         d.put("--max-connections-per-ip", c.maxConnectionsPerIp());
         d.put("--bind-timeout", c.wsBindTimeout());
+        d.put("--logins-per-ip", c.loginsPerIp());
         d.put("--partition-max-bytes", c.partitionMaxBytes());
         d.put("--max-sessions-per-connection", c.maxSessionsPerConnection());
         d.put("--new-files-per-user", c.newFilesPerUser());

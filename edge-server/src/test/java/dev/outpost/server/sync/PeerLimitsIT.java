@@ -15,6 +15,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The limits of issue 15 item 4 that a peer hits before it syncs anything: a sync WebSocket that sends no BIND within
  * {@code ws.bind-timeout} of its upgrade gets connection-level error 100 and is closed, while one that binds stays;
  * connections from one address beyond {@code max-connections-per-ip} get 429 {@code LimitExceeded} (probes still
- * answered), and the address is served again once its connections close. Waits are bounded polls, never timings.
+ * answered), and the address is served again once its connections close; logins and registrations from one address
+ * beyond {@code login.per-ip} a minute get 429 {@code LimitExceeded}. Waits are bounded polls, never timings.
  */
 @Timeout(90)
 class PeerLimitsIT
@@ -165,6 +170,51 @@ class PeerLimitsIT
             assertThat(readHead(s)).startsWith("HTTP/1.1 200");
         }
         assertThat(server.http().connectionGuard().refusedPerAddress()).isZero();
+    }
+
+    @Test
+    void shouldRefuseLoginsBeyondTheRatePerAddressWith429() throws Exception
+    {
+        // 3 a minute: a burst of 3 (the fixture's own login is one), then one every 20 s
+        final SyncServer server = fixture.start(dir, c -> c.loginsPerIp(3));
+        final HttpClient http = HttpClient.newHttpClient();
+        final List<Integer> statuses = new ArrayList<>();
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 4 && null == refused; i++)
+        {
+            final HttpResponse<String> r = anonLogin(http, server.port());
+            statuses.add(r.statusCode());
+            if (429 == r.statusCode())
+            {
+                refused = r;
+            }
+        }
+        assertThat(refused).as("statuses %s", statuses).isNotNull();
+        assertThat(statuses.subList(0, statuses.size() - 1)).as("statuses %s", statuses).allMatch(s -> 200 == s);
+        final JsonObject body = new JsonObject(refused.body());
+        assertThat(body.getString("error_code")).isEqualTo("LimitExceeded");
+        assertThat(body.getString("error")).contains(ServerConfig.LOGINS_PER_IP_PROP);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        // registrations count too
+        final HttpResponse<String> register = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
+                server.port() + "/api/client/v2.0/app/" + APP + "/auth/providers/local-userpass/register"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"a@b.c\",\"password\":\"secret-1\"}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(register.statusCode()).isEqualTo(429);
+        // a user logged in before syncs on (the sync WebSocket and token refresh are not logins)
+        final SyncTestClient honest = fixture.connect(false);
+        honest.bind(1, "\"p\"", true);
+        assertThat(honest.next().type()).isEqualTo(MessageType.SERVER_IDENT);
+    }
+
+    private static HttpResponse<String> anonLogin(final HttpClient http, final int port) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/client/v2.0/app/" +
+                APP + "/auth/providers/anon-user/login"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"provider\":\"anon-user\",\"options\":{}}")).build(),
+            HttpResponse.BodyHandlers.ofString());
     }
 
     private Socket open(final int port) throws IOException
