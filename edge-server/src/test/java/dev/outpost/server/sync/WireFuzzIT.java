@@ -38,8 +38,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Network fuzzer of the sync WebSocket (issue 15 item 4): for a bounded time, {@value #DEFAULT_WORKERS} threads open
- * raw WebSocket connections to a live server and send protocol sessions (BIND, IDENT, UPLOAD plain and compressed,
- * MARK, QUERY, PING, UNBIND; PBS and FLX) built from a seeded generator and mutated: bit flips, truncation, edits of
+ * raw WebSocket connections to a live server and send protocol sessions: half replayed from sessions of MongoDB's
+ * client captured in {@code src/test/resources/fuzz-corpus} ({@code realclient.FuzzCorpusCapture} regenerates it;
+ * the live server's client file ident is put into their IDENT), half built by a seeded generator (BIND, IDENT,
+ * UPLOAD plain and compressed, MARK, QUERY, PING, UNBIND; PBS and FLX); both mutated: bit flips, truncation, edits of
  * head fields (session idents, file idents, versions, cursors, sizes), garbage bodies, valid zlib of garbage and
  * garbage claiming to be compressed, reordered, duplicated and dropped messages, fragmentation with control frames
  * between fragments, text frames, stray continuations, unmasked frames, unframed garbage, close frames mid-session
@@ -79,6 +81,42 @@ class WireFuzzIT
     private long seed;
     private int port;
     private String token;
+    /** Captured sessions of MongoDB's client ({@code realclient.FuzzCorpusCapture}): name and client messages. */
+    private final List<Captured> corpus = new ArrayList<>();
+
+    /** One captured sync session: FLX or PBS, the client's messages in order. */
+    private record Captured(String name, boolean flx, List<byte[]> messages)
+    {
+    }
+
+    private void loadCorpus() throws Exception
+    {
+        final java.net.URL url = WireFuzzIT.class.getResource("/fuzz-corpus");
+        assertThat(url).as("the captured corpus (src/test/resources/fuzz-corpus)").isNotNull();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of(url.toURI())))
+        {
+            for (final Path file : files.sorted().toList())
+            {
+                final List<byte[]> messages = new ArrayList<>();
+                try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(
+                    java.nio.file.Files.readAllBytes(file))))
+                {
+                    while (in.available() > 0)
+                    {
+                        final byte[] m = new byte[in.readInt()];
+                        in.readFully(m);
+                        messages.add(m);
+                    }
+                }
+                if (!messages.isEmpty())
+                {
+                    final String name = file.getFileName().toString();
+                    corpus.add(new Captured(name, name.startsWith("flx"), messages));
+                }
+            }
+        }
+        assertThat(corpus).as("captured sessions").isNotEmpty();
+    }
 
     @AfterEach
     void tearDown()
@@ -95,6 +133,7 @@ class WireFuzzIT
         final int workers = Integer.getInteger("outpost.fuzz.workers", DEFAULT_WORKERS);
         System.out.println("WireFuzzIT: seed " + seed + " (-Doutpost.fuzz.seed=" + seed + "), " + seconds + " s, " +
             workers + " workers");
+        loadCorpus();
         final SyncServer server = fixture.start(dir, c -> c.wsBindTimeout(Duration.ofSeconds(2)));
         port = server.port();
         token = fixture.token();
@@ -233,7 +272,8 @@ class WireFuzzIT
 
     private void oneConnection(final Random r, final long connectionSeed) throws Exception
     {
-        final boolean flx = r.nextInt(3) == 0;
+        final Captured captured = r.nextBoolean() ? corpus.get(r.nextInt(corpus.size())) : null;
+        final boolean flx = null != captured ? captured.flx() : r.nextInt(3) == 0;
         final String auth = r.nextInt(25) == 0 ? "garbage." + r.nextInt() : token;
         final int version = r.nextInt(15) == 0 ? r.nextInt(20) : 14;
         final String protocol = (flx ? "com.mongodb.realm-query-sync#" : "com.mongodb.realm-sync#") + version;
@@ -246,6 +286,11 @@ class WireFuzzIT
             }
             ws.readTimeout(200);
             final ClientMessageEncoder encoder = new ClientMessageEncoder().flx(flx);
+            if (null != captured)
+            {
+                replay(ws, r, encoder, captured, connectionSeed);
+                return;
+            }
             final long session = 1 + r.nextInt(3);
             final byte[] bind = flx ? bindFlx(encoder, session, r.nextInt(6) != 0) :
                 bindPbs(encoder, session, "\"fz" + r.nextInt(8) + "\"", r.nextInt(6) != 0);
@@ -281,6 +326,65 @@ class WireFuzzIT
             }
             drain(ws, connectionSeed, 300);
         }
+    }
+
+    /**
+     * Replay a captured session, mutated: its BIND, then (with the live server's client file ident and salt put into
+     * its IDENT, mostly) the rest, reshuffled, each message mutated at times.
+     */
+    private void replay(final RawWebSocket ws, final Random r, final ClientMessageEncoder encoder,
+        final Captured captured, final long connectionSeed) throws Exception
+    {
+        final List<byte[]> script = new ArrayList<>(captured.messages());
+        final byte[] first = script.remove(0);
+        if (!send(ws, r, r.nextInt(5) == 0 ? mutate(r, first, encoder) : first))
+        {
+            return;
+        }
+        final long[] server = awaitIdent(ws, connectionSeed);
+        if (null != server && r.nextInt(8) != 0)
+        {
+            for (int i = 0; i < script.size(); i++)
+            {
+                script.set(i, withIdent(script.get(i), server));
+            }
+        }
+        reshuffle(r, script);
+        for (final byte[] message : script)
+        {
+            if (r.nextInt(60) == 0)
+            {
+                return;
+            }
+            if (!send(ws, r, r.nextInt(4) == 0 ? mutate(r, message, encoder) : message))
+            {
+                return;
+            }
+            if (r.nextInt(4) == 0)
+            {
+                drain(ws, connectionSeed, 50);
+            }
+        }
+        drain(ws, connectionSeed, 300);
+    }
+
+    /** @return {@code message} with the client file ident and salt of an {@code ident} head replaced. */
+    private static byte[] withIdent(final byte[] message, final long[] server)
+    {
+        final int head = headLength(message);
+        final String text = new String(message, 0, head, StandardCharsets.ISO_8859_1);
+        final String[] fields = text.split(" ", -1);
+        if (!"ident".equals(fields[0]) || fields.length < 4)
+        {
+            return message;
+        }
+        fields[2] = Long.toString(server[0]);
+        fields[3] = Long.toString(server[1]);
+        final byte[] newHead = String.join(" ", fields).getBytes(StandardCharsets.ISO_8859_1);
+        final byte[] m = new byte[newHead.length + message.length - head];
+        System.arraycopy(newHead, 0, m, 0, newHead.length);
+        System.arraycopy(message, head, m, newHead.length, message.length - head);
+        return m;
     }
 
     private static byte[] bindPbs(final ClientMessageEncoder e, final long session, final String path,
