@@ -49,7 +49,7 @@ class RealClientFuzzIT
             {
                 final JsonObject write = run(port, "pbs-write",
                     Map.of("partition", "\"real\"", "count", "200", "prefix", "r"));
-                assertThat(write.getInteger("written")).isEqualTo(200);
+                assertThat(write.getInteger("count")).isEqualTo(200);
                 final JsonObject read = run(port, "pbs-read", Map.of("partition", "\"real\"", "expect", "200"));
                 assertThat(read.getInteger("count")).isEqualTo(200);
                 run(port, "flx", Map.of("count", "50", "prefix", "f"));
