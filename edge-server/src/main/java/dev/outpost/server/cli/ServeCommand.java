@@ -105,6 +105,11 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.LOGINS_PER_IP_DEFAULT + "; 0: no limit).")
     Integer loginsPerIp;
 
+    @Option(names = "--max-changeset-size", paramLabel = "SIZE",
+        description = "Largest changeset one UPLOAD entry may carry (default " +
+            ServerConfig.MAX_CHANGESET_SIZE_DEFAULT_TEXT + ").")
+    String maxChangesetSize;
+
     @Option(names = "--access-token-ttl", paramLabel = "DURATION",
         description = "Access token lifetime (default " + ServerConfig.ACCESS_TOKEN_TTL_DEFAULT_TEXT + ").")
     String accessTokenTtl;
@@ -515,6 +520,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.loginsPerIp(loginsPerIp);
         }
+        if (null != maxChangesetSize)
+        {
+            config.maxChangesetSize(ServerConfig.parseSize(ServerConfig.MAX_CHANGESET_SIZE_PROP, maxChangesetSize));
+        }
         if (null != accessTokenTtl)
         {
             config.accessTokenTtl(ServerConfig.parseDuration(ServerConfig.ACCESS_TOKEN_TTL_PROP, accessTokenTtl));
@@ -698,6 +707,7 @@ final class ServeCommand implements Callable<Integer>
             {maxConnectionsPerIp, ServerConfig.MAX_CONNECTIONS_PER_IP_PROP, "--max-connections-per-ip"},
             {bindTimeout, ServerConfig.WS_BIND_TIMEOUT_PROP, "--bind-timeout"},
             {loginsPerIp, ServerConfig.LOGINS_PER_IP_PROP, "--logins-per-ip"},
+            {maxChangesetSize, ServerConfig.MAX_CHANGESET_SIZE_PROP, "--max-changeset-size"},
             {accessTokenTtl, ServerConfig.ACCESS_TOKEN_TTL_PROP, "--access-token-ttl"},
             {refreshTokenTtl, ServerConfig.REFRESH_TOKEN_TTL_PROP, "--refresh-token-ttl"},
             {jwtAlgorithm, ServerConfig.JWT_ALGORITHM_PROP, "--jwt-algorithm"},

@@ -80,6 +80,10 @@ public final class ServerConfig
     /** Logins (every provider) and registrations per minute from one remote address; 0: no limit. */
     public static final String LOGINS_PER_IP_PROP = "outpost.login.per.ip";
     public static final int LOGINS_PER_IP_DEFAULT = 0;
+    /** Largest changeset one UPLOAD entry may carry (uncompressed); a larger one gets session error 212. */
+    public static final String MAX_CHANGESET_SIZE_PROP = "outpost.max.changeset.size";
+    public static final String MAX_CHANGESET_SIZE_DEFAULT_TEXT = "16MiB";
+    public static final int MAX_CHANGESET_SIZE_DEFAULT = parseSize(MAX_CHANGESET_SIZE_PROP, MAX_CHANGESET_SIZE_DEFAULT_TEXT);
 
     public static final String ACCESS_TOKEN_TTL_PROP = "outpost.access.token.ttl";
     public static final String ACCESS_TOKEN_TTL_DEFAULT_TEXT = "30m";
@@ -292,6 +296,7 @@ public final class ServerConfig
     private int maxConnectionsPerIp = MAX_CONNECTIONS_PER_IP_DEFAULT;
     private Duration wsBindTimeout = WS_BIND_TIMEOUT_DEFAULT;
     private int loginsPerIp = LOGINS_PER_IP_DEFAULT;
+    private int maxChangesetSize = MAX_CHANGESET_SIZE_DEFAULT;
     private Duration accessTokenTtl;
     private Duration refreshTokenTtl;
     private JwtAlgorithm jwtAlgorithm;
@@ -374,6 +379,8 @@ public final class ServerConfig
         new Setting("ws.bind-timeout", WS_BIND_TIMEOUT_PROP,
             (c, v) -> c.wsBindTimeout = parseDuration(WS_BIND_TIMEOUT_PROP, v)),
         new Setting("login.per-ip", LOGINS_PER_IP_PROP, (c, v) -> c.loginsPerIp = parseInt(LOGINS_PER_IP_PROP, v)),
+        new Setting("max-changeset-size", MAX_CHANGESET_SIZE_PROP,
+            (c, v) -> c.maxChangesetSize = parseSize(MAX_CHANGESET_SIZE_PROP, v)),
         new Setting("access-token-ttl", ACCESS_TOKEN_TTL_PROP,
             (c, v) -> c.accessTokenTtl = parseDuration(ACCESS_TOKEN_TTL_PROP, v)),
         new Setting("refresh-token-ttl", REFRESH_TOKEN_TTL_PROP,
@@ -674,6 +681,10 @@ public final class ServerConfig
         if (loginsPerIp < 0)
         {
             throw new ConfigException(LOGINS_PER_IP_PROP, loginsPerIp + " is negative (0: no limit)");
+        }
+        if (maxChangesetSize < 1024)
+        {
+            throw new ConfigException(MAX_CHANGESET_SIZE_PROP, maxChangesetSize + " bytes is below 1 KiB");
         }
         requirePositive(ACCESS_TOKEN_TTL_PROP, accessTokenTtl);
         requirePositive(REFRESH_TOKEN_TTL_PROP, refreshTokenTtl);
@@ -1191,6 +1202,7 @@ public final class ServerConfig
         copy.maxConnectionsPerIp = maxConnectionsPerIp;
         copy.wsBindTimeout = wsBindTimeout;
         copy.loginsPerIp = loginsPerIp;
+        copy.maxChangesetSize = maxChangesetSize;
         copy.accessTokenTtl = accessTokenTtl;
         copy.refreshTokenTtl = refreshTokenTtl;
         copy.jwtAlgorithm = jwtAlgorithm;
@@ -1552,6 +1564,20 @@ public final class ServerConfig
         return this;
     }
 
+    /**
+     * @return the largest changeset (uncompressed bytes) one UPLOAD entry may carry.
+     */
+    public int maxChangesetSize()
+    {
+        return maxChangesetSize;
+    }
+
+    public ServerConfig maxChangesetSize(final int maxChangesetSize)
+    {
+        this.maxChangesetSize = maxChangesetSize;
+        return this;
+    }
+
     public Duration accessTokenTtl()
     {
         return accessTokenTtl;
@@ -1767,6 +1793,7 @@ public final class ServerConfig
             ", maxConnectionsPerIp=" + maxConnectionsPerIp +
             ", wsBindTimeout=" + wsBindTimeout +
             ", loginsPerIp=" + loginsPerIp +
+            ", maxChangesetSize=" + maxChangesetSize +
             ", accessTokenTtl=" + accessTokenTtl +
             ", refreshTokenTtl=" + refreshTokenTtl +
             ", jwtAlgorithm=" + jwtAlgorithm +

@@ -69,6 +69,7 @@ class ServeHelpDefaultsTest
         p.put("--max-connections-per-ip", integer);
         p.put("--bind-timeout", duration);
         p.put("--logins-per-ip", integer);
+        p.put("--max-changeset-size", size);
         p.put("--partition-max-bytes", size);
         p.put("--max-sessions-per-connection", integer);
         p.put("--new-files-per-user", integer);
@@ -121,6 +122,7 @@ class ServeHelpDefaultsTest
         d.put("--max-connections-per-ip", c.maxConnectionsPerIp());
         d.put("--bind-timeout", c.wsBindTimeout());
         d.put("--logins-per-ip", c.loginsPerIp());
+        d.put("--max-changeset-size", c.maxChangesetSize());
         d.put("--partition-max-bytes", c.partitionMaxBytes());
         d.put("--max-sessions-per-connection", c.maxSessionsPerConnection());
         d.put("--new-files-per-user", c.newFilesPerUser());

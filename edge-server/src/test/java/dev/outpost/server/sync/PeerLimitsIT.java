@@ -208,6 +208,46 @@ class PeerLimitsIT
         assertThat(honest.next().type()).isEqualTo(MessageType.SERVER_IDENT);
     }
 
+    @Test
+    void shouldRefuseAChangesetOverTheSizeLimitWith212ForThatSessionOnly() throws Exception
+    {
+        final SyncServer server = fixture.start(dir, c -> c.maxChangesetSize(4096));
+        final SyncTestClient c = fixture.connect(false);
+        final long[] big = open(c, 1, "\"big\"");
+        final long[] small = open(c, 2, "\"small\"");
+        assertThat(big[0]).isNotZero();
+        assertThat(small[0]).isNotZero();
+        final byte[] over = Changesets.randomObjects("T", 1, 40, 200);
+        assertThat(over.length).isGreaterThan(4096);
+        c.upload(1, 2, 0, 0, false, new SyncTestClient.Up(2, 0, over));
+        final SyncTestClient.Msg err = c.next();
+        assertThat(err.type()).as("%s %s", err, err.text()).isEqualTo(MessageType.SERVER_JSON_ERROR);
+        assertThat(err.get(0)).isEqualTo(212);
+        assertThat(err.session()).isEqualTo(1);
+        assertThat(err.text()).contains(ServerConfig.MAX_CHANGESET_SIZE_PROP).contains(over.length + " bytes")
+            .doesNotContain("java.").doesNotContain("Exception");
+        assertThat(server.sync().head(SyncService.pbsFileName(APP, "\"big\""))).as("nothing stored").isZero();
+        // the same connection's other session, under the limit, is unaffected (compressed: the limit is on the
+        // changeset, not on the bytes on the wire)
+        final byte[] under = Changesets.objects("T", 1, 3, "n");
+        c.upload(2, 2, 0, 0, true, new SyncTestClient.Up(2, 0, under));
+        c.mark(2, 9);
+        assertThat(c.next(MessageType.SERVER_MARK).get(0)).isEqualTo(9);
+        assertThat(server.sync().head(SyncService.pbsFileName(APP, "\"small\""))).isEqualTo(1);
+    }
+
+    /** BIND with a new client file, IDENT, MARK; @return the client file ident and salt. */
+    private static long[] open(final SyncTestClient c, final long session, final String partition) throws Exception
+    {
+        c.bind(session, partition, true);
+        final SyncTestClient.Msg ident = c.next();
+        assertThat(ident.type()).as("%s %s", ident, ident.text()).isEqualTo(MessageType.SERVER_IDENT);
+        c.ident(session, ident.get(0), ident.get(1), 0, 0, 0, 0);
+        c.mark(session, 1);
+        c.next(MessageType.SERVER_MARK);
+        return new long[] {ident.get(0), ident.get(1)};
+    }
+
     private static HttpResponse<String> anonLogin(final HttpClient http, final int port) throws Exception
     {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/client/v2.0/app/" +
