@@ -90,6 +90,26 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.MAX_CONNECTIONS_AUTO + "; 0: the descriptor limit minus a reserve).")
     Integer maxConnections;
 
+    @Option(names = "--max-connections-per-ip", paramLabel = "N",
+        description = "Most connections open at once from one remote address, HTTP and sync (default " +
+            ServerConfig.MAX_CONNECTIONS_PER_IP_DEFAULT + "; 0: no limit).")
+    Integer maxConnectionsPerIp;
+
+    @Option(names = "--bind-timeout", paramLabel = "DURATION",
+        description = "Close a sync WebSocket that sends no BIND this long after its upgrade (default " +
+            ServerConfig.WS_BIND_TIMEOUT_DEFAULT_TEXT + ").")
+    String bindTimeout;
+
+    @Option(names = "--logins-per-ip", paramLabel = "N",
+        description = "Most logins and registrations per minute from one remote address (default " +
+            ServerConfig.LOGINS_PER_IP_DEFAULT + "; 0: no limit).")
+    Integer loginsPerIp;
+
+    @Option(names = "--max-changeset-size", paramLabel = "SIZE",
+        description = "Largest changeset one UPLOAD entry may carry (default " +
+            ServerConfig.MAX_CHANGESET_SIZE_DEFAULT_TEXT + ").")
+    String maxChangesetSize;
+
     @Option(names = "--access-token-ttl", paramLabel = "DURATION",
         description = "Access token lifetime (default " + ServerConfig.ACCESS_TOKEN_TTL_DEFAULT_TEXT + ").")
     String accessTokenTtl;
@@ -531,6 +551,22 @@ final class ServeCommand implements Callable<Integer>
         {
             config.maxConnections(maxConnections);
         }
+        if (null != maxConnectionsPerIp)
+        {
+            config.maxConnectionsPerIp(maxConnectionsPerIp);
+        }
+        if (null != bindTimeout)
+        {
+            config.wsBindTimeout(ServerConfig.parseDuration(ServerConfig.WS_BIND_TIMEOUT_PROP, bindTimeout));
+        }
+        if (null != loginsPerIp)
+        {
+            config.loginsPerIp(loginsPerIp);
+        }
+        if (null != maxChangesetSize)
+        {
+            config.maxChangesetSize(ServerConfig.parseSize(ServerConfig.MAX_CHANGESET_SIZE_PROP, maxChangesetSize));
+        }
         if (null != accessTokenTtl)
         {
             config.accessTokenTtl(ServerConfig.parseDuration(ServerConfig.ACCESS_TOKEN_TTL_PROP, accessTokenTtl));
@@ -736,6 +772,10 @@ final class ServeCommand implements Callable<Integer>
             {httpHeaderTimeout, ServerConfig.HTTP_HEADER_TIMEOUT_PROP, "--http-header-timeout"},
             {httpBodyTimeout, ServerConfig.HTTP_BODY_TIMEOUT_PROP, "--http-body-timeout"},
             {maxConnections, ServerConfig.MAX_CONNECTIONS_PROP, "--max-connections"},
+            {maxConnectionsPerIp, ServerConfig.MAX_CONNECTIONS_PER_IP_PROP, "--max-connections-per-ip"},
+            {bindTimeout, ServerConfig.WS_BIND_TIMEOUT_PROP, "--bind-timeout"},
+            {loginsPerIp, ServerConfig.LOGINS_PER_IP_PROP, "--logins-per-ip"},
+            {maxChangesetSize, ServerConfig.MAX_CHANGESET_SIZE_PROP, "--max-changeset-size"},
             {accessTokenTtl, ServerConfig.ACCESS_TOKEN_TTL_PROP, "--access-token-ttl"},
             {refreshTokenTtl, ServerConfig.REFRESH_TOKEN_TTL_PROP, "--refresh-token-ttl"},
             {jwtAlgorithm, ServerConfig.JWT_ALGORITHM_PROP, "--jwt-algorithm"},

@@ -70,6 +70,20 @@ public final class ServerConfig
     /** Open connections (HTTP and sync WebSocket) at most; 0 derives it from the process's descriptor limit. */
     public static final String MAX_CONNECTIONS_PROP = "outpost.max.connections";
     public static final int MAX_CONNECTIONS_AUTO = 0;
+    /** Open connections (HTTP and sync WebSocket) from one remote address at most; 0: no limit. */
+    public static final String MAX_CONNECTIONS_PER_IP_PROP = "outpost.max.connections.per.ip";
+    public static final int MAX_CONNECTIONS_PER_IP_DEFAULT = 0;
+    /** Longest time from a sync WebSocket's upgrade to its first BIND; then the connection gets error 100. */
+    public static final String WS_BIND_TIMEOUT_PROP = "outpost.ws.bind.timeout";
+    public static final String WS_BIND_TIMEOUT_DEFAULT_TEXT = "30s";
+    public static final Duration WS_BIND_TIMEOUT_DEFAULT = parseDuration(WS_BIND_TIMEOUT_PROP, WS_BIND_TIMEOUT_DEFAULT_TEXT);
+    /** Logins (every provider) and registrations per minute from one remote address; 0: no limit. */
+    public static final String LOGINS_PER_IP_PROP = "outpost.login.per.ip";
+    public static final int LOGINS_PER_IP_DEFAULT = 0;
+    /** Largest changeset one UPLOAD entry may carry (uncompressed); a larger one gets session error 212. */
+    public static final String MAX_CHANGESET_SIZE_PROP = "outpost.max.changeset.size";
+    public static final String MAX_CHANGESET_SIZE_DEFAULT_TEXT = "16MiB";
+    public static final int MAX_CHANGESET_SIZE_DEFAULT = parseSize(MAX_CHANGESET_SIZE_PROP, MAX_CHANGESET_SIZE_DEFAULT_TEXT);
 
     public static final String ACCESS_TOKEN_TTL_PROP = "outpost.access.token.ttl";
     public static final String ACCESS_TOKEN_TTL_DEFAULT_TEXT = "30m";
@@ -319,6 +333,10 @@ public final class ServerConfig
     private Duration httpHeaderTimeout = HTTP_HEADER_TIMEOUT_DEFAULT;
     private Duration httpBodyTimeout = HTTP_BODY_TIMEOUT_DEFAULT;
     private int maxConnections = MAX_CONNECTIONS_AUTO;
+    private int maxConnectionsPerIp = MAX_CONNECTIONS_PER_IP_DEFAULT;
+    private Duration wsBindTimeout = WS_BIND_TIMEOUT_DEFAULT;
+    private int loginsPerIp = LOGINS_PER_IP_DEFAULT;
+    private int maxChangesetSize = MAX_CHANGESET_SIZE_DEFAULT;
     private Duration accessTokenTtl;
     private Duration refreshTokenTtl;
     private JwtAlgorithm jwtAlgorithm;
@@ -403,6 +421,13 @@ public final class ServerConfig
             (c, v) -> c.httpBodyTimeout = parseDuration(HTTP_BODY_TIMEOUT_PROP, v)),
         new Setting("max-connections", MAX_CONNECTIONS_PROP,
             (c, v) -> c.maxConnections = parseInt(MAX_CONNECTIONS_PROP, v)),
+        new Setting("max-connections-per-ip", MAX_CONNECTIONS_PER_IP_PROP,
+            (c, v) -> c.maxConnectionsPerIp = parseInt(MAX_CONNECTIONS_PER_IP_PROP, v)),
+        new Setting("ws.bind-timeout", WS_BIND_TIMEOUT_PROP,
+            (c, v) -> c.wsBindTimeout = parseDuration(WS_BIND_TIMEOUT_PROP, v)),
+        new Setting("login.per-ip", LOGINS_PER_IP_PROP, (c, v) -> c.loginsPerIp = parseInt(LOGINS_PER_IP_PROP, v)),
+        new Setting("max-changeset-size", MAX_CHANGESET_SIZE_PROP,
+            (c, v) -> c.maxChangesetSize = parseSize(MAX_CHANGESET_SIZE_PROP, v)),
         new Setting("access-token-ttl", ACCESS_TOKEN_TTL_PROP,
             (c, v) -> c.accessTokenTtl = parseDuration(ACCESS_TOKEN_TTL_PROP, v)),
         new Setting("refresh-token-ttl", REFRESH_TOKEN_TTL_PROP,
@@ -705,6 +730,19 @@ public final class ServerConfig
         {
             throw new ConfigException(MAX_CONNECTIONS_PROP, maxConnections + " is negative (0 derives it from the " +
                 "descriptor limit)");
+        }
+        if (maxConnectionsPerIp < 0)
+        {
+            throw new ConfigException(MAX_CONNECTIONS_PER_IP_PROP, maxConnectionsPerIp + " is negative (0: no limit)");
+        }
+        requirePositive(WS_BIND_TIMEOUT_PROP, wsBindTimeout);
+        if (loginsPerIp < 0)
+        {
+            throw new ConfigException(LOGINS_PER_IP_PROP, loginsPerIp + " is negative (0: no limit)");
+        }
+        if (maxChangesetSize < 1024)
+        {
+            throw new ConfigException(MAX_CHANGESET_SIZE_PROP, maxChangesetSize + " bytes is below 1 KiB");
         }
         requirePositive(ACCESS_TOKEN_TTL_PROP, accessTokenTtl);
         requirePositive(REFRESH_TOKEN_TTL_PROP, refreshTokenTtl);
@@ -1285,6 +1323,10 @@ public final class ServerConfig
         copy.httpHeaderTimeout = httpHeaderTimeout;
         copy.httpBodyTimeout = httpBodyTimeout;
         copy.maxConnections = maxConnections;
+        copy.maxConnectionsPerIp = maxConnectionsPerIp;
+        copy.wsBindTimeout = wsBindTimeout;
+        copy.loginsPerIp = loginsPerIp;
+        copy.maxChangesetSize = maxChangesetSize;
         copy.accessTokenTtl = accessTokenTtl;
         copy.refreshTokenTtl = refreshTokenTtl;
         copy.jwtAlgorithm = jwtAlgorithm;
@@ -1688,6 +1730,62 @@ public final class ServerConfig
         return this;
     }
 
+    /**
+     * @return the most connections (HTTP and sync WebSocket) open at once from one remote address, 0 for no limit.
+     */
+    public int maxConnectionsPerIp()
+    {
+        return maxConnectionsPerIp;
+    }
+
+    public ServerConfig maxConnectionsPerIp(final int maxConnectionsPerIp)
+    {
+        this.maxConnectionsPerIp = maxConnectionsPerIp;
+        return this;
+    }
+
+    /**
+     * @return the longest time a sync WebSocket may stay open after its upgrade without a BIND.
+     */
+    public Duration wsBindTimeout()
+    {
+        return wsBindTimeout;
+    }
+
+    public ServerConfig wsBindTimeout(final Duration wsBindTimeout)
+    {
+        this.wsBindTimeout = wsBindTimeout;
+        return this;
+    }
+
+    /**
+     * @return logins (every provider) and registrations per minute allowed from one remote address, 0 for no limit.
+     */
+    public int loginsPerIp()
+    {
+        return loginsPerIp;
+    }
+
+    public ServerConfig loginsPerIp(final int loginsPerIp)
+    {
+        this.loginsPerIp = loginsPerIp;
+        return this;
+    }
+
+    /**
+     * @return the largest changeset (uncompressed bytes) one UPLOAD entry may carry.
+     */
+    public int maxChangesetSize()
+    {
+        return maxChangesetSize;
+    }
+
+    public ServerConfig maxChangesetSize(final int maxChangesetSize)
+    {
+        this.maxChangesetSize = maxChangesetSize;
+        return this;
+    }
+
     public Duration accessTokenTtl()
     {
         return accessTokenTtl;
@@ -1900,6 +1998,10 @@ public final class ServerConfig
             ", httpHeaderTimeout=" + httpHeaderTimeout +
             ", httpBodyTimeout=" + httpBodyTimeout +
             ", maxConnections=" + maxConnections +
+            ", maxConnectionsPerIp=" + maxConnectionsPerIp +
+            ", wsBindTimeout=" + wsBindTimeout +
+            ", loginsPerIp=" + loginsPerIp +
+            ", maxChangesetSize=" + maxChangesetSize +
             ", accessTokenTtl=" + accessTokenTtl +
             ", refreshTokenTtl=" + refreshTokenTtl +
             ", jwtAlgorithm=" + jwtAlgorithm +

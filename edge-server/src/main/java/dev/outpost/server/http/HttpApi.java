@@ -8,6 +8,7 @@ import dev.outpost.server.auth.UserRecord;
 import dev.outpost.server.auth.VerifiedToken;
 import dev.outpost.server.config.AppConfig;
 import dev.outpost.server.metrics.AuthMetrics;
+import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.ws.WebSocketEndpoint;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -68,6 +69,8 @@ public final class HttpApi
     private final boolean listAppIds;
     private final ConcurrentHashMap<String, String> stableIds = new ConcurrentHashMap<>();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+    /** Logins and registrations per remote address ({@code login.per-ip}); null: no limit. */
+    private AddressRateLimiter loginsPerAddress;
 
     /**
      * @param auth      users and tokens.
@@ -113,6 +116,18 @@ public final class HttpApi
         this.webSocket = webSocket;
         this.publicUrl = publicUrl;
         this.listAppIds = listAppIds;
+    }
+
+    /**
+     * Limit logins (every provider) and registrations per remote address; call before {@link #router(Vertx)}.
+     *
+     * @param perMinute requests per minute and address ({@link ServerConfig#loginsPerIp()}), 0 for no limit.
+     * @return this.
+     */
+    public HttpApi loginsPerIp(final int perMinute)
+    {
+        this.loginsPerAddress = perMinute > 0 ? new AddressRateLimiter(perMinute) : null;
+        return this;
     }
 
     /**
@@ -203,8 +218,37 @@ public final class HttpApi
             .put("ws_hostname", (tls ? "wss://" : "ws://") + authority));
     }
 
+    /** @return whether the request's address is over {@code login.per-ip} (and it was answered 429). */
+    private boolean overLoginRate(final RoutingContext ctx)
+    {
+        final AddressRateLimiter limiter = loginsPerAddress;
+        if (null == limiter || null == ctx.request().remoteAddress())
+        {
+            return false;
+        }
+        final String address = ctx.request().remoteAddress().hostAddress();
+        if (null == address)
+        {
+            return false;
+        }
+        final long waitNs = limiter.acquire(address, System.nanoTime());
+        if (0 == waitNs)
+        {
+            return false;
+        }
+        final long seconds = Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(waitNs + 999_999_999));
+        ctx.response().putHeader("Retry-After", Long.toString(seconds));
+        ApiResponses.error(ctx.response(), 429, "LimitExceeded", "too many logins from this address (setting " +
+            ServerConfig.LOGINS_PER_IP_PROP + "); try again in " + seconds + " s");
+        return true;
+    }
+
     private void login(final RoutingContext ctx)
     {
+        if (overLoginRate(ctx))
+        {
+            return;
+        }
         final String provider = ctx.pathParam("provider");
         final AuthService auth = requireProvider(ctx, provider);
         if (null == auth)
@@ -240,6 +284,10 @@ public final class HttpApi
 
     private void register(final RoutingContext ctx)
     {
+        if (overLoginRate(ctx))
+        {
+            return;
+        }
         final AuthService auth = requireProvider(ctx, AppConfig.USERPASS_PROVIDER);
         if (null == auth)
         {

@@ -25,8 +25,11 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.lang.management.OperatingSystemMXBean;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,6 +59,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Requires the HTTP/1.x pipeline to be set up when the connection is accepted, so HTTP/2 clear-text detection must be
  * off ({@code runtime.OutpostServer.serverOptions} does that); an HTTP/2 connection (never offered by Outpost) is
  * counted but not timed.
+ * <p>
+ * <b>Per-address cap</b> ({@link ServerConfig#maxConnectionsPerIp()}, off by default): connections from one remote
+ * address beyond it are treated like those beyond the cap, but a request other than a probe gets {@code 429}
+ * {@code LimitExceeded} with {@code Connection: close}. One map entry per address with connections open, removed as
+ * its last one closes; nothing per request.
  */
 public final class HttpConnectionGuard implements Handler<HttpConnection>
 {
@@ -76,12 +84,19 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
     private static final String VERTX_HANDLER_NAME = "handler";
     private static final byte[] BUSY_BODY =
         "{\"error\":\"too many connections\",\"error_code\":\"ServiceUnavailable\"}".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PER_IP_BODY = ("{\"error\":\"too many connections from this address (setting " +
+        ServerConfig.MAX_CONNECTIONS_PER_IP_PROP + ")\",\"error_code\":\"LimitExceeded\"}")
+        .getBytes(StandardCharsets.UTF_8);
 
     private final long idleTimeoutNs;
     private final long headerTimeoutNs;
     private final long bodyTimeoutNs;
     private final long overflowHeadTimeoutNs;
     private final int maxConnections;
+    private final int maxPerAddress;
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final AtomicLong refusedPerAddress = new AtomicLong();
+    private final AtomicLong lastPerAddressWarnNs = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NS);
     private final long descriptorLimit;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
@@ -100,6 +115,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         this.overflowHeadTimeoutNs = Math.min(headerTimeoutNs, TimeUnit.MILLISECONDS.toNanos(OVERFLOW_HEAD_TIMEOUT_MS));
         this.descriptorLimit = descriptorLimit();
         this.maxConnections = maxConnections(config.maxConnections(), descriptorLimit);
+        this.maxPerAddress = config.maxConnectionsPerIp();
     }
 
     /**
@@ -169,6 +185,14 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
     }
 
     /**
+     * @return connections refused because their address had {@link ServerConfig#maxConnectionsPerIp()} open.
+     */
+    public long refusedPerAddress()
+    {
+        return refusedPerAddress.get();
+    }
+
+    /**
      * @return connections closed by the idle, header or body timeout.
      */
     public long timedOutConnections()
@@ -190,6 +214,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         final Channel channel = ((ConnectionBase)connection).channel();
         final int count = open.incrementAndGet();
         channel.closeFuture().addListener(onClose);
+        final boolean overAddress = maxPerAddress > 0 && countAddress(channel) > maxPerAddress;
         if (count > maxConnections + OVERFLOW_SLOTS)
         {
             refuse();
@@ -201,7 +226,28 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         {
             return;
         }
-        pipeline.addBefore(VERTX_HANDLER_NAME, HANDLER_NAME, newConnectionHandler(count > maxConnections));
+        pipeline.addBefore(VERTX_HANDLER_NAME, HANDLER_NAME,
+            overAddress ? new Guard(true, true) : newConnectionHandler(count > maxConnections));
+    }
+
+    /** Count the channel against its remote address until it closes; @return the address's count with it. */
+    private int countAddress(final Channel channel)
+    {
+        if (!(channel.remoteAddress() instanceof InetSocketAddress))
+        {
+            return 0;
+        }
+        final InetAddress address = ((InetSocketAddress)channel.remoteAddress()).getAddress();
+        final int[] count = new int[1];
+        perAddress.compute(address, (k, v) ->
+        {
+            final AtomicInteger n = null == v ? new AtomicInteger() : v;
+            count[0] = n.incrementAndGet();
+            return n;
+        });
+        channel.closeFuture().addListener(future ->
+            perAddress.computeIfPresent(address, (k, v) -> 0 == v.decrementAndGet() ? null : v));
+        return count[0];
     }
 
     /**
@@ -210,7 +256,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
      */
     ChannelHandler newConnectionHandler(final boolean overflow)
     {
-        return new Guard(overflow);
+        return new Guard(overflow, false);
     }
 
     public String toString()
@@ -233,6 +279,19 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         }
     }
 
+    private void refusePerAddress(final Channel channel)
+    {
+        refusedPerAddress.incrementAndGet();
+        final long now = System.nanoTime();
+        final long last = lastPerAddressWarnNs.get();
+        if (now - last >= WARN_INTERVAL_NS && lastPerAddressWarnNs.compareAndSet(last, now))
+        {
+            LOG.log(System.Logger.Level.WARNING, "connection limit per address " + maxPerAddress + " (" +
+                ServerConfig.MAX_CONNECTIONS_PER_IP_PROP + ") reached by " + channel.remoteAddress() + " (" +
+                refusedPerAddress.get() + " refused so far): its new connections get 429, /health still answers");
+        }
+    }
+
     private static boolean isProbe(final String uri)
     {
         final int query = uri.indexOf('?');
@@ -246,6 +305,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         private static final long NONE = Long.MAX_VALUE;
 
         private final boolean overflow;
+        private final boolean overAddress;
         private final long headTimeoutNs;
         private final Runnable onTimer = this::onTimer;
         private ChannelHandlerContext ctx;
@@ -265,9 +325,10 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         private boolean closeAfterResponse;
         private boolean finished;
 
-        Guard(final boolean overflow)
+        Guard(final boolean overflow, final boolean overAddress)
         {
             this.overflow = overflow;
+            this.overAddress = overAddress;
             this.headTimeoutNs = overflow ? overflowHeadTimeoutNs : headerTimeoutNs;
         }
 
@@ -308,10 +369,18 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
                 {
                     if (!isProbe(((HttpRequest)msg).uri()))
                     {
-                        refuse();
                         rejecting = true;
                         ReferenceCountUtil.release(msg);
-                        answerAndClose(HttpResponseStatus.SERVICE_UNAVAILABLE, BUSY_BODY);
+                        if (overAddress)
+                        {
+                            refusePerAddress(ctx.channel());
+                            answerAndClose(HttpResponseStatus.TOO_MANY_REQUESTS, PER_IP_BODY);
+                        }
+                        else
+                        {
+                            refuse();
+                            answerAndClose(HttpResponseStatus.SERVICE_UNAVAILABLE, BUSY_BODY);
+                        }
                         return;
                     }
                     closeAfterResponse = true;
@@ -472,7 +541,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
             {
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             }
-            if (HttpResponseStatus.SERVICE_UNAVAILABLE == status)
+            if (HttpResponseStatus.SERVICE_UNAVAILABLE == status || HttpResponseStatus.TOO_MANY_REQUESTS == status)
             {
                 response.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
             }

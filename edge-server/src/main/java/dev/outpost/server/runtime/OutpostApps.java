@@ -195,7 +195,8 @@ public final class OutpostApps implements AdminApps, AutoCloseable
      */
     public Router router(final Vertx vertx)
     {
-        final Router router = new HttpApi(this, webSocket, config.publicUrl(), config.listAppIds()).router(vertx);
+        final Router router = new HttpApi(this, webSocket, config.publicUrl(), config.listAppIds())
+            .loginsPerIp(config.loginsPerIp()).router(vertx);
         router.route().order(-1_000_000).handler(ctx ->
         {
             if (draining)

@@ -56,6 +56,8 @@ final class ConnectionHandler implements SyncConnectionHandler
     private final LongHashSet endedSessions = new LongHashSet();
     private final ArrayList<Session> paused = new ArrayList<>();
     private long slowConsumerTimer = -1;
+    /** Closes the connection if no BIND arrives within {@code ws.bind-timeout} of the upgrade; -1 once one did. */
+    private long bindTimer = -1;
     long deferredBytes;
     private boolean closed;
     final LogContext log;
@@ -84,6 +86,23 @@ final class ConnectionHandler implements SyncConnectionHandler
         this.since = service.clock.time();
         decoder.flx(flx).protocolVersion(connection.protocolVersion());
         encoder.flx(flx).protocolVersion(connection.protocolVersion());
+        final long bindTimeoutMs = Math.max(1, service.config.wsBindTimeout().toMillis());
+        bindTimer = connection.context().owner().setTimer(bindTimeoutMs, id ->
+        {
+            bindTimer = -1;
+            // try_again (100): an honest client binds at once, so only a stalled or idle peer ever sees this
+            connectionError(ProtocolErrorCode.CONNECTION_CLOSED, "no BIND within " + bindTimeoutMs +
+                " ms of the upgrade (setting " + ServerConfig.WS_BIND_TIMEOUT_PROP + ")");
+        });
+    }
+
+    private void cancelBindTimer()
+    {
+        if (bindTimer >= 0)
+        {
+            connection.context().owner().cancelTimer(bindTimer);
+            bindTimer = -1;
+        }
     }
 
     public void onMessage(final DirectBuffer buffer, final int offset, final int length)
@@ -186,6 +205,7 @@ final class ConnectionHandler implements SyncConnectionHandler
 
     private void bind()
     {
+        cancelBindTimer();
         final VerifiedToken user = connection.user();
         if (null != user && !service.sessionLive(user.sessionId()))
         {
@@ -402,6 +422,7 @@ final class ConnectionHandler implements SyncConnectionHandler
     public void onClose(final int code, final String reason)
     {
         service.handlerClosed(this);
+        cancelBindTimer();
         if (slowConsumerTimer >= 0)
         {
             connection.context().owner().cancelTimer(slowConsumerTimer);

@@ -788,7 +788,7 @@ final class Session implements FileListener
         }
         downloads.identified(dlServer, dlClient, r.storedClient(), r.storedRhBase());
         uploadCheck = new UploadCheck(r.storedClient(), r.storedRhBase(), fileIdent, conn.service.schemaCheck,
-            !conn.flx);
+            !conn.flx).maxChangesetBytes(conn.service.config.maxChangesetSize());
         progressClient = 0;
         progressServer = 0;
         lockedServer = r.storedLocked();

@@ -67,6 +67,10 @@ class ServeHelpDefaultsTest
         p.put("--http-header-timeout", duration);
         p.put("--http-body-timeout", duration);
         p.put("--max-connections", integer);
+        p.put("--max-connections-per-ip", integer);
+        p.put("--bind-timeout", duration);
+        p.put("--logins-per-ip", integer);
+        p.put("--max-changeset-size", size);
         p.put("--partition-max-bytes", size);
         p.put("--max-sessions-per-connection", integer);
         p.put("--new-files-per-user", integer);
@@ -122,6 +126,10 @@ class ServeHelpDefaultsTest
         d.put("--http-header-timeout", c.httpHeaderTimeout());
         d.put("--http-body-timeout", c.httpBodyTimeout());
         d.put("--max-connections", c.maxConnections());
+        d.put("--max-connections-per-ip", c.maxConnectionsPerIp());
+        d.put("--bind-timeout", c.wsBindTimeout());
+        d.put("--logins-per-ip", c.loginsPerIp());
+        d.put("--max-changeset-size", c.maxChangesetSize());
         d.put("--partition-max-bytes", c.partitionMaxBytes());
         d.put("--max-sessions-per-connection", c.maxSessionsPerConnection());
         d.put("--new-files-per-user", c.newFilesPerUser());

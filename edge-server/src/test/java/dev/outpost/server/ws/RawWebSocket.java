@@ -143,6 +143,19 @@ public final class RawWebSocket implements AutoCloseable
         out.flush();
     }
 
+    /** Write bytes as they are, no framing (a broken peer's garbage, or a frame built by hand). */
+    public synchronized void sendUnframed(final byte[] bytes) throws IOException
+    {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** @param ms how long {@link #read()} waits for bytes before a {@link java.net.SocketTimeoutException}. */
+    public void readTimeout(final int ms) throws IOException
+    {
+        socket.setSoTimeout(ms);
+    }
+
     void sendBinary(final String text) throws IOException
     {
         send(BINARY, true, text.getBytes(StandardCharsets.UTF_8));

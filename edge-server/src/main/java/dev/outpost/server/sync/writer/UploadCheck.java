@@ -8,6 +8,7 @@ import dev.outpost.ot.model.AddTable;
 import dev.outpost.ot.model.Changeset;
 import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.state.ObjectState;
+import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.sync.wire.ErrorBodies;
 
 /**
@@ -24,6 +25,7 @@ public final class UploadCheck
     private final long clientFileIdent;
     private final SchemaCheck schema;
     private final boolean pbs;
+    private int maxChangesetBytes = Integer.MAX_VALUE;
 
     /**
      * @param thresholdClient the stored upload cursor's client version at IDENT.
@@ -121,9 +123,19 @@ public final class UploadCheck
     }
 
     /**
+     * @param maxChangesetBytes the largest changeset an entry may carry ({@code max-changeset-size}).
+     * @return this.
+     */
+    public UploadCheck maxChangesetBytes(final int maxChangesetBytes)
+    {
+        this.maxChangesetBytes = maxChangesetBytes;
+        return this;
+    }
+
+    /**
      * The per-changeset checks of an UPLOAD body (changeset client versions strictly increase, each cursor consistent
-     * with the previous one and the stored cursor, the last within the progress, origin file ident); changesets above
-     * the stored cursor are copied into {@code out}.
+     * with the previous one and the stored cursor, the last within the progress, origin file ident, changeset size);
+     * changesets above the stored cursor are copied into {@code out}.
      *
      * @param it         the body's entries.
      * @param pcv        the UPLOAD's progress client version.
@@ -154,6 +166,12 @@ public final class UploadCheck
                 return new UploadFailure(ProtocolErrorCode.BAD_SERVER_VERSION, ErrorBodies.CLIENT_RESET,
                     "changeset cursor (" + cv + ", " + sv + ") inconsistent with (" + prevClient + ", " + prevServer +
                     ") or the stored cursor");
+            }
+            if (it.changesetLength() > maxChangesetBytes)
+            {
+                return new UploadFailure(ProtocolErrorCode.BAD_CHANGESET, ErrorBodies.PROTOCOL_VIOLATION,
+                    "changeset of " + it.changesetLength() + " bytes is over the limit of " + maxChangesetBytes +
+                    " (setting " + ServerConfig.MAX_CHANGESET_SIZE_PROP + ")");
             }
             if (it.originFileIdent() != 0 && it.originFileIdent() != clientFileIdent)
             {
