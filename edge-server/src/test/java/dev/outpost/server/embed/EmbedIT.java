@@ -104,7 +104,7 @@ class EmbedIT
                 .isEqualTo("READY");
             assertThat(new JsonObject(get(client, base + "/outpost/status.json").body()).getLong("connections"))
                 .as("the embedded router counts its sync connections").isEqualTo(1);
-            assertThat(outpost.status().readinessChecks()).containsExactly("history store");
+            assertThat(outpost.status().readinessChecks()).containsExactly("disk space", "history store");
             assertThat(((dev.outpost.server.sync.SyncService)outpost.apps().engine(APP)).metrics())
                 .as("the sync engine feeds the verticle's /metrics").isSameAs(outpost.status().metrics());
 
