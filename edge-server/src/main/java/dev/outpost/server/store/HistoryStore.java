@@ -121,9 +121,9 @@ public final class HistoryStore implements AutoCloseable
             final java.nio.file.FileStore fs = Files.getFileStore(dir);
             return fs::getUsableSpace;
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException(ex);
+            throw new UncheckedIOException(ex);
         }
     }
 
