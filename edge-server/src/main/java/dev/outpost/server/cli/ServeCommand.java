@@ -329,6 +329,12 @@ final class ServeCommand implements Callable<Integer>
             "directory is created (default " + ServerConfig.STORE_SHARDS_DEFAULT + ").")
     Integer storeShards;
 
+    @Option(names = "--store-min-free-space", paramLabel = "SIZE",
+        description = "Free space the history store leaves on its filesystem; writes that would leave less are " +
+            "refused with a retryable error until space returns, 0 turns the check off (default " +
+            ServerConfig.STORE_MIN_FREE_SPACE_DEFAULT_TEXT + ").")
+    String storeMinFreeSpace;
+
     public Integer call() throws Exception
     {
         final PrintWriter err = spec.commandLine().getErr();
@@ -759,6 +765,11 @@ final class ServeCommand implements Callable<Integer>
         {
             config.storeShards(storeShards);
         }
+        if (null != storeMinFreeSpace)
+        {
+            config.storeMinFreeSpace(ServerConfig.parseSize(ServerConfig.STORE_MIN_FREE_SPACE_PROP,
+                storeMinFreeSpace));
+        }
     }
 
     private Map<String, String> origins(final ServerConfig config)
@@ -822,7 +833,8 @@ final class ServeCommand implements Callable<Integer>
             {downloadSharedEntries, ServerConfig.DOWNLOAD_SHARED_ENTRIES_PROP, "--download-shared-entries"},
             {wsFragmentBytes, ServerConfig.WS_FRAGMENT_BYTES_PROP, "--ws-fragment-bytes"},
             {eventLoopCpu, ServerConfig.EVENTLOOP_CPU_PROP, "--eventloop-cpu"},
-            {storeShards, ServerConfig.STORE_SHARDS_PROP, "--store-shards"}};
+            {storeShards, ServerConfig.STORE_SHARDS_PROP, "--store-shards"},
+            {storeMinFreeSpace, ServerConfig.STORE_MIN_FREE_SPACE_PROP, "--store-min-free-space"}};
         final Map<String, String> given = new HashMap<>();
         for (final Object[] flag : flags)
         {

@@ -248,6 +248,15 @@ public final class ServerConfig
     public static final int STORE_SHARDS_DEFAULT = StoreConfig.DEFAULT_SHARD_COUNT;
     public static final int STORE_SHARDS_MAX = StoreConfig.MAX_SHARD_COUNT;
 
+    /**
+     * Free space the history store leaves on its filesystem: a write that would leave less is refused (the client
+     * gets a retryable error and tries again later) until space returns; 0 turns the check off.
+     */
+    public static final String STORE_MIN_FREE_SPACE_PROP = "outpost.store.min.free.space";
+    public static final String STORE_MIN_FREE_SPACE_DEFAULT_TEXT = "64MiB";
+    public static final int STORE_MIN_FREE_SPACE_DEFAULT =
+        parseSize(STORE_MIN_FREE_SPACE_PROP, STORE_MIN_FREE_SPACE_DEFAULT_TEXT);
+
     /** Longest PBS partition value (the BIND path) accepted, in UTF-8 bytes; longer gets {@code illegal_realm_path}. */
     public static final String PARTITION_MAX_BYTES_PROP = "outpost.partition.max.bytes";
     public static final int PARTITION_MAX_BYTES_DEFAULT = 1024;
@@ -373,6 +382,7 @@ public final class ServerConfig
     private int wsFragmentBytes = WS_FRAGMENT_BYTES_DEFAULT;
     private boolean eventLoopCpu = EVENTLOOP_CPU_DEFAULT;
     private int storeShards = STORE_SHARDS_DEFAULT;
+    private int storeMinFreeSpace = STORE_MIN_FREE_SPACE_DEFAULT;
     private int partitionMaxBytes = PARTITION_MAX_BYTES_DEFAULT;
     private int maxSessionsPerConnection = MAX_SESSIONS_PER_CONNECTION_DEFAULT;
     private int newFilesPerUser = NEW_FILES_PER_USER_DEFAULT;
@@ -483,6 +493,8 @@ public final class ServerConfig
         new Setting("eventloop.cpu", EVENTLOOP_CPU_PROP,
             (c, v) -> c.eventLoopCpu = parseBoolean(EVENTLOOP_CPU_PROP, v)),
         new Setting("store.shards", STORE_SHARDS_PROP, (c, v) -> c.storeShards = parseInt(STORE_SHARDS_PROP, v)),
+        new Setting("store.min-free-space", STORE_MIN_FREE_SPACE_PROP,
+            (c, v) -> c.storeMinFreeSpace = parseSize(STORE_MIN_FREE_SPACE_PROP, v)),
         new Setting("partition.max-bytes", PARTITION_MAX_BYTES_PROP,
             (c, v) -> c.partitionMaxBytes = parseSize(PARTITION_MAX_BYTES_PROP, v)),
         new Setting("max-sessions-per-connection", MAX_SESSIONS_PER_CONNECTION_PROP,
@@ -1110,6 +1122,10 @@ public final class ServerConfig
         {
             throw new ConfigException(STORE_SHARDS_PROP, storeShards + " is outside 1.." + STORE_SHARDS_MAX);
         }
+        if (storeMinFreeSpace < 0)
+        {
+            throw new ConfigException(STORE_MIN_FREE_SPACE_PROP, storeMinFreeSpace + " bytes is negative");
+        }
     }
 
     /**
@@ -1363,6 +1379,7 @@ public final class ServerConfig
         copy.wsFragmentBytes = wsFragmentBytes;
         copy.eventLoopCpu = eventLoopCpu;
         copy.storeShards = storeShards;
+        copy.storeMinFreeSpace = storeMinFreeSpace;
         copy.partitionMaxBytes = partitionMaxBytes;
         copy.maxSessionsPerConnection = maxSessionsPerConnection;
         copy.newFilesPerUser = newFilesPerUser;
@@ -2033,6 +2050,7 @@ public final class ServerConfig
             ", wsFragmentBytes=" + wsFragmentBytes +
             ", eventLoopCpu=" + eventLoopCpu +
             ", storeShards=" + storeShards +
+            ", storeMinFreeSpace=" + storeMinFreeSpace +
             ", partitionMaxBytes=" + partitionMaxBytes +
             ", maxSessionsPerConnection=" + maxSessionsPerConnection +
             ", newFilesPerUser=" + newFilesPerUser +
@@ -2248,6 +2266,21 @@ public final class ServerConfig
     public ServerConfig storeShards(final int storeShards)
     {
         this.storeShards = storeShards;
+        return this;
+    }
+
+    /**
+     * @return bytes the history store leaves free on its filesystem (writes that would leave less are refused with a
+     *     retryable error until space returns); 0: no check.
+     */
+    public int storeMinFreeSpace()
+    {
+        return storeMinFreeSpace;
+    }
+
+    public ServerConfig storeMinFreeSpace(final int storeMinFreeSpace)
+    {
+        this.storeMinFreeSpace = storeMinFreeSpace;
         return this;
     }
 

@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * outpost_sent_bytes_total{app}            counter  sync WebSocket message bytes out
  * outpost_slow_consumers_dropped_total{app} counter connections dropped by the slow-consumer policy
  * outpost_writer_handoff_retries_total{app} counter commands retried because a writer's handoff queue was full
+ * outpost_store_writes_refused_total     counter  writer commands refused for want of disk space (ShardWriter)
  * outpost_transform_seconds{app}           histogram time to merge (transform) one upload
  * outpost_upload_groups_total{app,path}    counter  upload groups (changesets sharing a base) with concurrent
  *                                                    history of other clients: path="fast" integrated without a

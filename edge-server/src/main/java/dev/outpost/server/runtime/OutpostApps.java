@@ -214,8 +214,9 @@ public final class OutpostApps implements AdminApps, AutoCloseable
     }
 
     /**
-     * Add one readiness check per app to {@code status}: its sync engine is open ({@link SyncEngine#isOpen()}),
-     * named {@code "history store"} for a single app and {@code "history store of app 'ID'"} for several. Called
+     * Add two readiness checks per app to {@code status}: its sync engine is open ({@link SyncEngine#isOpen()}),
+     * named {@code "history store"} for a single app and {@code "history store of app 'ID'"} for several, and its
+     * store has disk space ({@link SyncEngine#hasSpace()}, {@code "disk space"}, {@code "disk space of app 'ID'"}). Called
      * once by whoever serves the apps ({@link OutpostServer}, the embedding verticle).
      *
      * @param status the status behind {@code /ready}.
@@ -227,6 +228,8 @@ public final class OutpostApps implements AdminApps, AutoCloseable
             final SyncEngine engine = app.engine();
             status.readinessCheck(apps.size() == 1 ? "history store" :
                 "history store of app '" + app.app().id() + "'", engine::isOpen);
+            status.readinessCheck(apps.size() == 1 ? "disk space" :
+                "disk space of app '" + app.app().id() + "'", engine::hasSpace);
             if (null != app.mirror())
             {
                 final PgInbound inbound = app.inbound();

@@ -88,6 +88,10 @@ public final class HistoryStore implements AutoCloseable
                 }
                 shards[i] = new StoreShard(i, shardCount, queue, chain, new SecureRandom(),
                     config.maxChangesetLength(), config.fsync());
+                if (!config.readOnly() && config.minFreeBytes() > 0)
+                {
+                    shards[i].spaceCheck(spaceProbe(config, dir), config.minFreeBytes());
+                }
             }
             replayAll(shards);
         }
@@ -103,6 +107,52 @@ public final class HistoryStore implements AutoCloseable
             throw new StoreOpenException(StoreOpenError.IO_FAILURE, "cannot open queues in " + dir + ": " + ex, ex);
         }
         return new HistoryStore(dir, shards);
+    }
+
+    /** The configured probe, or one asking the data directory's filesystem (looked up once, asked per check). */
+    private static SpaceProbe spaceProbe(final StoreConfig config, final Path dir)
+    {
+        if (config.spaceProbe() != null)
+        {
+            return config.spaceProbe();
+        }
+        try
+        {
+            final java.nio.file.FileStore fs = Files.getFileStore(dir);
+            return fs::getUsableSpace;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * @return whether a shard refused a write for want of space ({@link StoreFull}) and its filesystem still has less
+     *     than the reserve free (asked again, so this turns false as soon as space returns, before the next write).
+     *     Any thread.
+     */
+    public boolean spaceLow()
+    {
+        for (final StoreShard s : shards)
+        {
+            if (s.spaceLow() && !s.hasRoom())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return writes refused for want of space ({@link StoreFull}), all shards, since open. Any thread. */
+    public long spaceRefusals()
+    {
+        long n = 0;
+        for (final StoreShard s : shards)
+        {
+            n += s.spaceRefusals();
+        }
+        return n;
     }
 
     /** Replays the shards in parallel, one thread each; the joins publish the rebuilt indexes to the caller. */

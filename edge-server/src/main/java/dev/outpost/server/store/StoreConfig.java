@@ -42,6 +42,8 @@ public final class StoreConfig
     public static final long DEFAULT_TIMEOUT_MS = 2_000;
     public static final int DEFAULT_INDEX_SPACING = 16;
     public static final int DEFAULT_INDEX_COUNT = 8192;
+    /** Default of {@link #minFreeBytes(long)}: one default block. */
+    public static final long DEFAULT_MIN_FREE_BYTES = 64L << 20;
 
     private Path dataDir;
     private int shardCount = DEFAULT_SHARD_COUNT;
@@ -52,6 +54,8 @@ public final class StoreConfig
     private RollCycle rollCycle = RollCycles.FAST_DAILY;
     private boolean readOnly;
     private boolean fsync;
+    private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
+    private SpaceProbe spaceProbe;
 
     public StoreConfig dataDir(final Path dataDir)
     {
@@ -166,6 +170,42 @@ public final class StoreConfig
     public boolean fsync()
     {
         return fsync;
+    }
+
+    /**
+     * Free space the store leaves on its filesystem: a record that would leave less is refused with {@link StoreFull}
+     * before anything of it is written (its command aborts, the client tries again later), instead of running the
+     * memory-mapped queue into a full disk, where the JVM only learns of it through a SIGBUS. The COMMIT and ABORT
+     * markers and Chronicle's index pages live in this reserve. 0 turns the check off.
+     */
+    public StoreConfig minFreeBytes(final long minFreeBytes)
+    {
+        if (minFreeBytes < 0)
+        {
+            throw new IllegalArgumentException("minFreeBytes must be >= 0: " + minFreeBytes);
+        }
+        this.minFreeBytes = minFreeBytes;
+        return this;
+    }
+
+    public long minFreeBytes()
+    {
+        return minFreeBytes;
+    }
+
+    /**
+     * Where the free space comes from (default: the data directory's {@link java.nio.file.FileStore}); tests inject a
+     * full disk with it.
+     */
+    public StoreConfig spaceProbe(final SpaceProbe spaceProbe)
+    {
+        this.spaceProbe = spaceProbe;
+        return this;
+    }
+
+    public SpaceProbe spaceProbe()
+    {
+        return spaceProbe;
     }
 
     /** @return the largest changeset one record can carry with this block size. */

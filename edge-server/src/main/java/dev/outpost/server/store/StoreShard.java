@@ -106,6 +106,16 @@ public final class StoreShard implements AutoCloseable
     /** Tests: runs before every record is written (with its type); throwing simulates a store failure. */
     java.util.function.IntConsumer faultHook;
 
+    // free-space check (see StoreConfig.minFreeBytes); writer-owned but for the two volatile figures
+    private static final int RECORD_OVERHEAD = 8 + 24;
+    private static final long SPACE_RECHECK_BYTES = 1L << 20;
+    private SpaceProbe spaceProbe;
+    private long minFreeBytes;
+    /** Bytes that may still be written before the filesystem is asked again. */
+    private long spaceBudget;
+    private volatile boolean spaceLow;
+    private volatile long spaceRefusals;
+
     StoreShard(final int index, final int shardCount, final SingleChronicleQueue queue, final RecordChain chain,
         final RandomGenerator random, final int maxChangesetLength, final boolean fsync)
     {
@@ -341,7 +351,7 @@ public final class StoreShard implements AutoCloseable
         }
         final long salt = randomSalt();
         final int fileId = fileCount;
-        checkUsable(RecordLayout.FILE_CREATED);
+        checkUsable(RecordLayout.FILE_CREATED, RecordLayout.COMMON_HEADER_LENGTH + 4 + nameBytes.length);
         try (RecordWrite r = openRecord(RecordLayout.FILE_CREATED, (byte)0, fileId, salt))
         {
             final Bytes<?> b = r.bytes();
@@ -384,7 +394,7 @@ public final class StoreShard implements AutoCloseable
         }
         chain.reserve();
         final long version = file.lastAppended + 1;
-        final byte flags = flagsFor(RecordLayout.ENTRY);
+        final byte flags = flagsFor(RecordLayout.ENTRY, RecordLayout.ENTRY_HEADER_LENGTH + length);
         try (RecordWrite r = openRecord(RecordLayout.ENTRY, flags, file.fileId(), version))
         {
             final Bytes<?> b = r.bytes();
@@ -513,6 +523,55 @@ public final class StoreShard implements AutoCloseable
         return true;
     }
 
+    /**
+     * Turns the free-space check on (before the first write; see {@link StoreConfig#minFreeBytes}).
+     *
+     * @param probe        asked how much space is left whenever the bytes written since its last answer exceed it.
+     * @param minFreeBytes the space no data record may take.
+     */
+    void spaceCheck(final SpaceProbe probe, final long minFreeBytes)
+    {
+        this.spaceProbe = probe;
+        this.minFreeBytes = minFreeBytes;
+        this.spaceBudget = 0;
+    }
+
+    /**
+     * @return true from a write refused for want of space ({@link StoreFull}) until the filesystem has room again
+     *     (found by the next write that asks). Any thread.
+     */
+    public boolean spaceLow()
+    {
+        return spaceLow;
+    }
+
+    /**
+     * @return whether the filesystem has the reserve free and room for writing on (half the reserve, at most 1 MiB)
+     *     now (asks it; true without a check). Any thread.
+     */
+    boolean hasRoom()
+    {
+        final SpaceProbe probe = spaceProbe;
+        if (probe == null)
+        {
+            return true;
+        }
+        try
+        {
+            return probe.usableBytes() - minFreeBytes >= Math.min(SPACE_RECHECK_BYTES, minFreeBytes / 2);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    /** @return the writes refused for want of space since open. Any thread. */
+    public long spaceRefusals()
+    {
+        return spaceRefusals;
+    }
+
     /** @return why the shard stopped writing (a commit, abort or sync failed), or null while it works. Any thread. */
     public StoreFailure failure()
     {
@@ -555,7 +614,7 @@ public final class StoreShard implements AutoCloseable
         chain.reserve();
         final long ident = file.nextClientIdent;
         final long salt = randomSalt();
-        final byte flags = flagsFor(RecordLayout.CLIENT_ALLOCATED);
+        final byte flags = flagsFor(RecordLayout.CLIENT_ALLOCATED, RecordLayout.CLIENT_ALLOCATED_LENGTH);
         try (RecordWrite r = openRecord(RecordLayout.CLIENT_ALLOCATED, flags, file.fileId(), ident))
         {
             final Bytes<?> b = r.bytes();
@@ -592,7 +651,7 @@ public final class StoreShard implements AutoCloseable
                 clientVersion + ", " + rhBaseVersion + ", " + lockedServerVersion + ")");
         }
         chain.reserve();
-        final byte flags = flagsFor(RecordLayout.CLIENT_STATE);
+        final byte flags = flagsFor(RecordLayout.CLIENT_STATE, RecordLayout.CLIENT_STATE_LENGTH);
         try (RecordWrite r = openRecord(RecordLayout.CLIENT_STATE, flags, file.fileId(), client.ident()))
         {
             final Bytes<?> b = r.bytes();
@@ -627,7 +686,7 @@ public final class StoreShard implements AutoCloseable
             return false;
         }
         chain.reserve();
-        final byte flags = flagsFor(RecordLayout.RECIPROCAL);
+        final byte flags = flagsFor(RecordLayout.RECIPROCAL, RecordLayout.RECIPROCAL_HEADER_LENGTH + length);
         try (RecordWrite r = openRecord(RecordLayout.RECIPROCAL, flags, file.fileId(), client.ident()))
         {
             final Bytes<?> b = r.bytes();
@@ -1180,12 +1239,12 @@ public final class StoreShard implements AutoCloseable
     }
 
     /**
-     * The flags of the next record of {@code type}, after the usual checks (shard not failed, fault hook). Inside
-     * a command, or while a unit is open, a record belongs to the unit.
+     * The flags of the next record of {@code type} ({@code bytes} long), after the usual checks (shard not failed,
+     * fault hook, free space). Inside a command, or while a unit is open, a record belongs to the unit.
      */
-    private byte flagsFor(final int type)
+    private byte flagsFor(final int type, final int bytes)
     {
-        checkUsable(type);
+        checkUsable(type, bytes);
         if (!inCommand && !unitOpen)
         {
             return 0;
@@ -1218,7 +1277,8 @@ public final class StoreShard implements AutoCloseable
         return undo;
     }
 
-    private void checkUsable(final int type)
+    /** @param bytes the record's length; 0 for the markers, which are never refused for space. */
+    private void checkUsable(final int type, final int bytes)
     {
         if (failure != null)
         {
@@ -1229,11 +1289,51 @@ public final class StoreShard implements AutoCloseable
         {
             hook.accept(type);
         }
+        if (bytes > 0 && spaceProbe != null)
+        {
+            // + Chronicle's document header and alignment, + the record's RecordChain entry (mapped from the same
+            // directory); partly filled pages and Chronicle's index arrays come out of the reserve
+            spaceBudget -= bytes + RECORD_OVERHEAD;
+            if (spaceBudget < 0)
+            {
+                askForSpace(bytes);
+            }
+        }
+    }
+
+    /** The bytes written since the filesystem's last answer exceed it: ask again, refuse the record if full. */
+    private void askForSpace(final int bytes)
+    {
+        long usable;
+        try
+        {
+            usable = spaceProbe.usableBytes();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            usable = -1;
+        }
+        final long budget = usable - minFreeBytes - bytes - RECORD_OVERHEAD;
+        if (budget < 0)
+        {
+            spaceBudget = 0; // the next record asks again
+            spaceRefusals++;
+            spaceLow = true;
+            throw new StoreFull("shard " + index + ": " + (usable < 0 ? "cannot read the free space" :
+                usable + " bytes free") + " on the data directory's filesystem, " + minFreeBytes +
+                " bytes are kept free (min-free-space)");
+        }
+        // ask again at least every half reserve written, so that what others write to the filesystem is seen in time
+        spaceBudget = Math.min(budget, Math.min(SPACE_RECHECK_BYTES, minFreeBytes / 2));
+        if (spaceLow)
+        {
+            spaceLow = false;
+        }
     }
 
     private void writeMarker(final byte type)
     {
-        checkUsable(type);
+        checkUsable(type, 0);
         try (RecordWrite r = openRecord(type, RecordLayout.FLAG_TXN, 0, 0))
         {
             r.complete();

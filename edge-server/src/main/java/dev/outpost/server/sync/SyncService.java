@@ -210,7 +210,8 @@ public final class SyncService implements SyncEngine
         final DownloadPool.Shared downloads) throws StoreOpenException
     {
         final HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(syncDir(config.dataDir()))
-            .shardCount(config.storeShards()).fsync(config.durability() == Durability.FSYNC));
+            .shardCount(config.storeShards()).fsync(config.durability() == Durability.FSYNC)
+            .minFreeBytes(config.storeMinFreeSpace()));
         final SyncService service = new SyncService(config, store, metrics, downloads);
         for (final ShardWriter w : service.writers)
         {
@@ -1216,6 +1217,12 @@ public final class SyncService implements SyncEngine
     public boolean isOpen()
     {
         return open;
+    }
+
+    @Override
+    public boolean hasSpace()
+    {
+        return !store.spaceLow();
     }
 
     /** Stop the writers and close the store. Call after the HTTP server (and so every event loop) stopped. */

@@ -29,6 +29,15 @@ public interface SyncEngine extends SyncConnectionHandlerFactory, AutoCloseable
     boolean isOpen();
 
     /**
+     * @return false while the engine refuses writes for want of disk space (clients get a retryable error); the
+     *     server's readiness ({@code /ready}) checks it. Any thread, cheap (one {@code statvfs} at most).
+     */
+    default boolean hasSpace()
+    {
+        return true;
+    }
+
+    /**
      * Where the engine reads a user's profile data ({@code %%user.data} of permission rules), once per session.
      * Called once, before the first connection; engines without rules ignore it.
      *

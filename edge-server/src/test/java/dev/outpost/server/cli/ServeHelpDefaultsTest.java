@@ -63,6 +63,7 @@ class ServeHelpDefaultsTest
         p.put("--eventloop-cpu", Boolean::parseBoolean);
         p.put("--list-app-ids", Boolean::parseBoolean);
         p.put("--store-shards", integer);
+        p.put("--store-min-free-space", size);
         p.put("--http-idle-timeout", duration);
         p.put("--http-header-timeout", duration);
         p.put("--http-body-timeout", duration);
@@ -122,6 +123,7 @@ class ServeHelpDefaultsTest
         d.put("--eventloop-cpu", c.eventLoopCpu());
         d.put("--list-app-ids", c.listAppIds());
         d.put("--store-shards", c.storeShards());
+        d.put("--store-min-free-space", c.storeMinFreeSpace());
         d.put("--http-idle-timeout", c.httpIdleTimeout());
         d.put("--http-header-timeout", c.httpHeaderTimeout());
         d.put("--http-body-timeout", c.httpBodyTimeout());

@@ -93,6 +93,28 @@ class SyncTuningSettingsTest
     }
 
     @Test
+    void shouldReadTheStoreMinFreeSpaceFromFileEnvironmentAndFlags() throws Exception
+    {
+        assertThat(new ServerConfig(Map.of()).dataDir(dir).conclude().storeMinFreeSpace()).isEqualTo(64 << 20);
+        final Path file = dir.resolve("outpost.yaml");
+        Files.writeString(file, """
+            data-dir: %s
+            store:
+              min-free-space: 16MiB
+            """.formatted(dir.resolve("data")));
+        assertThat(serve(Map.of(), "--config", file.toString()).conclude().storeMinFreeSpace()).isEqualTo(16 << 20);
+        final Map<String, String> env = Map.of("OUTPOST_STORE_MIN_FREE_SPACE", "1GiB");
+        assertThat(serve(env, "--config", file.toString()).conclude().storeMinFreeSpace()).isEqualTo(1 << 30);
+        final ServerConfig flags = serve(env, "--config", file.toString(), "--store-min-free-space", "0").conclude();
+        assertThat(flags.storeMinFreeSpace()).isZero();
+        assertThat(flags.forApp(flags.apps().get(0)).storeMinFreeSpace()).isZero();
+        assertThatThrownBy(() -> serve(Map.of(), "--data-dir", dir.toString(), "--store-min-free-space", "lots"))
+            .hasMessageContaining(ServerConfig.STORE_MIN_FREE_SPACE_PROP).hasMessageContaining("--store-min-free-space");
+        assertThatThrownBy(() -> new ServerConfig(Map.of()).dataDir(dir).storeMinFreeSpace(-1).conclude())
+            .hasMessageContaining(ServerConfig.STORE_MIN_FREE_SPACE_PROP);
+    }
+
+    @Test
     void shouldNameTheBadSetting()
     {
         assertThatThrownBy(() -> new ServerConfig(Map.of("OUTPOST_DOWNLOAD_THREADS", "many")))

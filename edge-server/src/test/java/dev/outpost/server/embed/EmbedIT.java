@@ -109,7 +109,7 @@ class EmbedIT
                 .getLong("connections")).as("the embedded router counts its sync connections").isEqualTo(1);
             assertThat(get(client, base + "/outpost/status.json").statusCode())
                 .as("status pages are on the admin router only, by default").isEqualTo(404);
-            assertThat(outpost.status().readinessChecks()).containsExactly("history store");
+            assertThat(outpost.status().readinessChecks()).containsExactly("disk space", "history store");
             assertThat(((dev.outpost.server.sync.SyncService)outpost.apps().engine(APP)).metrics())
                 .as("the sync engine feeds the verticle's /metrics").isSameAs(outpost.status().metrics());
 

@@ -79,7 +79,7 @@ class SyncServerIT
         try (SyncServer single = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1")
             .dataDir(dir.resolve("single")).appId(APP).eventLoops(1)))
         {
-            assertThat(single.http().status().readinessChecks()).containsExactly("history store");
+            assertThat(single.http().status().readinessChecks()).containsExactly("disk space", "history store");
             assertThat(single.http().status().notReadyReason()).isNull();
         }
         try (SyncServer several = SyncServer.start(new ServerConfig(Map.of()).port(0).host("127.0.0.1")
@@ -87,7 +87,8 @@ class SyncServerIT
             .apps(List.of(new AppConfig("a", null, true), new AppConfig("b", null, true)))))
         {
             assertThat(several.http().status().readinessChecks())
-                .containsExactly("history store of app 'a'", "history store of app 'b'");
+                .containsExactly("disk space of app 'a'", "disk space of app 'b'", "history store of app 'a'",
+                    "history store of app 'b'");
             assertThat(several.sync("a")).isNotSameAs(several.sync("b"));
             assertThat(several.sync("b").isOpen()).isTrue();
             assertThat(several.http().apps().appConfig("b").dataDir()).isEqualTo(dir.resolve("several/apps/b"));

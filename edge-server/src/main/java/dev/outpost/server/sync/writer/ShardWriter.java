@@ -5,6 +5,7 @@ import dev.outpost.server.metrics.AppMetrics;
 import dev.outpost.server.store.HistoryStore;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreFailure;
+import dev.outpost.server.store.StoreFull;
 import dev.outpost.server.store.StoreShard;
 import dev.outpost.server.sync.flx.ViewLog;
 import dev.outpost.server.sync.wire.SharedEntries;
@@ -58,6 +59,9 @@ public final class ShardWriter implements Runnable
     private long lastSweep = System.nanoTime();
     private volatile long abortedCommands;
     private boolean failureLogged;
+    /** A write was refused for want of space and not yet followed by one that found room (logged once each way). */
+    private boolean spaceLowLogged;
+    private final io.micrometer.core.instrument.Counter writesRefused;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean sleeping;
@@ -92,6 +96,8 @@ public final class ShardWriter implements Runnable
         this.maxLoadedFiles = maxLoadedFiles;
         this.maxLoadedBytes = maxLoadedBytes;
         this.metrics = metrics;
+        this.writesRefused = metrics.counter("outpost.store.writes.refused",
+            "writer commands refused because the data directory's filesystem is (nearly) full (clients retry)");
         this.queue = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
         this.store = store;
         this.shard = store.shard(shardIndex);
@@ -206,7 +212,11 @@ public final class ShardWriter implements Runnable
                         batch.set(i, null);
                         continue;
                     }
-                    if (!(t instanceof StoreFailure) || !failureLogged)
+                    if (t instanceof StoreFull)
+                    {
+                        spaceLow((StoreFull)t);
+                    }
+                    else if (!(t instanceof StoreFailure) || !failureLogged)
                     {
                         LOG.log(System.Logger.Level.ERROR, "writer command failed (rolled back)", t);
                         failureLogged |= t instanceof StoreFailure;
@@ -234,6 +244,12 @@ public final class ShardWriter implements Runnable
                         batch.set(i, null);
                     }
                 }
+            }
+            else if (spaceLowLogged && !shard.spaceLow())
+            {
+                spaceLowLogged = false;
+                LOG.log(System.Logger.Level.INFO, "shard " + shard.index() + ": the data directory's filesystem " +
+                    "has room again, writes resume");
             }
             if (!touched.isEmpty())
             {
@@ -265,6 +281,21 @@ public final class ShardWriter implements Runnable
             evictIdle();
         }
         checkpointAll();
+    }
+
+    /**
+     * A command was refused for want of space (it was rolled back; its session gets a retryable error): counted,
+     * logged once (one line, no stack trace) until the filesystem has room again.
+     */
+    private void spaceLow(final StoreFull full)
+    {
+        writesRefused.increment();
+        if (!spaceLowLogged)
+        {
+            spaceLowLogged = true;
+            LOG.log(System.Logger.Level.ERROR, "writes refused until space returns (clients retry, nothing " +
+                "acknowledged is lost): " + full.getMessage());
+        }
     }
 
     /** The running command failed or asked for a rollback: undo its writes and drop the state it may have changed. */
