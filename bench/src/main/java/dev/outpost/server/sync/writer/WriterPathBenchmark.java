@@ -145,7 +145,7 @@ public class WriterPathBenchmark
             length += EntryEncoder.uploadEntry(body, length, ++clientVersion, head, 1, 0, cs, 0, cs.capacity());
         }
         // the session's handoff: the changesets copied out of the frame
-        final UploadChangesets copied = new UploadChangesets();
+        final UploadChangesets copied = writer.uploadBuffers().acquire();
         try
         {
             if (check.entries(entries.wrap(body, 0, length), clientVersion, head, from, head, copied) != null)

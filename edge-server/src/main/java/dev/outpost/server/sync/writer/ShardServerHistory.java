@@ -8,12 +8,14 @@ import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.ot.sync.ClientFile;
 import dev.outpost.ot.sync.HistoryEntry;
 import dev.outpost.ot.sync.ServerHistory;
+import dev.outpost.ot.sync.UploadEntry;
 import dev.outpost.server.store.ClientFileRecord;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
 import dev.outpost.server.sync.writer.ServerIntegratorIdent;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.EpochClock;
 
@@ -86,10 +88,54 @@ public final class ShardServerHistory implements ServerHistory
     {
         final ExpandableDirectByteBuffer buf = tools.encodeBuffer;
         final int length = tools.writer.encode(entry.changeset(), buf, 0);
+        appendBytes(entry, buf, 0, length);
+    }
+
+    /**
+     * An untransformed upload changeset: the client's bytes are stored as they came. They are what the encoder would
+     * write: the peer reader accepts only input the encoder reproduces byte for byte (canonical integers, interned
+     * strings in sequence, the declared strings kept; see {@code ChangesetDecoder} and {@code ChangesetWriter}), so
+     * the history is the same as with {@link #append} (checked when assertions are on). Without bytes (e.g. an FLX
+     * upload trimmed of rejected writes) it encodes.
+     */
+    @Override
+    public void appendUnchanged(final HistoryEntry entry, final UploadEntry source)
+    {
+        final DirectBuffer original = source.original();
+        if (original == null)
+        {
+            append(entry);
+            return;
+        }
+        assert encodesAs(entry.changeset(), original, source.originalOffset(), source.originalLength()) :
+            "an accepted changeset does not re-encode to its bytes";
+        appendBytes(entry, original, source.originalOffset(), source.originalLength());
+    }
+
+    private boolean encodesAs(final Changeset changeset, final DirectBuffer bytes, final int offset, final int length)
+    {
+        final ExpandableDirectByteBuffer buf = tools.encodeBuffer;
+        final int encoded = tools.writer.encode(changeset, buf, 0);
+        if (encoded != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (buf.getByte(i) != bytes.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void appendBytes(final HistoryEntry entry, final DirectBuffer buf, final int offset, final int length)
+    {
         final long origin = entry.originFileIdent() == 0 ? ServerIntegratorIdent.SERVER : entry.originFileIdent();
         tools.fault(FaultPoint.BEFORE_APPEND);
-        final long version = shard.append(file, origin, entry.clientVersion(), entry.originTimestamp(), length, buf, 0,
-            length);
+        final long version = shard.append(file, origin, entry.clientVersion(), entry.originTimestamp(), length, buf,
+            offset, length);
         if (version == StoreShard.REJECTED_TOO_LARGE)
         {
             throw ChangesetTooLarge.INSTANCE;

@@ -35,6 +35,8 @@ public final class ShardWriter implements Runnable
     final StoreShard shard;
     /** Writer-owned scratch (parsers, encoder, view) and the tests' fault hook. */
     public final ShardServerHistory.WriterTools tools;
+    /** The recycled copies of the UPLOAD bodies handed to this writer. */
+    private final UploadBuffers uploadBuffers = new UploadBuffers();
     private final HistoryStore store;
     private final ConcurrentHashMap<String, FileContext> files;
     private final ManyToOneConcurrentArrayQueue<WriterCommand> queue;
@@ -111,6 +113,12 @@ public final class ShardWriter implements Runnable
         this.sharedEntries = entries;
         this.sharedBudget = budget;
         return this;
+    }
+
+    /** @return the pool of UPLOAD body copies handed to this writer (taken by event loops, released here). */
+    public UploadBuffers uploadBuffers()
+    {
+        return uploadBuffers;
     }
 
     public void start()
