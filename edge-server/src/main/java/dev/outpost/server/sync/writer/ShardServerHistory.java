@@ -102,11 +102,12 @@ public final class ShardServerHistory implements ServerHistory
     public void appendUnchanged(final HistoryEntry entry, final UploadEntry source)
     {
         final DirectBuffer original = source.original();
-        if (original == null)
+        if (original == null || tools.reencodeUploads)
         {
             append(entry);
             return;
         }
+        tools.appendedAsReceived++;
         assert encodesAs(entry.changeset(), original, source.originalOffset(), source.originalLength()) :
             "an accepted changeset does not re-encode to its bytes";
         appendBytes(entry, original, source.originalOffset(), source.originalLength());
@@ -177,6 +178,10 @@ public final class ShardServerHistory implements ServerHistory
         final ChangesetWriter writer = new ChangesetWriter();
         final EntryView view = new EntryView();
         final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(64 * 1024);
+        /** Tests only: encode every upload changeset again, as before they were appended as received. */
+        boolean reencodeUploads;
+        /** Upload changesets appended as received (not encoded again). Writer thread. */
+        long appendedAsReceived;
         /** Tests only: called at each {@link FaultPoint}; a hook that throws injects a failure there. */
         public volatile java.util.function.Consumer<FaultPoint> faultHook;
 
