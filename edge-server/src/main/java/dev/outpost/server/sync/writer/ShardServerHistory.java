@@ -24,29 +24,34 @@ import java.util.Map;
 
 /**
  * The ot-core view ({@link ServerHistory}) of one server file's history in the store, with a bounded cache of parsed
- * entries. {@link #append} encodes the integrated changeset and appends it to the shard (published later by the
- * writer, in a batch). Owned by the shard's writer thread.
+ * entries (the setting {@code writer.parsed-entries}; an entry not in it is parsed again from the store). {@link
+ * #append} encodes the integrated changeset and appends it to the shard (published later by the writer, in a batch);
+ * {@link #appendUnchanged} appends an untransformed upload changeset's bytes as received. Owned by the shard's writer
+ * thread.
  */
 public final class ShardServerHistory implements ServerHistory
 {
-    private static final int CACHE_ENTRIES = 4096;
-
     private final StoreShard shard;
     private final ServerFile file;
     private final WriterTools tools;
-    private final LinkedHashMap<Long, HistoryEntry> cache = new LinkedHashMap<>(256, 0.75f, true)
-    {
-        protected boolean removeEldestEntry(final Map.Entry<Long, HistoryEntry> eldest)
-        {
-            return size() > CACHE_ENTRIES;
-        }
-    };
+    private final int cacheEntries;
+    private final LinkedHashMap<Long, HistoryEntry> cache;
 
-    ShardServerHistory(final StoreShard shard, final ServerFile file, final WriterTools tools)
+    /** @param cacheEntries parsed entries kept at most (least recently used out; 0: none). */
+    ShardServerHistory(final StoreShard shard, final ServerFile file, final WriterTools tools,
+        final int cacheEntries)
     {
         this.shard = shard;
         this.file = file;
         this.tools = tools;
+        this.cacheEntries = cacheEntries;
+        this.cache = new LinkedHashMap<>(Math.min(256, cacheEntries + 1), 0.75f, true)
+        {
+            protected boolean removeEldestEntry(final Map.Entry<Long, HistoryEntry> eldest)
+            {
+                return size() > ShardServerHistory.this.cacheEntries;
+            }
+        };
     }
 
     /** FLX views: while non-null, the versions and changesets appended (see {@link FileContext#viewLog()}). */

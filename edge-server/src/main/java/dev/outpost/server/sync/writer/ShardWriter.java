@@ -66,6 +66,8 @@ public final class ShardWriter implements Runnable
     final ServerMetrics metrics;
     /** FLX: history entries whose view annotations each file holds (set before {@link #start}). */
     int viewLogEntries = ViewLog.CAPACITY;
+    /** Parsed history entries each loaded file keeps for merges (set before {@link #start}). */
+    int parsedEntries = ServerConfig.WRITER_PARSED_ENTRIES_DEFAULT;
     /** Recent history entries each file keeps encoded for its sessions' DOWNLOADs (0: none; before start). */
     int sharedEntries = ServerConfig.DOWNLOAD_SHARED_ENTRIES_DEFAULT;
     /** The app's bound of those entries' memory (one for all its writers). */
@@ -104,6 +106,13 @@ public final class ShardWriter implements Runnable
     public ShardWriter viewLogEntries(final int entries)
     {
         this.viewLogEntries = entries;
+        return this;
+    }
+
+    /** Parsed history entries each loaded file keeps for merges (before {@link #start}; 0: none). */
+    public ShardWriter parsedEntries(final int entries)
+    {
+        this.parsedEntries = entries;
         return this;
     }
 

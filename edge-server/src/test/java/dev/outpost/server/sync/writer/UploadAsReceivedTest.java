@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Upload changesets nothing transformed are appended as the client sent them: the history (origin, client version,
  * timestamp, changeset bytes of every entry) is byte for byte the one the writer stored when it encoded every
  * integrated changeset again, for generated upload sequences of three clients with stale bases (merges and the fast
- * path) and compressed (writer-inflated) bodies.
+ * path) and compressed (writer-inflated) bodies. The new path runs with a parsed-entry cache of 2 (merges parse the
+ * stored bytes again), the old one with 4096 (the former fixed size).
  */
 class UploadAsReceivedTest
 {
@@ -37,15 +38,16 @@ class UploadAsReceivedTest
             final List<String> asReceived;
             final long received;
             final long merged;
-            try (WriterHarness h = new WriterHarness(dir.resolve("new-" + seed), 3, false))
+            try (WriterHarness h = new WriterHarness(dir.resolve("new-" + seed), 3, false, 2))
             {
                 run(h, seed);
                 asReceived = h.history();
+                assertThat(h.ctx.history().cachedEntries()).as("parsed entries kept").isLessThanOrEqualTo(2);
                 received = h.writer.tools.appendedAsReceived;
                 merged = h.ctx.integrator().mergedGroups();
             }
             final List<String> reencoded;
-            try (WriterHarness h = new WriterHarness(dir.resolve("old-" + seed), 3, true))
+            try (WriterHarness h = new WriterHarness(dir.resolve("old-" + seed), 3, true, 4096))
             {
                 run(h, seed);
                 reencoded = h.history();

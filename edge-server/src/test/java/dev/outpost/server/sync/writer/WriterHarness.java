@@ -57,15 +57,20 @@ final class WriterHarness implements AutoCloseable
 
     WriterHarness(final Path dir, final int clients) throws Exception
     {
-        this(dir, clients, false);
+        this(dir, clients, false, 4096);
     }
 
-    /** @param reencode encode every upload changeset again (the path before they were appended as received). */
-    WriterHarness(final Path dir, final int clients, final boolean reencode) throws Exception
+    /**
+     * @param reencode      encode every upload changeset again (the path before they were appended as received).
+     * @param parsedEntries the parsed entries the server file's history keeps.
+     */
+    WriterHarness(final Path dir, final int clients, final boolean reencode, final int parsedEntries)
+        throws Exception
     {
         store = HistoryStore.open(new StoreConfig().dataDir(dir).shardCount(1).fsync(false));
         store.shard(0).claimWriter();
-        writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, new ServerMetrics());
+        writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, new ServerMetrics())
+            .parsedEntries(parsedEntries);
         ctx = writer.open(FILE);
         for (int i = 0; i < clients; i++)
         {
