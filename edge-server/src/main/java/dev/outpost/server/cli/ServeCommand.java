@@ -295,6 +295,11 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.WRITER_QUEUE_DEFAULT + ").")
     Integer writerQueue;
 
+    @Option(names = "--writer-parsed-entries", paramLabel = "N",
+        description = "Parsed history entries each loaded server file keeps for merges (default " +
+            ServerConfig.WRITER_PARSED_ENTRIES_DEFAULT + "; 0: none, parse again when needed).")
+    Integer writerParsedEntries;
+
     @Option(names = "--upload-inline-bytes", paramLabel = "SIZE",
         description = "UPLOAD bodies up to this size are inflated and checked on the event loop, larger ones on the " +
             "store writer (default " + ServerConfig.UPLOAD_INLINE_BYTES_DEFAULT_TEXT + ").")
@@ -735,6 +740,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.writerQueue(writerQueue);
         }
+        if (null != writerParsedEntries)
+        {
+            config.writerParsedEntries(writerParsedEntries);
+        }
         if (null != uploadInlineBytes)
         {
             config.uploadInlineBytes(
@@ -827,6 +836,7 @@ final class ServeCommand implements Callable<Integer>
             {maxQueuedBytesPerConnection, ServerConfig.MAX_QUEUED_BYTES_PER_CONNECTION_PROP,
                 "--max-queued-bytes-per-connection"},
             {writerQueue, ServerConfig.WRITER_QUEUE_PROP, "--writer-queue"},
+            {writerParsedEntries, ServerConfig.WRITER_PARSED_ENTRIES_PROP, "--writer-parsed-entries"},
             {uploadInlineBytes, ServerConfig.UPLOAD_INLINE_BYTES_PROP, "--upload-inline-bytes"},
             {downloadInlineBytes, ServerConfig.DOWNLOAD_INLINE_BYTES_PROP, "--download-inline-bytes"},
             {downloadThreads, ServerConfig.DOWNLOAD_THREADS_PROP, "--download-threads"},

@@ -187,6 +187,11 @@ public final class ServerConfig
     public static final int WRITER_QUEUE_DEFAULT = 4096;
     public static final int WRITER_QUEUE_MAX = 1 << 20;
 
+    /** Parsed history entries each loaded server file keeps for merges (the rest are parsed again when needed). */
+    public static final String WRITER_PARSED_ENTRIES_PROP = "outpost.writer.parsed.entries";
+    public static final int WRITER_PARSED_ENTRIES_DEFAULT = 256;
+    public static final int WRITER_PARSED_ENTRIES_MAX = 65_536;
+
     /** {@code os} or {@code fsync}: see {@link Durability}. */
     public static final String DURABILITY_PROP = "outpost.durability";
     public static final String DURABILITY_DEFAULT_TEXT = "os";
@@ -371,6 +376,7 @@ public final class ServerConfig
     private Duration slowConsumerTimeout = SLOW_CONSUMER_TIMEOUT_DEFAULT;
     private int maxQueuedBytesPerConnection = MAX_QUEUED_BYTES_PER_CONNECTION_DEFAULT;
     private int writerQueue = WRITER_QUEUE_DEFAULT;
+    private int writerParsedEntries = WRITER_PARSED_ENTRIES_DEFAULT;
     private Durability durability = DURABILITY_DEFAULT;
     private int stateCacheFiles = STATE_CACHE_FILES_DEFAULT;
     private int stateCacheSize = STATE_CACHE_SIZE_DEFAULT;
@@ -473,6 +479,8 @@ public final class ServerConfig
         new Setting("max-queued-bytes-per-connection", MAX_QUEUED_BYTES_PER_CONNECTION_PROP,
             (c, v) -> c.maxQueuedBytesPerConnection = parseSize(MAX_QUEUED_BYTES_PER_CONNECTION_PROP, v)),
         new Setting("writer-queue", WRITER_QUEUE_PROP, (c, v) -> c.writerQueue = parseInt(WRITER_QUEUE_PROP, v)),
+        new Setting("writer.parsed-entries", WRITER_PARSED_ENTRIES_PROP,
+            (c, v) -> c.writerParsedEntries = parseInt(WRITER_PARSED_ENTRIES_PROP, v)),
         new Setting("durability", DURABILITY_PROP, (c, v) -> c.durability = parseDurability(v)),
         new Setting("state-cache.files", STATE_CACHE_FILES_PROP,
             (c, v) -> c.stateCacheFiles = parseInt(STATE_CACHE_FILES_PROP, v)),
@@ -874,6 +882,11 @@ public final class ServerConfig
         if (writerQueue < 2 || writerQueue > WRITER_QUEUE_MAX)
         {
             throw new ConfigException(WRITER_QUEUE_PROP, writerQueue + " is outside 2.." + WRITER_QUEUE_MAX);
+        }
+        if (writerParsedEntries < 0 || writerParsedEntries > WRITER_PARSED_ENTRIES_MAX)
+        {
+            throw new ConfigException(WRITER_PARSED_ENTRIES_PROP, writerParsedEntries + " is outside 0.." +
+                WRITER_PARSED_ENTRIES_MAX);
         }
         validateApps();
         validateAppConfig();
@@ -1368,6 +1381,7 @@ public final class ServerConfig
         copy.slowConsumerTimeout = slowConsumerTimeout;
         copy.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection;
         copy.writerQueue = writerQueue;
+        copy.writerParsedEntries = writerParsedEntries;
         copy.durability = durability;
         copy.stateCacheFiles = stateCacheFiles;
         copy.stateCacheSize = stateCacheSize;
@@ -1629,6 +1643,21 @@ public final class ServerConfig
     public ServerConfig writerQueue(final int writerQueue)
     {
         this.writerQueue = writerQueue;
+        return this;
+    }
+
+    /**
+     * @return parsed history entries each loaded server file keeps for the merges of later uploads (least recently
+     * used first out; a miss parses the stored bytes again); 0 keeps none.
+     */
+    public int writerParsedEntries()
+    {
+        return writerParsedEntries;
+    }
+
+    public ServerConfig writerParsedEntries(final int writerParsedEntries)
+    {
+        this.writerParsedEntries = writerParsedEntries;
         return this;
     }
 
@@ -2039,6 +2068,7 @@ public final class ServerConfig
             ", slowConsumerTimeout=" + slowConsumerTimeout +
             ", maxQueuedBytesPerConnection=" + maxQueuedBytesPerConnection +
             ", writerQueue=" + writerQueue +
+            ", writerParsedEntries=" + writerParsedEntries +
             ", durability=" + durability +
             ", stateCacheFiles=" + stateCacheFiles +
             ", stateCacheSize=" + stateCacheSize +

@@ -377,7 +377,7 @@ final class Session implements FileListener
             DirectBuffer body = d.buffer();
             int bodyOffset = d.bodyOffset();
             int bodyLength = d.bodyLength();
-            changesets = new UploadChangesets();
+            changesets = conn.service.writerFor(fileName).uploadBuffers().acquire(); // back to the pool after append
             final UploadFailure failure;
             try
             {
@@ -393,11 +393,13 @@ final class Session implements FileListener
             }
             catch (final CodecException ex)
             {
+                conn.service.writerFor(fileName).uploadBuffers().release(changesets);
                 conn.connectionError(ex.errorCode(), "upload body: " + ex.getMessage());
                 return;
             }
             if (failure != null)
             {
+                conn.service.writerFor(fileName).uploadBuffers().release(changesets);
                 error(failure.code(), failure.action(), false, failure.message());
                 return;
             }
@@ -440,6 +442,10 @@ final class Session implements FileListener
                 {
                     conn.runDeferred(this);
                 }
+            }
+            else
+            {
+                cmd.dropped(conn.service.writerFor(fileName)); // never handed over: its body copy goes back
             }
         });
     }

@@ -162,6 +162,7 @@ public final class SyncService implements SyncEngine
                 Math.max(1, config.stateCacheFiles() / writers.length),
                 Math.max(1, (long)config.stateCacheSize() / writers.length), clock)
                 .viewLogEntries(config.flxViewLogEntries())
+                .parsedEntries(config.writerParsedEntries())
                 .sharedEntries(config.downloadSharedEntries(), sharedBudget)
                 .checkpoints(checkpoints);
         }

@@ -55,6 +55,7 @@ class ServeHelpDefaultsTest
         p.put("--slow-consumer-timeout", duration);
         p.put("--max-queued-bytes-per-connection", size);
         p.put("--writer-queue", integer);
+        p.put("--writer-parsed-entries", integer);
         p.put("--upload-inline-bytes", size);
         p.put("--download-inline-bytes", size);
         p.put("--download-threads", integer);
@@ -115,6 +116,7 @@ class ServeHelpDefaultsTest
         d.put("--slow-consumer-timeout", c.slowConsumerTimeout());
         d.put("--max-queued-bytes-per-connection", c.maxQueuedBytesPerConnection());
         d.put("--writer-queue", c.writerQueue());
+        d.put("--writer-parsed-entries", c.writerParsedEntries());
         d.put("--upload-inline-bytes", c.uploadInlineBytes());
         d.put("--download-inline-bytes", c.downloadInlineBytes());
         d.put("--download-threads", c.downloadThreads());

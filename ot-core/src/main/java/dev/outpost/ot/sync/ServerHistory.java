@@ -15,4 +15,17 @@ public interface ServerHistory
 
     /** Append an entry; it becomes version {@code head + 1}. */
     void append(HistoryEntry entry);
+
+    /**
+     * Append an entry whose changeset is {@code source}'s, untransformed (nothing concurrent met it): a history that
+     * stores bytes may store {@code source}'s original bytes, when it has them, instead of encoding the changeset
+     * again. The default appends {@code entry}.
+     *
+     * @param entry  the entry, as for {@link #append}.
+     * @param source the upload entry it came from, unchanged.
+     */
+    default void appendUnchanged(final HistoryEntry entry, final UploadEntry source)
+    {
+        append(entry);
+    }
 }

@@ -156,6 +156,9 @@ public final class ServerIntegrator
         final TreeMap<Long, Changeset> cache = new TreeMap<>();
         final TreeMap<Long, Boolean> dirty = new TreeMap<>();
         final ArrayList<Changeset> transformed = new ArrayList<>(fresh.size());
+        // per transformed changeset: its upload entry if nothing transformed it (appended as it came), else null
+        final ArrayList<UploadEntry> unchanged = new ArrayList<>(fresh.size());
+        final ArrayList<Changeset> group = new ArrayList<>();
         int start = 0;
         while (start < fresh.size())
         {
@@ -165,14 +168,12 @@ public final class ServerIntegrator
             {
                 end++;
             }
-            final ArrayList<Changeset> theirs = new ArrayList<>(end - start);
+            group.clear();
             for (int i = start; i < end; i++)
             {
-                final UploadEntry e = fresh.get(i);
-                theirs.add(e.changeset().copy().setVersion(e.clientVersion()).setLastIntegratedRemoteVersion(base)
-                    .setOriginTimestamp(e.originTimestamp()).setOriginFileIdent(clientIdent));
+                group.add(fresh.get(i).changeset()); // instructions only read: no copy unless it is merged
             }
-            if (index != null && index.disjoint(clientIdent, base, theirs))
+            if (index != null && index.disjoint(clientIdent, base, group))
             {
                 // Fast path: nothing in (base, head] from others meets the group, so the merge would return it
                 // unchanged and change no reciprocal.
@@ -180,7 +181,7 @@ public final class ServerIntegrator
                 {
                     fastPathGroups++;
                 }
-                transformed.addAll(theirs);
+                addUnchanged(fresh, start, end, transformed, unchanged);
                 start = end;
                 continue;
             }
@@ -207,10 +208,17 @@ public final class ServerIntegrator
             }
             if (ours.isEmpty())
             {
-                transformed.addAll(theirs);
+                addUnchanged(fresh, start, end, transformed, unchanged);
             }
             else
             {
+                final ArrayList<Changeset> theirs = new ArrayList<>(end - start);
+                for (int i = start; i < end; i++)
+                {
+                    final UploadEntry e = fresh.get(i);
+                    theirs.add(e.changeset().copy().setVersion(e.clientVersion()).setLastIntegratedRemoteVersion(base)
+                        .setOriginTimestamp(e.originTimestamp()).setOriginFileIdent(clientIdent));
+                }
                 mergedGroups++;
                 final MergeResult r = transformer.merge(theirs, ours);
                 if (!r.isSuccess())
@@ -218,6 +226,10 @@ public final class ServerIntegrator
                     return IntegrationResult.failure(r.errorCode(), "Failed to transform upload: " + r.message());
                 }
                 transformed.addAll(r.theirs());
+                for (int i = start; i < end; i++)
+                {
+                    unchanged.add(null);
+                }
                 for (int i = 0; i < ours.size(); i++)
                 {
                     if (r.oursChanged(i))
@@ -248,9 +260,19 @@ public final class ServerIntegrator
         }
 
         // Commit: history, reciprocals, cursors.
-        for (final Changeset c : transformed)
+        for (int i = 0, n = transformed.size(); i < n; i++)
         {
-            history.append(new HistoryEntry(clientIdent, c.version(), c.originTimestamp(), c));
+            final Changeset c = transformed.get(i);
+            final UploadEntry source = unchanged.get(i);
+            if (source != null)
+            {
+                history.appendUnchanged(new HistoryEntry(clientIdent, source.clientVersion(),
+                    source.originTimestamp(), c), source);
+            }
+            else
+            {
+                history.append(new HistoryEntry(clientIdent, c.version(), c.originTimestamp(), c));
+            }
             if (index != null && index.head() == history.headVersion() - 1)
             {
                 index.record(index.head() + 1, clientIdent, c);
@@ -269,5 +291,17 @@ public final class ServerIntegrator
             client.setLockedServerVersion(lockedServerVersion);
         }
         return IntegrationResult.success(transformed.size(), skipped);
+    }
+
+    /** The changesets of {@code fresh[start, end)} go into the history as they are (no copy, no re-encoding). */
+    private static void addUnchanged(final List<UploadEntry> fresh, final int start, final int end,
+        final List<Changeset> transformed, final List<UploadEntry> unchanged)
+    {
+        for (int i = start; i < end; i++)
+        {
+            final UploadEntry e = fresh.get(i);
+            transformed.add(e.changeset());
+            unchanged.add(e);
+        }
     }
 }

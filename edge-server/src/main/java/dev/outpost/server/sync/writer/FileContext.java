@@ -193,7 +193,7 @@ public final class FileContext
 
     private void load(final StoreShard shard, final ShardServerHistory.WriterTools tools)
     {
-        history = new ShardServerHistory(shard, file, tools);
+        history = new ShardServerHistory(shard, file, tools, writer.parsedEntries);
         reverts.clear(); // rebuilt below (a reload after an eviction or an aborted command must not repeat them)
         revertForbidden.clear();
         final TouchIndex index = new TouchIndex(); // the integrator's fast path, rebuilt with the state

@@ -8,12 +8,14 @@ import dev.outpost.ot.model.ChangesetWriter;
 import dev.outpost.ot.sync.ClientFile;
 import dev.outpost.ot.sync.HistoryEntry;
 import dev.outpost.ot.sync.ServerHistory;
+import dev.outpost.ot.sync.UploadEntry;
 import dev.outpost.server.store.ClientFileRecord;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.RevertEntryMarker;
 import dev.outpost.server.store.ServerFile;
 import dev.outpost.server.store.StoreShard;
 import dev.outpost.server.sync.writer.ServerIntegratorIdent;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.EpochClock;
 
@@ -22,29 +24,34 @@ import java.util.Map;
 
 /**
  * The ot-core view ({@link ServerHistory}) of one server file's history in the store, with a bounded cache of parsed
- * entries. {@link #append} encodes the integrated changeset and appends it to the shard (published later by the
- * writer, in a batch). Owned by the shard's writer thread.
+ * entries (the setting {@code writer.parsed-entries}; an entry not in it is parsed again from the store). {@link
+ * #append} encodes the integrated changeset and appends it to the shard (published later by the writer, in a batch);
+ * {@link #appendUnchanged} appends an untransformed upload changeset's bytes as received. Owned by the shard's writer
+ * thread.
  */
 public final class ShardServerHistory implements ServerHistory
 {
-    private static final int CACHE_ENTRIES = 4096;
-
     private final StoreShard shard;
     private final ServerFile file;
     private final WriterTools tools;
-    private final LinkedHashMap<Long, HistoryEntry> cache = new LinkedHashMap<>(256, 0.75f, true)
-    {
-        protected boolean removeEldestEntry(final Map.Entry<Long, HistoryEntry> eldest)
-        {
-            return size() > CACHE_ENTRIES;
-        }
-    };
+    private final int cacheEntries;
+    private final LinkedHashMap<Long, HistoryEntry> cache;
 
-    ShardServerHistory(final StoreShard shard, final ServerFile file, final WriterTools tools)
+    /** @param cacheEntries parsed entries kept at most (least recently used out; 0: none). */
+    ShardServerHistory(final StoreShard shard, final ServerFile file, final WriterTools tools,
+        final int cacheEntries)
     {
         this.shard = shard;
         this.file = file;
         this.tools = tools;
+        this.cacheEntries = cacheEntries;
+        this.cache = new LinkedHashMap<>(Math.min(256, cacheEntries + 1), 0.75f, true)
+        {
+            protected boolean removeEldestEntry(final Map.Entry<Long, HistoryEntry> eldest)
+            {
+                return size() > ShardServerHistory.this.cacheEntries;
+            }
+        };
     }
 
     /** FLX views: while non-null, the versions and changesets appended (see {@link FileContext#viewLog()}). */
@@ -86,10 +93,55 @@ public final class ShardServerHistory implements ServerHistory
     {
         final ExpandableDirectByteBuffer buf = tools.encodeBuffer;
         final int length = tools.writer.encode(entry.changeset(), buf, 0);
+        appendBytes(entry, buf, 0, length);
+    }
+
+    /**
+     * An untransformed upload changeset: the client's bytes are stored as they came. They are what the encoder would
+     * write: the peer reader accepts only input the encoder reproduces byte for byte (canonical integers, interned
+     * strings in sequence, the declared strings kept; see {@code ChangesetDecoder} and {@code ChangesetWriter}), so
+     * the history is the same as with {@link #append} (checked when assertions are on). Without bytes (e.g. an FLX
+     * upload trimmed of rejected writes) it encodes.
+     */
+    @Override
+    public void appendUnchanged(final HistoryEntry entry, final UploadEntry source)
+    {
+        final DirectBuffer original = source.original();
+        if (original == null || tools.reencodeUploads)
+        {
+            append(entry);
+            return;
+        }
+        tools.appendedAsReceived++;
+        assert encodesAs(entry.changeset(), original, source.originalOffset(), source.originalLength()) :
+            "an accepted changeset does not re-encode to its bytes";
+        appendBytes(entry, original, source.originalOffset(), source.originalLength());
+    }
+
+    private boolean encodesAs(final Changeset changeset, final DirectBuffer bytes, final int offset, final int length)
+    {
+        final ExpandableDirectByteBuffer buf = tools.encodeBuffer;
+        final int encoded = tools.writer.encode(changeset, buf, 0);
+        if (encoded != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (buf.getByte(i) != bytes.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void appendBytes(final HistoryEntry entry, final DirectBuffer buf, final int offset, final int length)
+    {
         final long origin = entry.originFileIdent() == 0 ? ServerIntegratorIdent.SERVER : entry.originFileIdent();
         tools.fault(FaultPoint.BEFORE_APPEND);
-        final long version = shard.append(file, origin, entry.clientVersion(), entry.originTimestamp(), length, buf, 0,
-            length);
+        final long version = shard.append(file, origin, entry.clientVersion(), entry.originTimestamp(), length, buf,
+            offset, length);
         if (version == StoreShard.REJECTED_TOO_LARGE)
         {
             throw ChangesetTooLarge.INSTANCE;
@@ -131,6 +183,10 @@ public final class ShardServerHistory implements ServerHistory
         final ChangesetWriter writer = new ChangesetWriter();
         final EntryView view = new EntryView();
         final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(64 * 1024);
+        /** Tests only: encode every upload changeset again, as before they were appended as received. */
+        boolean reencodeUploads;
+        /** Upload changesets appended as received (not encoded again). Writer thread. */
+        long appendedAsReceived;
         /** Tests only: called at each {@link FaultPoint}; a hook that throws injects a failure there. */
         public volatile java.util.function.Consumer<FaultPoint> faultHook;
 

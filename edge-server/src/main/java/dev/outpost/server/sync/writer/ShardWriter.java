@@ -36,6 +36,8 @@ public final class ShardWriter implements Runnable
     final StoreShard shard;
     /** Writer-owned scratch (parsers, encoder, view) and the tests' fault hook. */
     public final ShardServerHistory.WriterTools tools;
+    /** The recycled copies of the UPLOAD bodies handed to this writer. */
+    private final UploadBuffers uploadBuffers = new UploadBuffers();
     private final HistoryStore store;
     private final ConcurrentHashMap<String, FileContext> files;
     private final ManyToOneConcurrentArrayQueue<WriterCommand> queue;
@@ -68,6 +70,8 @@ public final class ShardWriter implements Runnable
     final AppMetrics metrics;
     /** FLX: history entries whose view annotations each file holds (set before {@link #start}). */
     int viewLogEntries = ViewLog.CAPACITY;
+    /** Parsed history entries each loaded file keeps for merges (set before {@link #start}). */
+    int parsedEntries = ServerConfig.WRITER_PARSED_ENTRIES_DEFAULT;
     /** Recent history entries each file keeps encoded for its sessions' DOWNLOADs (0: none; before start). */
     int sharedEntries = ServerConfig.DOWNLOAD_SHARED_ENTRIES_DEFAULT;
     /** The app's bound of those entries' memory (one for all its writers). */
@@ -113,12 +117,25 @@ public final class ShardWriter implements Runnable
         return this;
     }
 
+    /** Parsed history entries each loaded file keeps for merges (before {@link #start}; 0: none). */
+    public ShardWriter parsedEntries(final int entries)
+    {
+        this.parsedEntries = entries;
+        return this;
+    }
+
     /** Recent history entries each server file keeps encoded for its sessions (before {@link #start}; 0: none). */
     public ShardWriter sharedEntries(final int entries, final SharedEntries.Budget budget)
     {
         this.sharedEntries = entries;
         this.sharedBudget = budget;
         return this;
+    }
+
+    /** @return the pool of UPLOAD body copies handed to this writer (taken by event loops, released here). */
+    public UploadBuffers uploadBuffers()
+    {
+        return uploadBuffers;
     }
 
     /** State checkpoints written when a state leaves the cache and read when one is built (before {@link #start}). */

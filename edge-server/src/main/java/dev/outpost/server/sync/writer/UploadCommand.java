@@ -99,17 +99,34 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
     @Override
     Result run(final ShardWriter writer)
     {
-        if (in.sequence().rejected)
+        try
         {
-            // an earlier pipelined upload of this session failed: its error ends the session
-            return new Result(null, null, null, false, true, 0, 0, List.of(), 0);
+            if (in.sequence().rejected)
+            {
+                // an earlier pipelined upload of this session failed: its error ends the session
+                return new Result(null, null, null, false, true, 0, 0, List.of(), 0);
+            }
+            final Result r = integrate(writer);
+            if (r.error() != null)
+            {
+                in.sequence().rejected = true; // every refusal sets error: later pipelined uploads must not skip it
+            }
+            return r;
         }
-        final Result r = integrate(writer);
-        if (r.error() != null)
+        finally
         {
-            in.sequence().rejected = true; // every refusal sets error: later pipelined uploads must not skip over it
+            // appended (the store copied the bytes), refused or failed: the body's copy goes back to the pool
+            writer.uploadBuffers().release(in.changesets());
         }
-        return r;
+    }
+
+    /**
+     * Event loop: the command will not reach the writer (its session ended while the handoff was full): give the
+     * body's copy back.
+     */
+    public void dropped(final ShardWriter writer)
+    {
+        writer.uploadBuffers().release(in.changesets());
     }
 
     @Override
@@ -122,15 +139,29 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
     private Result integrate(final ShardWriter writer)
     {
         UploadChangesets changesets = in.changesets();
-        if (in.body() != null)
+        UploadChangesets unpacked = null;
+        try
         {
-            changesets = new UploadChangesets();
-            final Result refused = unpackBody(in.body(), changesets);
-            if (refused != null)
+            if (in.body() != null)
             {
-                return refused;
+                unpacked = writer.uploadBuffers().acquire();
+                changesets = unpacked;
+                final Result refused = unpackBody(in.body(), changesets);
+                if (refused != null)
+                {
+                    return refused;
+                }
             }
+            return integrate(writer, changesets);
         }
+        finally
+        {
+            writer.uploadBuffers().release(unpacked);
+        }
+    }
+
+    private Result integrate(final ShardWriter writer, final UploadChangesets changesets)
+    {
         final FileContext f = in.file();
         f.ensureLoaded(writer.shard, writer.tools);
         final var client = writer.shard.clientFile(f.file, in.clientFileIdent());
@@ -158,8 +189,13 @@ public final class UploadCommand extends SessionCommand<UploadCommand.Result>
                     return Result.failed(schema.code(), schema.action(), schema.message());
                 }
             }
-            entries.add(new UploadEntry(changesets.clientVersion(i), changesets.serverVersion(i),
-                changesets.timestamp(i), trim(cs, changesets.clientVersion(i), client.clientVersion(), f, rejections)));
+            final Changeset kept = trim(cs, changesets.clientVersion(i), client.clientVersion(), f, rejections);
+            // untrimmed, the changeset is exactly its bytes: if nothing transforms it, they are appended as they came
+            entries.add(kept == cs
+                ? new UploadEntry(changesets.clientVersion(i), changesets.serverVersion(i), changesets.timestamp(i),
+                    kept, changesets.buffer(), changesets.offset(i), changesets.length(i))
+                : new UploadEntry(changesets.clientVersion(i), changesets.serverVersion(i), changesets.timestamp(i),
+                    kept));
         }
         final long headBefore = f.file.lastAppended();
         final long started = System.nanoTime();
