@@ -58,6 +58,7 @@ class ServeHelpDefaultsTest
         p.put("--download-inline-bytes", size);
         p.put("--download-threads", integer);
         p.put("--download-shared-entries", integer);
+        p.put("--memory-pressure", integer);
         p.put("--ws-fragment-bytes", size);
         p.put("--eventloop-cpu", Boolean::parseBoolean);
         p.put("--list-app-ids", Boolean::parseBoolean);
@@ -107,6 +108,7 @@ class ServeHelpDefaultsTest
         d.put("--download-inline-bytes", c.downloadInlineBytes());
         d.put("--download-threads", c.downloadThreads());
         d.put("--download-shared-entries", c.downloadSharedEntries());
+        d.put("--memory-pressure", c.memoryPressure());
         d.put("--ws-fragment-bytes", c.wsFragmentBytes());
         d.put("--eventloop-cpu", c.eventLoopCpu());
         d.put("--list-app-ids", c.listAppIds());
