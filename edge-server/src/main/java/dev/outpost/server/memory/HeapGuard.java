@@ -132,9 +132,23 @@ public final class HeapGuard implements AutoCloseable
                 guard.emitters.add(emitter);
             }
         }
-        final long period = Math.max(50, gcNudgeMs / 4);
-        guard.timer.scheduleWithFixedDelay(guard::tick, period, period, TimeUnit.MILLISECONDS);
-        return guard;
+        return guard.startTimer();
+    }
+
+    /**
+     * A guard fed only through {@link #collected} (no collector notifications): tests of the thresholds, which a real
+     * collection running meanwhile would disturb.
+     */
+    static HeapGuard detached(final long maxHeap, final double high, final double low, final long gcNudgeMs)
+    {
+        return new HeapGuard(maxHeap, high, low, gcNudgeMs).startTimer();
+    }
+
+    private HeapGuard startTimer()
+    {
+        final long period = Math.max(50, TimeUnit.NANOSECONDS.toMillis(gcNudgeNs) / 4);
+        timer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+        return this;
     }
 
     /** @param listener told of every change of pressure from now on (not of the current state: read it). */

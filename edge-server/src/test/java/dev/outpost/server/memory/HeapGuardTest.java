@@ -13,7 +13,7 @@ class HeapGuardTest
     @Test
     void shouldStartPressureAtTheHighMarkAndEndItUnderTheLowOne()
     {
-        try (HeapGuard guard = HeapGuard.start(0.85, 0.70, 60_000))
+        try (HeapGuard guard = HeapGuard.detached(1L << 30, 0.85, 0.70, 60_000))
         {
             final long max = guard.maxHeap();
             final List<Boolean> told = new ArrayList<>();
@@ -38,7 +38,7 @@ class HeapGuardTest
     @Test
     void shouldKeepTellingTheOtherListenersWhenOneFails()
     {
-        try (HeapGuard guard = HeapGuard.start(0.85, 0.70, 60_000))
+        try (HeapGuard guard = HeapGuard.detached(1L << 30, 0.85, 0.70, 60_000))
         {
             final List<Boolean> told = new ArrayList<>();
             guard.addListener(p ->
@@ -54,7 +54,7 @@ class HeapGuardTest
     @Test
     void shouldAskForACollectionUnderPressureWhenNoneRan() throws Exception
     {
-        try (HeapGuard guard = HeapGuard.start(0.85, 0.70, 100))
+        try (HeapGuard guard = HeapGuard.detached(1L << 30, 0.85, 0.70, 100))
         {
             guard.collected(guard.maxHeap());
             final long deadline = System.nanoTime() + 10_000_000_000L;
@@ -63,6 +63,23 @@ class HeapGuardTest
                 Thread.sleep(20);
             }
             assertThat(guard.gcNudges()).as("System.gc() asked for").isPositive();
+        }
+    }
+
+    @Test
+    void shouldReadTheHeapLeftAfterARealCollection() throws Exception
+    {
+        try (HeapGuard guard = HeapGuard.start(0.99, 0.98, 60_000))
+        {
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            while (guard.liveAfterGc() == 0 && System.nanoTime() < deadline)
+            {
+                System.gc();
+                Thread.sleep(50);
+            }
+            assertThat(guard.liveAfterGc()).as("heap used after the collection").isPositive()
+                .isLessThanOrEqualTo(Runtime.getRuntime().maxMemory());
+            assertThat(guard.underPressure()).isFalse();
         }
     }
 
