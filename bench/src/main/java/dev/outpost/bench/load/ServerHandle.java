@@ -158,7 +158,9 @@ public interface ServerHandle extends AutoCloseable
             cmd.addAll(jvmOptions);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(),
                 dataDir.toString(), app, Integer.toString(eventLoops)));
-            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            final ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2"); // as the launcher does
+            process = builder.start();
             in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             out = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
             String ready = in.readLine();
