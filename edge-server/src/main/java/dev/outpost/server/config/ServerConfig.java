@@ -161,8 +161,10 @@ public final class ServerConfig
 
     /** Estimated heap of the object states kept in memory (all writers together). */
     public static final String STATE_CACHE_SIZE_PROP = "outpost.state.cache.size";
-    public static final String STATE_CACHE_SIZE_DEFAULT_TEXT = "512MiB";
-    public static final int STATE_CACHE_SIZE_DEFAULT = parseSize(STATE_CACHE_SIZE_PROP, STATE_CACHE_SIZE_DEFAULT_TEXT);
+    public static final String STATE_CACHE_SIZE_DEFAULT_TEXT = "a quarter of the heap, at most 512MiB";
+    /** A quarter of the maximum heap, at most 512 MiB: cached states beyond the heap would only meet the heap guard. */
+    public static final int STATE_CACHE_SIZE_DEFAULT = (int)Math.max(1L << 20,
+        Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4));
 
     /** Largest (uncompressed) UPLOAD body inflated and checked on the event loop; larger ones on the writer. */
     public static final String UPLOAD_INLINE_BYTES_PROP = "outpost.upload.inline.bytes";
