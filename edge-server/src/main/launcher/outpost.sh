@@ -1,8 +1,9 @@
 #!/bin/sh
 # Outpost launcher. This file is a POSIX shell script followed by an executable jar: the script picks a java
 # (JAVA_HOME/bin/java, else java on the PATH), adds the JVM flags Outpost needs (from the parent pom's
-# outpost.jvm.flags, filled in at build time), the Java 24+ flags only when that java is 24 or newer, then
-# JAVA_OPTS, raises the descriptor soft limit to the hard limit, and runs this very file as a jar.
+# outpost.jvm.flags, filled in at build time), the Java 24+ flags only when that java is 24 or newer, for 'serve'
+# the memory settings (outpost.jvm.memory, or OUTPOST_JVM_MEMORY), then JAVA_OPTS, raises the descriptor soft limit
+# to the hard limit, and runs this very file as a jar.
 if [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then
   JAVA="$JAVA_HOME/bin/java"
 else
@@ -38,6 +39,21 @@ NOFILE_HARD="$(ulimit -H -n 2>/dev/null)"
 if [ -n "$NOFILE_HARD" ]; then
   ulimit -S -n "$NOFILE_HARD" 2>/dev/null || true
 fi
-# FLAGS and JAVA_OPTS are word-split on purpose (lists of options).
+# 'serve' (and no verb, which is serve) runs with the memory settings chosen by measurement (heap cap, metaspace,
+# code cache, direct memory; bench/README.md "Memory and GC"); OUTPOST_JVM_MEMORY, when set (even empty), replaces
+# them, and JAVA_OPTS, which comes after, overrides single ones (e.g. JAVA_OPTS=-Xmx1g). The one-shot verbs (import,
+# export, inspect, backup, ...) keep the JVM's defaults: they may hold a whole file's objects.
+MEMORY_FLAGS=''
+case "${1:-serve}" in
+  serve|-*) MEMORY_FLAGS='@outpost.jvm.memory@' ;;
+esac
+if [ "${OUTPOST_JVM_MEMORY+set}" = set ]; then
+  MEMORY_FLAGS="$OUTPOST_JVM_MEMORY"
+fi
+# glibc gives each thread that allocates its own malloc arena (64 MiB reserved each, pages kept once touched);
+# two are enough for a JVM, whose large allocations do not go through malloc.
+: "${MALLOC_ARENA_MAX:=2}"
+export MALLOC_ARENA_MAX
+# FLAGS, MEMORY_FLAGS and JAVA_OPTS are word-split on purpose (lists of options).
 # shellcheck disable=SC2086
-exec "$JAVA" $FLAGS $JAVA_OPTS -jar "$0" "$@"
+exec "$JAVA" $FLAGS $MEMORY_FLAGS $JAVA_OPTS -jar "$0" "$@"

@@ -25,6 +25,20 @@ public final class BenchMain
     /** @return the JVM flags defined in the parent pom, split into arguments. */
     public static String[] jvmFlags()
     {
+        return flags("jvm.flags");
+    }
+
+    /**
+     * @return the memory flags the {@code outpost} launcher ships (parent pom {@code outpost.jvm.memory}): the load
+     * generator's server child runs with them, so that its figures are those of the shipped server.
+     */
+    public static String[] jvmMemoryFlags()
+    {
+        return flags("jvm.memory");
+    }
+
+    private static String[] flags(final String key)
+    {
         final Properties p = new Properties();
         try (InputStream in = BenchMain.class.getResourceAsStream("/outpost-jvm.properties"))
         {
@@ -38,7 +52,7 @@ public final class BenchMain
             throw new IllegalStateException("cannot read outpost-jvm.properties", ex);
         }
         final List<String> flags = new ArrayList<>();
-        for (final String s : p.getProperty("jvm.flags", "").trim().split("\\s+"))
+        for (final String s : p.getProperty(key, "").trim().split("\\s+"))
         {
             if (!s.isEmpty())
             {

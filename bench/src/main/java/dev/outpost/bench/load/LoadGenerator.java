@@ -293,7 +293,7 @@ public final class LoadGenerator
             report.put("limits", limits());
         }
         final Path dataDir = o.url == null ? Files.createTempDirectory("outpost-loadgen") : null;
-        final ServerHandle server = o.url != null ? new ServerHandle.External(o.url, o.serverPid)
+        final ServerHandle server = o.url != null ? new ServerHandle.External(o.url, o.serverPid, o.serverGcLog)
             : o.inProcess ? new ServerHandle.InProcess(dataDir, o.app, o.serverEventLoops)
             : new ServerHandle.Child(dataDir, o.app, o.serverEventLoops, o.serverJvm);
         report.put("server", new JsonObject().put("kind", server.kind()).put("url", server.baseUrl())
@@ -600,6 +600,8 @@ public final class LoadGenerator
         final long self = ProcessHandle.current().pid();
         final long selfCpu0 = ProcStats.cpuNanos(self);
         final JsonObject s0 = server.stats(false);
+        final GcLog gcLog = server.gcLog();
+        final long gcMark = null == gcLog ? 0 : gcLog.mark();
         final long m0 = System.nanoTime();
         CompletableFuture<JsonObject> stormDone = null;
         if (o.storm)
@@ -648,7 +650,11 @@ public final class LoadGenerator
                 (double)(after[11] - before[11]) / (after[10] - before[10])));
         report.put("latency", new JsonObject().put("upload_to_ack", LoadMetrics.json(ackTotal))
             .put("upload_to_fanout", LoadMetrics.json(fanoutTotal)).put("ping_rtt", LoadMetrics.json(pingTotal)));
-        report.put("server_resources", serverResources(s0, s1, peak, seconds, server.kind()));
+        report.put("server_resources", serverResources(s0, s1, peak, seconds, server.kind())
+            .put("gc_pauses", null == gcLog ? new JsonObject().put("readable", false).put("why",
+                "external".equals(server.kind()) ? "no GC log of the server: give --server-gc-log FILE with --url" :
+                "the in-process server shares this JVM and its collector: run it as a child (the default)") :
+                gcLog.pausesSince(gcMark)));
         report.put("load_generator_cpu_cores", selfCpu0 < 0 ? -1 : (selfCpu1 - selfCpu0) / 1e9 / seconds);
         final JsonObject limits = report.getJsonObject("limits");
         if (limits != null)

@@ -15,6 +15,8 @@ public final class LoadOptions
 {
     String url;
     long serverPid = -1;
+    /** With --url: the server's unified GC log (written with -Xlog:gc,gc+phases:file=...), or null. */
+    java.nio.file.Path serverGcLog;
     boolean inProcess;
     String app = "loadgen";
     boolean appGiven;
@@ -64,10 +66,13 @@ public final class LoadOptions
         "                             needs --app-id (an app it serves); the run's data (partitions f0.., idle-N)",
         "                             stays in that app afterwards",
         "  --server-pid PID           with --url: read its CPU and RSS from /proc",
+        "  --server-gc-log FILE       with --url: its GC log, for pause percentiles (start the server with",
+        "                             JAVA_OPTS=-Xlog:gc,gc+phases:file=FILE; the child server writes one itself)",
         "  --no-run-tag               with --url: write partitions f0, f1, ... shared with earlier runs (default: this",
         "                             run's own, run-<tag>-f0, ..., so that it never writes into an earlier run's objects)",
         "  --in-process               start the server in this JVM instead of a child JVM",
-        "  --server-jvm OPT           extra JVM option for the server child (repeatable), e.g. -Xmx2g",
+        "  --server-jvm OPT           extra JVM option for the server child (repeatable), e.g. -Xmx2g; the child",
+        "                             starts with the launcher's memory settings (outpost.jvm.memory), these after",
         "  --server-event-loops N     server event loops (default: CPU count)",
         "  --app-id ID (or --app ID)  Client App ID (default loadgen on the server it starts; required with --url)",
         "  --connections N            WebSocket connections (default: sessions / sessions-per-connection)",
@@ -143,6 +148,7 @@ public final class LoadOptions
                 case "--scenario" -> scenario(v.toLowerCase(Locale.ROOT));
                 case "--url" -> url = v;
                 case "--server-pid" -> serverPid = Long.parseLong(v);
+                case "--server-gc-log" -> serverGcLog = java.nio.file.Path.of(v);
                 case "--server-jvm" -> serverJvm.add(v);
                 case "--server-event-loops" -> serverEventLoops = Integer.parseInt(v);
                 case "--app", "--app-id" ->

@@ -46,6 +46,12 @@ public interface ServerHandle extends AutoCloseable
 
     void close();
 
+    /** @return the server's GC log when it writes one this process can read, else null. */
+    default GcLog gcLog()
+    {
+        return null;
+    }
+
     static String sha256(final String text)
     {
         try
@@ -138,6 +144,7 @@ public interface ServerHandle extends AutoCloseable
         private final BufferedReader in;
         private final Writer out;
         private final String baseUrl;
+        private final Path gcLogFile;
 
         Child(final Path dataDir, final String app, final int eventLoops, final List<String> jvmOptions)
             throws IOException
@@ -145,10 +152,15 @@ public interface ServerHandle extends AutoCloseable
             final List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             cmd.addAll(List.of(BenchMain.jvmFlags()));
+            cmd.addAll(List.of(BenchMain.jvmMemoryFlags()));
+            gcLogFile = dataDir.resolveSibling(dataDir.getFileName() + "-gc.log");
+            cmd.add(GcLog.option(gcLogFile));
             cmd.addAll(jvmOptions);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(),
                 dataDir.toString(), app, Integer.toString(eventLoops)));
-            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            final ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2"); // as the launcher does
+            process = builder.start();
             in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             out = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
             String ready = in.readLine();
@@ -189,6 +201,11 @@ public interface ServerHandle extends AutoCloseable
             return "child";
         }
 
+        public GcLog gcLog()
+        {
+            return new GcLog(gcLogFile);
+        }
+
         public JsonObject stats(final boolean gc)
         {
             final String line = call(gc ? "stats gc" : "stats");
@@ -218,6 +235,14 @@ public interface ServerHandle extends AutoCloseable
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
+            try
+            {
+                java.nio.file.Files.deleteIfExists(gcLogFile);
+            }
+            catch (final IOException ignore)
+            {
+                // a temp file
+            }
         }
     }
 
@@ -226,11 +251,18 @@ public interface ServerHandle extends AutoCloseable
     {
         private final String url;
         private final long pid;
+        private final Path gcLogFile;
 
-        External(final String url, final long pid)
+        External(final String url, final long pid, final Path gcLogFile)
         {
             this.url = url;
             this.pid = pid;
+            this.gcLogFile = gcLogFile;
+        }
+
+        public GcLog gcLog()
+        {
+            return null == gcLogFile ? null : new GcLog(gcLogFile);
         }
 
         public String baseUrl()

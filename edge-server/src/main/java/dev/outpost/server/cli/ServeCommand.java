@@ -319,6 +319,12 @@ final class ServeCommand implements Callable<Integer>
             "0 to encode per session (default " + ServerConfig.DOWNLOAD_SHARED_ENTRIES_DEFAULT + ").")
     Integer downloadSharedEntries;
 
+    @Option(names = "--memory-pressure", paramLabel = "PERCENT",
+        description = "Percent of the maximum heap left after a garbage collection at which the server stops " +
+            "reading input and drops cached object states until back under 15 points less, 0 for off (default " +
+            ServerConfig.MEMORY_PRESSURE_DEFAULT + ").")
+    Integer memoryPressure;
+
     @Option(names = "--ws-fragment-bytes", paramLabel = "SIZE",
         description = "Send longer outbound WebSocket messages in fragments of this size, one per event-loop task " +
             "(default " + ServerConfig.WS_FRAGMENT_BYTES_DEFAULT_TEXT + ").")
@@ -762,6 +768,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.downloadSharedEntries(downloadSharedEntries);
         }
+        if (null != memoryPressure)
+        {
+            config.memoryPressure(memoryPressure);
+        }
         if (null != wsFragmentBytes)
         {
             config.wsFragmentBytes(ServerConfig.parseSize(ServerConfig.WS_FRAGMENT_BYTES_PROP, wsFragmentBytes));
@@ -841,6 +851,7 @@ final class ServeCommand implements Callable<Integer>
             {downloadInlineBytes, ServerConfig.DOWNLOAD_INLINE_BYTES_PROP, "--download-inline-bytes"},
             {downloadThreads, ServerConfig.DOWNLOAD_THREADS_PROP, "--download-threads"},
             {downloadSharedEntries, ServerConfig.DOWNLOAD_SHARED_ENTRIES_PROP, "--download-shared-entries"},
+            {memoryPressure, ServerConfig.MEMORY_PRESSURE_PROP, "--memory-pressure"},
             {wsFragmentBytes, ServerConfig.WS_FRAGMENT_BYTES_PROP, "--ws-fragment-bytes"},
             {eventLoopCpu, ServerConfig.EVENTLOOP_CPU_PROP, "--eventloop-cpu"},
             {storeShards, ServerConfig.STORE_SHARDS_PROP, "--store-shards"},

@@ -203,8 +203,10 @@ public final class ServerConfig
 
     /** Estimated heap of the object states kept in memory (all writers together). */
     public static final String STATE_CACHE_SIZE_PROP = "outpost.state.cache.size";
-    public static final String STATE_CACHE_SIZE_DEFAULT_TEXT = "512MiB";
-    public static final int STATE_CACHE_SIZE_DEFAULT = parseSize(STATE_CACHE_SIZE_PROP, STATE_CACHE_SIZE_DEFAULT_TEXT);
+    public static final String STATE_CACHE_SIZE_DEFAULT_TEXT = "a quarter of the heap, at most 512MiB";
+    /** A quarter of the maximum heap, at most 512 MiB: cached states beyond the heap would only meet the heap guard. */
+    public static final int STATE_CACHE_SIZE_DEFAULT = (int)Math.max(1L << 20,
+        Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4));
 
     /**
      * A server file's object state is checkpointed (when it leaves the state cache, or at shutdown) if at least this
@@ -236,6 +238,13 @@ public final class ServerConfig
     public static final String DOWNLOAD_SHARED_ENTRIES_PROP = "outpost.download.shared.entries";
     public static final int DOWNLOAD_SHARED_ENTRIES_DEFAULT = 256;
     public static final int DOWNLOAD_SHARED_ENTRIES_MAX = 1 << 16;
+
+    /**
+     * Percent of the maximum heap left after a garbage collection at which the server stops reading input and drops
+     * cached object states until it is back under 15 points less (0: off; see {@code memory.HeapGuard}).
+     */
+    public static final String MEMORY_PRESSURE_PROP = "outpost.memory.pressure";
+    public static final int MEMORY_PRESSURE_DEFAULT = 85;
 
     /** Outbound WebSocket messages longer than this are sent in fragments of this size, one per event-loop task. */
     public static final String WS_FRAGMENT_BYTES_PROP = "outpost.ws.fragment.bytes";
@@ -385,6 +394,7 @@ public final class ServerConfig
     private int downloadInlineBytes = DOWNLOAD_INLINE_BYTES_DEFAULT;
     private int downloadThreads = DOWNLOAD_THREADS_DEFAULT;
     private int downloadSharedEntries = DOWNLOAD_SHARED_ENTRIES_DEFAULT;
+    private int memoryPressure = MEMORY_PRESSURE_DEFAULT;
     private int wsFragmentBytes = WS_FRAGMENT_BYTES_DEFAULT;
     private boolean eventLoopCpu = EVENTLOOP_CPU_DEFAULT;
     private int storeShards = STORE_SHARDS_DEFAULT;
@@ -496,6 +506,9 @@ public final class ServerConfig
             (c, v) -> c.downloadThreads = parseInt(DOWNLOAD_THREADS_PROP, v)),
         new Setting("download.shared-entries", DOWNLOAD_SHARED_ENTRIES_PROP,
             (c, v) -> c.downloadSharedEntries = parseInt(DOWNLOAD_SHARED_ENTRIES_PROP, v)),
+        new Setting("memory.pressure", MEMORY_PRESSURE_PROP,
+            (c, v) -> c.memoryPressure = parseInt(MEMORY_PRESSURE_PROP, v.trim().endsWith("%") ?
+                v.trim().substring(0, v.trim().length() - 1) : v)),
         new Setting("ws.fragment-bytes", WS_FRAGMENT_BYTES_PROP,
             (c, v) -> c.wsFragmentBytes = parseSize(WS_FRAGMENT_BYTES_PROP, v)),
         new Setting("eventloop.cpu", EVENTLOOP_CPU_PROP,
@@ -1126,6 +1139,11 @@ public final class ServerConfig
             throw new ConfigException(DOWNLOAD_SHARED_ENTRIES_PROP, downloadSharedEntries + " is outside 0.." +
                 DOWNLOAD_SHARED_ENTRIES_MAX);
         }
+        if (memoryPressure != 0 && (memoryPressure < 50 || memoryPressure > 99))
+        {
+            throw new ConfigException(MEMORY_PRESSURE_PROP, memoryPressure + " is outside 50..99 (percent of the " +
+                "maximum heap) and not 0 (off)");
+        }
         if (wsFragmentBytes < WS_FRAGMENT_BYTES_MIN)
         {
             throw new ConfigException(WS_FRAGMENT_BYTES_PROP, wsFragmentBytes + " bytes is below " +
@@ -1390,6 +1408,7 @@ public final class ServerConfig
         copy.downloadInlineBytes = downloadInlineBytes;
         copy.downloadThreads = downloadThreads;
         copy.downloadSharedEntries = downloadSharedEntries;
+        copy.memoryPressure = memoryPressure;
         copy.wsFragmentBytes = wsFragmentBytes;
         copy.eventLoopCpu = eventLoopCpu;
         copy.storeShards = storeShards;
@@ -2077,6 +2096,7 @@ public final class ServerConfig
             ", downloadInlineBytes=" + downloadInlineBytes +
             ", downloadThreads=" + downloadThreads +
             ", downloadSharedEntries=" + downloadSharedEntries +
+            ", memoryPressure=" + memoryPressure +
             ", wsFragmentBytes=" + wsFragmentBytes +
             ", eventLoopCpu=" + eventLoopCpu +
             ", storeShards=" + storeShards +
@@ -2257,6 +2277,18 @@ public final class ServerConfig
     public ServerConfig downloadSharedEntries(final int downloadSharedEntries)
     {
         this.downloadSharedEntries = downloadSharedEntries;
+        return this;
+    }
+
+    /** @return percent of the maximum heap left after a collection at which memory pressure starts (0: off). */
+    public int memoryPressure()
+    {
+        return memoryPressure;
+    }
+
+    public ServerConfig memoryPressure(final int memoryPressure)
+    {
+        this.memoryPressure = memoryPressure;
         return this;
     }
 

@@ -520,6 +520,14 @@ public final class HttpApi
                 "the sync endpoint needs a WebSocket upgrade request");
             return;
         }
+        if (webSocket.refusingUpgrades())
+        {
+            // memory pressure (HeapGuard): realm's client retries a failed connection with back-off
+            ctx.response().putHeader("Retry-After", "5");
+            ApiResponses.json(ctx.response(), 503, new JsonObject().put("error", "the server is short of memory; " +
+                "try again later").put("error_code", "ServiceUnavailable"));
+            return;
+        }
         String token = request.getParam("baas_at");
         if (null == token)
         {

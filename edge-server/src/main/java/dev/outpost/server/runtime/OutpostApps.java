@@ -15,6 +15,7 @@ import dev.outpost.server.http.HttpApi;
 import dev.outpost.server.metrics.EventLoopMeter;
 import dev.outpost.server.config.SyncSettings;
 import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.memory.HeapGuard;
 import dev.outpost.server.mirror.PgInbound;
 import dev.outpost.server.mirror.PgMirror;
 import dev.outpost.server.sync.SyncService;
@@ -25,6 +26,7 @@ import dev.outpost.server.ws.SyncConnectionHandler;
 import dev.outpost.server.ws.SyncEngine;
 import dev.outpost.server.ws.SyncEngineFactory;
 import dev.outpost.server.ws.WebSocketEndpoint;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -56,6 +58,7 @@ public final class OutpostApps implements AdminApps, AutoCloseable
     private final Map<String, App> apps;
     private final ServerMetrics metrics;
     private final WebSocketEndpoint webSocket;
+    private final HeapGuard heapGuard;
     private volatile boolean draining;
     private boolean shutDown;
     private boolean closed;
@@ -68,6 +71,37 @@ public final class OutpostApps implements AdminApps, AutoCloseable
         this.webSocket = new WebSocketEndpoint(SubprotocolNegotiator.standard(),
             this::newHandler, config.maxMessageSize(), config.idleTimeout(), config.wsFragmentBytes(),
             new EventLoopMeter(metrics, config.eventLoopCpu()));
+        this.heapGuard = 0 == config.memoryPressure() ? HeapGuard.NONE :
+            HeapGuard.start(config.memoryPressure() / 100.0, (config.memoryPressure() - 15) / 100.0, 2_000);
+        heapGuard.addListener(this::memoryPressure);
+        Gauge.builder("outpost.memory.pressure", heapGuard, g -> g.underPressure() ? 1 : 0)
+            .description("1 while the heap left after collections is over memory.pressure (input paused)")
+            .register(metrics.registry());
+        Gauge.builder("outpost.memory.pressure.episodes", heapGuard, HeapGuard::episodes)
+            .description("times memory pressure started").register(metrics.registry());
+        Gauge.builder("outpost.heap.live", heapGuard, HeapGuard::liveAfterGc).baseUnit("bytes")
+            .description("heap left after the last garbage collection").register(metrics.registry());
+    }
+
+    /** The heap guard saw pressure start or end: connections pause or resume reading, engines drop cached states. */
+    private void memoryPressure(final boolean pressure)
+    {
+        LOG.log(pressure ? System.Logger.Level.WARNING : System.Logger.Level.INFO, pressure ?
+            "memory pressure: " + (heapGuard.liveAfterGc() >> 20) + " MiB of " + (heapGuard.maxHeap() >> 20) +
+            " MiB heap left after a collection; input paused, cached object states dropped, new connections refused " +
+            "(raise the heap with JAVA_OPTS=-Xmx..., see OPERATING.md 'Memory')" :
+            "memory pressure over: " + (heapGuard.liveAfterGc() >> 20) + " MiB live; reading again");
+        webSocket.memoryPressure(pressure);
+        for (final App app : apps.values())
+        {
+            app.engine().memoryPressure(pressure);
+        }
+    }
+
+    /** @return the heap guard of these apps ({@link HeapGuard#NONE} when {@code memory.pressure} is 0). */
+    public HeapGuard heapGuard()
+    {
+        return heapGuard;
     }
 
     /**
@@ -411,6 +445,7 @@ public final class OutpostApps implements AdminApps, AutoCloseable
             return;
         }
         closed = true;
+        heapGuard.close();
         for (final App app : apps.values())
         {
             closeQuietly(app);

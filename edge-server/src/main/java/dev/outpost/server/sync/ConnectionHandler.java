@@ -41,6 +41,12 @@ final class ConnectionHandler implements SyncConnectionHandler
     private static final org.slf4j.Logger EVENTS = org.slf4j.LoggerFactory.getLogger(ConnectionHandler.class);
     /** Most bytes of messages held back for busy sessions of one connection before a session is dropped. */
     static final long MAX_DEFERRED_BYTES = 64L << 20;
+    /**
+     * Held-back bytes of one connection over which it stops reading from its socket (the client then waits in TCP
+     * until the writer has caught up), and reads again once they are under half of it: memory per connection stays
+     * near this, not {@link #MAX_DEFERRED_BYTES}, with a client that uploads faster than its file's writer takes.
+     */
+    static final long HOLD_INPUT_BYTES = 1L << 20;
     private static final AtomicLongFieldUpdater<ConnectionHandler> BUILDS =
         AtomicLongFieldUpdater.newUpdater(ConnectionHandler.class, "builds");
     private static final AtomicLongFieldUpdater<ConnectionHandler> QUEUED_PEAK =
@@ -59,6 +65,8 @@ final class ConnectionHandler implements SyncConnectionHandler
     /** Closes the connection if no BIND arrives within {@code ws.bind-timeout} of the upgrade; -1 once one did. */
     private long bindTimer = -1;
     long deferredBytes;
+    /** Reading from the socket is paused because {@link #deferredBytes} went over {@link #HOLD_INPUT_BYTES}. */
+    private boolean inputHeld;
     private boolean closed;
     final LogContext log;
     /** Per-connection outbound budget ({@code max-queued-bytes-per-connection}), see {@link #mayBuild()}. */
@@ -173,6 +181,11 @@ final class ConnectionHandler implements SyncConnectionHandler
             buffer.getBytes(offset, copy);
             deferredBytes += length;
             s.defer(type, copy);
+            if (!inputHeld && deferredBytes > HOLD_INPUT_BYTES)
+            {
+                inputHeld = true;
+                connection.holdInput(true);
+            }
             return;
         }
         s.handle(type, decoder);
@@ -200,6 +213,17 @@ final class ConnectionHandler implements SyncConnectionHandler
                 return;
             }
             s.handle(decoder.type(), decoder);
+        }
+        releaseInput();
+    }
+
+    /** Read from the socket again once the held-back bytes are under half of {@link #HOLD_INPUT_BYTES}. */
+    void releaseInput()
+    {
+        if (inputHeld && (closed || deferredBytes <= HOLD_INPUT_BYTES / 2))
+        {
+            inputHeld = false;
+            connection.holdInput(false);
         }
     }
 

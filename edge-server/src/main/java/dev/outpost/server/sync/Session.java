@@ -623,6 +623,7 @@ final class Session implements FileListener
             conn.deferredBytes -= deferred.poll().length;
         }
         deferredTypes.clear();
+        conn.releaseInput();
     }
 
     private void end()

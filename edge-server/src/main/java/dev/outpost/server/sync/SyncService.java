@@ -1021,6 +1021,14 @@ public final class SyncService implements SyncEngine
         uploadsPipelined.incrementAndGet();
     }
 
+    public void memoryPressure(final boolean pressure)
+    {
+        for (final ShardWriter w : writers)
+        {
+            w.memoryPressure(pressure);
+        }
+    }
+
     /** @return times a command found its writer's handoff full and was retried later (back-pressure). */
     public long handoffRetries()
     {

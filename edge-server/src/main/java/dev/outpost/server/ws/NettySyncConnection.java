@@ -98,6 +98,12 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
     private String closeReason = "";
     private long lastInboundNs;
     private ScheduledFuture<?> idleCheck;
+    /** Why reading is paused: {@link #PAUSE_BACKLOG} and/or {@link #PAUSE_MEMORY}; reading while 0. */
+    private int pauseReasons;
+    /** Told once when this connection is gone (the endpoint's registry of live connections). */
+    private Runnable onGone;
+    static final int PAUSE_BACKLOG = 1;
+    static final int PAUSE_MEMORY = 2;
 
     private final String userAgent;
 
@@ -158,6 +164,47 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         {
             idleCheck = ctx.executor().schedule(this::checkIdle, idleTimeoutNs, TimeUnit.NANOSECONDS);
         }
+    }
+
+    public void holdInput(final boolean paused)
+    {
+        pauseReading(PAUSE_BACKLOG, paused);
+    }
+
+    /**
+     * Event loop: add or remove one reason to stop reading from the socket; the channel reads only while none is
+     * left. Netty's {@code autoRead} off means no further read is issued: the peer's bytes wait in the kernel and
+     * then in the peer (TCP flow control), not in our memory.
+     */
+    void pauseReading(final int reason, final boolean paused)
+    {
+        if (null == ctx)
+        {
+            return;
+        }
+        final int before = pauseReasons;
+        pauseReasons = paused ? before | reason : before & ~reason;
+        if ((0 == before) != (0 == pauseReasons))
+        {
+            ctx.channel().config().setAutoRead(0 == pauseReasons);
+            if (0 == pauseReasons)
+            {
+                lastInboundNs = System.nanoTime();
+                ctx.read();
+            }
+        }
+    }
+
+    /** @param onGone run once when the connection is gone (before {@link #attach}). */
+    void onGone(final Runnable onGone)
+    {
+        this.onGone = onGone;
+    }
+
+    /** @return true while reading is paused for any reason (tests, metrics). Event loop. */
+    boolean readPaused()
+    {
+        return 0 != pauseReasons;
     }
 
     public void handlerAdded(final ChannelHandlerContext ctx)
@@ -867,6 +914,10 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         {
             return;
         }
+        if (0 != pauseReasons)
+        {
+            lastInboundNs = System.nanoTime(); // we are not reading: the peer's silence is ours
+        }
         final long idle = System.nanoTime() - lastInboundNs;
         if (idle >= idleTimeoutNs)
         {
@@ -888,6 +939,10 @@ final class NettySyncConnection extends ChannelInboundHandlerAdapter implements 
         }
         closeNotified = true;
         closing = true;
+        if (null != onGone)
+        {
+            onGone.run();
+        }
         if (null != idleCheck)
         {
             idleCheck.cancel(false);

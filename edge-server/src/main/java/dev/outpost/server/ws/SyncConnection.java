@@ -111,6 +111,18 @@ public interface SyncConnection
     long queuedBytes();
 
     /**
+     * Stop (or resume) reading from the socket for this connection's own reason: its sessions hold back more input
+     * than they may (the peer then waits in TCP, nothing more is buffered here). The connection keeps sending. It
+     * reads again only when no reason to pause is left (the process's memory pressure is another, see
+     * {@link WebSocketEndpoint}). Call on the connection's event loop.
+     *
+     * @param paused true to stop reading, false to allow it again.
+     */
+    default void holdInput(final boolean paused)
+    {
+    }
+
+    /**
      * @return false once closing or closed.
      */
     boolean isOpen();

@@ -84,6 +84,16 @@ public interface SyncEngine extends SyncConnectionHandlerFactory, AutoCloseable
     }
 
     /**
+     * The process is short of heap, or no longer ({@link dev.outpost.server.memory.HeapGuard}): drop what can be
+     * rebuilt (cached object states) while it lasts. Any thread; must return at once. Default: nothing.
+     *
+     * @param pressure true when pressure starts, false when it ends.
+     */
+    default void memoryPressure(final boolean pressure)
+    {
+    }
+
+    /**
      * For handler factories without state of their own (tests of the HTTP and WebSocket layers): Outpost's sync
      * engine is {@code dev.outpost.server.sync.SyncService}, which drains for real.
      *

@@ -13,6 +13,8 @@ import io.vertx.core.net.impl.ConnectionBase;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,6 +37,10 @@ public final class WebSocketEndpoint
     private final int fragmentBytes;
     private final ConnectionMeter meter;
     private final AtomicLong accepted = new AtomicLong();
+
+    /** Connections open now (added at upgrade, removed when gone). */
+    private final Set<NettySyncConnection> live = ConcurrentHashMap.newKeySet();
+    private volatile boolean memoryPressure;
 
     /**
      * @param negotiator     sub-protocol negotiation.
@@ -120,10 +126,44 @@ public final class WebSocketEndpoint
                 ar.result(), context, protocol, user, appId, maxMessageSize, idleTimeoutNs,
                 fragmentBytes, meter.forApp(appId));
             accepted.incrementAndGet();
+            live.add(connection);
+            connection.onGone(() -> live.remove(connection));
             connection.attach(vertxCtx, factory);
+            if (memoryPressure)
+            {
+                connection.pauseReading(NettySyncConnection.PAUSE_MEMORY, true);
+            }
             LOG.log(System.Logger.Level.DEBUG, () -> "accepted " + connection);
         });
         return null;
+    }
+
+    /**
+     * The process is short of heap ({@link dev.outpost.server.memory.HeapGuard}) or no longer: every connection stops
+     * (or resumes) reading from its socket, so clients wait in TCP instead of filling the heap, and new upgrades are
+     * refused ({@link #refusingUpgrades()}) while it lasts. Sending goes on, which is what frees memory. Any thread.
+     *
+     * @param pressure true when pressure starts, false when it ends.
+     */
+    public void memoryPressure(final boolean pressure)
+    {
+        memoryPressure = pressure;
+        for (final NettySyncConnection c : live)
+        {
+            c.execute(() -> c.pauseReading(NettySyncConnection.PAUSE_MEMORY, pressure));
+        }
+    }
+
+    /** @return true while new WebSocket upgrades should be answered 503 (memory pressure). Any thread. */
+    public boolean refusingUpgrades()
+    {
+        return memoryPressure;
+    }
+
+    /** @return connections open now. */
+    public int liveConnections()
+    {
+        return live.size();
     }
 
     /**

@@ -24,13 +24,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ServeHelpDefaultsTest
 {
-    private static final Pattern DEFAULT = Pattern.compile("default (the CPU count|'[^']*'|[^\\s;)]+)");
+    private static final Pattern DEFAULT = Pattern.compile("default (the CPU count|a quarter of the heap, at most \\w+|'[^']*'|[^\\s;)]+)");
 
     /** Flag -> (what the help's default text means, what the default configuration holds). */
     private static Map<String, Function<String, Object>> parsers()
     {
         final Function<String, Object> duration = t -> ServerConfig.parseDuration("help", t);
-        final Function<String, Object> size = t -> ServerConfig.parseSize("help", t);
+        final Function<String, Object> size = t -> t.startsWith("a quarter of the heap, at most ") ?
+            (int)Math.max(1L << 20, Math.min(ServerConfig.parseSize("help", t.substring(t.lastIndexOf(' ') + 1)),
+                Runtime.getRuntime().maxMemory() / 4)) : ServerConfig.parseSize("help", t);
         final Function<String, Object> integer = t -> "the CPU count".equals(t) ?
             Runtime.getRuntime().availableProcessors() : Integer.parseInt(t);
         final Map<String, Function<String, Object>> p = new LinkedHashMap<>();
@@ -60,6 +62,7 @@ class ServeHelpDefaultsTest
         p.put("--download-inline-bytes", size);
         p.put("--download-threads", integer);
         p.put("--download-shared-entries", integer);
+        p.put("--memory-pressure", integer);
         p.put("--ws-fragment-bytes", size);
         p.put("--eventloop-cpu", Boolean::parseBoolean);
         p.put("--list-app-ids", Boolean::parseBoolean);
@@ -121,6 +124,7 @@ class ServeHelpDefaultsTest
         d.put("--download-inline-bytes", c.downloadInlineBytes());
         d.put("--download-threads", c.downloadThreads());
         d.put("--download-shared-entries", c.downloadSharedEntries());
+        d.put("--memory-pressure", c.memoryPressure());
         d.put("--ws-fragment-bytes", c.wsFragmentBytes());
         d.put("--eventloop-cpu", c.eventLoopCpu());
         d.put("--list-app-ids", c.listAppIds());

@@ -55,6 +55,9 @@ public final class ShardWriter implements Runnable
     private final int maxLoadedFiles;
     private final long maxLoadedBytes;
     private volatile long evictions;
+    /** Memory pressure: keep one object state loaded ({@link #memoryPressure}). */
+    private volatile boolean shedding;
+    private volatile boolean shedRequested;
     /** Contexts of this writer's server files in the service's map (see {@link #evict}). */
     private volatile int residentFiles;
     private volatile long contextEvictions;
@@ -196,6 +199,11 @@ public final class ShardWriter implements Runnable
                     LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
                 }
                 sleeping = false;
+                if (shedRequested)
+                {
+                    shedRequested = false;
+                    evictOver(1, 0);
+                }
                 sweepIdle();
                 continue;
             }
@@ -391,8 +399,17 @@ public final class ShardWriter implements Runnable
             }
         }
         batchUsed.clear();
-        // the most recently used file always stays, even if it alone is over the byte budget
-        while (lruHead != null && lruHead != lruTail && (loadedFiles > maxLoadedFiles || loadedBytes > maxLoadedBytes))
+        evictOver(shedding ? 1 : maxLoadedFiles, shedding ? 0 : maxLoadedBytes);
+        sweepIdle();
+    }
+
+    /**
+     * Writer: unload the least recently used object states until at most {@code files} are loaded and their estimate
+     * is at most {@code bytes}; the most recently used file always stays, even if it alone is over the byte budget.
+     */
+    private void evictOver(final int files, final long bytes)
+    {
+        while (lruHead != null && lruHead != lruTail && (loadedFiles > files || loadedBytes > bytes))
         {
             final FileContext victim = lruHead;
             checkpoint(victim);
@@ -403,7 +420,21 @@ public final class ShardWriter implements Runnable
                 evict(victim);
             }
         }
-        sweepIdle();
+    }
+
+    /**
+     * The process is short of heap (or no longer): while it lasts, this writer keeps only its most recently used
+     * object state after each batch (the others are rebuilt from the history when used again), and drops them at once
+     * if it is idle. Any thread.
+     */
+    public void memoryPressure(final boolean pressure)
+    {
+        shedding = pressure;
+        if (pressure)
+        {
+            shedRequested = true;
+            LockSupport.unpark(thread);
+        }
     }
 
     /** Writer, between batches: hand {@code ctx}'s state to the checkpoint writer before it is dropped. */
