@@ -88,7 +88,7 @@ public class WriterPathBenchmark
         dir = Files.createTempDirectory("outpost-bench-writer");
         store = HistoryStore.open(new StoreConfig().dataDir(dir).shardCount(1).fsync(false));
         store.shard(0).claimWriter();
-        writer = new ShardWriter(store, 0, new java.util.concurrent.ConcurrentHashMap<>(), 64, new ServerMetrics());
+        writer = new ShardWriter(store, 0, new java.util.concurrent.ConcurrentHashMap<>(), 64, new ServerMetrics().app("bench"));
         ctx = writer.open("/bench/writer");
         final ClientFileRecord client = writer.shard.allocateClientFile(ctx.file, 0, 0);
         clientIdent = client.ident();

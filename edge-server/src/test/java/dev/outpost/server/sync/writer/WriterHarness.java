@@ -69,7 +69,7 @@ final class WriterHarness implements AutoCloseable
     {
         store = HistoryStore.open(new StoreConfig().dataDir(dir).shardCount(1).fsync(false));
         store.shard(0).claimWriter();
-        writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, new ServerMetrics())
+        writer = new ShardWriter(store, 0, new ConcurrentHashMap<>(), 64, new ServerMetrics().app("harness"))
             .parsedEntries(parsedEntries);
         ctx = writer.open(FILE);
         for (int i = 0; i < clients; i++)
