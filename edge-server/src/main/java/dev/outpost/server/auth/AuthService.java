@@ -1,7 +1,6 @@
 package dev.outpost.server.auth;
 
 import dev.outpost.server.config.AppConfig;
-import dev.outpost.server.metrics.AuthMetrics;
 import io.vertx.core.json.JsonObject;
 import org.agrona.concurrent.EpochClock;
 

@@ -7,7 +7,7 @@ import dev.outpost.server.auth.TokenType;
 import dev.outpost.server.auth.UserRecord;
 import dev.outpost.server.auth.VerifiedToken;
 import dev.outpost.server.config.AppConfig;
-import dev.outpost.server.metrics.AuthMetrics;
+import dev.outpost.server.auth.AuthMetrics;
 import dev.outpost.server.config.ServerConfig;
 import dev.outpost.server.ws.WebSocketEndpoint;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;

@@ -1,5 +1,6 @@
 package dev.outpost.server.metrics;
 
+import dev.outpost.server.auth.AuthMetrics;
 import dev.outpost.codec.ProtocolErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;

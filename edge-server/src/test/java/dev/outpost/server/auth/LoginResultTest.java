@@ -1,6 +1,6 @@
 package dev.outpost.server.auth;
 
-import dev.outpost.server.metrics.AuthMetrics.LoginResult;
+import dev.outpost.server.auth.AuthMetrics.LoginResult;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletionException;

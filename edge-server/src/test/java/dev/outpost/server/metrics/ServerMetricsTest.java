@@ -1,5 +1,6 @@
 package dev.outpost.server.metrics;
 
+import dev.outpost.server.auth.AuthMetrics;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;

@@ -1,4 +1,4 @@
-package dev.outpost.server.metrics;
+package dev.outpost.server.auth;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -49,7 +49,7 @@ public final class AuthMetrics
     private final Counter logouts;
     private volatile IntSupplier users = () -> 0;
 
-    AuthMetrics(final MeterRegistry registry, final String appId)
+    public AuthMetrics(final MeterRegistry registry, final String appId)
     {
         for (int p = 0; p < PROVIDERS.length; p++)
         {
