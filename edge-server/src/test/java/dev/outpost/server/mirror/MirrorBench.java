@@ -41,6 +41,9 @@ import java.util.concurrent.locks.LockSupport;
 class MirrorBench
 {
     private static final String FILE = "flx/bench";
+    /** {@code -Doutpost.mirror.bench.inbound=false}: the mirror without the inbound capture triggers. */
+    private static final boolean INBOUND = Boolean.parseBoolean(System.getProperty("outpost.mirror.bench.inbound",
+        "true"));
 
     @TempDir
     Path dir;
@@ -197,7 +200,7 @@ class MirrorBench
             }
             shard.publish();
             final long start = System.nanoTime();
-            try (PgMirror m = PgMirror.start("bench", new MirrorSettings(pg.url(), "tp"), null, null, store,
+            try (PgMirror m = PgMirror.start("bench", new MirrorSettings(pg.url(), "tp", INBOUND), null, null, store,
                 new ServerMetrics()))
             {
                 while (m.mirroredVersion(FILE) < n)
@@ -222,7 +225,7 @@ class MirrorBench
         {
             final StoreShard shard = store.shardFor(FILE);
             final ServerFile f = shard.createServerFile(FILE);
-            try (PgMirror m = PgMirror.start("bench", new MirrorSettings(pg.url(), "lag" + rate), null, null, store,
+            try (PgMirror m = PgMirror.start("bench", new MirrorSettings(pg.url(), "lag" + rate, INBOUND), null, null, store,
                 new ServerMetrics()))
             {
                 while (!m.connected())

@@ -132,7 +132,7 @@ class ModelRoundTripPropertyTest
         return p;
     }
 
-    private static Instruction instruction(final Random r)
+    static Instruction instruction(final Random r)
     {
         final String t = name(r);
         switch (r.nextInt(14))
