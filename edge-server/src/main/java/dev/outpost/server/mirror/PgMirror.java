@@ -114,6 +114,8 @@ public final class PgMirror implements AutoCloseable
 
     private final String appId;
     private final int residentFiles;
+    private final int batchChangesets;
+    private final boolean streaming;
     private final MirrorSettings settings;
     private final HistoryStore store;
     private final String partitionColumn;
@@ -166,7 +168,8 @@ public final class PgMirror implements AutoCloseable
     private volatile Map<String, Long> positions;
 
     private PgMirror(final String appId, final MirrorSettings settings, final String partitionKey,
-        final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics, final int residentFiles)
+        final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics, final int residentFiles,
+        final int batchChangesets, final boolean streaming)
     {
         if (residentFiles < 1)
         {
@@ -174,6 +177,8 @@ public final class PgMirror implements AutoCloseable
         }
         this.appId = appId;
         this.residentFiles = residentFiles;
+        this.batchChangesets = batchChangesets;
+        this.streaming = streaming;
         this.settings = settings;
         this.store = store;
         this.metrics = metrics;
@@ -257,8 +262,26 @@ public final class PgMirror implements AutoCloseable
         final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics,
         final int residentFiles)
     {
-        final PgMirror m = new PgMirror(appId, settings, partitionKey, partitionKeyType, store, metrics,
-            residentFiles);
+        return started(new PgMirror(appId, settings, partitionKey, partitionKeyType, store, metrics, residentFiles,
+            MAX_CHANGESETS_PER_BATCH, true));
+    }
+
+    /**
+     * Tests: a mirror with at most {@code batchChangesets} changesets a transaction that decodes them through the
+     * streaming path ({@link SinkDecoder}) or, {@code streaming} false, through the model ({@link ChangesetReader},
+     * {@link ChangesetApplier}) only: the reference the streaming path is compared with.
+     */
+    static PgMirror start(final MirrorSettings settings, final String partitionKey, final String partitionKeyType,
+        final HistoryStore store, final int batchChangesets, final boolean streaming)
+    {
+        return started(new PgMirror("app", settings, partitionKey, partitionKeyType, store, new ServerMetrics(),
+            ServerConfig.MIRROR_RESIDENT_FILES_DEFAULT, batchChangesets, streaming));
+    }
+
+    private static PgMirror started(final PgMirror m)
+    {
+        final MirrorSettings settings = m.settings;
+        final String appId = m.appId;
         LOG.log(System.Logger.Level.INFO, "app '" + appId + "': mirroring into PostgreSQL " +
             settings.redactedUrl() + ", schema " + settings.schema());
         m.thread.start();
@@ -811,7 +834,7 @@ public final class PgMirror implements AutoCloseable
     private boolean readBatch()
     {
         final List<String> all = names;
-        int budget = MAX_CHANGESETS_PER_BATCH;
+        int budget = batchChangesets;
         // start where the last batch stopped, so one busy server file cannot starve the others
         final int first = all.isEmpty() ? 0 : (int)(rotation++ % all.size());
         for (int i = 0; i < all.size(); i++)
@@ -912,6 +935,11 @@ public final class PgMirror implements AutoCloseable
         if (0 != RevertEntryMarker.targetOf(view))
         {
             return; // a revert entry for one client, never part of the server's state
+        }
+        if (!streaming)
+        {
+            applyModel(m, version, track);
+            return;
         }
         // the stored bytes decoded straight into the state (no model objects), the batch's bookkeeping on the way
         sink.begin(m, track);
