@@ -210,6 +210,22 @@ class MirrorBench
                 final double seconds = (System.nanoTime() - start) / 1e9;
                 System.out.printf("MIRROR-BENCH mirror %.2f s: read+apply %.2f s, write+commit %.2f s%n", seconds,
                     m.busySeconds()[0], m.busySeconds()[1]);
+                // CPU time of the mirror's threads (less sensitive to other processes than wall time)
+                final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                double reader = 0;
+                double writer = 0;
+                for (final java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds()))
+                {
+                    if (null != t && t.getThreadName().equals("outpost-mirror-bench"))
+                    {
+                        reader += mx.getThreadCpuTime(t.getThreadId()) / 1e9;
+                    }
+                    else if (null != t && t.getThreadName().equals("outpost-mirror-bench-writer"))
+                    {
+                        writer += mx.getThreadCpuTime(t.getThreadId()) / 1e9;
+                    }
+                }
+                System.out.printf("MIRROR-BENCH cpu reader %.2f s, writer %.2f s%n", reader, writer);
                 return n / seconds;
             }
         }
