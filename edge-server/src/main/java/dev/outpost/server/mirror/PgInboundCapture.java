@@ -38,6 +38,12 @@ final class PgInboundCapture
     static final String CHANNEL = "outpost_inbound";
     /** The session setting marking the mirror's own writes. */
     static final String ORIGIN_SETTING = "outpost.origin";
+    /**
+     * The triggers' condition: a row the mirror writes queues no trigger event and calls no function (PostgreSQL
+     * evaluates an AFTER row trigger's WHEN as the row is written), which costs COPY and the array upserts about as
+     * much as the rows themselves; the function checks the same again.
+     */
+    static final String NOT_MIRROR = "WHEN (current_setting('" + ORIGIN_SETTING + "', true) IS DISTINCT FROM 'mirror')";
 
     private static final System.Logger LOG = System.getLogger("dev.outpost.server.mirror");
 
@@ -106,18 +112,20 @@ final class PgInboundCapture
         final String qualified = schema + "." + PgMapping.quote(table);
         return "DROP TRIGGER IF EXISTS " + PgMapping.quote(TRIGGER) + " ON " + qualified + "; CREATE TRIGGER " +
             PgMapping.quote(TRIGGER) + " AFTER INSERT OR UPDATE OR DELETE ON " + qualified + " FOR EACH ROW " +
-            "EXECUTE FUNCTION " + schema + "." + PgMapping.quote(TRIGGER) + "()";
+            NOT_MIRROR + " EXECUTE FUNCTION " + schema + "." + PgMapping.quote(TRIGGER) + "()";
     }
 
     /**
      * On a new mirror connection (autocommit): with the inbound path on, attach the trigger to each of
-     * {@code tables} that lacks it; with it off, drop the triggers.
+     * {@code tables} that lacks it or has it without its condition ({@link #NOT_MIRROR}: attached by an older
+     * version, replaced); with it off, drop the triggers.
      */
     static void attachAll(final Connection c, final MirrorSettings settings, final Collection<String> tables)
         throws SQLException
     {
         final Set<String> have = new HashSet<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT cl.relname FROM pg_trigger t " +
+        final Set<String> current = new HashSet<>(); // with the condition
+        try (PreparedStatement st = c.prepareStatement("SELECT cl.relname, t.tgqual IS NOT NULL FROM pg_trigger t " +
             "JOIN pg_class cl ON cl.oid = t.tgrelid JOIN pg_namespace n ON n.oid = cl.relnamespace " +
             "WHERE n.nspname = ? AND t.tgname = ?"))
         {
@@ -128,6 +136,10 @@ final class PgInboundCapture
                 while (rs.next())
                 {
                     have.add(rs.getString(1));
+                    if (rs.getBoolean(2))
+                    {
+                        current.add(rs.getString(1));
+                    }
                 }
             }
         }
@@ -154,7 +166,7 @@ final class PgInboundCapture
             }
             for (final String table : tables)
             {
-                if (!isOwn(table) && !have.contains(table))
+                if (!isOwn(table) && !current.contains(table))
                 {
                     try
                     {

@@ -8,10 +8,14 @@ import dev.outpost.ot.model.Instruction;
 import dev.outpost.ot.model.ObjectInstruction;
 import dev.outpost.ot.state.ApplyResult;
 import dev.outpost.ot.state.ChangesetApplier;
+import dev.outpost.ot.state.BadChangesetException;
 import dev.outpost.ot.state.ColumnSpec;
+import dev.outpost.ot.state.InstructionApplier;
+import dev.outpost.ot.state.InstructionSink;
 import dev.outpost.ot.state.ModelValues;
 import dev.outpost.ot.state.ObjectData;
 import dev.outpost.ot.state.ObjectState;
+import dev.outpost.ot.state.SinkDecoder;
 import dev.outpost.ot.state.TableData;
 import dev.outpost.ot.state.Value;
 import dev.outpost.server.config.MirrorSettings;
@@ -110,6 +114,8 @@ public final class PgMirror implements AutoCloseable
 
     private final String appId;
     private final int residentFiles;
+    private final int batchChangesets;
+    private final boolean streaming;
     private final MirrorSettings settings;
     private final HistoryStore store;
     private final String partitionColumn;
@@ -145,6 +151,8 @@ public final class PgMirror implements AutoCloseable
     private long knownFileCount = -1;
     private long lastNameScan;
     private final ChangesetReader reader = new ChangesetReader();
+    private final SinkDecoder decoder = new SinkDecoder();
+    private final TrackingSink sink = new TrackingSink();
     private final EntryView view = new EntryView();
     private HistoryReader history;
     private long rotation;
@@ -160,7 +168,8 @@ public final class PgMirror implements AutoCloseable
     private volatile Map<String, Long> positions;
 
     private PgMirror(final String appId, final MirrorSettings settings, final String partitionKey,
-        final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics, final int residentFiles)
+        final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics, final int residentFiles,
+        final int batchChangesets, final boolean streaming)
     {
         if (residentFiles < 1)
         {
@@ -168,6 +177,8 @@ public final class PgMirror implements AutoCloseable
         }
         this.appId = appId;
         this.residentFiles = residentFiles;
+        this.batchChangesets = batchChangesets;
+        this.streaming = streaming;
         this.settings = settings;
         this.store = store;
         this.metrics = metrics;
@@ -251,8 +262,26 @@ public final class PgMirror implements AutoCloseable
         final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics,
         final int residentFiles)
     {
-        final PgMirror m = new PgMirror(appId, settings, partitionKey, partitionKeyType, store, metrics,
-            residentFiles);
+        return started(new PgMirror(appId, settings, partitionKey, partitionKeyType, store, metrics, residentFiles,
+            MAX_CHANGESETS_PER_BATCH, true));
+    }
+
+    /**
+     * Tests: a mirror with at most {@code batchChangesets} changesets a transaction that decodes them through the
+     * streaming path ({@link SinkDecoder}) or, {@code streaming} false, through the model ({@link ChangesetReader},
+     * {@link ChangesetApplier}) only: the reference the streaming path is compared with.
+     */
+    static PgMirror start(final MirrorSettings settings, final String partitionKey, final String partitionKeyType,
+        final HistoryStore store, final int batchChangesets, final boolean streaming)
+    {
+        return started(new PgMirror("app", settings, partitionKey, partitionKeyType, store, new ServerMetrics(),
+            ServerConfig.MIRROR_RESIDENT_FILES_DEFAULT, batchChangesets, streaming));
+    }
+
+    private static PgMirror started(final PgMirror m)
+    {
+        final MirrorSettings settings = m.settings;
+        final String appId = m.appId;
         LOG.log(System.Logger.Level.INFO, "app '" + appId + "': mirroring into PostgreSQL " +
             settings.redactedUrl() + ", schema " + settings.schema());
         m.thread.start();
@@ -462,6 +491,7 @@ public final class PgMirror implements AutoCloseable
         final Value partition;
         final ObjectState state = new ObjectState();
         final ChangesetApplier applier = new ChangesetApplier(state);
+        final InstructionApplier instructions = new InstructionApplier(state);
         long applied;
         long committed;
         long lastChanged; // the reader's batch count when this file last had changes
@@ -470,7 +500,7 @@ public final class PgMirror implements AutoCloseable
         final TreeSet<String> schemaDirty = new TreeSet<>();
         final List<String[]> reports = new ArrayList<>(); // kind, class, key, version, message
         // keys of the batch's dirty objects that were not in the state before the batch (so have no row): COPY
-        final HashMap<String, TreeSet<Value>> fresh = new HashMap<>();
+        final HashMap<String, java.util.HashSet<Value>> fresh = new HashMap<>();
         // classes erased from this file's history at some time: their tables keep rows the state no longer knows
         final Set<String> erased = new java.util.HashSet<>();
 
@@ -513,7 +543,7 @@ public final class PgMirror implements AutoCloseable
         final HashMap<String, TableRows> dirty = new HashMap<>();
         final TreeSet<String> schemaDirty;
         final List<String[]> reports;
-        final Map<String, TreeSet<Value>> fresh; // dirty objects without a row: written with COPY
+        final Map<String, java.util.HashSet<Value>> fresh; // dirty objects without a row: written with COPY
 
         FileBatch(final FileMirror m)
         {
@@ -804,7 +834,7 @@ public final class PgMirror implements AutoCloseable
     private boolean readBatch()
     {
         final List<String> all = names;
-        int budget = MAX_CHANGESETS_PER_BATCH;
+        int budget = batchChangesets;
         // start where the last batch stopped, so one busy server file cannot starve the others
         final int first = all.isEmpty() ? 0 : (int)(rotation++ % all.size());
         for (int i = 0; i < all.size(); i++)
@@ -906,6 +936,35 @@ public final class PgMirror implements AutoCloseable
         {
             return; // a revert entry for one client, never part of the server's state
         }
+        if (!streaming)
+        {
+            applyModel(m, version, track);
+            return;
+        }
+        // the stored bytes decoded straight into the state (no model objects), the batch's bookkeeping on the way
+        sink.begin(m, track);
+        m.instructions.begin();
+        try
+        {
+            decoder.decode(view.changeset(), 0, view.changesetLength(), sink);
+            m.instructions.commit();
+            sink.commit();
+            return;
+        }
+        catch (final CodecException | BadChangesetException ex)
+        {
+            m.instructions.rollback();
+            sink.rollback();
+        }
+        applyModel(m, version, track); // the same changeset through the model: the same report as ever
+    }
+
+    /**
+     * The model path ({@link ChangesetReader}, {@link ChangesetApplier}): for a changeset the streaming path refused,
+     * so that what is reported (and any state change) is exactly what it always was.
+     */
+    private void applyModel(final FileMirror m, final long version, final boolean track)
+    {
         final Changeset c;
         try
         {
@@ -932,7 +991,7 @@ public final class PgMirror implements AutoCloseable
         {
             for (final ObjectInstruction o : creates)
             {
-                m.fresh.computeIfAbsent(o.table(), t -> new TreeSet<>(Value.ORDER)).add(ModelValues.key(o.object()));
+                m.fresh.computeIfAbsent(o.table(), t -> new java.util.HashSet<>()).add(ModelValues.key(o.object()));
             }
         }
         for (final Instruction i : c.instructions())
@@ -1003,6 +1062,248 @@ public final class PgMirror implements AutoCloseable
             }
         }
         return creates;
+    }
+
+    /**
+     * Reader thread: applies each instruction of a changeset to a file's state ({@link InstructionApplier}, journaled
+     * by the caller) and keeps the batch's bookkeeping as it goes, exactly as the model path does after a whole
+     * changeset applied: the touched keys per class, the keys of new objects (no row yet: COPY), the classes whose
+     * schema changed, the destructive schema changes reported, the erased classes. What one changeset added is undone
+     * by {@link #rollback} (the changeset then goes through the model path, which decides what is reported).
+     */
+    private final class TrackingSink implements InstructionSink
+    {
+        private FileMirror m;
+        private boolean track;
+        private final List<String> touchedTables = new ArrayList<>();
+        private final List<Value> touchedKeys = new ArrayList<>();
+        private final List<String> freshTables = new ArrayList<>();
+        private final List<Value> freshKeys = new ArrayList<>();
+        private final List<String> schemaAdded = new ArrayList<>();
+        private final List<String> erasedAdded = new ArrayList<>();
+        private int reportsBefore;
+
+        void begin(final FileMirror m, final boolean track)
+        {
+            this.m = m;
+            this.track = track;
+            reportsBefore = m.reports.size();
+        }
+
+        void commit()
+        {
+            clear();
+        }
+
+        void rollback()
+        {
+            for (int i = touchedKeys.size() - 1; i >= 0; i--)
+            {
+                final LinkedHashSet<Value> keys = m.dirty.get(touchedTables.get(i));
+                keys.remove(touchedKeys.get(i));
+                if (keys.isEmpty())
+                {
+                    m.dirty.remove(touchedTables.get(i));
+                }
+            }
+            for (int i = freshKeys.size() - 1; i >= 0; i--)
+            {
+                final java.util.HashSet<Value> keys = m.fresh.get(freshTables.get(i));
+                keys.remove(freshKeys.get(i));
+                if (keys.isEmpty())
+                {
+                    m.fresh.remove(freshTables.get(i));
+                }
+            }
+            for (final String t : schemaAdded)
+            {
+                m.schemaDirty.remove(t);
+            }
+            for (final String t : erasedAdded)
+            {
+                m.erased.remove(t);
+            }
+            m.reports.subList(reportsBefore, m.reports.size()).clear();
+            clear();
+        }
+
+        private void clear()
+        {
+            touchedTables.clear();
+            touchedKeys.clear();
+            freshTables.clear();
+            freshKeys.clear();
+            schemaAdded.clear();
+            erasedAdded.clear();
+        }
+
+        private void touch(final String table, final Value key)
+        {
+            if (!track)
+            {
+                return;
+            }
+            LinkedHashSet<Value> keys = m.dirty.get(table);
+            if (null == keys)
+            {
+                keys = new LinkedHashSet<>();
+                m.dirty.put(table, keys);
+            }
+            if (keys.add(key))
+            {
+                touchedTables.add(table);
+                touchedKeys.add(key);
+            }
+        }
+
+        private void schema(final String table)
+        {
+            if (track && m.schemaDirty.add(table))
+            {
+                schemaAdded.add(table);
+            }
+        }
+
+        @Override
+        public void addTable(final String table, final int tableType, final String pkField, final int pkType,
+            final boolean pkNullable) throws BadChangesetException
+        {
+            m.instructions.addTable(table, tableType, pkField, pkType, pkNullable);
+            schema(table);
+        }
+
+        @Override
+        public void eraseTable(final String table) throws BadChangesetException
+        {
+            if (m.erased.add(table))
+            {
+                erasedAdded.add(table);
+            }
+            m.instructions.eraseTable(table);
+            if (track)
+            {
+                report(m, true, "destructive_schema_change", table, null, m.applied, "EraseTable of class " + table +
+                    ": the table and its rows are kept");
+            }
+        }
+
+        @Override
+        public void addColumn(final String table, final String field, final int type, final boolean nullable,
+            final int collectionType, final String linkTarget, final int keyType) throws BadChangesetException
+        {
+            m.instructions.addColumn(table, field, type, nullable, collectionType, linkTarget, keyType);
+            schema(table);
+        }
+
+        @Override
+        public void eraseColumn(final String table, final String field) throws BadChangesetException
+        {
+            m.instructions.eraseColumn(table, field);
+            if (track)
+            {
+                report(m, true, "destructive_schema_change", table, null, m.applied, "EraseColumn " + table + "." +
+                    field + ": the column and its values are kept");
+            }
+        }
+
+        @Override
+        public void createObject(final String table, final Value key) throws BadChangesetException
+        {
+            if (track && !m.erased.contains(table))
+            {
+                // new: neither touched in this batch nor in the state (which is exactly the committed position's)
+                final LinkedHashSet<Value> dirty = m.dirty.get(table);
+                final TableData t = m.state.table(table);
+                if ((null == dirty || !dirty.contains(key)) && (null == t || null == t.object(key)))
+                {
+                    java.util.HashSet<Value> keys = m.fresh.get(table);
+                    if (null == keys)
+                    {
+                        keys = new java.util.HashSet<>();
+                        m.fresh.put(table, keys);
+                    }
+                    if (keys.add(key))
+                    {
+                        freshTables.add(table);
+                        freshKeys.add(key);
+                    }
+                }
+            }
+            m.instructions.createObject(table, key);
+            touch(table, key);
+        }
+
+        @Override
+        public void eraseObject(final String table, final Value key) throws BadChangesetException
+        {
+            m.instructions.eraseObject(table, key);
+            touch(table, key);
+        }
+
+        @Override
+        public void update(final String table, final Value key, final String field, final Object[] path,
+            final int payloadType, final Value value, final boolean isDefault, final long priorSize)
+            throws BadChangesetException
+        {
+            m.instructions.update(table, key, field, path, payloadType, value, isDefault, priorSize);
+            touch(table, key);
+        }
+
+        @Override
+        public void addInteger(final String table, final Value key, final String field, final Object[] path,
+            final long increment) throws BadChangesetException
+        {
+            m.instructions.addInteger(table, key, field, path, increment);
+            touch(table, key);
+        }
+
+        @Override
+        public void arrayInsert(final String table, final Value key, final String field, final Object[] path,
+            final int payloadType, final Value value, final long priorSize) throws BadChangesetException
+        {
+            m.instructions.arrayInsert(table, key, field, path, payloadType, value, priorSize);
+            touch(table, key);
+        }
+
+        @Override
+        public void arrayMove(final String table, final Value key, final String field, final Object[] path,
+            final long to, final long priorSize) throws BadChangesetException
+        {
+            m.instructions.arrayMove(table, key, field, path, to, priorSize);
+            touch(table, key);
+        }
+
+        @Override
+        public void arrayErase(final String table, final Value key, final String field, final Object[] path,
+            final long priorSize) throws BadChangesetException
+        {
+            m.instructions.arrayErase(table, key, field, path, priorSize);
+            touch(table, key);
+        }
+
+        @Override
+        public void clear(final String table, final Value key, final String field, final Object[] path,
+            final int collectionType) throws BadChangesetException
+        {
+            m.instructions.clear(table, key, field, path, collectionType);
+            touch(table, key);
+        }
+
+        @Override
+        public void setInsert(final String table, final Value key, final String field, final Object[] path,
+            final int payloadType, final Value value) throws BadChangesetException
+        {
+            m.instructions.setInsert(table, key, field, path, payloadType, value);
+            touch(table, key);
+        }
+
+        @Override
+        public void setErase(final String table, final Value key, final String field, final Object[] path,
+            final int payloadType, final Value value) throws BadChangesetException
+        {
+            m.instructions.setErase(table, key, field, path, payloadType, value);
+            touch(table, key);
+        }
     }
 
     private void report(final FileMirror m, final boolean track, final String kind, final String table,
@@ -1158,7 +1459,7 @@ public final class PgMirror implements AutoCloseable
                 {
                     continue;
                 }
-                final TreeSet<Value> fresh = careful || noCopy ? null : f.fresh.get(table);
+                final java.util.Set<Value> fresh = careful || noCopy ? null : f.fresh.get(table);
                 for (final Row r : rows.upserts)
                 {
                     (null != fresh && fresh.contains(r.key()) ? copies : upserts)

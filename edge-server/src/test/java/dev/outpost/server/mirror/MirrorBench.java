@@ -41,6 +41,9 @@ import java.util.concurrent.locks.LockSupport;
 class MirrorBench
 {
     private static final String FILE = "flx/bench";
+    /** {@code -Doutpost.mirror.bench.inbound=false}: the mirror without the inbound capture triggers. */
+    private static final boolean INBOUND = Boolean.parseBoolean(System.getProperty("outpost.mirror.bench.inbound",
+        "true"));
 
     @TempDir
     Path dir;
@@ -197,7 +200,7 @@ class MirrorBench
             }
             shard.publish();
             final long start = System.nanoTime();
-            try (PgMirror m = PgMirror.start("bench", new MirrorSettings(pg.url(), "tp"), null, null, store,
+            try (PgMirror m = PgMirror.start("bench", new MirrorSettings(pg.url(), "tp", INBOUND), null, null, store,
                 new ServerMetrics()))
             {
                 while (m.mirroredVersion(FILE) < n)
@@ -207,6 +210,22 @@ class MirrorBench
                 final double seconds = (System.nanoTime() - start) / 1e9;
                 System.out.printf("MIRROR-BENCH mirror %.2f s: read+apply %.2f s, write+commit %.2f s%n", seconds,
                     m.busySeconds()[0], m.busySeconds()[1]);
+                // CPU time of the mirror's threads (less sensitive to other processes than wall time)
+                final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                double reader = 0;
+                double writer = 0;
+                for (final java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds()))
+                {
+                    if (null != t && t.getThreadName().equals("outpost-mirror-bench"))
+                    {
+                        reader += mx.getThreadCpuTime(t.getThreadId()) / 1e9;
+                    }
+                    else if (null != t && t.getThreadName().equals("outpost-mirror-bench-writer"))
+                    {
+                        writer += mx.getThreadCpuTime(t.getThreadId()) / 1e9;
+                    }
+                }
+                System.out.printf("MIRROR-BENCH cpu reader %.2f s, writer %.2f s%n", reader, writer);
                 return n / seconds;
             }
         }
@@ -222,7 +241,7 @@ class MirrorBench
         {
             final StoreShard shard = store.shardFor(FILE);
             final ServerFile f = shard.createServerFile(FILE);
-            try (PgMirror m = PgMirror.start("bench", new MirrorSettings(pg.url(), "lag" + rate), null, null, store,
+            try (PgMirror m = PgMirror.start("bench", new MirrorSettings(pg.url(), "lag" + rate, INBOUND), null, null, store,
                 new ServerMetrics()))
             {
                 while (!m.connected())

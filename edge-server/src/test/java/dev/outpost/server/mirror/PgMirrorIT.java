@@ -526,6 +526,251 @@ class PgMirrorIT
         assertThat(again.statusJson().getLong("batches_rewritten")).isZero();
     }
 
+    /**
+     * The reader decodes stored changesets straight into its state ({@code SinkDecoder}, no model objects): a random
+     * history of every type (creates, updates, list inserts, erases and moves, set and dictionary edits, additions,
+     * clears, object erasures and re-creations, an added and an erased column, changesets that do not apply) mirrored
+     * that way with 1, 7 and 5,000 changesets a transaction holds exactly the rows, errors and positions of a
+     * reference mirror that reads each changeset through the model ({@code ChangesetReader}, {@code
+     * ChangesetApplier}) one transaction at a time.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldMirrorARandomHistoryThroughTheStreamingDecoderAsThroughTheModel() throws Exception
+    {
+        final java.util.Random random = new java.util.Random(20261207L);
+        final int objects = 30;
+        final int[] scores = new int[objects]; // list sizes as the history has them (-1: no object)
+        java.util.Arrays.fill(scores, -1);
+        long v = append(FLX, EveryType::schema);
+        for (int n = 0; n < 400; n++)
+        {
+            final int k = random.nextInt(objects);
+            final int op = random.nextInt(14);
+            final String text = AWKWARD[random.nextInt(AWKWARD.length)];
+            final Value key = objectKey(k);
+            v = append(FLX, b ->
+            {
+                if (scores[k] < 0 || 0 == op)
+                {
+                    if (scores[k] >= 0)
+                    {
+                        b.eraseObject("Item", key); // erased and created again in one changeset
+                    }
+                    everyTypeObject(b, k);
+                    scores[k] = k % 4;
+                    return;
+                }
+                switch (op)
+                {
+                    case 1 -> b.update("Item", key, "s", NO_PATH, Instr.TYPE_STRING, new Value.Str(text), false, -1);
+                    case 2 ->
+                    {
+                        b.arrayInsert("Item", key, "scores", new Object[]{(long)random.nextInt(scores[k] + 1)},
+                            Instr.TYPE_INT, new Value.Int(random.nextInt(100)), scores[k]);
+                        scores[k]++;
+                    }
+                    case 3 ->
+                    {
+                        if (scores[k] > 0)
+                        {
+                            b.arrayErase("Item", key, "scores", new Object[]{(long)random.nextInt(scores[k])},
+                                scores[k]);
+                            scores[k]--;
+                        }
+                    }
+                    case 4 ->
+                    {
+                        if (scores[k] > 1)
+                        {
+                            b.arrayMove("Item", key, "scores", new Object[]{0L}, scores[k] - 1, scores[k]);
+                        }
+                    }
+                    case 5 -> b.setInsert("Item", key, "tags", NO_PATH, Instr.TYPE_STRING, new Value.Str(text));
+                    case 6 -> b.setErase("Item", key, "tags", NO_PATH, Instr.TYPE_STRING,
+                        new Value.Str(AWKWARD[k % AWKWARD.length]));
+                    case 7 -> b.update("Item", key, "attrs", new Object[]{text + "k"}, Instr.TYPE_INT,
+                        new Value.Int(random.nextLong()), false, -1);
+                    case 8 -> b.addInteger("Item", key, "i", NO_PATH, random.nextInt(1000) - 500);
+                    case 9 ->
+                    {
+                        b.clear("Item", key, "scores", NO_PATH, Instr.COLLECTION_LIST);
+                        scores[k] = 0;
+                    }
+                    case 10 ->
+                    {
+                        b.eraseObject("Item", key);
+                        b.eraseObject("Other", new Value.Int(k));
+                        scores[k] = -1;
+                    }
+                    case 11 -> b.update("Item", key, "addr", new Object[]{"city"}, Instr.TYPE_STRING,
+                        new Value.Str(text), false, -1);
+                    case 12 -> b.update("Item", objectKey(objects + k), "s", NO_PATH, Instr.TYPE_STRING,
+                        new Value.Str(text), false, -1); // no such object: does not apply, reported
+                    default -> b.update("Item", key, "other", NO_PATH, Instr.TYPE_LINK,
+                        new Value.Link("Other", new Value.Int(random.nextInt(objects))), false, -1);
+                }
+            });
+            if (n == 150)
+            {
+                v = append(FLX, b -> b.addColumn("Item", "extra", Instr.TYPE_STRING, true, Instr.COLLECTION_SINGLE,
+                    null, 0));
+            }
+            if (n > 150 && scores[k] >= 0 && 0 == n % 3)
+            {
+                v = append(FLX, b -> b.update("Item", key, "extra", NO_PATH, Instr.TYPE_STRING,
+                    new Value.Str("x" + k), false, -1));
+            }
+            if (n == 300)
+            {
+                v = append(FLX, b -> b.eraseColumn("Item", "nested"));
+            }
+        }
+        // each instruction kind the last change of one object (rows are written from the whole state, so a later
+        // change of the same object would hide a dropped one): with one changeset a transaction, any kind the
+        // streaming path lost leaves a stale row
+        for (int k = 0; k < 13; k++)
+        {
+            if (scores[k] < 0)
+            {
+                final int key = k;
+                append(FLX, b -> everyTypeObject(b, key));
+                scores[k] = k % 4;
+            }
+        }
+        final Value[] keys = new Value[13];
+        for (int k = 0; k < keys.length; k++)
+        {
+            keys[k] = objectKey(k);
+        }
+        append(FLX, b -> b.arrayInsert("Item", keys[2], "scores", new Object[]{0L}, Instr.TYPE_INT, new Value.Int(-7),
+            scores[2]));
+        append(FLX, b -> b.arrayInsert("Item", keys[3], "scores", new Object[]{0L}, Instr.TYPE_INT, new Value.Int(-8),
+            scores[3]));
+        append(FLX, b -> b.arrayInsert("Item", keys[3], "scores", new Object[]{0L}, Instr.TYPE_INT, new Value.Int(-9),
+            scores[3] + 1));
+        append(FLX, b -> b.setInsert("Item", keys[5], "tags", NO_PATH, Instr.TYPE_STRING, new Value.Str("fin")));
+        append(FLX, b -> b.arrayInsert("Item", keys[8], "scores", new Object[]{0L}, Instr.TYPE_INT, new Value.Int(-10),
+            scores[8]));
+        append(FLX, b -> b.update("Item", keys[10], "addr", NO_PATH, Instr.TYPE_OBJECT_VALUE, null, false, -1));
+        final List<Consumer<ChangesetBuilder>> last = List.of(
+            b -> b.update("Item", keys[0], "s", NO_PATH, Instr.TYPE_STRING, new Value.Str("last"), false, -1),
+            b -> b.arrayInsert("Item", keys[1], "scores", new Object[]{0L}, Instr.TYPE_INT, new Value.Int(99),
+                scores[1]),
+            b -> b.arrayErase("Item", keys[2], "scores", new Object[]{0L}, scores[2] + 1),
+            b -> b.arrayMove("Item", keys[3], "scores", new Object[]{0L}, scores[3] + 1, scores[3] + 2),
+            b -> b.setInsert("Item", keys[4], "tags", NO_PATH, Instr.TYPE_STRING, new Value.Str("last")),
+            b -> b.setErase("Item", keys[5], "tags", NO_PATH, Instr.TYPE_STRING, new Value.Str("fin")),
+            b -> b.update("Item", keys[6], "attrs", new Object[]{"last"}, Instr.TYPE_INT, new Value.Int(1), false, -1),
+            b -> b.addInteger("Item", keys[7], "i", NO_PATH, 1),
+            b -> b.clear("Item", keys[8], "scores", NO_PATH, Instr.COLLECTION_LIST),
+            b -> b.eraseObject("Item", keys[9]),
+            b -> b.update("Item", keys[10], "addr", new Object[]{"city"}, Instr.TYPE_STRING, new Value.Str("last"),
+                false, -1),
+            b -> b.update("Item", keys[11], "other", NO_PATH, Instr.TYPE_LINK, new Value.Link("Other",
+                new Value.Int(0)), false, -1),
+            b -> b.createObject("Other", new Value.Int(1_000)));
+        for (final Consumer<ChangesetBuilder> step : last)
+        {
+            v = append(FLX, step);
+        }
+        final String reference = schema + "model";
+        final PgMirror model = PgMirror.start(new MirrorSettings(pg.url(), reference), null, null, store, 1, false);
+        mirrors.add(model);
+        final List<String> streamed = List.of(schema + "s1", schema + "s7", schema + "s5000");
+        final int[] sizes = {1, 7, 5_000};
+        for (int i = 0; i < sizes.length; i++)
+        {
+            final PgMirror m = PgMirror.start(new MirrorSettings(pg.url(), streamed.get(i)), null, null, store,
+                sizes[i], true);
+            mirrors.add(m);
+        }
+        for (final PgMirror m : mirrors)
+        {
+            awaitMirrored(m, FLX, v);
+        }
+        // rows as jsonb (keys sorted): a mirror that creates the table after the EraseColumn never has that column
+        final List<String> items = rowText(reference, "Item");
+        final List<String> others = rowText(reference, "Other");
+        final List<String> errors = errorText(reference);
+        assertThat(items).hasSizeGreaterThan(objects / 2);
+        assertThat(errors).anyMatch(e -> e.contains("bad_changeset")).anyMatch(e -> e.contains("EraseColumn"));
+        for (final String s : streamed)
+        {
+            assertThat(rowText(s, "Item")).as(s).isEqualTo(items);
+            assertThat(rowText(s, "Other")).as(s).isEqualTo(others);
+            assertThat(errorText(s)).as(s).isEqualTo(errors);
+            assertThat(tableText(s, "_outpost_mirror_position")).as(s).hasSize(1);
+        }
+        assertThat(mirrors.get(3).statusJson().getLong("rows_copied")).isPositive(); // new objects went as COPY
+    }
+
+    /**
+     * The inbound capture's trigger carries its condition ({@code WHEN outpost.origin is not 'mirror'}), so the
+     * mirror's own rows queue no trigger event and call no function: on the tables the mirror creates and on a table
+     * that had the trigger without it (an older version's), which is replaced; SQL from other sessions is still
+     * captured.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldAttachTheCaptureTriggerWithItsConditionAndReplaceAnOlderOne() throws Exception
+    {
+        sql("CREATE SCHEMA $s",
+            "CREATE TABLE $s.\"Legacy\" (_id bigint PRIMARY KEY, n bigint)",
+            "CREATE FUNCTION $s._outpost_capture() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NULL; END $f$",
+            "CREATE TRIGGER _outpost_capture AFTER INSERT OR UPDATE OR DELETE ON $s.\"Legacy\" FOR EACH ROW " +
+                "EXECUTE FUNCTION $s._outpost_capture()");
+        final PgMirror m = mirror(null, null);
+        long v = append(FLX, b ->
+        {
+            b.addTable("Item", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_INT, false);
+            b.addColumn("Item", "n", Instr.TYPE_INT, false, Instr.COLLECTION_SINGLE, null, 0);
+        });
+        for (int k = 0; k < 40; k++)
+        {
+            final int key = k;
+            v = append(FLX, b ->
+            {
+                b.createObject("Item", new Value.Int(key));
+                b.update("Item", new Value.Int(key), "n", NO_PATH, Instr.TYPE_INT, new Value.Int(key), false, -1);
+            });
+        }
+        awaitMirrored(m, FLX, v);
+        final List<Map<String, Object>> triggers = rows("SELECT c.relname AS t, pg_get_triggerdef(g.oid) AS def " +
+            "FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace " +
+            "WHERE n.nspname = '" + schema + "' AND g.tgname = '_outpost_capture' ORDER BY 1");
+        assertThat(triggers).extracting(r -> r.get("t")).containsExactly("Item", "Legacy");
+        assertThat(triggers).allSatisfy(r -> assertThat((String)r.get("def"))
+            .contains("WHEN ((current_setting('outpost.origin'::text, true) IS DISTINCT FROM 'mirror'::text))"));
+        assertThat(rows("SELECT count(*) AS n FROM $s.\"Item\"")).containsExactly(Map.of("n", 40L));
+        assertThat(rows("SELECT * FROM $s._outpost_inbound")).isEmpty(); // the mirror's rows: no echo
+        sql("INSERT INTO $s.\"Legacy\" VALUES (1, 2)", "UPDATE $s.\"Item\" SET n = 7 WHERE _id = 3");
+        assertThat(rows("SELECT class, op::text AS op FROM $s._outpost_inbound ORDER BY id")).containsExactly(
+            Map.of("class", "Legacy", "op", "I"), Map.of("class", "Item", "op", "U"));
+    }
+
+    private List<String> rowText(final String inSchema, final String table) throws Exception
+    {
+        final List<String> out = new ArrayList<>();
+        for (final Map<String, Object> r : rows("SELECT (to_jsonb(t) - 'nested')::text AS j FROM \"" + inSchema +
+            "\".\"" + table + "\" t ORDER BY 1"))
+        {
+            out.add((String)r.get("j"));
+        }
+        return out;
+    }
+
+    private List<String> errorText(final String inSchema) throws Exception
+    {
+        final List<String> out = new ArrayList<>();
+        for (final Map<String, Object> r : rows("SELECT concat_ws(' | ', server_file, version, class, object_key, " +
+            "kind, message) AS e FROM \"" + inSchema + "\"._outpost_mirror_errors ORDER BY id"))
+        {
+            out.add((String)r.get("e"));
+        }
+        return out;
+    }
+
     /** A statement of SQL in the test's schema ({@code $s}). */
     private void sql(final String... statements) throws Exception
     {

@@ -224,7 +224,7 @@ public final class InstructionApplier implements InstructionSink
     {
         final TableData t = table(table, "CreateObject");
         checkKey(t, key, "CreateObject");
-        if (t.objects.containsKey(key))
+        if (null != t.object(key))
         {
             return;
         }
@@ -236,7 +236,7 @@ public final class InstructionApplier implements InstructionSink
     {
         final TableData t = table(table, "EraseObject");
         checkKey(t, key, "EraseObject");
-        if (t.objects.containsKey(key))
+        if (null != t.object(key))
         {
             state.removeObject(t, key);
         }
@@ -822,7 +822,7 @@ public final class InstructionApplier implements InstructionSink
     {
         final TableData t = table(table, instr);
         checkKey(t, key, instr);
-        final ObjectData top = t.objects.get(key);
+        final ObjectData top = t.object(key);
         if (top == null)
         {
             throw bad("%s: No such object: '%s' in class '%s'", instr, Value.text(key), table);

@@ -36,7 +36,7 @@ public final class ObjectState
     public ObjectData object(final String table, final Value key)
     {
         final TableData t = tables.get(table);
-        return t == null ? null : t.objects.get(key);
+        return t == null ? null : t.object(key);
     }
 
     /**
@@ -210,14 +210,14 @@ public final class ObjectState
 
     void putObject(final TableData t, final Value key, final ObjectData o)
     {
-        final ObjectData old = t.objects.put(key, o);
-        journal(() -> restore(t.objects, key, old));
+        final ObjectData old = t.putObject(key, o);
+        journal(() -> t.restoreObject(key, old));
     }
 
     void removeObject(final TableData t, final Value key)
     {
-        final ObjectData old = t.objects.remove(key);
-        journal(() -> restore(t.objects, key, old));
+        final ObjectData old = t.removeObject(key);
+        journal(() -> t.restoreObject(key, old));
     }
 
     void setField(final ObjectData o, final String column, final Value v)

@@ -117,7 +117,7 @@ public final class Snapshot
         final InstructionSink sink)
     {
         final TableData t = state.tables.get(table);
-        final ObjectData o = t == null ? null : t.objects.get(key);
+        final ObjectData o = t == null ? null : t.object(key);
         if (o == null)
         {
             return;

@@ -18,7 +18,14 @@ public final class TableData
     private final int pkType;
     private final boolean pkNullable;
     final TreeMap<String, ColumnSpec> columns = new TreeMap<>();
+    /** Written only through {@link #putObject}, {@link #removeObject} and {@link #restoreObject} (they keep {@link #last}). */
     final TreeMap<Value, ObjectData> objects = new TreeMap<>(Value.ORDER);
+    /**
+     * The last key looked up or written and its object (null: none), one immutable pair: an instruction sequence on
+     * one object (CreateObject, then its Updates) finds it without a tree descent ({@link Value#ORDER} comparisons)
+     * each time. Reset by every write; a reader on another thread sees either pair whole.
+     */
+    private Last last;
 
     /**
      * @param pkField    primary-key column name (null for embedded classes).
@@ -89,7 +96,44 @@ public final class TableData
 
     public ObjectData object(final Value key)
     {
-        return objects.get(key);
+        final Last l = last;
+        if (null != l && l.key.equals(key))
+        {
+            return l.object;
+        }
+        final ObjectData o = objects.get(key);
+        last = new Last(key, o);
+        return o;
+    }
+
+    /** Add or replace the object of {@code key} (the state's journal restores it). @return the replaced one. */
+    ObjectData putObject(final Value key, final ObjectData o)
+    {
+        final ObjectData old = objects.put(key, o);
+        last = new Last(key, o);
+        return old;
+    }
+
+    /** Remove the object of {@code key}. @return the removed one, or null. */
+    ObjectData removeObject(final Value key)
+    {
+        final ObjectData old = objects.remove(key);
+        last = new Last(key, null);
+        return old;
+    }
+
+    /** Undo of {@link #putObject} and {@link #removeObject}: {@code old} back (null: none). */
+    void restoreObject(final Value key, final ObjectData old)
+    {
+        if (null == old)
+        {
+            objects.remove(key);
+        }
+        else
+        {
+            objects.put(key, old);
+        }
+        last = null;
     }
 
     /** @return true if the spec (type and primary key) equals {@code o}'s; columns and objects are not compared. */
@@ -151,5 +195,10 @@ public final class TableData
     public int hashCode()
     {
         return name.hashCode();
+    }
+
+    /** A key and its object (null: absent) as {@link #last} holds them. */
+    private record Last(Value key, ObjectData object)
+    {
     }
 }
