@@ -164,9 +164,11 @@ class ServerMetricsTest
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
         final long thread = Thread.currentThread().getId();
-        // warm up (the JIT compiles the loop and the meters' adders within the first rounds; on a loaded machine a
-        // one-off materialisation can still land in the third), then measure the last round
-        for (int round = 0; round < 5; round++)
+        // warm up (the JIT compiles the loop and the meters' adders within the first rounds), then take the least of
+        // the later rounds: an allocation per call shows in every round (>= 700 KB), while a time-based rotation of a
+        // timer's histogram or a one-off JIT materialisation on a loaded machine lands in one round only
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < 6; round++)
         {
             final long before = threads.getThreadAllocatedBytes(thread);
             for (int i = 0; i < 100_000; i++)
@@ -180,12 +182,13 @@ class ServerMetricsTest
                 metrics.protocolError(ProtocolErrorCode.BAD_CHANGESET);
             }
             final long allocated = threads.getThreadAllocatedBytes(thread) - before;
-            if (round == 4)
+            if (round >= 2)
             {
-                assertThat(allocated).as("bytes allocated by 700k hot-path calls").isLessThan(4096);
+                least = Math.min(least, allocated);
             }
         }
-        assertThat(metrics.uploadsTotal()).isEqualTo(500_000);
+        assertThat(least).as("bytes allocated by 700k hot-path calls (least of rounds 3-6)").isLessThan(4096);
+        assertThat(metrics.uploadsTotal()).isEqualTo(600_000);
     }
 
     @Test
