@@ -63,8 +63,18 @@ final class ConsoleRoutes
     /** Serves the page (no key needed: it holds no data; it asks for the key). */
     void mountPage(final Router router)
     {
-        router.get("/console").handler(ctx -> ctx.redirect("/console/"));
-        router.get("/console/").handler(ctx -> serve(ctx, "index.html", "text/html; charset=utf-8"));
+        // Vert.x matches "/console" with and without the trailing slash: relative links need the slash
+        router.get("/console").handler(ctx ->
+        {
+            if (ctx.request().path().endsWith("/"))
+            {
+                serve(ctx, "index.html", "text/html; charset=utf-8");
+            }
+            else
+            {
+                ctx.redirect("/console/");
+            }
+        });
         for (final String[] f : FILES)
         {
             router.get("/console/" + f[0]).handler(ctx -> serve(ctx, f[0], f[1]));
