@@ -28,7 +28,7 @@
    * returns { update(samples) } where samples are objects with t (epoch ms) and each series' key.
    */
   function TimeChart(container, opts) {
-    var W = 600, H = 180, L = 52, R = 12, T = 12, B = 26;
+    var W = 600, H = 200, L = 52, R = 12, T = 12, B = 26;
     var fmt = opts.format || function (v) { return String(v); };
     var wrap = document.createElement('figure');
     wrap.className = 'chart';
@@ -38,13 +38,15 @@
     legend.className = 'legend';
     opts.series.forEach(function (s) {
       var item = document.createElement('span');
-      item.innerHTML = '<i style="background:' + s.color + '"></i>';
+      var swatch = document.createElement('i');
+      swatch.style.background = s.color;
+      item.appendChild(swatch);
       item.appendChild(document.createTextNode(s.name));
       legend.appendChild(item);
     });
     cap.appendChild(legend);
     wrap.appendChild(cap);
-    var svg = el('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': opts.title, preserveAspectRatio: 'none' });
+    var svg = el('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': opts.title });
     wrap.appendChild(svg);
     var tip = document.createElement('div');
     tip.className = 'chart-tip';
@@ -57,6 +59,9 @@
       return el('path', { fill: 'none', stroke: s.color, 'stroke-width': 1.75, 'vector-effect': 'non-scaling-stroke',
         'stroke-linejoin': 'round' }, svg);
     });
+    var dots = opts.series.map(function (s) {
+      return el('circle', { r: 3, fill: s.color, visibility: 'hidden' }, svg);
+    });
     var cursor = el('line', { 'class': 'cursor', y1: T, y2: H - B, visibility: 'hidden' }, svg);
     var empty = el('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', 'class': 'empty' }, svg);
     var data = [], x0 = 0, x1 = 1, max = 1;
@@ -66,6 +71,12 @@
 
     function update(samples) {
       data = samples || [];
+      var width = Math.round(svg.getBoundingClientRect().width);
+      if (width > 100 && width !== W) {
+        W = width;
+        svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+        empty.setAttribute('x', W / 2);
+      }
       var now = data.length ? data[data.length - 1].t : Date.now();
       x1 = now;
       x0 = now - (opts.windowMs || 3600000);
@@ -91,6 +102,14 @@
           }
         });
         lines[k].setAttribute('d', d);
+        var last = data.length ? data[data.length - 1] : null;
+        if (last && typeof last[s.key] === 'number') {
+          dots[k].setAttribute('cx', xOf(last.t).toFixed(1));
+          dots[k].setAttribute('cy', yOf(last[s.key]).toFixed(1));
+          dots[k].setAttribute('visibility', 'visible');
+        } else {
+          dots[k].setAttribute('visibility', 'hidden');
+        }
       });
       empty.textContent = data.length ? '' : 'Collecting samples\u2026';
     }

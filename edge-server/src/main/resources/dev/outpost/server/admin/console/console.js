@@ -277,7 +277,7 @@
     api('GET', G + '/' + enc(appId) + '/users?limit=25' + (search ? '&search=' + enc(search) : '') + (after ? '&after=' + enc(after) : ''))
       .then(function (list) {
         var t = table([
-          { title: 'User', cell: function (u) { return h('span', { 'class': 'mono' }, u._id); } },
+          { title: 'User', cls: 'hide-narrow', cell: function (u) { return h('span', { 'class': 'mono' }, u._id); } },
           { title: 'Email / identity', cell: function (u) {
             return (u.data && u.data.email) || (u.identities[0] && u.identities[0].id); } },
           { title: 'Provider', cls: 'hide-narrow', cell: function (u) { return u.identities[0] && u.identities[0].provider_type; } },
@@ -467,7 +467,8 @@
     (q || '').split('&').forEach(function (kv) {
       if (!kv) { return; }
       var i = kv.indexOf('=');
-      out[decodeURIComponent(i < 0 ? kv : kv.substring(0, i))] = i < 0 ? '' : decodeURIComponent(kv.substring(i + 1));
+      var k = i < 0 ? kv : kv.substring(0, i), v = i < 0 ? '' : kv.substring(i + 1);
+      out[decodeURIComponent(k.replace(/\+/g, ' '))] = decodeURIComponent(v.replace(/\+/g, ' '));
     });
     return out;
   }
