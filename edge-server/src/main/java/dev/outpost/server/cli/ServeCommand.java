@@ -137,6 +137,12 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.STATE_CACHE_SIZE_DEFAULT_TEXT + ").")
     String stateCacheSize;
 
+    @Option(names = "--state-checkpoint-min-versions", paramLabel = "N",
+        description = "Checkpoint a server file's object state when it leaves the state cache or at shutdown if " +
+            "at least N versions are new since its last checkpoint; 0: none (default " +
+            ServerConfig.STATE_CHECKPOINT_MIN_VERSIONS_DEFAULT + ").")
+    Integer stateCheckpointMinVersions;
+
     @Option(names = "--partition-max-bytes", paramLabel = "SIZE",
         description = "Longest PBS partition value accepted (default " +
             ServerConfig.PARTITION_MAX_BYTES_DEFAULT + " bytes, at most " + ServerConfig.PARTITION_MAX_BYTES_MAX + ").")
@@ -192,6 +198,12 @@ final class ServeCommand implements Callable<Integer>
         description = "FLX: recent history entries per server file whose view annotations are kept (default " +
             ServerConfig.FLX_VIEW_LOG_ENTRIES_DEFAULT + ").")
     Integer flxViewLogEntries;
+
+    @Option(names = "--client-max-offline", paramLabel = "DURATION",
+        description = "How long a client may stay away before its next connection gets a client reset " +
+            "(client_file_expired 222; default " + ServerConfig.CLIENT_MAX_OFFLINE_DEFAULT_TEXT + "; 0: never). " +
+            "Per app: 'client-max-offline:', else the export's client_max_offline_days.")
+    String clientMaxOffline;
 
     @Option(names = "--event-loops", paramLabel = "N",
         description = "Event loop threads (default " +
@@ -568,6 +580,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.stateCacheSize(ServerConfig.parseSize(ServerConfig.STATE_CACHE_SIZE_PROP, stateCacheSize));
         }
+        if (null != stateCheckpointMinVersions)
+        {
+            config.stateCheckpointMinVersions(stateCheckpointMinVersions);
+        }
         if (null != partitionMaxBytes)
         {
             config.partitionMaxBytes(ServerConfig.parseSize(ServerConfig.PARTITION_MAX_BYTES_PROP,
@@ -612,6 +628,11 @@ final class ServeCommand implements Callable<Integer>
         if (null != flxViewLogEntries)
         {
             config.flxViewLogEntries(flxViewLogEntries);
+        }
+        if (null != clientMaxOffline)
+        {
+            config.clientMaxOffline(ServerConfig.parseDuration(ServerConfig.CLIENT_MAX_OFFLINE_PROP,
+                clientMaxOffline));
         }
         if (null != tlsCert)
         {
@@ -727,6 +748,8 @@ final class ServeCommand implements Callable<Integer>
             {durability, ServerConfig.DURABILITY_PROP, "--durability"},
             {stateCacheFiles, ServerConfig.STATE_CACHE_FILES_PROP, "--state-cache-files"},
             {stateCacheSize, ServerConfig.STATE_CACHE_SIZE_PROP, "--state-cache-size"},
+            {stateCheckpointMinVersions, ServerConfig.STATE_CHECKPOINT_MIN_VERSIONS_PROP,
+                "--state-checkpoint-min-versions"},
             {partitionMaxBytes, ServerConfig.PARTITION_MAX_BYTES_PROP, "--partition-max-bytes"},
             {maxSessionsPerConnection, ServerConfig.MAX_SESSIONS_PER_CONNECTION_PROP, "--max-sessions-per-connection"},
             {newFilesPerUser, ServerConfig.NEW_FILES_PER_USER_PROP, "--new-files-per-user"},
@@ -738,6 +761,7 @@ final class ServeCommand implements Callable<Integer>
             {mirrorResidentFiles, ServerConfig.MIRROR_RESIDENT_FILES_PROP, "--mirror-resident-files"},
             {mirrorInbound, ServerConfig.MIRROR_INBOUND_PROP, "--mirror-inbound"},
             {flxViewLogEntries, ServerConfig.FLX_VIEW_LOG_ENTRIES_PROP, "--flx-view-log-entries"},
+            {clientMaxOffline, ServerConfig.CLIENT_MAX_OFFLINE_PROP, "--client-max-offline"},
             {tlsCert, ServerConfig.TLS_CERT_PROP, "--tls-cert"}, {tlsKey, ServerConfig.TLS_KEY_PROP, "--tls-key"},
             {tlsSelfSigned, ServerConfig.TLS_SELF_SIGNED_PROP, "--tls-self-signed"},
             {tlsProtocols, ServerConfig.TLS_PROTOCOLS_PROP, "--tls-protocols"},

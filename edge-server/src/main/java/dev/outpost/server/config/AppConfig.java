@@ -73,14 +73,18 @@ import java.util.Objects;
  *                    serving by a rules reload.
  * @param mirror      where the app's data is mirrored (PostgreSQL), or null for no mirror.
  * @param customUserData where each user's custom user data is read from, or null when the app has none.
+ * @param clientMaxOffline the entry's {@code client-max-offline}: how long a client file may stay away before its
+ *                    next IDENT gets client_file_expired 222 (a client reset), {@link Duration#ZERO} for never; null
+ *                    when the entry does not set it (then the export's {@code client_max_offline_days}, else the
+ *                    server's {@code client-max-offline}, see {@link ServerConfig#forApp}).
  */
 public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass userPass, CustomToken customToken,
     boolean apiKeys, SyncSettings sync, List<String> warnings, Rules rules, MirrorSettings mirror,
-    CustomUserData customUserData)
+    CustomUserData customUserData, Duration clientMaxOffline)
 {
     /** The top-level keys of an app entry, for the suggestion on a mistyped one. */
     private static final List<String> APP_KEYS = List.of("id", "data-dir", "auth", "app-config", "sync", "rules",
-        "mirror.postgres", "mirror.schema", "mirror.resident-files", "custom-user-data");
+        "mirror.postgres", "mirror.schema", "mirror.resident-files", "custom-user-data", "client-max-offline");
 
     /** App Services name of the anonymous provider. */
     public static final String ANON_PROVIDER = "anon-user";
@@ -96,6 +100,40 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         Objects.requireNonNull(id, "id");
         warnings = null == warnings ? List.of() : List.copyOf(warnings);
         rules = null == rules ? Rules.NONE : rules;
+    }
+
+    /**
+     * An app without its own {@code client-max-offline}.
+     *
+     * @param id             app id.
+     * @param dataDir        data directory or null.
+     * @param anonymous      whether {@code anon-user} is enabled.
+     * @param userPass       email/password settings or null.
+     * @param customToken    custom JWT settings or null.
+     * @param apiKeys        whether user API keys are on.
+     * @param sync           sync settings or null.
+     * @param warnings       what is not applied.
+     * @param rules          the permission rules, or null for none.
+     * @param mirror         where to mirror the app's data, or null.
+     * @param customUserData where custom user data is read from, or null.
+     */
+    public AppConfig(final String id, final Path dataDir, final boolean anonymous, final UserPass userPass,
+        final CustomToken customToken, final boolean apiKeys, final SyncSettings sync, final List<String> warnings,
+        final Rules rules, final MirrorSettings mirror, final CustomUserData customUserData)
+    {
+        this(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror, customUserData,
+            null);
+    }
+
+    /**
+     * @param clientMaxOffline how long a client file may stay away ({@link Duration#ZERO}: never expires), or null
+     *                         for the export's or the server's value.
+     * @return a copy with it.
+     */
+    public AppConfig withClientMaxOffline(final Duration clientMaxOffline)
+    {
+        return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
+            customUserData, clientMaxOffline);
     }
 
     /**
@@ -144,7 +182,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     public AppConfig withRules(final Rules rules)
     {
         return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
-            customUserData);
+            customUserData, clientMaxOffline);
     }
 
     /**
@@ -218,7 +256,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     public AppConfig withUserPass(final UserPass userPass)
     {
         return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
-            customUserData);
+            customUserData, clientMaxOffline);
     }
 
     /**
@@ -228,7 +266,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     public AppConfig withCustomToken(final CustomToken customToken)
     {
         return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
-            customUserData);
+            customUserData, clientMaxOffline);
     }
 
     /**
@@ -238,7 +276,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     public AppConfig withApiKeys(final boolean enabled)
     {
         return new AppConfig(id, dataDir, anonymous, userPass, customToken, enabled, sync, warnings, rules, mirror,
-            customUserData);
+            customUserData, clientMaxOffline);
     }
 
     /**
@@ -248,7 +286,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     public AppConfig withMirror(final MirrorSettings mirror)
     {
         return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
-            customUserData);
+            customUserData, clientMaxOffline);
     }
 
     /**
@@ -258,7 +296,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
     public AppConfig withCustomUserData(final CustomUserData customUserData)
     {
         return new AppConfig(id, dataDir, anonymous, userPass, customToken, apiKeys, sync, warnings, rules, mirror,
-            customUserData);
+            customUserData, clientMaxOffline);
     }
 
     /**
@@ -517,6 +555,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
         String customField = null == customData ? null : customData.userIdField();
         String customPartition = null;
         String lastCustomDataKey = where + ".custom-user-data";
+        Duration clientMaxOffline = null;
         for (final Map.Entry<String, Object> e : app.entrySet())
         {
             final String key = where + "." + e.getKey();
@@ -558,6 +597,16 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                         lastCustomDataKey = key;
                     }
                     case "data-dir" -> dir = Path.of(String.valueOf(value));
+                    case "client-max-offline" ->
+                    {
+                        clientMaxOffline = ServerConfig.parseDuration(ServerConfig.CLIENT_MAX_OFFLINE_PROP,
+                            String.valueOf(value));
+                        if (clientMaxOffline.isNegative())
+                        {
+                            throw new ConfigException(ServerConfig.APPS_PROP,
+                                "client-max-offline " + value + " is negative (0: clients never expire)");
+                        }
+                    }
                     case "mirror.postgres" ->
                     {
                         mirrorUrl = null == value ? null : String.valueOf(value);
@@ -646,7 +695,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
                         final String nearest = ConfigException.nearest(e.getKey(), APP_KEYS);
                         throw new ConfigException(ServerConfig.APPS_PROP, "unknown key" + (null == nearest ? "" :
                             "; did you mean '" + nearest + "'?") + " An app has id, data-dir, auth, app-config, " +
-                            "sync, rules, mirror, custom-user-data");
+                            "sync, rules, mirror, custom-user-data, client-max-offline");
                     }
                 }
             }
@@ -736,7 +785,7 @@ public record AppConfig(String id, Path dataDir, boolean anonymous, UserPass use
             }
         }
         return new AppConfig(String.valueOf(id), dir, anonymous, userPass, token, apiKeys, syncSettings, warnings,
-            rules, mirror, customData);
+            rules, mirror, customData, clientMaxOffline);
     }
 
     /**

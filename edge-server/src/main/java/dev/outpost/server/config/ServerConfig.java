@@ -187,6 +187,13 @@ public final class ServerConfig
     public static final String STATE_CACHE_SIZE_DEFAULT_TEXT = "512MiB";
     public static final int STATE_CACHE_SIZE_DEFAULT = parseSize(STATE_CACHE_SIZE_PROP, STATE_CACHE_SIZE_DEFAULT_TEXT);
 
+    /**
+     * A server file's object state is checkpointed (when it leaves the state cache, or at shutdown) if at least this
+     * many versions were appended since its last checkpoint; 0 writes none.
+     */
+    public static final String STATE_CHECKPOINT_MIN_VERSIONS_PROP = "outpost.state.checkpoint.min.versions";
+    public static final int STATE_CHECKPOINT_MIN_VERSIONS_DEFAULT = 1000;
+
     /** Largest (uncompressed) UPLOAD body inflated and checked on the event loop; larger ones on the writer. */
     public static final String UPLOAD_INLINE_BYTES_PROP = "outpost.upload.inline.bytes";
     public static final String UPLOAD_INLINE_BYTES_DEFAULT_TEXT = "128KiB";
@@ -255,6 +262,16 @@ public final class ServerConfig
      */
     public static final String FLX_VIEW_LOG_ENTRIES_PROP = "outpost.flx.view.log.entries";
     public static final int FLX_VIEW_LOG_ENTRIES_DEFAULT = 4096;
+    /**
+     * How long a client file may stay away (no IDENT, no upload) before its next IDENT is answered with
+     * client_file_expired 222, which realm's client turns into a client reset (App Services'
+     * {@code client_max_offline_days}); 0: clients never expire. Per app: an entry's {@code client-max-offline}, else
+     * the {@code client_max_offline_days} of its export, else this setting.
+     */
+    public static final String CLIENT_MAX_OFFLINE_PROP = "outpost.client.max.offline";
+    public static final String CLIENT_MAX_OFFLINE_DEFAULT_TEXT = "30d";
+    public static final Duration CLIENT_MAX_OFFLINE_DEFAULT =
+        parseDuration(CLIENT_MAX_OFFLINE_PROP, CLIENT_MAX_OFFLINE_DEFAULT_TEXT);
 
     /**
      * PostgreSQL database the single app's data is mirrored into ({@code postgresql://user:password@host/db}); no
@@ -330,6 +347,7 @@ public final class ServerConfig
     private Durability durability = DURABILITY_DEFAULT;
     private int stateCacheFiles = STATE_CACHE_FILES_DEFAULT;
     private int stateCacheSize = STATE_CACHE_SIZE_DEFAULT;
+    private int stateCheckpointMinVersions = STATE_CHECKPOINT_MIN_VERSIONS_DEFAULT;
     private int uploadInlineBytes = UPLOAD_INLINE_BYTES_DEFAULT;
     private int downloadInlineBytes = DOWNLOAD_INLINE_BYTES_DEFAULT;
     private int downloadThreads = DOWNLOAD_THREADS_DEFAULT;
@@ -349,6 +367,7 @@ public final class ServerConfig
     private MirrorSettings mirror;
     private int mirrorResidentFiles = MIRROR_RESIDENT_FILES_DEFAULT;
     private int flxViewLogEntries = FLX_VIEW_LOG_ENTRIES_DEFAULT;
+    private Duration clientMaxOffline = CLIENT_MAX_OFFLINE_DEFAULT;
     private List<AppConfig> apps = List.of();
     private Path appConfigDir;
     private AppConfig exportApp;
@@ -424,6 +443,8 @@ public final class ServerConfig
             (c, v) -> c.stateCacheFiles = parseInt(STATE_CACHE_FILES_PROP, v)),
         new Setting("state-cache.size", STATE_CACHE_SIZE_PROP,
             (c, v) -> c.stateCacheSize = parseSize(STATE_CACHE_SIZE_PROP, v)),
+        new Setting("state-checkpoint.min-versions", STATE_CHECKPOINT_MIN_VERSIONS_PROP,
+            (c, v) -> c.stateCheckpointMinVersions = parseInt(STATE_CHECKPOINT_MIN_VERSIONS_PROP, v)),
         new Setting("upload.inline-bytes", UPLOAD_INLINE_BYTES_PROP,
             (c, v) -> c.uploadInlineBytes = parseSize(UPLOAD_INLINE_BYTES_PROP, v)),
         new Setting("download.inline-bytes", DOWNLOAD_INLINE_BYTES_PROP,
@@ -456,7 +477,9 @@ public final class ServerConfig
         new Setting("mirror.inbound", MIRROR_INBOUND_PROP,
             (c, v) -> c.mirrorInbound = parseBoolean(MIRROR_INBOUND_PROP, v)),
         new Setting("flx.view-log-entries", FLX_VIEW_LOG_ENTRIES_PROP,
-            (c, v) -> c.flxViewLogEntries = parseInt(FLX_VIEW_LOG_ENTRIES_PROP, v)));
+            (c, v) -> c.flxViewLogEntries = parseInt(FLX_VIEW_LOG_ENTRIES_PROP, v)),
+        new Setting("client-max-offline", CLIENT_MAX_OFFLINE_PROP,
+            (c, v) -> c.clientMaxOffline = parseDuration(CLIENT_MAX_OFFLINE_PROP, v)));
 
     /**
      * Defaults overridden by system properties and environment variables.
@@ -721,6 +744,11 @@ public final class ServerConfig
         {
             throw new ConfigException(STATE_CACHE_SIZE_PROP, stateCacheSize + " bytes is below 1 MiB");
         }
+        if (stateCheckpointMinVersions < 0)
+        {
+            throw new ConfigException(STATE_CHECKPOINT_MIN_VERSIONS_PROP,
+                stateCheckpointMinVersions + " is negative (0 writes no state checkpoint)");
+        }
         if (partitionMaxBytes < 1 || partitionMaxBytes > PARTITION_MAX_BYTES_MAX)
         {
             throw new ConfigException(PARTITION_MAX_BYTES_PROP, partitionMaxBytes + " bytes is outside 1.." +
@@ -750,6 +778,10 @@ public final class ServerConfig
         if (flxViewLogEntries < 1 || flxViewLogEntries > 1 << 20)
         {
             throw new ConfigException(FLX_VIEW_LOG_ENTRIES_PROP, flxViewLogEntries + " is outside 1..1048576");
+        }
+        if (null == clientMaxOffline || clientMaxOffline.isNegative())
+        {
+            throw new ConfigException(CLIENT_MAX_OFFLINE_PROP, clientMaxOffline + " is negative (0: never expire)");
         }
         if (eventLoops < 1 || eventLoops > 1024)
         {
@@ -1281,6 +1313,7 @@ public final class ServerConfig
         copy.durability = durability;
         copy.stateCacheFiles = stateCacheFiles;
         copy.stateCacheSize = stateCacheSize;
+        copy.stateCheckpointMinVersions = stateCheckpointMinVersions;
         copy.uploadInlineBytes = uploadInlineBytes;
         copy.downloadInlineBytes = downloadInlineBytes;
         copy.downloadThreads = downloadThreads;
@@ -1300,6 +1333,7 @@ public final class ServerConfig
         copy.mirror = mirror;
         copy.mirrorResidentFiles = mirrorResidentFiles;
         copy.flxViewLogEntries = flxViewLogEntries;
+        copy.clientMaxOffline = clientMaxOffline(app, clientMaxOffline);
         copy.configFile = configFile;
         copy.appConfigDir = appConfigDir;
         copy.syncSettings = null != app.sync() ? app.sync() : syncSettings;
@@ -1889,6 +1923,7 @@ public final class ServerConfig
             ", durability=" + durability +
             ", stateCacheFiles=" + stateCacheFiles +
             ", stateCacheSize=" + stateCacheSize +
+            ", stateCheckpointMinVersions=" + stateCheckpointMinVersions +
             ", uploadInlineBytes=" + uploadInlineBytes +
             ", downloadInlineBytes=" + downloadInlineBytes +
             ", downloadThreads=" + downloadThreads +
@@ -1903,6 +1938,7 @@ public final class ServerConfig
             ", maxFilesPerApp=" + maxFilesPerApp +
             ", flxQueryMaxBytes=" + flxQueryMaxBytes +
             ", flxViewLogEntries=" + flxViewLogEntries +
+            ", clientMaxOffline=" + clientMaxOffline +
             ", mirrorResidentFiles=" + mirrorResidentFiles +
             ", appConfig=" + appConfigDir +
             ", apps=" + apps() +
@@ -2008,6 +2044,21 @@ public final class ServerConfig
     public ServerConfig stateCacheSize(final int stateCacheSize)
     {
         this.stateCacheSize = stateCacheSize;
+        return this;
+    }
+
+    /**
+     * @return versions appended since a server file's last state checkpoint before its state is checkpointed again
+     * (when it leaves the state cache, or at shutdown); 0: no checkpoints.
+     */
+    public int stateCheckpointMinVersions()
+    {
+        return stateCheckpointMinVersions;
+    }
+
+    public ServerConfig stateCheckpointMinVersions(final int stateCheckpointMinVersions)
+    {
+        this.stateCheckpointMinVersions = stateCheckpointMinVersions;
         return this;
     }
 
@@ -2192,6 +2243,35 @@ public final class ServerConfig
     {
         this.flxViewLogEntries = flxViewLogEntries;
         return this;
+    }
+
+    /**
+     * @return how long a client file may stay away before its next IDENT gets client_file_expired 222;
+     * {@link Duration#ZERO}: never (a {@link #forApp} copy carries its app's value).
+     */
+    public Duration clientMaxOffline()
+    {
+        return clientMaxOffline;
+    }
+
+    public ServerConfig clientMaxOffline(final Duration clientMaxOffline)
+    {
+        this.clientMaxOffline = clientMaxOffline;
+        return this;
+    }
+
+    /** The app's own {@code client-max-offline}, else its export's {@code client_max_offline_days}, else the server's. */
+    private static Duration clientMaxOffline(final AppConfig app, final Duration server)
+    {
+        if (null != app.clientMaxOffline())
+        {
+            return app.clientMaxOffline();
+        }
+        if (null != app.sync() && app.sync().clientMaxOfflineDays() > 0)
+        {
+            return Duration.ofDays(app.sync().clientMaxOfflineDays());
+        }
+        return server;
     }
 
     private static JwtAlgorithm parseAlgorithm(final String text)

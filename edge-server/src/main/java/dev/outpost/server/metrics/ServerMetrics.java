@@ -422,6 +422,15 @@ public final class ServerMetrics
         return (long)downloads.count();
     }
 
+    /**
+     * @return IDENTs refused because the client file was offline longer than its app's {@code client-max-offline}
+     * ({@code outpost_protocol_errors_total{code="222"}}).
+     */
+    public long clientFilesExpiredTotal()
+    {
+        return (long)errorsByCode[ProtocolErrorCode.CLIENT_FILE_EXPIRED.code()].count();
+    }
+
     /** @return protocol errors sent so far: the sum of {@code outpost_protocol_errors_total} over its codes. */
     public long protocolErrorsTotal()
     {

@@ -208,6 +208,7 @@ public final class ServerStatus
             .put("bytes_received_total", (long)metrics.bytesReceivedTotal())
             .put("bytes_sent_total", (long)metrics.bytesSentTotal())
             .put("protocol_errors_total", metrics.protocolErrorsTotal())
+            .put("client_files_expired_total", metrics.clientFilesExpiredTotal())
             .put("mirrors", mirrorsJson());
     }
 

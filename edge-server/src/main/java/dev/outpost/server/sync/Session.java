@@ -307,7 +307,8 @@ final class Session implements FileListener
         identFileIdent = fileIdent;
         submit(new IdentCommand(new IdentCommand.Input(ctx, fileIdent, d.clientFileIdentSalt(), dlServer, dlClient,
             d.latestServerVersion(), d.latestServerVersionSalt(),
-            conn.flx && query.rejected() == null ? query : null, conn.service.queryableFields(), roles()),
+            conn.flx && query.rejected() == null ? query : null, conn.service.queryableFields(), roles(),
+            conn.service.clientMaxOfflineMs),
             loopback(TaskKind.RESULT, false,
             r -> identified(r, fileIdent, dlServer, dlClient, queryVersionAtIdent, queryAtIdent, rulesCatchUp),
             null)));

@@ -61,10 +61,14 @@ public final class SyncService implements SyncEngine
     /** The app's schema when development mode is off, else null ({@code UploadCheck}). */
     final dev.outpost.server.sync.writer.SchemaCheck schemaCheck;
     final Duration slowConsumerTimeout;
+    /** A client file not seen for longer gets client_file_expired 222 at IDENT (ms; 0: never). */
+    final long clientMaxOfflineMs;
     private final HistoryStore store;
     final ServerMetrics metrics;
     private volatile boolean open = true;
     private final ShardWriter[] writers;
+    /** State checkpoints of this app's server files (null: disabled). */
+    private final dev.outpost.server.sync.writer.StateCheckpoints checkpoints;
     private final ConcurrentHashMap<String, FileContext> files = new ConcurrentHashMap<>();
     private final ThreadLocal<LoopResources> loopResources;
     private final java.util.Set<ConnectionHandler> handlers = ConcurrentHashMap.newKeySet();
@@ -138,6 +142,7 @@ public final class SyncService implements SyncEngine
         this.errorLog = new SyncErrorLog(config.appId());
         this.clientResets = ClientResets.open(syncDir(config.dataDir()));
         this.slowConsumerTimeout = config.slowConsumerTimeout();
+        this.clientMaxOfflineMs = config.clientMaxOffline().toMillis();
         this.clock = config.epochClock();
         this.uploadInlineBytes = config.uploadInlineBytes();
         this.downloadInlineBytes = config.downloadInlineBytes();
@@ -146,6 +151,8 @@ public final class SyncService implements SyncEngine
         this.rulesFingerprint = rules.fingerprint();
         this.writers = new ShardWriter[store.shardCount()];
         final SharedEntries.Budget sharedBudget = new SharedEntries.Budget();
+        this.checkpoints = config.stateCheckpointMinVersions() == 0 ? null :
+            new dev.outpost.server.sync.writer.StateCheckpoints(store.dataDir(), config.stateCheckpointMinVersions());
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new ShardWriter(store, i, files,
@@ -153,7 +160,8 @@ public final class SyncService implements SyncEngine
                 Math.max(1, config.stateCacheFiles() / writers.length),
                 Math.max(1, (long)config.stateCacheSize() / writers.length), clock)
                 .viewLogEntries(config.flxViewLogEntries())
-                .sharedEntries(config.downloadSharedEntries(), sharedBudget);
+                .sharedEntries(config.downloadSharedEntries(), sharedBudget)
+                .checkpoints(checkpoints);
         }
         this.sharedDownloads = sharedDownloads;
         this.poolBuilders = ThreadLocal.withInitial(() ->
@@ -814,6 +822,18 @@ public final class SyncService implements SyncEngine
         return store.head(serverFileName);
     }
 
+    /** @return state checkpoints written so far (0 if they are off). Any thread. */
+    public long stateCheckpointsWritten()
+    {
+        return checkpoints == null ? 0 : checkpoints.written();
+    }
+
+    /** @return object states built from a state checkpoint so far (0 if they are off). Any thread. */
+    public long stateCheckpointsLoaded()
+    {
+        return checkpoints == null ? 0 : checkpoints.loaded();
+    }
+
     /** @return object states evicted so far (all writers) because of the state cache limits. */
     public long stateEvictions()
     {
@@ -1243,6 +1263,10 @@ public final class SyncService implements SyncEngine
         for (final ShardWriter w : writers)
         {
             w.stop();
+        }
+        if (checkpoints != null)
+        {
+            checkpoints.close(); // the checkpoints of the states the cache dropped last
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (downloadsInFlight.get() > 0 && System.nanoTime() < deadline)

@@ -48,6 +48,7 @@ class ServeHelpDefaultsTest
         p.put("--durability", t -> ServerConfig.durabilityOf(t));
         p.put("--state-cache-files", integer);
         p.put("--state-cache-size", size);
+        p.put("--state-checkpoint-min-versions", integer);
         p.put("--event-loops", integer);
         p.put("--tls-protocols", t -> List.of(t));
         p.put("--shutdown-timeout", duration);
@@ -76,6 +77,7 @@ class ServeHelpDefaultsTest
         p.put("--mirror-resident-files", integer);
         p.put("--mirror-inbound", Boolean::parseBoolean);
         p.put("--flx-view-log-entries", integer);
+        p.put("--client-max-offline", duration);
         p.put("--admin-host", t -> t);
         // 'port + 1': the public port's default + 1
         p.put("--admin-port", t -> "'port + 1'".equals(t) ? ServerConfig.PORT_DEFAULT + 1 : Integer.parseInt(t));
@@ -101,6 +103,7 @@ class ServeHelpDefaultsTest
         d.put("--durability", c.durability());
         d.put("--state-cache-files", c.stateCacheFiles());
         d.put("--state-cache-size", c.stateCacheSize());
+        d.put("--state-checkpoint-min-versions", c.stateCheckpointMinVersions());
         d.put("--event-loops", c.eventLoops());
         d.put("--tls-protocols", c.tlsProtocols());
         d.put("--shutdown-timeout", c.shutdownTimeout());
@@ -128,6 +131,7 @@ class ServeHelpDefaultsTest
         // no mirror by default; the schema a mirror gets when none is given
         d.put("--mirror-schema", new dev.outpost.server.config.MirrorSettings("postgresql://h/d", null).schema());
         d.put("--flx-view-log-entries", c.flxViewLogEntries());
+        d.put("--client-max-offline", c.clientMaxOffline());
         d.put("--mirror-resident-files", c.mirrorResidentFiles());
         // inbound is on by default once a mirror is configured
         d.put("--mirror-inbound", new dev.outpost.server.config.MirrorSettings("postgresql://h/d", null).inbound());

@@ -81,6 +81,15 @@ final class RealmClient
      */
     static volatile String trustCertificate;
 
+    /**
+     * The client reset mode of the realms opened from now on (realm_sync_config_set_resync_mode), or null for the
+     * C API's default (manual: the error handler gets the reset); with a mode, the before/after reset callbacks
+     * report to {@link #RESETS}.
+     */
+    static volatile io.realm.kotlin.internal.interop.sync.SyncSessionResyncMode resyncMode;
+    /** What the client reset callbacks reported, in order: {@code before}, {@code after recovered=<bool>}. */
+    static final java.util.concurrent.BlockingQueue<String> RESETS = new java.util.concurrent.LinkedBlockingQueue<>();
+
     final String appId;
     final String baseUrl;
     final File dir;
@@ -256,6 +265,13 @@ final class RealmClient
         if (null != trustCertificate)
         {
             realmc.realm_sync_config_set_ssl_trust_certificate_path(ptr(sync), trustCertificate);
+        }
+        if (null != resyncMode)
+        {
+            RI.realm_sync_config_set_resync_mode(sync, resyncMode);
+            RI.realm_sync_config_set_before_client_reset_handler(sync, before -> RESETS.add("before"));
+            RI.realm_sync_config_set_after_client_reset_handler(sync, (before, after, didRecover) ->
+                RESETS.add("after recovered=" + didRecover));
         }
         RI.realm_config_set_sync_config(config, sync);
         return RI.realm_open(config, RI.realm_create_scheduler()).getFirst();

@@ -34,6 +34,7 @@ final class Scenarios
         PermissionScenarios.register(ALL);
         RoleScenarios.register(ALL);
         InboundScenarios.register(ALL);
+        ResetScenarios.register(ALL);
     }
 
     private Scenarios()

@@ -48,6 +48,8 @@ public final class TouchIndex
     private final ArrayDeque<Erased> erased = new ArrayDeque<>();
     private long head;
     private int objects;
+    /** Version the index was resumed at ({@link #resumeAt}): what happened up to it is unknown; 0 if none. */
+    private long resumedAt;
 
     public TouchIndex()
     {
@@ -116,11 +118,15 @@ public final class TouchIndex
                 continue;
             }
             final PrimaryKey key = ((ObjectInstruction)instruction).object();
-            final TableTouches t = tables.computeIfAbsent(instruction.table(), k -> new TableTouches());
+            final TableTouches t = tables.computeIfAbsent(instruction.table(), k -> new TableTouches(resumedAt));
             Touch o = t.objects.get(key);
             if (o == null)
             {
                 o = new Touch();
+                if (resumedAt != 0)
+                {
+                    o.touch(resumedAt, UNKNOWN_ORIGIN); // what happened to it up to the resume point is unknown
+                }
                 t.objects.put(key, o);
                 objects++;
             }
@@ -131,6 +137,26 @@ public final class TouchIndex
                 forgetOldErased();
             }
         }
+    }
+
+    /**
+     * Start an empty index at {@code version} without recording the entries up to it (a state rebuilt from a
+     * checkpoint): every entry up to {@code version} counts as unknown, by an unknown origin, so an upload based before
+     * it takes the full merge, and one based at or after it is judged by the entries recorded from then on.
+     *
+     * @param version the last version the caller will not record (&gt;= 1); the next {@link #record} is version + 1.
+     */
+    public void resumeAt(final long version)
+    {
+        if (head != 0 || version < 1)
+        {
+            throw new IllegalArgumentException("resume at " + version + " after " + head);
+        }
+        head = version;
+        resumedAt = version;
+        nonEmpty.touch(version, UNKNOWN_ORIGIN);
+        schema.touch(version, UNKNOWN_ORIGIN);
+        rejected.touch(version, UNKNOWN_ORIGIN);
     }
 
     /**
@@ -177,6 +203,10 @@ public final class TouchIndex
                 final TableTouches t = tables.get(instruction.table());
                 if (t == null)
                 {
+                    if (resumedAt > base)
+                    {
+                        return false;
+                    }
                     continue;
                 }
                 final Touch o = t.objects.get(((ObjectInstruction)instruction).object());
@@ -205,7 +235,7 @@ public final class TouchIndex
         final TableTouches t = tables.get(table);
         if (t == null)
         {
-            return false;
+            return resumedAt > base;
         }
         final Touch o = t.objects.get(key);
         return o == null ? t.floor > base : o.touchedByOtherAfter(client, base);
@@ -282,6 +312,11 @@ public final class TouchIndex
         final HashMap<PrimaryKey, Touch> objects = new HashMap<>();
         /** Objects of this class forgotten so far were last touched at or before this version. */
         long floor;
+
+        TableTouches(final long floor)
+        {
+            this.floor = floor;
+        }
     }
 
     private record Erased(TableTouches table, PrimaryKey key, long version)

@@ -207,4 +207,64 @@ class TouchIndexTest
             assertThat(answers).isPositive();
         }
     }
+
+    @Test
+    void shouldAnswerConservativelyBeforeAndExactlyAfterTheVersionItResumedAt()
+    {
+        for (int seed = 1; seed <= 10; seed++)
+        {
+            final TouchIndex live = new TouchIndex(); // nothing forgotten: exact answers are comparable
+            final Simulation sim = new Simulation(seed, 3, live, true);
+            sim.run(120);
+            final long head = sim.server.headVersion();
+            final long resumeAt = Math.max(1, head / 2);
+            final TouchIndex resumed = new TouchIndex();
+            resumed.resumeAt(resumeAt);
+            for (long v = resumeAt + 1; v <= head; v++)
+            {
+                final HistoryEntry e = sim.server.entry(v);
+                resumed.record(v, e.originFileIdent(), e.changeset());
+            }
+            assertThat(resumed.head()).isEqualTo(head);
+            int unknown = 0;
+            for (final ClientIntegrator c : sim.clients)
+            {
+                for (long base = 0; base <= head; base++)
+                {
+                    final boolean exact = base >= resumeAt;
+                    for (long key = 0; key < 500; key += key % 100 == Simulation.KEYS - 1 ? 101 - Simulation.KEYS : 1)
+                    {
+                        final PrimaryKey pk = PrimaryKey.ofInt(key);
+                        final boolean touched = live.objectTouchedByOtherAfter(c.fileIdent(), base, "Item", pk);
+                        final boolean answer = resumed.objectTouchedByOtherAfter(c.fileIdent(), base, "Item", pk);
+                        final boolean missing = resumed.objectTouchedByOtherAfter(c.fileIdent(), base, "Nope", pk);
+                        if (exact)
+                        {
+                            assertThat(answer).isEqualTo(touched);
+                        }
+                        else
+                        {
+                            assertThat(answer).isTrue(); // unknown before the resume point: touched by someone
+                            assertThat(missing).isTrue();
+                            unknown++;
+                        }
+                    }
+                    assertThat(resumed.schemaTouchedByOtherAfter(c.fileIdent(), base))
+                        .isEqualTo(exact ? live.schemaTouchedByOtherAfter(c.fileIdent(), base) : true);
+                    assertThat(resumed.disjoint(c.fileIdent(), base, List.of(set("Item", 1))))
+                        .isEqualTo(exact ? live.disjoint(c.fileIdent(), base, List.of(set("Item", 1))) : false);
+                }
+            }
+            assertThat(unknown).isPositive();
+        }
+    }
+
+    @Test
+    void shouldResumeOnlyAnEmptyIndex()
+    {
+        final TouchIndex index = new TouchIndex();
+        index.record(1, A, set("T", 1));
+        assertThatThrownBy(() -> index.resumeAt(5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TouchIndex().resumeAt(0)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -58,6 +58,10 @@ public final class FileContext
     // writer-owned
     private ShardServerHistory history;
     private ObjectState state;
+    /** Writer: the version of this file's newest state checkpoint (loaded or being written; 0: none). */
+    long checkpointVersion;
+    /** Writer: history versions replayed by the last load (after its checkpoint, if it started from one). */
+    long replayedAtLoad;
     private ServerIntegrator integrator;
     /** Client file ident -> server versions of its revert entries (compensating writes), ascending. */
     private final Long2ObjectHashMap<LongArrayList> reverts = new Long2ObjectHashMap<>();
@@ -190,14 +194,31 @@ public final class FileContext
     private void load(final StoreShard shard, final ShardServerHistory.WriterTools tools)
     {
         history = new ShardServerHistory(shard, file, tools);
-        state = new ObjectState();
         reverts.clear(); // rebuilt below (a reload after an eviction or an aborted command must not repeat them)
         revertForbidden.clear();
-        final ChangesetApplier applier = new ChangesetApplier(state);
         final TouchIndex index = new TouchIndex(); // the integrator's fast path, rebuilt with the state
         final EntryView view = new EntryView();
+        // start from the newest valid state checkpoint, if any, and replay only the versions after it
+        final StateCheckpoints checkpoints = writer.checkpoints;
+        final StateCheckpoints.Loaded from = checkpoints == null ? null : checkpoints.load(shard, file, view);
+        long first = 1;
+        if (from != null)
+        {
+            state = from.state();
+            reverts.putAll(from.reverts());
+            index.resumeAt(from.version());
+            checkpointVersion = from.version();
+            first = from.version() + 1;
+        }
+        else
+        {
+            state = new ObjectState();
+            checkpointVersion = 0; // none usable (one handed over earlier may have been skipped or failed)
+        }
+        final ChangesetApplier applier = new ChangesetApplier(state);
         final long head = file.lastAppended();
-        for (long v = 1; v <= head; v++)
+        replayedAtLoad = Math.max(0, head - first + 1);
+        for (long v = first; v <= head; v++)
         {
             if (!shard.readEntry(file, v, view))
             {
@@ -231,6 +252,12 @@ public final class FileContext
             }
         }
         integrator = new ServerIntegrator(history, state, index);
+    }
+
+    /** Writer: the revert entries by client file (see {@link #reverts(long)}). */
+    Long2ObjectHashMap<LongArrayList> reverts()
+    {
+        return reverts;
     }
 
     /** Writer: a revert entry for {@code clientFile} was appended (or replayed) at {@code version}. */

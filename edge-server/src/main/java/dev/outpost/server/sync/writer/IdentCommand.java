@@ -35,9 +35,10 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
      * @param query      FLX: the subscription set of the IDENT (parsed, not rejected), else null.
      * @param queryable  FLX: the app's queryable fields per class (null: any field).
      * @param roles      FLX: the session's roles, or null when the app has none.
+     * @param maxOfflineMs a client file last seen longer ago gets client_file_expired 222 (0: never expires).
      */
     public record Input(FileContext file, long fileIdent, long salt, long dlServer, long dlClient, long latest,
-        long latestSalt, FlxQuery query, Function<String, Set<String>> queryable, FlxRoles roles)
+        long latestSalt, FlxQuery query, Function<String, Set<String>> queryable, FlxRoles roles, long maxOfflineMs)
     {
     }
 
@@ -95,6 +96,13 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
         {
             return Result.failed(ProtocolErrorCode.DIVERGING_HISTORIES, "client file ident salt mismatch");
         }
+        final long now = writer.tools.clock.time();
+        if (expired(c.lastSeen(), now, in.maxOfflineMs()))
+        {
+            return Result.failed(ProtocolErrorCode.CLIENT_FILE_EXPIRED, "client file " + fileIdent + " expired: " +
+                "last synced " + (now - c.lastSeen()) / 1000 + " s ago, more than the client max offline time of " +
+                in.maxOfflineMs() / 1000 + " s");
+        }
         if (dlServer < c.rhBaseVersion() || dlServer > head)
         {
             return Result.failed(ProtocolErrorCode.BAD_SERVER_VERSION, "download server version " + dlServer +
@@ -129,8 +137,22 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
             catchUp = view != null && !view.wholeClasses() && !annotated(writer, in.file(), view, fileIdent, dlServer,
                 head);
         }
+        // the client file is seen now (durable with the batch): its offline time counts from here
+        writer.shard.updateClientState(f, c, c.clientVersion(), c.rhBaseVersion(), c.lockedServerVersion(), now);
         return new Result(null, null, c.clientVersion(), c.rhBaseVersion(), c.lockedServerVersion(),
             compensatingWritesAfter(writer, in.file(), fileIdent, dlServer), view, refusal, catchUp);
+    }
+
+    /**
+     * @param lastSeen     when the client file last synced (epoch ms).
+     * @param now          now (epoch ms).
+     * @param maxOfflineMs the app's client max offline time (0: never expires).
+     * @return whether the client file has been away longer than the app allows (App Services'
+     * {@code client_max_offline_days}): the history it would need may be compacted, so it must reset.
+     */
+    static boolean expired(final long lastSeen, final long now, final long maxOfflineMs)
+    {
+        return maxOfflineMs > 0 && now - lastSeen > maxOfflineMs;
     }
 
     /** @return whether every entry in {@code (from, head]} the session will filter has the annotations it needs. */

@@ -68,6 +68,8 @@ public final class ShardWriter implements Runnable
     int sharedEntries = ServerConfig.DOWNLOAD_SHARED_ENTRIES_DEFAULT;
     /** The app's bound of those entries' memory (one for all its writers). */
     SharedEntries.Budget sharedBudget = new SharedEntries.Budget();
+    /** State checkpoints (null: none; set before {@link #start}). */
+    StateCheckpoints checkpoints;
 
     public ShardWriter(final HistoryStore store, final int shardIndex,
         final ConcurrentHashMap<String, FileContext> files, final int queueCapacity, final ServerMetrics metrics)
@@ -110,6 +112,13 @@ public final class ShardWriter implements Runnable
     {
         this.sharedEntries = entries;
         this.sharedBudget = budget;
+        return this;
+    }
+
+    /** State checkpoints written when a state leaves the cache and read when one is built (before {@link #start}). */
+    public ShardWriter checkpoints(final StateCheckpoints checkpoints)
+    {
+        this.checkpoints = checkpoints;
         return this;
     }
 
@@ -255,6 +264,7 @@ public final class ShardWriter implements Runnable
             batch.clear();
             evictIdle();
         }
+        checkpointAll();
     }
 
     /** The running command failed or asked for a rollback: undo its writes and drop the state it may have changed. */
@@ -337,6 +347,7 @@ public final class ShardWriter implements Runnable
         while (lruHead != null && lruHead != lruTail && (loadedFiles > maxLoadedFiles || loadedBytes > maxLoadedBytes))
         {
             final FileContext victim = lruHead;
+            checkpoint(victim);
             unload(victim);
             evictions++;
             if (!victim.pinned())
@@ -345,6 +356,34 @@ public final class ShardWriter implements Runnable
             }
         }
         sweepIdle();
+    }
+
+    /** Writer, between batches: hand {@code ctx}'s state to the checkpoint writer before it is dropped. */
+    void checkpoint(final FileContext ctx)
+    {
+        if (checkpoints != null && ctx.loaded())
+        {
+            ctx.checkpointVersion = checkpoints.schedule(shard, ctx.file, ctx.state(), ctx.reverts(),
+                ctx.checkpointVersion, tools.view);
+        }
+    }
+
+    /** Writer, when it stops: checkpoint every state still loaded, most recently used first, for at most 5 s. */
+    private void checkpointAll()
+    {
+        if (checkpoints == null || shard.failure() != null)
+        {
+            return;
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (FileContext ctx = lruTail; ctx != null && System.nanoTime() < deadline; ctx = ctx.lruPrev)
+        {
+            if (ctx.loaded())
+            {
+                ctx.checkpointVersion = checkpoints.scheduleWaiting(shard, ctx.file, ctx.state(), ctx.reverts(),
+                    ctx.checkpointVersion, tools.view, deadline - System.nanoTime());
+            }
+        }
     }
 
     /**

@@ -17,17 +17,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What an evicted server file costs on its next touch: the object state rebuilt by replaying its history equals the
  * state before eviction, and the time is printed (default 2,000 versions of 10 objects each; the figure in SYNC.md
- * comes from {@code -Doutpost.sync.rebuildVersions=100000}).
+ * comes from {@code -Doutpost.sync.rebuildVersions=100000}); and the same rebuild from a state checkpoint at the head,
+ * interleaved with full replays ({@code -Doutpost.sync.rebuildRounds=3}; medians printed, nothing timed is asserted).
  */
 class StateRebuildTimingTest
 {
     private static final int VERSIONS = Integer.getInteger("outpost.sync.rebuildVersions", 2_000);
+    private static final int ROUNDS = Integer.getInteger("outpost.sync.rebuildRounds", 1);
 
     @TempDir
     Path dir;
 
     @Test
-    @Timeout(300)
+    @Timeout(1800) // the bench figure: 1,000,000 versions, 3 rounds, on a loaded machine
     void shouldRebuildAnEvictedStateIdenticallyAndReportTheTime() throws Exception
     {
         try (HistoryStore store = HistoryStore.open(new StoreConfig().dataDir(dir).shardCount(1)))
@@ -58,6 +60,39 @@ class StateRebuildTimingTest
             assertThat(ctx.state().dump()).isEqualTo(before);
             System.out.printf("rebuilt %,d versions (%,d changeset bytes, %,d objects) in %.1f ms (%.1f us/version)%n",
                 VERSIONS, bytes, ctx.state().table("Item").objects().size(), nanos / 1e6, nanos / 1e3 / VERSIONS);
+
+            // the same file from a checkpoint at its head, interleaved with full replays
+            final StateCheckpoints checkpoints = new StateCheckpoints(store.dataDir(), 1);
+            final long writeStarted = System.nanoTime();
+            ctx.checkpointVersion = checkpoints.writeNow(writer.shard, ctx.file, ctx.state(), ctx.reverts(), 0,
+                writer.tools.view);
+            final long writeNanos = System.nanoTime() - writeStarted;
+            assertThat(ctx.checkpointVersion).isEqualTo(VERSIONS);
+            final long[] full = new long[ROUNDS];
+            final long[] fromCheckpoint = new long[ROUNDS];
+            for (int round = 0; round < ROUNDS; round++)
+            {
+                writer.checkpoints(null);
+                writer.unload(ctx);
+                long t0 = System.nanoTime();
+                ctx = writer.open(name);
+                full[round] = System.nanoTime() - t0;
+                assertThat(ctx.replayedAtLoad).isEqualTo(VERSIONS);
+                writer.checkpoints(checkpoints);
+                writer.unload(ctx);
+                t0 = System.nanoTime();
+                ctx = writer.open(name);
+                fromCheckpoint[round] = System.nanoTime() - t0;
+                assertThat(ctx.replayedAtLoad).isZero();
+                assertThat(ctx.state().dump()).isEqualTo(before);
+            }
+            java.util.Arrays.sort(full);
+            java.util.Arrays.sort(fromCheckpoint);
+            System.out.printf("checkpoint of %,d versions: %,d bytes written in %.1f ms; rebuild median of %d rounds: " +
+                "full replay %.1f ms, from the checkpoint %.1f ms (ratio %.4f)%n", VERSIONS,
+                java.nio.file.Files.size(checkpoints.pathOf(name)), writeNanos / 1e6, ROUNDS, full[ROUNDS / 2] / 1e6,
+                fromCheckpoint[ROUNDS / 2] / 1e6, (double)fromCheckpoint[ROUNDS / 2] / full[ROUNDS / 2]);
+            checkpoints.close();
         }
     }
 }

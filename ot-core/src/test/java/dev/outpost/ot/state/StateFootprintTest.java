@@ -1,0 +1,98 @@
+package dev.outpost.ot.state;
+
+import dev.outpost.codec.changeset.Instr;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The heap an object state holds per small object (ObjectId primary key plus a string, an int, a double, a bool and
+ * a timestamp), measured as heap used after GC with and without the state ({@code MemoryMXBean}); also for the same
+ * state decoded from a checkpoint. Prints the figures (bench/README.md section 12); asserts only the contents.
+ * {@code -Doutpost.state.footprintObjects=200000} for the bench figure (default 20,000).
+ */
+class StateFootprintTest
+{
+    private static final int OBJECTS = Integer.getInteger("outpost.state.footprintObjects", 20_000);
+    private static final Object[] NO_PATH = new Object[0];
+
+    @Test
+    void shouldReportTheBytesHeldPerSmallObject() throws Exception
+    {
+        final long empty = usedAfterGc();
+        ObjectState state = build(OBJECTS);
+        final long built = usedAfterGc();
+        assertThat(state.table("Item").objects()).hasSize(OBJECTS);
+        final StateCodec.Output out = new StateCodec.Output(1 << 20);
+        StateCodec.encode(state, out);
+        final String dump = OBJECTS <= 20_000 ? state.dump() : null;
+        state = null;
+        final long dropped = usedAfterGc();
+        final ObjectState decoded = StateCodec.decode(new StateCodec.Input(out.array(), 0, out.size()));
+        final long decodedHeap = usedAfterGc();
+        assertThat(decoded.table("Item").objects()).hasSize(OBJECTS);
+        if (dump != null)
+        {
+            assertThat(decoded.dump()).isEqualTo(dump);
+        }
+        System.out.printf("state footprint, %,d small objects: applied %.1f bytes/object, decoded from a checkpoint " +
+            "%.1f bytes/object; checkpoint %.1f bytes/object%n", OBJECTS, (built - empty) / (double)OBJECTS,
+            (decodedHeap - dropped) / (double)OBJECTS, out.size() / (double)OBJECTS);
+    }
+
+    private static ObjectState build(final int n)
+    {
+        final ObjectState state = new ObjectState();
+        final ChangesetApplier applier = new ChangesetApplier(state);
+        ChangesetBuilder b = new ChangesetBuilder();
+        b.addTable("Item", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_OBJECT_ID, false);
+        b.addColumn("Item", "name", Instr.TYPE_STRING, false, Instr.COLLECTION_SINGLE, null, 0);
+        b.addColumn("Item", "count", Instr.TYPE_INT, false, Instr.COLLECTION_SINGLE, null, 0);
+        b.addColumn("Item", "price", Instr.TYPE_DOUBLE, false, Instr.COLLECTION_SINGLE, null, 0);
+        b.addColumn("Item", "done", Instr.TYPE_BOOL, false, Instr.COLLECTION_SINGLE, null, 0);
+        b.addColumn("Item", "at", Instr.TYPE_TIMESTAMP, false, Instr.COLLECTION_SINGLE, null, 0);
+        assertThat(applier.apply(b.changeset()).ok()).isTrue();
+        for (int i = 0; i < n; i++)
+        {
+            if (i % 1000 == 0)
+            {
+                b = new ChangesetBuilder();
+            }
+            final byte[] id = new byte[12];
+            for (int j = 0; j < 4; j++)
+            {
+                id[11 - j] = (byte)(i >>> (8 * j));
+            }
+            id[0] = 0x65;
+            final Value key = new Value.ObjectIdValue(id);
+            b.createObject("Item", key);
+            b.update("Item", key, "name", NO_PATH, Instr.TYPE_STRING, new Value.Str("item " + i), false, -1);
+            b.update("Item", key, "count", NO_PATH, Instr.TYPE_INT, new Value.Int(i), false, -1);
+            b.update("Item", key, "price", NO_PATH, Instr.TYPE_DOUBLE, Value.DoubleValue.of(i * 0.5), false, -1);
+            b.update("Item", key, "done", NO_PATH, Instr.TYPE_BOOL, new Value.Bool(i % 2 == 0), false, -1);
+            b.update("Item", key, "at", NO_PATH, Instr.TYPE_TIMESTAMP, new Value.Timestamp(1_700_000_000L + i, 0),
+                false, -1);
+            if (i % 1000 == 999 || i == n - 1)
+            {
+                assertThat(applier.apply(b.changeset()).ok()).isTrue();
+            }
+        }
+        return state;
+    }
+
+    private static long usedAfterGc() throws InterruptedException
+    {
+        final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++)
+        {
+            System.gc();
+            Thread.sleep(50);
+            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+}
