@@ -56,6 +56,8 @@ import java.util.concurrent.CompletionStage;
  * GET    G/{appId}/sync/files?after=&amp;limit=&amp;prefix=     server files
  * POST   G/{appId}/sync/client_reset                     {"file" or "partition", "client_file_ident"?}
  * GET    G/{appId}/sync/errors?code=&amp;limit=              errors sent, by code and the most recent
+ * GET    G/{appId}/console/metrics, G/{appId}/console/data   the web console's charts and data browser
+ * GET    /console/                                       the web console (see {@link ConsoleRoutes})
  * </pre>
  * Every route but the login needs {@code Authorization: Bearer <access token or admin key>}. A request carrying an
  * {@code Origin} of another site is refused (403), so that a page elsewhere cannot drive the API through an
@@ -120,6 +122,8 @@ public final class AdminApi
                 .putHeader("X-Frame-Options", "SAMEORIGIN");
             ctx.next();
         });
+        final ConsoleRoutes console = new ConsoleRoutes(apps, status);
+        console.mountPage(router);
         router.route(BASE + "/*").handler(this::sameOrigin);
         router.post(BASE + "/auth/providers/mongodb-cloud/login")
             .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY)).handler(this::login);
@@ -160,6 +164,7 @@ public final class AdminApi
         router.post(APP + "/sync/client_reset").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
             .handler(this::clientReset);
         router.get(APP + "/sync/errors").handler(this::syncErrors);
+        console.mountApi(router, APP, vertx);
         if (null != status)
         {
             new StatusRoutes(status).mount(router);
@@ -899,7 +904,7 @@ public final class AdminApi
         }
     }
 
-    private static String clip(final String text)
+    static String clip(final String text)
     {
         if (null == text)
         {

@@ -14,8 +14,10 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 
-/** An {@link ObjectState} as JSON for {@code outpost inspect --objects --json}. */
-final class ObjectsJson
+/**
+ * An {@link ObjectState} as JSON for {@code outpost inspect --objects --json} and the admin console's data browser.
+ */
+public final class ObjectsJson
 {
     private static final String[] COLLECTIONS = {"single", "list", "dictionary", "set"};
 
@@ -32,26 +34,7 @@ final class ObjectsJson
             {
                 continue;
             }
-            final JsonObject c = new JsonObject().put("name", t.name()).put("type", t.type().name());
-            if (null != t.pkField())
-            {
-                c.put("primary_key", new JsonObject().put("field", t.pkField())
-                    .put("type", ChangesetPrinter.typeName(t.pkType())).put("nullable", t.pkNullable()));
-            }
-            final JsonArray columns = new JsonArray();
-            for (final ColumnSpec col : t.columns().values())
-            {
-                final JsonObject j = new JsonObject().put("name", col.name())
-                    .put("type", ChangesetPrinter.typeName(col.type())).put("nullable", col.nullable())
-                    .put("collection", col.collection() >= 0 && col.collection() < COLLECTIONS.length ?
-                        COLLECTIONS[col.collection()] : String.valueOf(col.collection()));
-                if (null != col.linkTarget())
-                {
-                    j.put("link_target", col.linkTarget());
-                }
-                columns.add(j);
-            }
-            c.put("columns", columns);
+            final JsonObject c = schema(t);
             final JsonArray objects = new JsonArray();
             for (final Map.Entry<Value, ObjectData> e : t.objects().entrySet())
             {
@@ -63,7 +46,40 @@ final class ObjectsJson
         return classes;
     }
 
-    private static JsonObject object(final ObjectData o)
+    /**
+     * @param t a class.
+     * @return its name, type, primary key and columns (no objects).
+     */
+    public static JsonObject schema(final TableData t)
+    {
+        final JsonObject c = new JsonObject().put("name", t.name()).put("type", t.type().name());
+        if (null != t.pkField())
+        {
+            c.put("primary_key", new JsonObject().put("field", t.pkField())
+                .put("type", ChangesetPrinter.typeName(t.pkType())).put("nullable", t.pkNullable()));
+        }
+        final JsonArray columns = new JsonArray();
+        for (final ColumnSpec col : t.columns().values())
+        {
+            final JsonObject j = new JsonObject().put("name", col.name())
+                .put("type", ChangesetPrinter.typeName(col.type())).put("nullable", col.nullable())
+                .put("collection", col.collection() >= 0 && col.collection() < COLLECTIONS.length ?
+                    COLLECTIONS[col.collection()] : String.valueOf(col.collection()));
+            if (null != col.linkTarget())
+            {
+                j.put("link_target", col.linkTarget());
+            }
+            columns.add(j);
+        }
+        c.put("columns", columns);
+        return c;
+    }
+
+    /**
+     * @param o an object.
+     * @return its fields as JSON.
+     */
+    public static JsonObject object(final ObjectData o)
     {
         final JsonObject j = new JsonObject();
         for (final Map.Entry<String, Value> f : o.fields().entrySet())

@@ -102,6 +102,16 @@ public final class ServerStatus
         mirrors.put(appId, figures);
     }
 
+    /**
+     * @param appId an app.
+     * @return its mirror's current figures, or null when it has no mirror.
+     */
+    public JsonObject mirrorFigures(final String appId)
+    {
+        final java.util.function.Supplier<JsonObject> figures = mirrors.get(appId);
+        return null == figures ? null : figures.get();
+    }
+
     /** @return the names of the readiness checks, sorted. */
     public java.util.List<String> readinessChecks()
     {

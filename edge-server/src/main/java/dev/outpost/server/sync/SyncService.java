@@ -1069,6 +1069,51 @@ public final class SyncService implements SyncEngine
     }
 
     /**
+     * A copy of a server file's object state, taken on the file's writer (one copy per call; the admin console's data
+     * browser filters and pages it on a worker, so the writer is held only for the copy).
+     *
+     * @param serverFileName see {@link #pbsFileName} and {@link #flxFileName}.
+     * @return completes with the copy, or null if the server file does not exist.
+     */
+    public CompletableFuture<dev.outpost.ot.state.ObjectState> stateCopy(final String serverFileName)
+    {
+        final CompletableFuture<dev.outpost.ot.state.ObjectState> result = new CompletableFuture<>();
+        if (!store.contains(serverFileName))
+        {
+            result.complete(null);
+            return result;
+        }
+        final WriterCommand copy = new WriterCommand()
+        {
+            private dev.outpost.ot.state.ObjectState state;
+
+            @Override
+            protected void execute(final ShardWriter writer)
+            {
+                state = writer.open(serverFileName).state().copy();
+            }
+
+            @Override
+            protected void complete()
+            {
+                result.complete(state);
+            }
+
+            @Override
+            protected void fail(final Throwable cause)
+            {
+                result.completeExceptionally(cause);
+            }
+        };
+        if (!writerFor(serverFileName).offer(copy))
+        {
+            result.completeExceptionally(new java.util.concurrent.RejectedExecutionException(
+                "the server file's writer is busy; try again"));
+        }
+        return result;
+    }
+
+    /**
      * Every open connection of this app as the admin API lists it, each read on its own event loop.
      *
      * @return completes with the connections (oldest first); a connection that does not answer within 2 s (its

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code apt-get install -y chromium}). The status JSON itself is checked by {@link StatusIT}, which always runs.
  */
 @Timeout(120)
-class StatusPageIT
+public class StatusPageIT
 {
     @TempDir
     Path dataDir;
@@ -90,7 +90,8 @@ class StatusPageIT
         return dom;
     }
 
-    static String findChromium()
+    /** @return the Chromium to use, or null when none is installed. */
+    public static String findChromium()
     {
         final String configured = System.getProperty("outpost.chromium");
         if (null != configured && !configured.isBlank())

@@ -244,11 +244,11 @@ public final class SyncTestClient implements AutoCloseable
     }
 
     /** One upload entry: client version, base server version, changeset. */
-    record Up(long clientVersion, long serverVersion, byte[] changeset)
+    public record Up(long clientVersion, long serverVersion, byte[] changeset)
     {
     }
 
-    void upload(final long session, final long progressClient, final long progressServer, final long locked,
+    public void upload(final long session, final long progressClient, final long progressServer, final long locked,
         final boolean compress, final Up... entries) throws Exception
     {
         final ExpandableArrayBuffer body = new ExpandableArrayBuffer(1024);
