@@ -94,14 +94,15 @@ final class ConsoleRoutes
         router.get(appPath + "/console/data").handler(this::data);
     }
 
-    private dev.outpost.server.metrics.ServerMetrics metricsOf(final String appId)
+    /** The app's own meters (tagged {@code app}), from the server's metrics. */
+    private dev.outpost.server.metrics.AppMetrics metricsOf(final String appId)
     {
         if (null != status)
         {
-            return status.metrics();
+            return status.metrics().app(appId);
         }
-        return apps.engine(appId) instanceof SyncService sync ? sync.metrics() :
-            new dev.outpost.server.metrics.ServerMetrics();
+        return apps.engine(appId) instanceof SyncService sync ? sync.metrics().app(appId) :
+            new dev.outpost.server.metrics.ServerMetrics().app(appId);
     }
 
     private long errorsOf(final String appId)

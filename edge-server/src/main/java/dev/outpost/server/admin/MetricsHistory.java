@@ -1,6 +1,6 @@
 package dev.outpost.server.admin;
 
-import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.metrics.AppMetrics;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -20,7 +20,7 @@ public final class MetricsHistory
     /** Samples kept: one hour. */
     public static final int CAPACITY = (int)(3_600_000 / INTERVAL_MS);
 
-    private final ServerMetrics metrics;
+    private final AppMetrics metrics;
     private final LongSupplier errors;
     private final Supplier<JsonObject> mirror;
     private final long[] at = new long[CAPACITY];
@@ -46,7 +46,7 @@ public final class MetricsHistory
      * @param errors  the app's total of errors sent.
      * @param mirror  the app's mirror figures ({@code lag_seconds}; null from it when the app has no mirror), or null.
      */
-    public MetricsHistory(final ServerMetrics metrics, final LongSupplier errors, final Supplier<JsonObject> mirror)
+    public MetricsHistory(final AppMetrics metrics, final LongSupplier errors, final Supplier<JsonObject> mirror)
     {
         this.metrics = metrics;
         this.errors = errors;
@@ -135,7 +135,7 @@ public final class MetricsHistory
             }
             samples.add(s);
         }
-        return new JsonObject().put("interval_ms", INTERVAL_MS).put("scope", "server")
+        return new JsonObject().put("interval_ms", INTERVAL_MS).put("scope", "app")
             .put("mirror", hasMirror).put("samples", samples);
     }
 

@@ -1,5 +1,6 @@
 package dev.outpost.server.admin;
 
+import dev.outpost.server.metrics.AppMetrics;
 import dev.outpost.server.metrics.ServerMetrics;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +16,8 @@ class MetricsHistoryTest
     @Test
     void shouldSampleRatesErrorsAndMirrorLagIntoABoundedHourLongRing()
     {
-        final ServerMetrics metrics = new ServerMetrics();
+        final AppMetrics metrics = new ServerMetrics().app("app");
+        final AppMetrics other = metrics.server().app("other");
         final AtomicLong errors = new AtomicLong(4);
         final AtomicReference<JsonObject> mirror = new AtomicReference<>();
         final MetricsHistory history = new MetricsHistory(metrics, errors::get, mirror::get);
@@ -24,6 +26,8 @@ class MetricsHistoryTest
         metrics.sessionOpened();
         metrics.uploadReceived(5);
         metrics.bytesReceived(1000);
+        other.uploadReceived(50); // another app's traffic is not this app's
+        other.sessionOpened();
         errors.addAndGet(3);
         history.sample();
         JsonObject json = history.toJson();

@@ -256,7 +256,7 @@
         }
         charts.sessions.update(s); charts.changesets.update(s); charts.bytes.update(s); charts.errors.update(s);
         note.textContent = 'Samples every ' + (m.interval_ms / 1000) + ' s, last hour (' + s.length + ' samples). ' +
-          'Sessions, changesets and bytes are the whole server\u2019s; errors are this app\u2019s.';
+          'Every figure is this app\u2019s.';
         view.setAttribute('data-samples', String(s.length));
       }).catch(failed);
     }
