@@ -15,7 +15,6 @@ import dev.outpost.server.sync.SyncService;
 import dev.outpost.server.ws.CloseCodes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -869,28 +868,14 @@ public final class AdminApi
 
     private void failure(final RoutingContext ctx)
     {
-        final Throwable failure = ctx.failure();
-        if (failure instanceof HttpClosedException)
-        {
-            return;
-        }
-        int code = ctx.statusCode();
-        if (failure instanceof DecodeException)
-        {
-            code = 400;
-        }
-        if (code < 400 || code > 599)
-        {
-            code = 500;
-        }
+        final int code = ApiResponses.failureStatus(ctx);
         if (code >= 500)
         {
-            failed(ctx, failure);
+            failed(ctx, ctx.failure());
         }
-        else
+        else if (code > 0)
         {
-            ApiResponses.error(ctx.response(), code, code == 413 ? "RequestTooLarge" : ApiResponses.BAD_REQUEST,
-                "request rejected (HTTP " + code + ")");
+            ApiResponses.rejected(ctx, code);
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.outpost.server.http;
 
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * JSON answers in the shape realm-core parses. Errors are {@code {"error":...,"error_code":...}} with a
@@ -47,5 +50,36 @@ public final class ApiResponses
         final String message)
     {
         json(response, status, new JsonObject().put("error", message).put("error_code", errorCode));
+    }
+
+    /**
+     * The answer to a route that failed: {@code -1} when the peer went away mid-request (or was closed for a stalled
+     * body: nobody to answer, nothing to log), 400 for a body that is not JSON, the route's status when it is an
+     * HTTP error, else 500.
+     *
+     * @param ctx the failed route's context.
+     * @return the status to answer with, or -1 for none.
+     */
+    public static int failureStatus(final RoutingContext ctx)
+    {
+        final Throwable failure = ctx.failure();
+        if (failure instanceof HttpClosedException)
+        {
+            return -1;
+        }
+        final int status = failure instanceof DecodeException ? 400 : ctx.statusCode();
+        return status < 400 || status > 599 ? 500 : status;
+    }
+
+    /**
+     * Answer a failed route whose status is below 500: {@code RequestTooLarge} for 413, else {@code BadRequest}.
+     *
+     * @param ctx    the failed route's context.
+     * @param status its {@link #failureStatus}.
+     */
+    public static void rejected(final RoutingContext ctx, final int status)
+    {
+        error(ctx.response(), status, status == 413 ? "RequestTooLarge" : BAD_REQUEST,
+            "request rejected (HTTP " + status + ")");
     }
 }

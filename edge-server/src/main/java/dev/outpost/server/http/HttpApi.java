@@ -16,7 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
@@ -558,30 +557,15 @@ public final class HttpApi
 
     private void failure(final RoutingContext ctx)
     {
-        final Throwable failure = ctx.failure();
-        if (failure instanceof HttpClosedException)
-        {
-            // The peer went away mid-request, or was closed for a stalled body: nobody to answer, nothing to log.
-            return;
-        }
-        int status = ctx.statusCode();
-        if (failure instanceof DecodeException)
-        {
-            status = 400;
-        }
-        if (status < 400 || status > 599)
-        {
-            status = 500;
-        }
+        final int status = ApiResponses.failureStatus(ctx);
         if (status >= 500)
         {
-            logOnce(ctx.request().path(), failure);
+            logOnce(ctx.request().path(), ctx.failure());
             ApiResponses.error(ctx.response(), status, ApiResponses.INTERNAL, "internal server error");
         }
-        else
+        else if (status > 0)
         {
-            ApiResponses.error(ctx.response(), status, status == 413 ? "RequestTooLarge" : ApiResponses.BAD_REQUEST,
-                "request rejected (HTTP " + status + ")");
+            ApiResponses.rejected(ctx, status);
         }
     }
 
