@@ -162,6 +162,21 @@ public final class HeapGuard implements AutoCloseable
         listeners.remove(listener);
     }
 
+    /**
+     * Run a task on the guard's thread after a delay (e.g. to end a pause of input that freed nothing). Does nothing
+     * for {@link #NONE} or a closed guard.
+     *
+     * @param task    short, hands work to other threads only.
+     * @param delayMs milliseconds from now.
+     */
+    public void schedule(final Runnable task, final long delayMs)
+    {
+        if (null != timer && !timer.isShutdown())
+        {
+            timer.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** @return true while the heap left after collections is over the high mark (until it is under the low one). */
     public boolean underPressure()
     {

@@ -96,7 +96,26 @@ public final class OutpostApps implements AdminApps, AutoCloseable
         {
             app.engine().memoryPressure(pressure);
         }
+        if (pressure)
+        {
+            // a pause that freed nothing (the live data itself is over the mark) must not stall every client: read
+            // again after a while, keep refusing new connections and dropping cached states until pressure ends
+            final long episode = heapGuard.episodes();
+            heapGuard.schedule(() ->
+            {
+                if (heapGuard.underPressure() && heapGuard.episodes() == episode)
+                {
+                    LOG.log(System.Logger.Level.WARNING, "memory pressure persists (" + (heapGuard.liveAfterGc() >> 20) +
+                        " MiB of " + (heapGuard.maxHeap() >> 20) + " MiB heap live): reading again, new connections " +
+                        "still refused; the heap is too small for this load: raise it (JAVA_OPTS=-Xmx...)");
+                    webSocket.pauseReading(false);
+                }
+            }, READ_PAUSE_MAX_MS);
+        }
     }
+
+    /** Longest pause of input for memory pressure before reading resumes anyway. */
+    static final long READ_PAUSE_MAX_MS = 5_000;
 
     /** @return the heap guard of these apps ({@link HeapGuard#NONE} when {@code memory.pressure} is 0). */
     public HeapGuard heapGuard()

@@ -41,6 +41,7 @@ public final class WebSocketEndpoint
     /** Connections open now (added at upgrade, removed when gone). */
     private final Set<NettySyncConnection> live = ConcurrentHashMap.newKeySet();
     private volatile boolean memoryPressure;
+    private volatile boolean readingPaused;
 
     /**
      * @param negotiator     sub-protocol negotiation.
@@ -129,7 +130,7 @@ public final class WebSocketEndpoint
             live.add(connection);
             connection.onGone(() -> live.remove(connection));
             connection.attach(vertxCtx, factory);
-            if (memoryPressure)
+            if (readingPaused)
             {
                 connection.pauseReading(NettySyncConnection.PAUSE_MEMORY, true);
             }
@@ -148,9 +149,22 @@ public final class WebSocketEndpoint
     public void memoryPressure(final boolean pressure)
     {
         memoryPressure = pressure;
+        pauseReading(pressure);
+    }
+
+    /**
+     * Stop or resume reading on every connection for memory's sake only (upgrades stay refused while
+     * {@link #memoryPressure} lasts): a pause that freed nothing ends so that the server keeps serving what it holds.
+     * Any thread.
+     *
+     * @param paused true to stop reading.
+     */
+    public void pauseReading(final boolean paused)
+    {
+        readingPaused = paused;
         for (final NettySyncConnection c : live)
         {
-            c.execute(() -> c.pauseReading(NettySyncConnection.PAUSE_MEMORY, pressure));
+            c.execute(() -> c.pauseReading(NettySyncConnection.PAUSE_MEMORY, paused));
         }
     }
 
