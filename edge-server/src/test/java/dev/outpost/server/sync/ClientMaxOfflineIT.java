@@ -93,7 +93,7 @@ class ClientMaxOfflineIT
         assertThat(body.getString("action")).isEqualTo("ClientReset");
         assertThat(body.getString("message")).contains("expired").doesNotContain("Exception");
         final JsonObject status = new JsonObject(SyncTestClient.HTTP.send(HttpRequest.newBuilder(
-            URI.create(fixture.server().baseUrl() + "/status.json")).build(), HttpResponse.BodyHandlers.ofString())
+            URI.create(fixture.server().http().adminBaseUrl() + "/status.json")).build(), HttpResponse.BodyHandlers.ofString())
             .body());
         assertThat(status.getLong("client_files_expired_total")).as("status page").isEqualTo(1L);
 

@@ -55,7 +55,7 @@ class DashboardMetricsIT
 
     private String scrape() throws Exception
     {
-        return SyncTestClient.HTTP.send(HttpRequest.newBuilder(URI.create(fixture.server().baseUrl() + "/metrics"))
+        return SyncTestClient.HTTP.send(HttpRequest.newBuilder(URI.create(fixture.server().http().adminBaseUrl() + "/metrics"))
             .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

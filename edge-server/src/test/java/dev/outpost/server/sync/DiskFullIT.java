@@ -115,7 +115,7 @@ class DiskFullIT
         final HttpResponse<String> notReady = get(server, "/ready");
         assertThat(notReady.statusCode()).isEqualTo(503);
         assertThat(notReady.body()).contains("disk space");
-        assertThat(get(server, "/metrics").body()).containsPattern("outpost_store_writes_refused_total [1-9]");
+        assertThat(get(server, "/metrics").body()).containsPattern("outpost_store_writes_refused_total\\{[^}]*} [1-9]");
 
         // the reader still gets everything that was acknowledged
         awaitServerVersion(b, 1, head);
@@ -186,8 +186,9 @@ class DiskFullIT
 
     private static HttpResponse<String> get(final SyncServer server, final String path) throws Exception
     {
-        return SyncTestClient.HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        // /ready is on the public port, the scrape on the admin listener
+        return SyncTestClient.HTTP.send(HttpRequest.newBuilder(URI.create((path.equals("/metrics") ?
+            server.http().adminBaseUrl() : server.baseUrl()) + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static int run(final String... command) throws IOException, InterruptedException

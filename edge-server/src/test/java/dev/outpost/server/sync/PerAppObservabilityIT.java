@@ -84,7 +84,7 @@ class PerAppObservabilityIT
 
     private String scrape() throws Exception
     {
-        return SyncTestClient.HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics")).build(),
+        return SyncTestClient.HTTP.send(HttpRequest.newBuilder(URI.create(server.http().adminBaseUrl() + "/metrics")).build(),
             HttpResponse.BodyHandlers.ofString()).body();
     }
 
