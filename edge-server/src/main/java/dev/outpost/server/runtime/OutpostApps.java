@@ -48,6 +48,7 @@ public final class OutpostApps implements AdminApps, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("dev.outpost.server.shutdown");
     private static final System.Logger RULES_LOG = System.getLogger("dev.outpost.server.rules");
+    private static final System.Logger MEMORY_LOG = System.getLogger("dev.outpost.server.memory");
 
     private record App(AppConfig app, ServerConfig config, AuthStore store, AuthService auth, SyncEngine engine,
         PgMirror mirror, PgInbound inbound)
@@ -86,7 +87,7 @@ public final class OutpostApps implements AdminApps, AutoCloseable
     /** The heap guard saw pressure start or end: connections pause or resume reading, engines drop cached states. */
     private void memoryPressure(final boolean pressure)
     {
-        LOG.log(pressure ? System.Logger.Level.WARNING : System.Logger.Level.INFO, pressure ?
+        MEMORY_LOG.log(pressure ? System.Logger.Level.WARNING : System.Logger.Level.INFO, pressure ?
             "memory pressure: " + (heapGuard.liveAfterGc() >> 20) + " MiB of " + (heapGuard.maxHeap() >> 20) +
             " MiB heap left after a collection; input paused, cached object states dropped, new connections refused " +
             "(raise the heap with JAVA_OPTS=-Xmx..., see OPERATING.md 'Memory')" :
@@ -105,8 +106,8 @@ public final class OutpostApps implements AdminApps, AutoCloseable
             {
                 if (heapGuard.underPressure() && heapGuard.episodes() == episode)
                 {
-                    LOG.log(System.Logger.Level.WARNING, "memory pressure persists (" + (heapGuard.liveAfterGc() >> 20) +
-                        " MiB of " + (heapGuard.maxHeap() >> 20) + " MiB heap live): reading again, new connections " +
+                    MEMORY_LOG.log(System.Logger.Level.WARNING, "memory pressure persists (" +
+                        (heapGuard.liveAfterGc() >> 20) + " MiB of " + (heapGuard.maxHeap() >> 20) + " MiB heap live): reading again, new connections " +
                         "still refused; the heap is too small for this load: raise it (JAVA_OPTS=-Xmx...)");
                     webSocket.pauseReading(false);
                 }
