@@ -519,6 +519,14 @@ public final class HttpApi
                 "the sync endpoint needs a WebSocket upgrade request");
             return;
         }
+        final String connection = request.getHeader(HttpHeaders.CONNECTION);
+        if (null == connection || !connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade"))
+        {
+            // Vert.x would answer this with a plain-text 400; the API answers JSON
+            ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST,
+                "the sync endpoint needs a WebSocket upgrade request (Connection: Upgrade)");
+            return;
+        }
         if (webSocket.refusingUpgrades())
         {
             // memory pressure (HeapGuard): realm's client retries a failed connection with back-off
