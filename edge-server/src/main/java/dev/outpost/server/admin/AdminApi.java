@@ -688,6 +688,7 @@ public final class AdminApi
             .put("store-shards", config.storeShards())
             .put("partition-max-bytes", config.partitionMaxBytes())
             .put("max-sessions-per-connection", config.maxSessionsPerConnection())
+            .put("max-uploads-in-flight", config.maxUploadsInFlight())
             .put("new-files-per-user", config.newFilesPerUser())
             .put("new-files-per-app", config.newFilesPerApp())
             .put("max-files-per-app", config.maxFilesPerApp())

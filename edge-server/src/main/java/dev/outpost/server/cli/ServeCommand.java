@@ -173,6 +173,12 @@ final class ServeCommand implements Callable<Integer>
             ServerConfig.MAX_SESSIONS_PER_CONNECTION_DEFAULT + ").")
     Integer maxSessionsPerConnection;
 
+    @Option(names = "--max-uploads-in-flight", paramLabel = "N",
+        description = "UPLOADs of one sync session with the store writer at once; later messages of the session " +
+            "wait; at most " + ServerConfig.MAX_UPLOADS_IN_FLIGHT_MAX + " (default " +
+            ServerConfig.MAX_UPLOADS_IN_FLIGHT_DEFAULT + ").")
+    Integer maxUploadsInFlight;
+
     @Option(names = "--new-files-per-user", paramLabel = "N",
         description = "New server files (partitions) one user may create per minute (default " +
             ServerConfig.NEW_FILES_PER_USER_DEFAULT + "; 0: no limit).")
@@ -646,6 +652,10 @@ final class ServeCommand implements Callable<Integer>
         {
             config.maxSessionsPerConnection(maxSessionsPerConnection);
         }
+        if (null != maxUploadsInFlight)
+        {
+            config.maxUploadsInFlight(maxUploadsInFlight);
+        }
         if (null != newFilesPerUser)
         {
             config.newFilesPerUser(newFilesPerUser);
@@ -822,6 +832,7 @@ final class ServeCommand implements Callable<Integer>
                 "--state-checkpoint-min-versions"},
             {partitionMaxBytes, ServerConfig.PARTITION_MAX_BYTES_PROP, "--partition-max-bytes"},
             {maxSessionsPerConnection, ServerConfig.MAX_SESSIONS_PER_CONNECTION_PROP, "--max-sessions-per-connection"},
+            {maxUploadsInFlight, ServerConfig.MAX_UPLOADS_IN_FLIGHT_PROP, "--max-uploads-in-flight"},
             {newFilesPerUser, ServerConfig.NEW_FILES_PER_USER_PROP, "--new-files-per-user"},
             {newFilesPerApp, ServerConfig.NEW_FILES_PER_APP_PROP, "--new-files-per-app"},
             {maxFilesPerApp, ServerConfig.MAX_FILES_PER_APP_PROP, "--max-files-per-app"},

@@ -279,6 +279,14 @@ public final class ServerConfig
     /** Sessions one sync connection may have bound at once; the BIND beyond is refused (session error). */
     public static final String MAX_SESSIONS_PER_CONNECTION_PROP = "outpost.max.sessions.per.connection";
     public static final int MAX_SESSIONS_PER_CONNECTION_DEFAULT = 1000;
+    /**
+     * UPLOADs of one session handed to its server file's writer and not yet completed, at most. When it is hit the
+     * session's later messages wait (realm's client pipelines UPLOADs without waiting for an answer and the protocol
+     * has no error for "too many", so the limit is back-pressure: held-back messages, then TCP, never an error).
+     */
+    public static final String MAX_UPLOADS_IN_FLIGHT_PROP = "outpost.max.uploads.in.flight";
+    public static final int MAX_UPLOADS_IN_FLIGHT_DEFAULT = 16;
+    public static final int MAX_UPLOADS_IN_FLIGHT_MAX = 1024;
     /** New server files (partitions) one user may create per minute (a token bucket of that size); 0: no limit. */
     public static final String NEW_FILES_PER_USER_PROP = "outpost.new.files.per.user";
     public static final int NEW_FILES_PER_USER_DEFAULT = 100;
@@ -401,6 +409,7 @@ public final class ServerConfig
     private int storeMinFreeSpace = STORE_MIN_FREE_SPACE_DEFAULT;
     private int partitionMaxBytes = PARTITION_MAX_BYTES_DEFAULT;
     private int maxSessionsPerConnection = MAX_SESSIONS_PER_CONNECTION_DEFAULT;
+    private int maxUploadsInFlight = MAX_UPLOADS_IN_FLIGHT_DEFAULT;
     private int newFilesPerUser = NEW_FILES_PER_USER_DEFAULT;
     private int newFilesPerApp = NEW_FILES_PER_APP_DEFAULT;
     private int maxFilesPerApp = MAX_FILES_PER_APP_DEFAULT;
@@ -520,6 +529,8 @@ public final class ServerConfig
             (c, v) -> c.partitionMaxBytes = parseSize(PARTITION_MAX_BYTES_PROP, v)),
         new Setting("max-sessions-per-connection", MAX_SESSIONS_PER_CONNECTION_PROP,
             (c, v) -> c.maxSessionsPerConnection = parseInt(MAX_SESSIONS_PER_CONNECTION_PROP, v)),
+        new Setting("max-uploads-in-flight", MAX_UPLOADS_IN_FLIGHT_PROP,
+            (c, v) -> c.maxUploadsInFlight = parseInt(MAX_UPLOADS_IN_FLIGHT_PROP, v)),
         new Setting("new-files.per-user", NEW_FILES_PER_USER_PROP,
             (c, v) -> c.newFilesPerUser = parseInt(NEW_FILES_PER_USER_PROP, v)),
         new Setting("new-files.per-app", NEW_FILES_PER_APP_PROP,
@@ -829,6 +840,11 @@ public final class ServerConfig
         {
             throw new ConfigException(MAX_SESSIONS_PER_CONNECTION_PROP, maxSessionsPerConnection +
                 " must be at least 1");
+        }
+        if (maxUploadsInFlight < 1 || maxUploadsInFlight > MAX_UPLOADS_IN_FLIGHT_MAX)
+        {
+            throw new ConfigException(MAX_UPLOADS_IN_FLIGHT_PROP, maxUploadsInFlight + " is outside 1.." +
+                MAX_UPLOADS_IN_FLIGHT_MAX);
         }
         if (newFilesPerUser < 0)
         {
@@ -1415,6 +1431,7 @@ public final class ServerConfig
         copy.storeMinFreeSpace = storeMinFreeSpace;
         copy.partitionMaxBytes = partitionMaxBytes;
         copy.maxSessionsPerConnection = maxSessionsPerConnection;
+        copy.maxUploadsInFlight = maxUploadsInFlight;
         copy.newFilesPerUser = newFilesPerUser;
         copy.newFilesPerApp = newFilesPerApp;
         copy.maxFilesPerApp = maxFilesPerApp;
@@ -2103,6 +2120,7 @@ public final class ServerConfig
             ", storeMinFreeSpace=" + storeMinFreeSpace +
             ", partitionMaxBytes=" + partitionMaxBytes +
             ", maxSessionsPerConnection=" + maxSessionsPerConnection +
+            ", maxUploadsInFlight=" + maxUploadsInFlight +
             ", newFilesPerUser=" + newFilesPerUser +
             ", newFilesPerApp=" + newFilesPerApp +
             ", maxFilesPerApp=" + maxFilesPerApp +
@@ -2367,6 +2385,18 @@ public final class ServerConfig
     public ServerConfig maxSessionsPerConnection(final int maxSessionsPerConnection)
     {
         this.maxSessionsPerConnection = maxSessionsPerConnection;
+        return this;
+    }
+
+    /** @return how many UPLOADs of one session may be with the writer at once (more wait: back-pressure). */
+    public int maxUploadsInFlight()
+    {
+        return maxUploadsInFlight;
+    }
+
+    public ServerConfig maxUploadsInFlight(final int maxUploadsInFlight)
+    {
+        this.maxUploadsInFlight = maxUploadsInFlight;
         return this;
     }
 

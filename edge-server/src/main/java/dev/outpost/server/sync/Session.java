@@ -45,9 +45,12 @@ import java.util.function.Consumer;
  * <p>
  * While a writer round trip is under way (bind, IDENT check, bootstrap, legacy requests) the session is busy: later
  * messages for it are held back and run in order when the result arrives, so every answer keeps the client's order.
- * UPLOADs are pipelined: up to {@link #MAX_UPLOADS_IN_FLIGHT} are handed to the writer without waiting for the
- * previous one's result (the writer executes and completes them in order), so one session's uploads share writer
- * batches instead of paying a full writer round trip each; any other message waits until all of them completed.
+ * UPLOADs are pipelined: up to {@link ServerConfig#maxUploadsInFlight()} are handed to the writer without waiting
+ * for the previous one's result (the writer executes and completes them in order), so one session's uploads share
+ * writer batches instead of paying a full writer round trip each; any other message waits until all of them
+ * completed. At the limit the next UPLOAD is held back like any other message (and over
+ * {@link ConnectionHandler#HOLD_INPUT_BYTES} of held-back messages the connection stops reading): back-pressure, not
+ * an error, since realm's client sends UPLOADs without waiting for answers and has no error for "too many".
  */
 final class Session implements FileListener
 {
@@ -64,8 +67,6 @@ final class Session implements FileListener
     static final int INLINE_UPLOAD_BYTES = ServerConfig.UPLOAD_INLINE_BYTES_DEFAULT;
     /** Most history entries one inline build looks at (own and empty ones included). */
     static final int INLINE_ENTRIES = 1024;
-    /** UPLOADs of one session handed to the writer and not yet completed, at most. */
-    static final int MAX_UPLOADS_IN_FLIGHT = 16;
 
     enum State
     {
@@ -81,6 +82,8 @@ final class Session implements FileListener
     private boolean metered;
     boolean busy;
     private int uploadsInFlight;
+    /** Most UPLOADs in flight ({@link ServerConfig#maxUploadsInFlight()}); beyond, messages are held back. */
+    private final int maxUploadsInFlight;
     /** An UPLOAD waits for room in the writer's handoff: everything after it waits too. */
     private boolean uploadBlocked;
     /** Writer side of the pipelined uploads: an upload of this session failed; later ones are not integrated. */
@@ -124,6 +127,7 @@ final class Session implements FileListener
         this.ident = ident;
         this.replies = new SessionReplies(conn, ident);
         this.downloads = new SessionDownloads(this);
+        this.maxUploadsInFlight = conn.service.config.maxUploadsInFlight();
     }
 
     /**
@@ -159,7 +163,7 @@ final class Session implements FileListener
         {
             return false;
         }
-        return uploadsInFlight == 0 || (type == MessageType.UPLOAD && uploadsInFlight < MAX_UPLOADS_IN_FLIGHT);
+        return uploadsInFlight == 0 || (type == MessageType.UPLOAD && uploadsInFlight < maxUploadsInFlight);
     }
 
     boolean mustDefer(final MessageType type)

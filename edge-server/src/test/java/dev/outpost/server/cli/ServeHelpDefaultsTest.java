@@ -78,6 +78,7 @@ class ServeHelpDefaultsTest
         p.put("--max-changeset-size", size);
         p.put("--partition-max-bytes", size);
         p.put("--max-sessions-per-connection", integer);
+        p.put("--max-uploads-in-flight", integer);
         p.put("--new-files-per-user", integer);
         p.put("--new-files-per-app", integer);
         p.put("--max-files-per-app", integer);
@@ -140,6 +141,7 @@ class ServeHelpDefaultsTest
         d.put("--max-changeset-size", c.maxChangesetSize());
         d.put("--partition-max-bytes", c.partitionMaxBytes());
         d.put("--max-sessions-per-connection", c.maxSessionsPerConnection());
+        d.put("--max-uploads-in-flight", c.maxUploadsInFlight());
         d.put("--new-files-per-user", c.newFilesPerUser());
         d.put("--new-files-per-app", c.newFilesPerApp());
         d.put("--max-files-per-app", c.maxFilesPerApp());

@@ -31,8 +31,9 @@ final class ResetScenarios
     }
 
     /**
-     * Params: partition, count, file (default r.realm). Writes {@code count} Items {@code base-i} and waits for
-     * their upload, then pauses sync and writes {@code count} Items {@code local-i} that stay unsynced in the file.
+     * Params: partition, count, file (default r.realm), base and local (the name prefixes, default {@code base} and
+     * {@code local}). Writes {@code count} Items {@code base-i} and waits for their upload, then pauses sync and
+     * writes {@code count} Items {@code local-i} that stay unsynced in the file.
      */
     static void prepare(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception
@@ -42,10 +43,10 @@ final class ResetScenarios
             params.getOrDefault("file", "r.realm"));
         check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
         final int count = Integer.parseInt(params.get("count"));
-        RealmClient.writeItems(realm, "base", count);
+        RealmClient.writeItems(realm, params.getOrDefault("base", "base"), count);
         check("upload", RealmClient.awaitUpload(realm, TIMEOUT_MS));
         RealmClient.pause(realm);
-        RealmClient.writeItems(realm, "local", count);
+        RealmClient.writeItems(realm, params.getOrDefault("local", "local"), count);
         RI.realm_refresh(realm);
         result.put("count", RealmClient.countItems(realm));
         RI.realm_close(realm);

@@ -35,6 +35,7 @@ final class Scenarios
         RoleScenarios.register(ALL);
         InboundScenarios.register(ALL);
         ResetScenarios.register(ALL);
+        BackupScenarios.register(ALL);
     }
 
     private Scenarios()
