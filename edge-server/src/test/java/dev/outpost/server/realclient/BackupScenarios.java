@@ -29,12 +29,12 @@ final class BackupScenarios
     }
 
     /**
-     * Params: partition, file (default a.realm), prefix, count, expect. The user stored in the client directory
-     * (logged in by an earlier run; no new login) refreshes its access token through realm-core's own client
-     * (POST auth/session with its stored refresh token); then the realm is opened again in recover mode (so a client
-     * reset would be performed and reported, {@code resets}), downloads, writes {@code count} Items
-     * {@code prefix-i}, uploads, and waits until it holds {@code expect} Items. Reports the user, whether the access
-     * token changed, the callbacks, the Items' names and the sync errors the handler saw.
+     * Params: partition (none: FLX, with the subscription the file holds), file (default a.realm), prefix, count,
+     * expect. The user stored in the client directory (logged in by an earlier run; no new login) refreshes its access
+     * token through realm-core's own client (POST auth/session with its stored refresh token); then the realm is opened
+     * again in recover mode (so a client reset would be performed and reported, {@code resets}), downloads, writes
+     * {@code count} Items {@code prefix-i}, uploads, and waits until it holds {@code expect} Items. Reports the user,
+     * whether the access token changed, the callbacks, the Items' names and the sync errors the handler saw.
      */
     static void resume(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception

@@ -45,7 +45,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its last upload was never integrated there: {@code bad_client_version 210} (action ClientReset); in discard mode
  * it ends with the server's data.</li>
  * </ul>
- * Finally a fresh client reads exactly the data every client converged to.
+ * Finally a fresh client reads exactly the data every client converged to. The same with flexible sync (FLX, a
+ * subscription to all Items): a client that synced after the backup gets 209 and recovers its unsynced Items, a
+ * client inside the backup continues without a reset.
  */
 @Timeout(600)
 class RealClientBackupRestoreIT
@@ -171,6 +173,58 @@ class RealClientBackupRestoreIT
         assertThat(Files.exists(backup.resolve(Backup.MARKER))).isTrue();
     }
 
+    @Test
+    void shouldDoTheSameForFlexibleSync() throws Exception
+    {
+        try (ServerSocket s = new ServerSocket(0))
+        {
+            port = s.getLocalPort();
+        }
+        final Path live = dir.resolve("live");
+        final Path backup = dir.resolve("backup");
+        final Path restored = dir.resolve("restored");
+        server = start(live);
+        final Map<String, String> flx = Map.of("mode", "flx", "count", String.valueOf(COUNT));
+        // X and Y subscribe to all Items, write and sync; then the backup
+        run("client-x", "write", with(flx, "prefix", "x1"));
+        run("client-y", "write", with(flx, "prefix", "y1"));
+        final StringWriter err = new StringWriter();
+        assertThat(cli(err, "backup", "--data-dir", live.toString(), "--to", backup.toString())).as(err.toString())
+            .isZero();
+        // Y syncs versions the backup lacks, then writes offline
+        assertThat(run("client-y", "reset-prepare", Map.of("count", String.valueOf(COUNT), "file", "flx.realm",
+            "base", "y2", "local", "ylocal")).getLong("count")).isEqualTo(4L * COUNT);
+        server.close();
+        server = null;
+        assertThat(cli(err, "restore", "--from", backup.toString(), "--data-dir", restored.toString()))
+            .as(err.toString()).isZero();
+        server = start(restored);
+
+        final JsonObject y = reconnect("client-y", "flx.realm", "recover", 209, Map.of());
+        assertThat(y.getString("resets")).startsWith("before").contains("after recovered=true");
+        assertThat(names(y.getString("names"))).as("Y's data after the reset").isEqualTo(expected("x1", "y1",
+            "ylocal"));
+
+        final Set<String> all = expected("x1", "y1", "ylocal", "x2");
+        final JsonObject x = run("client-x", "backup-continue", Map.of("count", String.valueOf(COUNT), "prefix", "x2",
+            "file", "flx.realm", "expect", String.valueOf(all.size())));
+        System.out.println("X after the restore: " + x);
+        assertThat(x.getBoolean("refreshed")).isTrue();
+        assertThat(x.getString("resets")).as("no client reset").isEmpty();
+        assertThat(x.getString("errors")).as("no sync error").isEmpty();
+        assertThat(names(x.getString("names"))).isEqualTo(all);
+
+        final JsonObject z = run("client-z", "read", Map.of("mode", "flx", "expect", String.valueOf(all.size())));
+        assertThat(z.getLong("count")).isEqualTo(all.size());
+    }
+
+    private static Map<String, String> with(final Map<String, String> params, final String key, final String value)
+    {
+        final Map<String, String> all = new java.util.HashMap<>(params);
+        all.put(key, value);
+        return all;
+    }
+
     /** @return the result of a "pbs-write" of COUNT Items {@code prefix-i} to the partition. */
     private JsonObject write(final String clientDir, final String prefix, final String file) throws Exception
     {
@@ -185,8 +239,15 @@ class RealClientBackupRestoreIT
     private JsonObject reconnect(final String clientDir, final String file, final String mode, final int code)
         throws Exception
     {
+        return reconnect(clientDir, file, mode, code, Map.of("partition", PARTITION));
+    }
+
+    /** As above, with more params ({@code partition} for PBS, none for FLX). */
+    private JsonObject reconnect(final String clientDir, final String file, final String mode, final int code,
+        final Map<String, String> more) throws Exception
+    {
         final RealClientProcess.Result run = RealClientProcess.run(port, APP, dir.resolve(clientDir),
-            "reset-reconnect", Map.of("partition", PARTITION, "resync", mode, "file", file), Duration.ofSeconds(120));
+            "reset-reconnect", with(with(more, "resync", mode), "file", file), Duration.ofSeconds(120));
         final JsonObject json = run.json();
         assertThat(json).as("log tail:\n%s", run.logTail()).isNotNull();
         assertThat(run.exitCode()).as("%s\n%s", json, run.logTail()).isZero();

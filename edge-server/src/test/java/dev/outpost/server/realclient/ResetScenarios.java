@@ -31,9 +31,9 @@ final class ResetScenarios
     }
 
     /**
-     * Params: partition, count, file (default r.realm), base and local (the name prefixes, default {@code base} and
-     * {@code local}). Writes {@code count} Items {@code base-i} and waits for their upload, then pauses sync and
-     * writes {@code count} Items {@code local-i} that stay unsynced in the file.
+     * Params: partition (none: FLX, subscribed to all Items), count, file (default r.realm), base and local (the name
+     * prefixes, default {@code base} and {@code local}). Writes {@code count} Items {@code base-i} and waits for their
+     * upload, then pauses sync and writes {@code count} Items {@code local-i} that stay unsynced in the file.
      */
     static void prepare(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception
@@ -41,6 +41,10 @@ final class ResetScenarios
         final NativePointer<RealmUserT> user = client.login(params, 30);
         final NativePointer<LiveRealmT> realm = client.open(user, params.get("partition"),
             params.getOrDefault("file", "r.realm"));
+        if (null == params.get("partition"))
+        {
+            RealmClient.subscribeAll(realm); // FLX: all Items (the file keeps the subscription for reconnect)
+        }
         check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
         final int count = Integer.parseInt(params.get("count"));
         RealmClient.writeItems(realm, params.getOrDefault("base", "base"), count);
@@ -53,9 +57,10 @@ final class ResetScenarios
     }
 
     /**
-     * Params: partition, file (default r.realm), resync ({@code recover} or {@code discard}). Opens the file again
-     * in that resync mode, waits for the client reset's after-callback, then for download and upload; reports the
-     * callbacks ({@code resets}), the Items' names and the sync errors the handler saw.
+     * Params: partition (none: FLX, the file's subscription), file (default r.realm), resync ({@code recover} or {@code
+     * discard}). Opens the file again in that resync mode, waits for the client reset's after-callback, then for
+     * download and upload; reports the callbacks ({@code resets}), the Items' names and the sync errors the handler
+     * saw.
      */
     static void reconnect(final RealmClient client, final Map<String, String> params, final JsonLine result)
         throws Exception
