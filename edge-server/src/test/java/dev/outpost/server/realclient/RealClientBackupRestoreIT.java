@@ -41,6 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <li>A synced only before the backup: it continues without a reset (no callback, no sync error), its stored user
  * refreshes its access token with the refresh token it got before the backup (auth log and key restored), it
  * receives what another client wrote to the restored server, and its new writes are accepted.</li>
+ * <li>F's user logged in before the backup, but its client file for the partition was registered after it; the
+ * restored server hands that ident out again (to B's reset) with another salt, so F gets
+ * {@code diverging_histories 211} (action ClientReset) and recovers.</li>
  * <li>E is like B but comes back after others wrote to the restored server, so its server version exists again but
  * its last upload was never integrated there: {@code bad_client_version 210} (action ClientReset); in discard mode
  * it ends with the server's data.</li>
@@ -95,6 +98,9 @@ class RealClientBackupRestoreIT
         assertThat(write("client-a", "a1", "a.realm").getInteger("count")).isEqualTo(COUNT);
         assertThat(write("client-b", "b1", "r.realm").getInteger("count")).isEqualTo(2 * COUNT);
         assertThat(write("client-e", "e1", "e.realm").getInteger("count")).isEqualTo(3 * COUNT);
+        // F's user logs in before the backup too, but F syncs the partition only after it (see below)
+        run("client-f", "pbs-write", Map.of("partition", "\"other\"", "count", "1", "prefix", "f0", "file",
+            "o.realm"));
 
         // The backup runs while another client writes continuously (our raw test client, another partition).
         final String token = SyncTestClient.login(port, APP);
@@ -127,6 +133,9 @@ class RealClientBackupRestoreIT
             "file", "r.realm", "base", "b2", "local", "blocal")).getLong("count")).isEqualTo(5L * COUNT);
         assertThat(run("client-e", "reset-prepare", Map.of("partition", PARTITION, "count", String.valueOf(COUNT),
             "file", "e.realm", "base", "e2", "local", "elocal")).getLong("count")).isEqualTo(6L * COUNT);
+        // F's client file for the partition is registered after the backup (the next client file ident)
+        assertThat(run("client-f", "reset-prepare", Map.of("partition", PARTITION, "count", String.valueOf(COUNT),
+            "file", "f.realm", "base", "f2", "local", "flocal")).getLong("count")).isEqualTo(7L * COUNT);
 
         server.close();
         server = null;
@@ -143,11 +152,19 @@ class RealClientBackupRestoreIT
         assertThat(names(b.getString("names"))).as("B's data after the reset")
             .isEqualTo(expected("a1", "b1", "e1", "blocal"));
 
+        // F's client file ident was handed out again by the restored server (to B's client reset, the first
+        // registration since) with another salt: diverging_histories 211, a client reset; recovery keeps its
+        // unsynced Items.
+        final JsonObject f = reconnect("client-f", "f.realm", "recover", 211);
+        assertThat(f.getString("resets")).startsWith("before").contains("after recovered=true");
+        assertThat(names(f.getString("names"))).as("F's data after the reset")
+            .isEqualTo(expected("a1", "b1", "e1", "blocal", "flocal"));
+
         // A new client writes to the restored server.
-        assertThat(write("client-c", "c", "c.realm").getInteger("count")).isEqualTo(5 * COUNT);
+        assertThat(write("client-c", "c", "c.realm").getInteger("count")).isEqualTo(6 * COUNT);
 
         // (a) A synced only what the backup holds: no reset, its refresh token works, it sees c, its writes go up.
-        final Set<String> all = expected("a1", "b1", "e1", "blocal", "c", "a2");
+        final Set<String> all = expected("a1", "b1", "e1", "blocal", "flocal", "c", "a2");
         final JsonObject a = run("client-a", "backup-continue", Map.of("partition", PARTITION, "count",
             String.valueOf(COUNT), "prefix", "a2", "file", "a.realm", "expect", String.valueOf(all.size())));
         System.out.println("A after the restore: " + a);
