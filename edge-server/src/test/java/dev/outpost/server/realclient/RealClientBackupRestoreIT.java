@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -237,7 +238,7 @@ class RealClientBackupRestoreIT
 
     private static Map<String, String> with(final Map<String, String> params, final String key, final String value)
     {
-        final Map<String, String> all = new java.util.HashMap<>(params);
+        final Map<String, String> all = new HashMap<>(params);
         all.put(key, value);
         return all;
     }

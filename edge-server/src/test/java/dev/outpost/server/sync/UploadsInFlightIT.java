@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import static dev.outpost.server.sync.SyncTestClient.Msg;
 import static dev.outpost.server.sync.SyncTestClient.Up;
@@ -60,7 +61,7 @@ class UploadsInFlightIT
         assertInFlightWhileStalled(c -> c, 24, ServerConfig.MAX_UPLOADS_IN_FLIGHT_DEFAULT);
     }
 
-    private void assertInFlightWhileStalled(final java.util.function.UnaryOperator<ServerConfig> tweak,
+    private void assertInFlightWhileStalled(final UnaryOperator<ServerConfig> tweak,
         final int uploads, final int expectedInFlight) throws Exception
     {
         final SyncServer server = fixture.start(dir.resolve("data"), c -> tweak.apply(c.eventLoops(1)));
