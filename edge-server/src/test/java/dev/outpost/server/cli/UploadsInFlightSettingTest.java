@@ -35,8 +35,11 @@ class UploadsInFlightSettingTest
         assertThat(serve(Map.of(), "--config", file.toString()).conclude().maxUploadsInFlight()).isEqualTo(4);
         assertThat(serve(Map.of("OUTPOST_MAX_UPLOADS_IN_FLIGHT", "8"), "--config", file.toString()).conclude()
             .maxUploadsInFlight()).isEqualTo(8);
-        assertThat(serve(Map.of("OUTPOST_MAX_UPLOADS_IN_FLIGHT", "8"), "--config", file.toString(),
-            "--max-uploads-in-flight", "1").conclude().maxUploadsInFlight()).isEqualTo(1);
+        final ServerConfig fromFlag = serve(Map.of("OUTPOST_MAX_UPLOADS_IN_FLIGHT", "8"), "--config", file.toString(),
+            "--max-uploads-in-flight", "1").conclude();
+        assertThat(fromFlag.maxUploadsInFlight()).isEqualTo(1);
+        assertThat(fromFlag.forApp(fromFlag.apps().get(0)).maxUploadsInFlight()).as("an app's sync service")
+            .isEqualTo(1);
     }
 
     @Test
