@@ -12,7 +12,6 @@ import dev.outpost.ot.state.Value;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,6 +37,7 @@ final class FlatState implements InstructionSink
     private final ArrayList<Object> undo = new ArrayList<>(); // entries of 4: kind, a, b, c
     private boolean journaling;
 
+    // the kinds of undo entries: compared by identity (these instances are the only ones stored as a kind)
     private static final Integer UNDO_TABLE = 1;
     private static final Integer UNDO_COLUMN = 2;
     private static final Integer UNDO_CREATE = 3;
@@ -421,11 +421,5 @@ final class FlatState implements InstructionSink
         final int payloadType, final Value value) throws BadChangesetException
     {
         throw UNSUPPORTED;
-    }
-
-    /** @return the columns of every class as a batch needs them (no copy: the maps are replaced, never changed). */
-    List<Table> tableList()
-    {
-        return new ArrayList<>(tables.values());
     }
 }
