@@ -99,6 +99,15 @@ public final class PgMirror implements AutoCloseable
     static final int MAX_ROWS_PER_ARRAY_STATEMENT = 5_000;
     /** Fewest new rows of one shape in a batch written with {@code COPY} (fewer: with the upsert). */
     static final int MIN_ROWS_FOR_COPY = 16;
+    /** Changesets decoded into ot-core's model objects and applied by {@link ChangesetApplier}: the reference. */
+    static final int PATH_MODEL = 0;
+    /** Changesets decoded straight into ot-core's object state ({@link SinkDecoder}, {@link InstructionApplier}). */
+    static final int PATH_STREAMING = 1;
+    /**
+     * Changesets decoded straight into the mirror's own {@link FlatState} while a file's history fits it, into
+     * ot-core's state ({@link #PATH_STREAMING}) from the first changeset that does not.
+     */
+    static final int PATH_FLAT = 2;
     private static final int COPY_CHUNK_CHARS = 64 * 1024;
     /** Most characters of a PostgreSQL message the mirror logs, shows or keeps. */
     static final int MAX_MESSAGE_CHARS = 300;
@@ -115,7 +124,7 @@ public final class PgMirror implements AutoCloseable
     private final String appId;
     private final int residentFiles;
     private final int batchChangesets;
-    private final boolean streaming;
+    private final int path;
     private final MirrorSettings settings;
     private final HistoryStore store;
     private final String partitionColumn;
@@ -144,6 +153,7 @@ public final class PgMirror implements AutoCloseable
     private volatile int resident;
     private final Counter evictions;
     private final Counter rewritten;
+    private final Counter promotions;
 
     // reader thread only
     private final Map<String, FileMirror> files = new HashMap<>();
@@ -169,7 +179,7 @@ public final class PgMirror implements AutoCloseable
 
     private PgMirror(final String appId, final MirrorSettings settings, final String partitionKey,
         final String partitionKeyType, final HistoryStore store, final ServerMetrics metrics, final int residentFiles,
-        final int batchChangesets, final boolean streaming)
+        final int batchChangesets, final int path)
     {
         if (residentFiles < 1)
         {
@@ -178,7 +188,7 @@ public final class PgMirror implements AutoCloseable
         this.appId = appId;
         this.residentFiles = residentFiles;
         this.batchChangesets = batchChangesets;
-        this.streaming = streaming;
+        this.path = path;
         this.settings = settings;
         this.store = store;
         this.metrics = metrics;
@@ -207,6 +217,10 @@ public final class PgMirror implements AutoCloseable
             .register(metrics.registry());
         this.evictions = Counter.builder("outpost.mirror.evictions").description("object states of idle server " +
             "files the mirror dropped (rebuilt from their position when they change again)").tag("app", appId)
+            .register(metrics.registry());
+        this.promotions = Counter.builder("outpost.mirror.files.promoted").description("server files whose " +
+            "history needed more than the mirror's flat state (collections, links, embedded objects, Mixed, erased " +
+            "classes or columns, refused changesets) and moved to ot-core's object state").tag("app", appId)
             .register(metrics.registry());
         Gauge.builder("outpost.mirror.files.resident", this, m -> m.resident).description("server files whose " +
             "object state the mirror holds in memory").tag("app", appId).register(metrics.registry());
@@ -263,19 +277,20 @@ public final class PgMirror implements AutoCloseable
         final int residentFiles)
     {
         return started(new PgMirror(appId, settings, partitionKey, partitionKeyType, store, metrics, residentFiles,
-            MAX_CHANGESETS_PER_BATCH, true));
+            MAX_CHANGESETS_PER_BATCH, PATH_FLAT));
     }
 
     /**
-     * Tests: a mirror with at most {@code batchChangesets} changesets a transaction that decodes them through the
-     * streaming path ({@link SinkDecoder}) or, {@code streaming} false, through the model ({@link ChangesetReader},
-     * {@link ChangesetApplier}) only: the reference the streaming path is compared with.
+     * Tests: a mirror with at most {@code batchChangesets} changesets a transaction that applies them through
+     * {@code path}: {@link #PATH_FLAT} (what {@link #start} does), {@link #PATH_STREAMING} (ot-core's state from the
+     * start) or {@link #PATH_MODEL} (the model, {@link ChangesetReader} and {@link ChangesetApplier}, only: the
+     * reference the others are compared with).
      */
     static PgMirror start(final MirrorSettings settings, final String partitionKey, final String partitionKeyType,
-        final HistoryStore store, final int batchChangesets, final boolean streaming)
+        final HistoryStore store, final int batchChangesets, final int path)
     {
         return started(new PgMirror("app", settings, partitionKey, partitionKeyType, store, new ServerMetrics(),
-            ServerConfig.MIRROR_RESIDENT_FILES_DEFAULT, batchChangesets, streaming));
+            ServerConfig.MIRROR_RESIDENT_FILES_DEFAULT, batchChangesets, path));
     }
 
     private static PgMirror started(final PgMirror m)
@@ -410,6 +425,7 @@ public final class PgMirror implements AutoCloseable
             .put("rows_deleted", (long)rowsDeleted.count())
             .put("errors_reported", (long)reported.count())
             .put("resident_files", resident)
+            .put("files_promoted", (long)promotions.count())
             .put("batches_rewritten", (long)rewritten.count())
             .put("last_error", lastError)
             .put("files", perFile);
@@ -489,9 +505,11 @@ public final class PgMirror implements AutoCloseable
     {
         ServerFile file;
         final Value partition;
-        final ObjectState state = new ObjectState();
-        final ChangesetApplier applier = new ChangesetApplier(state);
-        final InstructionApplier instructions = new InstructionApplier(state);
+        // the mirror's flat state while the history fits it, else null and ot-core's state (then never back)
+        FlatState flat;
+        ObjectState state = new ObjectState();
+        ChangesetApplier applier = new ChangesetApplier(state);
+        InstructionApplier instructions = new InstructionApplier(state);
         long applied;
         long committed;
         long lastChanged; // the reader's batch count when this file last had changes
@@ -504,10 +522,45 @@ public final class PgMirror implements AutoCloseable
         // classes erased from this file's history at some time: their tables keep rows the state no longer knows
         final Set<String> erased = new java.util.HashSet<>();
 
-        FileMirror(final ServerFile file, final Value partition)
+        FileMirror(final ServerFile file, final Value partition, final boolean flat)
         {
             this.file = file;
             this.partition = partition;
+            this.flat = flat ? new FlatState() : null;
+        }
+
+        /** @return what instructions are applied to: the flat state, or ot-core's. */
+        InstructionSink target()
+        {
+            return null != flat ? flat : instructions;
+        }
+
+        /** @return whether the state holds the object {@code key} of {@code table}. */
+        boolean has(final String table, final Value key)
+        {
+            if (null != flat)
+            {
+                return flat.has(table, key);
+            }
+            final TableData t = state.table(table);
+            return null != t && null != t.object(key);
+        }
+
+        /** From now on ot-core's state: the flat state's classes and objects, as ot-core's applier builds them. */
+        void promote()
+        {
+            try
+            {
+                state = flat.toObjectState();
+            }
+            catch (final BadChangesetException ex)
+            {
+                throw new IllegalStateException("flat state of " + file.name() + " not valid for ot-core: " +
+                    ex.getMessage(), ex); // a bug: the flat state holds only what ot-core's applier accepted
+            }
+            applier = new ChangesetApplier(state);
+            instructions = new InstructionApplier(state);
+            flat = null;
         }
 
         boolean changed()
@@ -553,6 +606,11 @@ public final class PgMirror implements AutoCloseable
             this.applied = m.applied;
             this.schemaDirty = new TreeSet<>(m.schemaDirty);
             this.reports = new ArrayList<>(m.reports);
+            if (null != m.flat)
+            {
+                flat(m.flat, m.dirty);
+                return;
+            }
             for (final TableData t : m.state.tables().values())
             {
                 tables.put(t.name(), new TableInfo(t.isEmbedded(), t.pkField(), t.pkType(),
@@ -567,11 +625,42 @@ public final class PgMirror implements AutoCloseable
                     final ObjectData o = null == t ? null : t.object(key);
                     if (null == o)
                     {
-                        rows.deletes.add(new Row(this, key, null));
+                        rows.deletes.add(new Row(this, key, null, null, null, null));
                     }
                     else
                     {
-                        rows.upserts.add(new Row(this, key, o.copy()));
+                        rows.upserts.add(new Row(this, key, o.copy(), null, null, null));
+                    }
+                }
+                dirty.put(e.getKey(), rows);
+            }
+        }
+
+        /**
+         * The flat state's classes and touched rows: each row's value array as it is (no copy), marked shared so that
+         * the reader copies it before changing it again; a class's column maps are replaced, never changed.
+         */
+        private void flat(final FlatState state, final HashMap<String, LinkedHashSet<Value>> touched)
+        {
+            for (final FlatState.Table t : state.tables().values())
+            {
+                tables.put(t.name, new TableInfo(false, t.pkField, t.pkType, List.copyOf(t.columns.values())));
+            }
+            for (final Map.Entry<String, LinkedHashSet<Value>> e : touched.entrySet())
+            {
+                final FlatState.Table t = state.table(e.getKey());
+                final TableRows rows = new TableRows(new ArrayList<>(e.getValue().size()), new ArrayList<>());
+                for (final Value key : e.getValue())
+                {
+                    final FlatState.Row r = null == t ? null : t.rows.get(key);
+                    if (null == r)
+                    {
+                        rows.deletes.add(new Row(this, key, null, null, null, null));
+                    }
+                    else
+                    {
+                        r.shared = true;
+                        rows.upserts.add(new Row(this, key, null, r.values, t, t.slots));
                     }
                 }
                 dirty.put(e.getKey(), rows);
@@ -903,7 +992,7 @@ public final class PgMirror implements AutoCloseable
 
     private FileMirror open(final ServerFile f)
     {
-        final FileMirror m = new FileMirror(f, partitionValue(f.name()));
+        final FileMirror m = new FileMirror(f, partitionValue(f.name()), PATH_FLAT == path);
         // the last committed version: the position read at connect, or a later commit's (a file evicted and reopened)
         final FileLag known = lags.get(f.name());
         final long position = null != known && known.mirrored >= 0 ? known.mirrored :
@@ -936,10 +1025,29 @@ public final class PgMirror implements AutoCloseable
         {
             return; // a revert entry for one client, never part of the server's state
         }
-        if (!streaming)
+        if (PATH_MODEL == path)
         {
             applyModel(m, version, track);
             return;
+        }
+        if (null != m.flat)
+        {
+            sink.begin(m, track);
+            m.flat.begin();
+            try
+            {
+                decoder.decode(view.changeset(), 0, view.changesetLength(), sink);
+                m.flat.commit();
+                sink.commit();
+                return;
+            }
+            catch (final CodecException | BadChangesetException ex)
+            {
+                m.flat.rollback();
+                sink.rollback();
+            }
+            m.promote(); // not for the flat state (or refused): ot-core's state decides, as it always did
+            promotions.increment();
         }
         // the stored bytes decoded straight into the state (no model objects), the batch's bookkeeping on the way
         sink.begin(m, track);
@@ -1074,6 +1182,7 @@ public final class PgMirror implements AutoCloseable
     private final class TrackingSink implements InstructionSink
     {
         private FileMirror m;
+        private InstructionSink target;
         private boolean track;
         private final List<String> touchedTables = new ArrayList<>();
         private final List<Value> touchedKeys = new ArrayList<>();
@@ -1086,6 +1195,7 @@ public final class PgMirror implements AutoCloseable
         void begin(final FileMirror m, final boolean track)
         {
             this.m = m;
+            this.target = m.target();
             this.track = track;
             reportsBefore = m.reports.size();
         }
@@ -1168,7 +1278,7 @@ public final class PgMirror implements AutoCloseable
         public void addTable(final String table, final int tableType, final String pkField, final int pkType,
             final boolean pkNullable) throws BadChangesetException
         {
-            m.instructions.addTable(table, tableType, pkField, pkType, pkNullable);
+            target.addTable(table, tableType, pkField, pkType, pkNullable);
             schema(table);
         }
 
@@ -1179,7 +1289,7 @@ public final class PgMirror implements AutoCloseable
             {
                 erasedAdded.add(table);
             }
-            m.instructions.eraseTable(table);
+            target.eraseTable(table);
             if (track)
             {
                 report(m, true, "destructive_schema_change", table, null, m.applied, "EraseTable of class " + table +
@@ -1191,14 +1301,14 @@ public final class PgMirror implements AutoCloseable
         public void addColumn(final String table, final String field, final int type, final boolean nullable,
             final int collectionType, final String linkTarget, final int keyType) throws BadChangesetException
         {
-            m.instructions.addColumn(table, field, type, nullable, collectionType, linkTarget, keyType);
+            target.addColumn(table, field, type, nullable, collectionType, linkTarget, keyType);
             schema(table);
         }
 
         @Override
         public void eraseColumn(final String table, final String field) throws BadChangesetException
         {
-            m.instructions.eraseColumn(table, field);
+            target.eraseColumn(table, field);
             if (track)
             {
                 report(m, true, "destructive_schema_change", table, null, m.applied, "EraseColumn " + table + "." +
@@ -1213,8 +1323,7 @@ public final class PgMirror implements AutoCloseable
             {
                 // new: neither touched in this batch nor in the state (which is exactly the committed position's)
                 final LinkedHashSet<Value> dirty = m.dirty.get(table);
-                final TableData t = m.state.table(table);
-                if ((null == dirty || !dirty.contains(key)) && (null == t || null == t.object(key)))
+                if ((null == dirty || !dirty.contains(key)) && !m.has(table, key))
                 {
                     java.util.HashSet<Value> keys = m.fresh.get(table);
                     if (null == keys)
@@ -1229,14 +1338,14 @@ public final class PgMirror implements AutoCloseable
                     }
                 }
             }
-            m.instructions.createObject(table, key);
+            target.createObject(table, key);
             touch(table, key);
         }
 
         @Override
         public void eraseObject(final String table, final Value key) throws BadChangesetException
         {
-            m.instructions.eraseObject(table, key);
+            target.eraseObject(table, key);
             touch(table, key);
         }
 
@@ -1245,7 +1354,7 @@ public final class PgMirror implements AutoCloseable
             final int payloadType, final Value value, final boolean isDefault, final long priorSize)
             throws BadChangesetException
         {
-            m.instructions.update(table, key, field, path, payloadType, value, isDefault, priorSize);
+            target.update(table, key, field, path, payloadType, value, isDefault, priorSize);
             touch(table, key);
         }
 
@@ -1253,7 +1362,7 @@ public final class PgMirror implements AutoCloseable
         public void addInteger(final String table, final Value key, final String field, final Object[] path,
             final long increment) throws BadChangesetException
         {
-            m.instructions.addInteger(table, key, field, path, increment);
+            target.addInteger(table, key, field, path, increment);
             touch(table, key);
         }
 
@@ -1261,7 +1370,7 @@ public final class PgMirror implements AutoCloseable
         public void arrayInsert(final String table, final Value key, final String field, final Object[] path,
             final int payloadType, final Value value, final long priorSize) throws BadChangesetException
         {
-            m.instructions.arrayInsert(table, key, field, path, payloadType, value, priorSize);
+            target.arrayInsert(table, key, field, path, payloadType, value, priorSize);
             touch(table, key);
         }
 
@@ -1269,7 +1378,7 @@ public final class PgMirror implements AutoCloseable
         public void arrayMove(final String table, final Value key, final String field, final Object[] path,
             final long to, final long priorSize) throws BadChangesetException
         {
-            m.instructions.arrayMove(table, key, field, path, to, priorSize);
+            target.arrayMove(table, key, field, path, to, priorSize);
             touch(table, key);
         }
 
@@ -1277,7 +1386,7 @@ public final class PgMirror implements AutoCloseable
         public void arrayErase(final String table, final Value key, final String field, final Object[] path,
             final long priorSize) throws BadChangesetException
         {
-            m.instructions.arrayErase(table, key, field, path, priorSize);
+            target.arrayErase(table, key, field, path, priorSize);
             touch(table, key);
         }
 
@@ -1285,7 +1394,7 @@ public final class PgMirror implements AutoCloseable
         public void clear(final String table, final Value key, final String field, final Object[] path,
             final int collectionType) throws BadChangesetException
         {
-            m.instructions.clear(table, key, field, path, collectionType);
+            target.clear(table, key, field, path, collectionType);
             touch(table, key);
         }
 
@@ -1293,7 +1402,7 @@ public final class PgMirror implements AutoCloseable
         public void setInsert(final String table, final Value key, final String field, final Object[] path,
             final int payloadType, final Value value) throws BadChangesetException
         {
-            m.instructions.setInsert(table, key, field, path, payloadType, value);
+            target.setInsert(table, key, field, path, payloadType, value);
             touch(table, key);
         }
 
@@ -1301,7 +1410,7 @@ public final class PgMirror implements AutoCloseable
         public void setErase(final String table, final Value key, final String field, final Object[] path,
             final int payloadType, final Value value) throws BadChangesetException
         {
-            m.instructions.setErase(table, key, field, path, payloadType, value);
+            target.setErase(table, key, field, path, payloadType, value);
             touch(table, key);
         }
     }
@@ -1432,8 +1541,17 @@ public final class PgMirror implements AutoCloseable
     {
     }
 
-    private record Row(FileBatch file, Value key, ObjectData object)
+    /**
+     * One touched object of a batch: a copy of ot-core's object, or a flat row's values (with its class's slots as
+     * the batch was built), or neither for a deleted object.
+     */
+    private record Row(FileBatch file, Value key, ObjectData object, Value[] values, FlatState.Table table,
+        Map<String, Integer> slots)
     {
+        Value field(final ColumnSpec column)
+        {
+            return null != object ? PgMapping.field(object, column) : table.field(key, values, slots, column);
+        }
     }
 
     /**
@@ -1553,7 +1671,7 @@ public final class PgMirror implements AutoCloseable
                         for (int c = 0; c < shape.columns.size(); c++)
                         {
                             final ColumnSpec col = shape.columns.get(c);
-                            PgMapping.bind(st, p++, shape.types.get(c), col, PgMapping.field(r.object, col));
+                            PgMapping.bind(st, p++, shape.types.get(c), col, r.field(col));
                         }
                     }
                 }
@@ -1619,7 +1737,7 @@ public final class PgMirror implements AutoCloseable
                         {
                             final ColumnSpec col = shape.columns.get(i);
                             PgMapping.arrayElement(arrays[c++], first, shape.types.get(i), col,
-                                PgMapping.field(r.object, col));
+                                r.field(col));
                         }
                     }
                     first = false;
@@ -1663,7 +1781,7 @@ public final class PgMirror implements AutoCloseable
                 {
                     final ColumnSpec col = shape.columns.get(i);
                     PgMapping.copyField(sb, false, PgMapping.elementText(shape.types.get(i), col,
-                        PgMapping.field(r.object, col)));
+                        r.field(col)));
                 }
                 sb.append('\n');
                 if (sb.length() >= COPY_CHUNK_CHARS)

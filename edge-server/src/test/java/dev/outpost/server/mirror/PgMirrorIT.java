@@ -675,14 +675,16 @@ class PgMirrorIT
             v = append(FLX, step);
         }
         final String reference = schema + "model";
-        final PgMirror model = PgMirror.start(new MirrorSettings(pg.url(), reference), null, null, store, 1, false);
+        final PgMirror model = PgMirror.start(new MirrorSettings(pg.url(), reference), null, null, store, 1, PgMirror.PATH_MODEL);
         mirrors.add(model);
-        final List<String> streamed = List.of(schema + "s1", schema + "s7", schema + "s5000");
-        final int[] sizes = {1, 7, 5_000};
+        // the streaming path on ot-core's state, and the flat path (which hands this history to ot-core's state)
+        final List<String> streamed = List.of(schema + "s1", schema + "s7", schema + "s5000", schema + "f1",
+            schema + "f5000");
+        final int[] sizes = {1, 7, 5_000, 1, 5_000};
         for (int i = 0; i < sizes.length; i++)
         {
             final PgMirror m = PgMirror.start(new MirrorSettings(pg.url(), streamed.get(i)), null, null, store,
-                sizes[i], true);
+                sizes[i], i < 3 ? PgMirror.PATH_STREAMING : PgMirror.PATH_FLAT);
             mirrors.add(m);
         }
         for (final PgMirror m : mirrors)
@@ -703,6 +705,207 @@ class PgMirrorIT
             assertThat(tableText(s, "_outpost_mirror_position")).as(s).hasSize(1);
         }
         assertThat(mirrors.get(3).statusJson().getLong("rows_copied")).isPositive(); // new objects went as COPY
+    }
+
+    /**
+     * The flat state (the mirror's own, {@link FlatState}) against the model path: a history of scalar classes (every
+     * scalar type, nullable and not, ObjectId, string and int keys, objects created, updated, set to null, erased and
+     * created again in one changeset, a column and a class added on the way) in one server file that stays flat, and
+     * the same kind of history in a second file that later needs ot-core's state (first a changeset ot-core
+     * refuses after valid instructions whose effect the flat state must undo, then AddIntegers and refused ones): rows, reports and
+     * positions equal to a model-path mirror at 1, 7 and 5,000 changesets a batch, and exactly one file promoted.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldMirrorARandomScalarHistoryThroughTheFlatStateAsThroughTheModel() throws Exception
+    {
+        final String flat = "flx/flat";
+        final String promoted = "flx/promoted";
+        long vFlat = scalarHistory(flat, "Flat", false, new java.util.Random(20261208L));
+        long vPromoted = scalarHistory(promoted, "Late", true, new java.util.Random(20261209L));
+        final String reference = schema + "model";
+        final PgMirror model = PgMirror.start(new MirrorSettings(pg.url(), reference), null, null, store, 1,
+            PgMirror.PATH_MODEL);
+        mirrors.add(model);
+        final List<String> flats = List.of(schema + "f1", schema + "f7", schema + "f5000");
+        final int[] sizes = {1, 7, 5_000};
+        for (int i = 0; i < sizes.length; i++)
+        {
+            mirrors.add(PgMirror.start(new MirrorSettings(pg.url(), flats.get(i)), null, null, store, sizes[i],
+                PgMirror.PATH_FLAT));
+        }
+        for (final PgMirror m : mirrors)
+        {
+            awaitMirrored(m, flat, vFlat);
+            awaitMirrored(m, promoted, vPromoted);
+        }
+        final List<String> errors = errorText(reference);
+        assertThat(errors).anyMatch(e -> e.contains("bad_changeset"));
+        for (final String table : List.of("Flat", "FlatKeys", "Late", "LateKeys"))
+        {
+            final List<String> rows = rowText(reference, table);
+            assertThat(rows).as(table).hasSizeGreaterThan(5);
+            for (final String f : flats)
+            {
+                assertThat(rowText(f, table)).as(f + " " + table).isEqualTo(rows);
+            }
+        }
+        for (int i = 0; i < flats.size(); i++)
+        {
+            assertThat(errorText(flats.get(i))).as(flats.get(i)).isEqualTo(errors);
+            assertThat(tableText(flats.get(i), "_outpost_mirror_position")).hasSize(2);
+            assertThat(mirrors.get(i + 1).statusJson().getLong("files_promoted")).as(flats.get(i)).isEqualTo(1);
+        }
+        assertThat(mirrors.get(3).statusJson().getLong("rows_copied")).isPositive(); // flat rows went as COPY too
+    }
+
+    /**
+     * Appends a random history of scalar classes {@code prefix} (ObjectId key) and {@code prefix + "Keys"} (string
+     * key, added half way) to {@code file}; with {@code promote}, AddIntegers and changesets ot-core refuses late.
+     *
+     * @return the last version.
+     */
+    private long scalarHistory(final String file, final String prefix, final boolean promote,
+        final java.util.Random random)
+    {
+        final String keyed = prefix + "Keys";
+        final int objects = 40;
+        final boolean[] live = new boolean[objects];
+        long v = append(file, b ->
+        {
+            b.addTable(prefix, Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_OBJECT_ID, false);
+            b.addColumn(prefix, "i", Instr.TYPE_INT, false, Instr.COLLECTION_SINGLE, null, 0);
+            b.addColumn(prefix, "b", Instr.TYPE_BOOL, false, Instr.COLLECTION_SINGLE, null, 0);
+            b.addColumn(prefix, "s", Instr.TYPE_STRING, true, Instr.COLLECTION_SINGLE, null, 0);
+            b.addColumn(prefix, "bin", Instr.TYPE_BINARY, true, Instr.COLLECTION_SINGLE, null, 0);
+            b.addColumn(prefix, "ts", Instr.TYPE_TIMESTAMP, true, Instr.COLLECTION_SINGLE, null, 0);
+            b.addColumn(prefix, "f", Instr.TYPE_FLOAT, false, Instr.COLLECTION_SINGLE, null, 0);
+            b.addColumn(prefix, "d", Instr.TYPE_DOUBLE, true, Instr.COLLECTION_SINGLE, null, 0);
+            b.addColumn(prefix, "dec", Instr.TYPE_DECIMAL, true, Instr.COLLECTION_SINGLE, null, 0);
+            b.addColumn(prefix, "oid", Instr.TYPE_OBJECT_ID, true, Instr.COLLECTION_SINGLE, null, 0);
+            b.addColumn(prefix, "u", Instr.TYPE_UUID, false, Instr.COLLECTION_SINGLE, null, 0);
+            b.addColumn(prefix, "s", Instr.TYPE_STRING, false, Instr.COLLECTION_SINGLE, null, 0); // again: a no-op
+        });
+        for (int n = 0; n < 600; n++)
+        {
+            final int k = random.nextInt(objects);
+            final int drawn = random.nextInt(promote && n > 450 ? 12 : 9);
+            // changes of an object that is not there: created instead (ot-core would refuse them)
+            final int op = !live[k] && drawn >= 2 && drawn <= 7 && 5 != drawn ? 0 : drawn;
+            final String text = AWKWARD[random.nextInt(AWKWARD.length)];
+            final long number = random.nextLong();
+            final Value key = objectKey(k);
+            final boolean was = live[k];
+            live[k] = 5 != op && (was || 0 == op || 1 == op || 8 == op);
+            v = append(file, b ->
+            {
+                switch (op)
+                {
+                    case 0, 1 ->
+                    {
+                        if (was && 1 == op)
+                        {
+                            b.eraseObject(prefix, key); // erased and created again in one changeset
+                        }
+                        b.createObject(prefix, key);
+                        b.update(prefix, key, "i", NO_PATH, Instr.TYPE_INT, new Value.Int(number), false, -1);
+                        b.update(prefix, key, "f", NO_PATH, Instr.TYPE_FLOAT, Value.FloatValue.of(FLOATS[k %
+                            FLOATS.length]), false, -1);
+                        if (k % 3 != 0)
+                        {
+                            b.update(prefix, key, "s", NO_PATH, Instr.TYPE_STRING, new Value.Str(text), false, -1);
+                            b.update(prefix, key, "bin", NO_PATH, Instr.TYPE_BINARY, new Value.Bin(new byte[]{(byte)k,
+                                0x5c, 0, (byte)255}), false, -1);
+                            b.update(prefix, key, "ts", NO_PATH, Instr.TYPE_TIMESTAMP, new Value.Timestamp(
+                                1_700_000_000L + number % 1000, 1_000 * k), false, -1);
+                            b.update(prefix, key, "dec", NO_PATH, Instr.TYPE_DECIMAL, new Value.Decimal(12345L * k + 1,
+                                0, -k % 7, k % 2 == 0), false, -1);
+                            b.update(prefix, key, "oid", NO_PATH, Instr.TYPE_OBJECT_ID, key, false, -1);
+                            b.update(prefix, key, "u", NO_PATH, Instr.TYPE_UUID, new Value.UuidValue(new byte[]{15,
+                                -113, -83, 91, -39, -53, 70, -97, -95, 101, 112, -122, 119, 40, -107, (byte)k}), false,
+                                -1);
+                        }
+                    }
+                    case 2 -> b.update(prefix, key, "s", NO_PATH, Instr.TYPE_STRING, new Value.Str(text), false, -1);
+                    case 3 -> b.update(prefix, key, "s", NO_PATH, Instr.TYPE_NULL, null, false, -1);
+                    case 4 ->
+                    {
+                        b.update(prefix, key, "d", NO_PATH, Instr.TYPE_DOUBLE, Value.DoubleValue.of(DOUBLES[k %
+                            DOUBLES.length]), false, -1);
+                        b.update(prefix, key, "b", NO_PATH, Instr.TYPE_BOOL, Value.Bool.TRUE, true, -1);
+                        b.update(prefix, key, "_id", NO_PATH, Instr.TYPE_OBJECT_ID, key, false, -1); // same key
+                    }
+                    case 5 -> b.eraseObject(prefix, key);
+                    case 6 -> b.update(prefix, key, "i", NO_PATH, Instr.TYPE_INT, new Value.Int(number), false, -1);
+                    case 7 ->
+                    {
+                        b.update(prefix, key, "d", NO_PATH, Instr.TYPE_NULL, null, false, -1);
+                        b.update(prefix, key, "i", NO_PATH, Instr.TYPE_INT, new Value.Int(-number), false, -1);
+                    }
+                    case 8 -> b.createObject(prefix, key); // exists already or new with the defaults
+                    case 9 -> b.update(prefix, objectKey(objects + k), "s", NO_PATH, Instr.TYPE_STRING,
+                        new Value.Str(text), false, -1); // no such object: refused, reported
+                    case 10 ->
+                    {
+                        b.createObject(prefix, objectKey(2 * objects + k)); // undone: the changeset is refused
+                        b.update(prefix, key, "u", NO_PATH, Instr.TYPE_NULL, null, false, -1); // not nullable
+                    }
+                    default -> b.addInteger(prefix, key, "i", NO_PATH, number % 1000); // refused if not there
+                }
+            });
+            if (promote && (9 == op || 10 == op || 11 == op))
+            {
+                live[k] = was;
+            }
+            if (n == 150)
+            {
+                v = append(file, b -> b.addColumn(prefix, "extra", Instr.TYPE_STRING, true, Instr.COLLECTION_SINGLE,
+                    null, 0));
+            }
+            if (n > 150 && live[k] && 0 == n % 3)
+            {
+                v = append(file, b -> b.update(prefix, key, "extra", NO_PATH, Instr.TYPE_STRING, new Value.Str("x" +
+                    number), false, -1));
+            }
+            if (n == 250)
+            {
+                v = append(file, b -> b.addTable(keyed, Instr.TABLE_TOP_LEVEL, "name", Instr.TYPE_STRING, false));
+            }
+            if (n > 250 && 0 == n % 4)
+            {
+                final Value name = new Value.Str(text + k);
+                final boolean withN = 0 == n % 8;
+                v = append(file, b ->
+                {
+                    if (0 == k % 5)
+                    {
+                        b.eraseObject(keyed, name);
+                        return;
+                    }
+                    b.createObject(keyed, name);
+                    if (withN)
+                    {
+                        b.addColumn(keyed, "n", Instr.TYPE_INT, true, Instr.COLLECTION_SINGLE, null, 0);
+                        b.update(keyed, name, "n", NO_PATH, Instr.TYPE_INT, new Value.Int(number), false, -1);
+                    }
+                });
+            }
+            if (promote && n == 450)
+            {
+                // the first changeset the flat state cannot take: what it did before is undone (ot-core refuses it
+                // whole), so the object is not there for the next changeset either
+                final Value undone = objectKey(3 * objects);
+                append(file, b ->
+                {
+                    b.createObject(prefix, undone);
+                    b.update(prefix, undone, "s", NO_PATH, Instr.TYPE_STRING, new Value.Str("undone"), false, -1);
+                    b.update(prefix, undone, "u", NO_PATH, Instr.TYPE_NULL, null, false, -1); // not nullable
+                });
+                v = append(file, b -> b.update(prefix, undone, "s", NO_PATH, Instr.TYPE_STRING, new Value.Str("after"),
+                    false, -1));
+            }
+        }
+        return v;
     }
 
     /**
