@@ -113,6 +113,7 @@ public final class StoreCompaction
         final int generation = Integer.parseInt(format.getProperty(HistoryStore.GENERATION_KEY, "0").trim());
         final int next = generation + 1;
         final Totals totals = new Totals();
+        final Properties until = new Properties();
         for (int i = 0; i < shards; i++)
         {
             final Path from = dir.resolve(HistoryStore.shardDirectoryName(i, generation));
@@ -120,10 +121,20 @@ public final class StoreCompaction
             HistoryStore.deleteTree(to);
             if (Files.isDirectory(from))
             {
-                compactShard(from, to, config, policy, totals);
+                compactShard(from, to, config, policy, totals, until);
                 steps.reached("copied shard " + i);
             }
             forceTree(to);
+        }
+        final Path untilFile = dir.resolve(untilFileName(next));
+        try (java.io.Writer w = Files.newBufferedWriter(untilFile, StandardCharsets.UTF_8))
+        {
+            until.store(w, "server file = the version its history is compacted until (generation " + next + ", " +
+                java.time.Instant.ofEpochMilli(policy.nowMs()) + ")");
+        }
+        try (FileChannel ch = FileChannel.open(untilFile, StandardOpenOption.WRITE))
+        {
+            ch.force(true);
         }
         forceDirectory(dir);
         steps.reached("copied");
@@ -137,9 +148,47 @@ public final class StoreCompaction
             HistoryStore.deleteTree(dir.resolve(HistoryStore.shardDirectoryName(i, generation)));
             steps.reached("deleted old shard " + i);
         }
+        Files.deleteIfExists(dir.resolve(untilFileName(generation)));
         return new Result(totals.bytesBefore, totals.bytesAfter, totals.versions, totals.emptied, totals.dropped,
             totals.recordsBefore, totals.recordsAfter, totals.compactedAway, next,
             (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static String untilFileName(final int generation)
+    {
+        return "compaction-" + generation + ".properties";
+    }
+
+    /**
+     * @param dir a store directory.
+     * @return per server file name, the version its history is compacted until (files not compacted are absent);
+     * empty if the store was never compacted or the list cannot be read (it is informational only).
+     */
+    public static java.util.Map<String, Long> compactedUntil(final Path dir)
+    {
+        final java.util.Map<String, Long> map = new java.util.HashMap<>();
+        try
+        {
+            final int generation = generation(dir);
+            if (generation == 0)
+            {
+                return map;
+            }
+            final Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(dir.resolve(untilFileName(generation)), StandardCharsets.UTF_8))
+            {
+                p.load(r);
+            }
+            for (final String name : p.stringPropertyNames())
+            {
+                map.put(name, Long.parseLong(p.getProperty(name).trim()));
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // informational: nothing to show
+        }
+        return map;
     }
 
     /**
@@ -173,6 +222,7 @@ public final class StoreCompaction
 
     private static final class FileInfo
     {
+        String name;
         long head;
         long timeHorizon;
         boolean timeBroken;
@@ -189,7 +239,7 @@ public final class StoreCompaction
     }
 
     private static void compactShard(final Path from, final Path to, final StoreConfig config, final Policy policy,
-        final Totals totals) throws IOException
+        final Totals totals, final Properties until) throws IOException
     {
         final Int2ObjectHashMap<FileInfo> files = new Int2ObjectHashMap<>();
         final long cutoffRealmMs = policy.clientMaxOfflineMs() > 0 ?
@@ -205,7 +255,14 @@ public final class StoreCompaction
                 final long key = r.getLong(RecordLayout.KEY_OFFSET);
                 if (type == RecordLayout.FILE_CREATED)
                 {
-                    files.putIfAbsent(fileId, new FileInfo());
+                    if (files.get(fileId) == null && r.capacity() >= RecordLayout.FILE_NAME_OFFSET)
+                    {
+                        final FileInfo f = new FileInfo();
+                        final int n = r.getInt(RecordLayout.FILE_NAME_LENGTH_OFFSET);
+                        f.name = n >= 0 && RecordLayout.FILE_NAME_OFFSET + n <= r.capacity() ?
+                            r.getStringWithoutLengthUtf8(RecordLayout.FILE_NAME_OFFSET, n) : null;
+                        files.put(fileId, f);
+                    }
                     return;
                 }
                 final FileInfo f = files.get(fileId);
@@ -272,6 +329,10 @@ public final class StoreCompaction
                     }
                 }
                 compactEntries(in, f, totals);
+                if (f.name != null && h > 0)
+                {
+                    until.setProperty(f.name, Long.toString(h));
+                }
             }
         }
         // pass 2: the copy

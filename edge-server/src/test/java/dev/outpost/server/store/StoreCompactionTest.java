@@ -60,6 +60,7 @@ class StoreCompactionTest
         assertThat(r.bytesAfter()).isLessThan(r.bytesBefore());
         assertThat(r.clientsCompactedAway()).isEqualTo(1);
         assertThat(StoreCompaction.generation(store)).isEqualTo(1);
+        assertThat(StoreCompaction.compactedUntil(store)).containsEntry(NAME, (long)HORIZON);
         assertThat(Files.readString(store.resolve(HistoryStore.FORMAT_FILE))).contains("format=3");
         try (Stream<Path> s = Files.list(store))
         {
