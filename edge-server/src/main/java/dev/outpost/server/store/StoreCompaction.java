@@ -628,28 +628,6 @@ public final class StoreCompaction
         return p;
     }
 
-    /** @return bytes of the shard queue directories of a generation. */
-    static long size(final Path dir, final int shards, final int generation) throws IOException
-    {
-        long total = 0;
-        for (int i = 0; i < shards; i++)
-        {
-            final Path shard = dir.resolve(HistoryStore.shardDirectoryName(i, generation));
-            if (!Files.isDirectory(shard))
-            {
-                continue;
-            }
-            try (Stream<Path> all = Files.walk(shard))
-            {
-                for (final Path p : all.filter(Files::isRegularFile).toList())
-                {
-                    total += Files.size(p);
-                }
-            }
-        }
-        return total;
-    }
-
     private static void forceTree(final Path root) throws IOException
     {
         if (!Files.isDirectory(root))

@@ -71,6 +71,11 @@ class StoreCompactionTest
         assertCompactedFrom(after, before);
         assertThat(snapshot(store, OTHER).state()).isEqualTo(otherBefore.state());
 
+        // a backup of a compacted store copies its current generation
+        final Path backup = dir.resolve("backup");
+        dev.outpost.server.backup.Backup.backup(store, backup);
+        assertCompactedFrom(snapshot(backup, NAME), before);
+
         // a second run compacts what became old since, and the store keeps taking writes
         try (HistoryStore s = HistoryStore.open(config(store)))
         {

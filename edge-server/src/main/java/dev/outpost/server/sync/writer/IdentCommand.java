@@ -1,9 +1,9 @@
 package dev.outpost.server.sync.writer;
 
-import dev.outpost.server.store.StoreCompaction;
 import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.RevertEntryMarker;
+import dev.outpost.server.store.StoreCompaction;
 import dev.outpost.server.sync.flx.FlxQuery;
 import dev.outpost.server.sync.flx.FlxRoles;
 import dev.outpost.server.sync.flx.FlxView;
