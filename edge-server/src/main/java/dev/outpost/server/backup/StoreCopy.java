@@ -66,12 +66,21 @@ final class StoreCopy
         {
             throw new BackupException(formatFile + " has no valid 'shards': not a readable Outpost store", false);
         }
+        final int generation;
+        try
+        {
+            generation = Integer.parseInt(format.getProperty("generation", "0").trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new BackupException(formatFile + " has no valid 'generation': not a readable Outpost store", false);
+        }
         Files.createDirectories(to);
         long records = 0;
         byte[] copy = new byte[4096];
         for (int i = 0; i < shards; i++)
         {
-            final Path source = from.resolve("shard-" + i);
+            final Path source = from.resolve(HistoryStore.shardDirectoryName(i, generation));
             if (!Files.isDirectory(source))
             {
                 continue; // a shard that was never written to
@@ -115,8 +124,13 @@ final class StoreCopy
                 }
             }
         }
-        // The format file last: a directory without it is never mistaken for a store.
-        Files.copy(formatFile, to.resolve(HistoryStore.FORMAT_FILE));
+        // The format file last: a directory without it is never mistaken for a store. The copy's shards are
+        // shard-i whatever compaction generation the source is at.
+        format.remove("generation");
+        try (java.io.Writer w = Files.newBufferedWriter(to.resolve(HistoryStore.FORMAT_FILE), StandardCharsets.UTF_8))
+        {
+            format.store(w, "Outpost data directory; do not edit");
+        }
         return verify(to, shards, records);
     }
 

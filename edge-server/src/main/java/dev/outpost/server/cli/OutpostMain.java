@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     versionProvider = OutpostMain.Version.class,
     description = "Outpost: a self-hosted Realm sync server.",
     subcommands = {ServeCommand.class, BenchCommand.class, InspectCommand.class, ImportCommand.class,
-        ExportCommand.class, ReloadCommand.class, BackupCommand.class, RestoreCommand.class, VersionCommand.class,
+        ExportCommand.class, ReloadCommand.class, BackupCommand.class, RestoreCommand.class, CompactCommand.class,
+        VersionCommand.class,
         CommandLine.HelpCommand.class})
 public final class OutpostMain implements Runnable
 {
@@ -68,7 +69,7 @@ public final class OutpostMain implements Runnable
     public void run()
     {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "missing command: serve, bench, inspect, import, export, reload, backup, restore or version");
+            "missing command: serve, bench, inspect, import, export, reload, backup, restore, compact or version");
     }
 
     static final class Version implements CommandLine.IVersionProvider

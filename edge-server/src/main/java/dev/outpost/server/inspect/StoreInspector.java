@@ -80,7 +80,8 @@ public final class StoreInspector implements AutoCloseable
     }
 
     /** One server file. */
-    public record FileInfo(String name, int shard, long head, long historyBytes, List<ClientInfo> clients)
+    public record FileInfo(String name, int shard, long head, long historyBytes, List<ClientInfo> clients,
+        long compactedUntil)
     {
     }
 
@@ -88,13 +89,15 @@ public final class StoreInspector implements AutoCloseable
     public List<FileInfo> files()
     {
         final List<FileInfo> files = new ArrayList<>();
+        final java.util.Map<String, Long> until = dev.outpost.server.store.StoreCompaction.compactedUntil(storeDirectory());
         store.forEachServerFile(f ->
         {
             final List<ClientInfo> clients = new ArrayList<>();
             f.forEachClient(c -> clients.add(new ClientInfo(c.ident(), c.clientType(), c.clientVersion(),
                 c.rhBaseVersion(), c.lockedServerVersion(), c.lastSeen(), c.reciprocalCount())));
             final long head = f.head();
-            files.add(new FileInfo(f.name(), f.shardIndex(), head, f.cumulativeSize(head), List.copyOf(clients)));
+            files.add(new FileInfo(f.name(), f.shardIndex(), head, f.cumulativeSize(head), List.copyOf(clients),
+                until.getOrDefault(f.name(), 0L)));
         });
         files.sort(Comparator.comparing(FileInfo::name));
         return files;
@@ -272,6 +275,10 @@ public final class StoreInspector implements AutoCloseable
         {
             out.print(String.format("%-" + width + "s %6d %10d %14d %8d%n", f.name(), f.shard(), f.head(),
                 f.historyBytes(), f.clients().size()));
+            if (f.compactedUntil() > 0)
+            {
+                out.print(String.format("  history compacted until version %d%n", f.compactedUntil()));
+            }
             for (final ClientInfo c : f.clients())
             {
                 out.print(String.format("  client %d: upload cursor client_version=%d server_version=%d, " +
@@ -320,7 +327,7 @@ public final class StoreInspector implements AutoCloseable
                 .put("last_seen", c.lastSeen()).put("last_seen_iso", lastSeen(c.lastSeen())));
         }
         return new JsonObject().put("name", f.name()).put("shard", f.shard()).put("head", f.head())
-            .put("history_bytes", f.historyBytes()).put("clients", clients);
+            .put("history_bytes", f.historyBytes()).put("compacted_until", f.compactedUntil()).put("clients", clients);
     }
 
     public static String entryText(final EntryInfo e)
@@ -409,6 +416,10 @@ public final class StoreInspector implements AutoCloseable
 
     static String lastSeen(final long millis)
     {
+        if (millis == dev.outpost.server.store.StoreCompaction.COMPACTED_AWAY)
+        {
+            return "expired (its history was compacted)";
+        }
         return millis > 0 ? Instant.ofEpochMilli(millis).toString() : "never";
     }
 

@@ -29,9 +29,13 @@ public final class HistoryStore implements AutoCloseable
      * The data-directory format this build writes. 2 added commit units (record flags, COMMIT and ABORT records);
      * a format-1 directory is read as is (its records are all committed on their own) and its format file is
      * rewritten to 2 when it is opened for writing, after which older builds refuse it instead of replaying aborted
-     * records as valid.
+     * records as valid. 3 added history compaction: the format file may name a compaction {@code generation} G &gt; 0,
+     * and then shard i lives in {@code shard-i.cG} instead of {@code shard-i} (see {@link StoreCompaction}); a format-2
+     * directory is read as it is and rewritten as 3 when opened for writing.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
+    /** Format-file key of the compaction generation (format 3; absent: 0). */
+    static final String GENERATION_KEY = "generation";
     /** Older formats this build opens (and upgrades when writing). */
     static final int OLDEST_READABLE_FORMAT = 1;
     public static final String FORMAT_FILE = "outpost-store.format";
@@ -61,14 +65,20 @@ public final class HistoryStore implements AutoCloseable
     {
         config.validate();
         final Path dir = config.dataDir();
-        final int shardCount = initOrCheckFormat(dir, config.shardCount(), config.readOnly());
+        final int[] format = initOrCheckFormat(dir, config.shardCount(), config.readOnly());
+        final int shardCount = format[0];
+        final int generation = format[1];
+        if (!config.readOnly())
+        {
+            removeStrayShardDirectories(dir, shardCount, generation);
+        }
         final StoreShard[] shards = new StoreShard[shardCount];
         try
         {
             for (int i = 0; i < shardCount; i++)
             {
                 final SingleChronicleQueue queue = SingleChronicleQueueBuilder
-                    .binary(dir.resolve(SHARD_DIR_PREFIX + i))
+                    .binary(dir.resolve(shardDirectoryName(i, generation)))
                     .rollCycle(config.rollCycle())
                     .blockSize(config.blockSize())
                     .timeoutMS(config.timeoutMs())
@@ -314,7 +324,67 @@ public final class HistoryStore implements AutoCloseable
         }
     }
 
-    private static int initOrCheckFormat(final Path dir, final int configuredShards, final boolean readOnly)
+    /**
+     * @param shard      a shard index.
+     * @param generation the compaction generation of the directory's format file (0: never compacted).
+     * @return the name of the shard's queue directory.
+     */
+    public static String shardDirectoryName(final int shard, final int generation)
+    {
+        return generation == 0 ? SHARD_DIR_PREFIX + shard : SHARD_DIR_PREFIX + shard + ".c" + generation;
+    }
+
+    /**
+     * Deletes shard queue directories the format file does not name: a compaction's copy that a crash cut before
+     * its switch, or the directories a switched compaction had not deleted yet. Never a file (the record chains).
+     */
+    static void removeStrayShardDirectories(final Path dir, final int shards, final int generation)
+        throws StoreOpenException
+    {
+        try (Stream<Path> entries = Files.list(dir))
+        {
+            final java.util.List<Path> stray = entries.filter(Files::isDirectory)
+                .filter(p -> p.getFileName().toString().matches("shard-[0-9]+(\\.c[0-9]+)?"))
+                .filter(p ->
+                {
+                    for (int i = 0; i < shards; i++)
+                    {
+                        if (p.getFileName().toString().equals(shardDirectoryName(i, generation)))
+                        {
+                            return false;
+                        }
+                    }
+                    return true;
+                })
+                .toList();
+            for (final Path p : stray)
+            {
+                deleteTree(p);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreOpenException(StoreOpenError.IO_FAILURE, "cannot clean up " + dir + ": " + ex, ex);
+        }
+    }
+
+    static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root))
+        {
+            for (final Path p : all.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** @return {shards, generation}. */
+    private static int[] initOrCheckFormat(final Path dir, final int configuredShards, final boolean readOnly)
         throws StoreOpenException
     {
         final Path formatFile = dir.resolve(FORMAT_FILE);
@@ -336,8 +406,8 @@ public final class HistoryStore implements AutoCloseable
                             FORMAT_FILE + ": not an Outpost data directory");
                     }
                 }
-                writeFormatFile(dir, FORMAT_VERSION, configuredShards);
-                return configuredShards;
+                writeFormatFile(dir, FORMAT_VERSION, configuredShards, 0);
+                return new int[] {configuredShards, 0};
             }
             final Properties p = new Properties();
             try (Reader r = Files.newBufferedReader(formatFile, StandardCharsets.UTF_8))
@@ -357,11 +427,17 @@ public final class HistoryStore implements AutoCloseable
                 throw new StoreOpenException(StoreOpenError.CORRUPT_FORMAT_FILE,
                     formatFile + ": bad shard count " + shards);
             }
+            final int generation = p.getProperty(GENERATION_KEY) == null ? 0 : parse(p, GENERATION_KEY, formatFile);
+            if (generation < 0)
+            {
+                throw new StoreOpenException(StoreOpenError.CORRUPT_FORMAT_FILE,
+                    formatFile + ": bad generation " + generation);
+            }
             if (format < FORMAT_VERSION && !readOnly)
             {
-                writeFormatFile(dir, FORMAT_VERSION, shards);
+                writeFormatFile(dir, FORMAT_VERSION, shards, generation);
             }
-            return shards;
+            return new int[] {shards, generation};
         }
         catch (final IOException | IllegalArgumentException ex)
         {
@@ -370,11 +446,16 @@ public final class HistoryStore implements AutoCloseable
     }
 
     /** Writes the format file atomically (temporary file, forced, then renamed). */
-    private static void writeFormatFile(final Path dir, final int format, final int shards) throws IOException
+    static void writeFormatFile(final Path dir, final int format, final int shards, final int generation)
+        throws IOException
     {
         final Properties p = new Properties();
         p.setProperty("format", Integer.toString(format));
         p.setProperty("shards", Integer.toString(shards));
+        if (generation > 0)
+        {
+            p.setProperty(GENERATION_KEY, Integer.toString(generation));
+        }
         final Path tmp = dir.resolve(FORMAT_FILE + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))
         {

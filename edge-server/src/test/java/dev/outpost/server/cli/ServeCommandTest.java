@@ -117,7 +117,7 @@ class ServeCommandTest
         final Run none = run();
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.err())
-            .contains("outpost: missing command: serve, bench, inspect, import, export, reload, backup, restore or version")
+            .contains("outpost: missing command: serve, bench, inspect, import, export, reload, backup, restore, compact or version")
             .contains("Try 'outpost --help'.");
     }
 

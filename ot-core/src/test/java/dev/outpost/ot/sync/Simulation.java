@@ -38,6 +38,8 @@ final class Simulation
     final List<ClientIntegrator> clients = new ArrayList<>();
     final StringBuilder log = new StringBuilder();
     private long clock = 1_000;
+    /** Clock skew: each commit's timestamp is off by up to this many ticks (0: the clients' clocks agree). */
+    int skew;
     /** Uploads after which the server held reciprocal transforms for the uploader (merges that changed ours). */
     int uploadsWithReciprocals;
     /** Integrated changesets the merge changed (history entry differs from the uploaded original). */
@@ -106,7 +108,7 @@ final class Simulation
     {
         // Timestamps may tie across clients, so the file-ident tie-break is exercised too.
         clock += random.nextInt(3);
-        final ApplyResult r = c.commitLocal(cs, clock);
+        final ApplyResult r = c.commitLocal(cs, skew == 0 ? clock : clock + random.nextInt(skew) - skew / 2);
         if (!r.ok())
         {
             throw new AssertionError("client " + c.fileIdent() + " rejected its own changeset: " + r.message() + "\n"

@@ -3,6 +3,7 @@ package dev.outpost.server.sync.writer;
 import dev.outpost.codec.ProtocolErrorCode;
 import dev.outpost.server.store.EntryView;
 import dev.outpost.server.store.RevertEntryMarker;
+import dev.outpost.server.store.StoreCompaction;
 import dev.outpost.server.sync.flx.FlxQuery;
 import dev.outpost.server.sync.flx.FlxRoles;
 import dev.outpost.server.sync.flx.FlxView;
@@ -97,6 +98,11 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
             return Result.failed(ProtocolErrorCode.DIVERGING_HISTORIES, "client file ident salt mismatch");
         }
         final long now = writer.tools.clock.time();
+        if (c.lastSeen() == StoreCompaction.COMPACTED_AWAY)
+        {
+            return Result.failed(ProtocolErrorCode.CLIENT_FILE_EXPIRED, "client file " + fileIdent + " expired: " +
+                "the history it was based on has been compacted");
+        }
         if (expired(c.lastSeen(), now, in.maxOfflineMs()))
         {
             return Result.failed(ProtocolErrorCode.CLIENT_FILE_EXPIRED, "client file " + fileIdent + " expired: " +
@@ -152,7 +158,7 @@ public final class IdentCommand extends SessionCommand<IdentCommand.Result>
      */
     static boolean expired(final long lastSeen, final long now, final long maxOfflineMs)
     {
-        return maxOfflineMs > 0 && now - lastSeen > maxOfflineMs;
+        return lastSeen == StoreCompaction.COMPACTED_AWAY || (maxOfflineMs > 0 && now - lastSeen > maxOfflineMs);
     }
 
     /** @return whether every entry in {@code (from, head]} the session will filter has the annotations it needs. */
