@@ -144,15 +144,19 @@ final class CompactRecord
         return r.pos;
     }
 
-    /** @return a hash of {@code bytes[0..length)}. */
+    /** @return a well-mixed hash of {@code bytes[0..length)} (FNV-1a, then MurmurHash3's finaliser). */
     static int hash(final byte[] bytes, final int length)
     {
-        int h = 1;
+        int h = 0x811C9DC5;
         for (int i = 0; i < length; i++)
         {
-            h = 31 * h + bytes[i];
+            h = (h ^ (bytes[i] & 0xFF)) * 0x01000193;
         }
-        return h ^ (h >>> 16) ^ (h >>> 7);
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        return h ^ (h >>> 16);
     }
 
     private static int tag(final Value v)
