@@ -141,7 +141,7 @@ class StateCodecTest
 
     // ------------------------------------------------------------------------------------------------ workload
 
-    private static Changeset schema()
+    static Changeset schema()
     {
         final ChangesetBuilder b = new ChangesetBuilder();
         b.addTable("Item", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_OBJECT_ID, false);
@@ -200,7 +200,7 @@ class StateCodecTest
     }
 
     /** One to three random operations; some may not apply (then the whole changeset is rolled back). */
-    private static Changeset randomChangeset(final Random random, final ObjectState s)
+    static Changeset randomChangeset(final Random random, final ObjectState s)
     {
         final ChangesetBuilder b = new ChangesetBuilder();
         final int ops = 1 + random.nextInt(3);
