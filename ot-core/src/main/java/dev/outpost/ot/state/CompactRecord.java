@@ -129,6 +129,70 @@ final class CompactRecord
         return null;
     }
 
+    /**
+     * @return {@code record} with column {@code id} set to {@code v} (replaced in place, or appended), or null if
+     * {@code v} cannot be held compactly. The record is not changed (copy on write).
+     */
+    static byte[] withField(final byte[] record, final int id, final Value v)
+    {
+        if (!encodable(v))
+        {
+            return null;
+        }
+        final Writer w = new Writer(16);
+        if (id < 15)
+        {
+            w.value(id << 4, v);
+        }
+        else
+        {
+            w.header(0xF0 | tag(v));
+            w.varint(id - 15);
+            w.payload(v);
+        }
+        return splice(record, id, w.buf, w.pos);
+    }
+
+    /** @return {@code record} without column {@code id} (itself if absent). */
+    static byte[] withoutField(final byte[] record, final int id)
+    {
+        return splice(record, id, null, 0);
+    }
+
+    /** Replace (or append, or with {@code field == null} remove) the entry of column {@code id}. */
+    private static byte[] splice(final byte[] record, final int id, final byte[] field, final int fieldLength)
+    {
+        final Reader r = new Reader(record);
+        r.skipValue();
+        int start = record.length;
+        int end = record.length;
+        while (r.pos < record.length)
+        {
+            final int at = r.pos;
+            final int header = record[r.pos++] & 0xFF;
+            final int fieldId = header >>> 4 == 15 ? 15 + (int)r.varint() : header >>> 4;
+            r.skipPayload(header & 0xF);
+            if (fieldId == id)
+            {
+                start = at;
+                end = r.pos;
+                break;
+            }
+        }
+        if (field == null && start == end)
+        {
+            return record;
+        }
+        final byte[] out = new byte[record.length - (end - start) + fieldLength];
+        System.arraycopy(record, 0, out, 0, start);
+        if (fieldLength > 0)
+        {
+            System.arraycopy(field, 0, out, start, fieldLength);
+        }
+        System.arraycopy(record, end, out, start + fieldLength, record.length - end);
+        return out;
+    }
+
     /** @return the key a record (or a key encoding) starts with. */
     static Value readKey(final byte[] record)
     {

@@ -241,9 +241,7 @@ public final class ObjectState
                 return;
             }
             final TableData t = o.owner();
-            final TreeMap<String, Value> fields = t.decode((byte[])current, o.key());
-            fields.put(column, v);
-            final Object old = t.rewrite(o.key(), fields);
+            final Object old = t.setField(o.key(), (byte[])current, column, v);
             journal(() -> t.restoreRecord(o.key(), old));
             return;
         }
@@ -263,12 +261,7 @@ public final class ObjectState
                 return;
             }
             final TableData t = o.owner();
-            final TreeMap<String, Value> fields = t.decode((byte[])current, o.key());
-            if (fields.remove(column) == null)
-            {
-                return;
-            }
-            final Object old = t.rewrite(o.key(), fields);
+            final Object old = t.removeField(o.key(), (byte[])current, column);
             journal(() -> t.restoreRecord(o.key(), old));
             return;
         }

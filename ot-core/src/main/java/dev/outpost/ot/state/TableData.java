@@ -224,6 +224,40 @@ public final class TableData
         return old;
     }
 
+    /**
+     * Set {@code column} of the compact record {@code record} of {@code key} to {@code v}: the record rewritten
+     * with that one entry changed, or (a container value) the object turned into a tree of values.
+     * @return the replaced record.
+     */
+    Object setField(final Value key, final byte[] record, final String column, final Value v)
+    {
+        if (compact && !column.equals(pkField))
+        {
+            final byte[] changed = CompactRecord.withField(record, ids.id(column), v);
+            if (changed != null)
+            {
+                return store.put(CompactRecord.key(key), changed); // a view in last follows (store version)
+            }
+        }
+        final TreeMap<String, Value> fields = decode(record, key);
+        fields.put(column, v);
+        return rewrite(key, fields);
+    }
+
+    /** Remove {@code column} from the compact record {@code record} of {@code key}. @return the replaced record. */
+    Object removeField(final Value key, final byte[] record, final String column)
+    {
+        if (!column.equals(pkField))
+        {
+            final int id = ids.lookup(column);
+            final byte[] changed = id < 0 ? record : CompactRecord.withoutField(record, id);
+            return store.put(CompactRecord.key(key), changed);
+        }
+        final TreeMap<String, Value> fields = decode(record, key);
+        fields.remove(column);
+        return rewrite(key, fields);
+    }
+
     /** Undo of {@link #putObject}, {@link #removeObject} and {@link #rewrite}: {@code old} back (null: none). */
     void restoreRecord(final Value key, final Object old)
     {
