@@ -21,6 +21,9 @@ public final class ObjectData
     private final TreeMap<String, Value> fields;
     private final TableData owner;
     private final Value key;
+    /** A view's first record: immutable, so its first {@link #keyLength} bytes are the key's encoding for good. */
+    private final byte[] origin;
+    private final int keyLength;
     private Object record;
     private int seen;
 
@@ -35,6 +38,8 @@ public final class ObjectData
         this.fields = fields;
         this.owner = null;
         this.key = null;
+        this.origin = null;
+        this.keyLength = 0;
     }
 
     /** A view of the compact record {@code record} of {@code owner[key]}. */
@@ -44,6 +49,8 @@ public final class ObjectData
         this.fields = null;
         this.owner = owner;
         this.key = key;
+        this.origin = record;
+        this.keyLength = CompactRecord.keyLength(record);
         this.record = record;
         this.seen = owner.version();
     }
@@ -104,6 +111,24 @@ public final class ObjectData
         return key;
     }
 
+    /** A view: {@code r} is its record as of the store's write count {@code version} (its own write). */
+    void track(final Object r, final int version)
+    {
+        record = r;
+        seen = version;
+    }
+
+    /** @return a view's key encoding: the first {@link #keyLength()} bytes. */
+    byte[] keyBytes()
+    {
+        return origin;
+    }
+
+    int keyLength()
+    {
+        return keyLength;
+    }
+
     /** @return the live field map of a tree of values (not a view). */
     TreeMap<String, Value> tree()
     {
@@ -119,7 +144,7 @@ public final class ObjectData
         final int v = owner.version();
         if (v != seen)
         {
-            final Object r = owner.record(key);
+            final Object r = owner.record(origin, keyLength);
             if (r != null)
             {
                 record = r;

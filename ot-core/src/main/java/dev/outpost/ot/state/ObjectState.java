@@ -241,7 +241,7 @@ public final class ObjectState
                 return;
             }
             final TableData t = o.owner();
-            final Object old = t.setField(o.key(), (byte[])current, column, v);
+            final Object old = t.setField(o, (byte[])current, column, v);
             journal(() -> t.restoreRecord(o.key(), old));
             return;
         }
@@ -261,7 +261,7 @@ public final class ObjectState
                 return;
             }
             final TableData t = o.owner();
-            final Object old = t.removeField(o.key(), (byte[])current, column);
+            final Object old = t.removeField(o, (byte[])current, column);
             journal(() -> t.restoreRecord(o.key(), old));
             return;
         }

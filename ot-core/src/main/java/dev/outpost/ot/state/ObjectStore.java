@@ -71,6 +71,31 @@ final class ObjectStore
         return p < 0 ? null : records[index[p]];
     }
 
+    /** @return the record of the key encoded in {@code key[0..length)}, or null. */
+    Object get(final byte[] key, final int length)
+    {
+        final int p = find(key, length);
+        return p < 0 ? null : records[index[p]];
+    }
+
+    /**
+     * Replace the record of the key encoded in {@code key[0..length)} if there is one (no insert).
+     * @return the replaced record, or null (nothing stored).
+     */
+    Object replace(final byte[] key, final int length, final Object record)
+    {
+        final int p = find(key, length);
+        if (p < 0)
+        {
+            return null;
+        }
+        version++;
+        final int slot = index[p];
+        final Object old = records[slot];
+        records[slot] = record;
+        return old;
+    }
+
     /** Store {@code record} under {@code key} (its encoding). @return the replaced record, or null. */
     Object put(final byte[] key, final Object record)
     {

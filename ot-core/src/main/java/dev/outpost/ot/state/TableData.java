@@ -140,10 +140,11 @@ public final class TableData
         return store.version();
     }
 
-    /** @return the current record of {@code key}: a compact {@code byte[]}, an expanded object, or null. */
-    Object record(final Value key)
+    /** @return the current record of the key encoded in {@code key[0..length)}: a compact {@code byte[]}, an
+     * expanded object, or null. */
+    Object record(final byte[] key, final int length)
     {
-        final Object r = store.get(CompactRecord.key(key));
+        final Object r = store.get(key, length);
         return r instanceof ObjectStore.Expanded e ? e.object() : r;
     }
 
@@ -229,33 +230,44 @@ public final class TableData
      * with that one entry changed, or (a container value) the object turned into a tree of values.
      * @return the replaced record.
      */
-    Object setField(final Value key, final byte[] record, final String column, final Value v)
+    Object setField(final ObjectData view, final byte[] record, final String column, final Value v)
     {
         if (compact && !column.equals(pkField))
         {
             final byte[] changed = CompactRecord.withField(record, ids.id(column), v);
             if (changed != null)
             {
-                return store.put(CompactRecord.key(key), changed); // a view in last follows (store version)
+                return replace(view, changed);
             }
         }
-        final TreeMap<String, Value> fields = decode(record, key);
+        final TreeMap<String, Value> fields = decode(record, view.key());
         fields.put(column, v);
-        return rewrite(key, fields);
+        return rewrite(view.key(), fields);
     }
 
-    /** Remove {@code column} from the compact record {@code record} of {@code key}. @return the replaced record. */
-    Object removeField(final Value key, final byte[] record, final String column)
+    /** Remove {@code column} from the compact record {@code record} of a view. @return the replaced record. */
+    Object removeField(final ObjectData view, final byte[] record, final String column)
     {
         if (!column.equals(pkField))
         {
             final int id = ids.lookup(column);
-            final byte[] changed = id < 0 ? record : CompactRecord.withoutField(record, id);
-            return store.put(CompactRecord.key(key), changed);
+            return replace(view, id < 0 ? record : CompactRecord.withoutField(record, id));
         }
-        final TreeMap<String, Value> fields = decode(record, key);
+        final TreeMap<String, Value> fields = decode(record, view.key());
         fields.remove(column);
-        return rewrite(key, fields);
+        return rewrite(view.key(), fields);
+    }
+
+    /** Store {@code changed} as the record of a view's object, the view following it. @return the replaced one. */
+    private Object replace(final ObjectData view, final byte[] changed)
+    {
+        Object old = store.replace(view.keyBytes(), view.keyLength(), changed);
+        if (old == null)
+        {
+            old = store.put(CompactRecord.key(view.key()), changed); // the object was gone: back, as a tree would be
+        }
+        view.track(changed, store.version());
+        return old;
     }
 
     /** Undo of {@link #putObject}, {@link #removeObject} and {@link #rewrite}: {@code old} back (null: none). */
