@@ -3,7 +3,6 @@ package dev.outpost.ot.state;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -61,6 +60,13 @@ final class CompactRecord
     static byte[] encode(final byte[] key, final Map<String, Value> fields, final String pkField,
         final ColumnIds ids)
     {
+        return encode(key, null, fields, pkField, ids);
+    }
+
+    /** As above; {@code keyValue} (if not null) is the key the primary-key field must equal to be left out. */
+    static byte[] encode(final byte[] key, final Value keyValue, final Map<String, Value> fields,
+        final String pkField, final ColumnIds ids)
+    {
         final Writer w = new Writer(key.length + 8 * fields.size() + 8);
         w.bytes(key, 0, key.length);
         boolean pkSeen = pkField == null;
@@ -69,6 +75,10 @@ final class CompactRecord
             final Value v = e.getValue();
             if (!pkSeen && e.getKey().equals(pkField))
             {
+                if (keyValue != null && !keyValue.equals(v))
+                {
+                    return null; // a key field that differs from the key: kept as a tree, exactly
+                }
                 pkSeen = true;
                 continue;
             }
@@ -652,11 +662,5 @@ final class CompactRecord
         {
             return new ColumnIds(new java.util.HashMap<>(ids), names);
         }
-    }
-
-    /** @return an unmodifiable view of {@code fields}. */
-    static NavigableMap<String, Value> readOnly(final TreeMap<String, Value> fields)
-    {
-        return java.util.Collections.unmodifiableNavigableMap(fields);
     }
 }

@@ -179,7 +179,7 @@ public final class TableData
     {
         if (compact)
         {
-            final byte[] r = CompactRecord.encode(key, o.fields(), pkField, ids);
+            final byte[] r = CompactRecord.encode(key, keyValue, o.fields(), pkField, ids);
             if (r != null)
             {
                 return r;
@@ -213,7 +213,7 @@ public final class TableData
     Object rewrite(final Value key, final TreeMap<String, Value> fields)
     {
         final byte[] k = CompactRecord.key(key);
-        Object record = compact ? CompactRecord.encode(k, fields, pkField, ids) : null;
+        Object record = compact ? CompactRecord.encode(k, key, fields, pkField, ids) : null;
         if (record == null)
         {
             final ObjectData o = new ObjectData(name);

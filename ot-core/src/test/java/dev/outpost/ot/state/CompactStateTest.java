@@ -113,6 +113,19 @@ class CompactStateTest
             Arrays.stream(strings).sorted().map(Value.Str::new).toList());
     }
 
+    @Test
+    void shouldKeepAnObjectWhoseKeyFieldDiffersFromItsKeyExactly()
+    {
+        // only a crafted checkpoint can hold this; the object must read back as stored, not with the key
+        final TableData t = new TableData("T", TableType.TOP_LEVEL, "_id", Instr.TYPE_INT, false);
+        final ObjectData o = new ObjectData("T");
+        o.fields().put("_id", new Value.Int(2));
+        o.fields().put("n", new Value.Int(5));
+        t.putObject(new Value.Int(1), o);
+        assertThat(t.object(new Value.Int(1)).get("_id")).isEqualTo(new Value.Int(2));
+        assertThat(t.object(new Value.Int(1)).fields()).isEqualTo(o.fields());
+    }
+
     // ------------------------------------------------------------------------------------------------ checks
 
     private static void assertEquivalent(final ObjectState compact, final ObjectState tree) throws Exception
