@@ -19,6 +19,18 @@ public final class ObjectState
     final TreeMap<String, TableData> tables = new TreeMap<>();
     private final ArrayDeque<Runnable> undo = new ArrayDeque<>();
     private boolean journaling;
+    private final boolean compact;
+
+    public ObjectState()
+    {
+        this(true);
+    }
+
+    /** @param compact false: hold every object as a tree of values (the reference representation of tests). */
+    ObjectState(final boolean compact)
+    {
+        this.compact = compact;
+    }
 
     /** @return classes sorted by name (read-only by contract). */
     public Map<String, TableData> tables()
@@ -57,7 +69,7 @@ public final class ObjectState
     /** @return a deep copy. */
     public ObjectState copy()
     {
-        final ObjectState c = new ObjectState();
+        final ObjectState c = new ObjectState(compact);
         for (final Map.Entry<String, TableData> e : tables.entrySet())
         {
             c.tables.put(e.getKey(), e.getValue().copy());
@@ -107,15 +119,12 @@ public final class ObjectState
         }
         if (!t.isEmbedded())
         {
-            t.objects.values().forEach(visitor);
+            t.objects().values().forEach(visitor);
             return;
         }
         for (final TableData top : tables.values())
         {
-            for (final ObjectData o : top.objects.values())
-            {
-                visitEmbedded(o, table, visitor);
-            }
+            top.forEachExpanded(o -> visitEmbedded(o, table, visitor)); // compact objects hold no embedded ones
         }
     }
 
@@ -184,8 +193,9 @@ public final class ObjectState
         }
     }
 
-    void putTable(final TableData t)
+    void putTable(final TableData table)
     {
+        final TableData t = compact || !table.compact() ? table : table.uncompacted();
         final TableData old = tables.put(t.name(), t);
         journal(() -> restore(tables, t.name(), old));
     }
@@ -210,26 +220,54 @@ public final class ObjectState
 
     void putObject(final TableData t, final Value key, final ObjectData o)
     {
-        final ObjectData old = t.putObject(key, o);
-        journal(() -> t.restoreObject(key, old));
+        final Object old = t.putObject(key, o);
+        journal(() -> t.restoreRecord(key, old));
     }
 
     void removeObject(final TableData t, final Value key)
     {
-        final ObjectData old = t.removeObject(key);
-        journal(() -> t.restoreObject(key, old));
+        final Object old = t.removeObject(key);
+        journal(() -> t.restoreRecord(key, old));
     }
 
     void setField(final ObjectData o, final String column, final Value v)
     {
-        final Value old = o.fields().put(column, v);
-        journal(() -> restore(o.fields(), column, old));
+        if (o.isView())
+        {
+            final Object current = o.current();
+            if (current instanceof ObjectData tree)
+            {
+                setField(tree, column, v);
+                return;
+            }
+            final TableData t = o.owner();
+            final Object old = t.setField(o, (byte[])current, column, v);
+            journal(() -> t.restoreRecord(o.key(), old));
+            return;
+        }
+        final TreeMap<String, Value> fields = o.tree();
+        final Value old = fields.put(column, v);
+        journal(() -> restore(fields, column, old));
     }
 
     void removeField(final ObjectData o, final String column)
     {
-        final Value old = o.fields().remove(column);
-        journal(() -> restore(o.fields(), column, old));
+        if (o.isView())
+        {
+            final Object current = o.current();
+            if (current instanceof ObjectData tree)
+            {
+                removeField(tree, column);
+                return;
+            }
+            final TableData t = o.owner();
+            final Object old = t.removeField(o, (byte[])current, column);
+            journal(() -> t.restoreRecord(o.key(), old));
+            return;
+        }
+        final TreeMap<String, Value> fields = o.tree();
+        final Value old = fields.remove(column);
+        journal(() -> restore(fields, column, old));
     }
 
     void listInsert(final Value.ListValue l, final int index, final Value v)

@@ -92,7 +92,7 @@ public final class Snapshot
                 {
                     continue;
                 }
-                for (final Map.Entry<Value, ObjectData> e : t.objects.entrySet())
+                for (final Map.Entry<Value, ObjectData> e : t.objects().entrySet())
                 {
                     if (include != null && !include.test(t.name(), e.getValue()))
                     {

@@ -91,8 +91,8 @@ public final class StateCodec
                 }
                 out.varint(c.keyType() + 16);
             }
-            out.varint(t.objects.size());
-            for (final Map.Entry<Value, ObjectData> e : t.objects.entrySet())
+            out.varint(t.objectCount());
+            for (final Map.Entry<Value, ObjectData> e : t.objects().entrySet())
             {
                 value(out, strings, e.getKey());
                 object(out, strings, e.getValue());
@@ -103,7 +103,7 @@ public final class StateCodec
     private static void object(final Output out, final HashMap<String, Integer> strings, final ObjectData o)
     {
         string(out, strings, o.table());
-        final TreeMap<String, Value> fields = o.fields();
+        final Map<String, Value> fields = o.fields();
         out.varint(fields.size());
         for (final Map.Entry<String, Value> f : fields.entrySet())
         {
@@ -273,7 +273,7 @@ public final class StateCodec
             for (int o = 0; o < objects; o++)
             {
                 final Value key = value(in, strings, 0);
-                t.objects.put(key, object(in, strings, 0, pkField, key));
+                t.putObject(key, object(in, strings, 0, pkField, key));
             }
             state.tables.put(name, t);
         }
@@ -285,7 +285,7 @@ public final class StateCodec
         final Value key) throws Malformed
     {
         final ObjectData o = new ObjectData(strings.read(in));
-        final TreeMap<String, Value> fields = o.fields();
+        final TreeMap<String, Value> fields = o.tree();
         final int n = in.count();
         for (int i = 0; i < n; i++)
         {

@@ -48,7 +48,7 @@ class TableDataTest
         assertThat(t.object(K1)).isNull();
         assertThat(state.object("T", K1)).isNull();
         applier.rollback();
-        assertThat(t.object(K1)).isSameAs(before);
+        assertThat(t.object(K1)).isEqualTo(before); // a view of the same record (compact objects are views)
         assertThat(t.object(K1).get("n")).isEqualTo(new Value.Int(7));
     }
 
