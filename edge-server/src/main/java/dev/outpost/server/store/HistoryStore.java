@@ -27,11 +27,13 @@ public final class HistoryStore implements AutoCloseable
 {
     /**
      * The data-directory format this build writes. 2 added commit units (record flags, COMMIT and ABORT records);
-     * a format-1 directory is read as is (its records are all committed on their own) and its format file is
-     * rewritten to 2 when it is opened for writing, after which older builds refuse it instead of replaying aborted
-     * records as valid.
+     * 3 added the FILE_DELETED tombstone (a deleted server file, see {@link StoreShard#deleteServerFile}). An older
+     * directory is read as is (format 1: its records are all committed on their own; format 2: it has no tombstones)
+     * and its format file is rewritten to this version when it is opened for writing, after which older builds refuse
+     * it ({@link StoreOpenError#UNSUPPORTED_FORMAT_VERSION}) instead of replaying aborted records as valid or a deleted
+     * server file as live.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     /** Older formats this build opens (and upgrades when writing). */
     static final int OLDEST_READABLE_FORMAT = 1;
     public static final String FORMAT_FILE = "outpost-store.format";
@@ -256,6 +258,23 @@ public final class HistoryStore implements AutoCloseable
     public ServerFile serverFile(final String name)
     {
         return shardFor(name).serverFile(name);
+    }
+
+    /**
+     * Deletes the server file {@code name} (see {@link StoreShard#deleteServerFile}); writer thread of its shard.
+     *
+     * @return false if there is no such server file.
+     */
+    public boolean deleteServerFile(final String name)
+    {
+        final StoreShard shard = shardFor(name);
+        final ServerFile file = shard.serverFile(name);
+        if (file == null)
+        {
+            return false;
+        }
+        shard.deleteServerFile(file);
+        return true;
     }
 
     /** @return whether the server file {@code name} exists, without loading it. Any thread. */

@@ -350,11 +350,11 @@ class HistoryStoreTest
 
         final Path newer = dir.resolve("newer");
         Files.createDirectories(newer);
-        Files.writeString(newer.resolve(HistoryStore.FORMAT_FILE), "format=3\nshards=4\n");
+        Files.writeString(newer.resolve(HistoryStore.FORMAT_FILE), "format=4\nshards=4\n");
         assertThatThrownBy(() -> HistoryStore.open(config(newer)))
             .isInstanceOfSatisfying(StoreOpenException.class,
                 ex -> assertThat(ex.error()).isEqualTo(StoreOpenError.UNSUPPORTED_FORMAT_VERSION))
-            .hasMessageContaining("format 3");
+            .hasMessageContaining("format 4");
 
         final Path garbage = dir.resolve("garbage");
         Files.createDirectories(garbage);
