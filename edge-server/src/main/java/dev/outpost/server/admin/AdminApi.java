@@ -53,7 +53,7 @@ import java.util.concurrent.CompletionStage;
  * GET    G/{appId}/sync/connections?file=                connected clients
  * DELETE G/{appId}/sync/connections/{id}                 disconnect one
  * GET    G/{appId}/sync/files?after=&amp;limit=&amp;prefix=     server files
- * DELETE G/{appId}/sync/files?file= or ?partition=       delete a PBS server file (partition): 204, 404; FLX: 400
+ * DELETE G/{appId}/sync/files?file= or ?partition=[&amp;schema=drop]  delete a PBS server file: 204, 404; FLX: 400
  * POST   G/{appId}/sync/client_reset                     {"file" or "partition", "client_file_ident"?}
  * GET    G/{appId}/sync/errors?code=&amp;limit=              errors sent, by code and the most recent
  * GET    G/{appId}/console/metrics, G/{appId}/console/data   the web console's charts and data browser
@@ -581,10 +581,17 @@ public final class AdminApi
                     "deleted (an FLX app has one server file: remove objects through sync, or force client resets)");
                 return;
             }
-            done(ctx, ctx.vertx().executeBlocking(() -> sync.deleteServerFile(name), false).toCompletionStage()
-                .thenApply(deleted ->
+            final String schema = ctx.request().getParam("schema", "keep");
+            if (!"keep".equals(schema) && !"drop".equals(schema))
+            {
+                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "schema must be keep (default: a " +
+                    "partition its clients synced is created again holding its schema only) or drop");
+                return;
+            }
+            done(ctx, ctx.vertx().executeBlocking(() -> sync.deleteServerFile(name, "keep".equals(schema)), false)
+                .toCompletionStage().thenApply(deleted ->
                 {
-                    if (!deleted)
+                    if (deleted == dev.outpost.server.sync.writer.DeleteFileCommand.Outcome.NOT_FOUND)
                     {
                         throw new java.util.concurrent.CompletionException(new AuthException(404, "NotFound",
                             "no server file '" + clip(name) + "' in app " + appId));

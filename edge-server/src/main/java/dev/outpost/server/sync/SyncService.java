@@ -1226,19 +1226,22 @@ public final class SyncService implements SyncEngine
      * creates a new server file with a new salt that does not know its client file. Blocks (a worker thread, never an
      * event loop or a writer) until the deletion is committed.
      *
-     * @param fileName the server file ({@link #pbsFileName}).
-     * @return false if there is no such server file, true once the deletion is durable (as durable as any
+     * @param fileName   the server file ({@link #pbsFileName}).
+     * @param keepSchema if clients had synced the file, create it again at once holding only its schema (version 1,
+     *                   new salt), so that their client resets succeed (see {@code DeleteFileCommand}).
+     * @return NOT_FOUND if there is no such server file, else what was done, once it is durable (as durable as any
      *     acknowledged upload).
      * @throws ExecutionException if the store failed (the deletion did not happen).
      * @throws TimeoutException    if the writer did not take or run the command in time.
      */
-    public boolean deleteServerFile(final String fileName)
-        throws InterruptedException, ExecutionException, TimeoutException
+    public dev.outpost.server.sync.writer.DeleteFileCommand.Outcome deleteServerFile(final String fileName,
+        final boolean keepSchema) throws InterruptedException, ExecutionException, TimeoutException
     {
-        final CompletableFuture<Object> deleted = new CompletableFuture<>();
+        final CompletableFuture<dev.outpost.server.sync.writer.DeleteFileCommand.Result> deleted =
+            new CompletableFuture<>();
         final ShardWriter w = writerFor(fileName);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!w.offer(new dev.outpost.server.sync.writer.DeleteFileCommand(fileName, deleted)))
+        while (!w.offer(new dev.outpost.server.sync.writer.DeleteFileCommand(fileName, keepSchema, deleted)))
         {
             if (!open || System.nanoTime() > deadline)
             {
@@ -1246,10 +1249,10 @@ public final class SyncService implements SyncEngine
             }
             Thread.sleep(1);
         }
-        final Object outcome = deleted.get(30, TimeUnit.SECONDS);
-        if (outcome == dev.outpost.server.sync.writer.DeleteFileCommand.NOT_FOUND)
+        final dev.outpost.server.sync.writer.DeleteFileCommand.Result outcome = deleted.get(60, TimeUnit.SECONDS);
+        if (outcome.outcome() == dev.outpost.server.sync.writer.DeleteFileCommand.Outcome.NOT_FOUND)
         {
-            return false;
+            return outcome.outcome();
         }
         // here, not on the writer: the marks file is written and synced
         filesDeleted.increment();
@@ -1262,7 +1265,8 @@ public final class SyncService implements SyncEngine
             ADMIN_LOG.log(System.Logger.Level.WARNING, "app " + config.appId() + ": cannot forget the forced " +
                 "client resets of deleted server file " + fileName + ": " + ex.getMessage());
         }
-        if (outcome instanceof FileContext ctx)
+        final FileContext ctx = outcome.dropped();
+        if (ctx != null)
         {
             for (final ConnectionHandler h : handlers)
             {
@@ -1271,8 +1275,9 @@ public final class SyncService implements SyncEngine
         }
         ADMIN_LOG.log(System.Logger.Level.INFO, "app " + config.appId() + ": server file " +
             ErrorBodies.abbreviate(fileName, ABBREVIATED_CHARS) + " deleted by the admin API (its sessions get a " +
-            "client reset)");
-        return true;
+            "client reset" + (outcome.outcome() == dev.outpost.server.sync.writer.DeleteFileCommand.Outcome
+            .DELETED_SCHEMA_KEPT ? "; created again holding its schema only" : "") + ")");
+        return outcome.outcome();
     }
 
     /** @return server files deleted since start (admin API). Any thread. */

@@ -99,6 +99,9 @@ class PartitionDeleteIT
         assertError(admin("DELETE", appPath("/sync/files?partition=" + enc("\"nope\""))), 404, "NotFound");
         assertThat(admin("DELETE", appPath("/sync/files?partition=" + enc(P1)), null).statusCode())
             .as("the admin key is required").isEqualTo(401);
+        assertError(admin("DELETE", appPath("/sync/files?schema=bogus&partition=" + enc(P1))), 400, "BadRequest");
+        final List<String> schemaBefore = schemaOf(sync.objectStateDump(p1));
+        assertThat(sync.objectStateDump(p1)).contains("Item");
 
         final HttpResponse<String> deleted = admin("DELETE", appPath("/sync/files?partition=" + enc(P1)));
         assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
@@ -108,12 +111,19 @@ class PartitionDeleteIT
         assertThat(reset.get(0)).as("bad_client_file_ident").isEqualTo(208);
         assertThat(reset.text()).contains("ClientReset").doesNotContain("Exception");
 
-        // gone from the store and the listing; the other partition is untouched
-        assertThat(sync.historyStore().contains(p1)).isFalse();
+        // a new server file of the name holds the old schema only (a client had synced it); p2 is untouched
         final JsonArray files = new JsonArray(admin("GET", appPath("/sync/files")).body());
-        assertThat(files).hasSize(1);
-        assertThat(files.getJsonObject(0).getString("name")).isEqualTo(p2);
-        assertThat(files.getJsonObject(0).getLong("version")).isEqualTo(1);
+        assertThat(files).hasSize(2);
+        assertThat(files.getJsonObject(0).getString("name")).isEqualTo(p1);
+        assertThat(files.getJsonObject(0).getLong("version")).as("the schema").isEqualTo(1);
+        assertThat(files.getJsonObject(0).getInteger("clients")).isZero();
+        assertThat(files.getJsonObject(1).getString("name")).isEqualTo(p2);
+        assertThat(files.getJsonObject(1).getLong("version")).isEqualTo(1);
+        assertThat(sync.historyStore().serverFile(p1).salt()).as("a new salt").isNotEqualTo(oldSalt);
+        final String dumpAfter = sync.objectStateDump(p1);
+        assertThat(schemaOf(dumpAfter)).as("same schema").isEqualTo(schemaBefore);
+        assertThat(objectsOf(dumpAfter)).as("no objects").isEmpty();
+        assertThat(objectsOf(sync.objectStateDump(p2))).hasSize(1);
 
         // a new client of the partition starts empty, on a new server file
         final SyncTestClient b = syncClient();
@@ -121,8 +131,7 @@ class PartitionDeleteIT
         final SyncTestClient.Msg bIdent = b.next(MessageType.SERVER_IDENT);
         b.ident(1, bIdent.get(0), bIdent.get(1), 0, 0, 0, 0);
         final SyncTestClient.Msg empty = b.next(MessageType.DOWNLOAD);
-        assertThat(empty.entries()).as("the new partition is empty").isEmpty();
-        assertThat(sync.historyStore().serverFile(p1).salt()).as("a new salt").isNotEqualTo(oldSalt);
+        assertThat(empty.entries()).as("the schema only").hasSize(1);
 
         // the client of the other partition still syncs
         sync.writeServerChangeset(p2, Changesets.randomObjects("Item", 10, 1, 10)).get(10, TimeUnit.SECONDS);
@@ -152,15 +161,18 @@ class PartitionDeleteIT
         server = SyncServer.start(config());
         final SyncService again = server.sync(APP);
         assertThat(again.historyStore().serverFile(p1).salt()).isEqualTo(newSalt);
-        assertThat(again.head(p1)).isZero();
+        assertThat(again.head(p1)).isEqualTo(1);
         assertThat(again.head(p2)).isEqualTo(2);
         final SyncTestClient back = syncClient();
         back.bind(1, P1, false);
         back.ident(1, bIdent.get(0), bIdent.get(1), 0, 0, 0, 0);
         assertThat(back.next().type()).as("the new file's client syncs on").isEqualTo(MessageType.DOWNLOAD);
 
-        assertThat(admin("DELETE", appPath("/sync/files?file=" + enc(p1))).statusCode()).isEqualTo(204);
+        // schema=drop: nothing of the name is left
+        assertThat(admin("DELETE", appPath("/sync/files?schema=drop&file=" + enc(p1))).statusCode()).isEqualTo(204);
         assertThat(back.next(MessageType.SERVER_JSON_ERROR).get(0)).isEqualTo(208);
+        assertThat(again.historyStore().contains(p1)).isFalse();
+        assertThat(new JsonArray(admin("GET", appPath("/sync/files")).body())).hasSize(1);
         assertError(admin("DELETE", appPath("/sync/files?file=" + enc(p1))), 404, "NotFound");
     }
 
@@ -189,6 +201,18 @@ class PartitionDeleteIT
     }
 
     // -------------------------------------------------------------------------------------------------------------
+
+    /** @return the schema lines of an object state dump (tables and columns). */
+    private static List<String> schemaOf(final String dump)
+    {
+        return dump.lines().filter(l -> l.startsWith("class ") || l.startsWith("  column ")).toList();
+    }
+
+    /** @return the object lines of an object state dump. */
+    private static List<String> objectsOf(final String dump)
+    {
+        return dump.lines().filter(l -> l.startsWith("  object ")).toList();
+    }
 
     private long[] bindAndIdent(final SyncTestClient client, final String partition) throws Exception
     {
