@@ -277,6 +277,23 @@ public final class HistoryStore implements AutoCloseable
         return true;
     }
 
+    /** @return the salt of server file {@code name} (0: none), without loading it. Any thread. */
+    public long salt(final String name)
+    {
+        return shardFor(name).salt(name);
+    }
+
+    /** @return server files deleted in every shard so far (grows with each deletion). Any thread. */
+    public long deletions()
+    {
+        long n = 0;
+        for (final StoreShard s : shards)
+        {
+            n += s.deletedFileCount();
+        }
+        return n;
+    }
+
     /** @return whether the server file {@code name} exists, without loading it. Any thread. */
     public boolean contains(final String name)
     {

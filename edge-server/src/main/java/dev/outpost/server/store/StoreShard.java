@@ -196,6 +196,34 @@ public final class StoreShard implements AutoCloseable
         }
     }
 
+    /**
+     * @return the salt of server file {@code name}, or 0 if it does not exist (never loads it: one read of its creation
+     *     record when it is not resident). A deleted file created again has another salt. Any thread.
+     */
+    public long salt(final String name)
+    {
+        final ServerFile f = resident.get(name);
+        if (f != null)
+        {
+            return f.salt();
+        }
+        synchronized (indexLock)
+        {
+            final int id = find(name);
+            if (id < 0)
+            {
+                return 0;
+            }
+            final ServerFile again = byId[id];
+            if (again != null)
+            {
+                return again.salt();
+            }
+            final UnsafeBuffer created = loadCursor().read(createdAt[id]);
+            return created == null ? 0 : created.getLong(RecordLayout.KEY_OFFSET);
+        }
+    }
+
     /** @return the number of (not deleted) server files in this shard. Any thread. */
     public int serverFileCount()
     {
