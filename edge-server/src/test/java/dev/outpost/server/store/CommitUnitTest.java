@@ -227,7 +227,8 @@ class CommitUnitTest
         {
             assertThat(store.serverFile("/old").head()).isEqualTo(1);
         }
-        assertThat(Files.readString(formatFile, StandardCharsets.UTF_8)).contains("format=" + HistoryStore.FORMAT_VERSION).contains("shards=2");
+        assertThat(Files.readString(formatFile, StandardCharsets.UTF_8)).contains("format=" + HistoryStore.FORMAT_VERSION)
+            .contains("shards=2");
     }
 
     @Test
