@@ -357,6 +357,10 @@ public final class LoadGenerator
         report.put("reconnects", metrics.reconnects.sum());
         report.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
         verdict(report, server.kind());
+        if (o.url != null && o.adminKey != null && !o.flx)
+        {
+            report.put("cleanup", cleanUp());
+        }
         Files.writeString(Path.of(o.out), report.encodePrettily(), StandardCharsets.UTF_8);
         summary(report);
         return report;
@@ -1040,13 +1044,102 @@ public final class LoadGenerator
         log.println(r.getString("verdict") + ": " + r.getString("checked"));
         if (o.url != null)
         {
-            leftBehind();
+            final JsonObject cleanup = r.getJsonObject("cleanup");
+            if (cleanup != null)
+            {
+                log.println("cleanup: deleted " + cleanup.getInteger("deleted") + " of " +
+                    cleanup.getInteger("partitions") + " partitions this run created on " + o.url +
+                    (cleanup.containsKey("skipped") ? " (" + cleanup.getString("skipped") + ")" : "") +
+                    (cleanup.getInteger("failed") > 0 ? "; " + cleanup.getInteger("failed") + " failed: " +
+                    cleanup.getString("first_error") : ""));
+            }
+            if (cleanup == null || cleanup.getInteger("deleted") + cleanup.getInteger("not_found") <
+                cleanup.getInteger("partitions"))
+            {
+                leftBehind();
+            }
         }
     }
 
     /**
-     * On an external server the run's data stays: say where it is and how to see it. Outpost cannot delete a server
-     * file yet (edge-server/STORE.md), so there is nothing to clean up through the admin API.
+     * On an external server with an admin key: delete every partition this run created (its own run-tagged ones;
+     * with --no-run-tag the partitions are shared with other runs and stay) through the admin API, schema and all.
+     *
+     * @return {"partitions", "deleted", "not_found", "failed", "first_error"?, "skipped"?}.
+     */
+    private JsonObject cleanUp()
+    {
+        final java.util.Set<String> partitions = new java.util.TreeSet<>();
+        for (final Role role : roles)
+        {
+            partitions.add(role.partition);
+        }
+        final JsonObject out = new JsonObject().put("partitions", partitions.size()).put("deleted", 0)
+            .put("not_found", 0).put("failed", 0);
+        if (partitionPrefix.isEmpty())
+        {
+            return out.put("skipped", "--no-run-tag: the partitions are shared with other runs");
+        }
+        final String base = o.adminBaseUrl() + "/api/admin/v3.0/groups/-/apps/" +
+            java.net.URLEncoder.encode(o.app, StandardCharsets.UTF_8) + "/sync/files?schema=drop&partition=";
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        int deleted = 0;
+        int notFound = 0;
+        int failed = 0;
+        String firstError = null;
+        for (final String partition : partitions)
+        {
+            String error;
+            try
+            {
+                final java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + java.net.URLEncoder.encode(partition, StandardCharsets.UTF_8)))
+                    .timeout(java.time.Duration.ofSeconds(60)).header("Authorization", "Bearer " + o.adminKey)
+                    .DELETE().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 204)
+                {
+                    deleted++;
+                    continue;
+                }
+                if (r.statusCode() == 404 && r.body().contains("no server file"))
+                {
+                    notFound++; // never bound (nothing to delete)
+                    continue;
+                }
+                error = "HTTP " + r.statusCode() + " " + r.body();
+            }
+            catch (final java.io.IOException ex)
+            {
+                error = "admin API at " + o.adminBaseUrl() + " unreachable: " + ex.getMessage();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                error = "interrupted";
+            }
+            failed++;
+            if (firstError == null)
+            {
+                firstError = error.length() > 300 ? error.substring(0, 300) : error;
+            }
+            if (error.startsWith("HTTP 401") || error.startsWith("admin API") || error.equals("interrupted"))
+            {
+                failed += partitions.size() - deleted - notFound - failed; // the rest would fail the same way
+                break;
+            }
+        }
+        out.put("deleted", deleted).put("not_found", notFound).put("failed", failed);
+        if (firstError != null)
+        {
+            out.put("first_error", firstError);
+        }
+        return out;
+    }
+
+    /**
+     * On an external server without an admin key (or with --no-run-tag, or FLX) the run's data stays: say where it
+     * is, how to see it and how to have it deleted.
      */
     private void leftBehind()
     {
@@ -1064,9 +1157,9 @@ public final class LoadGenerator
             partitions.add(role.partition);
         }
         log.println("left " + partitions.size() + " partitions on " + o.url + " (BIND paths starting with \"" +
-            partitionPrefix + "); the server cannot delete server files yet: list them with the admin API (admin " +
-            "listener: the server's port + 1 by default): curl -H \"Authorization: Bearer $(cat " +
-            "DATA_DIR/admin.key)\" 'ADMIN_URL" + files + "?prefix=pbs/" + o.app + "/%22" + partitionPrefix +
-            "&limit=1000'");
+            partitionPrefix + "); give --admin-key-file DATA_DIR/admin.key to have them deleted at the end, or list " +
+            "them with the admin API (admin listener: the server's port + 1 by default): curl -H \"Authorization: " +
+            "Bearer $(cat DATA_DIR/admin.key)\" 'ADMIN_URL" + files + "?prefix=pbs/" + o.app + "/%22" +
+            partitionPrefix + "&limit=1000'");
     }
 }

@@ -22,6 +22,10 @@ public final class LoadOptions
     boolean appGiven;
     /** With --url: plain partition names (f0, f1, ...) shared with earlier runs instead of this run's own. */
     boolean noRunTag;
+    /** With --url: the server's admin key (--admin-key, or read from --admin-key-file), or null: no clean-up. */
+    String adminKey;
+    /** With --url: the admin listener's base URL (default: the --url's scheme and host, its port + 1). */
+    String adminUrl;
     String scenario = "custom";
     int connections;
     int sessionsPerConnection = 1;
@@ -70,6 +74,10 @@ public final class LoadOptions
         "                             JAVA_OPTS=-Xlog:gc,gc+phases:file=FILE; the child server writes one itself)",
         "  --no-run-tag               with --url: write partitions f0, f1, ... shared with earlier runs (default: this",
         "                             run's own, run-<tag>-f0, ..., so that it never writes into an earlier run's objects)",
+        "  --admin-key KEY            with --url: delete the partitions this run created through the server's admin",
+        "  --admin-key-file FILE      API at the end (the key, or a file holding it, e.g. DATA_DIR/admin.key); without",
+        "                             it they stay and the run says how to list them",
+        "  --admin-url URL            with --admin-key: the admin listener (default: --url's host, its port + 1)",
         "  --in-process               start the server in this JVM instead of a child JVM",
         "  --server-jvm OPT           extra JVM option for the server child (repeatable), e.g. -Xmx2g; the child",
         "                             starts with the launcher's memory settings (outpost.jvm.memory), these after",
@@ -131,6 +139,11 @@ public final class LoadOptions
             }
         }
         o.applyScale();
+        if (null == o.url && (null != o.adminKey || null != o.adminUrl))
+        {
+            throw new IllegalArgumentException("--admin-key and --admin-url go with --url (the server the load " +
+                "generator starts itself is deleted with its data)");
+        }
         if (null != o.url && !o.appGiven)
         {
             throw new IllegalArgumentException("with --url, give --app-id ID: the Client App ID that server serves " +
@@ -148,6 +161,9 @@ public final class LoadOptions
                 case "--scenario" -> scenario(v.toLowerCase(Locale.ROOT));
                 case "--url" -> url = v;
                 case "--server-pid" -> serverPid = Long.parseLong(v);
+                case "--admin-key" -> adminKey = v.trim();
+                case "--admin-key-file" -> adminKey = readKey(v);
+                case "--admin-url" -> adminUrl = v;
                 case "--server-gc-log" -> serverGcLog = java.nio.file.Path.of(v);
                 case "--server-jvm" -> serverJvm.add(v);
                 case "--server-event-loops" -> serverEventLoops = Integer.parseInt(v);
@@ -198,6 +214,43 @@ public final class LoadOptions
         {
             throw new IllegalArgumentException("bad number for " + name + ": " + v);
         }
+    }
+
+    private static String readKey(final String file)
+    {
+        try
+        {
+            final String key = java.nio.file.Files.readString(java.nio.file.Path.of(file),
+                java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElse("").trim(); // the first line
+            if (key.isEmpty())
+            {
+                throw new IllegalArgumentException("--admin-key-file " + file + " is empty");
+            }
+            return key;
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalArgumentException("--admin-key-file " + file + " cannot be read: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * @return the admin listener's base URL: --admin-url, else --url's scheme and host with its port + 1 (the
+     *     server's default admin port), or null without --url.
+     */
+    String adminBaseUrl()
+    {
+        if (null != adminUrl)
+        {
+            return adminUrl.replaceAll("/+$", "");
+        }
+        if (null == url)
+        {
+            return null;
+        }
+        final java.net.URI u = java.net.URI.create(url);
+        final int port = u.getPort() > 0 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
+        return u.getScheme() + "://" + u.getHost() + ":" + (port + 1);
     }
 
     private void scenario(final String s)

@@ -127,6 +127,45 @@ class ExternalServerIT
             "heap_used_bytes");
     }
 
+    @Test
+    void shouldDeleteThePartitionsItCreatedThroughTheAdminApi() throws Exception
+    {
+        final StringBuilder output = new StringBuilder();
+        // the server made its admin key in its data directory (none was configured)
+        final JsonObject r = run(output, "--url", url, "--app-id", "shop", "--files", "2", "--writers", "2",
+            "--readers", "1", "--idle", "1", "--duration", "1", "--warmup", "0.5", "--no-limits",
+            "--admin-key-file", dir.resolve("data").resolve("admin.key").toString(),
+            "--admin-url", server.http().adminBaseUrl(), "--out", dir.resolve("cleanup.json").toString());
+
+        assertThat(r.getString("verdict")).as(output::toString).isEqualTo("OK");
+        final String prefix = r.getJsonObject("server").getString("partition_prefix");
+        assertThat(prefix).startsWith("run-");
+        final JsonObject cleanup = r.getJsonObject("cleanup");
+        assertThat(cleanup.getInteger("partitions")).as("f0, f1 and idle-0").isEqualTo(3);
+        assertThat(cleanup.getInteger("deleted")).as(output::toString).isEqualTo(3);
+        assertThat(cleanup.getInteger("failed")).isZero();
+        assertThat(output.toString()).contains("cleanup: deleted 3 of 3 partitions").doesNotContain("left 3");
+        final java.util.List<String> left = new java.util.ArrayList<>();
+        server.sync("shop").historyStore().forEachServerFile(f ->
+        {
+            if (f.name().contains(prefix))
+            {
+                left.add(f.name());
+            }
+        });
+        assertThat(left).as("nothing of this run is left").isEmpty();
+
+        // a wrong key: nothing deleted, the run says so and what is left
+        final StringBuilder denied = new StringBuilder();
+        final JsonObject d = run(denied, "--url", url, "--app-id", "shop", "--files", "1", "--writers", "1",
+            "--duration", "1", "--warmup", "0.5", "--no-limits", "--admin-key", "not-the-admin-key-0123456789",
+            "--admin-url", server.http().adminBaseUrl(), "--out", dir.resolve("denied.json").toString());
+        assertThat(d.getJsonObject("cleanup").getInteger("deleted")).isZero();
+        assertThat(d.getJsonObject("cleanup").getInteger("failed")).isEqualTo(1);
+        assertThat(denied.toString()).contains("cleanup: deleted 0 of 1 partitions").contains("HTTP 401")
+            .contains("left 1 partitions");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"a", "b", "c", "d", "e"})
     void shouldRunEveryScenarioAgainstAnExternalServer(final String scenario) throws Exception

@@ -73,6 +73,29 @@ class LoadOptionsTest
     }
 
     @Test
+    void shouldTakeTheAdminKeyAndDeriveTheAdminUrl(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        final LoadOptions o = LoadOptions.parse(new String[] {"--url", "http://10.0.0.5:9090/", "--app-id", "shop",
+            "--admin-key", " k-0123456789abcdef "});
+        assertThat(o.adminKey).isEqualTo("k-0123456789abcdef");
+        assertThat(o.adminBaseUrl()).as("the server's port + 1").isEqualTo("http://10.0.0.5:9091");
+        final java.nio.file.Path file = dir.resolve("admin.key");
+        java.nio.file.Files.writeString(file, "from-file-0123456789\nsecond line\n");
+        final LoadOptions f = LoadOptions.parse(new String[] {"--url", "https://h", "--app-id", "a",
+            "--admin-key-file", file.toString(), "--admin-url", "http://127.0.0.1:7000/"});
+        assertThat(f.adminKey).as("the first line").isEqualTo("from-file-0123456789");
+        assertThat(f.adminBaseUrl()).isEqualTo("http://127.0.0.1:7000");
+        assertThat(LoadOptions.parse(new String[] {"--url", "https://h", "--app-id", "a"}).adminBaseUrl())
+            .isEqualTo("https://h:444");
+        assertThat(LoadOptions.parse(new String[] {"--url", "https://h", "--app-id", "a"}).adminKey).isNull();
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--admin-key", "k"}))
+            .hasMessageContaining("go with --url");
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--url", "http://h:1", "--app-id", "a",
+            "--admin-key-file", dir.resolve("missing").toString()})).hasMessageContaining("cannot be read");
+    }
+
+    @Test
     void shouldReadCpuAndRssOfThisProcess()
     {
         final long pid = ProcessHandle.current().pid();

@@ -53,6 +53,7 @@ import java.util.concurrent.CompletionStage;
  * GET    G/{appId}/sync/connections?file=                connected clients
  * DELETE G/{appId}/sync/connections/{id}                 disconnect one
  * GET    G/{appId}/sync/files?after=&amp;limit=&amp;prefix=     server files
+ * DELETE G/{appId}/sync/files?file= or ?partition=[&amp;schema=drop]  delete a PBS server file: 204, 404; FLX: 400
  * POST   G/{appId}/sync/client_reset                     {"file" or "partition", "client_file_ident"?}
  * GET    G/{appId}/sync/errors?code=&amp;limit=              errors sent, by code and the most recent
  * GET    G/{appId}/console/metrics, G/{appId}/console/data   the web console's charts and data browser
@@ -160,6 +161,7 @@ public final class AdminApi
         router.get(APP + "/sync/connections").handler(this::listConnections);
         router.delete(APP + "/sync/connections/:connectionId").handler(this::disconnect);
         router.get(APP + "/sync/files").handler(this::listFiles);
+        router.delete(APP + "/sync/files").handler(this::deleteFile);
         router.post(APP + "/sync/client_reset").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
             .handler(this::clientReset);
         router.get(APP + "/sync/errors").handler(this::syncErrors);
@@ -549,6 +551,53 @@ public final class AdminApi
             // forEachServerFile reads from disk: a worker, not the event loop
             reply(ctx, ctx.vertx().executeBlocking(() -> new JsonArray(new ArrayList<>(
                 sync.serverFilesJson(after, limit, prefix))), false).toCompletionStage(), 200);
+        });
+    }
+
+    /**
+     * Delete a PBS server file, named by {@code file} (a name from sync/files) or {@code partition} (the value as the
+     * client sends it): 204 when the deletion is durable, 404 if there is no such file, 400 for an FLX file (an FLX
+     * app has one server file; deleting its data is not this operation).
+     */
+    private void deleteFile(final RoutingContext ctx)
+    {
+        withSync(ctx, sync ->
+        {
+            final String appId = ctx.pathParam("appId");
+            final String file = ctx.request().getParam("file");
+            final String partition = ctx.request().getParam("partition");
+            if ((null == file) == (null == partition) || (null != file && file.isEmpty()) ||
+                (null != partition && partition.isEmpty()))
+            {
+                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "give either ?file= (a server " +
+                    "file name from sync/files) or ?partition= (a PBS partition value as the client sends it)");
+                return;
+            }
+            final String name = null != file ? file : SyncService.pbsFileName(appId, partition);
+            if (name.startsWith("flx/"))
+            {
+                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "'" + clip(name) + "' is the " +
+                    "flexible sync server file of app " + appId + "; only partition-based (pbs/) server files can be " +
+                    "deleted (an FLX app has one server file: remove objects through sync, or force client resets)");
+                return;
+            }
+            final String schema = ctx.request().getParam("schema", "keep");
+            if (!"keep".equals(schema) && !"drop".equals(schema))
+            {
+                ApiResponses.error(ctx.response(), 400, ApiResponses.BAD_REQUEST, "schema must be keep (default: a " +
+                    "partition its clients synced is created again holding its schema only) or drop");
+                return;
+            }
+            done(ctx, ctx.vertx().executeBlocking(() -> sync.deleteServerFile(name, "keep".equals(schema)), false)
+                .toCompletionStage().thenApply(deleted ->
+                {
+                    if (deleted == dev.outpost.server.sync.writer.DeleteFileCommand.Outcome.NOT_FOUND)
+                    {
+                        throw new java.util.concurrent.CompletionException(new AuthException(404, "NotFound",
+                            "no server file '" + clip(name) + "' in app " + appId));
+                    }
+                    return deleted;
+                }).toCompletableFuture());
         });
     }
 

@@ -157,6 +157,12 @@ public final class PgMirror implements AutoCloseable
 
     // reader thread only
     private final Map<String, FileMirror> files = new HashMap<>();
+    /** Reader thread: the salt of each server file the mirror opened (a deleted file created again has another). */
+    private final Map<String, Long> salts = new HashMap<>();
+    /** Reader thread: server files deleted and created again since they were mirrored: mirrored from version 1. */
+    private final Set<String> recreated = new java.util.HashSet<>();
+    /** Reader thread: {@link HistoryStore#deletions()} when last looked at. */
+    private long deletionsSeen;
     private final List<String> names = new ArrayList<>();
     private long knownFileCount = -1;
     private long lastNameScan;
@@ -513,6 +519,7 @@ public final class PgMirror implements AutoCloseable
         long applied;
         long committed;
         long lastChanged; // the reader's batch count when this file last had changes
+        boolean recreated; // deleted and created again: rows of the old history may exist, so no COPY
         // touched objects by class, in first-touch order: hashed (no Value.ORDER comparisons per instruction)
         final HashMap<String, LinkedHashSet<Value>> dirty = new HashMap<>();
         final TreeSet<String> schemaDirty = new TreeSet<>();
@@ -601,7 +608,7 @@ public final class PgMirror implements AutoCloseable
         FileBatch(final FileMirror m)
         {
             this.file = m.file;
-            this.fresh = new HashMap<>(m.fresh);
+            this.fresh = m.recreated ? new HashMap<>() : new HashMap<>(m.fresh);
             this.partition = m.partition;
             this.applied = m.applied;
             this.schemaDirty = new TreeSet<>(m.schemaDirty);
@@ -919,9 +926,39 @@ public final class PgMirror implements AutoCloseable
         }
     }
 
+    /**
+     * Reader thread, when the store deleted server files since the last look (admin API): a file the mirror knows
+     * whose salt changed (deleted, and created again under the same name: a new history) or that is gone is
+     * forgotten here, and mirrored again from version 1 when it has versions. Its rows stay in PostgreSQL (see the
+     * README, "Your data in PostgreSQL"): the new history's objects are upserted over them, never COPYed.
+     */
+    private void checkDeletions()
+    {
+        final long deletions = store.deletions();
+        if (deletions == deletionsSeen)
+        {
+            return;
+        }
+        deletionsSeen = deletions;
+        for (final Map.Entry<String, Long> e : new ArrayList<>(salts.entrySet()))
+        {
+            final String name = e.getKey();
+            if (store.salt(name) != e.getValue())
+            {
+                salts.remove(name);
+                files.remove(name);
+                recreated.add(name);
+                lag(name).mirrored = 0;
+                LOG.log(System.Logger.Level.INFO, "app '" + appId + "': server file " + name + " was deleted; " +
+                    "its rows stay, a new history of that name is mirrored from version 1");
+            }
+        }
+    }
+
     /** Read published changesets of every server file into the states; @return whether anything was read. */
     private boolean readBatch()
     {
+        checkDeletions();
         final List<String> all = names;
         int budget = batchChangesets;
         // start where the last batch stopped, so one busy server file cannot starve the others
@@ -993,9 +1030,12 @@ public final class PgMirror implements AutoCloseable
     private FileMirror open(final ServerFile f)
     {
         final FileMirror m = new FileMirror(f, partitionValue(f.name()), PATH_FLAT == path);
-        // the last committed version: the position read at connect, or a later commit's (a file evicted and reopened)
+        salts.put(f.name(), f.salt());
+        // the last committed version: the position read at connect, or a later commit's (a file evicted and reopened);
+        // none for a file deleted and created again (its rows may still be there: never COPY over them)
+        m.recreated = recreated.contains(f.name());
         final FileLag known = lags.get(f.name());
-        final long position = null != known && known.mirrored >= 0 ? known.mirrored :
+        final long position = m.recreated ? 0 : null != known && known.mirrored >= 0 ? known.mirrored :
             positions.getOrDefault(f.name(), 0L);
         final long upTo = Math.min(position, f.head());
         if (position > f.head())

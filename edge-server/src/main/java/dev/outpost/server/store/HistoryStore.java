@@ -28,10 +28,13 @@ public final class HistoryStore implements AutoCloseable
     /**
      * The data-directory format this build writes. 2 added commit units (record flags, COMMIT and ABORT records);
      * a format-1 directory is read as is (its records are all committed on their own) and its format file is
-     * rewritten to 2 when it is opened for writing, after which older builds refuse it instead of replaying aborted
-     * records as valid. 3 added history compaction: the format file may name a compaction {@code generation} G &gt; 0,
-     * and then shard i lives in {@code shard-i.cG} instead of {@code shard-i} (see {@link StoreCompaction}); a format-2
-     * directory is read as it is and rewritten as 3 when opened for writing.
+     * rewritten when it is opened for writing, after which older builds refuse it instead of replaying aborted
+     * records as valid. 3 added history compaction and deleted server files: the format file may name a compaction
+     * {@code generation} G &gt; 0, and then shard i lives in {@code shard-i.cG} instead of {@code shard-i} (see
+     * {@link StoreCompaction}), and a FILE_DELETED tombstone marks a deleted server file (see
+     * {@link StoreShard#deleteServerFile}). An older directory is read as it is and rewritten as 3 when opened for
+     * writing, after which older builds refuse it ({@link StoreOpenError#UNSUPPORTED_FORMAT_VERSION}) instead of
+     * reading a compacted directory's old shards or replaying a deleted server file as live.
      */
     public static final int FORMAT_VERSION = 3;
     /** Format-file key of the compaction generation (format 3; absent: 0). */
@@ -266,6 +269,40 @@ public final class HistoryStore implements AutoCloseable
     public ServerFile serverFile(final String name)
     {
         return shardFor(name).serverFile(name);
+    }
+
+    /**
+     * Deletes the server file {@code name} (see {@link StoreShard#deleteServerFile}); writer thread of its shard.
+     *
+     * @return false if there is no such server file.
+     */
+    public boolean deleteServerFile(final String name)
+    {
+        final StoreShard shard = shardFor(name);
+        final ServerFile file = shard.serverFile(name);
+        if (file == null)
+        {
+            return false;
+        }
+        shard.deleteServerFile(file);
+        return true;
+    }
+
+    /** @return the salt of server file {@code name} (0: none), without loading it. Any thread. */
+    public long salt(final String name)
+    {
+        return shardFor(name).salt(name);
+    }
+
+    /** @return server files deleted in every shard so far (grows with each deletion). Any thread. */
+    public long deletions()
+    {
+        long n = 0;
+        for (final StoreShard s : shards)
+        {
+            n += s.deletedFileCount();
+        }
+        return n;
     }
 
     /** @return whether the server file {@code name} exists, without loading it. Any thread. */

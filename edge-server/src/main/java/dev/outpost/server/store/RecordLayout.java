@@ -33,6 +33,11 @@ package dev.outpost.server.store;
  *
  * COMMIT (6)         key = 0, fileId = 0, flags = TXN: every pending record of the unit takes effect (16 bytes)
  * ABORT (7)          key = 0, fileId = 0, flags = TXN: the records of the unit's last command are void (16 bytes)
+ *
+ * FILE_DELETED (8)   key = the deleted server file's salt, fileId = its fileId (16 bytes; format 3): a tombstone,
+ *   written in a commit unit like any writer command. From its commit on, the file is gone from the index (lookups,
+ *   listings, heads); its fileId is never reused, later records naming it are skipped, and a FILE_CREATED of the
+ *   same name afterwards starts a new server file (new fileId, new salt).
  * </pre>
  * Commit units (format 2): the records a shard writer writes between its first command of a batch and the batch's
  * {@code publish()} carry the TXN flag and take effect at replay only when the unit's COMMIT follows. A command that
@@ -53,6 +58,8 @@ final class RecordLayout
     static final byte RECIPROCAL = 5;
     static final byte COMMIT = 6;
     static final byte ABORT = 7;
+    static final byte FILE_DELETED = 8;
+    static final int FILE_DELETED_LENGTH = 16;
 
     static final int FLAGS_OFFSET = 2;
     static final byte FLAG_TXN = 1;

@@ -72,6 +72,9 @@ public final class StoreShard implements AutoCloseable
     /** Per fileId: the mixed hash of its name; table: open addressing (linear probe) by that hash, fileId + 1. */
     private int[] hashes = new int[16];
     private int[] table = new int[32];
+    /** Per fileId: deleted (FILE_DELETED committed or pending in the open unit); a deleted fileId is never reused. */
+    private boolean[] deleted = new boolean[16];
+    private volatile int deletedCount;
     private final RecordChain chain;
     private LogCursor loadCursor;
     private long[] loadScratch = new long[64];
@@ -88,7 +91,7 @@ public final class StoreShard implements AutoCloseable
     private long replayedRecords;
 
     // commit units (see RecordLayout); writer-owned
-    private final UndoLog undo = new UndoLog();
+    private final UndoLog undo = new UndoLog(this::undelete);
     private final RecordWrite recordWrite = new RecordWrite();
     private final boolean fsync;
     private boolean unitOpen;
@@ -193,10 +196,44 @@ public final class StoreShard implements AutoCloseable
         }
     }
 
-    /** @return the number of server files in this shard. Any thread. */
+    /**
+     * @return the salt of server file {@code name}, or 0 if it does not exist (never loads it: one read of its creation
+     *     record when it is not resident). A deleted file created again has another salt. Any thread.
+     */
+    public long salt(final String name)
+    {
+        final ServerFile f = resident.get(name);
+        if (f != null)
+        {
+            return f.salt();
+        }
+        synchronized (indexLock)
+        {
+            final int id = find(name);
+            if (id < 0)
+            {
+                return 0;
+            }
+            final ServerFile again = byId[id];
+            if (again != null)
+            {
+                return again.salt();
+            }
+            final UnsafeBuffer created = loadCursor().read(createdAt[id]);
+            return created == null ? 0 : created.getLong(RecordLayout.KEY_OFFSET);
+        }
+    }
+
+    /** @return the number of (not deleted) server files in this shard. Any thread. */
     public int serverFileCount()
     {
-        return fileCount;
+        return fileCount - deletedCount;
+    }
+
+    /** @return server files deleted in this shard (since it was created: tombstones replayed). Any thread. */
+    public int deletedFileCount()
+    {
+        return deletedCount;
     }
 
     /** @return the number of server files whose index is resident. Any thread (approximate). */
@@ -236,6 +273,10 @@ public final class StoreShard implements AutoCloseable
             final ServerFile f;
             synchronized (indexLock)
             {
+                if (deleted[id])
+                {
+                    continue;
+                }
                 f = byId[id] != null ? byId[id] : load(id);
             }
             visitor.accept(f);
@@ -256,6 +297,10 @@ public final class StoreShard implements AutoCloseable
         {
             for (int id = 0, n = fileCount; id < n; id++)
             {
+                if (deleted[id])
+                {
+                    continue;
+                }
                 final ServerFile f = byId[id];
                 if (f != null)
                 {
@@ -365,6 +410,93 @@ public final class StoreShard implements AutoCloseable
         {
             addServerFile(name, fileId, logIndex);
             return makeResident(new ServerFile(name, index, fileId, salt));
+        }
+    }
+
+    /**
+     * Deletes server file {@code file}: writes its FILE_DELETED tombstone (in the open commit unit when called inside
+     * a command, so it takes effect with the unit's COMMIT at {@link #publish()}, and is undone with the command by
+     * {@link #abortCommand()}), and drops it from the index at once: lookups, {@link #contains}, {@link #head},
+     * listings and {@link #serverFileCount()} no longer see it, and {@link #createServerFile} of the same name creates
+     * a new server file (new fileId, new salt). Its records stay in the queue (skipped at replay) until history
+     * compaction rewrites the shard. Readers that still hold {@code file} may read its versions up to its head;
+     * nobody may write through it again. Writer thread; never refused for space (16 bytes from the reserve, like
+     * COMMIT).
+     *
+     * @param file the resident server file ({@link #serverFile(String)} or {@link #createServerFile(String)}).
+     */
+    public void deleteServerFile(final ServerFile file)
+    {
+        assert isWriterThread();
+        final int id = file.fileId();
+        if (byId[id] != file || deleted[id])
+        {
+            throw new IllegalArgumentException("'" + file.name() + "' is not a live resident server file of shard " +
+                index);
+        }
+        final byte flags = flagsFor(RecordLayout.FILE_DELETED, 0);
+        try (RecordWrite r = openRecord(RecordLayout.FILE_DELETED, flags, id, file.salt()))
+        {
+            r.complete();
+        }
+        final UndoLog u = written(flags);
+        if (u != null)
+        {
+            u.fileDeleted(file);
+        }
+        synchronized (indexLock)
+        {
+            markDeleted(id);
+            byId[id] = null; // a late write through the deleted file trips the writer methods' assertions
+            resident.remove(file.name(), file);
+        }
+    }
+
+    /**
+     * Under indexLock (or at replay): {@code fileId} leaves the index; its compact entry keeps what it had (replay
+     * keeps its transient object until its end, for undo).
+     */
+    private void markDeleted(final int fileId)
+    {
+        final ServerFile f = byId[fileId];
+        if (f != null)
+        {
+            heads[fileId] = f.lastAppended;
+            sizes[fileId] = f.cumulativeBytes();
+            chainTails[fileId] = f.chainTail;
+        }
+        deleted[fileId] = true;
+        deletedCount++;
+    }
+
+    /**
+     * Undo of a deletion (an aborted command, or a unit dropped at replay): the file is back as it was. A file of the
+     * same name created after the deletion in the same unit is deleted instead (nothing of it can have been
+     * acknowledged: its deletion's unit never committed), so that a name never has two live files.
+     */
+    private void undelete(final ServerFile file)
+    {
+        synchronized (indexLock)
+        {
+            final int id = file.fileId();
+            final String name = file.name() != null ? file.name() : nameOf(id);
+            final int newer = name == null ? -1 : find(name);
+            if (newer >= 0)
+            {
+                final ServerFile n = byId[newer];
+                markDeleted(newer);
+                if (n != null && n.name() != null)
+                {
+                    resident.remove(n.name(), n);
+                }
+            }
+            deleted[id] = false;
+            deletedCount--;
+            byId[id] = file;
+            if (file.name() != null)
+            {
+                resident.put(file.name(), file);
+            }
         }
     }
 
@@ -964,11 +1096,24 @@ public final class StoreShard implements AutoCloseable
             byId[fileId] = ServerFile.forReplay(index, fileId, key); // no name, no version positions
             return true;
         }
-        if (fileId < 0 || fileId >= fileCount)
+        if (fileId < 0 || fileId >= fileCount || deleted[fileId])
         {
-            return false;
+            return false; // unknown, or a record after its file's deletion (skipped)
         }
         final ServerFile file = byId[fileId];
+        if (type == RecordLayout.FILE_DELETED)
+        {
+            if (key != file.salt() || length != RecordLayout.FILE_DELETED_LENGTH)
+            {
+                return false;
+            }
+            if (u != null)
+            {
+                u.fileDeleted(file);
+            }
+            markDeleted(fileId);
+            return true;
+        }
         if (!applyTo(file, r, type, key, length, logIndex, u))
         {
             return false;
@@ -1087,6 +1232,7 @@ public final class StoreShard implements AutoCloseable
             heads = java.util.Arrays.copyOf(heads, n);
             sizes = java.util.Arrays.copyOf(sizes, n);
             hashes = java.util.Arrays.copyOf(hashes, n);
+            deleted = java.util.Arrays.copyOf(deleted, n);
         }
         final int hash = nameHash(name);
         createdAt[fileId] = createdLogIndex;
@@ -1134,7 +1280,7 @@ public final class StoreShard implements AutoCloseable
         for (int slot = hash & mask; t[slot] != 0; slot = (slot + 1) & mask)
         {
             final int id = t[slot] - 1;
-            if (hashes[id] == hash && name.equals(nameOf(id)))
+            if (hashes[id] == hash && !deleted[id] && name.equals(nameOf(id)))
             {
                 return id;
             }

@@ -16,12 +16,26 @@ final class UndoLog
     private static final byte CLIENT_ADDED = 3;
     private static final byte CLIENT_STATE = 4;
     private static final byte RECIPROCAL = 5;
+    private static final byte FILE_DELETED = 6;
     private static final int WORDS = 4;
 
     private byte[] ops = new byte[64];
     private Object[] targets = new Object[64];
     private long[] words = new long[64 * WORDS];
     private int size;
+    /** Undoes a server file's deletion (the shard's index); null: no deletions are logged. */
+    private final java.util.function.Consumer<ServerFile> undelete;
+
+    UndoLog()
+    {
+        this(null);
+    }
+
+    /** @param undelete puts a deleted server file back into its shard's index ({@link #fileDeleted}). */
+    UndoLog(final java.util.function.Consumer<ServerFile> undelete)
+    {
+        this.undelete = undelete;
+    }
 
     /** @return the current position, to roll back to later. */
     int mark()
@@ -67,6 +81,11 @@ final class UndoLog
         add(RECIPROCAL, client, serverVersion, previousLogIndex, 0, 0);
     }
 
+    void fileDeleted(final ServerFile file)
+    {
+        add(FILE_DELETED, file, 0, 0, 0, 0);
+    }
+
     /** Undoes every effect recorded after {@code mark}, newest first, and forgets them. */
     void rollbackTo(final int mark)
     {
@@ -103,6 +122,7 @@ final class UndoLog
                         c.putReciprocal(words[w], words[w + 1]);
                     }
                 }
+                case FILE_DELETED -> undelete.accept((ServerFile)targets[i]);
                 default -> throw new IllegalStateException("undo op " + ops[i]);
             }
             targets[i] = null;

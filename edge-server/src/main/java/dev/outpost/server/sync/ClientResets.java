@@ -110,6 +110,36 @@ final class ClientResets
         final JsonObject files = new JsonObject();
         marks.forEach((name, m) -> files.put(name, json(name.equals(fileName) ? next : m)));
         files.put(fileName, json(next));
+        write(files);
+        marks.put(fileName, next);
+    }
+
+    /**
+     * Durably forget the marks of {@code fileName} (the server file was deleted: a new one of the same name has
+     * other client files, which the old marks must not reset).
+     *
+     * @throws IOException if the marks cannot be written (nothing changes then).
+     */
+    synchronized void forget(final String fileName) throws IOException
+    {
+        if (!marks.containsKey(fileName))
+        {
+            return;
+        }
+        final JsonObject files = new JsonObject();
+        marks.forEach((name, m) ->
+        {
+            if (!name.equals(fileName))
+            {
+                files.put(name, json(m));
+            }
+        });
+        write(files);
+        marks.remove(fileName);
+    }
+
+    private void write(final JsonObject files) throws IOException
+    {
         final Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
         Files.writeString(tmp, new JsonObject().put("files", files).encode(), StandardCharsets.UTF_8);
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
@@ -118,7 +148,6 @@ final class ClientResets
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        marks.put(fileName, next);
     }
 
     private static JsonObject json(final Mark m)

@@ -555,6 +555,25 @@ final class ConnectionHandler implements SyncConnectionHandler
     }
 
     /**
+     * Event loop: the server file of context {@code ctx} was deleted (admin API): every session of this connection
+     * bound to that context gets its client reset (see {@link Session#fileDeleted()}).
+     */
+    void serverFileDeleted(final dev.outpost.server.sync.writer.FileContext ctx)
+    {
+        if (closed)
+        {
+            return;
+        }
+        for (final Session s : sessions.values().toArray(new Session[0]))
+        {
+            if (s.boundTo(ctx))
+            {
+                s.fileDeleted();
+            }
+        }
+    }
+
+    /**
      * Event loop: the admin disconnected this connection: {@code error 100} with try_again (the client reconnects
      * after its backoff), then close with 1001.
      */

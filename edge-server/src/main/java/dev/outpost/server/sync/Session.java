@@ -56,6 +56,9 @@ final class Session implements FileListener
 {
     /** Most characters of a peer's query or compensating-write body in a log line; the rest is cut. */
     private static final int LOGGED_CHARS = 300;
+    /** The message of the client reset a deleted server file gives its sessions. */
+    static final String FILE_DELETED_MESSAGE = "the server's administrator deleted this Realm's server file; " +
+        "it starts again empty";
     /** Session events with their context as key-values (see {@link LogContext}). */
     private static final org.slf4j.Logger EVENTS = org.slf4j.LoggerFactory.getLogger(Session.class);
     /** Milliseconds between the Unix epoch and realm's 2015-01-01 timestamp epoch. */
@@ -598,6 +601,31 @@ final class Session implements FileListener
     }
 
     /** Event loop: the admin forced a client reset of this session's client file. */
+    /** Event loop: whether this session is bound to context {@code file} (in any state but ended or errored). */
+    boolean boundTo(final FileContext file)
+    {
+        return ctx == file && state != State.ERRORED && state != State.ENDED;
+    }
+
+    /**
+     * Event loop: the server file this session is bound to was deleted (admin API). An identified session (or one
+     * whose IDENT is on its way) gets {@code 208 bad_client_file_ident} with action ClientReset, as at its next IDENT
+     * (its client file no longer exists): realm's client resets to the new, empty server file of the same name. A
+     * session not identified yet gets {@code 200 session_closed} with try-again: the client binds again and gets a
+     * client file of the new server file.
+     */
+    void fileDeleted()
+    {
+        if (clientFileIdent > 0 || identFileIdent > 0)
+        {
+            sessionReset(ProtocolErrorCode.BAD_CLIENT_FILE_IDENT, FILE_DELETED_MESSAGE);
+        }
+        else
+        {
+            error(ProtocolErrorCode.SESSION_CLOSED, ErrorBodies.TRANSIENT, true, FILE_DELETED_MESSAGE);
+        }
+    }
+
     void forcedReset(final String message)
     {
         sessionReset(ProtocolErrorCode.CLIENT_FILE_EXPIRED, message);
@@ -721,7 +749,14 @@ final class Session implements FileListener
             drop(result, dropped);
             return;
         }
-        if (failure != null)
+        if (state != State.ERRORED && boundToDeleted(result))
+        {
+            // the server file was deleted meanwhile (this result raced with the notice, or is the failure of a command
+            // that reached the dead context)
+            drop(result, dropped);
+            fileDeleted();
+        }
+        else if (failure != null)
         {
             drop(result, dropped);
             error(ProtocolErrorCode.OTHER_SESSION_ERROR, ErrorBodies.TRANSIENT, true, internalError(failure));
@@ -736,6 +771,13 @@ final class Session implements FileListener
         }
         conn.runDeferred(this);
         scan();
+    }
+
+    /** @return whether this session's context, or the one a BIND result hands it, belongs to a deleted file. */
+    private boolean boundToDeleted(final Object result)
+    {
+        final FileContext c = null != ctx ? ctx : result instanceof BindCommand.Result b ? b.file() : null;
+        return null != c && c.deleted();
     }
 
     private static <R> void drop(final R result, final Consumer<R> dropped)

@@ -120,6 +120,8 @@ public final class SyncService implements SyncEngine
     /** FLX: client files told to bind again by a rule change whose next IDENT gets a bootstrap of the new view. */
     private final java.util.Set<Long> rulesRebind = ConcurrentHashMap.newKeySet();
     private static final System.Logger RULES_LOG = System.getLogger("dev.outpost.server.rules");
+    private static final System.Logger ADMIN_LOG = System.getLogger("dev.outpost.server.admin");
+    private final io.micrometer.core.instrument.Counter filesDeleted;
     /** User id to profile data, for {@code %%user.data} (set by the server once, before any connection). */
     private volatile Function<String, Map<String, Object>> profiles = userId -> Map.of();
     private volatile java.util.function.Predicate<String> liveSessions = sessionId -> true;
@@ -134,6 +136,8 @@ public final class SyncService implements SyncEngine
         this.compensatingWritesCounter = this.metrics.counter("outpost.flx.compensating.writes",
             "FLX changesets with writes outside the subscription, answered with compensating write 231");
         this.metrics.history(historyStats);
+        this.filesDeleted = this.metrics.counter("outpost.files.deleted",
+            "server files (PBS partitions) deleted through the admin API");
         this.config = config;
         this.syncSettings = config.syncSettings();
         this.schemaCheck = dev.outpost.server.sync.writer.SchemaCheck.of(syncSettings);
@@ -1211,6 +1215,75 @@ public final class SyncService implements SyncEngine
             h.connection.execute(() -> h.forceClientReset(fileName, clientFileIdent, message));
         }
         return true;
+    }
+
+    /**
+     * Delete a server file (a PBS partition): on its writer, the store's FILE_DELETED tombstone is committed, the
+     * file's context, caches and state checkpoint are dropped; then the forced client resets marked for it are
+     * forgotten (they belong to the old file) and every session bound to it gets a client reset ({@code 208
+     * bad_client_file_ident}, action ClientReset; a session not identified yet gets {@code 200 session_closed}, try
+     * again, and binds the new file). A client offline now gets 208 at its next IDENT, since a BIND of the name
+     * creates a new server file with a new salt that does not know its client file. Blocks (a worker thread, never an
+     * event loop or a writer) until the deletion is committed.
+     *
+     * @param fileName   the server file ({@link #pbsFileName}).
+     * @param keepSchema if clients had synced the file, create it again at once holding only its schema (version 1,
+     *                   new salt), so that their client resets succeed (see {@code DeleteFileCommand}).
+     * @return NOT_FOUND if there is no such server file, else what was done, once it is durable (as durable as any
+     *     acknowledged upload).
+     * @throws ExecutionException if the store failed (the deletion did not happen).
+     * @throws TimeoutException    if the writer did not take or run the command in time.
+     */
+    public dev.outpost.server.sync.writer.DeleteFileCommand.Outcome deleteServerFile(final String fileName,
+        final boolean keepSchema) throws InterruptedException, ExecutionException, TimeoutException
+    {
+        final CompletableFuture<dev.outpost.server.sync.writer.DeleteFileCommand.Result> deleted =
+            new CompletableFuture<>();
+        final ShardWriter w = writerFor(fileName);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!w.offer(new dev.outpost.server.sync.writer.DeleteFileCommand(fileName, keepSchema, deleted)))
+        {
+            if (!open || System.nanoTime() > deadline)
+            {
+                throw new TimeoutException(open ? "writer handoff full" : "the sync service is closed");
+            }
+            Thread.sleep(1);
+        }
+        final dev.outpost.server.sync.writer.DeleteFileCommand.Result outcome = deleted.get(60, TimeUnit.SECONDS);
+        if (outcome.outcome() == dev.outpost.server.sync.writer.DeleteFileCommand.Outcome.NOT_FOUND)
+        {
+            return outcome.outcome();
+        }
+        // here, not on the writer: the marks file is written and synced
+        filesDeleted.increment();
+        try
+        {
+            clientResets.forget(fileName);
+        }
+        catch (final java.io.IOException ex)
+        {
+            ADMIN_LOG.log(System.Logger.Level.WARNING, "app " + config.appId() + ": cannot forget the forced " +
+                "client resets of deleted server file " + fileName + ": " + ex.getMessage());
+        }
+        final FileContext ctx = outcome.dropped();
+        if (ctx != null)
+        {
+            for (final ConnectionHandler h : handlers)
+            {
+                h.connection.execute(() -> h.serverFileDeleted(ctx));
+            }
+        }
+        ADMIN_LOG.log(System.Logger.Level.INFO, "app " + config.appId() + ": server file " +
+            ErrorBodies.abbreviate(fileName, ABBREVIATED_CHARS) + " deleted by the admin API (its sessions get a " +
+            "client reset" + (outcome.outcome() == dev.outpost.server.sync.writer.DeleteFileCommand.Outcome
+            .DELETED_SCHEMA_KEPT ? "; created again holding its schema only" : "") + ")");
+        return outcome.outcome();
+    }
+
+    /** @return server files deleted since start (admin API). Any thread. */
+    public long filesDeleted()
+    {
+        return (long)filesDeleted.count();
     }
 
     /** @return whether client file {@code ident} of {@code fileName} must reset ({@link #forceClientReset}). */

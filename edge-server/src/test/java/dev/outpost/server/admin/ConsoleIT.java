@@ -190,6 +190,20 @@ class ConsoleIT
             URLEncoder.encode(bad, StandardCharsets.UTF_8) + "'");
         browser.waitFor("the query error", "document.getElementById('query-error')");
         assertThat(browser.eval("document.getElementById('query-error').textContent")).isEqualTo(message);
+
+        // delete a partition from the server files table, through the confirmation
+        final String other = SyncService.pbsFileName(APP, "p2");
+        server.sync(APP).writeServerChangeset(other, Changesets.objects("Item", 1, 2, "z")).get(10, TimeUnit.SECONDS);
+        browser.eval("location.hash = '#/app/shop/files?prefix=pbs/'");
+        final String button = "document.querySelector('[data-action=\"delete-file\"][data-file=\"" + other + "\"]')";
+        browser.waitFor("the delete action", button);
+        browser.eval(button + ".click()");
+        browser.waitFor("the confirmation", "document.getElementById('confirm').open");
+        assertThat((String)browser.eval("document.getElementById('confirm-text').textContent")).contains(other);
+        browser.eval("document.getElementById('confirm-ok').click()");
+        browser.waitFor("the row gone", "document.querySelector('[data-action=\"client-reset\"]') && !" + button);
+        assertThat(server.sync(APP).historyStore().contains(other)).isFalse();
+        assertThat(server.sync(APP).historyStore().contains(file)).isTrue();
         assertThat(browser.consoleErrors()).as("script errors").isEmpty();
     }
 

@@ -340,6 +340,58 @@ class PgMirrorIT
             .containsExactly(Map.of("attname", "_id"), Map.of("attname", "_partition"));
     }
 
+    /**
+     * A PBS partition deleted (admin API) and written again under the same name: a new history from version 1. The
+     * mirror notices the new salt and mirrors the new history from its first version over the old rows (upserted, never
+     * COPYed); rows of the old history's other objects stay.
+     */
+    @Test
+    void shouldMirrorADeletedPartitionCreatedAgainFromItsFirstVersionKeepingTheOldRows() throws Exception
+    {
+        final String p1 = "pbs/app/\"p1\"";
+        final Consumer<ChangesetBuilder> schema = b ->
+        {
+            b.addTable("Item", Instr.TABLE_TOP_LEVEL, "_id", Instr.TYPE_INT, false);
+            b.addColumn("Item", "name", Instr.TYPE_STRING, true, Instr.COLLECTION_SINGLE, null, 0);
+        };
+        append(p1, schema);
+        long v = 0;
+        for (int k = 1; k <= 2; k++)
+        {
+            final int key = k;
+            v = append(p1, b ->
+            {
+                b.createObject("Item", new Value.Int(key));
+                b.update("Item", new Value.Int(key), "name", NO_PATH, Instr.TYPE_STRING, new Value.Str("old" + key),
+                    false, -1);
+            });
+        }
+        final PgMirror m = mirror(null, null);
+        awaitMirrored(m, p1, v);
+
+        final StoreShard shard = store.shardFor(p1);
+        shard.beginCommand();
+        shard.deleteServerFile(shard.serverFile(p1));
+        shard.endCommand();
+        shard.publish();
+        append(p1, b ->
+        {
+            schema.accept(b);
+            b.createObject("Item", new Value.Int(1));
+            b.update("Item", new Value.Int(1), "name", NO_PATH, Instr.TYPE_STRING, new Value.Str("new1"), false, -1);
+        });
+        assertThat(store.head(p1)).as("a new history, shorter than the mirrored one").isEqualTo(1);
+        while (rows("SELECT name FROM $s.\"Item\" WHERE _id = 1").stream().noneMatch(r -> "new1".equals(r.get("name"))))
+        {
+            Thread.sleep(20);
+        }
+        awaitMirrored(m, p1, 1);
+        assertThat(rows("SELECT _id, name FROM $s.\"Item\" ORDER BY _id")).containsExactly(
+            Map.of("_id", 1L, "name", "new1"), Map.of("_id", 2L, "name", "old2"));
+        assertThat(rows("SELECT version FROM $s._outpost_mirror_position")).containsExactly(Map.of("version", 1L));
+        assertThat(rows("SELECT * FROM $s._outpost_mirror_errors")).isEmpty();
+    }
+
     @Test
     void shouldResumeAfterARestartOfTheMirrorAndOfPostgresWithoutGapOrDuplicate() throws Exception
     {

@@ -28,6 +28,58 @@ final class ResetScenarios
     {
         all.put("reset-prepare", ResetScenarios::prepare);
         all.put("reset-reconnect", ResetScenarios::reconnect);
+        all.put("reset-live", ResetScenarios::live);
+    }
+
+    /**
+     * Params: partition, count, file (default l.realm). Opens the realm in discard mode, writes {@code count} Items
+     * {@code base-i} and waits for their upload, then creates the file {@code ready} in the client directory and,
+     * with the session still open, waits for a client reset the server causes (the after-callback); reports the
+     * callbacks ({@code resets}), the Items' names after it and the sync errors the handler saw.
+     */
+    static void live(final RealmClient client, final Map<String, String> params, final JsonLine result)
+        throws Exception
+    {
+        RealmClient.resyncMode = SyncSessionResyncMode.RLM_SYNC_SESSION_RESYNC_MODE_DISCARD_LOCAL;
+        final NativePointer<RealmUserT> user = client.login(params, 30);
+        final NativePointer<LiveRealmT> realm = client.open(user, params.get("partition"),
+            params.getOrDefault("file", "l.realm"));
+        check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
+        final int count = Integer.parseInt(params.get("count"));
+        RealmClient.writeItems(realm, "base", count);
+        check("upload", RealmClient.awaitUpload(realm, TIMEOUT_MS));
+        RI.realm_refresh(realm);
+        result.put("count_before", RealmClient.countItems(realm));
+        java.nio.file.Files.writeString(new java.io.File(client.dir, "ready").toPath(), "ready");
+        awaitResetAndReport(realm, result);
+    }
+
+    private static void awaitResetAndReport(final NativePointer<LiveRealmT> realm, final JsonLine result)
+        throws Exception
+    {
+        final List<String> resets = new ArrayList<>();
+        final long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (resets.stream().noneMatch(r -> r.startsWith("after")) && System.currentTimeMillis() < deadline)
+        {
+            final String r = RealmClient.RESETS.poll(500, TimeUnit.MILLISECONDS);
+            if (null != r)
+            {
+                resets.add(r);
+            }
+        }
+        result.put("resets", String.join(",", resets));
+        check("download", RealmClient.awaitDownload(realm, TIMEOUT_MS));
+        check("upload", RealmClient.awaitUpload(realm, TIMEOUT_MS));
+        RI.realm_refresh(realm);
+        final List<String> names = new ArrayList<>();
+        for (final String line : SyncScenarios.dump(realm))
+        {
+            names.add(SyncScenarios.field(line, "name"));
+        }
+        result.put("names", String.join(",", names));
+        final List<String> errors = new ArrayList<>();
+        RealmClient.SYNC_ERRORS.forEach(e -> errors.add(String.valueOf(e)));
+        result.put("errors", String.join(" | ", errors));
     }
 
     /**

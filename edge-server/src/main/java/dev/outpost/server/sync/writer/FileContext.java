@@ -86,6 +86,8 @@ public final class FileContext
     long estimatedBytes;
     /** Writer-owned: removed from the service's contexts; a later BIND gets a new context rebuilt from the store. */
     boolean evicted;
+    /** Set by the writer when the server file was deleted (then also {@link #evicted}); read by any thread. */
+    volatile boolean deleted;
 
     FileContext(final String name, final ServerFile file, final ShardWriter writer)
     {
@@ -154,6 +156,15 @@ public final class FileContext
     public void unpin()
     {
         pins.decrementAndGet();
+    }
+
+    /**
+     * @return whether the server file was deleted (admin API): the context is dead, its sessions get a client reset.
+     *     Any thread.
+     */
+    public boolean deleted()
+    {
+        return deleted;
     }
 
     /** @return whether a session or command holds this context (then it is never evicted). */

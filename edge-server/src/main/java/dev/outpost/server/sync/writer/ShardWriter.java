@@ -579,6 +579,35 @@ public final class ShardWriter implements Runnable
         return ctx;
     }
 
+    /**
+     * Writer: the server file {@code name} was deleted in the store ({@link DeleteFileCommand}): its context, if any,
+     * leaves the service's map for good (marked deleted and evicted: a late command of one of its sessions fails with
+     * {@link FileContext.Evicted}, and the next BIND of the name builds a new context for the new server file), its
+     * object state and caches are dropped, and its state checkpoint is deleted.
+     *
+     * @return the dropped context, or null if none was in memory.
+     */
+    FileContext deleted(final String name)
+    {
+        if (checkpoints != null)
+        {
+            checkpoints.forget(name);
+        }
+        final FileContext ctx = files.get(name);
+        if (ctx == null || ctx.writer != this)
+        {
+            return null;
+        }
+        ctx.deleted = true;
+        unload(ctx);
+        if (files.remove(name, ctx))
+        {
+            ctx.evicted = true;
+            residentFiles--;
+        }
+        return ctx;
+    }
+
     /** Writer: remember that {@code ctx} grew in this batch (its sessions are notified after the publish). */
     void touched(final FileContext ctx)
     {

@@ -132,6 +132,35 @@ public final class StateCheckpoints implements AutoCloseable
     }
 
     /**
+     * Writer thread: the server file {@code name} was deleted: delete its checkpoint, after any write of it already
+     * queued (the one writing thread runs them in order); at once if the queue is full (a write still queued would
+     * then leave a checkpoint that its salt no longer matches, ignored and deleted at the next load).
+     */
+    void forget(final String name)
+    {
+        final Runnable task = () ->
+        {
+            try
+            {
+                java.nio.file.Files.deleteIfExists(pathOf(name));
+            }
+            catch (final java.io.IOException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "cannot delete the state checkpoint of a deleted server file: " +
+                    ex);
+            }
+        };
+        try
+        {
+            executor.execute(task);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            task.run();
+        }
+    }
+
+    /**
      * Writer thread: hand the state of {@code file} at its published head over for a background write, if it is at
      * least {@link #minVersions} versions newer than {@code lastCheckpoint}. The caller must never change
      * {@code state} again (it was just dropped from the cache).

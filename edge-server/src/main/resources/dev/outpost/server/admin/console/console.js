@@ -357,11 +357,18 @@
         { title: 'Connected', cls: 'num hide-narrow', cell: function (f) { return fmtNum(f.connected); } },
         { title: 'Last write', cls: 'hide-narrow', cell: function (f) { return fmtTime(f.last_write); } },
         { title: 'Actions', cls: 'actions', cell: function (f) {
-          return h('button', { 'class': 'small ghost danger', 'data-action': 'client-reset', onclick: function () {
+          var reset = h('button', { 'class': 'small ghost danger', 'data-action': 'client-reset', onclick: function () {
             act('Force client reset', 'Make every client of ' + f.name + ' discard its local copy and download the ' +
               'server\u2019s (unsynced local changes are recovered by the SDK\u2019s client-reset handling)?',
               function () { return api('POST', G + '/' + enc(appId) + '/sync/client_reset', { file: f.name }); }, route);
-          } }, 'Force client reset'); } }
+          } }, 'Force client reset');
+          if (f.mode !== 'pbs') { return reset; }
+          return h('span', null, reset, ' ', h('button', { 'class': 'small danger', 'data-action': 'delete-file',
+            'data-file': f.name, onclick: function () {
+              act('Delete partition', 'Delete every object and the history of ' + f.name + '? Its clients get a ' +
+                'client reset and start again from the empty partition (its schema is kept). This cannot be undone.',
+                function () { return api('DELETE', G + '/' + enc(appId) + '/sync/files?file=' + enc(f.name)); }, route);
+            } }, 'Delete')); } }
       ], list, prefix ? 'No server file starts with \u201c' + prefix + '\u201d.' : 'No server files yet.');
       var pager = h('div', { 'class': 'pager' }, h('span'), list.length === 100 ? h('a', { href: '#/app/' + enc(appId) +
         '/files?after=' + enc(list[list.length - 1].name) + (prefix ? '&prefix=' + enc(prefix) : '') }, 'Next page \u2192') : h('span'));
