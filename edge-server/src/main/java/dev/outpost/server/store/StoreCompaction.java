@@ -223,6 +223,7 @@ public final class StoreCompaction
     private static final class FileInfo
     {
         String name;
+        boolean deleted; // a committed FILE_DELETED: its records are dropped, its FILE_CREATED and tombstone kept
         long head;
         long timeHorizon;
         boolean timeBroken;
@@ -270,6 +271,11 @@ public final class StoreCompaction
                 {
                     return;
                 }
+                if (type == RecordLayout.FILE_DELETED)
+                {
+                    f.deleted = true;
+                    return;
+                }
                 if (type == RecordLayout.ENTRY && r.capacity() >= RecordLayout.ENTRY_HEADER_LENGTH && key == f.head + 1)
                 {
                     f.head = key;
@@ -311,6 +317,10 @@ public final class StoreCompaction
             });
             for (final FileInfo f : files.values())
             {
+                if (f.deleted)
+                {
+                    continue; // nothing of it is copied but its FILE_CREATED (fileIds stay) and its tombstone
+                }
                 long h = policy.clientMaxOfflineMs() > 0 ? f.timeHorizon : f.head;
                 for (final ClientInfo c : f.clients.values())
                 {
@@ -352,9 +362,9 @@ public final class StoreCompaction
                 final long key = r.getLong(RecordLayout.KEY_OFFSET);
                 UnsafeBuffer record = r;
                 int length = r.capacity();
-                if (type != RecordLayout.FILE_CREATED && type <= RecordLayout.RECIPROCAL && f == null)
+                if (type != RecordLayout.FILE_CREATED && type <= RecordLayout.RECIPROCAL && (f == null || f.deleted))
                 {
-                    return; // a replay skips it
+                    return; // a replay skips it, or its server file was deleted (the tombstone is kept)
                 }
                 switch (type)
                 {

@@ -91,6 +91,66 @@ class FileDeletionTest
         }
     }
 
+    @Test
+    void shouldDropADeletedServerFilesRecordsWhenTheStoreIsCompacted() throws Exception
+    {
+        final long newSalt;
+        try (HistoryStore store = HistoryStore.open(config(dir).shardCount(1)))
+        {
+            final StoreShard shard = store.shard(0);
+            final ServerFile gone = shard.createServerFile("/gone");
+            final ServerFile kept = shard.createServerFile("/kept");
+            for (int i = 0; i < 5; i++)
+            {
+                appendPayload(shard, gone, 1000);
+                appendPayload(shard, kept, 100);
+            }
+            final ClientFileRecord c = shard.allocateClientFile(gone, 0, 1);
+            shard.putReciprocal(gone, c, 3, new UnsafeBuffer(new byte[] {1, 2}), 0, 2);
+            shard.publish();
+            shard.beginCommand();
+            shard.deleteServerFile(gone);
+            shard.endCommand();
+            shard.publish();
+            final ServerFile again = shard.createServerFile("/gone");
+            newSalt = again.salt();
+            appendPayload(shard, again, 100);
+            shard.publish();
+        }
+
+        final StoreCompaction.Result r = StoreCompaction.compact(dir, new StoreCompaction.Policy(System.currentTimeMillis(), 0));
+
+        long goneBytes = 0;
+        for (int v = 1; v <= 5; v++)
+        {
+            goneBytes += payload("/gone", v, 1000).length;
+        }
+        assertThat(r.bytesBefore() - r.bytesAfter()).as("the deleted file's 5 entries are gone")
+            .isGreaterThanOrEqualTo(goneBytes);
+        try (HistoryStore store = HistoryStore.open(config(dir));
+            HistoryReader reader = store.newReader())
+        {
+            final StoreShard shard = store.shard(0);
+            assertThat(shard.skippedRecords()).isZero();
+            assertThat(shard.deletedFileCount()).isEqualTo(1);
+            assertThat(shard.serverFileCount()).isEqualTo(2);
+            final ServerFile again = store.serverFile("/gone");
+            assertThat(again.salt()).isEqualTo(newSalt);
+            assertThat(again.head()).isEqualTo(1);
+            assertThat(again.clientCount()).isZero();
+            final EntryView view = new EntryView();
+            assertThat(reader.read(again, 1, view)).isTrue();
+            assertThat(bytes(view)).isEqualTo(payload("/gone", 1, 100));
+            final ServerFile kept = store.serverFile("/kept");
+            assertThat(kept.head()).isEqualTo(5);
+            for (int v = 1; v <= 5; v++)
+            {
+                assertThat(reader.read(kept, v, view)).isTrue();
+                assertThat(bytes(view)).isEqualTo(payload("/kept", v, 100));
+            }
+        }
+    }
+
     private static void assertGoneAndKept(final HistoryStore store, final StoreShard shard)
     {
         assertThat(store.contains("/gone")).isFalse();
