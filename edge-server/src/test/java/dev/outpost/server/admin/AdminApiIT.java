@@ -327,6 +327,14 @@ class AdminApiIT
         assertThat(error.get(0)).as("connection_closed").isEqualTo(100);
         assertThat(error.get(1)).as("try again").isEqualTo(1);
         assertThat(client.awaitClose(10_000)).isEqualTo(1001);
+        // the client sees the close before the server has finished it: wait until the list drops the connection
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!new JsonArray(admin("GET", appPath("/sync/connections"), KEY, null).body()).isEmpty() &&
+            System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertThat(new JsonArray(admin("GET", appPath("/sync/connections"), KEY, null).body())).isEmpty();
         assertError(admin("DELETE", appPath("/sync/connections/" + id), KEY, null), 404, "NotFound");
     }
 
