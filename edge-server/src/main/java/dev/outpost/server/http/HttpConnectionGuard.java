@@ -101,6 +101,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
+    private final AtomicLong earlyClosed = new AtomicLong();
     private final AtomicLong lastWarnNs = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NS);
     private final ChannelFutureListener onClose = future -> open.decrementAndGet();
 
@@ -193,6 +194,15 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
     }
 
     /**
+     * @return connections closed unread because they were accepted while the server was starting, before its HTTP
+     * metrics existed.
+     */
+    public long closedAtStartup()
+    {
+        return earlyClosed.get();
+    }
+
+    /**
      * @return connections closed by the idle, header or body timeout.
      */
     public long timedOutConnections()
@@ -211,9 +221,19 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         {
             return;
         }
-        final Channel channel = ((ConnectionBase)connection).channel();
+        final ConnectionBase base = (ConnectionBase)connection;
+        final Channel channel = base.channel();
         final int count = open.incrementAndGet();
         channel.closeFuture().addListener(onClose);
+        if (null != base.metrics() && null == base.metric())
+        {
+            // Accepted in the instant between the server's bind and the creation of its metrics (start-up): Vert.x
+            // would fail on its first request (NullPointerException in the HTTP metrics, no answer, Netty WARN lines
+            // with stack traces). Close it before it is read; the client connects again.
+            earlyClosed.incrementAndGet();
+            channel.close();
+            return;
+        }
         final boolean overAddress = maxPerAddress > 0 && countAddress(channel) > maxPerAddress;
         if (count > maxConnections + OVERFLOW_SLOTS)
         {
