@@ -94,6 +94,13 @@ public final class HistoryStore implements AutoCloseable
                 }
             }
             replayAll(shards);
+            if (!config.readOnly())
+            {
+                for (final StoreShard shard : shards)
+                {
+                    shard.repairWritePosition();
+                }
+            }
         }
         catch (final RuntimeException ex)
         {
