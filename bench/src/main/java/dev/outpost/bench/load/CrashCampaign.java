@@ -91,7 +91,7 @@ final class CrashCampaign
     private Path dataDir;
     private Path serverLog;
     private int port;
-    private Process process;
+    private volatile Process process;
     private ProcessHandle jvm;
     private int starts;
 
@@ -119,6 +119,8 @@ final class CrashCampaign
         ClientSession session;
         boolean schemaCommitted;
         long fileIdent;
+        long startNanos;
+        long issued;
 
         Writer(final int index, final String partition)
         {
@@ -129,25 +131,61 @@ final class CrashCampaign
             this.workload = new ItemWorkload(o.objectIdKeys, o.keySpace, o.stringBytes, seed + index);
         }
 
+        /** Closed loop: keep {@code window} changesets unacknowledged. Event loop. */
         void pump()
         {
-            if (!writing || !session.active())
+            if (!writing || !session.active() || o.rate > 0)
             {
                 return;
             }
+            while (session.unackedCount() < o.window && writing)
+            {
+                if (!commitOne())
+                {
+                    return;
+                }
+            }
+        }
+
+        /** Open loop ({@code --rate}): commit what this cycle's schedule says is due. Event loop. */
+        void tick(final double perWriterRate, final long now)
+        {
+            if (!writing || startNanos == 0 || !session.active())
+            {
+                return;
+            }
+            final long due = (long)((now - startNanos) / 1e9 * perWriterRate) - issued;
+            for (long i = 0; i < Math.min(due, 100) && session.unackedCount() < 10_000; i++)
+            {
+                issued++;
+                if (!commitOne())
+                {
+                    return;
+                }
+            }
+        }
+
+        /** Starts a cycle of writes. Event loop. */
+        void resume()
+        {
+            startNanos = System.nanoTime();
+            issued = 0;
+            pump();
+        }
+
+        boolean commitOne()
+        {
             if (!schemaCommitted)
             {
                 schemaCommitted = true;
                 session.commit(workload.schema());
             }
-            while (session.unackedCount() < o.window && writing)
+            if (!session.commit(workload.transaction(session.integrator().state(), o.ops)))
             {
-                if (!session.commit(workload.transaction(session.integrator().state(), o.ops)))
-                {
-                    return;
-                }
-                metrics.commits.increment();
+                return false;
             }
+            metrics.commits.increment();
+            return true;
         }
 
         long[] ackedVersions()
@@ -224,6 +262,17 @@ final class CrashCampaign
             "FLX writers, server %s on port %d, data %s%n", seed, o.kills, o.killMin, o.killMax, o.writers, o.files,
             o.flxWriters, null == o.outpost ? "OutpostMain (this classpath)" : o.outpost, port, dataDir);
         final long t0 = System.nanoTime();
+        // the server child must not outlive the campaign, also when the campaign is stopped (SIGTERM, Ctrl-C)
+        final Thread reaper = new Thread(() ->
+        {
+            final Process p = process;
+            if (null != p && p.isAlive())
+            {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }, "crash-campaign-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
         SyncClient pbs = null;
         SyncClient flx = null;
         long ackedChecked = 0;
@@ -240,6 +289,10 @@ final class CrashCampaign
                 final JsonObject kill = cycle(k, t0, pbs, flx, problems);
                 kills.add(kill);
                 ackedChecked = kill.getLong("acked_checked", ackedChecked);
+                // the kills so far, in case the campaign itself is stopped (the last write has the summary)
+                Files.writeString(Path.of(o.out), report.copy().put("kills", kills).put("kills_done", kills.size())
+                    .put("recovery_s", recoveryStats(kills)).put("running", true).encodePrettily(),
+                    StandardCharsets.UTF_8);
                 if (!problems.isEmpty())
                 {
                     break;
@@ -266,6 +319,14 @@ final class CrashCampaign
                 flx.close();
             }
             stop();
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            }
+            catch (final IllegalStateException shuttingDown)
+            {
+                // the hook runs anyway
+            }
         }
         final boolean ok = problems.isEmpty();
         report.put("kills", kills).put("kills_done", kills.size()).put("acked_total", metrics.acked.sum())
@@ -336,6 +397,12 @@ final class CrashCampaign
             });
             w.session.afterDownload(w::pump);
             w.session.onActive(active::countDown);
+            if (o.rate > 0)
+            {
+                final double perWriter = o.rate / writers.size();
+                conn.context().runOnContext(v -> conn.context().owner().setPeriodic(5,
+                    id -> w.tick(perWriter, System.nanoTime())));
+            }
             conn.open();
         }
         if (!active.await((long)o.setupTimeout, TimeUnit.SECONDS))
@@ -359,7 +426,7 @@ final class CrashCampaign
         writing = true;
         for (final Writer w : writers)
         {
-            w.session.connection().context().runOnContext(v -> w.pump());
+            w.session.connection().context().runOnContext(v -> w.resume());
         }
         Thread.sleep((long)(writeSeconds * 1000));
         final long killAt = System.nanoTime();

@@ -128,6 +128,8 @@ public final class LoadOptions
         "  --seed S                   seed of the kill moments and the workload (default: random, reported)",
         "  --kill-after MIN:MAX       seconds of writes before each kill, uniform in [MIN, MAX] (default 1:8)",
         "  --flx-writers N            FLX writers beside the PBS writers (scenario crash: 2)",
+        "                             (--rate R: R changesets/s over all writers instead of the closed loop; bounds the",
+        "                             history a long campaign builds, which every fresh download replays)",
         "  --outpost PATH             server executable to run (edge-server/target/outpost; default: the outpost",
         "                             main class from this classpath, run as 'java ... OutpostMain serve')",
         "  --server-arg ARG           extra 'outpost serve' argument (repeatable), e.g. --server-arg --durability",
@@ -293,7 +295,7 @@ public final class LoadOptions
                 keySpace = 50;
                 ops = 3;
                 window = 2;
-                setupTimeout = 60;
+                setupTimeout = 120;
                 return; // no --duration: the campaign runs until its last kill is checked
             }
             default -> throw new IllegalArgumentException("unknown scenario " + s + " (a|b|c|d|e|crash)");

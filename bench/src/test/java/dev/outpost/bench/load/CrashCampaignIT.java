@@ -26,7 +26,7 @@ import io.vertx.core.json.JsonObject;
 class CrashCampaignIT
 {
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 600, unit = TimeUnit.SECONDS) // about 40 s on a quiet 2-core machine; a loaded one is slower
     void shouldKeepEveryAcknowledgedChangesetAndConvergeThroughFiveKills(@TempDir final Path dir) throws Exception
     {
         final long seed = ThreadLocalRandom.current().nextLong();
@@ -61,7 +61,7 @@ class CrashCampaignIT
     }
 
     @Test
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void shouldFailWhenAcknowledgedChangesetsAreLost(@TempDir final Path dir) throws Exception
     {
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -75,7 +75,8 @@ class CrashCampaignIT
         assertThat(r.getInteger("kills_done")).as("stops at the first failure: " + output).isEqualTo(1);
         final JsonObject store = r.getJsonArray("kills").getJsonObject(0).getJsonObject("store");
         assertThat(store.getLong("acked_missing")).as(output).isPositive();
-        assertThat(r.getJsonArray("problems").getString(0)).contains("acknowledged changesets are not in the history");
+        assertThat(r.getJsonArray("problems").getList()).as(output)
+            .anyMatch(p -> p.toString().contains("acknowledged changesets are not in the history"));
         assertThat(output).contains("FAILED: kill 1: ");
         Limits.deleteTree(Path.of(r.getString("data_dir")).getParent());
     }
