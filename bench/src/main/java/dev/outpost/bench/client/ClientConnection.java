@@ -293,7 +293,8 @@ public final class ClientConnection
         return options.metrics;
     }
 
-    boolean isOpen()
+    /** @return whether the WebSocket is up (event loop; from another thread a snapshot that may be stale). */
+    public boolean isOpen()
     {
         return socket != null;
     }

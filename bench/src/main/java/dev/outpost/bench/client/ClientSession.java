@@ -82,6 +82,7 @@ public final class ClientSession
     private Runnable afterDownload;
     private boolean applyDownloads = true;
     private long receivedChangesets;
+    private java.util.function.LongConsumer onAcked;
 
     ClientSession(final ClientConnection conn, final long ident, final String partition, final boolean flx)
     {
@@ -163,6 +164,16 @@ public final class ClientSession
     public void afterDownload(final Runnable r)
     {
         conn.runOnContext(() -> afterDownload = r);
+    }
+
+    /**
+     * Calls {@code listener} on the event loop with the client version of every local changeset the server
+     * acknowledged (a DOWNLOAD's {@code upload_client_version} covers it), oldest first; e.g. to check after a
+     * server crash that every acknowledged changeset is in its history.
+     */
+    public void onAcked(final java.util.function.LongConsumer listener)
+    {
+        conn.runOnContext(() -> onAcked = listener);
     }
 
     /** @return the connection carrying this session. */
@@ -453,7 +464,12 @@ public final class ClientSession
         final long now = System.nanoTime();
         while (!unacked.isEmpty() && unacked.peek()[0] <= integrator.uploadClientVersion())
         {
-            conn.metrics().uploadAcked(now - unacked.poll()[1]);
+            final long[] acked = unacked.poll();
+            conn.metrics().uploadAcked(now - acked[1]);
+            if (onAcked != null)
+            {
+                onAcked.accept(acked[0]);
+            }
         }
         checkWaiters();
         flushUpload();

@@ -184,6 +184,10 @@ public final class LoadGenerator
 
     static JsonObject run(final LoadOptions o, final PrintStream log) throws Exception
     {
+        if ("crash".equals(o.scenario))
+        {
+            return CrashCampaign.run(o, log);
+        }
         return new LoadGenerator(o, log).execute();
     }
 

@@ -58,14 +58,32 @@ public final class LoadOptions
     int freshChecks = 3;
     double scale = 1;
     double setupTimeout = 180;
+    /** Scenario crash: SIGKILLs of the server child, each followed by a restart and the checks. */
+    int kills = 5;
+    /** Scenario crash: seed of the kill moments and the workload (0: drawn at random and reported). */
+    long seed;
+    /** Scenario crash: seconds of writes before a kill, drawn uniformly in [killMin, killMax]. */
+    double killMin = 1;
+    double killMax = 8;
+    /** Scenario crash: FLX writers (on the app's FLX server file) beside the PBS writers. */
+    int flxWriters;
+    /** Scenario crash: the server executable (edge-server/target/outpost); null: OutpostMain from the classpath. */
+    String outpost;
+    /** Scenario crash: extra {@code outpost serve} arguments (repeatable), e.g. --durability fsync. */
+    final List<String> serverArgs = new ArrayList<>();
+    /** Scenario crash: keep the data directory and server log after a successful run. */
+    boolean keepData;
+    /** Scenario crash, test only: damage done to the data directory after each kill (proves the checks fail). */
+    String fault;
 
     static final String USAGE = String.join("\n",
         "java <flags> -cp bench/target/benchmarks.jar dev.outpost.bench.load.LoadGenerator [options]",
         "  (or: sh bench/target/loadgen [options])",
-        "  --scenario a|b|c|d|e       preset (read first; later options override it)",
+        "  --scenario a|b|c|d|e|crash preset (read first; later options override it)",
         "      a: one server file, 100 writers            b: 10k server files, one writer each",
         "      c: 10k idle sessions + 100 writers         d: fan-out, 1 writer and 1,000 readers on one file",
         "      e: reconnect storm, 5,000 sessions drop at once and catch up",
+        "      crash: SIGKILL the server child under load --kills times, restart it, check after each restart",
         "  --url URL                  use a running server (default: start one in a child JVM on a temp dir);",
         "                             needs --app-id (an app it serves); the run's data (partitions f0.., idle-N)",
         "                             stays in that app afterwards",
@@ -112,7 +130,21 @@ public final class LoadOptions
         "  --check-files N            server files compared in the convergence check (default 100)",
         "  --scale F                  multiply sessions, files, connections and rate by F (smoke runs)",
         "  --setup-timeout S          seconds allowed for connecting and binding (default 180)",
-        "  --out FILE                 JSON result (default loadgen-result.json)");
+        "  --out FILE                 JSON result (default loadgen-result.json)",
+        "  crash campaign (--scenario crash: 2 PBS files x 2 writers + 2 FLX writers on shared keys, see bench/README.md):",
+        "  --kills N                  SIGKILLs of the server, each followed by a restart and the checks (default 5)",
+        "  --seed S                   seed of the kill moments and the workload (default: random, reported)",
+        "  --kill-after MIN:MAX       seconds of writes before each kill, uniform in [MIN, MAX] (default 1:8)",
+        "  --flx-writers N            FLX writers beside the PBS writers (scenario crash: 2)",
+        "                             (--rate R: R changesets/s over all writers instead of the closed loop; bounds the",
+        "                             history a long campaign builds, which every fresh download replays)",
+        "  --outpost PATH             server executable to run (edge-server/target/outpost; default: the outpost",
+        "                             main class from this classpath, run as 'java ... OutpostMain serve')",
+        "  --server-arg ARG           extra 'outpost serve' argument (repeatable), e.g. --server-arg --durability",
+        "                             --server-arg fsync",
+        "  --keep-data                keep the data directory and server log (always kept after a failure)",
+        "  --fault drop-tail          test only: after each kill, zero the newest 4 KiB of the history (acknowledged",
+        "                             changesets lost): the campaign must fail");
 
     static LoadOptions parse(final String[] args)
     {
@@ -128,6 +160,7 @@ public final class LoadOptions
                 case "--storm" -> o.storm = true;
                 case "--no-limits" -> o.limits = false;
                 case "--no-run-tag" -> o.noRunTag = true;
+                case "--keep-data" -> o.keepData = true;
                 default ->
                 {
                     if (i + 1 >= args.length)
@@ -207,6 +240,29 @@ public final class LoadOptions
                 case "--scale" -> scale = Double.parseDouble(v);
                 case "--setup-timeout" -> setupTimeout = Double.parseDouble(v);
                 case "--out" -> out = v;
+                case "--kills" -> kills = Integer.parseInt(v);
+                case "--seed" -> seed = Long.parseLong(v);
+                case "--kill-after" ->
+                {
+                    final String[] range = v.split(":", 2);
+                    killMin = Double.parseDouble(range[0]);
+                    killMax = range.length > 1 ? Double.parseDouble(range[1]) : killMin;
+                    if (killMin <= 0 || killMax < killMin)
+                    {
+                        throw new IllegalArgumentException("--kill-after MIN:MAX with 0 < MIN <= MAX: " + v);
+                    }
+                }
+                case "--flx-writers" -> flxWriters = Integer.parseInt(v);
+                case "--outpost" -> outpost = v;
+                case "--server-arg" -> serverArgs.add(v);
+                case "--fault" ->
+                {
+                    if (!"drop-tail".equals(v))
+                    {
+                        throw new IllegalArgumentException("--fault drop-tail (the only fault)");
+                    }
+                    fault = v;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -283,7 +339,19 @@ public final class LoadOptions
                 writerSessionsPerConnection = 1;
                 storm = true;
             }
-            default -> throw new IllegalArgumentException("unknown scenario " + s + " (a|b|c|d|e)");
+            case "crash" ->
+            {
+                // two PBS files with two writers each and two FLX writers, all applying what the others write on a
+                // small shared key space, so every server file sees merges; closed loop, two changesets in flight
+                population(2, 4, 0, 0, 1, 0);
+                flxWriters = 2;
+                keySpace = 50;
+                ops = 3;
+                window = 2;
+                setupTimeout = 120;
+                return; // no --duration: the campaign runs until its last kill is checked
+            }
+            default -> throw new IllegalArgumentException("unknown scenario " + s + " (a|b|c|d|e|crash)");
         }
         duration = 60;
         warmup = 10;
@@ -319,6 +387,10 @@ public final class LoadOptions
         if (flx)
         {
             files = 1;
+        }
+        if (kills < 0 || flxWriters < 0 || "crash".equals(scenario) && writers + flxWriters < 1)
+        {
+            throw new IllegalArgumentException("bad crash campaign: --kills and --flx-writers >= 0, at least one writer");
         }
         if (writers < 0 || readers < 0 || idle < 0 || files < 1 || sessionsPerConnection < 1 || window < 1
             || clientEventLoops < 1 || writerEventLoops < 0)

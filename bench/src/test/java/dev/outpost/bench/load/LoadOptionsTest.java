@@ -58,6 +58,31 @@ class LoadOptionsTest
     }
 
     @Test
+    void shouldSetUpTheCrashCampaignAndCheckItsOptions()
+    {
+        final LoadOptions o = LoadOptions.parse(new String[] {"--scenario", "crash", "--kills", "100", "--seed", "7",
+            "--kill-after", "2:20", "--server-arg", "--durability", "--server-arg", "fsync"});
+        assertThat(o.files).isEqualTo(2);
+        assertThat(o.writers).isEqualTo(4);
+        assertThat(o.flxWriters).isEqualTo(2);
+        assertThat(o.uploadOnly).as("writers apply what the others write: merges").isFalse();
+        assertThat(o.kills).isEqualTo(100);
+        assertThat(o.seed).isEqualTo(7);
+        assertThat(o.killMin).isEqualTo(2);
+        assertThat(o.killMax).isEqualTo(20);
+        assertThat(o.serverArgs).containsExactly("--durability", "fsync");
+        assertThat(o.fault).isNull();
+        assertThat(LoadOptions.parse(new String[] {"--scenario", "crash", "--fault", "drop-tail"}).fault)
+            .isEqualTo("drop-tail");
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--scenario", "crash", "--kill-after", "5:1"}))
+            .hasMessageContaining("--kill-after");
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--scenario", "crash", "--fault", "disk"}))
+            .hasMessageContaining("--fault drop-tail");
+        assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--scenario", "crash", "--writers", "0",
+            "--flx-writers", "0"})).hasMessageContaining("at least one writer");
+    }
+
+    @Test
     void shouldRequireTheAppIdOfAnExternalServer()
     {
         assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--url", "http://10.0.0.5:9090"}))

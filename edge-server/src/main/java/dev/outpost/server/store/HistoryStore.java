@@ -107,6 +107,13 @@ public final class HistoryStore implements AutoCloseable
                 }
             }
             replayAll(shards);
+            if (!config.readOnly())
+            {
+                for (final StoreShard shard : shards)
+                {
+                    shard.repairWritePosition();
+                }
+            }
         }
         catch (final RuntimeException ex)
         {

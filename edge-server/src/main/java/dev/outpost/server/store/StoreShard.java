@@ -49,6 +49,10 @@ public final class StoreShard implements AutoCloseable
     /** Returned by {@link #append} when the changeset does not fit in one record. */
     public static final long REJECTED_TOO_LARGE = -1;
 
+    private static final System.Logger LOG = System.getLogger("dev.outpost.server.store");
+    /** Chronicle's document header: 4 bytes (length and flags) before every document. */
+    private static final int DOCUMENT_HEADER_LENGTH = 4;
+
     private final int index;
     private final int shardCount;
     private final SingleChronicleQueue queue;
@@ -106,6 +110,11 @@ public final class StoreShard implements AutoCloseable
     private volatile long commitCount;
     private long abortedCommands;
     private long droppedUnits;
+    /** Replay: Chronicle index and header position of the last document read (-1: none). */
+    private long lastReadIndex = -1;
+    private long lastReadHeader = -1;
+    /** Set at open when the queue header's write position was past the last readable record and was reset. */
+    private long writePositionRepaired = -1;
     /** Tests: runs before every record is written (with its type); throwing simulates a store failure. */
     java.util.function.IntConsumer faultHook;
 
@@ -728,6 +737,15 @@ public final class StoreShard implements AutoCloseable
         return abortedCommands;
     }
 
+    /**
+     * @return the write position found in the newest cycle file's header at open when it was past the last record
+     * replay could read and was brought back to that record ({@link #repairWritePosition()}); -1 if it was not.
+     */
+    public long writePositionRepaired()
+    {
+        return writePositionRepaired;
+    }
+
     /** @return commit units found uncommitted at replay (cut off by a crash) and dropped. */
     public long droppedUnits()
     {
@@ -942,6 +960,8 @@ public final class StoreShard implements AutoCloseable
                     final Bytes<?> bytes = dc.wire().bytes();
                     final long position = bytes.readPosition();
                     final long remaining = bytes.readRemaining();
+                    lastReadIndex = dc.index();
+                    lastReadHeader = position - DOCUMENT_HEADER_LENGTH;
                     if (remaining > Integer.MAX_VALUE || remaining < RecordLayout.COMMON_HEADER_LENGTH)
                     {
                         skippedRecords++;
@@ -1040,6 +1060,76 @@ public final class StoreShard implements AutoCloseable
         {
             loadCursor.close(); // the next load may run on another thread
             loadCursor = null;
+        }
+    }
+
+    /**
+     * At open, after replay, before the first append: a power loss can keep the newest cycle file's header page, whose
+     * write position names the last document written, but not the data pages it points to. Replay then ends at the
+     * first empty header, before that position, and Chronicle's appender would start from the header's position,
+     * after the empty header, where every later tailer stops: new records would be written but never replayed. So if
+     * the header's position is past the last document replay read, it is brought back to that document (position
+     * and sequence, as a stopped process leaves them); the first append then overwrites the empty or torn header
+     * after it, as after any crash. Chronicle only lets the position grow ({@code writePosition(long)} keeps the
+     * maximum), so its two header values are set directly, before the first append, by the directory's only writer.
+     *
+     * @return whether the position was reset (one WARN line says so).
+     * @throws IllegalStateException if the position is past the records and cannot be reset (the store must not open:
+     *                               writes would be lost).
+     */
+    boolean repairWritePosition()
+    {
+        if (lastReadIndex < 0)
+        {
+            return false; // nothing readable: an empty queue (a newest cycle without any record is not handled)
+        }
+        final int cycle = queue.rollCycle().toCycle(lastReadIndex);
+        if (cycle != queue.lastCycle())
+        {
+            return false;
+        }
+        final net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore store =
+            queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null)
+        {
+            return false;
+        }
+        try
+        {
+            final long found = store.writePosition();
+            if (found <= lastReadHeader)
+            {
+                return false;
+            }
+            final long sequence = queue.rollCycle().toSequenceNumber(lastReadIndex);
+            try
+            {
+                final java.lang.reflect.Field position = store.getClass().getDeclaredField("writePosition");
+                position.setAccessible(true);
+                final java.lang.reflect.Field sequences = store.getClass().getDeclaredField("sequence");
+                sequences.setAccessible(true);
+                ((net.openhft.chronicle.core.values.LongValue)position.get(store)).setOrderedValue(lastReadHeader);
+                ((net.openhft.chronicle.wire.Sequence)sequences.get(store)).setSequence(sequence, lastReadHeader);
+            }
+            catch (final ReflectiveOperationException | RuntimeException ex)
+            {
+                throw new IllegalStateException("shard " + index + ": the queue's write position " + found +
+                    " is past its last readable record at " + lastReadHeader + " and cannot be reset: " + ex, ex);
+            }
+            if (store.writePosition() != lastReadHeader)
+            {
+                throw new IllegalStateException("shard " + index + ": the queue's write position " + found +
+                    " is past its last readable record at " + lastReadHeader + " and did not reset");
+            }
+            writePositionRepaired = found;
+            LOG.log(System.Logger.Level.WARNING, "store shard " + index + ": the write position in the header of " +
+                store.file().getName() + " (" + found + ") was past the last readable record (" + lastReadHeader +
+                "), as a power loss that kept the header but not the data leaves it; reset to that record");
+            return true;
+        }
+        finally
+        {
+            queue.closeStore(store);
         }
     }
 

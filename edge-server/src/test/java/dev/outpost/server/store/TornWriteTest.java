@@ -57,6 +57,23 @@ class TornWriteTest
     @Test
     void shouldKeepEveryCommittedUnitWhateverRecordIsTorn() throws Exception
     {
+        tearEveryRecord(false);
+    }
+
+    /**
+     * A power loss that kept the cycle file's header page (its {@code writePosition} names the last document written)
+     * but not the data pages it points to: the queue ends at the cut, its header says it goes on. The store must
+     * bring the write position back to the end of what replay read, so the first append lands right after it and is
+     * seen by the next replay (Chronicle would append after the empty header, where a tailer stops: lost writes).
+     */
+    @Test
+    void shouldKeepNewWritesVisibleWhenTheHeaderOutlivedTheDataPages() throws Exception
+    {
+        tearEveryRecord(true);
+    }
+
+    private void tearEveryRecord(final boolean headerAhead) throws Exception
+    {
         final Path original = dir.resolve("original");
         // heads of A and B after each commit unit: expected[u] = {a, b}
         final List<long[]> committed = new ArrayList<>();
@@ -114,13 +131,13 @@ class TornWriteTest
             }
             final long[] expected = committed.get(units);
             // lost from the record's first byte on
-            check(original, cut, last, i - 1, end, -1, expected, "cut before record " + i);
+            check(original, cut, last, i - 1, end, -1, expected, "cut before record " + i, headerAhead);
             cuts++;
             // torn inside the record: its header still says incomplete, part of its body is there
             for (final int kept : new int[] {0, cut.length() / 2, cut.length() - 1})
             {
                 check(original, cut, last, i - 1, end, kept, expected,
-                    "record " + i + " torn after " + kept + " bytes");
+                    "record " + i + " torn after " + kept + " bytes", headerAhead);
                 cuts++;
             }
         }
@@ -130,9 +147,11 @@ class TornWriteTest
     /**
      * Copies the directory, tears the copy at {@code cut} ({@code kept < 0}: zeroes from its header on; else marks
      * it incomplete and zeroes its body from {@code kept} bytes on), then opens, checks and writes to it.
+     * {@code headerAhead}: the header keeps the original {@code writePosition} (past the cut, as after a power loss
+     * that kept the header page); else it names the last complete document (as a stopped process leaves it).
      */
     private void check(final Path original, final Doc cut, final Doc last, final long lastSequence, final long end,
-        final int kept, final long[] expected, final String what) throws Exception
+        final int kept, final long[] expected, final String what, final boolean headerAhead) throws Exception
     {
         final Path copy = dir.resolve("copy");
         deleteTree(copy);
@@ -147,12 +166,15 @@ class TornWriteTest
                 header.putInt(0, NOT_COMPLETE);
                 ch.write(header, cut.position());
             }
-            // the header names the last complete document, as when the process stopped there (a kill leaves it so;
-            // a power loss that keeps the header page but not the data pages after it is not covered: STORE.md)
-            final ByteBuffer position = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-            position.putLong(0, last.position());
-            position.putLong(8, last.position() << 32 | lastSequence);
-            ch.write(position, WRITE_POSITION_OFFSET);
+            if (!headerAhead)
+            {
+                // the header names the last complete document, as when the process stopped there (a kill leaves it
+                // so); with headerAhead it still names the original last document, beyond the cut
+                final ByteBuffer position = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+                position.putLong(0, last.position());
+                position.putLong(8, last.position() << 32 | lastSequence);
+                ch.write(position, WRITE_POSITION_OFFSET);
+            }
         }
         final long[] written;
         try (HistoryStore store = HistoryStore.open(config(copy)))
