@@ -23,6 +23,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.spi.metrics.TCPMetrics;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -101,7 +102,7 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
-    private final AtomicLong earlyClosed = new AtomicLong();
+    private final AtomicLong repairedAtStartup = new AtomicLong();
     private final AtomicLong lastWarnNs = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NS);
     private final ChannelFutureListener onClose = future -> open.decrementAndGet();
 
@@ -194,12 +195,12 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
     }
 
     /**
-     * @return connections closed unread because they were accepted while the server was starting, before its HTTP
-     * metrics existed.
+     * @return connections accepted while the server was starting, before its HTTP metrics existed, that were given
+     * their missing socket metric.
      */
-    public long closedAtStartup()
+    public long repairedAtStartup()
     {
-        return earlyClosed.get();
+        return repairedAtStartup.get();
     }
 
     /**
@@ -225,14 +226,14 @@ public final class HttpConnectionGuard implements Handler<HttpConnection>
         final Channel channel = base.channel();
         final int count = open.incrementAndGet();
         channel.closeFuture().addListener(onClose);
-        if (null != base.metrics() && null == base.metric())
+        if (null == base.metric() && base.metrics() instanceof TCPMetrics<?> tcp && null != base.remoteAddress())
         {
-            // Accepted in the instant between the server's bind and the creation of its metrics (start-up): Vert.x
-            // would fail on its first request (NullPointerException in the HTTP metrics, no answer, Netty WARN lines
-            // with stack traces). Close it before it is read; the client connects again.
-            earlyClosed.incrementAndGet();
-            channel.close();
-            return;
+            // Accepted in the instant between the server's bind and the creation of its metrics (start-up): the
+            // connection has no socket metric, and Vert.x's Micrometer metrics fail on its first request and at its
+            // close (NullPointerException, no answer, Netty WARN lines with stack traces). Give it the metric Vert.x
+            // would have made.
+            base.metric(tcp.connected(base.remoteAddress(), base.remoteAddress().hostAddress()));
+            repairedAtStartup.incrementAndGet();
         }
         final boolean overAddress = maxPerAddress > 0 && countAddress(channel) > maxPerAddress;
         if (count > maxConnections + OVERFLOW_SLOTS)
